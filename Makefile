@@ -1,0 +1,72 @@
+# pop3mon - see README.md. `make` builds ./pop3mon; `make check` runs every test.
+CC      ?= cc
+PKGS    := libpcap ncursesw
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lpcap -lncursesw)
+WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 -Wvla
+CFLAGS  ?= -O2 -g
+ALL_CFLAGS := -std=c11 -D_DEFAULT_SOURCE $(WARN) $(CFLAGS) -Iinclude $(PKG_CFLAGS)
+LDLIBS  := $(PKG_LIBS)
+SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+
+LIB_SRC := $(sort $(wildcard src/util/*.c src/capture/*.c src/flow/*.c src/pop3/*.c \
+                   src/session/*.c src/output/*.c src/ui/*.c))
+LIB_OBJ := $(LIB_SRC:src/%.c=build/obj/%.o)
+ASAN_OBJ := $(LIB_SRC:src/%.c=build/asan/%.o)
+UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=build/unit/%)
+UNIT_ASAN := $(UNIT_SRC:tests/unit/%.c=build/unit-asan/%)
+UNIT_HELPERS := $(wildcard tests/unit/helpers/*.c)
+
+.PHONY: all deps run check test unit unit-asan e2e clean install
+all: pop3mon
+
+pop3mon: build/obj/main.o $(LIB_OBJ)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
+
+pop3mon-asan: build/asan/main.o $(ASAN_OBJ)
+	$(CC) $(ALL_CFLAGS) $(SAN) -o $@ $^ $(LDLIBS)
+
+build/obj/%.o: src/%.c $(wildcard include/*.h include/*.def)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+build/asan/%.o: src/%.c $(wildcard include/*.h include/*.def)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(SAN) -O1 -c -o $@ $<
+
+build/unit/%: tests/unit/%.c $(UNIT_HELPERS) $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(UNIT_HELPERS) $(LIB_OBJ) $(LDLIBS) -lcmocka
+
+build/unit-asan/%: tests/unit/%.c $(UNIT_HELPERS) $(ASAN_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(SAN) -Itests/unit -o $@ $< $(UNIT_HELPERS) $(ASAN_OBJ) $(LDLIBS) -lcmocka
+
+# Installs what is missing (apt-get as root; otherwise prints the command).
+deps:
+	@sh .ci/deps.sh
+
+# The main job: the dashboard on a bundled capture (a report when not a TTY).
+RUN_ARGS ?= -r pcaps/bad/intermail.pcap
+run: pop3mon
+	./pop3mon $(RUN_ARGS)
+
+unit: $(UNIT_BIN)
+	@sh tests/run_unit.sh $(UNIT_BIN)
+
+unit-asan: $(UNIT_ASAN)
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	  sh tests/run_unit.sh $(UNIT_ASAN)
+
+e2e: pop3mon pop3mon-asan
+	@sh tests/e2e/run.sh
+
+# Every test: unit tests plain and under ASan+UBSan, then end-to-end.
+check test: unit unit-asan e2e
+
+clean:
+	rm -rf build pop3mon pop3mon-asan
+
+-include tests/bench/bench.mk
+-include tests/fuzz/fuzz.mk

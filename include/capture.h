@@ -1,0 +1,76 @@
+/*
+ * capture.h - the packet source: the only module that touches libpcap.
+ *
+ * A source is a capture file (pcap or pcapng, "-" for stdin) or a live
+ * interface. It hands out frames one at a time; the frame's bytes are
+ * borrowed from libpcap until the next source_next() call, so nothing
+ * downstream may keep a pointer into them. Open-time errors fill an error
+ * buffer as libpcap does; the message names the file or interface.
+ */
+#ifndef POP3MON_CAPTURE_H
+#define POP3MON_CAPTURE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "util.h"
+
+#define CAPTURE_ERRBUF_SIZE 512
+#define CAPTURE_SNAPLEN_DEFAULT 262144 /* tcpdump's default */
+
+struct frame {
+	uint64_t number;      /* 1-based, per source, as Wireshark numbers them */
+	uint64_t ts_us;       /* microseconds since the epoch */
+	uint32_t caplen;      /* bytes captured */
+	uint32_t wirelen;     /* bytes on the wire */
+	int linktype;         /* DLT_* of the source */
+	const uint8_t *data;  /* borrowed until the next source_next() */
+};
+
+struct source_stats {
+	uint64_t received;       /* frames handed out */
+	uint64_t kernel_drops;   /* pcap_stats ps_drop (live only) */
+	uint64_t iface_drops;    /* pcap_stats ps_ifdrop (live only) */
+	bool have_kernel_stats;
+};
+
+struct source_opts {
+	int snaplen;          /* 0: default */
+	int buffer_kib;       /* -B, 0: libpcap default */
+	bool promisc;         /* live only */
+	const char *bpf;      /* borrowed; NULL: none */
+};
+
+enum source_status {
+	SOURCE_FRAME = 1,     /* *out holds a frame */
+	SOURCE_EOF = 0,       /* end of file */
+	SOURCE_TIMEOUT = -1,  /* live: nothing in this poll interval */
+	SOURCE_ERROR = -2,    /* errbuf says what; for files names the frame */
+};
+
+struct source;
+
+/* Returns NULL with errbuf filled ("FILE: reason") on failure. */
+struct source *source_open_file(const char *path, const struct source_opts *o,
+				char errbuf[CAPTURE_ERRBUF_SIZE]);
+struct source *source_open_live(const char *iface, const struct source_opts *o,
+				char errbuf[CAPTURE_ERRBUF_SIZE]);
+void source_free(struct source *s);
+
+enum source_status source_next(struct source *s, struct frame *out,
+			       char errbuf[CAPTURE_ERRBUF_SIZE]);
+/* Live: the descriptor to poll, or -1. */
+int source_fd(const struct source *s);
+bool source_is_live(const struct source *s);
+const char *source_name(const struct source *s);
+int source_linktype(const struct source *s);
+/* The pcap handle for the flagged-session writer (pcap_dump_open needs it). */
+void *source_pcap(const struct source *s);
+void source_get_stats(struct source *s, struct source_stats *st);
+/* Ask a blocking source_next() to return soon (signal handlers may call it). */
+void source_breakloop(struct source *s);
+
+/* Privilege drop after the device is open (tcpdump -Z). */
+int privdrop_to_user(const char *user, char errbuf[CAPTURE_ERRBUF_SIZE]) WARN_UNUSED;
+
+#endif

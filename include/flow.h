@@ -1,0 +1,114 @@
+/*
+ * flow.h - the flow table: one entry per TCP connection on a POP3 port.
+ *
+ * Both directions of a connection map to one flow. The server is the side
+ * whose port is watched (when both are, the side that answered the SYN, else
+ * the lower port). Flows start on a SYN or mid-stream, end on FIN from both
+ * sides, RST, idle timeout, LRU eviction at the cap, or end of input; every
+ * end is reported once through flow_cb.close, and the layer above frees its
+ * own state (flow->user) there. The hash is SipHash keyed at start-up, with
+ * power-of-two buckets that grow (Redis dict.c habits).
+ */
+#ifndef POP3MON_FLOW_H
+#define POP3MON_FLOW_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "decode.h"
+#include "reasm.h"
+
+enum { DIR_C2S = 0, DIR_S2C = 1 };
+
+#define FLOW_END_LIST(X)                 \
+	X(FLOW_END_NONE, "open")         \
+	X(FLOW_END_FIN, "fin")           \
+	X(FLOW_END_RST, "rst")           \
+	X(FLOW_END_TIMEOUT, "timeout")   \
+	X(FLOW_END_EVICTED, "evicted")   \
+	X(FLOW_END_REUSED, "port_reused")   \
+	X(FLOW_END_EOF, "end_of_capture")
+
+enum flow_end {
+#define X(id, name) id,
+	FLOW_END_LIST(X)
+#undef X
+};
+
+const char *flow_end_name(enum flow_end e);
+
+struct flow {
+	uint64_t id;                 /* 1.. in order of creation */
+	uint8_t ipver;
+	uint8_t cli[16], srv[16];
+	uint16_t cport, sport;
+	uint16_t vlan;
+	uint64_t first_ts, last_ts;  /* microseconds */
+	uint64_t first_frame, last_frame;
+	uint64_t pkts[2], bytes[2];  /* payload bytes per direction */
+	bool syn_seen, synack_seen, fin[2], rst;
+	bool midstream;              /* first packet was not a SYN */
+	uint32_t isn;                /* client's SYN sequence number */
+	struct reasm_dir dir[2];
+	void *user;                  /* owned by the layer above; freed in close */
+
+	/* table internals */
+	struct flow *hnext;
+	struct flow *lru_prev, *lru_next;
+	uint64_t hash;
+	uint8_t key[40];
+	uint8_t keylen;
+};
+
+struct flow_stats {
+	uint64_t created, closed, active, peak_active;
+	uint64_t evicted;          /* LRU eviction at max_flows */
+	uint64_t timed_out;
+	uint64_t not_watched;      /* TCP packets on no watched port */
+	uint64_t ignored_no_flow;  /* e.g. a lone RST or FIN with no flow */
+};
+
+typedef void (*flow_open_fn)(void *ctx, struct flow *f);
+typedef void (*flow_close_fn)(void *ctx, struct flow *f, enum flow_end why,
+			      const struct seg_meta *m);
+typedef void (*flow_data_fn)(void *ctx, struct flow *f, int dir, const uint8_t *p,
+			     size_t n, const struct seg_meta *m);
+typedef void (*flow_gap_fn)(void *ctx, struct flow *f, int dir, uint64_t len,
+			    const struct seg_meta *m);
+
+struct flow_cb {
+	flow_open_fn open;
+	flow_close_fn close;
+	flow_data_fn data;
+	flow_gap_fn gap;
+	void *ctx;
+};
+
+struct flow_opts {
+	size_t max_flows;            /* LRU eviction beyond this */
+	uint64_t idle_timeout_us;
+	struct reasm_limits reasm;
+	const uint16_t *ports;       /* watched ports (borrowed for the call) */
+	size_t nports;
+};
+
+#define FLOW_MAX_DEFAULT 65536
+#define FLOW_IDLE_TIMEOUT_DEFAULT_S 600 /* POP3 inactivity autologout >= 10 min, RFC 1939 s3 */
+
+struct flow_table;
+
+struct flow_table *flow_table_new(const struct flow_opts *o, const struct flow_cb *cb);
+void flow_table_free(struct flow_table *t);
+
+/* Feed one decoded packet: looks the flow up (or creates it) and reassembles. */
+void flow_table_packet(struct flow_table *t, const struct packet *p, const struct seg_meta *m);
+/* Close flows idle since before now - timeout. Cheap: walks the LRU tail. */
+void flow_table_expire(struct flow_table *t, uint64_t now_us);
+/* Close every flow (end of input). */
+void flow_table_close_all(struct flow_table *t, enum flow_end why);
+
+bool flow_table_port_watched(const struct flow_table *t, uint16_t port);
+const struct flow_stats *flow_table_stats(const struct flow_table *t);
+const struct reasm_stats *flow_table_reasm_stats(const struct flow_table *t);
+
+#endif

@@ -1,0 +1,362 @@
+/*
+ * decode.c - link layer, IPv4/IPv6 and TCP headers to a packet view.
+ *
+ * Each layer reads through a cursor and hands the next one a narrower
+ * cursor: min(declared length, what was captured). A declared length past
+ * the captured bytes is snaplen truncation when the frame was cut
+ * (caplen < wirelen), and a malformed header otherwise. Fragments are
+ * counted and skipped (see decode.h for why).
+ */
+#include "decode.h"
+#include "cursor.h"
+
+#include <pcap/dlt.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#define ETHERTYPE_IPV4 0x0800
+#define ETHERTYPE_IPV6 0x86dd
+#define ETHERTYPE_VLAN 0x8100
+#define ETHERTYPE_QINQ 0x88a8
+#define ETHERTYPE_QINQ_OLD 0x9100
+#define VLAN_DEPTH_MAX 4     /* QinQ is 2; more is abuse */
+#define IP6_EXT_MAX 8        /* extension headers followed before giving up */
+#define IPPROTO_TCP_ 6
+
+static const char *const reason_names[] = {
+#define X(id, name, desc) name,
+#include "decode_reasons.def"
+#undef X
+};
+static const char *const reason_descs[] = {
+#define X(id, name, desc) desc,
+#include "decode_reasons.def"
+#undef X
+};
+
+const char *decode_reason_name(enum decode_reason r)
+{
+	return (unsigned)r < DEC__COUNT ? reason_names[r] : "?";
+}
+
+const char *decode_reason_desc(enum decode_reason r)
+{
+	return (unsigned)r < DEC__COUNT ? reason_descs[r] : "?";
+}
+
+bool decode_linktype_supported(int lt)
+{
+	switch (lt) {
+	case DLT_EN10MB:
+	case DLT_LINUX_SLL:
+	case DLT_LINUX_SLL2:
+	case DLT_NULL:
+	case DLT_LOOP:
+	case DLT_RAW:
+	case DLT_IPV4:
+	case DLT_IPV6:
+#ifdef DLT_RAW_ALT
+	case DLT_RAW_ALT:
+#endif
+		return true;
+	default:
+		return lt == 12 || lt == 14 || lt == 101; /* DLT_RAW's values across OSes */
+	}
+}
+
+/* Network-layer protocol of the link payload; 4, 6 or 0 for other. */
+enum { NET_OTHER = 0, NET_IPV4 = 4, NET_IPV6 = 6 };
+
+static int net_from_ethertype(uint16_t et)
+{
+	if (et == ETHERTYPE_IPV4)
+		return NET_IPV4;
+	if (et == ETHERTYPE_IPV6)
+		return NET_IPV6;
+	return NET_OTHER;
+}
+
+/* BSD loopback AF values: AF_INET is 2 everywhere; AF_INET6 differs by OS. */
+static int net_from_af(uint32_t af)
+{
+	if (af == 2)
+		return NET_IPV4;
+	if (af == 10 || af == 24 || af == 28 || af == 30)
+		return NET_IPV6;
+	return NET_OTHER;
+}
+
+static int net_from_version(const struct cursor *c)
+{
+	uint8_t b;
+	if (!cursor_peek_u8(c, 0, &b))
+		return -1;
+	return (b >> 4) == 4 ? NET_IPV4 : (b >> 4) == 6 ? NET_IPV6 : NET_OTHER;
+}
+
+/* Returns DEC_OK with *net set and c positioned at the network header. */
+static enum decode_reason decode_link(int lt, struct cursor *c, int *net, uint16_t *vlan)
+{
+	uint16_t et;
+	uint32_t af;
+
+	switch (lt) {
+	case DLT_EN10MB:
+		if (!cursor_skip(c, 12) || !cursor_be16(c, &et))
+			return DEC_LINK_TRUNC;
+		for (int depth = 0; et == ETHERTYPE_VLAN || et == ETHERTYPE_QINQ ||
+				    et == ETHERTYPE_QINQ_OLD; depth++) {
+			uint16_t tci;
+			if (depth == VLAN_DEPTH_MAX)
+				return DEC_NOT_IP;
+			if (!cursor_be16(c, &tci) || !cursor_be16(c, &et))
+				return DEC_LINK_TRUNC;
+			if (depth == 0)
+				*vlan = tci & 0x0fff;
+		}
+		*net = net_from_ethertype(et);
+		return DEC_OK;
+	case DLT_LINUX_SLL:
+		if (!cursor_skip(c, 14) || !cursor_be16(c, &et))
+			return DEC_LINK_TRUNC;
+		*net = net_from_ethertype(et);
+		return DEC_OK;
+	case DLT_LINUX_SLL2:
+		if (!cursor_be16(c, &et) || !cursor_skip(c, 18))
+			return DEC_LINK_TRUNC;
+		*net = net_from_ethertype(et);
+		return DEC_OK;
+	case DLT_NULL:
+		/* Host byte order of the machine that wrote it: try both. */
+		if (!cursor_le32(c, &af))
+			return DEC_LINK_TRUNC;
+		*net = net_from_af(af);
+		if (*net == NET_OTHER)
+			*net = net_from_af(__builtin_bswap32(af));
+		return DEC_OK;
+	case DLT_LOOP:
+		if (!cursor_be32(c, &af))
+			return DEC_LINK_TRUNC;
+		*net = net_from_af(af);
+		return DEC_OK;
+	default:
+		if (!decode_linktype_supported(lt))
+			return DEC_LINK_UNSUP;
+		/* Raw IP (DLT_RAW, DLT_IPV4, DLT_IPV6): the version nibble says. */
+		*net = net_from_version(c);
+		if (*net < 0)
+			return DEC_LINK_TRUNC;
+		return DEC_OK;
+	}
+}
+
+/*
+ * Narrow *c to the `declared` bytes an IP header announces. Past what was
+ * captured is truncation if the frame was cut, otherwise a lying header.
+ */
+static enum decode_reason narrow(struct cursor *c, size_t declared, bool frame_cut,
+				 bool *payload_cut)
+{
+	bool clamped;
+	struct cursor sub = cursor_sub(c, declared, &clamped);
+	if (clamped && !frame_cut)
+		return DEC_IP_BAD;
+	*payload_cut = clamped;
+	*c = sub;
+	return DEC_OK;
+}
+
+static enum decode_reason decode_ipv4(struct cursor *c, struct packet *pkt, bool frame_cut,
+				      bool *cut, uint32_t *l4_wirelen)
+{
+	uint8_t vihl, proto, tos, ttl;
+	uint16_t total, id, frag, csum;
+
+	if (!cursor_u8(c, &vihl))
+		return DEC_IP_TRUNC;
+	if ((vihl >> 4) != 4)
+		return DEC_IP_BAD;
+	size_t ihl = (size_t)(vihl & 0x0f) * 4;
+	if (ihl < 20)
+		return DEC_IP_BAD;
+	if (!cursor_u8(c, &tos) || !cursor_be16(c, &total) || !cursor_be16(c, &id) ||
+	    !cursor_be16(c, &frag) || !cursor_u8(c, &ttl) || !cursor_u8(c, &proto) ||
+	    !cursor_be16(c, &csum) || !cursor_copy(c, pkt->src, 4) ||
+	    !cursor_copy(c, pkt->dst, 4))
+		return DEC_IP_TRUNC;
+	if (total < ihl)
+		return DEC_IP_BAD;
+	/* Rewind to the header start, narrow to the datagram, skip options. */
+	c->off -= 20;
+	enum decode_reason r = narrow(c, total, frame_cut, cut);
+	if (r != DEC_OK)
+		return r;
+	if (!cursor_skip(c, ihl))
+		return DEC_IP_TRUNC;
+	if ((frag & 0x3fff) != 0) /* MF set or a non-zero offset */
+		return DEC_IP_FRAGMENT;
+	if (proto != IPPROTO_TCP_)
+		return DEC_NOT_TCP;
+	pkt->ipver = 4;
+	*l4_wirelen = (uint32_t)(total - ihl);
+	return DEC_OK;
+}
+
+static enum decode_reason decode_ipv6(struct cursor *c, struct packet *pkt, bool frame_cut,
+				      bool *cut, uint32_t *l4_wirelen)
+{
+	uint32_t vtcfl;
+	uint16_t plen;
+	uint8_t nh, hlim;
+
+	if (!cursor_be32(c, &vtcfl) || !cursor_be16(c, &plen) || !cursor_u8(c, &nh) ||
+	    !cursor_u8(c, &hlim) || !cursor_copy(c, pkt->src, 16) ||
+	    !cursor_copy(c, pkt->dst, 16))
+		return DEC_IP_TRUNC;
+	if ((vtcfl >> 28) != 6)
+		return DEC_IP_BAD;
+	if (plen == 0) /* jumbogram or nonsense: neither carries POP3 */
+		return DEC_IP_BAD;
+	enum decode_reason r = narrow(c, plen, frame_cut, cut);
+	if (r != DEC_OK)
+		return r;
+	size_t used = 0;
+	for (int i = 0;; i++) {
+		uint8_t next, len8;
+		uint16_t fragoff;
+		switch (nh) {
+		case IPPROTO_TCP_:
+			pkt->ipver = 6;
+			*l4_wirelen = (uint32_t)(plen - used);
+			return DEC_OK;
+		case 0:   /* hop-by-hop */
+		case 43:  /* routing */
+		case 60:  /* destination options */
+		case 135: /* mobility */
+			if (i == IP6_EXT_MAX)
+				return DEC_IP6_EXT_BAD;
+			if (!cursor_u8(c, &next) || !cursor_u8(c, &len8))
+				return *cut ? DEC_IP_TRUNC : DEC_IP6_EXT_BAD;
+			if (!cursor_skip(c, (size_t)len8 * 8 + 6))
+				return *cut ? DEC_IP_TRUNC : DEC_IP6_EXT_BAD;
+			used += (size_t)len8 * 8 + 8;
+			nh = next;
+			break;
+		case 51: /* AH: length in 4-octet units, minus 2 */
+			if (i == IP6_EXT_MAX)
+				return DEC_IP6_EXT_BAD;
+			if (!cursor_u8(c, &next) || !cursor_u8(c, &len8))
+				return *cut ? DEC_IP_TRUNC : DEC_IP6_EXT_BAD;
+			if (!cursor_skip(c, ((size_t)len8 + 2) * 4 - 2))
+				return *cut ? DEC_IP_TRUNC : DEC_IP6_EXT_BAD;
+			used += ((size_t)len8 + 2) * 4;
+			nh = next;
+			break;
+		case 44: /* fragment: only an atomic fragment (offset 0, no M) passes */
+			if (i == IP6_EXT_MAX)
+				return DEC_IP6_EXT_BAD;
+			if (!cursor_u8(c, &next) || !cursor_skip(c, 1) ||
+			    !cursor_be16(c, &fragoff) || !cursor_skip(c, 4))
+				return *cut ? DEC_IP_TRUNC : DEC_IP6_EXT_BAD;
+			if ((fragoff & 0xfff9) != 0)
+				return DEC_IP_FRAGMENT;
+			used += 8;
+			nh = next;
+			break;
+		default:
+			return DEC_NOT_TCP;
+		}
+		if (used > plen)
+			return DEC_IP6_EXT_BAD;
+	}
+}
+
+static enum decode_reason decode_tcp(struct cursor *c, struct packet *pkt, bool ip_cut,
+				     uint32_t l4_wirelen)
+{
+	uint8_t doff, flags;
+	uint16_t win;
+
+	if (!cursor_be16(c, &pkt->sport) || !cursor_be16(c, &pkt->dport) ||
+	    !cursor_be32(c, &pkt->seq) || !cursor_be32(c, &pkt->ack) || !cursor_u8(c, &doff) ||
+	    !cursor_u8(c, &flags) || !cursor_be16(c, &win))
+		return ip_cut ? DEC_TCP_TRUNC : DEC_TCP_BAD;
+	size_t hlen = (size_t)(doff >> 4) * 4;
+	if (hlen < 20 || hlen > l4_wirelen)
+		return DEC_TCP_BAD;
+	c->off -= 16; /* back to the TCP header start */
+	if (!cursor_skip(c, hlen))
+		return DEC_TCP_TRUNC;
+	pkt->flags = flags;
+	pkt->payload = cursor_ptr(c);
+	pkt->payload_len = (uint32_t)cursor_remaining(c);
+	pkt->payload_wirelen = (uint32_t)(l4_wirelen - hlen);
+	return pkt->payload_len < pkt->payload_wirelen ? DEC_PAYLOAD_TRUNC : DEC_OK;
+}
+
+static enum decode_reason decode_inner(int lt, const uint8_t *data, uint32_t caplen,
+				       uint32_t wirelen, struct packet *pkt)
+{
+	struct cursor c = cursor_make(data, caplen);
+	bool frame_cut = caplen < wirelen, ip_cut = false;
+	uint32_t l4_wirelen = 0;
+	int net = NET_OTHER;
+	enum decode_reason r;
+
+	memset(pkt, 0, offsetof(struct packet, payload));
+	r = decode_link(lt, &c, &net, &pkt->vlan);
+	if (r != DEC_OK)
+		return r;
+	if (net == NET_IPV4)
+		r = decode_ipv4(&c, pkt, frame_cut, &ip_cut, &l4_wirelen);
+	else if (net == NET_IPV6)
+		r = decode_ipv6(&c, pkt, frame_cut, &ip_cut, &l4_wirelen);
+	else
+		return DEC_NOT_IP;
+	if (r != DEC_OK)
+		return r;
+	return decode_tcp(&c, pkt, ip_cut, l4_wirelen);
+}
+
+enum decode_reason decode_frame(int lt, const uint8_t *data, uint32_t caplen, uint32_t wirelen,
+				struct packet *pkt, struct decode_stats *st)
+{
+	enum decode_reason r = decode_inner(lt, data, caplen, wirelen, pkt);
+	st->count[r]++;
+	return r;
+}
+
+void decode_addr_str(uint8_t ipver, const uint8_t addr[16], char *buf, size_t len)
+{
+	if (ipver == 4) {
+		snprintf(buf, len, "%u.%u.%u.%u", addr[0], addr[1], addr[2], addr[3]);
+		return;
+	}
+	/* RFC 5952: lowercase, longest run of zero groups (>= 2) as "::". */
+	uint16_t g[8];
+	for (int i = 0; i < 8; i++)
+		g[i] = (uint16_t)(addr[2 * i] << 8 | addr[2 * i + 1]);
+	int best = -1, bestlen = 0;
+	for (int i = 0; i < 8;) {
+		int j = i;
+		while (j < 8 && g[j] == 0)
+			j++;
+		if (j - i > bestlen && j - i >= 2) {
+			best = i;
+			bestlen = j - i;
+		}
+		i = j == i ? i + 1 : j;
+	}
+	size_t o = 0;
+	buf[0] = '\0';
+	for (int i = 0; i < 8 && o < len; i++) {
+		if (i == best) {
+			o += (size_t)snprintf(buf + o, len - o, "::");
+			i += bestlen - 1;
+			continue;
+		}
+		bool sep = i > 0 && !(best >= 0 && i == best + bestlen);
+		o += (size_t)snprintf(buf + o, len - o, "%s%x", sep ? ":" : "", g[i]);
+	}
+}

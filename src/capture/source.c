@@ -1,0 +1,186 @@
+/*
+ * source.c - packet sources over libpcap: capture files and live devices.
+ *
+ * Files: pcap_open_offline handles pcap and pcapng, and "-" is stdin.
+ * A truncated last record makes pcap_next_ex fail; we report it naming the
+ * file and the frame that could not be read. Live: the handle is opened
+ * non-blocking-friendly with a short timeout and immediate mode off, so
+ * the kernel ring (-B) absorbs bursts while the consumer is busy.
+ */
+#include "capture.h"
+
+#include <pcap/pcap.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define LIVE_TIMEOUT_MS 100
+
+struct source {
+	pcap_t *pcap;
+	char *name;
+	bool live;
+	uint64_t frames;
+};
+
+static struct source *source_wrap(pcap_t *p, const char *name, bool live)
+{
+	struct source *s = xcalloc(1, sizeof(*s));
+	s->pcap = p;
+	s->name = xstrdup(name);
+	s->live = live;
+	return s;
+}
+
+static int apply_filter(pcap_t *p, const char *name, const char *bpf, char *errbuf)
+{
+	struct bpf_program prog;
+	if (!bpf || !*bpf)
+		return 0;
+	if (pcap_compile(p, &prog, bpf, 1, PCAP_NETMASK_UNKNOWN) < 0) {
+		snprintf(errbuf, CAPTURE_ERRBUF_SIZE, "%s: bad filter '%s': %s", name, bpf,
+			 pcap_geterr(p));
+		return -1;
+	}
+	int rc = pcap_setfilter(p, &prog);
+	pcap_freecode(&prog);
+	if (rc < 0) {
+		snprintf(errbuf, CAPTURE_ERRBUF_SIZE, "%s: cannot set filter: %s", name,
+			 pcap_geterr(p));
+		return -1;
+	}
+	return 0;
+}
+
+struct source *source_open_file(const char *path, const struct source_opts *o,
+				char errbuf[CAPTURE_ERRBUF_SIZE])
+{
+	char pe[PCAP_ERRBUF_SIZE] = "";
+	pcap_t *p = pcap_open_offline(path, pe);
+	if (!p) {
+		snprintf(errbuf, CAPTURE_ERRBUF_SIZE, "%s: %s", path, pe);
+		return NULL;
+	}
+	if (apply_filter(p, path, o->bpf, errbuf) < 0) {
+		pcap_close(p);
+		return NULL;
+	}
+	return source_wrap(p, path, false);
+}
+
+struct source *source_open_live(const char *iface, const struct source_opts *o,
+				char errbuf[CAPTURE_ERRBUF_SIZE])
+{
+	char pe[PCAP_ERRBUF_SIZE] = "";
+	pcap_t *p = pcap_create(iface, pe);
+	if (!p) {
+		snprintf(errbuf, CAPTURE_ERRBUF_SIZE, "%s: %s", iface, pe);
+		return NULL;
+	}
+	pcap_set_snaplen(p, o->snaplen > 0 ? o->snaplen : CAPTURE_SNAPLEN_DEFAULT);
+	pcap_set_promisc(p, o->promisc);
+	pcap_set_timeout(p, LIVE_TIMEOUT_MS);
+	if (o->buffer_kib > 0)
+		pcap_set_buffer_size(p, o->buffer_kib * 1024);
+	int rc = pcap_activate(p);
+	if (rc < 0) {
+		const char *why = pcap_geterr(p);
+		if (rc == PCAP_ERROR_PERM_DENIED)
+			snprintf(errbuf, CAPTURE_ERRBUF_SIZE,
+				 "%s: permission denied (run as root or give the binary "
+				 "cap_net_raw,cap_net_admin): %s", iface, why);
+		else if (rc == PCAP_ERROR_NO_SUCH_DEVICE)
+			snprintf(errbuf, CAPTURE_ERRBUF_SIZE, "%s: no such device: %s", iface, why);
+		else
+			snprintf(errbuf, CAPTURE_ERRBUF_SIZE, "%s: %s", iface,
+				 *why ? why : pcap_statustostr(rc));
+		pcap_close(p);
+		return NULL;
+	}
+	if (apply_filter(p, iface, o->bpf, errbuf) < 0) {
+		pcap_close(p);
+		return NULL;
+	}
+	if (pcap_setnonblock(p, 1, pe) < 0) {
+		snprintf(errbuf, CAPTURE_ERRBUF_SIZE, "%s: %s", iface, pe);
+		pcap_close(p);
+		return NULL;
+	}
+	return source_wrap(p, iface, true);
+}
+
+void source_free(struct source *s)
+{
+	if (!s)
+		return;
+	pcap_close(s->pcap);
+	free(s->name);
+	free(s);
+}
+
+enum source_status source_next(struct source *s, struct frame *out,
+			       char errbuf[CAPTURE_ERRBUF_SIZE])
+{
+	struct pcap_pkthdr *h;
+	const u_char *data;
+	int rc = pcap_next_ex(s->pcap, &h, &data);
+
+	if (rc == 1) {
+		out->number = ++s->frames;
+		out->ts_us = (uint64_t)h->ts.tv_sec * 1000000u + (uint64_t)h->ts.tv_usec;
+		out->caplen = h->caplen;
+		out->wirelen = h->len;
+		out->linktype = pcap_datalink(s->pcap);
+		out->data = data;
+		return SOURCE_FRAME;
+	}
+	if (rc == 0)
+		return SOURCE_TIMEOUT;
+	if (rc == PCAP_ERROR_BREAK)
+		return s->live ? SOURCE_TIMEOUT : SOURCE_EOF;
+	snprintf(errbuf, CAPTURE_ERRBUF_SIZE, "%s: frame %llu: %s", s->name,
+		 (unsigned long long)s->frames + 1, pcap_geterr(s->pcap));
+	return SOURCE_ERROR;
+}
+
+int source_fd(const struct source *s)
+{
+	return s->live ? pcap_get_selectable_fd(s->pcap) : -1;
+}
+
+bool source_is_live(const struct source *s)
+{
+	return s->live;
+}
+
+const char *source_name(const struct source *s)
+{
+	return s->name;
+}
+
+int source_linktype(const struct source *s)
+{
+	return pcap_datalink(s->pcap);
+}
+
+void *source_pcap(const struct source *s)
+{
+	return s->pcap;
+}
+
+void source_get_stats(struct source *s, struct source_stats *st)
+{
+	struct pcap_stat ps;
+	st->received = s->frames;
+	st->have_kernel_stats = false;
+	if (s->live && pcap_stats(s->pcap, &ps) == 0) {
+		st->kernel_drops = ps.ps_drop;
+		st->iface_drops = ps.ps_ifdrop;
+		st->have_kernel_stats = true;
+	}
+}
+
+void source_breakloop(struct source *s)
+{
+	pcap_breakloop(s->pcap);
+}

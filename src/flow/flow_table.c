@@ -1,0 +1,327 @@
+/*
+ * flow_table.c - connections on watched ports, keyed by a seeded SipHash.
+ *
+ * The key is the two endpoints in a canonical order, so both directions
+ * find the same entry with one lookup; the client/server roles are decided
+ * once, when the flow is created. Chained buckets, power of two, doubled
+ * when the load passes 1. An LRU list (most recent first) gives O(1)
+ * eviction at the cap and lets expiry stop at the first live flow.
+ * A packet without payload never creates a flow unless it is a SYN: the
+ * last ACK of a closed connection must not open a phantom session.
+ */
+#include "flow.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+
+#include "util.h"
+
+struct flow_table {
+	struct flow **buckets;
+	size_t nbuckets;            /* power of two */
+	struct flow *lru_head, *lru_tail;
+	struct flow_opts o;
+	struct flow_cb cb;
+	struct reasm reasm;
+	struct flow_stats st;
+	uint8_t seed[16];
+	uint64_t next_id;
+	uint8_t watched[65536 / 8];
+};
+
+static const char *const end_names[] = {
+#define X(id, name) name,
+	FLOW_END_LIST(X)
+#undef X
+};
+
+const char *flow_end_name(enum flow_end e)
+{
+	return (unsigned)e < ARRAY_LEN(end_names) ? end_names[e] : "?";
+}
+
+bool flow_table_port_watched(const struct flow_table *t, uint16_t port)
+{
+	return t->watched[port >> 3] & (1u << (port & 7));
+}
+
+static void reasm_data_cb(void *ctx, void *obj, int dir, const uint8_t *p, size_t n,
+			  const struct seg_meta *m)
+{
+	struct flow_table *t = ctx;
+	t->cb.data(t->cb.ctx, obj, dir, p, n, m);
+}
+
+static void reasm_gap_cb(void *ctx, void *obj, int dir, uint64_t len, const struct seg_meta *m)
+{
+	struct flow_table *t = ctx;
+	t->cb.gap(t->cb.ctx, obj, dir, len, m);
+}
+
+struct flow_table *flow_table_new(const struct flow_opts *o, const struct flow_cb *cb)
+{
+	struct flow_table *t = xcalloc(1, sizeof(*t));
+	t->o = *o;
+	t->o.ports = NULL;
+	t->cb = *cb;
+	t->nbuckets = 1024;
+	t->buckets = xcalloc(t->nbuckets, sizeof(*t->buckets));
+	if (getrandom(t->seed, sizeof(t->seed), 0) != (ssize_t)sizeof(t->seed)) {
+		/* No entropy: still keyed per process, just weaker. */
+		uint64_t x = (uint64_t)(uintptr_t)t ^ (uint64_t)time(NULL);
+		memcpy(t->seed, &x, sizeof(x));
+	}
+	for (size_t i = 0; i < o->nports; i++)
+		t->watched[o->ports[i] >> 3] |= (uint8_t)(1u << (o->ports[i] & 7));
+	struct reasm_cb rcb = { reasm_data_cb, reasm_gap_cb, t };
+	reasm_init(&t->reasm, &o->reasm, &rcb);
+	return t;
+}
+
+/* Canonical key: the smaller (addr, port) endpoint first. */
+static void make_key(const struct packet *p, uint8_t *key, uint8_t *keylen)
+{
+	size_t alen = p->ipver == 4 ? 4 : 16;
+	uint8_t a[18], b[18];
+	memcpy(a, p->src, alen);
+	a[alen] = (uint8_t)(p->sport >> 8);
+	a[alen + 1] = (uint8_t)p->sport;
+	memcpy(b, p->dst, alen);
+	b[alen] = (uint8_t)(p->dport >> 8);
+	b[alen + 1] = (uint8_t)p->dport;
+	bool swap = memcmp(a, b, alen + 2) > 0;
+	key[0] = p->ipver;
+	memcpy(key + 1, swap ? b : a, alen + 2);
+	memcpy(key + 1 + alen + 2, swap ? a : b, alen + 2);
+	*keylen = (uint8_t)(1 + 2 * (alen + 2));
+}
+
+static void lru_unlink(struct flow_table *t, struct flow *f)
+{
+	if (f->lru_prev)
+		f->lru_prev->lru_next = f->lru_next;
+	else
+		t->lru_head = f->lru_next;
+	if (f->lru_next)
+		f->lru_next->lru_prev = f->lru_prev;
+	else
+		t->lru_tail = f->lru_prev;
+	f->lru_prev = f->lru_next = NULL;
+}
+
+static void lru_push_front(struct flow_table *t, struct flow *f)
+{
+	f->lru_prev = NULL;
+	f->lru_next = t->lru_head;
+	if (t->lru_head)
+		t->lru_head->lru_prev = f;
+	t->lru_head = f;
+	if (!t->lru_tail)
+		t->lru_tail = f;
+}
+
+static void hash_grow(struct flow_table *t)
+{
+	size_t n = t->nbuckets * 2;
+	struct flow **nb = xcalloc(n, sizeof(*nb));
+	for (size_t i = 0; i < t->nbuckets; i++) {
+		struct flow *f = t->buckets[i];
+		while (f) {
+			struct flow *next = f->hnext;
+			size_t b = f->hash & (n - 1);
+			f->hnext = nb[b];
+			nb[b] = f;
+			f = next;
+		}
+	}
+	free(t->buckets);
+	t->buckets = nb;
+	t->nbuckets = n;
+}
+
+/* Unlink from hash and LRU (step one), then free (step two): see flow_close. */
+static void flow_unlink(struct flow_table *t, struct flow *f)
+{
+	struct flow **pp = &t->buckets[f->hash & (t->nbuckets - 1)];
+	while (*pp && *pp != f)
+		pp = &(*pp)->hnext;
+	if (*pp)
+		*pp = f->hnext;
+	lru_unlink(t, f);
+	t->st.active--;
+}
+
+static void flow_close(struct flow_table *t, struct flow *f, enum flow_end why,
+		       const struct seg_meta *m)
+{
+	struct seg_meta last = { f->last_frame, f->last_ts };
+	if (f->rst)
+		why = FLOW_END_RST;
+	if (!m)
+		m = &last;
+	/* Deliver what is still buffered (declaring holes) before the close. */
+	reasm_flush(&t->reasm, &f->dir[DIR_C2S], f, DIR_C2S, m);
+	reasm_flush(&t->reasm, &f->dir[DIR_S2C], f, DIR_S2C, m);
+	flow_unlink(t, f);
+	t->st.closed++;
+	t->cb.close(t->cb.ctx, f, why, m);
+	reasm_dir_fini(&t->reasm, &f->dir[0]);
+	reasm_dir_fini(&t->reasm, &f->dir[1]);
+	free(f);
+}
+
+static struct flow *flow_lookup(struct flow_table *t, const uint8_t *key, uint8_t keylen,
+				uint64_t h)
+{
+	for (struct flow *f = t->buckets[h & (t->nbuckets - 1)]; f; f = f->hnext)
+		if (f->hash == h && f->keylen == keylen && !memcmp(f->key, key, keylen))
+			return f;
+	return NULL;
+}
+
+/* Is the packet's source the client? Decided once per flow. */
+static bool src_is_client(const struct flow_table *t, const struct packet *p)
+{
+	if ((p->flags & (TCP_SYN | TCP_ACK)) == TCP_SYN)
+		return true;
+	if ((p->flags & (TCP_SYN | TCP_ACK)) == (TCP_SYN | TCP_ACK))
+		return false;
+	bool sw = flow_table_port_watched(t, p->sport), dw = flow_table_port_watched(t, p->dport);
+	if (dw != sw)
+		return dw;
+	return p->dport <= p->sport;
+}
+
+static struct flow *flow_create(struct flow_table *t, const struct packet *p,
+				const uint8_t *key, uint8_t keylen, uint64_t h,
+				const struct seg_meta *m)
+{
+	if (t->st.active >= t->o.max_flows && t->lru_tail) {
+		t->st.evicted++;
+		flow_close(t, t->lru_tail, FLOW_END_EVICTED, m);
+	}
+	struct flow *f = xcalloc(1, sizeof(*f));
+	f->id = ++t->next_id;
+	f->ipver = p->ipver;
+	bool cli = src_is_client(t, p);
+	memcpy(f->cli, cli ? p->src : p->dst, 16);
+	memcpy(f->srv, cli ? p->dst : p->src, 16);
+	f->cport = cli ? p->sport : p->dport;
+	f->sport = cli ? p->dport : p->sport;
+	f->vlan = p->vlan;
+	f->first_ts = f->last_ts = m->ts_us;
+	f->first_frame = f->last_frame = m->frame;
+	f->midstream = !(p->flags & TCP_SYN);
+	f->hash = h;
+	memcpy(f->key, key, keylen);
+	f->keylen = keylen;
+	size_t b = h & (t->nbuckets - 1);
+	f->hnext = t->buckets[b];
+	t->buckets[b] = f;
+	lru_push_front(t, f);
+	t->st.created++;
+	if (++t->st.active > t->st.peak_active)
+		t->st.peak_active = t->st.active;
+	if (t->st.active > t->nbuckets)
+		hash_grow(t);
+	t->cb.open(t->cb.ctx, f);
+	return f;
+}
+
+void flow_table_packet(struct flow_table *t, const struct packet *p, const struct seg_meta *m)
+{
+	if (!flow_table_port_watched(t, p->sport) && !flow_table_port_watched(t, p->dport)) {
+		t->st.not_watched++;
+		return;
+	}
+	uint8_t key[40], keylen;
+	make_key(p, key, &keylen);
+	uint64_t h = siphash24(key, keylen, t->seed);
+	struct flow *f = flow_lookup(t, key, keylen, h);
+	bool syn_only = (p->flags & (TCP_SYN | TCP_ACK)) == TCP_SYN;
+
+	/* A SYN with a new ISN on a used flow is a new connection; the same ISN
+	 * is a retransmitted attempt (Zeek counts those as one connection). */
+	if (f && syn_only && (f->bytes[0] || f->bytes[1] || f->fin[0] || f->fin[1] || f->rst) &&
+	    !(f->syn_seen && p->seq == f->isn)) {
+		flow_close(t, f, FLOW_END_REUSED, m); /* a new connection on the same ports */
+		f = NULL;
+	}
+	if (!f) {
+		if (!(p->flags & TCP_SYN) && p->payload_wirelen == 0) {
+			t->st.ignored_no_flow++;
+			return;
+		}
+		f = flow_create(t, p, key, keylen, h, m);
+	} else if (t->lru_head != f) {
+		lru_unlink(t, f);
+		lru_push_front(t, f);
+	}
+
+	int dir = memcmp(p->src, f->cli, 16) == 0 && p->sport == f->cport ? DIR_C2S : DIR_S2C;
+	f->last_ts = m->ts_us;
+	f->last_frame = m->frame;
+	f->pkts[dir]++;
+	f->bytes[dir] += p->payload_wirelen;
+	if (p->flags & TCP_SYN) {
+		if (p->flags & TCP_ACK)
+			f->synack_seen = true;
+		else {
+			f->syn_seen = true;
+			f->isn = p->seq;
+		}
+	}
+	if (p->flags & TCP_FIN)
+		f->fin[dir] = true;
+
+	reasm_segment(&t->reasm, &f->dir[dir], f, dir, p->seq, p->flags, p->payload,
+		      p->payload_len, p->payload_wirelen, m);
+	if (p->flags & TCP_ACK)
+		reasm_ack(&t->reasm, &f->dir[!dir], f, !dir, p->ack, m);
+
+	if (p->flags & TCP_RST) {
+		/* A refused attempt lingers so that its SYN retransmissions join it. */
+		f->rst = true;
+		if (f->bytes[0] || f->bytes[1])
+			flow_close(t, f, FLOW_END_RST, m);
+	} else if (f->dir[0].closed && f->dir[1].closed) {
+		flow_close(t, f, FLOW_END_FIN, m);
+	}
+}
+
+void flow_table_expire(struct flow_table *t, uint64_t now_us)
+{
+	while (t->lru_tail && t->lru_tail->last_ts + t->o.idle_timeout_us < now_us) {
+		t->st.timed_out++;
+		flow_close(t, t->lru_tail, FLOW_END_TIMEOUT, NULL);
+	}
+}
+
+void flow_table_close_all(struct flow_table *t, enum flow_end why)
+{
+	/* Oldest first, so sessions end in the order they went quiet. */
+	while (t->lru_tail)
+		flow_close(t, t->lru_tail, why, NULL);
+}
+
+void flow_table_free(struct flow_table *t)
+{
+	if (!t)
+		return;
+	flow_table_close_all(t, FLOW_END_EOF);
+	free(t->buckets);
+	free(t);
+}
+
+const struct flow_stats *flow_table_stats(const struct flow_table *t)
+{
+	return &t->st;
+}
+
+const struct reasm_stats *flow_table_reasm_stats(const struct flow_table *t)
+{
+	return &t->reasm.st;
+}
