@@ -231,6 +231,10 @@ def sc_basic_mime(a):
     basic(a.get("host"), retr=(3, 4))
 
 
+def sc_veth(a):
+    basic(a.get("host"), retr=(1, 2, 4))
+
+
 def sc_midsession(a):
     """Log in, then wait until the caller has started the capture."""
     p = connect()

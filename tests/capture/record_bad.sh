@@ -103,10 +103,10 @@ run_client() {   # name addr kind scenario
         "$PY" -u "$CLIENT" "$addr" "$scen" > "$log" 2>&1 || true
         ;;
     crowd)
-        rm -f "$LOGS"/crowd.*.log
+        rm -f "$LOGS"/crowd.client-*.log
         local pids=""
         for u in ctl1 alice ctl2 bob ctl3 carol; do
-            "$PY" -u "$CLIENT" "$addr" crowd-one "$u" > "$LOGS/crowd.$u.log" 2>&1 &
+            "$PY" -u "$CLIENT" "$addr" crowd-one "$u" > "$LOGS/crowd.client-$u.log" 2>&1 &
             pids="$pids $!"
             sleep 0.07
         done
@@ -152,7 +152,7 @@ record() {   # name
         exit 1
     fi
     local logs=$LOGS/$name.log
-    [ "$kind" = crowd ] && logs=$(ls "$LOGS"/crowd.*.log)
+    [ "$kind" = crowd ] && logs=$(ls "$LOGS"/crowd.client-*.log)
     # shellcheck disable=SC2086
     "$PY" "$TXNS" --pcap "$pcap" ${NOTE[$name]:+--comment "${NOTE[$name]}"} \
         $logs > "$OUT/$name.txns"

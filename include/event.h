@@ -1,0 +1,114 @@
+/*
+ * event.h - the event model every sink (dashboard, report, JSON, pcap
+ * writer) renders from. Events carry plain values and borrowed pointers
+ * valid only for the call; a sink copies what it keeps. The dashboard
+ * reads nothing else, so events from other sensors can drive it later.
+ * EVENT_SCHEMA_VERSION is written into the JSON; bump it on any change.
+ */
+#ifndef POP3MON_EVENT_H
+#define POP3MON_EVENT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "capture.h"
+#include "checks.h"
+#include "decode.h"
+#include "flow.h"
+#include "pop3.h"
+
+#define EVENT_SCHEMA_VERSION 1
+#define ADDR_STR_MAX 46
+
+enum event_type {
+	EV_SESSION_OPEN,   /* a POP3 connection was seen (SYN or mid-stream) */
+	EV_SESSION_UPDATE, /* facts changed (state, user, STAT...) */
+	EV_TXN,            /* a command/reply pair completed */
+	EV_FINDING,        /* a rule fired */
+	EV_SESSION_CLOSE,  /* the connection ended (how: sess->end) */
+	EV_STATS,          /* periodic and final capture statistics */
+};
+
+/* What a sink knows about one session: a snapshot, borrowed for the call. */
+struct ev_session {
+	uint64_t id;                 /* flow id, unique in the run */
+	const char *source;          /* capture file or interface */
+	uint8_t ipver;
+	char cli[ADDR_STR_MAX], srv[ADDR_STR_MAX];
+	uint16_t cport, sport, vlan;
+	char community_id[64];       /* "1:..." Community ID v1 */
+	uint64_t start_ts, last_ts;  /* microseconds */
+	uint64_t first_frame, last_frame;
+	uint64_t pkts[2], bytes[2];  /* per direction, 0 = client->server */
+	bool midstream;
+	const struct pop3_conn_info *pop3; /* state, user, banner, tls, counters */
+	bool stat_seen;              /* first STAT of the session */
+	uint64_t stat_count, stat_octets;
+	uint64_t txns;
+	char last_cmd[POP3_KEYWORD_MAX + 1];
+	uint64_t worst_latency_us;
+	unsigned findings[3];        /* by severity */
+	uint64_t rules_hit;          /* bit per enum rule_id */
+	enum severity worst;         /* meaningful when any finding */
+	bool flagged;                /* an error or warning finding */
+	enum flow_end end;           /* FLOW_END_NONE while open */
+};
+
+struct ev_stats {
+	uint64_t ts_us;              /* capture time */
+	uint64_t wall_us;            /* wall clock at the event */
+	bool final;
+	const char *source;
+	struct source_stats src;
+	uint64_t frames, bytes;      /* all frames read */
+	struct decode_stats dec;
+	struct flow_stats flows;
+	struct reasm_stats reasm;
+	uint64_t sessions_total, sessions_active, sessions_flagged;
+	uint64_t findings[3];
+	uint64_t rule_counts[R__COUNT];
+	uint64_t pop3_garbage_lines, pop3_long_lines, pop3_unsolicited, pop3_unanswered,
+		 pop3_pending_dropped, pop3_resyncs, pop3_bare_lf;
+	uint64_t accounts_evicted;
+};
+
+struct event {
+	enum event_type type;
+	uint64_t ts_us;
+	const struct ev_session *sess;   /* all but EV_STATS */
+	const struct pop3_txn *txn;      /* EV_TXN */
+	const struct finding *finding;   /* EV_FINDING */
+	const struct ev_stats *stats;    /* EV_STATS */
+};
+
+/* A sink: one vtable, one object. */
+struct sink_ops {
+	const char *name;
+	void (*event)(void *self, const struct event *e);
+	/* End of input: write what is pending. Returns 0 or -1 (errbuf filled). */
+	int (*finish)(void *self, char *errbuf, size_t errlen);
+	void (*free)(void *self);
+};
+
+struct sink {
+	const struct sink_ops *ops;
+	void *self;
+};
+
+#define EVENT_SINKS_MAX 8
+struct event_bus {
+	struct sink sinks[EVENT_SINKS_MAX];
+	int n;
+};
+
+void event_bus_add(struct event_bus *b, struct sink s);
+void event_bus_emit(const struct event_bus *b, const struct event *e);
+int event_bus_finish(struct event_bus *b, char *errbuf, size_t errlen);
+void event_bus_free(struct event_bus *b);
+
+/* Text from the wire, made safe for a terminal or a log line: printable
+ * ASCII kept, everything else as \xNN (so escape sequences, control bytes
+ * and invalid UTF-8 cannot reach a terminal). Returns dst. */
+char *sanitize_text(char *dst, size_t dstsize, const char *src);
+
+#endif

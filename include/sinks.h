@@ -1,0 +1,42 @@
+/*
+ * sinks.h - constructors of the sinks that render events.
+ * Each returns a struct sink for event_bus_add(); errors at open time
+ * fill errbuf ("FILE: reason") and return a sink with ops == NULL.
+ */
+#ifndef POP3MON_SINKS_H
+#define POP3MON_SINKS_H
+
+#include <stdio.h>
+
+#include "event.h"
+
+/* What the report and the JSON show (--only-flagged, --rule, --server, --user). */
+struct sink_filter {
+	bool only_flagged;
+	int rule;              /* enum rule_id, or -1 */
+	const char *server;    /* address text, or NULL */
+	const char *user;      /* or NULL */
+};
+
+struct report_opts {
+	struct sink_filter filter;
+	bool verbose;          /* -v: transcripts of clean sessions too */
+	bool localtime;        /* --localtime instead of UTC */
+	const char *const *sources; /* capture names read, for the summary */
+	size_t nsources;
+};
+
+/* The text report, written at finish (it is a summary of the whole run). */
+struct sink report_sink_new(FILE *out, const struct report_opts *o);
+
+struct json_opts {
+	struct sink_filter filter;
+	bool stats_events;     /* emit periodic "stats" events */
+};
+/* JSON lines; path "-" is stdout. */
+struct sink json_sink_new(const char *path, const struct json_opts *o, char *errbuf, size_t errlen);
+
+/* Does a session pass the filter? (The dashboard has its own, interactive.) */
+bool sink_filter_pass(const struct sink_filter *f, const struct ev_session *s);
+
+#endif

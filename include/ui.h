@@ -1,0 +1,42 @@
+/*
+ * ui.h - the ncurses dashboard and the wall mode. The UI is a sink: it
+ * builds its own model from events and renders from that model only. The
+ * run loop owns the clock: it calls ui_tick() between packets (cheap when
+ * nothing is due) and ui_browse() after a file has been read.
+ */
+#ifndef POP3MON_UI_H
+#define POP3MON_UI_H
+
+#include <stdbool.h>
+
+#include "event.h"
+
+struct ui_opts {
+	bool wall;              /* --wall: read-only NOC layout */
+	bool no_color;          /* NO_COLOR set or --no-color */
+	const char *source;     /* shown in the header */
+	const char *filter;     /* capture filter, shown in the header */
+	bool live;
+	const char *save_dir;   /* where 'w' writes pcaps (default ".") */
+};
+
+struct ui;
+
+/* Starts curses. Returns NULL with errbuf filled when there is no usable terminal. */
+struct ui *ui_new(const struct ui_opts *o, char *errbuf, size_t errlen);
+struct sink ui_sink(struct ui *u);   /* register with the bus; the bus does not free it */
+/* Redraw if due (at most ~10 per second) and handle pending keys.
+ * Returns false when the user asked to quit. Never blocks. */
+bool ui_tick(struct ui *u, uint64_t wall_us);
+/* After the input ended: let the user browse until q. */
+void ui_browse(struct ui *u);
+/* Restore the terminal (idempotent; safe from a signal path via ui_emergency_restore). */
+void ui_free(struct ui *u);
+void ui_emergency_restore(void);
+
+/* The 'w' key: write the selected / all flagged sessions' packets to a pcap.
+ * Provided by main (it owns the packet spool); returns a message to show. */
+typedef const char *(*ui_save_fn)(void *ctx, const uint64_t *session_ids, size_t n);
+void ui_set_save(struct ui *u, ui_save_fn fn, void *ctx);
+
+#endif

@@ -1,0 +1,146 @@
+/*
+ * pop3_data.c - parsers for the data lines of multi-line replies and for
+ * status lines: LIST scan lines ("n size"), UIDL lines ("n uid"), CAPA
+ * capabilities, and the "[CODE]" response code of RFC 2449/3206.
+ * Pure functions over a (pointer, length) line: no state, easy to test.
+ */
+#include "pop3_data.h"
+
+#include <string.h>
+
+static size_t span_token(const char *p, size_t len, size_t i)
+{
+	while (i < len && p[i] != ' ')
+		i++;
+	return i;
+}
+
+bool pop3_data_listing_line(const char *p, size_t len, bool uidl, struct pop3_entry *e,
+			    const char **uid, size_t *uid_len)
+{
+	memset(e, 0, sizeof(*e));
+	size_t i = span_token(p, len, 0);
+	if (!pop3_parse_u32(p, i, &e->num))
+		e->flags |= POP3_LE_BADNUM;
+	while (i < len && p[i] == ' ')
+		i++;
+	size_t j = span_token(p, len, i);
+	if (uidl) {
+		*uid = p + i;
+		*uid_len = j - i;
+		if (j == i)
+			e->flags |= POP3_LE_BADVAL | POP3_LE_UID_BAD;
+		else if (j - i > POP3_UID_MAX || j < len)
+			e->flags |= POP3_LE_UID_BAD; /* too long, or text after it */
+		for (size_t k = i; k < j; k++)
+			if ((unsigned char)p[k] < 0x21 || (unsigned char)p[k] > 0x7e)
+				e->flags |= POP3_LE_UID_BAD;
+	} else {
+		/* RFC 1939 allows text after the size ("n size info"): ignore it. */
+		if (!pop3_parse_u64(p + i, j - i, &e->size))
+			e->flags |= POP3_LE_BADVAL;
+	}
+	return !(e->flags & (POP3_LE_BADNUM | POP3_LE_BADVAL));
+}
+
+static bool word_eq(const char *p, size_t len, const char *w)
+{
+	size_t n = strlen(w);
+	if (len != n)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char c = p[i];
+		if (c >= 'a' && c <= 'z')
+			c = (char)(c - 'a' + 'A');
+		if (c != w[i])
+			return false;
+	}
+	return true;
+}
+
+void pop3_data_capa_line(const char *p, size_t len, unsigned *caps, char *sasl, size_t sasl_size)
+{
+	size_t i = span_token(p, len, 0);
+	if (word_eq(p, i, "UIDL"))
+		*caps |= POP3_CAP_UIDL;
+	else if (word_eq(p, i, "TOP"))
+		*caps |= POP3_CAP_TOP;
+	else if (word_eq(p, i, "USER"))
+		*caps |= POP3_CAP_USER;
+	else if (word_eq(p, i, "PIPELINING"))
+		*caps |= POP3_CAP_PIPELINING;
+	else if (word_eq(p, i, "STLS"))
+		*caps |= POP3_CAP_STLS;
+	else if (word_eq(p, i, "SASL")) {
+		*caps |= POP3_CAP_SASL;
+		size_t o = strlen(sasl);
+		for (size_t k = i + 1; k < len && o + 1 < sasl_size; k++) {
+			char c = p[k];
+			if (c >= 'a' && c <= 'z')
+				c = (char)(c - 'a' + 'A');
+			sasl[o++] = (c >= 0x21 && c <= 0x7e) || c == ' ' ? c : '?';
+		}
+		if (o + 1 < sasl_size && o && sasl[o - 1] != ' ')
+			sasl[o++] = ' ';
+		sasl[o] = '\0';
+	}
+}
+
+enum pop3_status pop3_data_status(const char *p, size_t len, bool *lower, size_t *text_at)
+{
+	*lower = false;
+	if (len >= 3 && p[0] == '+' && (p[1] == 'O' || p[1] == 'o') && (p[2] == 'K' || p[2] == 'k') &&
+	    (len == 3 || p[3] == ' ')) {
+		*lower = p[1] != 'O' || p[2] != 'K';
+		*text_at = len > 3 ? 4 : 3;
+		return POP3_ST_OK;
+	}
+	if (len >= 4 && p[0] == '-' && (p[1] == 'E' || p[1] == 'e') &&
+	    (p[2] == 'R' || p[2] == 'r') && (p[3] == 'R' || p[3] == 'r') && (len == 4 || p[4] == ' ')) {
+		*lower = p[1] != 'E' || p[2] != 'R' || p[3] != 'R';
+		*text_at = len > 4 ? 5 : 4;
+		return POP3_ST_ERR;
+	}
+	if (len >= 1 && p[0] == '+' && (len == 1 || p[1] == ' ')) {
+		*text_at = len > 1 ? 2 : 1;
+		return POP3_ST_CONT;
+	}
+	*text_at = 0;
+	return POP3_ST_BAD;
+}
+
+void pop3_data_code(const char *text, char *code, size_t size)
+{
+	code[0] = '\0';
+	if (text[0] != '[')
+		return;
+	const char *end = strchr(text, ']');
+	if (!end)
+		return;
+	size_t n = (size_t)(end - text - 1);
+	if (n == 0 || n >= size)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		char c = text[1 + i];
+		if (c < 0x21 || c > 0x7e)
+			return;
+	}
+	memcpy(code, text + 1, n);
+	code[n] = '\0';
+}
+
+bool pop3_data_is_base64(const char *p, size_t len)
+{
+	if (len == 1 && p[0] == '=')
+		return true; /* RFC 5034: empty initial response */
+	if (len % 4)
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		char c = p[i];
+		bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+			  c == '+' || c == '/' || (c == '=' && i >= len - 2);
+		if (!ok)
+			return false;
+	}
+	return true;
+}

@@ -1,0 +1,101 @@
+/*
+ * pop3_framer.c - line framing with memchr over whole runs (see the header).
+ */
+#include "pop3_framer.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+static void keep(struct pop3_framer *f, const uint8_t *p, size_t n, const struct seg_meta *m)
+{
+	if (!f->in_line) {
+		f->in_line = true;
+		f->start = *m;
+		f->len = 0;
+		f->octets = 0;
+	}
+	if (!f->buf)
+		f->buf = xmalloc(POP3_LINE_BUF);
+	size_t room = POP3_LINE_BUF - f->len;
+	size_t take = n < room ? n : room;
+	memcpy(f->buf + f->len, p, take);
+	f->len += take;
+	f->octets += n;
+	if (n)
+		f->last = (char)p[n - 1];
+}
+
+static void emit(const char *p, size_t len, uint64_t octets, char last, bool trunc,
+		 const struct seg_meta *m, unsigned eol, pop3_line_fn fn, void *obj, int dir)
+{
+	struct pop3_line l = { p, len, octets, eol | (trunc ? LINE_TRUNC : 0), *m };
+	if (last == '\r') {
+		if (!trunc && l.len)
+			l.len--;
+		if (eol == LINE_BARE_LF)
+			l.flags = (l.flags & ~(unsigned)LINE_BARE_LF) | LINE_CRLF;
+	}
+	fn(obj, dir, &l);
+}
+
+void pop3_framer_feed(struct pop3_framer *f, const uint8_t *p, size_t n,
+		      const struct seg_meta *m, pop3_line_fn fn, void *obj, int dir)
+{
+	while (n > 0) {
+		const uint8_t *lf = memchr(p, '\n', n);
+		if (f->skip_to_lf) {
+			if (!lf)
+				return;
+			f->skip_to_lf = false;
+			n -= (size_t)(lf + 1 - p);
+			p = lf + 1;
+			continue;
+		}
+		if (!lf) {
+			keep(f, p, n, m);
+			return;
+		}
+		size_t len = (size_t)(lf - p);
+		if (!f->in_line) {
+			/* The common case: the whole line is in this run. */
+			bool trunc = len > POP3_LINE_BUF;
+			char last = len ? (char)p[len - 1] : 0;
+			emit((const char *)p, trunc ? POP3_LINE_BUF : len, len + 1, last, trunc, m,
+			     LINE_BARE_LF, fn, obj, dir);
+		} else {
+			keep(f, p, len, m);
+			f->octets += 1;
+			bool trunc = f->octets - 1 > POP3_LINE_BUF;
+			f->in_line = false;
+			emit(f->buf, f->len, f->octets, f->last, trunc, &f->start, LINE_BARE_LF, fn,
+			     obj, dir);
+		}
+		n -= len + 1;
+		p = lf + 1;
+	}
+}
+
+void pop3_framer_gap(struct pop3_framer *f)
+{
+	f->in_line = false;
+	f->len = 0;
+	f->skip_to_lf = true;
+}
+
+void pop3_framer_finish(struct pop3_framer *f, pop3_line_fn fn, void *obj, int dir)
+{
+	if (!f->in_line)
+		return;
+	f->in_line = false;
+	struct pop3_line l = { f->buf, f->len, f->octets,
+			       LINE_EOF | (f->octets > POP3_LINE_BUF ? LINE_TRUNC : 0), f->start };
+	fn(obj, dir, &l);
+}
+
+void pop3_framer_fini(struct pop3_framer *f)
+{
+	free(f->buf);
+	f->buf = NULL;
+}

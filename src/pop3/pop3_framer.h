@@ -1,0 +1,50 @@
+/*
+ * pop3_framer.h - private to src/pop3: CRLF line framing of one direction.
+ *
+ * Complete lines inside a run are handed on in place (no copy); only a line
+ * split across runs is copied, and only its first POP3_LINE_BUF bytes: the
+ * rest is counted. So a 1 GB line costs 1 KB. Lines are handed on without
+ * their CRLF; the flags say how they ended.
+ */
+#ifndef POP3MON_POP3_FRAMER_H
+#define POP3MON_POP3_FRAMER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pop3.h"
+
+#define LINE_CRLF 0x01      /* ended with CR LF */
+#define LINE_BARE_LF 0x02   /* ended with LF alone */
+#define LINE_TRUNC 0x04     /* longer than POP3_LINE_BUF: only a prefix is given */
+#define LINE_EOF 0x08       /* no LF: flushed at the stream's end */
+
+struct pop3_line {
+	const char *p;      /* borrowed for the call */
+	size_t len;         /* bytes given (without CR/LF) */
+	uint64_t octets;    /* octets on the wire including the line ending */
+	unsigned flags;
+	struct seg_meta m;  /* where the line began */
+};
+
+typedef void (*pop3_line_fn)(void *obj, int dir, const struct pop3_line *l);
+
+struct pop3_framer {
+	char *buf;          /* owned, POP3_LINE_BUF bytes, allocated on first use */
+	size_t len;         /* bytes kept of the partial line */
+	uint64_t octets;    /* bytes seen of the partial line */
+	bool in_line;
+	bool skip_to_lf;    /* after a gap: the next line start is unknown */
+	char last;          /* last byte seen of the partial line (for CR) */
+	struct seg_meta start;
+};
+
+void pop3_framer_feed(struct pop3_framer *f, const uint8_t *p, size_t n,
+		      const struct seg_meta *m, pop3_line_fn fn, void *obj, int dir);
+/* After a gap: drop the partial line and skip to the next LF. */
+void pop3_framer_gap(struct pop3_framer *f);
+/* At the end: hand on a partial line, if any, with LINE_EOF. */
+void pop3_framer_finish(struct pop3_framer *f, pop3_line_fn fn, void *obj, int dir);
+void pop3_framer_fini(struct pop3_framer *f);
+
+#endif
