@@ -100,8 +100,9 @@ struct flow_table;
 struct flow_table *flow_table_new(const struct flow_opts *o, const struct flow_cb *cb);
 void flow_table_free(struct flow_table *t);
 
-/* Feed one decoded packet: looks the flow up (or creates it) and reassembles. */
-void flow_table_packet(struct flow_table *t, const struct packet *p, const struct seg_meta *m);
+/* Feed one decoded packet: looks the flow up (or creates it) and reassembles.
+ * Returns the flow's id (it may already be closed and freed), 0 if none. */
+uint64_t flow_table_packet(struct flow_table *t, const struct packet *p, const struct seg_meta *m);
 /* Close flows idle since before now - timeout. Cheap: walks the LRU tail. */
 void flow_table_expire(struct flow_table *t, uint64_t now_us);
 /* Close every flow (end of input). */

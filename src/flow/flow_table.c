@@ -231,11 +231,11 @@ static struct flow *flow_create(struct flow_table *t, const struct packet *p,
 	return f;
 }
 
-void flow_table_packet(struct flow_table *t, const struct packet *p, const struct seg_meta *m)
+uint64_t flow_table_packet(struct flow_table *t, const struct packet *p, const struct seg_meta *m)
 {
 	if (!flow_table_port_watched(t, p->sport) && !flow_table_port_watched(t, p->dport)) {
 		t->st.not_watched++;
-		return;
+		return 0;
 	}
 	uint8_t key[40], keylen;
 	make_key(p, key, &keylen);
@@ -253,7 +253,7 @@ void flow_table_packet(struct flow_table *t, const struct packet *p, const struc
 	if (!f) {
 		if (!(p->flags & TCP_SYN) && p->payload_wirelen == 0) {
 			t->st.ignored_no_flow++;
-			return;
+			return 0;
 		}
 		f = flow_create(t, p, key, keylen, h, m);
 	} else if (t->lru_head != f) {
@@ -282,6 +282,7 @@ void flow_table_packet(struct flow_table *t, const struct packet *p, const struc
 	if (p->flags & TCP_ACK)
 		reasm_ack(&t->reasm, &f->dir[!dir], f, !dir, p->ack, m);
 
+	uint64_t id = f->id;
 	if (p->flags & TCP_RST) {
 		/* A refused attempt lingers so that its SYN retransmissions join it. */
 		f->rst = true;
@@ -290,6 +291,7 @@ void flow_table_packet(struct flow_table *t, const struct packet *p, const struc
 	} else if (f->dir[0].closed && f->dir[1].closed) {
 		flow_close(t, f, FLOW_END_FIN, m);
 	}
+	return id;
 }
 
 void flow_table_expire(struct flow_table *t, uint64_t now_us)

@@ -194,7 +194,7 @@ static uint32_t emit_frame(const uint8_t *f, uint32_t len)
 {
 	if (OUTCAP - g_blen < FRAME_MAX + 16)
 		out_flush();
-	g_now_us += 2 + rbelow(&g_rng, 60);
+	g_now_us += 2 + rbelow(&g_rng, 200);
 	uint32_t hdr[4] = { (uint32_t)(g_now_us / 1000000u), (uint32_t)(g_now_us % 1000000u),
 		len, len };
 	memcpy(g_buf + g_blen, hdr, 16);
@@ -380,8 +380,9 @@ static void noise_init(void)
 	}
 	for (size_t i = 0; i < sizeof http_body; i++)
 		http_body[i] = (uint8_t)("abcdefghijklmnopqrstuvwxyz0123456789+/"[i % 38]);
-	memcpy(http_body, "HTTP/1.1 200 OK\r\nServer: nginx\r\nContent-Type: image/png\r\n"
-	                  "Content-Length: 48213\r\n\r\n", 84);
+	static const char h[] = "HTTP/1.1 200 OK\r\nServer: nginx\r\nContent-Type: image/png\r\n"
+	                        "Content-Length: 48213\r\n\r\n";
+	memcpy(http_body, h, sizeof h - 1);
 }
 
 static void emit_noise(void)
@@ -641,7 +642,7 @@ static void msg_init(msg_t *m, uint64_t seed, uint32_t target, const char *user,
 }
 
 /* --- script building */
-static const char *tput(sess_t *s, uint16_t *lenp, const char *fmt, va_list ap)
+static const char *PRINTF_LIKE(3, 0) tput(sess_t *s, uint16_t *lenp, const char *fmt, va_list ap)
 {
 	size_t room = TEXTCAP - s->tlen;
 	int n = vsnprintf(s->text + s->tlen, room, fmt, ap);
