@@ -321,6 +321,7 @@ if want pcapng; then
     grep -qE "Packets received/dropped on interface '[^']*': [0-9]+/0 " "$WORK/$n.cap.err" \
         || { cat "$WORK/$n.cap.err" >&2; die "$n: dumpcap drops"; }
     log "$n: $(grep 'received/dropped' "$WORK/$n.cap.err")"
+    chmod 644 "$f"
     $PY "$HERE/real_elide.py" '*get* ' < "$WORK/$n.raw" > "$LOGS/$n.log"
     txns $n poplib "$f"
 fi
