@@ -1,0 +1,35 @@
+/*
+ * event_bus.c - fan-out of events to the registered sinks, in order.
+ */
+#include <stdio.h>
+
+#include "event.h"
+
+void event_bus_add(struct event_bus *b, struct sink s)
+{
+	if (b->n < EVENT_SINKS_MAX && s.ops)
+		b->sinks[b->n++] = s;
+}
+
+void event_bus_emit(const struct event_bus *b, const struct event *e)
+{
+	for (int i = 0; i < b->n; i++)
+		b->sinks[i].ops->event(b->sinks[i].self, e);
+}
+
+int event_bus_finish(struct event_bus *b, char *errbuf, size_t errlen)
+{
+	int rc = 0;
+	for (int i = 0; i < b->n; i++)
+		if (b->sinks[i].ops->finish && b->sinks[i].ops->finish(b->sinks[i].self, errbuf, errlen) < 0)
+			rc = -1;
+	return rc;
+}
+
+void event_bus_free(struct event_bus *b)
+{
+	for (int i = 0; i < b->n; i++)
+		if (b->sinks[i].ops->free)
+			b->sinks[i].ops->free(b->sinks[i].self);
+	b->n = 0;
+}
