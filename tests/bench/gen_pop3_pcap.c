@@ -729,9 +729,13 @@ static void do_cmd(sess_t *s, const op_t *o)
 	case O_GREET: break;
 	case O_CAPA: cmd(s, "CAPA\r\n"); break;
 	case O_USER: cmd(s, "USER %s\r\n", s->user); break;
-	case O_PASS: cmd(s, "PASS %c%s%u!\r\n", 'A' + (int)(s->c.cport % 26), "secret",
-		         (unsigned)(s->c.cport * 7u % 1000u));
+	case O_PASS: {
+		uint32_t h = 5381;
+		for (const char *q = s->user; *q; q++)
+			h = h * 33u + (uint8_t)*q;
+		cmd(s, "PASS %c%s%u!\r\n", 'A' + (int)(h % 26u), "secret", (unsigned)(h % 1000u));
 		break;
+	}
 	case O_STAT: cmd(s, "STAT\r\n"); break;
 	case O_UIDL: cmd(s, "UIDL\r\n"); break;
 	case O_LIST: cmd(s, "LIST\r\n"); break;
