@@ -115,7 +115,7 @@ def parse_poplib(lines):
     sessions = []
     cur = None
     for ln in lines:
-        ln = ln.rstrip("\n")
+        ln = ln.rstrip("\r\n")
         m = re.match(r"### session \d+ local=(.*):(\d+)$", ln)
         if m:
             cur = Session(int(m.group(2)))
@@ -143,7 +143,7 @@ def parse_lockstep(lines, send, recv, new_session):
     cur = None
     expect = False           # a command is waiting for its first reply line
     for ln in lines:
-        ln = ln.rstrip("\n")
+        ln = ln.rstrip("\r\n")
         if new_session(ln):
             cur = Session()
             sessions.append(cur)
@@ -169,7 +169,7 @@ def parse_mpop(lines):
     cur = None
     data_for = None
     for ln in lines:
-        ln = ln.rstrip("\n")
+        ln = ln.rstrip("\r\n")
         if cur is None and ln.startswith("<-- "):
             cur = Session()
             sessions.append(cur)

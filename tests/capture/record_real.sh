@@ -173,6 +173,8 @@ want() {  # is case $1 selected?
     return 1
 }
 CASES=("$@")
+# a full run regenerates everything: stale files of earlier runs go
+[ ${#CASES[@]} -eq 0 ] && rm -f "$OUT"/dovecot-* "$LOGS"/dovecot-*
 
 # ================================================================ run
 DV=$WORK/dovecot
@@ -197,7 +199,7 @@ if want curl; then
         2> "$WORK/$n.raw"
     cap_stop $n
     # curl -v shows the SASL response line in clear: redact it in the log
-    sed -E '/^< \+ ?$/{n;s/^> .*/> <redacted SASL response>/}' "$WORK/$n.raw" > "$LOGS/$n.log"
+    sed -E '/^< \+ ?\r?$/{n;s/^> .*/> <redacted SASL response>\r/}' "$WORK/$n.raw" > "$LOGS/$n.log"
     txns $n curl "$OUT/$n.pcap" --complete-from-pcap
 fi
 
@@ -381,4 +383,7 @@ if want veth; then
     $PY "$HERE/real_elide.py" '*get* ' < "$WORK/$n.raw" > "$LOGS/$n.log"; txns $n poplib
 fi
 
+# the server's own view (Dovecot log: logins, "Logged out" vs "Disconnected")
+sed -e "s#$WORK#/tmp/pop3mon-real.X#g" "$DV/dovecot.log" > "$LOGS/dovecot-server.log"
+[ -f "$WORK/dovecot-ns/dovecot.log" ] && sed -e "s#$WORK#/tmp/pop3mon-real.X#g" "$WORK/dovecot-ns/dovecot.log" > "$LOGS/dovecot-server-ns.log"
 log "done: $(ls "$OUT" | grep -cE '\.pcap(ng)?$') captures in $OUT"
