@@ -1,0 +1,33 @@
+# Benchmark targets, included from the top-level Makefile
+# (`-include tests/bench/bench.mk`).  See tests/bench/README.md.
+#   make bench              time pop3mon vs tcpdump vs tshark, then truth check
+#   make bench-gen          only generate the captures (tests/bench/data/)
+#   make bench-check-small  ~5 MB capture, fixed seed, truth check only
+# Knobs: BENCH_SIZES, BENCH_REPS, BENCH_SEED, BENCH_TSHARK_MAX (environment
+# or make variables), see tests/bench/bench.sh.
+CC ?= cc
+BENCH_DIR := tests/bench
+BENCH_GEN := $(BENCH_DIR)/gen_pop3_pcap
+BENCH_GEN_CFLAGS := -std=c11 -D_DEFAULT_SOURCE -Wall -Wextra -Werror -Wshadow \
+                    -Wstrict-prototypes -Wformat=2 -Wvla $(CFLAGS) -O2
+BENCH_ENV := $(if $(BENCH_SIZES),BENCH_SIZES='$(BENCH_SIZES)') \
+             $(if $(BENCH_REPS),BENCH_REPS='$(BENCH_REPS)') \
+             $(if $(BENCH_SEED),BENCH_SEED='$(BENCH_SEED)') \
+             $(if $(BENCH_TSHARK_MAX),BENCH_TSHARK_MAX='$(BENCH_TSHARK_MAX)')
+
+.PHONY: bench bench-gen bench-check-small
+
+$(BENCH_GEN): $(BENCH_DIR)/gen_pop3_pcap.c
+	$(CC) $(BENCH_GEN_CFLAGS) -o $@ $<
+
+bench-gen: $(BENCH_GEN)
+	@$(BENCH_ENV) bash $(BENCH_DIR)/bench.sh gen
+
+# pop3mon is built if it can be; without it only tcpdump/tshark are timed.
+bench: $(BENCH_GEN)
+	@$(MAKE) --no-print-directory pop3mon || \
+	  echo "bench: pop3mon did not build; timing tcpdump/tshark only" >&2
+	@$(BENCH_ENV) bash $(BENCH_DIR)/bench.sh
+
+bench-check-small: $(BENCH_GEN) pop3mon
+	@bash $(BENCH_DIR)/bench.sh check-small
