@@ -20,7 +20,6 @@ The sequences are fixed so that each capture shows one rule being broken
 """
 
 import base64
-import hashlib
 import poplib
 import socket
 import sys

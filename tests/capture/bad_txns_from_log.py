@@ -49,11 +49,15 @@ class Sess:
     def __init__(self, port=None):
         self.port = port
         self.txns = []          # [cmd, args, status]
+        self.sasl_cont = False  # the server sent "+ ": next client line is SASL data
 
     def greet(self, status):
         self.txns.append(["(greeting)", "", status])
 
     def cmd(self, text):
+        if self.sasl_cont:      # a SASL response, part of the AUTH transaction
+            self.sasl_cont = False
+            return
         word, _, args = text.partition(" ")
         word = word.upper()
         self.txns.append([word, redact(word, args), "none"])
@@ -65,7 +69,10 @@ class Sess:
         if t[2] != "none":          # data line of a multi-line reply
             return
         st = status_of(text, t[0])
-        if st is not None:
+        if st is None:
+            self.sasl_cont = True
+        else:
+            self.sasl_cont = False
             t[2] = st if st != "?" else "none"
 
 

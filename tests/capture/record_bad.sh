@@ -157,6 +157,16 @@ record() {   # name
     "$PY" "$TXNS" --pcap "$pcap" ${NOTE[$name]:+--comment "${NOTE[$name]}"} \
         $logs > "$OUT/$name.txns"
     [ -f "$OUT/$name.findings" ] || echo "warning: $OUT/$name.findings missing" >&2
+    if [ "$name" = crowd ]; then
+        # crowd.findings numbers the sessions: check the SYN order held
+        local users
+        users=$(awk -F'\t' '$2 == "USER" {printf "%s ", $3}' "$OUT/crowd.txns")
+        if [ "$users" != "ctl1 alice ctl2 bob ctl3 carol " ]; then
+            echo "crowd: sessions in unexpected order ($users); crowd.findings" \
+                 "assumes ctl1 alice ctl2 bob ctl3 carol" >&2
+            exit 1
+        fi
+    fi
 }
 
 if [ $# -gt 0 ]; then

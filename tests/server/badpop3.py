@@ -562,8 +562,12 @@ class Session:
         sc = self.sc
         v = self.variant("cr", "noterm", "unstuffed")
         if sc == "multiline-framing" and v == "unstuffed":
-            # the bug: no dot-stuffing
-            self.send(first.encode() + CRLF + body + b"." + CRLF)
+            # the bug: only a line that is a lone "." is stuffed; other
+            # lines beginning with "." go out as they are
+            lines = [b".." if l == b"." else l
+                     for l in body.split(CRLF)[:-1]]
+            self.send(first.encode() + CRLF +
+                      b"".join(l + CRLF for l in lines) + b"." + CRLF)
         elif sc == "multiline-framing" and v == "cr":
             # the bug (Cyrus 3.4.6): terminator ".\r" without LF
             self.send(first.encode() + CRLF + stuff(body)[:-1])
