@@ -1,0 +1,241 @@
+/*
+ * ui_model.h - what the dashboard knows, built only from events (event.h).
+ *
+ * The model copies what it keeps out of each borrowed event, sanitising
+ * every piece of wire text on the way in (sanitize_text), so nothing the
+ * renderer draws can carry an escape sequence. It is bounded everywhere:
+ * sessions (the oldest closed clean ones are evicted first), transcript
+ * lines and findings per session, LIST/UIDL entries per transaction, a
+ * byte budget for all transcripts together (the oldest closed clean
+ * sessions lose their transcript first), servers, accounts per server and
+ * latency samples per server. Every cap has a counter in struct ui_drops.
+ *
+ * The structures are public to the view code in src/ui only; nothing in
+ * them points into an event.
+ */
+#ifndef POP3MON_UI_MODEL_H
+#define POP3MON_UI_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "checks.h"
+#include "event.h"
+#include "pop3.h"
+
+/* Defaults for struct ui_model_opts. */
+#define UI_SESSIONS_MAX 10000         /* sessions kept in the dashboard */
+#define UI_TXNS_PER_SESSION_MAX 500   /* transcript lines kept per session (the first ones) */
+#define UI_FINDINGS_PER_SESSION_MAX 64
+#define UI_ENTRIES_PER_TXN_MAX 200    /* LIST/UIDL entries kept per reply (the first ones) */
+#define UI_TRANSCRIPT_BYTES_MAX (64u << 20) /* all transcripts and findings together */
+#define UI_SERVERS_MAX 512            /* then sessions go to one "other servers" row */
+#define UI_ACCOUNTS_PER_SERVER_MAX 64
+#define UI_LAT_SAMPLES 1024           /* latest reply latencies kept per server */
+#define UI_RECENT_FINDINGS 64         /* for the wall's rotating list */
+
+#define UI_USER_MAX 96                /* sanitised user name kept */
+#define UI_BANNER_MAX 200
+#define UI_CODE_MAX 40
+#define UI_OTHER_SERVERS "(other servers)"
+
+struct ui_model_opts {
+	size_t sessions_max;
+	size_t txns_per_session_max;
+	size_t findings_per_session_max;
+	size_t entries_per_txn_max;
+	size_t transcript_bytes_max;
+	size_t servers_max;
+	size_t accounts_per_server_max;
+};
+void ui_model_opts_default(struct ui_model_opts *o);
+
+/* One LIST/UIDL entry: uid (sanitised) is an offset into ui_txn.uids. */
+struct ui_entry {
+	uint32_t num;
+	uint64_t size;
+	uint32_t uid_off;   /* UINT32_MAX: no uid */
+	uint8_t flags;      /* POP3_LE_* */
+};
+
+/* One transaction of the transcript (a bounded copy of a pop3_txn). */
+struct ui_txn {
+	uint64_t index;
+	enum pop3_cmd cmd;
+	char keyword[POP3_KEYWORD_MAX + 1];
+	char *args;                 /* owned, sanitised; "" when none */
+	bool secret;
+	enum pop3_status status;
+	char code[UI_CODE_MAX];
+	char *text;                 /* owned, sanitised */
+	uint64_t req_frame, req_ts_us, rep_frame, rep_ts_us, end_frame, end_ts_us;
+	bool multiline, terminated;
+	uint64_t data_lines, data_octets;
+	uint32_t flags;             /* POP3_TF_* */
+	uint32_t n_entries_seen;    /* as in the event */
+	uint32_t n_entries;         /* kept */
+	struct ui_entry *entries;   /* owned */
+	char *uids;                 /* owned arena of NUL-terminated sanitised uids */
+	size_t mem;                 /* bytes accounted to the transcript budget */
+};
+
+struct ui_evidence {
+	uint64_t frame, ts_us, txn_index;
+	char line[FINDING_LINE_MAX];  /* sanitised */
+};
+
+struct ui_finding {
+	enum rule_id rule;
+	enum severity sev;
+	char summary[FINDING_SUMMARY_MAX]; /* sanitised */
+	struct ui_evidence ev[FINDING_EVIDENCE_MAX];
+	unsigned n_ev;
+	uint64_t ts_us;
+};
+
+struct ui_server;
+struct ui_account;
+
+struct ui_session {
+	uint64_t id;
+	uint64_t seq;               /* order of arrival in the model */
+	uint8_t ipver;
+	char cli[ADDR_STR_MAX], srv[ADDR_STR_MAX];
+	uint16_t cport, sport, vlan;
+	char user[UI_USER_MAX];     /* sanitised, "" until known */
+	char banner[UI_BANNER_MAX]; /* sanitised greeting text */
+	enum pop3_state state;
+	bool tls, login_seen, quit_seen, midstream;
+	uint64_t start_ts, last_ts, first_frame, last_frame;
+	uint64_t pkts[2], bytes[2];
+	bool stat_seen;
+	uint64_t stat_count, stat_octets;
+	uint64_t txns;              /* as counted by the session layer */
+	char last_cmd[POP3_KEYWORD_MAX + 1];
+	uint64_t worst_latency_us;
+	unsigned findings[3];       /* by severity */
+	uint64_t rules_hit;         /* bit per enum rule_id */
+	enum severity worst;
+	bool flagged;
+	enum flow_end end;
+	bool closed;
+
+	struct ui_txn *tx;          /* owned, n_tx kept (the first ones) */
+	size_t n_tx, cap_tx;
+	uint64_t tx_dropped;        /* not kept: per-session cap or byte budget */
+	bool transcript_evicted;    /* dropped to make room for newer sessions */
+	struct ui_finding *fx;      /* owned */
+	size_t n_fx, cap_fx;
+	uint64_t fx_dropped;
+	size_t mem;                 /* transcript + findings bytes */
+
+	struct ui_server *server;   /* borrowed from the model, never freed before it */
+	struct ui_account *account; /* NULL until the user is known and an account slot exists */
+	bool counted_flagged;       /* already added to server/account flagged counts */
+	bool account_checked;       /* an account slot was looked for */
+	unsigned seen_fx[3];        /* EV_FINDING events by severity (not capped) */
+	uint64_t seen_rules;        /* rules of those events */
+	unsigned failed_logins;     /* login-failed findings */
+};
+
+struct ui_account {
+	char user[UI_USER_MAX];
+	uint64_t sessions, flagged, failed_logins;
+	unsigned findings[3];
+	uint64_t rules_hit;
+	uint64_t last_ts;
+};
+
+struct ui_server {
+	char addr[ADDR_STR_MAX];
+	uint64_t sessions, active, flagged, failed_logins;
+	unsigned findings[3];
+	uint64_t rules_hit;
+	uint64_t last_ts;
+	uint64_t lat[UI_LAT_SAMPLES]; /* ring of the latest reply latencies (us) */
+	size_t n_lat;                 /* samples held (<= UI_LAT_SAMPLES) */
+	uint64_t lat_total;           /* samples ever added */
+	struct ui_account *acct;      /* owned array */
+	size_t n_acct;
+	uint64_t accounts_dropped;
+};
+
+struct ui_recent {
+	uint64_t session_id, ts_us;
+	char srv[ADDR_STR_MAX];
+	char user[UI_USER_MAX];
+	enum rule_id rule;
+	enum severity sev;
+	char summary[FINDING_SUMMARY_MAX];
+};
+
+/* What the caps dropped. */
+struct ui_drops {
+	uint64_t sessions_evicted;         /* of which: */
+	uint64_t sessions_evicted_flagged; /* ...had a warning or error */
+	uint64_t sessions_evicted_open;    /* ...were still open */
+	uint64_t events_for_evicted;       /* late events for an evicted session, ignored */
+	uint64_t transcripts_evicted;      /* transcripts freed for the byte budget */
+	uint64_t txns_dropped;             /* transcript lines not kept */
+	uint64_t findings_dropped;
+	uint64_t entries_dropped;          /* LIST/UIDL entries not kept */
+	uint64_t servers_overflow;         /* sessions put in the "other servers" row */
+	uint64_t accounts_dropped;
+};
+
+/* The header line: from EV_STATS, with rates from successive events. */
+struct ui_counters {
+	bool have_stats;
+	bool final;
+	uint64_t frames, bytes;
+	double pps, bps;                   /* packets and bytes per second */
+	uint64_t kernel_drops, iface_drops;
+	bool have_kernel_stats;
+	uint64_t stats_sessions_total, stats_sessions_active, stats_sessions_flagged;
+	uint64_t findings[3];              /* from stats */
+	uint64_t prev_frames, prev_bytes, prev_wall_us;
+	uint64_t last_ts_us;               /* capture time of the latest event */
+};
+
+struct ui_model {
+	struct ui_model_opts o;
+	struct ui_session **s;      /* owned, sorted by id */
+	size_t n, cap;
+	uint64_t next_seq;
+	uint64_t max_evicted_id;
+
+	struct ui_server **srv;     /* owned; each allocated once, so pointers stay valid */
+	size_t n_srv, cap_srv;      /* at most servers_max + the "other servers" row */
+
+	struct ui_recent recent[UI_RECENT_FINDINGS]; /* ring */
+	size_t n_recent;
+	uint64_t recent_total;
+
+	/* Counted from events, never lowered by eviction. */
+	uint64_t sessions_total, sessions_active, sessions_flagged;
+	uint64_t findings_total[3];
+	uint64_t rules_hit;         /* any session */
+
+	size_t mem;                 /* transcript bytes held */
+	uint64_t closes;            /* sessions closed so far */
+	uint64_t budget_dry_at;     /* closes when the budget last found nothing to free, +1 */
+	struct ui_counters c;
+	struct ui_drops drops;
+	uint64_t gen;               /* bumped on every change: the renderer redraws when it moves */
+};
+
+struct ui_model *ui_model_new(const struct ui_model_opts *o);
+void ui_model_free(struct ui_model *m);
+void ui_model_event(struct ui_model *m, const struct event *e);
+
+struct ui_session *ui_model_find(const struct ui_model *m, uint64_t id);
+const struct ui_server *ui_model_server(const struct ui_model *m, const char *addr);
+/* Recent findings, 0 = newest; NULL past the end. */
+const struct ui_recent *ui_model_recent(const struct ui_model *m, size_t i);
+/* Header figures: the stats event's when it had them, the model's own otherwise. */
+uint64_t ui_model_total(const struct ui_model *m);
+uint64_t ui_model_active(const struct ui_model *m);
+uint64_t ui_model_flagged(const struct ui_model *m);
+
+#endif
