@@ -98,7 +98,18 @@ start_dovecot() {  # DIR LISTEN INSTANCE [netns]  -> echoes nothing, sets LAST_P
 wait_port() {  # HOST [netns]
     local h=$1 ns=${2:-} i
     for i in $(seq 1 50); do
-        if ${ns:+ip netns exec $ns} $PY -c "import socket,sys; socket.create_connection((sys.argv[1],110),1).close()" "$h" 2>/dev/null; then
+        # a complete POP3 exchange (greeting, QUIT, close), so that no tail
+        # of this probe session can leak into the next capture
+        if ${ns:+ip netns exec $ns} $PY -c '
+import socket, sys
+s = socket.create_connection((sys.argv[1], 110), 2)
+f = s.makefile("rb")
+assert f.readline().startswith(b"+OK")
+s.sendall(b"QUIT\r\n")
+assert f.readline().startswith(b"+OK")
+f.read()
+s.close()' "$h" 2>/dev/null; then
+            sleep 0.5
             return 0
         fi
         sleep 0.2
@@ -151,6 +162,11 @@ txns() {
             -e pop.request.command -e pop.request.parameter -e pop.response.indicator 2>/dev/null \
             | sed -E 's/^([0-9]+\t[0-9]+\t[0-9]+\tPASS\t).*/\1<redacted>/'
     } > "$LOGS/$name.tshark"
+    # every TCP connection in the capture must be a session of the .txns
+    local streams sessions
+    streams=$(tshark -r "$cap" -T fields -e tcp.stream 2>/dev/null | sort -u | grep -c .)
+    sessions=$(grep -v '^#' "$OUT/$name.txns" | cut -f1 | sort -u | grep -c .)
+    [ "$streams" = "$sessions" ] || die "$name: $streams TCP streams in the capture but $sessions sessions in .txns"
     cat > "$OUT/$name.findings" <<EOF
 # $name: real Dovecot $(dovecot --version | cut -d' ' -f1) traffic; no error or warning expected (notices are not listed)
 EOF
