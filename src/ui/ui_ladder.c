@@ -1,0 +1,239 @@
+/*
+ * ui_ladder.c - the layout of one session as a ladder, from the model:
+ *
+ *   Session #3  10.0.0.2:51234 -> 10.0.0.1:110  user bob  ...
+ *   ERROR stat-uidl-count: STAT said 1 message (554 octets); UIDL listed 0
+ *         RFC 1939 sections 5 and 7; Outlook typically shows 0x800CCC97
+ *         #12 13:04:05.123 STAT -> +OK 1 554
+ *   time     frame  client                      server
+ *   +0.010   #5     USER bob  ──►
+ *   +0.011   #6     1.0ms                  ◄──  +OK
+ *                                               RETR 3 → 4 211 octets, 87 lines
+ *
+ * Lines cited as evidence carry the worst severity of the findings citing
+ * them, so the panel can highlight them. Bodies are folded into one line;
+ * LIST/UIDL bodies can be expanded into their (kept) entries.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ui_view.h"
+#include "util.h"
+
+bool ui_expand_has(const struct ui_expand *x, uint64_t idx)
+{
+	for (size_t i = 0; i < x->n; i++)
+		if (x->idx[i] == idx)
+			return true;
+	return false;
+}
+
+void ui_expand_toggle(struct ui_expand *x, uint64_t idx)
+{
+	for (size_t i = 0; i < x->n; i++)
+		if (x->idx[i] == idx) {
+			x->idx[i] = x->idx[--x->n];
+			return;
+		}
+	if (x->n < UI_EXPAND_MAX)
+		x->idx[x->n++] = idx;
+}
+
+void ui_ladder_fini(struct ui_ladder *ld)
+{
+	free(ld->l);
+	memset(ld, 0, sizeof(*ld));
+}
+
+static struct ui_ll *add(struct ui_ladder *ld, enum ui_ll_kind k)
+{
+	if (ld->n == ld->cap) {
+		ld->cap = ld->cap ? ld->cap * 2 : 64;
+		ld->l = xrealloc(ld->l, ld->cap * sizeof(*ld->l));
+	}
+	struct ui_ll *l = &ld->l[ld->n++];
+	memset(l, 0, sizeof(*l));
+	l->kind = k;
+	l->sev = -1;
+	return l;
+}
+
+char *ui_fold_text(char *buf, size_t n, const struct ui_txn *t, const struct ui_glyphs *g)
+{
+	char oct[32], lines[32];
+	ui_fmt_group(oct, sizeof(oct), t->data_octets);
+	ui_fmt_group(lines, sizeof(lines), t->data_lines);
+	snprintf(buf, n, "%s%s%s %s %s octets, %s line%s%s", t->keyword, t->args[0] ? " " : "", t->args,
+		 g->right, oct, lines, t->data_lines == 1 ? "" : "s",
+		 t->terminated ? "" : ", no terminator");
+	return buf;
+}
+
+static void rel_time(char *buf, size_t n, const struct ui_session *s, uint64_t ts)
+{
+	if (!ts)
+		buf[0] = '\0';
+	else if (ts >= s->start_ts)
+		snprintf(buf, n, "+%" PRIu64 ".%03u", (ts - s->start_ts) / 1000000,
+			 (unsigned)((ts - s->start_ts) % 1000000 / 1000));
+	else
+		ui_fmt_hmsm(buf, n, ts);
+}
+
+/* Worst severity of the findings citing this transaction, -1 if none. */
+static int evidence_sev(const struct ui_session *s, const struct ui_txn *t)
+{
+	int sev = -1;
+	for (size_t i = 0; i < s->n_fx; i++) {
+		const struct ui_finding *f = &s->fx[i];
+		for (unsigned k = 0; k < f->n_ev; k++) {
+			const struct ui_evidence *e = &f->ev[k];
+			bool hit = e->frame ? (e->frame == t->req_frame || e->frame == t->rep_frame ||
+					       e->frame == t->end_frame)
+					    : e->txn_index == t->index;
+			if (hit && (int)f->sev > sev)
+				sev = (int)f->sev;
+		}
+	}
+	return sev;
+}
+
+static void title(struct ui_ladder *ld, const struct ui_session *s)
+{
+	char t[16], c[32], o[32];
+	struct ui_ll *l = add(ld, UI_LL_TITLE);
+	snprintf(l->text, sizeof(l->text), "Session #%" PRIu64 "  %s:%u -> %s:%u  user %s  %s%s  started %s UTC  %" PRIu64 " txns  %s",
+		 s->id, s->cli, s->cport, s->srv, s->sport, s->user[0] ? s->user : "?",
+		 pop3_state_name(s->state), s->tls ? " (TLS)" : "", ui_fmt_hms(t, sizeof(t), s->start_ts),
+		 s->txns, s->closed ? flow_end_name(s->end) : "open");
+	if (s->banner[0]) {
+		l = add(ld, UI_LL_NOTE);
+		snprintf(l->text, sizeof(l->text), "Greeting: %s", s->banner);
+	}
+	if (s->stat_seen) {
+		l = add(ld, UI_LL_NOTE);
+		snprintf(l->text, sizeof(l->text), "First STAT: %s message%s, %s octets",
+			 ui_fmt_group(c, sizeof(c), s->stat_count), s->stat_count == 1 ? "" : "s",
+			 ui_fmt_group(o, sizeof(o), s->stat_octets));
+	}
+}
+
+static void findings(struct ui_ladder *ld, const struct ui_session *s)
+{
+	struct ui_ll *l;
+	if (s->n_fx == 0) {
+		l = add(ld, UI_LL_NOTE);
+		snprintf(l->text, sizeof(l->text), "No findings.");
+	}
+	for (size_t i = 0; i < s->n_fx; i++) {
+		const struct ui_finding *f = &s->fx[i];
+		l = add(ld, UI_LL_FINDING);
+		l->sev = (int)f->sev;
+		snprintf(l->text, sizeof(l->text), "%s %s: %s", f->sev == SEV_ERROR ? "ERROR" : f->sev == SEV_WARNING ? "WARNING" : "notice",
+			 rule_name(f->rule), f->summary);
+		l = add(ld, UI_LL_INFO);
+		l->sev = (int)f->sev;
+		const char *sym = rule_symptom(f->rule);
+		snprintf(l->text, sizeof(l->text), "%s%s%s", rule_rfc(f->rule), sym ? "; " : "", sym ? sym : "");
+		for (unsigned k = 0; k < f->n_ev; k++) {
+			l = add(ld, UI_LL_EVIDENCE);
+			l->sev = (int)f->sev;
+			l->evidence = true;
+			l->txn_index = f->ev[k].txn_index;
+			snprintf(l->frame, sizeof(l->frame), "#%" PRIu64, f->ev[k].frame);
+			ui_fmt_hmsm(l->time, sizeof(l->time), f->ev[k].ts_us);
+			snprintf(l->text, sizeof(l->text), "%s", f->ev[k].line);
+		}
+	}
+	if (s->fx_dropped) {
+		l = add(ld, UI_LL_NOTE);
+		snprintf(l->text, sizeof(l->text), "%" PRIu64 " more findings not kept", s->fx_dropped);
+	}
+}
+
+static void entries(struct ui_ladder *ld, const struct ui_txn *t)
+{
+	for (uint32_t i = 0; i < t->n_entries; i++) {
+		const struct ui_entry *e = &t->entries[i];
+		struct ui_ll *l = add(ld, UI_LL_ENTRY);
+		l->txn_index = t->index;
+		const char *bad = e->flags ? "  (malformed)" : "";
+		if (e->uid_off != UINT32_MAX && t->uids)
+			snprintf(l->text, sizeof(l->text), "%" PRIu32 " %s%s", e->num, t->uids + e->uid_off, bad);
+		else
+			snprintf(l->text, sizeof(l->text), "%" PRIu32 " %" PRIu64 "%s", e->num, e->size, bad);
+	}
+	if (t->n_entries_seen > t->n_entries) {
+		struct ui_ll *l = add(ld, UI_LL_ENTRY);
+		l->txn_index = t->index;
+		snprintf(l->text, sizeof(l->text), "... %" PRIu32 " more entries not kept",
+			 t->n_entries_seen - t->n_entries);
+	}
+}
+
+static void reply_text(char *buf, size_t n, const struct ui_txn *t)
+{
+	const char *st = pop3_status_str(t->status);
+	if (t->status == POP3_ST_NONE) {
+		snprintf(buf, n, "(no reply%s)", t->flags & POP3_TF_CUT ? ": cut" : "");
+		return;
+	}
+	snprintf(buf, n, "%s%s%s%s%s%s%s%s", st, t->code[0] ? " [" : "", t->code, t->code[0] ? "]" : "",
+		 t->text[0] ? " " : "", t->text, t->flags & POP3_TF_CUT ? "  (cut)" : "",
+		 t->flags & POP3_TF_UNSOLICITED ? "  (unsolicited)" : "");
+}
+
+void ui_ladder_build(struct ui_ladder *ld, const struct ui_session *s, const struct ui_expand *x,
+		     const struct ui_glyphs *g)
+{
+	ld->n = 0;
+	title(ld, s);
+	findings(ld, s);
+	struct ui_ll *l = add(ld, UI_LL_HEADER);
+	snprintf(l->text, sizeof(l->text), "client %s:%u %s server %s:%u", s->cli, s->cport, g->right, s->srv,
+		 s->sport);
+	ld->first_txn_line = ld->n;
+	for (size_t i = 0; i < s->n_tx; i++) {
+		const struct ui_txn *t = &s->tx[i];
+		int esev = evidence_sev(s, t);
+		if (t->req_frame || t->keyword[0]) {
+			l = add(ld, UI_LL_REQ);
+			l->txn_index = t->index;
+			l->sev = esev;
+			l->evidence = esev >= 0;
+			rel_time(l->time, sizeof(l->time), s, t->req_ts_us);
+			if (t->req_frame)
+				snprintf(l->frame, sizeof(l->frame), "#%" PRIu64, t->req_frame);
+			snprintf(l->text, sizeof(l->text), "%s%s%s", t->keyword, t->args[0] ? " " : "", t->args);
+		}
+		l = add(ld, UI_LL_REP);
+		l->txn_index = t->index;
+		l->sev = esev;
+		l->evidence = esev >= 0;
+		rel_time(l->time, sizeof(l->time), s, t->rep_ts_us);
+		if (t->rep_frame)
+			snprintf(l->frame, sizeof(l->frame), "#%" PRIu64, t->rep_frame);
+		if (t->req_ts_us && t->rep_ts_us >= t->req_ts_us)
+			ui_fmt_dur(l->lat, sizeof(l->lat), t->rep_ts_us - t->req_ts_us);
+		reply_text(l->text, sizeof(l->text), t);
+		if (t->multiline) {
+			l = add(ld, UI_LL_BODY);
+			l->txn_index = t->index;
+			l->sev = esev;
+			l->evidence = esev >= 0;
+			l->expandable = t->n_entries > 0;
+			l->expanded = l->expandable && ui_expand_has(x, t->index);
+			ui_fold_text(l->text, sizeof(l->text), t, g);
+			if (l->expanded)
+				entries(ld, t);
+		}
+	}
+	if (s->tx_dropped) {
+		l = add(ld, UI_LL_NOTE);
+		snprintf(l->text, sizeof(l->text), "%s%" PRIu64 " more transactions not kept",
+			 s->transcript_evicted ? "transcript dropped to make room for newer sessions; " : "",
+			 s->tx_dropped);
+	}
+}

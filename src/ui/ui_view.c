@@ -1,0 +1,514 @@
+/*
+ * ui_view.c - view models for the session list, the servers view and the
+ * wall, plus the number and time formatting every panel shares.
+ *
+ * Rebuilding the list is a filter pass and a qsort over at most
+ * UI_SESSIONS_MAX pointers, done only when the model's generation moved
+ * and a redraw is due (at most ~10 times a second).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <ctype.h>
+#include <inttypes.h>
+
+#include "ui_view.h"
+#include "util.h"
+
+/* ---- formatting ---------------------------------------------------------- */
+
+char *ui_fmt_group(char *buf, size_t n, uint64_t v)
+{
+	char raw[24];
+	int len = snprintf(raw, sizeof(raw), "%" PRIu64, v);
+	char out[32];
+	size_t o = 0;
+	for (int i = 0; i < len; i++) {
+		if (i > 0 && (len - i) % 3 == 0)
+			out[o++] = ' ';
+		out[o++] = raw[i];
+	}
+	out[o] = '\0';
+	snprintf(buf, n, "%s", out);
+	return buf;
+}
+
+static void utc(uint64_t ts_us, struct tm *tm)
+{
+	time_t t = (time_t)(ts_us / 1000000);
+	gmtime_r(&t, tm);
+}
+
+char *ui_fmt_hms(char *buf, size_t n, uint64_t ts_us)
+{
+	struct tm tm;
+	utc(ts_us, &tm);
+	snprintf(buf, n, "%02d:%02d:%02d", tm.tm_hour, tm.tm_min, tm.tm_sec);
+	return buf;
+}
+
+char *ui_fmt_hmsm(char *buf, size_t n, uint64_t ts_us)
+{
+	struct tm tm;
+	utc(ts_us, &tm);
+	snprintf(buf, n, "%02d:%02d:%02d.%03u", tm.tm_hour, tm.tm_min, tm.tm_sec,
+		 (unsigned)(ts_us % 1000000 / 1000));
+	return buf;
+}
+
+char *ui_fmt_dur(char *buf, size_t n, uint64_t us)
+{
+	if (us < 1000)
+		snprintf(buf, n, "%" PRIu64 "us", us);
+	else if (us < 10000)
+		snprintf(buf, n, "%.1fms", (double)us / 1e3);
+	else if (us < 1000000)
+		snprintf(buf, n, "%" PRIu64 "ms", us / 1000);
+	else if (us < 60000000)
+		snprintf(buf, n, "%.2fs", (double)us / 1e6);
+	else
+		snprintf(buf, n, "%" PRIu64 "m%02" PRIu64 "s", us / 60000000, us / 1000000 % 60);
+	return buf;
+}
+
+char *ui_fmt_rate(char *buf, size_t n, double v)
+{
+	if (v < 1000)
+		snprintf(buf, n, "%.0f", v);
+	else if (v < 1e6)
+		snprintf(buf, n, "%.1fk", v / 1e3);
+	else if (v < 1e9)
+		snprintf(buf, n, "%.1fM", v / 1e6);
+	else
+		snprintf(buf, n, "%.1fG", v / 1e9);
+	return buf;
+}
+
+char *ui_fmt_uptime(char *buf, size_t n, uint64_t us)
+{
+	uint64_t s = us / 1000000;
+	snprintf(buf, n, "%" PRIu64 ":%02u:%02u", s / 3600, (unsigned)(s / 60 % 60), (unsigned)(s % 60));
+	return buf;
+}
+
+static const struct ui_glyphs glyphs_utf8 = { "\u2192", "\u2500\u2500\u25ba", "\u25c4\u2500\u2500",
+					      "\u2502", "\u2588", "\u25cf" };
+static const struct ui_glyphs glyphs_ascii = { "->", "-->", "<--", "|", "#", "*" };
+
+const struct ui_glyphs *ui_glyphs_get(bool utf8)
+{
+	return utf8 ? &glyphs_utf8 : &glyphs_ascii;
+}
+
+/* ---- filter ------------------------------------------------------------------ */
+
+static const char *const sort_names[UI_SORT__COUNT] = { "time", "server", "user", "flags", "latency" };
+
+const char *ui_sort_name(enum ui_sort s)
+{
+	return (unsigned)s < UI_SORT__COUNT ? sort_names[s] : "?";
+}
+
+void ui_filter_clear(struct ui_filter *f)
+{
+	memset(f, 0, sizeof(*f));
+	f->rule = -1;
+}
+
+bool ui_filter_active(const struct ui_filter *f)
+{
+	return f->only_flagged || f->server[0] || f->user[0] || f->rule >= 0 || f->search[0];
+}
+
+static bool ci_contains(const char *hay, const char *needle)
+{
+	size_t nl = strlen(needle);
+	if (nl == 0)
+		return true;
+	for (; *hay; hay++)
+		if (!strncasecmp(hay, needle, nl))
+			return true;
+	return false;
+}
+
+static bool search_match(const char *q, const struct ui_session *s)
+{
+	char buf[64];
+	if (ci_contains(s->cli, q) || ci_contains(s->srv, q) || ci_contains(s->user, q) ||
+	    ci_contains(s->banner, q) || ci_contains(s->last_cmd, q) ||
+	    ci_contains(pop3_state_name(s->state), q))
+		return true;
+	snprintf(buf, sizeof(buf), "%s:%u", s->cli, s->cport);
+	if (ci_contains(buf, q))
+		return true;
+	snprintf(buf, sizeof(buf), "%s:%u", s->srv, s->sport);
+	if (ci_contains(buf, q))
+		return true;
+	snprintf(buf, sizeof(buf), "#%" PRIu64, s->id);
+	if (!strcasecmp(buf, q))
+		return true;
+	for (int r = 0; r < R__COUNT; r++)
+		if ((s->rules_hit >> r & 1) && ci_contains(rule_name((enum rule_id)r), q))
+			return true;
+	for (size_t i = 0; i < s->n_fx; i++)
+		if (ci_contains(s->fx[i].summary, q))
+			return true;
+	return false;
+}
+
+bool ui_filter_match(const struct ui_filter *f, const struct ui_session *s)
+{
+	if (f->only_flagged && !s->flagged)
+		return false;
+	if (f->server[0] && strcmp(f->server, s->srv))
+		return false;
+	if (f->user[0] && strcmp(f->user, s->user))
+		return false;
+	if (f->rule >= 0 && f->rule < 64 && !(s->rules_hit >> f->rule & 1))
+		return false;
+	if (f->search[0] && !search_match(f->search, s))
+		return false;
+	return true;
+}
+
+char *ui_filter_describe(const struct ui_filter *f, char *buf, size_t n)
+{
+	size_t o = 0;
+	buf[0] = '\0';
+#define ADD(...) do { if (o < n) o += (size_t)snprintf(buf + o, n - o, __VA_ARGS__); } while (0)
+	if (f->only_flagged)
+		ADD("%sflagged", o ? " " : "");
+	if (f->server[0])
+		ADD("%sserver=%s", o ? " " : "", f->server);
+	if (f->user[0])
+		ADD("%suser=%s", o ? " " : "", f->user);
+	if (f->rule >= 0)
+		ADD("%srule=%s", o ? " " : "", rule_name((enum rule_id)f->rule));
+	if (f->search[0])
+		ADD("%s/%s", o ? " " : "", f->search);
+#undef ADD
+	return buf;
+}
+
+/* ---- the list ------------------------------------------------------------------ */
+
+void ui_list_init(struct ui_list_view *v)
+{
+	memset(v, 0, sizeof(*v));
+	v->follow = true;
+	v->sort = UI_SORT_TIME;
+	ui_filter_clear(&v->filter);
+	v->built_gen = UINT64_MAX;
+}
+
+void ui_list_fini(struct ui_list_view *v)
+{
+	free(v->ids);
+	v->ids = NULL;
+	v->n = v->cap = 0;
+}
+
+static int cmp_u64(uint64_t a, uint64_t b)
+{
+	return a < b ? -1 : a > b;
+}
+
+static int tie(const struct ui_session *a, const struct ui_session *b)
+{
+	int c = cmp_u64(a->start_ts, b->start_ts);
+	return c ? c : cmp_u64(a->seq, b->seq);
+}
+
+static int by_time(const void *pa, const void *pb)
+{
+	return tie(*(const struct ui_session *const *)pa, *(const struct ui_session *const *)pb);
+}
+
+static int by_server(const void *pa, const void *pb)
+{
+	const struct ui_session *a = *(const struct ui_session *const *)pa;
+	const struct ui_session *b = *(const struct ui_session *const *)pb;
+	int c = strcmp(a->srv, b->srv);
+	return c ? c : tie(a, b);
+}
+
+static int by_user(const void *pa, const void *pb)
+{
+	const struct ui_session *a = *(const struct ui_session *const *)pa;
+	const struct ui_session *b = *(const struct ui_session *const *)pb;
+	if (!a->user[0] != !b->user[0])
+		return a->user[0] ? -1 : 1; /* unknown users last */
+	int c = strcasecmp(a->user, b->user);
+	return c ? c : tie(a, b);
+}
+
+static unsigned rank(const struct ui_session *s)
+{
+	unsigned total = s->findings[0] + s->findings[1] + s->findings[2];
+	return total ? (unsigned)s->worst + 1 : 0;
+}
+
+static int by_flags(const void *pa, const void *pb)
+{
+	const struct ui_session *a = *(const struct ui_session *const *)pa;
+	const struct ui_session *b = *(const struct ui_session *const *)pb;
+	int c = cmp_u64(rank(b), rank(a));
+	if (c)
+		return c;
+	c = cmp_u64(b->findings[0] + b->findings[1] + b->findings[2],
+		    a->findings[0] + a->findings[1] + a->findings[2]);
+	return c ? c : tie(a, b);
+}
+
+static int by_latency(const void *pa, const void *pb)
+{
+	const struct ui_session *a = *(const struct ui_session *const *)pa;
+	const struct ui_session *b = *(const struct ui_session *const *)pb;
+	int c = cmp_u64(b->worst_latency_us, a->worst_latency_us);
+	return c ? c : tie(a, b);
+}
+
+static int (*const comparators[UI_SORT__COUNT])(const void *, const void *) = {
+	by_time, by_server, by_user, by_flags, by_latency,
+};
+
+void ui_list_rebuild(struct ui_list_view *v, const struct ui_model *m)
+{
+	const struct ui_session **tmp = xcalloc(m->n ? m->n : 1, sizeof(*tmp));
+	size_t n = 0;
+	for (size_t i = 0; i < m->n; i++)
+		if (ui_filter_match(&v->filter, m->s[i]))
+			tmp[n++] = m->s[i];
+	qsort(tmp, n, sizeof(*tmp), comparators[v->sort < UI_SORT__COUNT ? v->sort : 0]);
+	if (n > v->cap) {
+		v->cap = n;
+		v->ids = xrealloc(v->ids, v->cap * sizeof(*v->ids));
+	}
+	size_t newest = 0, found = SIZE_MAX;
+	for (size_t i = 0; i < n; i++) {
+		v->ids[i] = tmp[i]->id;
+		if (tmp[i]->seq > tmp[newest]->seq)
+			newest = i;
+		if (tmp[i]->id == v->sel_id)
+			found = i;
+	}
+	v->n = n;
+	if (n == 0)
+		v->sel = 0;
+	else if (v->follow)
+		v->sel = newest;
+	else if (found != SIZE_MAX)
+		v->sel = found;
+	else if (v->sel >= n)
+		v->sel = n - 1;
+	v->sel_id = n ? v->ids[v->sel] : 0;
+	v->built_gen = m->gen;
+	free(tmp);
+}
+
+void ui_list_move(struct ui_list_view *v, long delta)
+{
+	v->follow = false;
+	if (v->n == 0)
+		return;
+	long s = (long)v->sel + delta;
+	if (s < 0)
+		s = 0;
+	if (s >= (long)v->n)
+		s = (long)v->n - 1;
+	v->sel = (size_t)s;
+	v->sel_id = v->ids[v->sel];
+}
+
+void ui_list_home(struct ui_list_view *v)
+{
+	ui_list_move(v, -(long)v->n);
+}
+
+void ui_list_end(struct ui_list_view *v)
+{
+	ui_list_move(v, (long)v->n);
+	v->follow = true;
+}
+
+void ui_list_scroll(struct ui_list_view *v, size_t rows)
+{
+	if (rows == 0)
+		rows = 1;
+	if (v->top + rows > v->n)
+		v->top = v->n > rows ? v->n - rows : 0;
+	if (v->sel < v->top)
+		v->top = v->sel;
+	if (v->sel >= v->top + rows)
+		v->top = v->sel - rows + 1;
+}
+
+struct ui_session *ui_list_selected(const struct ui_list_view *v, const struct ui_model *m)
+{
+	return v->n ? ui_model_find(m, v->sel_id) : NULL;
+}
+
+int ui_next_rule(const struct ui_model *m, int cur)
+{
+	for (int r = cur + 1; r < R__COUNT; r++)
+		if (m->rules_hit >> r & 1)
+			return r;
+	return -1;
+}
+
+char *ui_session_flags(const struct ui_session *s, char *buf, size_t n)
+{
+	unsigned total = s->findings[0] + s->findings[1] + s->findings[2];
+	buf[0] = '\0';
+	if (!total)
+		return buf;
+	/* the first rule hit at the worst severity names the session */
+	int first = -1;
+	for (int r = 0; r < R__COUNT && first < 0; r++)
+		if ((s->rules_hit >> r & 1) && rule_severity((enum rule_id)r) == s->worst)
+			first = r;
+	for (int r = 0; r < R__COUNT && first < 0; r++)
+		if (s->rules_hit >> r & 1)
+			first = r;
+	unsigned nrules = 0;
+	for (int r = 0; r < R__COUNT; r++)
+		nrules += s->rules_hit >> r & 1;
+	static const char *const tag[3] = { "ntc", "WRN", "ERR" };
+	if (nrules > 1)
+		snprintf(buf, n, "%s %s +%u", tag[s->worst <= SEV_ERROR ? s->worst : 2],
+			 first >= 0 ? rule_name((enum rule_id)first) : "?", nrules - 1);
+	else
+		snprintf(buf, n, "%s %s", tag[s->worst <= SEV_ERROR ? s->worst : 2],
+			 first >= 0 ? rule_name((enum rule_id)first) : "?");
+	return buf;
+}
+
+/* ---- servers -------------------------------------------------------------------- */
+
+static int cmp_lat(const void *a, const void *b)
+{
+	return cmp_u64(*(const uint64_t *)a, *(const uint64_t *)b);
+}
+
+uint64_t ui_server_percentile(const struct ui_server *v, unsigned pct)
+{
+	if (v->n_lat == 0)
+		return 0;
+	uint64_t tmp[UI_LAT_SAMPLES];
+	memcpy(tmp, v->lat, v->n_lat * sizeof(tmp[0]));
+	qsort(tmp, v->n_lat, sizeof(tmp[0]), cmp_lat);
+	size_t rank_ = (v->n_lat * pct + 99) / 100; /* nearest rank: ceil(p/100 * n) */
+	if (rank_ < 1)
+		rank_ = 1;
+	if (rank_ > v->n_lat)
+		rank_ = v->n_lat;
+	return tmp[rank_ - 1];
+}
+
+static enum ui_tile_level server_level(const struct ui_server *v)
+{
+	return v->findings[SEV_ERROR] ? UI_TILE_ERR : v->findings[SEV_WARNING] ? UI_TILE_WARN : UI_TILE_OK;
+}
+
+static int srv_cmp(const void *pa, const void *pb)
+{
+	const struct ui_server *a = *(const struct ui_server *const *)pa;
+	const struct ui_server *b = *(const struct ui_server *const *)pb;
+	int c = cmp_u64(server_level(b), server_level(a));
+	if (!c)
+		c = cmp_u64(b->flagged, a->flagged);
+	if (!c)
+		c = cmp_u64(b->sessions, a->sessions);
+	return c ? c : strcmp(a->addr, b->addr);
+}
+
+static int acct_cmp(const void *pa, const void *pb)
+{
+	const struct ui_account *a = *(const struct ui_account *const *)pa;
+	const struct ui_account *b = *(const struct ui_account *const *)pb;
+	int c = cmp_u64(b->flagged, a->flagged);
+	if (!c)
+		c = cmp_u64(b->failed_logins, a->failed_logins);
+	return c ? c : strcmp(a->user, b->user);
+}
+
+static const struct ui_server **sorted_servers(const struct ui_model *m)
+{
+	const struct ui_server **v = xcalloc(m->n_srv ? m->n_srv : 1, sizeof(*v));
+	for (size_t i = 0; i < m->n_srv; i++)
+		v[i] = m->srv[i];
+	qsort(v, m->n_srv, sizeof(*v), srv_cmp);
+	return v;
+}
+
+size_t ui_server_rows(const struct ui_model *m, struct ui_server_row *out, size_t max)
+{
+	const struct ui_server **sv = sorted_servers(m);
+	size_t n = 0;
+	for (size_t i = 0; i < m->n_srv && n < max; i++) {
+		const struct ui_server *v = sv[i];
+		out[n].srv = v;
+		out[n].acct = NULL;
+		out[n].p50 = ui_server_percentile(v, 50);
+		out[n].p90 = ui_server_percentile(v, 90);
+		out[n].p99 = ui_server_percentile(v, 99);
+		n++;
+		const struct ui_account **ac = xcalloc(v->n_acct ? v->n_acct : 1, sizeof(*ac));
+		for (size_t k = 0; k < v->n_acct; k++)
+			ac[k] = &v->acct[k];
+		qsort(ac, v->n_acct, sizeof(*ac), acct_cmp);
+		for (size_t k = 0; k < v->n_acct && n < max; k++) {
+			memset(&out[n], 0, sizeof(out[n]));
+			out[n].srv = v;
+			out[n].acct = ac[k];
+			n++;
+		}
+		free(ac);
+	}
+	free(sv);
+	return n;
+}
+
+char *ui_rules_text(uint64_t rules, char *buf, size_t n)
+{
+	size_t o = 0;
+	buf[0] = '\0';
+	for (int r = 0; r < R__COUNT && o < n; r++)
+		if (rules >> r & 1)
+			o += (size_t)snprintf(buf + o, n - o, "%s%s", o ? ", " : "", rule_name((enum rule_id)r));
+	return buf;
+}
+
+/* ---- the wall -------------------------------------------------------------------- */
+
+const char *ui_tile_label(enum ui_tile_level l)
+{
+	return l == UI_TILE_ERR ? "ERROR" : l == UI_TILE_WARN ? "WARNING" : "OK";
+}
+
+size_t ui_wall_tiles(const struct ui_model *m, struct ui_tile *out, size_t max)
+{
+	const struct ui_server **sv = sorted_servers(m);
+	size_t n = 0;
+	for (size_t i = 0; i < m->n_srv && n < max; i++) {
+		out[n].srv = sv[i];
+		out[n].level = server_level(sv[i]);
+		n++;
+	}
+	free(sv);
+	return n;
+}
+
+char *ui_recent_text(const struct ui_recent *r, char *buf, size_t n)
+{
+	char t[16];
+	if (r->user[0])
+		snprintf(buf, n, "%s %s %s@%s: %s [%s]", ui_fmt_hms(t, sizeof(t), r->ts_us),
+			 severity_name(r->sev), r->user, r->srv, r->summary, rule_name(r->rule));
+	else
+		snprintf(buf, n, "%s %s %s: %s [%s]", ui_fmt_hms(t, sizeof(t), r->ts_us),
+			 severity_name(r->sev), r->srv, r->summary, rule_name(r->rule));
+	return buf;
+}
