@@ -186,7 +186,7 @@ for f in files:
     for tool in ("pop3mon", "tcpdump", "tshark"):
         r = runs.get((f, tool))
         if not r:
-            print("  %-8s %4s %9s" % (tool, 0, "-"))
+            print("  %-8s %4s %9s" % (tool, 0, "not run"))
             continue
         w = statistics.median(x for x, _ in r)
         rss = max(x for _, x in r)

@@ -574,6 +574,7 @@ static uint32_t g_inject_bp = 300; /* basis points */
 static uint32_t g_next_kind;
 static uint64_t g_sessions, g_v6, g_vlan, g_qinq, g_pipe, g_dele, g_kind[NKIND];
 static uint64_t g_msgs_retr, g_body_bytes;
+static uint32_t g_max_active;
 
 static const char *const first_names[] = {
 	"anna", "ben", "chloe", "david", "emma", "felix", "greta", "hugo",
@@ -1436,6 +1437,8 @@ int main(int argc, char **argv)
 			sess_t *s = freel[--nfree];
 			sess_init(s, next_id++);
 			act[nact++] = s;
+			if (nact > g_max_active)
+				g_max_active = nact;
 		}
 		if (!nact)
 			break;
@@ -1458,10 +1461,10 @@ int main(int argc, char **argv)
 	if (!quiet) {
 		fprintf(stderr,
 		        "gen_pop3_pcap: bytes=%" PRIu64 " frames=%" PRIu64 " noise_frames=%" PRIu64
-		        " sessions=%" PRIu64 " ipv6=%" PRIu64 " vlan=%" PRIu64 " qinq=%" PRIu64
+		        " sessions=%" PRIu64 " max_active=%u ipv6=%" PRIu64 " vlan=%" PRIu64 " qinq=%" PRIu64
 		        " pipelined=%" PRIu64 " dele=%" PRIu64 " retr=%" PRIu64 " body_bytes=%" PRIu64
 		        " reorders=%" PRIu64 " dups=%" PRIu64 " rtx=%" PRIu64 " seconds=%.2f mbps=%.0f\n",
-		        g_written, g_frames, g_noise_frames, g_sessions, g_v6, g_vlan, g_qinq, g_pipe,
+		        g_written, g_frames, g_noise_frames, g_sessions, g_max_active, g_v6, g_vlan, g_qinq, g_pipe,
 		        g_dele, g_msgs_retr, g_body_bytes, g_reorders, g_dups, g_rtx, secs,
 		        secs > 0 ? g_written / 1e6 / secs : 0.0);
 		fprintf(stderr, "gen_pop3_pcap: injected:");
