@@ -1,0 +1,360 @@
+/*
+ * test_json.c - the JSON lines sink: string escaping (invalid UTF-8,
+ * control bytes, escape sequences, quotes), every event type parsed back
+ * by Python's json module, the filter (--only-flagged buffering, --server),
+ * and write errors reported by finish.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "../../src/output/json_write.h"
+#include "helpers/events.h"
+#include "sinks.h"
+
+static char *esc(const char *s, size_t n)
+{
+	static char out[1024];
+	struct jw w;
+	jw_init(&w);
+	jw_escape(&w, s, n);
+	snprintf(out, sizeof out, "%s", w.buf ? w.buf : "");
+	jw_fini(&w);
+	return out;
+}
+
+static void test_escape(void **state)
+{
+	(void)state;
+	assert_string_equal(esc("plain", 5), "plain");
+	assert_string_equal(esc("a\"b\\c", 5), "a\\\"b\\\\c");
+	assert_string_equal(esc("\r\n\t\x01\x1f\x7f", 6), "\\r\\n\\t\\u0001\\u001f\\u007f");
+	assert_string_equal(esc("\x1b[2J\x1b]0;pwn\x07", 12), "\\u001b[2J\\u001b]0;pwn\\u0007");
+	/* valid UTF-8 passes: e-acute, euro sign, U+1F600 */
+	assert_string_equal(esc("\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80", 9), "\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80");
+	/* invalid: lone continuation, 0xff, overlong '/', surrogate, > U+10FFFF, cut sequence */
+	assert_string_equal(esc("\x80", 1), "\\u0080");
+	assert_string_equal(esc("\xff", 1), "\\u00ff");
+	assert_string_equal(esc("\xc0\xaf", 2), "\\u00c0\\u00af");
+	assert_string_equal(esc("\xed\xa0\x80", 3), "\\u00ed\\u00a0\\u0080");
+	assert_string_equal(esc("\xf4\x90\x80\x80", 4), "\\u00f4\\u0090\\u0080\\u0080");
+	assert_string_equal(esc("\xe2\x82", 2), "\\u00e2\\u0082");
+	assert_string_equal(esc("\xe2\x82x", 3), "\\u00e2\\u0082x");
+	/* C1 control encoded as UTF-8 (U+009B, CSI) is escaped as itself */
+	assert_string_equal(esc("\xc2\x9b" "31m", 5), "\\u009b31m");
+}
+
+static void test_writer(void **state)
+{
+	(void)state;
+	struct jw w;
+	jw_init(&w);
+	jw_obj_begin(&w, NULL);
+	jw_str(&w, "a", "x");
+	jw_arr_begin(&w, "b");
+	jw_u64(&w, NULL, 1);
+	jw_obj_begin(&w, NULL);
+	jw_bool(&w, "t", true);
+	jw_null(&w, "n");
+	jw_obj_end(&w);
+	jw_arr_end(&w);
+	jw_fixed(&w, "ms", 12, 5, 3);
+	jw_arr_begin(&w, "e");
+	jw_arr_end(&w);
+	jw_obj_end(&w);
+	assert_string_equal(w.buf, "{\"a\":\"x\",\"b\":[1,{\"t\":true,\"n\":null}],\"ms\":12.005,\"e\":[]}");
+	jw_reset(&w);
+	jw_obj_begin(&w, NULL);
+	jw_obj_end(&w);
+	assert_string_equal(w.buf, "{}");
+	jw_fini(&w);
+}
+
+/* ---- the sink, read back ---- */
+
+static char tmpl[64];
+
+static int setup(void **state)
+{
+	(void)state;
+	snprintf(tmpl, sizeof tmpl, "/tmp/test_json_XXXXXX");
+	int fd = mkstemp(tmpl);
+	if (fd < 0)
+		return -1;
+	close(fd);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	unlink(tmpl);
+	return 0;
+}
+
+/* Run a Python check over the file: every line must parse; `code` sees `ev` (list). */
+static int py_check(const char *code)
+{
+	char cmd[8192];
+	snprintf(cmd, sizeof cmd,
+		 "python3 -c 'import json,sys\n"
+		 "ev=[json.loads(l) for l in open(sys.argv[1], encoding=\"utf-8\")]\n"
+		 "%s\n' %s",
+		 code, tmpl);
+	FILE *p = popen(cmd, "r");
+	if (!p)
+		return -1;
+	char buf[512];
+	while (fgets(buf, sizeof buf, p))
+		fputs(buf, stderr);
+	return pclose(p);
+}
+
+static struct sink open_sink(const struct json_opts *o)
+{
+	char err[256] = "";
+	struct sink s = json_sink_new(tmpl, o, err, sizeof err);
+	assert_non_null(s.ops);
+	return s;
+}
+
+static void finish_ok(struct sink s)
+{
+	char err[256] = "";
+	assert_int_equal(s.ops->finish(s.self, err, sizeof err), 0);
+	s.ops->free(s.self);
+}
+
+static void test_every_event(void **state)
+{
+	(void)state;
+	struct json_opts o = { .filter = { .rule = -1 } };
+	struct sink s = open_sink(&o);
+	struct ev_session sess;
+	struct pop3_conn_info ci;
+	struct pop3_txn t;
+	struct finding f;
+	struct ev_stats st;
+
+	tev_session(&sess, &ci, 7);
+	/* hostile banner and user: ESC, quotes, invalid UTF-8 */
+	strcpy(ci.banner, "\x1b[31mevil\" \xff\xfe \\ server\x07");
+	strcpy(ci.user, "al\"ice\xc3");
+
+	tev_txn(&t, 0, NULL, NULL, POP3_ST_OK, "InterMail ready <1.2@x>", 4);
+	tev_emit(s, EV_TXN, &sess, &t, NULL, NULL);
+	tev_txn(&t, 1, "USER", "al\"ice\xc3", POP3_ST_OK, "", 6);
+	tev_emit(s, EV_TXN, &sess, &t, NULL, NULL);
+	tev_txn(&t, 2, "PASS", "<redacted>", POP3_ST_OK, "You have 0 messages totaling 554 octets", 8);
+	t.secret = true;
+	tev_emit(s, EV_TXN, &sess, &t, NULL, NULL);
+	tev_txn(&t, 3, "STAT", NULL, POP3_ST_OK, "1 554", 10);
+	tev_emit(s, EV_TXN, &sess, &t, NULL, NULL);
+	tev_txn(&t, 4, "UIDL", NULL, POP3_ST_OK, "0 messages (554 octets) [1 control message(s) hidden]", 12);
+	tev_listing(&t, 1500, true);
+	t.flags = POP3_TF_BARE_LF | POP3_TF_CUT;
+	tev_emit(s, EV_TXN, &sess, &t, NULL, NULL);
+	tev_listing_free(&t);
+	tev_txn(&t, 5, "LIST", NULL, POP3_ST_ERR, "[SYS/TEMP] try later", 14);
+	strcpy(t.code, "SYS/TEMP");
+	tev_emit(s, EV_TXN, &sess, &t, NULL, NULL);
+	tev_txn(&t, 6, "RETR", "1", POP3_ST_NONE, NULL, 16);
+	t.flags = POP3_TF_UNANSWERED;
+	tev_emit(s, EV_TXN, &sess, &t, NULL, NULL);
+
+	tev_finding(&f, R_STAT_UIDL_COUNT, "STAT said 1 message (554 octets); UIDL listed 0", 11,
+		    "STAT -> +OK 1 554", 13, "UIDL -> +OK 0 messages \x1b[0m\xff");
+	sess.findings[SEV_ERROR] = 1;
+	sess.rules_hit = 1ull << R_STAT_UIDL_COUNT;
+	sess.worst = SEV_ERROR;
+	sess.flagged = true;
+	tev_emit(s, EV_FINDING, &sess, NULL, &f, NULL);
+
+	sess.end = FLOW_END_FIN;
+	sess.stat_seen = true;
+	sess.stat_count = 1;
+	sess.stat_octets = 554;
+	sess.txns = 7;
+	tev_emit(s, EV_SESSION_CLOSE, &sess, NULL, NULL, NULL);
+	tev_emit(s, EV_SESSION_OPEN, &sess, NULL, NULL, NULL); /* not written */
+	tev_stats(&st, false);
+	tev_emit(s, EV_STATS, NULL, NULL, NULL, &st); /* periodic: not asked for */
+	tev_stats(&st, true);
+	tev_emit(s, EV_STATS, NULL, NULL, NULL, &st);
+	finish_ok(s);
+
+	assert_int_equal(py_check(
+		"assert [e[\"event_type\"] for e in ev] == [\"pop3\"]*7 + [\"pop3_finding\", \"pop3_session\", \"stats\"], ev\n"
+		"for e in ev[:9]:\n"
+		"  assert e[\"flow_id\"] == 7 and e[\"src_ip\"] == \"192.0.2.10\" and e[\"dest_port\"] == 110\n"
+		"  assert e[\"proto\"] == \"TCP\" and e[\"schema_version\"] == 1 and e[\"community_id\"].startswith(\"1:\")\n"
+		"assert ev[0][\"timestamp\"] == \"2026-11-24T21:06:39.127706+0000\", ev[0][\"timestamp\"]\n"
+		"assert \"request\" not in ev[0][\"pop3\"]\n"
+		"assert ev[1][\"pop3\"][\"request\"] == {\"command\": \"USER\", \"args\": \"al\\\"ice\\u00c3\", \"frame\": 6}, ev[1]\n"
+		"assert ev[2][\"pop3\"][\"request\"][\"redacted\"] is True\n"
+		"assert ev[3][\"pop3\"][\"response\"][\"header\"] == \"1 554\" and ev[3][\"pop3\"][\"response\"][\"success\"]\n"
+		"assert ev[3][\"pop3\"][\"latency_ms\"] == 1.25, ev[3][\"pop3\"]\n"
+		"u = ev[4][\"pop3\"]\n"
+		"assert len(u[\"listing\"]) == 1000 and u[\"listing_truncated\"] and u[\"listing_count\"] == 1500\n"
+		"assert u[\"listing\"][1] == {\"number\": 2, \"uid\": \"uid2\"}\n"
+		"assert u[\"flags\"] == [\"cut\", \"bare_lf\"], u[\"flags\"]\n"
+		"assert ev[5][\"pop3\"][\"response\"][\"status\"] == \"-ERR\" and ev[5][\"pop3\"][\"response\"][\"code\"] == \"SYS/TEMP\"\n"
+		"assert \"response\" not in ev[6][\"pop3\"] and ev[6][\"pop3\"][\"flags\"] == [\"unanswered\"]\n"
+		"f = ev[7][\"finding\"]\n"
+		"assert f[\"rule\"] == \"stat-uidl-count\" and f[\"severity\"] == \"error\" and \"0x800CCC97\" in f[\"symptom\"]\n"
+		"assert f[\"evidence\"][1][\"line\"] == \"UIDL -> +OK 0 messages \\u001b[0m\\u00ff\" and f[\"evidence\"][1][\"frame\"] == 13\n"
+		"assert ev[7][\"pcap_cnt\"] == 13\n"
+		"p = ev[8][\"pop3_session\"]\n"
+		"assert p[\"end_reason\"] == \"fin\" and p[\"rules\"] == [\"stat-uidl-count\"] and p[\"flagged\"]\n"
+		"assert p[\"banner\"] == \"\\u001b[31mevil\\\" \\u00ff\\u00fe \\\\ server\\u0007\", p[\"banner\"]\n"
+		"assert p[\"stat\"] == {\"count\": 1, \"octets\": 554} and p[\"state\"] == \"TRANSACTION\"\n"
+		"st = ev[9][\"stats\"]\n"
+		"assert st[\"final\"] and st[\"decoder\"][\"ip_fragment\"] == 2 and st[\"tcp_reassembly\"][\"gaps\"] == 1\n"
+		"assert st[\"rules\"] == {\"stat-uidl-count\": 1} and \"flow_id\" not in ev[9]\n"
+		"raw = open(sys.argv[1], \"rb\").read()\n"
+		"assert b\"\\x1b\" not in raw and b\"\\xff\" not in raw\n"), 0);
+}
+
+static void run_filter_case(const struct sink_filter *flt)
+{
+	struct json_opts o = { .filter = *flt };
+	struct sink s = open_sink(&o);
+	struct ev_session a, b;
+	struct pop3_conn_info cia, cib;
+	struct pop3_txn t;
+	struct finding f;
+
+	tev_session(&a, &cia, 1);
+	tev_session(&b, &cib, 2);
+	strcpy(cib.user, "bob");
+	tev_txn(&t, 0, "STAT", NULL, POP3_ST_OK, "1 554", 3);
+	tev_emit(s, EV_TXN, &a, &t, NULL, NULL);
+	tev_emit(s, EV_TXN, &b, &t, NULL, NULL);
+	tev_txn(&t, 1, "UIDL", NULL, POP3_ST_OK, "", 5);
+	tev_emit(s, EV_TXN, &a, &t, NULL, NULL);
+	tev_emit(s, EV_TXN, &b, &t, NULL, NULL);
+	/* b gets flagged */
+	tev_finding(&f, R_STAT_UIDL_COUNT, "STAT said 1; UIDL listed 0", 3, "STAT -> +OK 1 554", 0, NULL);
+	b.flagged = true;
+	b.rules_hit = 1ull << R_STAT_UIDL_COUNT;
+	b.findings[SEV_ERROR] = 1;
+	tev_emit(s, EV_FINDING, &b, NULL, &f, NULL);
+	tev_txn(&t, 2, "QUIT", NULL, POP3_ST_OK, "bye", 7);
+	tev_emit(s, EV_TXN, &a, &t, NULL, NULL);
+	tev_emit(s, EV_TXN, &b, &t, NULL, NULL);
+	a.end = b.end = FLOW_END_FIN;
+	tev_emit(s, EV_SESSION_CLOSE, &a, NULL, NULL, NULL);
+	tev_emit(s, EV_SESSION_CLOSE, &b, NULL, NULL, NULL);
+	finish_ok(s);
+}
+
+static void test_filter_only_flagged(void **state)
+{
+	(void)state;
+	struct sink_filter flt = { .only_flagged = true, .rule = -1 };
+	run_filter_case(&flt);
+	/* b's early txns come out, in order, when it becomes flagged; nothing of a */
+	assert_int_equal(py_check(
+		"assert all(e[\"flow_id\"] == 2 for e in ev), ev\n"
+		"assert [e[\"event_type\"] for e in ev] == [\"pop3\", \"pop3\", \"pop3_finding\", \"pop3\", \"pop3_session\"]\n"
+		"assert [e[\"pop3\"][\"tx_id\"] for e in ev if e[\"event_type\"] == \"pop3\"] == [0, 1, 2]\n"), 0);
+
+	struct sink_filter byrule = { .rule = R_STAT_UIDL_COUNT };
+	run_filter_case(&byrule);
+	assert_int_equal(py_check("assert len(ev) == 5 and all(e[\"flow_id\"] == 2 for e in ev)\n"), 0);
+
+	struct sink_filter byuser = { .rule = -1, .user = "alice" };
+	run_filter_case(&byuser);
+	assert_int_equal(py_check("assert len(ev) == 4 and all(e[\"flow_id\"] == 1 for e in ev)\n"), 0);
+
+	struct sink_filter none = { .rule = -1 };
+	run_filter_case(&none);
+	assert_int_equal(py_check("assert len(ev) == 9, len(ev)\n"
+				  "assert [e[\"flow_id\"] for e in ev] == [1, 2, 1, 2, 2, 1, 2, 1, 2]\n"), 0);
+
+	struct sink_filter srv = { .rule = -1, .server = "203.0.113.1" };
+	run_filter_case(&srv);
+	assert_int_equal(py_check("assert ev == []\n"), 0);
+	struct sink_filter srvport = { .rule = -1, .server = "198.51.100.5:110" };
+	run_filter_case(&srvport);
+	assert_int_equal(py_check("assert len(ev) == 9\n"), 0);
+}
+
+static void test_sink_filter_pass(void **state)
+{
+	(void)state;
+	struct ev_session s;
+	struct pop3_conn_info ci;
+	tev_session(&s, &ci, 3);
+	struct sink_filter f = { .rule = -1 };
+	assert_true(sink_filter_pass(&f, &s));
+	assert_true(sink_filter_pass(NULL, &s));
+	f.only_flagged = true;
+	assert_false(sink_filter_pass(&f, &s));
+	s.flagged = true;
+	assert_true(sink_filter_pass(&f, &s));
+	f.rule = R_RETR_SIZE;
+	assert_false(sink_filter_pass(&f, &s));
+	s.rules_hit |= 1ull << R_RETR_SIZE;
+	assert_true(sink_filter_pass(&f, &s));
+	f.user = "alice";
+	assert_true(sink_filter_pass(&f, &s));
+	f.user = "Alice";
+	assert_false(sink_filter_pass(&f, &s));
+	f.user = NULL;
+	f.server = "198.51.100.5";
+	assert_true(sink_filter_pass(&f, &s));
+	f.server = "198.51.100.5:995";
+	assert_false(sink_filter_pass(&f, &s));
+	s.ipver = 6;
+	strcpy(s.srv, "2001:db8::1");
+	f.server = "[2001:db8::1]:110";
+	assert_true(sink_filter_pass(&f, &s));
+}
+
+static void test_write_error(void **state)
+{
+	(void)state;
+	if (access("/dev/full", W_OK) != 0)
+		skip();
+	char err[256] = "";
+	struct json_opts o = { .filter = { .rule = -1 } };
+	struct sink s = json_sink_new("/dev/full", &o, err, sizeof err);
+	assert_non_null(s.ops);
+	struct ev_session sess;
+	struct pop3_conn_info ci;
+	struct pop3_txn t;
+	tev_session(&sess, &ci, 1);
+	tev_txn(&t, 0, "STAT", NULL, POP3_ST_OK, "1 554", 3);
+	for (int i = 0; i < 2000; i++)
+		tev_emit(s, EV_TXN, &sess, &t, NULL, NULL);
+	sess.end = FLOW_END_RST;
+	tev_emit(s, EV_SESSION_CLOSE, &sess, NULL, NULL, NULL);
+	assert_int_equal(s.ops->finish(s.self, err, sizeof err), -1);
+	assert_non_null(strstr(err, "/dev/full: write error: "));
+	s.ops->free(s.self);
+
+	struct sink bad = json_sink_new("/nonexistent/dir/x.json", &o, err, sizeof err);
+	assert_null(bad.ops);
+	assert_non_null(strstr(err, "/nonexistent/dir/x.json: "));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_escape),
+		cmocka_unit_test(test_writer),
+		cmocka_unit_test_setup_teardown(test_every_event, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_filter_only_flagged, setup, teardown),
+		cmocka_unit_test(test_sink_filter_pass),
+		cmocka_unit_test(test_write_error),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
