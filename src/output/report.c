@@ -1,0 +1,686 @@
+/*
+ * report.c - the text report: a summary of the whole run, written once at
+ * finish, read top-down by a person. Same input, same bytes: sessions are
+ * listed by id (order of their first packet), names sorted, nothing from
+ * the wall clock.
+ *
+ *   summary   captures, frames, sessions, flagged sessions by rule,
+ *             servers and accounts involved, capture anomalies
+ *   flagged   per session: endpoints, user, times, how it ended, findings
+ *             with evidence, RFC and client symptom, then the transcript
+ *   clean     one line per session (-v: with its transcript)
+ *
+ * Memory is bounded per session and overall: the transcript of an open
+ * session is kept as formatted lines (REPORT_TXN_LINES_MAX per session,
+ * REPORT_TRANSCRIPT_TOTAL_MAX in all, the rest counted), and is dropped
+ * at close unless the session is flagged (or -v). Flagged sessions beyond
+ * REPORT_FLAGGED_FULL_MAX and clean ones beyond REPORT_CLEAN_MAX are
+ * summarised by count. Wire text goes through sanitize_text.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "out_common.h"
+#include "sinks.h"
+#include "util.h"
+
+#define REPORT_TXN_LINES_MAX 500                        /* transcript lines per session */
+#define REPORT_TRANSCRIPT_TOTAL_MAX (64u * 1024u * 1024u) /* bytes of transcript held */
+#define REPORT_FINDINGS_MAX 32                          /* findings kept per session */
+#define REPORT_FLAGGED_FULL_MAX 1000                    /* flagged sessions shown in full */
+#define REPORT_CLEAN_MAX 1000                           /* clean sessions listed */
+#define REPORT_CLEAN_FULL_MAX 200                       /* -v: clean transcripts shown */
+#define REPORT_NAMES_MAX 1000                           /* distinct servers/accounts counted */
+#define REPORT_NAMES_SHOWN 20                           /* ... of which listed */
+#define SAN(n) (4 * (n) + 1)                            /* sanitize_text worst case */
+
+struct rsess {
+	uint64_t id;
+	char *source;
+	uint8_t ipver;
+	char cli[ADDR_STR_MAX], srv[ADDR_STR_MAX];
+	uint16_t cport, sport;
+	char community_id[64];
+	char user[POP3_ARGS_MAX + 1];
+	char banner[POP3_TEXT_MAX + 1];
+	enum pop3_state state;
+	bool tls, midstream, flagged, closed;
+	bool brief;             /* listed on one line: details dropped at a cap */
+	uint64_t start_ts, last_ts, first_frame, last_frame, txns;
+	uint64_t pkts[2], bytes[2];
+	unsigned nfind[3];
+	uint64_t rules_hit;
+	enum flow_end end;
+
+	char *tx;               /* transcript lines, each ending in '\n' */
+	size_t tx_len, tx_cap;
+	uint32_t tx_lines;
+	uint64_t tx_more;       /* transactions not kept (caps) */
+	struct finding *f;
+	unsigned nf;
+	uint64_t f_more;
+};
+
+struct name_count {
+	char *name;
+	uint64_t n;
+};
+
+struct names {
+	struct name_count *v;
+	size_t n;
+	uint64_t other; /* sessions whose name did not fit */
+};
+
+struct report {
+	FILE *out;
+	struct report_opts o;
+	struct idmap open;          /* id -> struct rsess */
+	struct rsess **flagged;
+	size_t nflagged, capflagged;
+	struct rsess **clean;
+	size_t nclean, capclean;
+	uint64_t flagged_more;      /* flagged sessions not listed at all */
+	uint64_t clean_more;        /* clean sessions not listed */
+	uint64_t filtered_out;
+	uint64_t sessions, sessions_flagged;
+	uint64_t findings[3];
+	uint64_t rule_sessions[R__COUNT];
+	struct names servers, accounts;
+	size_t tx_total;            /* transcript bytes held */
+	uint64_t first_ts, last_ts;
+	bool have_stats;
+	struct ev_stats stats;      /* the last (final) stats event; .source not kept */
+};
+
+/* ---- per-session records ---- */
+
+static void rsess_free(struct report *r, struct rsess *s)
+{
+	if (!s)
+		return;
+	r->tx_total -= s->tx_cap;
+	free(s->tx);
+	free(s->f);
+	free(s->source);
+	free(s);
+}
+
+static void rsess_drop_detail(struct report *r, struct rsess *s, bool findings_too)
+{
+	r->tx_total -= s->tx_cap;
+	free(s->tx);
+	s->tx = NULL;
+	s->tx_len = s->tx_cap = 0;
+	if (findings_too) {
+		free(s->f);
+		s->f = NULL;
+		s->nf = 0;
+		s->brief = true;
+	}
+}
+
+static struct rsess *rsess_get(struct report *r, const struct ev_session *e)
+{
+	struct rsess *s = idmap_get(&r->open, e->id);
+	if (!s) {
+		s = xcalloc(1, sizeof *s);
+		s->id = e->id;
+		s->source = xstrdup(e->source ? e->source : "");
+		idmap_put(&r->open, e->id, s);
+	}
+	s->ipver = e->ipver;
+	memcpy(s->cli, e->cli, sizeof s->cli);
+	memcpy(s->srv, e->srv, sizeof s->srv);
+	s->cli[sizeof s->cli - 1] = s->srv[sizeof s->srv - 1] = '\0';
+	s->cport = e->cport;
+	s->sport = e->sport;
+	strlcpy_safe(s->community_id, e->community_id, sizeof s->community_id);
+	if (e->pop3) {
+		strlcpy_safe(s->user, e->pop3->user, sizeof s->user);
+		strlcpy_safe(s->banner, e->pop3->banner, sizeof s->banner);
+		s->state = e->pop3->state;
+		s->tls = e->pop3->tls;
+	}
+	s->midstream = e->midstream;
+	s->flagged = e->flagged;
+	s->start_ts = e->start_ts;
+	s->last_ts = e->last_ts;
+	s->first_frame = e->first_frame;
+	s->last_frame = e->last_frame;
+	s->txns = e->txns;
+	memcpy(s->pkts, e->pkts, sizeof s->pkts);
+	memcpy(s->bytes, e->bytes, sizeof s->bytes);
+	memcpy(s->nfind, e->findings, sizeof s->nfind);
+	s->rules_hit = e->rules_hit;
+	s->end = e->end;
+	return s;
+}
+
+static void fmt_time(const struct report *r, char *b, size_t n, uint64_t ts, bool clock)
+{
+	enum out_time_style st = clock ? (r->o.localtime ? OUT_TIME_CLOCK_LOCAL : OUT_TIME_CLOCK_UTC)
+				       : (r->o.localtime ? OUT_TIME_LOCAL : OUT_TIME_UTC);
+	out_fmt_time(b, n, ts, st);
+}
+
+/* One transaction as one line: frame, time, C: command, S: status + first line. */
+static void txn_line(struct report *r, struct rsess *s, const struct pop3_txn *t)
+{
+	if (s->tx_lines >= REPORT_TXN_LINES_MAX) {
+		s->tx_more++;
+		return;
+	}
+	char line[SAN(POP3_ARGS_MAX) + SAN(POP3_TEXT_MAX) + 512];
+	char kw[SAN(POP3_KEYWORD_MAX)], args[SAN(POP3_ARGS_MAX)], text[SAN(POP3_TEXT_MAX)];
+	char tm[OUT_TIME_MAX], cpart[sizeof kw + sizeof args + 8];
+	uint64_t frame = t->req_frame ? t->req_frame : t->rep_frame;
+	fmt_time(r, tm, sizeof tm, t->req_ts_us ? t->req_ts_us : t->rep_ts_us, true);
+
+	cpart[0] = '\0';
+	if (t->cmd != POP3_CMD_NONE) {
+		sanitize_text(kw, sizeof kw, t->keyword);
+		sanitize_text(args, sizeof args, t->args);
+		snprintf(cpart, sizeof cpart, "C: %s%s%s  ", kw, t->has_args ? " " : "", t->has_args ? args : "");
+	}
+	int n;
+	if (t->status == POP3_ST_NONE)
+		n = snprintf(line, sizeof line, "    frame %-7" PRIu64 " %s  %sS: (no reply)", frame, tm, cpart);
+	else {
+		sanitize_text(text, sizeof text, t->text);
+		n = snprintf(line, sizeof line, "    frame %-7" PRIu64 " %s  %sS: %s%s%s", frame, tm, cpart,
+			     pop3_status_str(t->status), text[0] ? " " : "", text);
+	}
+	size_t len = (size_t)n < sizeof line ? (size_t)n : sizeof line - 1;
+	if (t->multiline && len < sizeof line) {
+		n = snprintf(line + len, sizeof line - len, "  (%" PRIu64 " lines, %" PRIu64 " octets%s)",
+			     t->data_lines, t->data_octets, t->terminated ? "" : ", no terminator");
+		len += (size_t)n < sizeof line - len ? (size_t)n : sizeof line - len - 1;
+	}
+	if (t->flags) {
+		bool first = true;
+		for (uint32_t b = 1; b; b <<= 1) {
+			const char *fn = (t->flags & b) ? out_txn_flag_name(b) : NULL;
+			if (!fn || len + strlen(fn) + 4 >= sizeof line)
+				continue;
+			len += (size_t)snprintf(line + len, sizeof line - len, "%s%s", first ? "  [" : ", ", fn);
+			first = false;
+		}
+		if (!first && len + 2 < sizeof line)
+			len += (size_t)snprintf(line + len, sizeof line - len, "]");
+	}
+
+	if (s->tx_len + len + 1 > s->tx_cap) {
+		size_t cap = s->tx_cap ? s->tx_cap * 2 : 2048;
+		while (s->tx_len + len + 1 > cap)
+			cap *= 2;
+		if (r->tx_total + (cap - s->tx_cap) > REPORT_TRANSCRIPT_TOTAL_MAX) {
+			s->tx_more++;
+			return;
+		}
+		s->tx = xrealloc(s->tx, cap);
+		r->tx_total += cap - s->tx_cap;
+		s->tx_cap = cap;
+	}
+	memcpy(s->tx + s->tx_len, line, len);
+	s->tx[s->tx_len + len] = '\n';
+	s->tx_len += len + 1;
+	s->tx_lines++;
+}
+
+static void names_add(struct names *ns, const char *name)
+{
+	for (size_t i = 0; i < ns->n; i++)
+		if (!strcmp(ns->v[i].name, name)) {
+			ns->v[i].n++;
+			return;
+		}
+	if (ns->n >= REPORT_NAMES_MAX) {
+		ns->other++;
+		return;
+	}
+	ns->v = xrealloc(ns->v, (ns->n + 1) * sizeof *ns->v);
+	ns->v[ns->n].name = xstrdup(name);
+	ns->v[ns->n].n = 1;
+	ns->n++;
+}
+
+static void push(struct rsess ***v, size_t *n, size_t *cap, struct rsess *s)
+{
+	if (*n == *cap) {
+		*cap = *cap ? *cap * 2 : 64;
+		*v = xrealloc(*v, *cap * sizeof **v);
+	}
+	(*v)[(*n)++] = s;
+}
+
+static void endpoint(char *b, size_t n, uint8_t ipver, const char *addr, uint16_t port)
+{
+	if (ipver == 6)
+		snprintf(b, n, "[%s]:%u", addr, port);
+	else
+		snprintf(b, n, "%s:%u", addr, port);
+}
+
+/* Does the session, as last seen, pass the report's filter? */
+static bool rsess_pass(const struct report *r, const struct rsess *s)
+{
+	struct pop3_conn_info ci;
+	struct ev_session e;
+	memset(&ci, 0, sizeof ci);
+	memset(&e, 0, sizeof e);
+	memcpy(ci.user, s->user, sizeof ci.user);
+	e.pop3 = &ci;
+	e.ipver = s->ipver;
+	memcpy(e.srv, s->srv, sizeof e.srv);
+	e.sport = s->sport;
+	e.flagged = s->flagged;
+	e.rules_hit = s->rules_hit;
+	return sink_filter_pass(&r->o.filter, &e);
+}
+
+/* The session is over (closed, or open at the end): keep what the report shows. */
+static void session_done(struct report *r, struct rsess *s)
+{
+	idmap_del(&r->open, s->id);
+	r->sessions++;
+	for (int i = 0; i < R__COUNT && i < 64; i++)
+		if (s->rules_hit & (1ull << i))
+			r->rule_sessions[i]++;
+	if (s->flagged) {
+		char srv[ADDR_STR_MAX + 16], acct[SAN(POP3_ARGS_MAX) + ADDR_STR_MAX + 8], u[SAN(POP3_ARGS_MAX)];
+		r->sessions_flagged++;
+		endpoint(srv, sizeof srv, s->ipver, s->srv, s->sport);
+		names_add(&r->servers, srv);
+		sanitize_text(u, sizeof u, s->user[0] ? s->user : "(no user seen)");
+		snprintf(acct, sizeof acct, "%s @ %s", u, s->srv);
+		names_add(&r->accounts, acct);
+	}
+	if (!rsess_pass(r, s)) {
+		r->filtered_out++;
+		rsess_free(r, s);
+		return;
+	}
+	if (s->flagged) {
+		if (r->nflagged >= REPORT_FLAGGED_FULL_MAX + REPORT_CLEAN_MAX) {
+			r->flagged_more++;
+			rsess_free(r, s);
+			return;
+		}
+		if (r->nflagged >= REPORT_FLAGGED_FULL_MAX)
+			rsess_drop_detail(r, s, true);
+		push(&r->flagged, &r->nflagged, &r->capflagged, s);
+		return;
+	}
+	if (r->nclean >= REPORT_CLEAN_MAX) {
+		r->clean_more++;
+		rsess_free(r, s);
+		return;
+	}
+	if (!r->o.verbose || r->nclean >= REPORT_CLEAN_FULL_MAX)
+		rsess_drop_detail(r, s, true);
+	push(&r->clean, &r->nclean, &r->capclean, s);
+}
+
+static void report_event(void *self, const struct event *e)
+{
+	struct report *r = self;
+	if (e->ts_us) {
+		if (!r->first_ts || e->ts_us < r->first_ts)
+			r->first_ts = e->ts_us;
+		if (e->ts_us > r->last_ts)
+			r->last_ts = e->ts_us;
+	}
+	if (e->type == EV_STATS) {
+		if (e->stats) {
+			r->stats = *e->stats;
+			r->stats.source = NULL;
+			r->have_stats = true;
+		}
+		return;
+	}
+	if (!e->sess)
+		return;
+	if (e->sess->start_ts && (!r->first_ts || e->sess->start_ts < r->first_ts))
+		r->first_ts = e->sess->start_ts;
+	struct rsess *s = rsess_get(r, e->sess);
+	switch (e->type) {
+	case EV_TXN:
+		if (e->txn)
+			txn_line(r, s, e->txn);
+		break;
+	case EV_FINDING:
+		if (!e->finding)
+			break;
+		if ((unsigned)e->finding->sev < 3)
+			r->findings[e->finding->sev]++;
+		if (s->nf >= REPORT_FINDINGS_MAX) {
+			s->f_more++;
+			break;
+		}
+		s->f = xrealloc(s->f, (s->nf + 1) * sizeof *s->f);
+		s->f[s->nf++] = *e->finding;
+		break;
+	case EV_SESSION_CLOSE:
+		s->closed = true;
+		session_done(r, s);
+		break;
+	default:
+		break;
+	}
+}
+
+/* ---- rendering ---- */
+
+static int by_id(const void *a, const void *b)
+{
+	const struct rsess *x = *(struct rsess *const *)a, *y = *(struct rsess *const *)b;
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+static int by_count(const void *a, const void *b)
+{
+	const struct name_count *x = a, *y = b;
+	if (x->n != y->n)
+		return x->n > y->n ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+static void print_names(FILE *o, const char *title, struct names *ns)
+{
+	if (ns->n == 0)
+		return;
+	qsort(ns->v, ns->n, sizeof *ns->v, by_count);
+	fprintf(o, "\n%s\n", title);
+	for (size_t i = 0; i < ns->n && i < REPORT_NAMES_SHOWN; i++)
+		fprintf(o, "  %-44s %" PRIu64 " session%s\n", ns->v[i].name, ns->v[i].n, ns->v[i].n == 1 ? "" : "s");
+	if (ns->n > REPORT_NAMES_SHOWN || ns->other) {
+		uint64_t rest = ns->other;
+		for (size_t i = REPORT_NAMES_SHOWN; i < ns->n; i++)
+			rest += ns->v[i].n;
+		fprintf(o, "  ... and %" PRIu64 " more session%s elsewhere\n", rest, rest == 1 ? "" : "s");
+	}
+}
+
+static void anomaly(FILE *o, bool *any, const char *what, uint64_t n, const char *why)
+{
+	if (!n)
+		return;
+	if (!*any)
+		fprintf(o, "\nCapture anomalies\n");
+	*any = true;
+	fprintf(o, "  %-30s %10" PRIu64 "  %s\n", what, n, why);
+}
+
+static void print_anomalies(const struct report *r, FILE *o)
+{
+	const struct ev_stats *st = &r->stats;
+	bool any = false;
+	if (!r->have_stats)
+		return;
+	if (st->src.have_kernel_stats) {
+		anomaly(o, &any, "kernel drops", st->src.kernel_drops, "packets the kernel dropped: sessions may have gaps");
+		anomaly(o, &any, "interface drops", st->src.iface_drops, "packets the interface dropped");
+	}
+	for (int i = 0; i < DEC__COUNT; i++) {
+		if (i == DEC_OK || i == DEC_NOT_IP || i == DEC_NOT_TCP)
+			continue; /* other traffic: nothing wrong */
+		char what[64];
+		snprintf(what, sizeof what, "decode %s", decode_reason_name((enum decode_reason)i));
+		anomaly(o, &any, what, st->dec.count[i], decode_reason_desc((enum decode_reason)i));
+	}
+	anomaly(o, &any, "tcp gaps", st->reasm.gaps, "holes in a stream (bytes never seen)");
+	anomaly(o, &any, "tcp gap bytes", st->reasm.gap_bytes, "bytes missing in those holes");
+	anomaly(o, &any, "tcp overlap conflicts", st->reasm.overlap_conflicts, "retransmitted bytes that differ (first copy kept)");
+	anomaly(o, &any, "tcp reassembly cap hits", st->reasm.flow_cap_hits + st->reasm.total_cap_hits, "buffer caps forced a gap");
+	anomaly(o, &any, "tcp segments too far ahead", st->reasm.dropped_far, "dropped, not buffered");
+	anomaly(o, &any, "flows evicted", st->flows.evicted, "flow table full: oldest flows closed early");
+	anomaly(o, &any, "flows timed out", st->flows.timed_out, "idle past the timeout");
+	anomaly(o, &any, "pop3 garbage lines", st->pop3_garbage_lines, "server lines that are no reply");
+	anomaly(o, &any, "pop3 unsolicited replies", st->pop3_unsolicited, "replies with no pending command");
+	anomaly(o, &any, "pop3 unanswered commands", st->pop3_unanswered, "commands that never got a reply");
+	anomaly(o, &any, "pop3 pipelining overflow", st->pop3_pending_dropped, "pending commands dropped at the cap");
+	anomaly(o, &any, "pop3 resyncs", st->pop3_resyncs, "parser resynchronised after a gap");
+	anomaly(o, &any, "pop3 long lines", st->pop3_long_lines, "lines longer than kept");
+	anomaly(o, &any, "pop3 bare LF", st->pop3_bare_lf, "lines ended by LF without CR");
+	anomaly(o, &any, "accounts evicted", st->accounts_evicted, "cross-session store full: oldest accounts forgotten");
+	if (!any)
+		fprintf(o, "\nCapture anomalies: none\n");
+}
+
+static void print_summary(struct report *r, FILE *o)
+{
+	char a[OUT_TIME_MAX], b[OUT_TIME_MAX];
+	fprintf(o, "pop3mon report\n==============\n\n");
+	fprintf(o, "Captures:        ");
+	if (r->o.nsources == 0)
+		fprintf(o, "(none named)");
+	for (size_t i = 0; i < r->o.nsources; i++) {
+		char n[SAN(256)];
+		char shortn[257];
+		strlcpy_safe(shortn, r->o.sources[i] ? r->o.sources[i] : "", sizeof shortn);
+		fprintf(o, "%s%s", i ? ", " : "", sanitize_text(n, sizeof n, shortn));
+	}
+	fprintf(o, "\n");
+	if (r->have_stats)
+		fprintf(o, "Frames:          %" PRIu64 " (%" PRIu64 " bytes)\n", r->stats.frames, r->stats.bytes);
+	if (r->first_ts)
+		fprintf(o, "Time span:       %s .. %s\n", (fmt_time(r, a, sizeof a, r->first_ts, false), a),
+			(fmt_time(r, b, sizeof b, r->last_ts, false), b));
+	fprintf(o, "POP3 sessions:   %" PRIu64 ", flagged %" PRIu64 " (an error or warning finding)\n",
+		r->sessions, r->sessions_flagged);
+	fprintf(o, "Findings:        %" PRIu64 " error, %" PRIu64 " warning, %" PRIu64 " notice\n",
+		r->findings[SEV_ERROR], r->findings[SEV_WARNING], r->findings[SEV_NOTICE]);
+	const struct sink_filter *f = &r->o.filter;
+	if (f->only_flagged || f->rule >= 0 || f->server || f->user) {
+		char srv[SAN(ADDR_STR_MAX + 16)] = "", usr[SAN(POP3_ARGS_MAX)] = "";
+		if (f->server) {
+			char t[ADDR_STR_MAX + 16];
+			strlcpy_safe(t, f->server, sizeof t);
+			sanitize_text(srv, sizeof srv, t);
+		}
+		if (f->user) {
+			char t[POP3_ARGS_MAX + 1];
+			strlcpy_safe(t, f->user, sizeof t);
+			sanitize_text(usr, sizeof usr, t);
+		}
+		fprintf(o, "Shown:           sessions matching%s%s%s%s%s%s%s (%" PRIu64 " not shown)\n",
+			f->only_flagged ? " --only-flagged" : "", f->rule >= 0 ? " --rule " : "",
+			f->rule >= 0 ? rule_name((enum rule_id)f->rule) : "", f->server ? " --server " : "", srv,
+			f->user ? " --user " : "", usr, r->filtered_out);
+	}
+
+	bool any = false;
+	for (int i = 0; i < R__COUNT; i++) {
+		if (!r->rule_sessions[i])
+			continue;
+		if (!any)
+			fprintf(o, "\nSessions by rule\n");
+		any = true;
+		char rn[64];
+		snprintf(rn, sizeof rn, "%s (%s)", rule_name((enum rule_id)i), severity_name(rule_severity((enum rule_id)i)));
+		fprintf(o, "  %-44s %" PRIu64 " session%s\n", rn, r->rule_sessions[i], r->rule_sessions[i] == 1 ? "" : "s");
+	}
+	print_names(o, "Servers of flagged sessions", &r->servers);
+	print_names(o, "Accounts of flagged sessions", &r->accounts);
+	print_anomalies(r, o);
+}
+
+static void print_session_head(struct report *r, FILE *o, const struct rsess *s)
+{
+	char c[ADDR_STR_MAX + 16], v[ADDR_STR_MAX + 16], a[OUT_TIME_MAX], b[OUT_TIME_MAX];
+	char u[SAN(POP3_ARGS_MAX)], ban[SAN(POP3_TEXT_MAX)], src[SAN(64)], srcs[65];
+	endpoint(c, sizeof c, s->ipver, s->cli, s->cport);
+	endpoint(v, sizeof v, s->ipver, s->srv, s->sport);
+	strlcpy_safe(srcs, s->source, sizeof srcs);
+	fprintf(o, "\nSession %" PRIu64 ": %s -> %s  (%s)\n", s->id, c, v, sanitize_text(src, sizeof src, srcs));
+	fprintf(o, "  user %s, state %s%s%s\n", s->user[0] ? sanitize_text(u, sizeof u, s->user) : "(none seen)",
+		pop3_state_name(s->state), s->tls ? ", TLS" : "", s->midstream ? ", capture began mid-session" : "");
+	fmt_time(r, a, sizeof a, s->start_ts, false);
+	fmt_time(r, b, sizeof b, s->last_ts, false);
+	fprintf(o, "  start %s, last %s, %s\n", a, b,
+		s->closed ? flow_end_name(s->end) : "still open at the end of input");
+	fprintf(o, "  frames %" PRIu64 "-%" PRIu64 ", %" PRIu64 " txns, %" PRIu64 "/%" PRIu64
+		   " packets and %" PRIu64 "/%" PRIu64 " bytes client/server\n",
+		s->first_frame, s->last_frame, s->txns, s->pkts[0], s->pkts[1], s->bytes[0], s->bytes[1]);
+	if (s->banner[0])
+		fprintf(o, "  banner: %s\n", sanitize_text(ban, sizeof ban, s->banner));
+	if (s->community_id[0])
+		fprintf(o, "  community id %s\n", s->community_id);
+}
+
+static void print_transcript(FILE *o, const struct rsess *s)
+{
+	if (!s->tx_len && !s->tx_more)
+		return;
+	fprintf(o, "  Transcript\n");
+	fwrite(s->tx, 1, s->tx_len, o);
+	if (s->tx_more)
+		fprintf(o, "    ... %" PRIu64 " more transaction%s not kept\n", s->tx_more, s->tx_more == 1 ? "" : "s");
+}
+
+static void print_detailed(struct report *r, FILE *o, const struct rsess *s)
+{
+	print_session_head(r, o, s);
+	if (s->nf)
+		fprintf(o, "  Findings\n");
+	for (unsigned i = 0; i < s->nf; i++) {
+		const struct finding *f = &s->f[i];
+		char sum[SAN(FINDING_SUMMARY_MAX)], line[SAN(FINDING_LINE_MAX)], tm[OUT_TIME_MAX], raw[FINDING_LINE_MAX];
+		char up[8];
+		const char *sv = severity_name(f->sev);
+		size_t k = 0;
+		for (; sv[k] && k < sizeof up - 1; k++)
+			up[k] = (char)(sv[k] >= 'a' && sv[k] <= 'z' ? sv[k] - 32 : sv[k]);
+		up[k] = '\0';
+		char fsum[FINDING_SUMMARY_MAX];
+		strlcpy_safe(fsum, f->summary, sizeof fsum);
+		fprintf(o, "    %-7s %s: %s\n", up, rule_name(f->rule), sanitize_text(sum, sizeof sum, fsum));
+		for (unsigned j = 0; j < f->n_ev && j < FINDING_EVIDENCE_MAX; j++) {
+			fmt_time(r, tm, sizeof tm, f->ev[j].ts_us, true);
+			strlcpy_safe(raw, f->ev[j].line, sizeof raw);
+			fprintf(o, "            frame %-7" PRIu64 " %s  %s\n", f->ev[j].frame, tm,
+				sanitize_text(line, sizeof line, raw));
+		}
+		fprintf(o, "            basis: %s\n", rule_rfc(f->rule));
+		if (rule_symptom(f->rule))
+			fprintf(o, "            client: %s\n", rule_symptom(f->rule));
+	}
+	if (s->f_more)
+		fprintf(o, "    ... %" PRIu64 " more finding%s\n", s->f_more, s->f_more == 1 ? "" : "s");
+	print_transcript(o, s);
+}
+
+static void print_clean_line(FILE *o, const struct rsess *s)
+{
+	char c[ADDR_STR_MAX + 16], v[ADDR_STR_MAX + 16], u[SAN(POP3_ARGS_MAX)];
+	endpoint(c, sizeof c, s->ipver, s->cli, s->cport);
+	endpoint(v, sizeof v, s->ipver, s->srv, s->sport);
+	fprintf(o, "  Session %" PRIu64 ": %s -> %s  user %s  %s  %" PRIu64 " txns  %s", s->id, c, v,
+		s->user[0] ? sanitize_text(u, sizeof u, s->user) : "-", pop3_state_name(s->state), s->txns,
+		s->closed ? flow_end_name(s->end) : "open");
+	if (s->rules_hit) {
+		fprintf(o, "  %s:", s->flagged ? "rules" : "notices");
+		for (int i = 0; i < R__COUNT && i < 64; i++)
+			if (s->rules_hit & (1ull << i))
+				fprintf(o, " %s", rule_name((enum rule_id)i));
+	}
+	fprintf(o, "\n");
+}
+
+static int report_finish(void *self, char *errbuf, size_t errlen)
+{
+	struct report *r = self;
+	FILE *o = r->out;
+
+	/* Sessions never closed (no end-of-input close): report them as open. */
+	while (r->open.n) {
+		struct rsess *s = NULL;
+		for (size_t i = 0; i < r->open.cap && !s; i++)
+			if (r->open.keys[i])
+				s = r->open.vals[i];
+		session_done(r, s);
+	}
+	qsort(r->flagged, r->nflagged, sizeof *r->flagged, by_id);
+	qsort(r->clean, r->nclean, sizeof *r->clean, by_id);
+
+	errno = 0;
+	print_summary(r, o);
+	if (r->nflagged) {
+		fprintf(o, "\nFlagged sessions\n================\n");
+		for (size_t i = 0; i < r->nflagged; i++)
+			if (r->flagged[i]->brief)
+				print_clean_line(o, r->flagged[i]);
+			else
+				print_detailed(r, o, r->flagged[i]);
+		if (r->nflagged > REPORT_FLAGGED_FULL_MAX)
+			fprintf(o, "\n(flagged sessions past the first %u are listed without findings and transcript)\n",
+				REPORT_FLAGGED_FULL_MAX);
+		if (r->flagged_more)
+			fprintf(o, "  ... and %" PRIu64 " more flagged session%s (not listed)\n", r->flagged_more,
+				r->flagged_more == 1 ? "" : "s");
+	}
+	if (r->nclean || r->clean_more) {
+		fprintf(o, "\nOther sessions\n==============\n");
+		for (size_t i = 0; i < r->nclean; i++) {
+			if (!r->clean[i]->brief)
+				print_detailed(r, o, r->clean[i]);
+			else
+				print_clean_line(o, r->clean[i]);
+		}
+		if (r->clean_more)
+			fprintf(o, "  ... and %" PRIu64 " more session%s without findings of note (not listed)\n",
+				r->clean_more, r->clean_more == 1 ? "" : "s");
+	}
+	if (fflush(o) != 0 || ferror(o)) {
+		snprintf(errbuf, errlen, "report: write error: %s", strerror(errno ? errno : EIO));
+		return -1;
+	}
+	return 0;
+}
+
+static void report_free(void *self)
+{
+	struct report *r = self;
+	if (!r)
+		return;
+	for (size_t i = 0; i < r->open.cap; i++)
+		if (r->open.keys[i])
+			rsess_free(r, r->open.vals[i]);
+	idmap_fini(&r->open);
+	for (size_t i = 0; i < r->nflagged; i++)
+		rsess_free(r, r->flagged[i]);
+	for (size_t i = 0; i < r->nclean; i++)
+		rsess_free(r, r->clean[i]);
+	free(r->flagged);
+	free(r->clean);
+	for (size_t i = 0; i < r->servers.n; i++)
+		free(r->servers.v[i].name);
+	for (size_t i = 0; i < r->accounts.n; i++)
+		free(r->accounts.v[i].name);
+	free(r->servers.v);
+	free(r->accounts.v);
+	free(r);
+}
+
+static const struct sink_ops report_ops = {
+	.name = "report",
+	.event = report_event,
+	.finish = report_finish,
+	.free = report_free,
+};
+
+struct sink report_sink_new(FILE *out, const struct report_opts *o)
+{
+	struct report *r = xcalloc(1, sizeof *r);
+	r->out = out;
+	if (o)
+		r->o = *o;
+	else
+		r->o.filter.rule = -1;
+	idmap_init(&r->open);
+	return (struct sink){ &report_ops, r };
+}

@@ -1,0 +1,198 @@
+/*
+ * test_report.c - the text report: content of the summary and of a
+ * flagged session (findings, evidence, transcript), determinism (same
+ * events, same bytes), the transcript cap, -v, --localtime, the filter,
+ * and that escape sequences from the wire never reach the output.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <cmocka.h>
+
+#include "helpers/events.h"
+#include "sinks.h"
+
+static const char *const sources[] = { "intermail.pcap" };
+
+/* Feed one run of three sessions (1 clean, 2 flagged, 3 long and clean) into a report. */
+static char *run(const struct report_opts *o, size_t *len)
+{
+	char *buf = NULL;
+	FILE *f = open_memstream(&buf, len);
+	assert_non_null(f);
+	struct sink s = report_sink_new(f, o);
+	assert_non_null(s.ops);
+
+	struct ev_session a, b, c;
+	struct pop3_conn_info ca, cb, cc;
+	struct pop3_txn t;
+	struct finding fd;
+	struct ev_stats st;
+	tev_session(&a, &ca, 1);
+	tev_session(&b, &cb, 2);
+	tev_session(&c, &cc, 3);
+	strcpy(cb.user, "bob\x1b[2J");
+	strcpy(cb.banner, "evil \x1b]0;title\x07 banner");
+	strcpy(cc.user, "carol");
+
+	tev_emit(s, EV_SESSION_OPEN, &b, NULL, NULL, NULL);
+	tev_txn(&t, 0, NULL, NULL, POP3_ST_OK, "InterMail ready", 2);
+	tev_emit(s, EV_TXN, &a, &t, NULL, NULL);
+	tev_emit(s, EV_TXN, &b, &t, NULL, NULL);
+	tev_txn(&t, 1, "USER", "bob\x1b[2J", POP3_ST_OK, "", 4);
+	tev_emit(s, EV_TXN, &b, &t, NULL, NULL);
+	tev_txn(&t, 2, "PASS", "<redacted>", POP3_ST_OK, "You have 0 messages totaling 554 octets", 6);
+	tev_emit(s, EV_TXN, &b, &t, NULL, NULL);
+	tev_txn(&t, 3, "STAT", NULL, POP3_ST_OK, "1 554", 8);
+	tev_emit(s, EV_TXN, &b, &t, NULL, NULL);
+	tev_txn(&t, 4, "UIDL", NULL, POP3_ST_OK, "0 messages (554 octets) [1 control message(s) hidden]", 10);
+	tev_listing(&t, 0, true);
+	t.data_octets = 0;
+	tev_emit(s, EV_TXN, &b, &t, NULL, NULL);
+	tev_listing_free(&t);
+	tev_txn(&t, 5, "RETR", "1", POP3_ST_OK, "554 octets", 12);
+	t.multiline = true;
+	t.terminated = true;
+	t.data_lines = 12;
+	t.data_octets = 554;
+	t.flags = POP3_TF_BARE_LF;
+	tev_emit(s, EV_TXN, &b, &t, NULL, NULL);
+	tev_finding(&fd, R_STAT_UIDL_COUNT, "STAT said 1 message (554 octets); UIDL listed 0", 9,
+		    "STAT -> +OK 1 554", 11, "UIDL -> +OK 0 messages (554 octets) \x1b[5m");
+	b.flagged = true;
+	b.findings[SEV_ERROR] = 1;
+	b.rules_hit = 1ull << R_STAT_UIDL_COUNT;
+	b.worst = SEV_ERROR;
+	tev_emit(s, EV_FINDING, &b, NULL, &fd, NULL);
+
+	for (int i = 0; i < 600; i++) {
+		tev_txn(&t, (uint64_t)i, "NOOP", NULL, POP3_ST_OK, "", (uint64_t)(100 + 2 * i));
+		tev_emit(s, EV_TXN, &c, &t, NULL, NULL);
+	}
+	tev_txn(&t, 1, "QUIT", NULL, POP3_ST_OK, "bye", 14);
+	tev_emit(s, EV_TXN, &a, &t, NULL, NULL);
+	a.end = FLOW_END_FIN;
+	a.txns = 2;
+	tev_emit(s, EV_SESSION_CLOSE, &a, NULL, NULL, NULL);
+	b.end = FLOW_END_RST;
+	b.txns = 6;
+	tev_emit(s, EV_SESSION_CLOSE, &b, NULL, NULL, NULL);
+	/* c is never closed: reported as open at the end */
+	tev_stats(&st, true);
+	tev_emit(s, EV_STATS, NULL, NULL, NULL, &st);
+
+	char err[128] = "";
+	assert_int_equal(s.ops->finish(s.self, err, sizeof err), 0);
+	s.ops->free(s.self);
+	fclose(f);
+	return buf;
+}
+
+static struct report_opts opts(void)
+{
+	struct report_opts o = { .filter = { .rule = -1 }, .sources = sources, .nsources = 1 };
+	return o;
+}
+
+static void test_content(void **state)
+{
+	(void)state;
+	struct report_opts o = opts();
+	size_t len;
+	char *r = run(&o, &len);
+	if (getenv("SHOW_REPORT"))
+		fputs(r, stderr);
+	assert_non_null(strstr(r, "Captures:        intermail.pcap\n"));
+	assert_non_null(strstr(r, "Frames:          120 (54321 bytes)"));
+	assert_non_null(strstr(r, "POP3 sessions:   3, flagged 1"));
+	assert_non_null(strstr(r, "stat-uidl-count (error)"));
+	assert_non_null(strstr(r, "198.51.100.5:110"));
+	assert_non_null(strstr(r, "bob\\x1b[2J @ 198.51.100.5"));
+	assert_non_null(strstr(r, "decode ip_fragment"));
+	assert_non_null(strstr(r, "tcp gaps"));
+	/* the flagged session */
+	assert_non_null(strstr(r, "Session 2: 192.0.2.10:50002 -> 198.51.100.5:110  (test.pcap)"));
+	assert_non_null(strstr(r, "start 2026-11-24 21:06:39.123456Z, last 2026-11-24 21:06:39.128456Z, rst"));
+	assert_non_null(strstr(r, "ERROR   stat-uidl-count: STAT said 1 message (554 octets); UIDL listed 0"));
+	assert_non_null(strstr(r, "frame 11      21:06:39.134456  UIDL -> +OK 0 messages (554 octets) \\x1b[5m"));
+	assert_non_null(strstr(r, "basis: RFC 1939 sections 5 and 7 (STAT, UIDL)"));
+	assert_non_null(strstr(r, "client: Outlook typically shows 0x800CCC97"));
+	assert_non_null(strstr(r, "frame 8       21:06:39.131456  C: STAT  S: +OK 1 554\n"));
+	assert_non_null(strstr(r, "C: PASS <redacted>  S: +OK You have 0 messages totaling 554 octets\n"));
+	assert_non_null(strstr(r, "C: RETR 1  S: +OK 554 octets  (12 lines, 554 octets)  [bare_lf]\n"));
+	assert_non_null(strstr(r, "S: +OK InterMail ready\n"));
+	/* clean sessions: one line each, the open one marked */
+	assert_non_null(strstr(r, "Session 1: 192.0.2.10:50001 -> 198.51.100.5:110  user alice  TRANSACTION  2 txns  fin\n"));
+	assert_non_null(strstr(r, "Session 3: 192.0.2.10:50003 -> 198.51.100.5:110  user carol  TRANSACTION  0 txns  open\n"));
+	assert_null(strstr(r, "NOOP")); /* no clean transcripts without -v */
+	/* flagged before clean; nothing raw from the wire */
+	assert_true(strstr(r, "Session 2:") < strstr(r, "Session 1:"));
+	assert_null(strchr(r, '\x1b'));
+	assert_null(strchr(r, '\x07'));
+	free(r);
+}
+
+static void test_deterministic(void **state)
+{
+	(void)state;
+	struct report_opts o = opts();
+	size_t l1, l2;
+	char *r1 = run(&o, &l1);
+	char *r2 = run(&o, &l2);
+	assert_int_equal(l1, l2);
+	assert_memory_equal(r1, r2, l1);
+	free(r1);
+	free(r2);
+}
+
+static void test_verbose_cap(void **state)
+{
+	(void)state;
+	struct report_opts o = opts();
+	o.verbose = true;
+	size_t len;
+	char *r = run(&o, &len);
+	assert_non_null(strstr(r, "C: NOOP  S: +OK\n"));
+	assert_non_null(strstr(r, "... 100 more transactions not kept\n"));
+	assert_non_null(strstr(r, "still open at the end of input"));
+	free(r);
+}
+
+static void test_filter_localtime(void **state)
+{
+	(void)state;
+	struct report_opts o = opts();
+	o.filter.user = "alice";
+	o.localtime = true;
+	setenv("TZ", "XST-1", 1);
+	tzset();
+	size_t len;
+	char *r = run(&o, &len);
+	assert_non_null(strstr(r, "--user alice (2 not shown)"));
+	assert_non_null(strstr(r, "Time span:       2026-11-24 22:06:39.123456+0100"));
+	assert_null(strstr(r, "Session 2:"));
+	assert_null(strstr(r, "Session 3:"));
+	assert_non_null(strstr(r, "Session 1:"));
+	/* the summary still counts every session */
+	assert_non_null(strstr(r, "POP3 sessions:   3, flagged 1"));
+	free(r);
+	unsetenv("TZ");
+	tzset();
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_content),
+		cmocka_unit_test(test_deterministic),
+		cmocka_unit_test(test_verbose_cap),
+		cmocka_unit_test(test_filter_localtime),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
