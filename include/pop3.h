@@ -49,7 +49,7 @@ enum pop3_cmd pop3_cmd_lookup(const char *kw, size_t len);
 #define POP3_REPLY_LINE_MAX 512      /* RFC 2449 s4: first reply line incl. CRLF */
 #define POP3_LINE_BUF 1024           /* kept of one line; the rest is counted */
 #define POP3_KEYWORD_MAX 16
-#define POP3_ARGS_MAX 256
+#define POP3_ARGS_MAX 512
 #define POP3_TEXT_MAX 512
 #define POP3_UID_MAX 70              /* RFC 1939 s7 */
 #define POP3_PENDING_MAX 64          /* unanswered commands kept (pipelining) */
@@ -123,7 +123,7 @@ struct pop3_txn {
 	bool has_msgnum;                 /* the first argument parsed as a message number */
 	uint32_t msgnum;
 	uint32_t arg2;                   /* TOP's line count */
-	enum pop3_state state_before;    /* state when the command was sent */
+	enum pop3_state state_before;    /* state when the server answered it */
 
 	uint64_t req_frame, req_ts_us;   /* 0 when there was no command */
 	uint64_t rep_frame, rep_ts_us;   /* first byte of the status line */
@@ -157,6 +157,7 @@ struct pop3_conn_info {
 	bool greeted;
 	bool tls;                        /* encrypted (STLS, port 995, TLS seen) */
 	bool stls_accepted;
+	bool stls_cleartext;             /* STLS +OK, then clear-text POP3 went on */
 	bool login_seen;                 /* a successful login was seen */
 	bool quit_seen;
 	uint64_t bytes[2];               /* per direction, incl. TLS */

@@ -36,6 +36,9 @@ struct json_opts {
 /* JSON lines; path "-" is stdout. */
 struct sink json_sink_new(const char *path, const struct json_opts *o, char *errbuf, size_t errlen);
 
+/* --streams: one line per flow as it closes (endpoints, bytes, gaps, end). */
+struct sink streams_sink_new(FILE *out);
+
 /* Does a session pass the filter? (The dashboard has its own, interactive.) */
 bool sink_filter_pass(const struct sink_filter *f, const struct ev_session *s);
 

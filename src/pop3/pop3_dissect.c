@@ -44,6 +44,10 @@ struct pop3_conn {
 	bool auth_wait;               /* ...and the client owes a continuation */
 	bool midstream;
 	bool after_gap;               /* server gap: pairing is uncertain until drained */
+	bool stls_verify;             /* STLS +OK: the next bytes must be TLS */
+	bool client_gap;              /* a client-side gap not yet accounted for */
+	bool client_gap_partial;      /* ...that cut a line we handed on */
+	struct seg_meta client_gap_m;
 	enum srv_mode mode;
 	enum body_kind body;
 	struct pop3_entry *ent;       /* owned, for cur.entries */
@@ -252,6 +256,16 @@ static void parse_msgnum(struct pending *p)
 
 static void client_line(struct pop3_conn *c, const struct pop3_line *l)
 {
+	if (c->client_gap && !(l->flags & LINE_CUT)) {
+		/* If the gap only cut the tail of a line and the next bytes began a
+		 * new one, no command was lost; otherwise mark the loss in the FIFO. */
+		c->client_gap = false;
+		if (!(c->client_gap_partial && c->fr[0].resumed_at_gap)) {
+			struct pending *lost = q_push(c);
+			lost->lost = true;
+			lost->m = c->client_gap_m;
+		}
+	}
 	if (c->auth_wait) { /* a SASL continuation, never a command */
 		c->auth_wait = false;
 		if (l->len == 1 && l->p[0] == '*')
@@ -307,6 +321,8 @@ static void set_reply(struct pop3_txn *t, const struct pop3_line *l, enum pop3_s
 		t->flags |= POP3_TF_REPLY_TOO_LONG;
 	if (l->flags & LINE_TRUNC)
 		t->flags |= POP3_TF_LINE_TRUNCATED;
+	if (l->flags & LINE_CUT)
+		t->flags |= POP3_TF_CUT;
 	if (l->flags & LINE_BARE_LF)
 		t->flags |= POP3_TF_BARE_LF;
 }
@@ -454,6 +470,12 @@ static void unpaired(struct pop3_conn *c, const struct pop3_line *l, enum pop3_s
 	emit(c, &t);
 }
 
+/* RFC 5034 s4: a server challenge is base64 (an empty one is allowed). */
+static bool auth_challenge_ok(const struct pop3_line *l, size_t at)
+{
+	return l->len <= at || pop3_data_is_base64(l->p + at, l->len - at);
+}
+
 static void server_status(struct pop3_conn *c, const struct pop3_line *l)
 {
 	bool lower;
@@ -465,6 +487,8 @@ static void server_status(struct pop3_conn *c, const struct pop3_line *l)
 		if (st == POP3_ST_CONT) {
 			t->auth_steps++;
 			c->auth_wait = true;
+			if (!auth_challenge_ok(l, at))
+				t->flags |= POP3_TF_AUTH_NOT_B64;
 			t->end_frame = l->m.frame;
 			t->end_ts_us = l->m.ts_us;
 			return;
@@ -511,10 +535,15 @@ static void server_status(struct pop3_conn *c, const struct pop3_line *l)
 	txn_from_pending(t, q_at(c, 0));
 	q_pop(c);
 	c->cur_open = true;
+	/* Replies come in order, so the state now is the state the server was
+	 * in when it answered - not when a pipelining client sent the command. */
+	t->state_before = c->info.state;
 	set_reply(t, l, st, lower, at);
 	if (st == POP3_ST_CONT) { /* AUTH mech: the SASL exchange begins */
 		t->auth_steps = 1;
 		c->auth_open = c->auth_wait = true;
+		if (!auth_challenge_ok(l, at))
+			t->flags |= POP3_TF_AUTH_NOT_B64;
 		return;
 	}
 	if (st == POP3_ST_ERR) {
@@ -534,9 +563,9 @@ static void server_status(struct pop3_conn *c, const struct pop3_line *l)
 	bool stls = t->cmd == POP3_CMD_STLS;
 	emit(c, t);
 	if (stls) {
+		/* Trust but verify: the next bytes either way must be a TLS record. */
 		c->info.stls_accepted = true;
-		c->info.tls = true;
-		c->info.state = POP3_STATE_TLS;
+		c->stls_verify = true;
 	}
 drained:
 	if (c->qlen == 0)
@@ -546,8 +575,8 @@ drained:
 static void on_line(void *obj, int dir, const struct pop3_line *l)
 {
 	struct pop3_conn *c = obj;
-	if (c->info.tls)
-		return;
+	if (c->info.tls || c->stls_verify)
+		return; /* bytes after STLS +OK in the same run: TLS or judged later */
 	c->info.lines[dir]++;
 	if (l->flags & LINE_BARE_LF)
 		c->info.bare_lf[dir]++;
@@ -582,6 +611,24 @@ static void on_line(void *obj, int dir, const struct pop3_line *l)
 
 /* ---- the public entry points --------------------------------------------- */
 
+/* After a gap, may a line begin here? Server: a status line or a lone ".";
+ * client: a known command keyword followed by space or CR/LF. */
+static bool line_start_ok(void *obj, int dir, const uint8_t *p, size_t n)
+{
+	(void)obj;
+	if (dir == 1) {
+		if (n >= 3 && p[0] == '.' && p[1] == '\r' && p[2] == '\n')
+			return true;
+		return (n >= 3 && !memcmp(p, "+OK", 3)) || (n >= 4 && !memcmp(p, "-ERR", 4));
+	}
+	size_t kw = 0;
+	while (kw < n && kw < 5 && p[kw] != ' ' && p[kw] != '\r' && p[kw] != '\n')
+		kw++;
+	if (kw == n || kw == 5)
+		return false;
+	return pop3_cmd_lookup((const char *)p, kw) != POP3_CMD_UNKNOWN;
+}
+
 static bool looks_like_tls(const uint8_t *p, size_t n)
 {
 	/* A TLS record: content type 20-23, version 3.x. */
@@ -594,12 +641,21 @@ void pop3_feed(struct pop3_conn *c, int dir, const uint8_t *p, size_t n, const s
 		c->info.tls = true;
 		c->info.state = POP3_STATE_TLS;
 	}
+	if (c->stls_verify && n > 0) {
+		c->stls_verify = false;
+		if (looks_like_tls(p, n)) {
+			c->info.tls = true;
+			c->info.state = POP3_STATE_TLS;
+		} else {
+			c->info.stls_cleartext = true; /* possible STRIPTLS: keep dissecting */
+		}
+	}
 	c->info.bytes[dir] += n;
 	if (c->info.tls) {
 		c->info.tls_bytes[dir] += n;
 		return;
 	}
-	pop3_framer_feed(&c->fr[dir], p, n, m, on_line, c, dir);
+	pop3_framer_feed(&c->fr[dir], p, n, m, on_line, line_start_ok, c, dir);
 }
 
 void pop3_gap(struct pop3_conn *c, int dir, uint64_t len, const struct seg_meta *m)
@@ -609,12 +665,12 @@ void pop3_gap(struct pop3_conn *c, int dir, uint64_t len, const struct seg_meta 
 	if (c->info.tls)
 		return;
 	c->info.resyncs++;
-	pop3_framer_gap(&c->fr[dir]);
+	bool partial = pop3_framer_gap(&c->fr[dir], on_line, c, dir);
 	if (dir == 0) {
 		c->auth_wait = false;
-		struct pending *p = q_push(c);
-		p->lost = true;
-		p->m = *m;
+		c->client_gap = true;
+		c->client_gap_partial = partial;
+		c->client_gap_m = *m;
 		return;
 	}
 	if (c->cur_open) {

@@ -41,14 +41,20 @@ static void emit(const char *p, size_t len, uint64_t octets, char last, bool tru
 }
 
 void pop3_framer_feed(struct pop3_framer *f, const uint8_t *p, size_t n,
-		      const struct seg_meta *m, pop3_line_fn fn, void *obj, int dir)
+		      const struct seg_meta *m, pop3_line_fn fn, pop3_resync_fn resync, void *obj,
+		      int dir)
 {
+	if (f->skip_to_lf && n > 0 && resync(obj, dir, p, n)) {
+		f->skip_to_lf = false;
+		f->resumed_at_gap = true;
+	}
 	while (n > 0) {
 		const uint8_t *lf = memchr(p, '\n', n);
 		if (f->skip_to_lf) {
 			if (!lf)
 				return;
 			f->skip_to_lf = false;
+			f->resumed_at_gap = false;
 			n -= (size_t)(lf + 1 - p);
 			p = lf + 1;
 			continue;
@@ -77,11 +83,19 @@ void pop3_framer_feed(struct pop3_framer *f, const uint8_t *p, size_t n,
 	}
 }
 
-void pop3_framer_gap(struct pop3_framer *f)
+bool pop3_framer_gap(struct pop3_framer *f, pop3_line_fn fn, void *obj, int dir)
 {
-	f->in_line = false;
+	bool partial = f->in_line;
+	if (partial) {
+		f->in_line = false;
+		struct pop3_line l = { f->buf, f->len, f->octets,
+				       LINE_CUT | (f->octets > POP3_LINE_BUF ? LINE_TRUNC : 0), f->start };
+		fn(obj, dir, &l);
+	}
 	f->len = 0;
 	f->skip_to_lf = true;
+	f->resumed_at_gap = false;
+	return partial;
 }
 
 void pop3_framer_finish(struct pop3_framer *f, pop3_line_fn fn, void *obj, int dir)

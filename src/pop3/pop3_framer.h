@@ -18,6 +18,7 @@
 #define LINE_BARE_LF 0x02   /* ended with LF alone */
 #define LINE_TRUNC 0x04     /* longer than POP3_LINE_BUF: only a prefix is given */
 #define LINE_EOF 0x08       /* no LF: flushed at the stream's end */
+#define LINE_CUT 0x10       /* no LF: cut by a gap in the stream */
 
 struct pop3_line {
 	const char *p;      /* borrowed for the call */
@@ -28,6 +29,8 @@ struct pop3_line {
 };
 
 typedef void (*pop3_line_fn)(void *obj, int dir, const struct pop3_line *l);
+/* After a gap: may a line start at p? (a status line, a known command) */
+typedef bool (*pop3_resync_fn)(void *obj, int dir, const uint8_t *p, size_t n);
 
 struct pop3_framer {
 	char *buf;          /* owned, POP3_LINE_BUF bytes, allocated on first use */
@@ -35,14 +38,18 @@ struct pop3_framer {
 	uint64_t octets;    /* bytes seen of the partial line */
 	bool in_line;
 	bool skip_to_lf;    /* after a gap: the next line start is unknown */
+	bool resumed_at_gap; /* the first bytes after the gap began a line */
 	char last;          /* last byte seen of the partial line (for CR) */
 	struct seg_meta start;
 };
 
 void pop3_framer_feed(struct pop3_framer *f, const uint8_t *p, size_t n,
-		      const struct seg_meta *m, pop3_line_fn fn, void *obj, int dir);
-/* After a gap: drop the partial line and skip to the next LF. */
-void pop3_framer_gap(struct pop3_framer *f);
+		      const struct seg_meta *m, pop3_line_fn fn, pop3_resync_fn resync, void *obj,
+		      int dir);
+/* A gap: hand on the partial line (LINE_CUT), then resume where `resync`
+ * accepts a line start, or else after the next LF. Returns whether there
+ * was a partial line. */
+bool pop3_framer_gap(struct pop3_framer *f, pop3_line_fn fn, void *obj, int dir);
 /* At the end: hand on a partial line, if any, with LINE_EOF. */
 void pop3_framer_finish(struct pop3_framer *f, pop3_line_fn fn, void *obj, int dir);
 void pop3_framer_fini(struct pop3_framer *f);

@@ -1,0 +1,174 @@
+/*
+ * account_store.c - what pop3mon remembers across sessions of one account
+ * (server + user): unique-id -> size (RFC 1939 s7: a unique-id names the
+ * same message for ever), and the DELEs of sessions that ended without
+ * QUIT (s6: those must not take effect).
+ *
+ * Both are fixed-size: the uid table is open-addressed with a probe window
+ * of 8 slots, and when a window is full its least recently used slot is
+ * overwritten (counted). No allocation after start-up, O(1) per lookup.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include "checks_priv.h"
+#include "util.h"
+
+#define PROBE 8
+#define UNQUIT_MAX 1024
+
+struct uid_slot {
+	uint64_t key;    /* hash of (server, user, uid); 0 = empty */
+	uint64_t size;
+	uint64_t stamp;
+	uint64_t session;  /* who recorded it: a repeat within one session is not "across" */
+};
+
+struct unquit {
+	uint64_t acct;   /* hash of (server, user); 0 = empty */
+	uint64_t n0, s0, del_octets, stamp;
+	uint32_t n_deleted;
+	struct evidence ev;
+};
+
+struct account_store {
+	struct uid_slot *uids;
+	size_t mask;
+	struct unquit unq[UNQUIT_MAX];
+	uint64_t clock, evicted, serial;
+	uint8_t seed[16];
+};
+
+static const uint8_t uid_key[16] = "pop3mon-uid-key";
+
+uint64_t account_uid_hash(const char *uid, size_t len)
+{
+	return siphash24(uid, len, uid_key);
+}
+
+struct account_store *account_store_new(const struct checks_opts *o)
+{
+	struct account_store *s = xcalloc(1, sizeof(*s));
+	size_t want = o->uids_per_account_max ? o->uids_per_account_max : (1u << 20);
+	size_t cap = 1024;
+	while (cap < want * 2)
+		cap *= 2;
+	s->uids = xcalloc(cap, sizeof(*s->uids));
+	s->mask = cap - 1;
+	if (getrandom(s->seed, sizeof(s->seed), 0) != (ssize_t)sizeof(s->seed))
+		memcpy(s->seed, uid_key, sizeof(s->seed));
+	return s;
+}
+
+void account_store_free(struct account_store *s)
+{
+	if (!s)
+		return;
+	free(s->uids);
+	free(s);
+}
+
+uint64_t account_store_evicted(const struct account_store *s)
+{
+	return s->evicted;
+}
+
+static uint64_t acct_hash(const struct account_store *s, const char *server, const char *user)
+{
+	char buf[ADDR_STR_MAX + POP3_ARGS_MAX + 2];
+	size_t a = strlen(server), b = strlen(user);
+	if (a > ADDR_STR_MAX)
+		a = ADDR_STR_MAX;
+	if (b > POP3_ARGS_MAX)
+		b = POP3_ARGS_MAX;
+	memcpy(buf, server, a);
+	buf[a] = '\n';
+	memcpy(buf + a + 1, user, b);
+	uint64_t h = siphash24(buf, a + 1 + b, s->seed);
+	return h ? h : 1;
+}
+
+uint64_t account_next_serial(struct account_store *s)
+{
+	return ++s->serial;
+}
+
+bool account_uid_size(struct account_store *s, const char *server, const char *user, uint64_t uid,
+		      uint64_t size, uint64_t session, uint64_t *old)
+{
+	uint64_t in[2] = { acct_hash(s, server, user), uid };
+	uint64_t key = siphash24(in, sizeof(in), s->seed);
+	key = key ? key : 1;
+	struct uid_slot *victim = &s->uids[key & s->mask];
+	s->clock++;
+	for (size_t i = 0; i < PROBE; i++) {
+		struct uid_slot *sl = &s->uids[(key + i) & s->mask];
+		if (sl->key == key) {
+			sl->stamp = s->clock;
+			bool changed = sl->size != size && sl->session != session;
+			if (changed)
+				*old = sl->size;
+			sl->size = size; /* report once per change */
+			sl->session = session;
+			return changed;
+		}
+		if (victim->key && (!sl->key || sl->stamp < victim->stamp))
+			victim = sl;
+	}
+	if (victim->key)
+		s->evicted++;
+	victim->key = key;
+	victim->size = size;
+	victim->stamp = s->clock;
+	victim->session = session;
+	return false;
+}
+
+void account_note_unquit_deletes(struct account_store *s, const char *server, const char *user,
+				 uint64_t n0, uint64_t s0, uint32_t n_deleted, uint64_t del_octets,
+				 const struct evidence *ev)
+{
+	uint64_t a = acct_hash(s, server, user);
+	struct unquit *slot = &s->unq[0];
+	for (size_t i = 0; i < UNQUIT_MAX; i++) {
+		struct unquit *u = &s->unq[i];
+		if (u->acct == a || u->acct == 0) {
+			slot = u;
+			break;
+		}
+		if (u->stamp < slot->stamp)
+			slot = u;
+	}
+	if (slot->acct && slot->acct != a)
+		s->evicted++;
+	slot->acct = a;
+	slot->n0 = n0;
+	slot->s0 = s0;
+	slot->n_deleted = n_deleted;
+	slot->del_octets = del_octets;
+	slot->ev = *ev;
+	slot->stamp = ++s->clock;
+}
+
+bool account_check_unquit_deletes(struct account_store *s, const char *server, const char *user,
+				  uint64_t n, uint64_t octets, struct evidence *earlier,
+				  uint32_t *n_deleted)
+{
+	uint64_t a = acct_hash(s, server, user);
+	for (size_t i = 0; i < UNQUIT_MAX; i++) {
+		struct unquit *u = &s->unq[i];
+		if (u->acct != a)
+			continue;
+		u->acct = 0; /* judged once: the next session is the one that shows it */
+		/* Gone exactly as marked: count and (when known) size both match. */
+		bool gone = n + u->n_deleted == u->n0 &&
+			    (u->del_octets == UINT64_MAX || octets + u->del_octets == u->s0);
+		if (gone) {
+			*earlier = u->ev;
+			*n_deleted = u->n_deleted;
+		}
+		return gone;
+	}
+	return false;
+}

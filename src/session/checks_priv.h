@@ -1,0 +1,93 @@
+/*
+ * checks_priv.h - private to src/session: the per-session evidence the
+ * rules read, shared by checks.c (maildrop counts), checks_conform.c
+ * (protocol conformance and notices) and account_store.c.
+ */
+#ifndef POP3MON_CHECKS_PRIV_H
+#define POP3MON_CHECKS_PRIV_H
+
+#include <stdarg.h>
+
+#include "checks.h"
+#include "event.h"
+
+#define CHECKS_MSG_MAX 100000 /* message numbers tracked per session */
+
+/* One listing (LIST or UIDL without argument) as last seen. */
+struct listing {
+	bool have;
+	bool complete;          /* terminated and not capped */
+	uint32_t n;             /* entries */
+	uint32_t max_num;
+	uint64_t *size;         /* LIST: size by number (index num), UINT64_MAX = absent */
+	uint64_t *uid;          /* UIDL: hash of the unique-id by number, 0 = absent */
+	uint32_t cap;           /* entries allocated in size/uid */
+	uint64_t sum;           /* LIST: sizes of every line, duplicates included */
+	uint32_t dver;          /* the deleted set's version when it was seen */
+	struct evidence ev;
+};
+
+struct checks {
+	struct checks_opts o;
+	struct account_store *store; /* borrowed */
+	char server[ADDR_STR_MAX];
+	finding_fn fn;
+	void *ctx;
+	uint64_t fired;              /* one finding per rule per session */
+
+	/* the TRANSACTION epoch */
+	bool have_stat;
+	uint64_t n0, s0;             /* first STAT */
+	struct evidence stat_ev;
+	bool rset_pending;           /* RSET +OK: next STAT/LIST must show (n0, s0) */
+	uint8_t *deleted;            /* by message number, 1 = DELE +OK; owned */
+	uint32_t deleted_cap;
+	uint32_t n_deleted;
+	uint32_t dver;               /* bumped by every DELE/RSET that changes D */
+	uint64_t serial;             /* this session, for the account store */
+	uint64_t deleted_octets;     /* sizes of deleted messages, when known */
+	bool deleted_size_unknown;
+	struct listing list, uidl;
+
+	/* announcements in free text, compared when STAT is known */
+	struct announce ann[4];
+	struct evidence ann_ev[4];
+	unsigned n_ann;
+
+	/* CAPA as last seen, and the state it was seen in */
+	unsigned caps;
+	enum pop3_state caps_state;
+	bool caps_seen;
+	unsigned stls_ok;            /* STLS +OK count */
+	char user[POP3_ARGS_MAX + 1];
+};
+
+void checks_fire(struct checks *k, enum rule_id r, enum severity sev, const struct evidence *ev,
+		 unsigned n_ev, uint64_t ts, const char *fmt, ...)
+	__attribute__((format(printf, 7, 8)));
+/* The same with one transaction as the evidence. */
+void checks_fire_txn(struct checks *k, enum rule_id r, enum severity sev, const struct pop3_txn *t,
+		     const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+void checks_evidence(struct evidence *e, const struct pop3_txn *t);
+bool checks_trusted(const struct pop3_txn *t);
+
+/* checks_conform.c */
+void checks_conformance(struct checks *k, const struct pop3_txn *t, const struct pop3_conn_info *ci);
+
+/* account_store.c: facts carried across sessions of one account. */
+uint64_t account_uid_hash(const char *uid, size_t len);
+/* Record uid -> size; returns true and *old when the uid had another size. */
+bool account_uid_size(struct account_store *s, const char *server, const char *user, uint64_t uid,
+		      uint64_t size, uint64_t session, uint64_t *old);
+uint64_t account_next_serial(struct account_store *s);
+/* A session of this account ended without QUIT after DELEs: remember it. */
+void account_note_unquit_deletes(struct account_store *s, const char *server, const char *user,
+				 uint64_t n0, uint64_t s0, uint32_t n_deleted, uint64_t del_octets,
+				 const struct evidence *ev);
+/* A new session's first STAT: did the unquit session's DELEs take effect?
+ * Returns true (and the earlier evidence) when they did. */
+bool account_check_unquit_deletes(struct account_store *s, const char *server, const char *user,
+				  uint64_t n, uint64_t octets, struct evidence *earlier,
+				  uint32_t *n_deleted);
+
+#endif

@@ -1,0 +1,234 @@
+/*
+ * session.c - the flow table's listener: one session per flow, holding the
+ * POP3 dissector, the checks and the ev_session snapshot every event
+ * carries. It is the only producer of session, transaction and finding
+ * events. A transaction's event goes out before the findings it causes, so
+ * a sink has shown the evidence before the verdict.
+ */
+#include "session.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "community_id.h"
+#include "util.h"
+
+struct session {
+	struct ev_session ev;
+	struct pop3_conn *pop3;   /* owned */
+	struct checks *checks;    /* owned */
+	struct session_mgr *mgr;  /* borrowed */
+};
+
+struct session_mgr {
+	struct session_opts o;
+	uint16_t tls_ports[8];
+	struct event_bus *bus;        /* borrowed */
+	struct account_store *store;  /* owned */
+	char *source;                 /* owned */
+	uint64_t total, active, flagged;
+	uint64_t findings[3];
+	uint64_t rule_counts[R__COUNT];
+	/* POP3 anomaly counters, summed as sessions close */
+	uint64_t garbage, long_lines, unsolicited, unanswered, pending_dropped, resyncs, bare_lf;
+};
+
+struct session_mgr *session_mgr_new(const struct session_opts *o, struct event_bus *bus)
+{
+	struct session_mgr *m = xcalloc(1, sizeof(*m));
+	m->o = *o;
+	m->o.ntls_ports = o->ntls_ports < ARRAY_LEN(m->tls_ports) ? o->ntls_ports
+								  : ARRAY_LEN(m->tls_ports);
+	memcpy(m->tls_ports, o->tls_ports, m->o.ntls_ports * sizeof(uint16_t));
+	m->o.tls_ports = m->tls_ports;
+	m->bus = bus;
+	m->store = account_store_new(&o->checks);
+	m->source = xstrdup("");
+	return m;
+}
+
+void session_mgr_free(struct session_mgr *m)
+{
+	if (!m)
+		return;
+	account_store_free(m->store);
+	free(m->source);
+	free(m);
+}
+
+void session_mgr_set_source(struct session_mgr *m, const char *name)
+{
+	free(m->source);
+	m->source = xstrdup(name);
+}
+
+uint64_t session_mgr_flagged(const struct session_mgr *m)
+{
+	return m->flagged;
+}
+
+void session_mgr_stats(const struct session_mgr *m, struct ev_stats *st)
+{
+	st->sessions_total = m->total;
+	st->sessions_active = m->active;
+	st->sessions_flagged = m->flagged;
+	memcpy(st->findings, m->findings, sizeof(st->findings));
+	memcpy(st->rule_counts, m->rule_counts, sizeof(st->rule_counts));
+	st->pop3_garbage_lines = m->garbage;
+	st->pop3_long_lines = m->long_lines;
+	st->pop3_unsolicited = m->unsolicited;
+	st->pop3_unanswered = m->unanswered;
+	st->pop3_pending_dropped = m->pending_dropped;
+	st->pop3_resyncs = m->resyncs;
+	st->pop3_bare_lf = m->bare_lf;
+	st->accounts_evicted = account_store_evicted(m->store);
+}
+
+static void emit(struct session *s, enum event_type type, uint64_t ts, const struct pop3_txn *t,
+		 const struct finding *f)
+{
+	struct event e = { .type = type, .ts_us = ts, .sess = &s->ev, .txn = t, .finding = f };
+	event_bus_emit(s->mgr->bus, &e);
+}
+
+static void on_finding(void *ctx, const struct finding *f)
+{
+	struct session *s = ctx;
+	struct session_mgr *m = s->mgr;
+	bool was_flagged = s->ev.flagged;
+
+	s->ev.findings[f->sev]++;
+	s->ev.rules_hit |= 1ull << f->rule;
+	if (f->sev > s->ev.worst || s->ev.findings[SEV_NOTICE] + s->ev.findings[SEV_WARNING] +
+						s->ev.findings[SEV_ERROR] == 1)
+		s->ev.worst = f->sev;
+	if (f->sev >= SEV_WARNING)
+		s->ev.flagged = true;
+	if (s->ev.flagged && !was_flagged)
+		m->flagged++;
+	m->findings[f->sev]++;
+	m->rule_counts[f->rule]++;
+	emit(s, EV_FINDING, f->ts_us, NULL, f);
+}
+
+static void on_txn(void *ctx, const struct pop3_txn *t)
+{
+	struct session *s = ctx;
+	struct ev_session *ev = &s->ev;
+
+	ev->txns++;
+	if (t->cmd != POP3_CMD_NONE)
+		strlcpy_safe(ev->last_cmd, t->keyword, sizeof(ev->last_cmd));
+	if (t->req_frame && t->rep_frame && t->rep_ts_us >= t->req_ts_us &&
+	    t->rep_ts_us - t->req_ts_us > ev->worst_latency_us)
+		ev->worst_latency_us = t->rep_ts_us - t->req_ts_us;
+	if (t->cmd == POP3_CMD_STAT && t->status == POP3_ST_OK && !ev->stat_seen &&
+	    !(t->flags & POP3_TF_AFTER_GAP)) {
+		const char *sp = strchr(t->text, ' ');
+		size_t n1 = sp ? (size_t)(sp - t->text) : strlen(t->text);
+		uint64_t cnt, oct;
+		if (sp && pop3_parse_u64(t->text, n1, &cnt) &&
+		    pop3_parse_u64(sp + 1, strcspn(sp + 1, " "), &oct)) {
+			ev->stat_seen = true;
+			ev->stat_count = cnt;
+			ev->stat_octets = oct;
+		}
+	}
+	uint64_t ts = t->end_ts_us ? t->end_ts_us : t->req_ts_us;
+	if (ts > ev->last_ts)
+		ev->last_ts = ts;
+	emit(s, EV_TXN, ts, t, NULL);
+	checks_txn(s->checks, t, pop3_conn_info(s->pop3));
+}
+
+static bool is_tls_port(const struct session_mgr *m, uint16_t port)
+{
+	for (size_t i = 0; i < m->o.ntls_ports; i++)
+		if (m->o.tls_ports[i] == port)
+			return true;
+	return false;
+}
+
+void session_flow_open(void *ctx, struct flow *f)
+{
+	struct session_mgr *m = ctx;
+	struct session *s = xcalloc(1, sizeof(*s));
+	struct ev_session *ev = &s->ev;
+
+	s->mgr = m;
+	ev->id = f->id;
+	ev->source = m->source;
+	ev->ipver = f->ipver;
+	decode_addr_str(f->ipver, f->cli, ev->cli, sizeof(ev->cli));
+	decode_addr_str(f->ipver, f->srv, ev->srv, sizeof(ev->srv));
+	ev->cport = f->cport;
+	ev->sport = f->sport;
+	ev->vlan = f->vlan;
+	community_id_v1(f->ipver, f->cli, f->srv, f->cport, f->sport, 6, 0, ev->community_id,
+			sizeof(ev->community_id));
+	ev->start_ts = ev->last_ts = f->first_ts;
+	ev->first_frame = ev->last_frame = f->first_frame;
+	ev->midstream = f->midstream;
+
+	struct pop3_opts po = { .show_secrets = m->o.show_secrets,
+				.tls_port = is_tls_port(m, f->sport) };
+	struct pop3_cb pcb = { on_txn, s };
+	s->pop3 = pop3_conn_new(&po, &pcb, f->midstream);
+	ev->pop3 = pop3_conn_info(s->pop3);
+	s->checks = checks_new(&m->o.checks, m->store, ev->srv, on_finding, s);
+	f->user = s;
+	m->total++;
+	m->active++;
+	emit(s, EV_SESSION_OPEN, f->first_ts, NULL, NULL);
+}
+
+static void sync_flow(struct ev_session *ev, const struct flow *f)
+{
+	ev->last_frame = f->last_frame;
+	if (f->last_ts > ev->last_ts)
+		ev->last_ts = f->last_ts;
+	memcpy(ev->pkts, f->pkts, sizeof(ev->pkts));
+	memcpy(ev->bytes, f->bytes, sizeof(ev->bytes));
+}
+
+void session_flow_data(void *ctx, struct flow *f, int dir, const uint8_t *p, size_t n,
+		       const struct seg_meta *m)
+{
+	(void)ctx;
+	struct session *s = f->user;
+	sync_flow(&s->ev, f);
+	pop3_feed(s->pop3, dir, p, n, m);
+}
+
+void session_flow_gap(void *ctx, struct flow *f, int dir, uint64_t len, const struct seg_meta *m)
+{
+	(void)ctx;
+	struct session *s = f->user;
+	pop3_gap(s->pop3, dir, len, m);
+}
+
+void session_flow_close(void *ctx, struct flow *f, enum flow_end why, const struct seg_meta *m)
+{
+	struct session_mgr *mgr = ctx;
+	struct session *s = f->user;
+	const struct pop3_conn_info *ci = pop3_conn_info(s->pop3);
+
+	sync_flow(&s->ev, f);
+	pop3_finish(s->pop3, m);
+	checks_close(s->checks, ci, why == FLOW_END_RST, ci->gaps[0] + ci->gaps[1] > 0,
+		     s->ev.last_ts, s->ev.last_frame);
+	s->ev.end = why;
+	mgr->garbage += ci->garbage_lines;
+	mgr->long_lines += ci->long_lines[0] + ci->long_lines[1];
+	mgr->unsolicited += ci->unsolicited;
+	mgr->unanswered += ci->unanswered;
+	mgr->pending_dropped += ci->pending_dropped;
+	mgr->resyncs += ci->resyncs;
+	mgr->bare_lf += ci->bare_lf[0] + ci->bare_lf[1];
+	emit(s, EV_SESSION_CLOSE, s->ev.last_ts, NULL, NULL);
+	mgr->active--;
+	checks_free(s->checks);
+	pop3_conn_free(s->pop3);
+	free(s);
+	f->user = NULL;
+}
