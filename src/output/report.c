@@ -537,7 +537,8 @@ static void print_transcript(FILE *o, const struct rsess *s)
 	if (!s->tx_len && !s->tx_more)
 		return;
 	fprintf(o, "  Transcript\n");
-	fwrite(s->tx, 1, s->tx_len, o);
+	if (s->tx_len)
+		fwrite(s->tx, 1, s->tx_len, o);
 	if (s->tx_more)
 		fprintf(o, "    ... %" PRIu64 " more transaction%s not kept\n", s->tx_more, s->tx_more == 1 ? "" : "s");
 }
@@ -604,8 +605,10 @@ static int report_finish(void *self, char *errbuf, size_t errlen)
 				s = r->open.vals[i];
 		session_done(r, s);
 	}
-	qsort(r->flagged, r->nflagged, sizeof *r->flagged, by_id);
-	qsort(r->clean, r->nclean, sizeof *r->clean, by_id);
+	if (r->nflagged)
+		qsort(r->flagged, r->nflagged, sizeof *r->flagged, by_id);
+	if (r->nclean)
+		qsort(r->clean, r->nclean, sizeof *r->clean, by_id);
 
 	errno = 0;
 	print_summary(r, o);
