@@ -53,21 +53,13 @@ static void sink_event(void *self, const struct event *e)
 	ui_model_event(u->m, e);
 }
 
-static int sink_finish(void *self, char *errbuf, size_t errlen)
-{
-	(void)errbuf;
-	(void)errlen;
-	struct ui *u = self;
-	u->input_done = true;
-	u->dirty = true;
-	return 0;
-}
-
 static const struct sink_ops ui_sink_ops = {
 	.name = "dashboard",
 	.event = sink_event,
-	.finish = sink_finish,
-	.free = NULL, /* main owns the dashboard: ui_free() */
+	/* No finish and no free: main owns the dashboard (ui_browse marks the end
+	 * of input, ui_free releases it), and may finish the bus after ui_free. */
+	.finish = NULL,
+	.free = NULL,
 };
 
 struct sink ui_sink(struct ui *u)
