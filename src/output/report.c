@@ -89,6 +89,7 @@ struct report {
 	uint64_t sessions, sessions_flagged;
 	uint64_t findings[3];
 	uint64_t rule_sessions[R__COUNT];
+	int rule_worst[R__COUNT];   /* worst severity a finding of the rule had, -1 none */
 	struct names servers, accounts;
 	size_t tx_total;            /* transcript bytes held */
 	uint64_t first_ts, last_ts;
@@ -177,7 +178,11 @@ static void txn_line(struct report *r, struct rsess *s, const struct pop3_txn *t
 	char line[SAN(POP3_ARGS_MAX) + SAN(POP3_TEXT_MAX) + 512];
 	char kw[SAN(POP3_KEYWORD_MAX)], args[SAN(POP3_ARGS_MAX)], text[SAN(POP3_TEXT_MAX)];
 	char tm[OUT_TIME_MAX], cpart[sizeof kw + sizeof args + 8];
-	uint64_t frame = t->req_frame ? t->req_frame : t->rep_frame;
+	char frames[48];
+	if (t->req_frame && t->rep_frame && t->rep_frame != t->req_frame)
+		snprintf(frames, sizeof frames, "%" PRIu64 "/%" PRIu64, t->req_frame, t->rep_frame);
+	else
+		snprintf(frames, sizeof frames, "%" PRIu64, t->req_frame ? t->req_frame : t->rep_frame);
 	fmt_time(r, tm, sizeof tm, t->req_ts_us ? t->req_ts_us : t->rep_ts_us, true);
 
 	cpart[0] = '\0';
@@ -188,10 +193,10 @@ static void txn_line(struct report *r, struct rsess *s, const struct pop3_txn *t
 	}
 	int n;
 	if (t->status == POP3_ST_NONE)
-		n = snprintf(line, sizeof line, "    frame %-7" PRIu64 " %s  %sS: (no reply)", frame, tm, cpart);
+		n = snprintf(line, sizeof line, "    frame %-11s %s  %sS: (no reply)", frames, tm, cpart);
 	else {
 		sanitize_text(text, sizeof text, t->text);
-		n = snprintf(line, sizeof line, "    frame %-7" PRIu64 " %s  %sS: %s%s%s", frame, tm, cpart,
+		n = snprintf(line, sizeof line, "    frame %-11s %s  %sS: %s%s%s", frames, tm, cpart,
 			     pop3_status_str(t->status), text[0] ? " " : "", text);
 	}
 	size_t len = (size_t)n < sizeof line ? (size_t)n : sizeof line - 1;
@@ -357,6 +362,8 @@ static void report_event(void *self, const struct event *e)
 			break;
 		if ((unsigned)e->finding->sev < 3)
 			r->findings[e->finding->sev]++;
+		if ((unsigned)e->finding->rule < R__COUNT && (int)e->finding->sev > r->rule_worst[e->finding->rule])
+			r->rule_worst[e->finding->rule] = (int)e->finding->sev;
 		if (s->nf >= REPORT_FINDINGS_MAX) {
 			s->f_more++;
 			break;
@@ -501,7 +508,8 @@ static void print_summary(struct report *r, FILE *o)
 			fprintf(o, "\nSessions by rule\n");
 		any = true;
 		char rn[64];
-		snprintf(rn, sizeof rn, "%s (%s)", rule_name((enum rule_id)i), severity_name(rule_severity((enum rule_id)i)));
+		enum severity sv = r->rule_worst[i] >= 0 ? (enum severity)r->rule_worst[i] : rule_severity((enum rule_id)i);
+		snprintf(rn, sizeof rn, "%s (%s)", rule_name((enum rule_id)i), severity_name(sv));
 		fprintf(o, "  %-44s %" PRIu64 " session%s\n", rn, r->rule_sessions[i], r->rule_sessions[i] == 1 ? "" : "s");
 	}
 	print_names(o, "Servers of flagged sessions", &r->servers);
@@ -685,5 +693,7 @@ struct sink report_sink_new(FILE *out, const struct report_opts *o)
 	else
 		r->o.filter.rule = -1;
 	idmap_init(&r->open);
+	for (int i = 0; i < R__COUNT; i++)
+		r->rule_worst[i] = -1;
 	return (struct sink){ &report_ops, r };
 }

@@ -123,7 +123,7 @@ static void test_content(void **state)
 	assert_non_null(strstr(r, "frame 11      21:06:39.134456  UIDL -> +OK 0 messages (554 octets) \\x1b[5m"));
 	assert_non_null(strstr(r, "basis: RFC 1939 sections 5 and 7 (STAT, UIDL)"));
 	assert_non_null(strstr(r, "client: Outlook typically shows 0x800CCC97"));
-	assert_non_null(strstr(r, "frame 8       21:06:39.131456  C: STAT  S: +OK 1 554\n"));
+	assert_non_null(strstr(r, "frame 8/9         21:06:39.131456  C: STAT  S: +OK 1 554\n"));
 	assert_non_null(strstr(r, "C: PASS <redacted>  S: +OK You have 0 messages totaling 554 octets\n"));
 	assert_non_null(strstr(r, "C: RETR 1  S: +OK 554 octets  (12 lines, 554 octets)  [bare_lf]\n"));
 	assert_non_null(strstr(r, "S: +OK InterMail ready\n"));
@@ -186,6 +186,21 @@ static void test_filter_localtime(void **state)
 	tzset();
 }
 
+static void test_write_error(void **state)
+{
+	(void)state;
+	FILE *f = fopen("/dev/full", "w");
+	if (!f)
+		skip();
+	struct report_opts o = opts();
+	struct sink s = report_sink_new(f, &o);
+	char err[128] = "";
+	assert_int_equal(s.ops->finish(s.self, err, sizeof err), -1);
+	assert_non_null(strstr(err, "report: write error: "));
+	s.ops->free(s.self);
+	fclose(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -193,6 +208,7 @@ int main(void)
 		cmocka_unit_test(test_deterministic),
 		cmocka_unit_test(test_verbose_cap),
 		cmocka_unit_test(test_filter_localtime),
+		cmocka_unit_test(test_write_error),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
