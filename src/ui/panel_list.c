@@ -104,10 +104,13 @@ static void draw(struct ui *u, int y0, int rows)
 			ui_put(u, y0, x, cols[c].width - 1, A_UNDERLINE | A_BOLD, cols[c].title);
 			x += cols[c].width;
 		}
+	ui_put(u, y0, x, COLS - x, A_UNDERLINE | A_BOLD, "Flags");
 	char info[160];
-	snprintf(info, sizeof(info), "Flags   [sort: %s%s  %zu of %zu]", ui_sort_name(v->sort),
-		 v->follow ? ", following" : "", v->n, u->m->n);
-	ui_put(u, y0, x, COLS - x, A_UNDERLINE | A_BOLD, info);
+	snprintf(info, sizeof(info), "sort: %s%s  %zu of %zu ", ui_sort_name(v->sort), v->follow ? ", following" : "",
+		 v->n, u->m->n);
+	int il = (int)strlen(info);
+	if (COLS - il > x + 7)
+		ui_put(u, y0, COLS - il, il, A_UNDERLINE, info);
 	rows--;
 	if (rows <= 0)
 		return;

@@ -77,10 +77,11 @@ static void tile(struct ui *u, int y, int x, int w, const struct ui_tile *t)
 	snprintf(b[0], sizeof(b[0]), " %s", v->addr);
 	snprintf(b[1], sizeof(b[1]), " %-8s %" PRIu64 " flagged", ui_tile_label(t->level), v->flagged);
 	if (v->failed_logins)
-		snprintf(b[2], sizeof(b[2]), " %" PRIu64 " sessions, %" PRIu64 " failed logins", v->sessions,
-			 v->failed_logins);
+		snprintf(b[2], sizeof(b[2]), " %" PRIu64 " session%s, %" PRIu64 " failed login%s", v->sessions,
+			 v->sessions == 1 ? "" : "s", v->failed_logins, v->failed_logins == 1 ? "" : "s");
 	else
-		snprintf(b[2], sizeof(b[2]), " %" PRIu64 " sessions, %" PRIu64 " open", v->sessions, v->active);
+		snprintf(b[2], sizeof(b[2]), " %" PRIu64 " session%s, %" PRIu64 " open", v->sessions,
+			 v->sessions == 1 ? "" : "s", v->active);
 	for (int r = 0; r < 3; r++) {
 		ui_fill(y + r, x, w, a);
 		ui_put(u, y + r, x, w, a | (r < 2 ? A_BOLD : 0), b[r]);
