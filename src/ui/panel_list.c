@@ -21,9 +21,9 @@ static const struct {
 	int width;
 	int keep; /* higher: dropped later */
 } cols[C__COUNT] = {
-	[C_ID] = { "ID", 6, 9 },        [C_START] = { "Start", 9, 5 },  [C_CLIENT] = { "Client", 22, 3 },
+	[C_ID] = { "ID", 6, 9 },        [C_START] = { "Start", 9, 6 },  [C_CLIENT] = { "Client", 22, 3 },
 	[C_SERVER] = { "Server", 22, 8 }, [C_USER] = { "User", 14, 7 },  [C_STATE] = { "State", 6, 2 },
-	[C_TXNS] = { "Txns", 5, 4 },    [C_LAST] = { "Last", 5, 1 },    [C_LAT] = { "Latency", 8, 6 },
+	[C_TXNS] = { "Txns", 5, 4 },    [C_LAST] = { "Last", 5, 1 },    [C_LAT] = { "Latency", 8, 5 },
 };
 #define FLAGS_MIN 24
 
