@@ -695,7 +695,9 @@ void checks_close(struct checks *k, const struct pop3_conn_info *ci, bool rst, b
 		  uint64_t ts_us, uint64_t frame)
 {
 	struct evidence ev = { .frame = frame, .ts_us = ts_us };
-	if ((rst && !ci->quit_seen) || gaps) {
+	/* A refused attempt (RST, no bytes) is no POP3 session to cut. */
+	bool spoke = ci->bytes[0] + ci->bytes[1] > 0;
+	if (spoke && ((rst && !ci->quit_seen) || gaps)) {
 		snprintf(ev.line, sizeof(ev.line), "%s", rst ? "TCP RST" : "capture gap");
 		checks_fire(k, R_SESSION_CUT, SEV_NOTICE, &ev, 1, ts_us,
 			    "the session was cut: %s%s%s", rst && !ci->quit_seen ? "reset (RST) before QUIT" : "",

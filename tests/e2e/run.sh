@@ -1,0 +1,26 @@
+#!/bin/sh
+# End-to-end tests, run by `make check` (from the top of the tree).
+# Each part prints its own PASS/FAIL lines; this prints the closing tally.
+set -u
+P=./pop3mon
+pass=0 fail=0
+part() { # name, command...
+	name=$1; shift
+	if "$@"; then pass=$((pass + 1)); echo "e2e PASS: $name"
+	else fail=$((fail + 1)); echo "e2e FAIL: $name"; fi
+}
+
+part "captures vs expected txns/findings" python3 tests/e2e/check_captures.py $P
+part "captures vs expected, under ASan+UBSan" env ASAN_OPTIONS=detect_leaks=1 \
+	python3 tests/e2e/check_captures.py ./pop3mon-asan
+part "dissection agrees with tshark" python3 tests/e2e/tshark_compare.py $P
+part "reassembled bytes equal tshark's follow" python3 tests/e2e/streams_vs_tshark.py $P
+part "bad input and exit status" sh tests/e2e/bad_input.sh $P
+part "report and JSON golden files" sh tests/e2e/golden.sh $P
+part "secrets redacted, wire text sanitised" sh tests/e2e/secrets.sh $P
+part "benchmark generator ground truth (small)" make -s bench-check-small
+for t in tests/e2e/ui_tmux.sh tests/hostile/run_quick.sh tests/fuzz/smoke.sh; do
+	[ -f "$t" ] && part "$t" sh "$t" $P
+done
+echo "e2e: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
