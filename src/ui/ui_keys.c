@@ -11,7 +11,7 @@
 
 static const struct {
 	const char *name;
-	int key[3];
+	int key[UI_ACTION_KEYS];
 	const char *keys, *bar, *help;
 	unsigned views;
 } actions[UI_ACT__COUNT] = {
@@ -27,7 +27,7 @@ int ui_action_for_key(int key, unsigned view)
 	for (int a = 0; a < UI_ACT__COUNT; a++) {
 		if (!(actions[a].views & view))
 			continue;
-		for (int k = 0; k < 3; k++)
+		for (int k = 0; k < UI_ACTION_KEYS; k++)
 			if (actions[a].key[k] == key)
 				return a;
 	}
@@ -57,6 +57,11 @@ const char *ui_action_help(enum ui_action a)
 unsigned ui_action_views(enum ui_action a)
 {
 	return (unsigned)a < UI_ACT__COUNT ? actions[a].views : 0;
+}
+
+int ui_action_key(enum ui_action a, int i)
+{
+	return (unsigned)a < UI_ACT__COUNT && i >= 0 && i < UI_ACTION_KEYS ? actions[a].key[i] : 0;
 }
 
 size_t ui_bar_items(unsigned view, struct ui_bar_item *out, size_t max)

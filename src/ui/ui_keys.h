@@ -30,6 +30,9 @@ const char *ui_action_keys(enum ui_action a);   /* "? F1" */
 const char *ui_action_bar(enum ui_action a);    /* "Help", "" when not on the bar */
 const char *ui_action_help(enum ui_action a);
 unsigned ui_action_views(enum ui_action a);
+/* The action's i-th key (i < UI_ACTION_KEYS), 0 when none. */
+#define UI_ACTION_KEYS 3
+int ui_action_key(enum ui_action a, int i);
 
 struct ui_bar_item {
 	char key[16];        /* the first key as shown: "?" */
