@@ -18,7 +18,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=build/unit/%)
 UNIT_ASAN := $(UNIT_SRC:tests/unit/%.c=build/unit-asan/%)
 UNIT_HELPERS := $(wildcard tests/unit/helpers/*.c)
 
-.PHONY: all deps run check test unit unit-asan e2e clean install
+.PHONY: all deps run check test unit unit-asan e2e clean install golden
 all: pop3mon
 
 pop3mon: build/obj/main.o $(LIB_OBJ)
@@ -49,7 +49,8 @@ deps:
 
 # The main job: the dashboard on a bundled capture (a report when not a TTY).
 RUN_ARGS ?= -r pcaps/bad/intermail.pcap
-run: pop3mon
+run: deps
+	@$(MAKE) --no-print-directory pop3mon
 	./pop3mon $(RUN_ARGS)
 
 unit: $(UNIT_BIN)
@@ -63,7 +64,12 @@ e2e: pop3mon pop3mon-asan
 	@sh tests/e2e/run.sh
 
 # Every test: unit tests plain and under ASan+UBSan, then end-to-end.
-check test: unit unit-asan e2e
+check test: deps
+	@$(MAKE) --no-print-directory unit unit-asan e2e
+
+# Rewrite the golden report/JSON files (review the diff before committing).
+golden: pop3mon
+	sh tests/e2e/golden.sh ./pop3mon --update
 
 clean:
 	rm -rf build pop3mon pop3mon-asan
