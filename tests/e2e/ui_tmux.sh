@@ -11,8 +11,10 @@ set -u
 
 BIN=${1:-./pop3mon}
 CAP=${2:-pcaps/bad/crowd.pcap}
-S=pop3mon-ui-e2e-$$
-W=pop3mon-wall-e2e-$$
+S=dash
+W=wall
+N=nocolor
+SOCK=pop3mon-ui-e2e-$$   # a private tmux server: never touches the user's sessions
 fails=0
 checks=0
 
@@ -22,10 +24,8 @@ command -v tmux >/dev/null 2>&1 || { echo "SKIP: tmux not installed"; exit 77; }
 case $BIN in /*) ;; *) BIN=$PWD/$BIN ;; esac
 case $CAP in /*) ;; *) CAP=$PWD/$CAP ;; esac
 
-cleanup() {
-	tmux kill-session -t "$S" 2>/dev/null
-	tmux kill-session -t "$W" 2>/dev/null
-}
+tmux() { command tmux -L "$SOCK" "$@"; }
+cleanup() { tmux kill-server 2>/dev/null; }
 trap cleanup EXIT INT TERM
 
 pass() { checks=$((checks + 1)); echo "PASS: $1"; }
@@ -205,29 +205,27 @@ if wait_for "$W" 'POP3MON_EXIT=[0-9]+' 5 && [ "$(tmux display-message -p -t "$W"
 else
 	fail "--wall: q exits and restores the terminal" "$(screen "$W")"
 fi
-tmux kill-session -t "$W" 2>/dev/null
 
 # 8. no colour (NO_COLOR), C locale: still marked, ASCII arrows only
-tmux kill-session -t "$S" 2>/dev/null
-tmux new-session -d -s "$S" -x 120 -y 40 "env PS1='E2E-PROMPT\$ ' LC_ALL=C NO_COLOR=1 sh"
+tmux new-session -d -s "$N" -x 120 -y 40 "env PS1='E2E-PROMPT\$ ' LC_ALL=C NO_COLOR=1 sh"
 sleep 0.3
-tmux send-keys -t "$S" "'$BIN' --no-color -r '$CAP'; echo POP3MON_EXIT=\$?" Enter
-if wait_for "$S" "$FLAGGED_ROW" 10; then
+tmux send-keys -t "$N" "'$BIN' --no-color -r '$CAP'; echo POP3MON_EXIT=\$?" Enter
+if wait_for "$N" "$FLAGGED_ROW" 10; then
 	pass "without colour, in the C locale, flagged sessions are marked in text"
 else
-	fail "without colour, in the C locale, flagged sessions are marked in text" "$(screen "$S")"
+	fail "without colour, in the C locale, flagged sessions are marked in text" "$(screen "$N")"
 fi
-keys "$S" f
-keys "$S" g
-keys "$S" Enter
-scr=$(screen "$S")
+keys "$N" f
+keys "$N" g
+keys "$N" Enter
+scr=$(screen "$N")
 if printf '%s\n' "$scr" | grep -q -- '-->' && ! printf '%s\n' "$scr" | LC_ALL=C grep -q "$(printf '\342')"; then
 	pass "C locale: the ladder uses ASCII arrows"
 else
 	fail "C locale: the ladder uses ASCII arrows" "$scr"
 fi
-keys "$S" q
-wait_for "$S" 'POP3MON_EXIT=[0-9]+' 5 || fail "q exits (no colour)" "$(screen "$S")"
+keys "$N" q
+wait_for "$N" 'POP3MON_EXIT=[0-9]+' 5 || fail "q exits (no colour)" "$(screen "$N")"
 
 echo "ui_tmux: $((checks - fails)) of $checks checks passed"
 [ "$fails" -eq 0 ]
