@@ -1,0 +1,507 @@
+/*
+ * test_flow_table.c - the flow table (src/flow/flow_table.c): roles,
+ * creation rules, LRU eviction, idle expiry, FIN/RST ends, port reuse.
+ *
+ * A recording flow_cb writes every open/data/gap/close call as one text
+ * line ("open 1 c=192.0.2.10:50000 s=198.51.100.5:110 mid=0"), so each test
+ * compares the whole story with one exact string.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "decode.h"
+#include "flow.h"
+#include "helpers/pkt.h"
+
+#define CLI "192.0.2.10"
+#define SRV "198.51.100.5"
+#define SEC 1000000ull
+
+struct fx {
+	struct flow_table *t;
+	char log[512 * 1024];
+	size_t len;
+	int opens, closes;
+	uint64_t frame;
+	uint64_t now;
+};
+
+static void logf_(struct fx *x, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void logf_(struct fx *x, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(x->log + x->len, sizeof(x->log) - x->len, fmt, ap);
+	va_end(ap);
+	assert_true(n >= 0 && (size_t)n < sizeof(x->log) - x->len);
+	x->len += (size_t)n;
+}
+
+static void on_open(void *ctx, struct flow *f)
+{
+	struct fx *x = ctx;
+	char c[64], s[64];
+	decode_addr_str(f->ipver, f->cli, c, sizeof(c));
+	decode_addr_str(f->ipver, f->srv, s, sizeof(s));
+	x->opens++;
+	logf_(x, "open %llu c=%s:%u s=%s:%u mid=%d\n", (unsigned long long)f->id, c, f->cport, s,
+	      f->sport, f->midstream);
+}
+
+static void on_close(void *ctx, struct flow *f, enum flow_end why, const struct seg_meta *m)
+{
+	struct fx *x = ctx;
+	(void)m;
+	x->closes++;
+	logf_(x, "close %llu %s\n", (unsigned long long)f->id, flow_end_name(why));
+}
+
+static void on_data(void *ctx, struct flow *f, int dir, const uint8_t *p, size_t n,
+		    const struct seg_meta *m)
+{
+	struct fx *x = ctx;
+	(void)m;
+	logf_(x, "data %llu %s ", (unsigned long long)f->id, dir == DIR_C2S ? "c2s" : "s2c");
+	for (size_t i = 0; i < n; i++) {
+		if (p[i] == '\r')
+			logf_(x, "\\r");
+		else if (p[i] == '\n')
+			logf_(x, "\\n");
+		else
+			logf_(x, "%c", p[i]);
+	}
+	logf_(x, "\n");
+}
+
+static void on_gap(void *ctx, struct flow *f, int dir, uint64_t len, const struct seg_meta *m)
+{
+	struct fx *x = ctx;
+	(void)m;
+	logf_(x, "gap %llu %s %llu\n", (unsigned long long)f->id, dir == DIR_C2S ? "c2s" : "s2c",
+	      (unsigned long long)len);
+}
+
+static const uint16_t ports110[] = { 110 };
+static const uint16_t ports2[] = { 110, 995 };
+
+static struct fx *fx_new(size_t max_flows, const uint16_t *ports, size_t nports)
+{
+	struct fx *x = calloc(1, sizeof(*x));
+	struct flow_opts o;
+	memset(&o, 0, sizeof(o));
+	o.max_flows = max_flows;
+	o.idle_timeout_us = 10 * SEC;
+	o.reasm.per_dir_bytes = REASM_PER_DIR_DEFAULT;
+	o.reasm.total_bytes = REASM_TOTAL_DEFAULT;
+	o.ports = ports;
+	o.nports = nports;
+	struct flow_cb cb = { on_open, on_close, on_data, on_gap, x };
+	x->t = flow_table_new(&o, &cb);
+	x->now = 1 * SEC;
+	return x;
+}
+
+static int setup(void **state)
+{
+	*state = fx_new(16, ports110, 1);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fx *x = *state;
+	flow_table_free(x->t);
+	free(x);
+	return 0;
+}
+
+/* One packet between (a, ap) and (b, bp). */
+static uint64_t pk(struct fx *x, const char *a, uint16_t ap, const char *b, uint16_t bp,
+		   uint32_t seq, uint32_t ack, uint8_t flags, const char *data)
+{
+	struct packet p;
+	int v = strchr(a, ':') ? 6 : 4;
+	pkt_packet(&p, v, a, ap, b, bp, seq, ack, flags, data, data ? strlen(data) : 0);
+	struct seg_meta m = { ++x->frame, x->now };
+	x->now += 1000;
+	return flow_table_packet(x->t, &p, &m);
+}
+
+/* Client (CLI:50000) and server (SRV:110) shortcuts. */
+static uint64_t c2s(struct fx *x, uint32_t seq, uint32_t ack, uint8_t fl, const char *d)
+{
+	return pk(x, CLI, 50000, SRV, 110, seq, ack, fl, d);
+}
+
+static uint64_t s2c(struct fx *x, uint32_t seq, uint32_t ack, uint8_t fl, const char *d)
+{
+	return pk(x, SRV, 110, CLI, 50000, seq, ack, fl, d);
+}
+
+static void test_syn_first_roles(void **state)
+{
+	struct fx *x = *state;
+	assert_int_equal(c2s(x, 1000, 0, TCP_SYN, NULL), 1);
+	assert_int_equal(s2c(x, 5000, 1001, TCP_SYN | TCP_ACK, NULL), 1);
+	assert_int_equal(c2s(x, 1001, 5001, TCP_ACK, NULL), 1);
+	assert_int_equal(s2c(x, 5001, 1001, TCP_ACK | TCP_PSH, "+OK hi\r\n"), 1);
+	assert_int_equal(c2s(x, 1001, 5009, TCP_ACK | TCP_PSH, "CAPA\r\n"), 1);
+	assert_string_equal(x->log,
+			    "open 1 c=192.0.2.10:50000 s=198.51.100.5:110 mid=0\n"
+			    "data 1 s2c +OK hi\\r\\n\n"
+			    "data 1 c2s CAPA\\r\\n\n");
+	const struct flow_stats *st = flow_table_stats(x->t);
+	assert_int_equal(st->created, 1);
+	assert_int_equal(st->active, 1);
+	assert_int_equal(st->peak_active, 1);
+	assert_int_equal(st->closed, 0);
+}
+
+static void test_synack_first_roles(void **state)
+{
+	struct fx *x = *state;
+	assert_int_equal(s2c(x, 5000, 1001, TCP_SYN | TCP_ACK, NULL), 1);
+	s2c(x, 5001, 1001, TCP_ACK | TCP_PSH, "+OK\r\n");
+	c2s(x, 1001, 5006, TCP_ACK | TCP_PSH, "QUIT\r\n");
+	assert_string_equal(x->log,
+			    "open 1 c=192.0.2.10:50000 s=198.51.100.5:110 mid=0\n"
+			    "data 1 s2c +OK\\r\\n\n"
+			    "data 1 c2s QUIT\\r\\n\n");
+}
+
+static void test_midstream_server_first(void **state)
+{
+	struct fx *x = *state;
+	assert_int_equal(s2c(x, 7000, 3000, TCP_ACK | TCP_PSH, "+OK 2 320\r\n"), 1);
+	c2s(x, 3000, 7011, TCP_ACK | TCP_PSH, "LIST\r\n");
+	assert_string_equal(x->log,
+			    "open 1 c=192.0.2.10:50000 s=198.51.100.5:110 mid=1\n"
+			    "data 1 s2c +OK 2 320\\r\\n\n"
+			    "data 1 c2s LIST\\r\\n\n");
+}
+
+static void test_midstream_client_first(void **state)
+{
+	struct fx *x = *state;
+	assert_int_equal(c2s(x, 3000, 7000, TCP_ACK | TCP_PSH, "STAT\r\n"), 1);
+	s2c(x, 7000, 3006, TCP_ACK | TCP_PSH, "+OK 2 320\r\n");
+	assert_string_equal(x->log,
+			    "open 1 c=192.0.2.10:50000 s=198.51.100.5:110 mid=1\n"
+			    "data 1 c2s STAT\\r\\n\n"
+			    "data 1 s2c +OK 2 320\\r\\n\n");
+}
+
+/* Both ports watched, mid-stream: the lower port is the server's. */
+static void test_midstream_both_ports_watched(void **state)
+{
+	(void)state;
+	struct fx *x = fx_new(16, ports2, 2);
+	pk(x, SRV, 995, CLI, 110, 1, 1, TCP_ACK, "x");
+	pk(x, "2001:db8::1", 110, "2001:db8::2", 995, 1, 1, TCP_ACK, "y");
+	assert_string_equal(x->log,
+			    "open 1 c=198.51.100.5:995 s=192.0.2.10:110 mid=1\n"
+			    "data 1 c2s x\n"
+			    "open 2 c=2001:db8::2:995 s=2001:db8::1:110 mid=1\n"
+			    "data 2 s2c y\n");
+	flow_table_free(x->t);
+	free(x);
+}
+
+static void test_pure_ack_creates_nothing(void **state)
+{
+	struct fx *x = *state;
+	assert_int_equal(c2s(x, 1000, 2000, TCP_ACK, NULL), 0);
+	assert_int_equal(s2c(x, 2000, 1000, TCP_ACK | TCP_FIN, NULL), 0);
+	assert_int_equal(s2c(x, 2000, 1000, TCP_RST, NULL), 0);
+	assert_string_equal(x->log, "");
+	const struct flow_stats *st = flow_table_stats(x->t);
+	assert_int_equal(st->ignored_no_flow, 3);
+	assert_int_equal(st->created, 0);
+	assert_int_equal(st->active, 0);
+}
+
+static void test_unwatched_ports(void **state)
+{
+	struct fx *x = *state;
+	assert_int_equal(pk(x, CLI, 50000, SRV, 80, 1, 0, TCP_SYN, NULL), 0);
+	assert_int_equal(pk(x, SRV, 80, CLI, 50000, 1, 0, TCP_ACK, "HTTP/1.1 200\r\n"), 0);
+	assert_int_equal(pk(x, SRV, 111, CLI, 109, 1, 0, TCP_ACK, "+OK\r\n"), 0);
+	assert_string_equal(x->log, "");
+	assert_int_equal(flow_table_stats(x->t)->not_watched, 3);
+	assert_true(flow_table_port_watched(x->t, 110));
+	assert_false(flow_table_port_watched(x->t, 995));
+	assert_false(flow_table_port_watched(x->t, 0));
+}
+
+/* The least recently active flow goes first, not the oldest. */
+static void test_lru_eviction(void **state)
+{
+	(void)state;
+	struct fx *x = fx_new(2, ports110, 1);
+	pk(x, CLI, 40001, SRV, 110, 100, 0, TCP_SYN, NULL);        /* flow 1 */
+	pk(x, CLI, 40002, SRV, 110, 200, 0, TCP_SYN, NULL);        /* flow 2 */
+	pk(x, SRV, 110, CLI, 40001, 900, 101, TCP_SYN | TCP_ACK, NULL); /* 1 is now the newest */
+	pk(x, CLI, 40003, SRV, 110, 300, 0, TCP_SYN, NULL);        /* evicts 2 */
+	pk(x, CLI, 40001, SRV, 110, 101, 901, TCP_ACK, "USER a\r\n"); /* 1 lives on */
+	assert_string_equal(x->log,
+			    "open 1 c=192.0.2.10:40001 s=198.51.100.5:110 mid=0\n"
+			    "open 2 c=192.0.2.10:40002 s=198.51.100.5:110 mid=0\n"
+			    "close 2 evicted\n"
+			    "open 3 c=192.0.2.10:40003 s=198.51.100.5:110 mid=0\n"
+			    "data 1 c2s USER a\\r\\n\n");
+	const struct flow_stats *st = flow_table_stats(x->t);
+	assert_int_equal(st->evicted, 1);
+	assert_int_equal(st->active, 2);
+	assert_int_equal(st->peak_active, 2);
+	assert_int_equal(st->created, 3);
+	assert_int_equal(st->closed, 1);
+	flow_table_free(x->t);
+	assert_string_equal(x->log + strlen(x->log) - strlen("close 1 end_of_capture\n"),
+			    "close 1 end_of_capture\n");
+	free(x);
+}
+
+/* Eviction flushes what the evicted flow buffered before closing it. */
+static void test_eviction_flushes(void **state)
+{
+	(void)state;
+	struct fx *x = fx_new(1, ports110, 1);
+	pk(x, CLI, 40001, SRV, 110, 100, 0, TCP_ACK, "ab");
+	pk(x, CLI, 40001, SRV, 110, 104, 0, TCP_ACK, "ef"); /* hole of 2 */
+	pk(x, CLI, 40002, SRV, 110, 1, 0, TCP_SYN, NULL);
+	assert_string_equal(x->log,
+			    "open 1 c=192.0.2.10:40001 s=198.51.100.5:110 mid=1\n"
+			    "data 1 c2s ab\n"
+			    "gap 1 c2s 2\n"
+			    "data 1 c2s ef\n"
+			    "close 1 evicted\n"
+			    "open 2 c=192.0.2.10:40002 s=198.51.100.5:110 mid=0\n");
+	flow_table_free(x->t);
+	free(x);
+}
+
+static void test_idle_timeout(void **state)
+{
+	struct fx *x = *state;
+	x->now = 1 * SEC;
+	pk(x, CLI, 40001, SRV, 110, 100, 0, TCP_SYN, NULL);
+	x->now = 5 * SEC;
+	pk(x, CLI, 40002, SRV, 110, 200, 0, TCP_SYN, NULL);
+	flow_table_expire(x->t, 11 * SEC);      /* idle exactly the timeout: stays */
+	assert_int_equal(x->closes, 0);
+	flow_table_expire(x->t, 11 * SEC + 1);
+	assert_int_equal(x->closes, 1);
+	assert_int_equal(flow_table_stats(x->t)->timed_out, 1);
+	flow_table_expire(x->t, 16 * SEC);
+	assert_string_equal(x->log,
+			    "open 1 c=192.0.2.10:40001 s=198.51.100.5:110 mid=0\n"
+			    "open 2 c=192.0.2.10:40002 s=198.51.100.5:110 mid=0\n"
+			    "close 1 timeout\n"
+			    "close 2 timeout\n");
+	assert_int_equal(flow_table_stats(x->t)->timed_out, 2);
+	assert_int_equal(flow_table_stats(x->t)->active, 0);
+}
+
+static void handshake(struct fx *x)
+{
+	c2s(x, 1000, 0, TCP_SYN, NULL);
+	s2c(x, 5000, 1001, TCP_SYN | TCP_ACK, NULL);
+	c2s(x, 1001, 5001, TCP_ACK, NULL);
+	s2c(x, 5001, 1001, TCP_ACK | TCP_PSH, "+OK\r\n");
+	c2s(x, 1001, 5006, TCP_ACK | TCP_PSH, "QUIT\r\n");
+}
+
+static void test_fin_both_ways(void **state)
+{
+	struct fx *x = *state;
+	handshake(x);
+	s2c(x, 5006, 1007, TCP_ACK | TCP_PSH | TCP_FIN, "+OK bye\r\n");
+	assert_int_equal(x->closes, 0); /* one side only */
+	c2s(x, 1007, 5016, TCP_ACK | TCP_FIN, NULL);
+	assert_int_equal(x->closes, 1);
+	/* the last ACK creates nothing */
+	assert_int_equal(s2c(x, 5016, 1008, TCP_ACK, NULL), 0);
+	assert_string_equal(x->log,
+			    "open 1 c=192.0.2.10:50000 s=198.51.100.5:110 mid=0\n"
+			    "data 1 s2c +OK\\r\\n\n"
+			    "data 1 c2s QUIT\\r\\n\n"
+			    "data 1 s2c +OK bye\\r\\n\n"
+			    "close 1 fin\n");
+	const struct flow_stats *st = flow_table_stats(x->t);
+	assert_int_equal(st->active, 0);
+	assert_int_equal(st->closed, 1);
+	assert_int_equal(st->ignored_no_flow, 1);
+}
+
+/* FIN with data missing before it: the close declares the lost bytes. */
+static void test_fin_after_hole(void **state)
+{
+	struct fx *x = *state;
+	handshake(x);
+	s2c(x, 5016, 1007, TCP_ACK | TCP_FIN, NULL); /* "+OK bye\r\n" (10 bytes) lost */
+	c2s(x, 1007, 5017, TCP_ACK | TCP_FIN, NULL);
+	flow_table_close_all(x->t, FLOW_END_EOF);
+	assert_string_equal(x->log,
+			    "open 1 c=192.0.2.10:50000 s=198.51.100.5:110 mid=0\n"
+			    "data 1 s2c +OK\\r\\n\n"
+			    "data 1 c2s QUIT\\r\\n\n"
+			    "gap 1 s2c 10\n"
+			    "close 1 end_of_capture\n");
+}
+
+static void test_rst_with_payload_closes(void **state)
+{
+	struct fx *x = *state;
+	handshake(x);
+	assert_int_equal(s2c(x, 5006, 1007, TCP_RST | TCP_ACK, NULL), 1);
+	assert_int_equal(x->closes, 1);
+	assert_string_equal(x->log + strlen(x->log) - strlen("close 1 rst\n"), "close 1 rst\n");
+	/* A second RST finds no flow. */
+	assert_int_equal(s2c(x, 5006, 1007, TCP_RST, NULL), 0);
+	assert_int_equal(flow_table_stats(x->t)->active, 0);
+}
+
+/* A refused attempt lingers: SYN retransmissions join it; its end says rst. */
+static void test_refused_attempt_lingers(void **state)
+{
+	struct fx *x = *state;
+	assert_int_equal(c2s(x, 1000, 0, TCP_SYN, NULL), 1);
+	assert_int_equal(s2c(x, 0, 1001, TCP_RST | TCP_ACK, NULL), 1);
+	assert_int_equal(x->closes, 0);
+	assert_int_equal(c2s(x, 1000, 0, TCP_SYN, NULL), 1); /* retransmission */
+	assert_int_equal(s2c(x, 0, 1001, TCP_RST | TCP_ACK, NULL), 1);
+	assert_int_equal(x->opens, 1);
+	flow_table_close_all(x->t, FLOW_END_EOF);
+	assert_string_equal(x->log,
+			    "open 1 c=192.0.2.10:50000 s=198.51.100.5:110 mid=0\n"
+			    "close 1 rst\n");
+}
+
+/* A refused attempt, then a new connection on the same ports (new ISN). */
+static void test_refused_then_new_isn(void **state)
+{
+	struct fx *x = *state;
+	c2s(x, 1000, 0, TCP_SYN, NULL);
+	s2c(x, 0, 1001, TCP_RST | TCP_ACK, NULL);
+	assert_int_equal(c2s(x, 9000, 0, TCP_SYN, NULL), 2);
+	assert_string_equal(x->log,
+			    "open 1 c=192.0.2.10:50000 s=198.51.100.5:110 mid=0\n"
+			    "close 1 rst\n"
+			    "open 2 c=192.0.2.10:50000 s=198.51.100.5:110 mid=0\n");
+}
+
+static void test_port_reuse_after_fin(void **state)
+{
+	struct fx *x = *state;
+	handshake(x);
+	s2c(x, 5006, 1007, TCP_ACK | TCP_FIN, "+OK\r\n");
+	c2s(x, 1007, 5012, TCP_ACK | TCP_FIN, NULL);
+	assert_int_equal(c2s(x, 77777, 0, TCP_SYN, NULL), 2);
+	assert_int_equal(x->opens, 2);
+	assert_int_equal(flow_table_stats(x->t)->active, 1);
+}
+
+/* TIME_WAIT reuse before the old flow closed: new ISN -> new flow. */
+static void test_port_reuse_new_isn(void **state)
+{
+	struct fx *x = *state;
+	handshake(x);
+	assert_int_equal(c2s(x, 1000, 0, TCP_SYN, NULL), 1);  /* same ISN: the same attempt */
+	assert_int_equal(x->opens, 1);
+	assert_int_equal(c2s(x, 424242, 0, TCP_SYN, NULL), 2);
+	s2c(x, 8000, 424243, TCP_SYN | TCP_ACK, NULL);
+	s2c(x, 8001, 424243, TCP_ACK, "+OK new\r\n");
+	assert_string_equal(x->log,
+			    "open 1 c=192.0.2.10:50000 s=198.51.100.5:110 mid=0\n"
+			    "data 1 s2c +OK\\r\\n\n"
+			    "data 1 c2s QUIT\\r\\n\n"
+			    "close 1 port_reused\n"
+			    "open 2 c=192.0.2.10:50000 s=198.51.100.5:110 mid=0\n"
+			    "data 2 s2c +OK new\\r\\n\n");
+}
+
+/* An ACK past a hole declares it, through the flow's gap callback. */
+static void test_ack_declares_gap(void **state)
+{
+	struct fx *x = *state;
+	handshake(x);
+	s2c(x, 5010, 1007, TCP_ACK, "def\r\n"); /* 5006..5009 lost */
+	assert_int_equal(x->len, strlen(x->log));
+	c2s(x, 1007, 5015, TCP_ACK, NULL);     /* the client had them all */
+	assert_string_equal(x->log,
+			    "open 1 c=192.0.2.10:50000 s=198.51.100.5:110 mid=0\n"
+			    "data 1 s2c +OK\\r\\n\n"
+			    "data 1 c2s QUIT\\r\\n\n"
+			    "gap 1 s2c 4\n"
+			    "data 1 s2c def\\r\\n\n");
+	assert_int_equal(flow_table_reasm_stats(x->t)->gaps, 1);
+	assert_int_equal(flow_table_reasm_stats(x->t)->gap_bytes, 4);
+}
+
+/* Many flows: the table grows and still finds each one. */
+static void test_many_flows_grow(void **state)
+{
+	(void)state;
+	struct fx *x = fx_new(5000, ports110, 1);
+	for (unsigned i = 0; i < 3000; i++)
+		assert_int_equal(pk(x, CLI, (uint16_t)(20000 + i), SRV, 110, i, 0, TCP_SYN, NULL), i + 1);
+	for (unsigned i = 0; i < 3000; i++)
+		assert_int_equal(pk(x, SRV, 110, CLI, (uint16_t)(20000 + i), 7, i + 1,
+				    TCP_SYN | TCP_ACK, NULL), i + 1);
+	assert_int_equal(x->opens, 3000);
+	assert_int_equal(flow_table_stats(x->t)->active, 3000);
+	flow_table_close_all(x->t, FLOW_END_EOF);
+	assert_int_equal(x->closes, 3000);
+	assert_int_equal(flow_table_stats(x->t)->active, 0);
+	/* close_all goes oldest first */
+	assert_non_null(strstr(x->log, "close 1 end_of_capture\nclose 2 end_of_capture\n"));
+	flow_table_free(x->t);
+	free(x);
+}
+
+static void test_end_names(void **state)
+{
+	(void)state;
+	assert_string_equal(flow_end_name(FLOW_END_NONE), "open");
+	assert_string_equal(flow_end_name(FLOW_END_FIN), "fin");
+	assert_string_equal(flow_end_name(FLOW_END_RST), "rst");
+	assert_string_equal(flow_end_name(FLOW_END_TIMEOUT), "timeout");
+	assert_string_equal(flow_end_name(FLOW_END_EVICTED), "evicted");
+	assert_string_equal(flow_end_name(FLOW_END_REUSED), "port_reused");
+	assert_string_equal(flow_end_name(FLOW_END_EOF), "end_of_capture");
+	assert_string_equal(flow_end_name((enum flow_end)99), "?");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_syn_first_roles, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_synack_first_roles, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_midstream_server_first, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_midstream_client_first, setup, teardown),
+		cmocka_unit_test(test_midstream_both_ports_watched),
+		cmocka_unit_test_setup_teardown(test_pure_ack_creates_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unwatched_ports, setup, teardown),
+		cmocka_unit_test(test_lru_eviction),
+		cmocka_unit_test(test_eviction_flushes),
+		cmocka_unit_test_setup_teardown(test_idle_timeout, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fin_both_ways, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fin_after_hole, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rst_with_payload_closes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_refused_attempt_lingers, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_refused_then_new_isn, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_port_reuse_after_fin, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_port_reuse_new_isn, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ack_declares_gap, setup, teardown),
+		cmocka_unit_test(test_many_flows_grow),
+		cmocka_unit_test(test_end_names),
+	};
+	return cmocka_run_group_tests_name("flow_table", tests, NULL, NULL);
+}
