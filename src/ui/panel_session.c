@@ -138,6 +138,13 @@ static bool action(struct ui *u, enum ui_action a)
 			if (l->expandable || l->kind == UI_LL_ENTRY) {
 				ui_expand_toggle(&u->sv_x, l->txn_index);
 				u->sv_ld.n = 0; /* rebuild even when paused */
+			} else if (l->kind == UI_LL_EVIDENCE) {
+				/* jump to the cited command/reply in the transcript */
+				for (size_t i = u->sv_ld.first_txn_line; i < u->sv_ld.n; i++)
+					if (u->sv_ld.l[i].evidence && u->sv_ld.l[i].txn_index == l->txn_index) {
+						u->sv_sel = i;
+						break;
+					}
 			}
 		}
 		break;
