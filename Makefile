@@ -27,11 +27,13 @@ pop3mon: build/obj/main.o $(LIB_OBJ)
 pop3mon-asan: build/asan/main.o $(ASAN_OBJ)
 	$(CC) $(ALL_CFLAGS) $(SAN) -o $@ $^ $(LDLIBS)
 
-build/obj/%.o: src/%.c $(wildcard include/*.h include/*.def)
+HDRS := $(wildcard include/*.h include/*.def src/*/*.h src/*/*.def)
+
+build/obj/%.o: src/%.c $(HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-build/asan/%.o: src/%.c $(wildcard include/*.h include/*.def)
+build/asan/%.o: src/%.c $(HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(SAN) -O1 -c -o $@ $<
 

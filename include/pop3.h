@@ -138,6 +138,7 @@ struct pop3_txn {
 	bool terminated;                 /* ...and ended with the lone "." line */
 	uint64_t data_lines;             /* data lines, terminator excluded */
 	uint64_t data_octets;            /* after unstuffing, CRLF = 2 octets */
+	uint64_t data_stuffed;           /* data lines that were dot-stuffed on the wire */
 	uint32_t auth_steps;             /* "+ " continuations in an AUTH exchange */
 	uint32_t flags;                  /* POP3_TF_* */
 	unsigned caps;                   /* POP3_CAP_* (CAPA) */

@@ -113,7 +113,8 @@ static void usage(FILE *f)
 "\n"
 "What to report:\n"
 "  --only-flagged     only sessions with an error or warning finding\n"
-"  --rule ID          only sessions that broke rule ID (see RULES in the man page)\n"
+"  --rule ID          only sessions that broke rule ID (--list-rules lists them)\n"
+"  --list-rules       print every rule: id, severity, RFC basis, client symptom\n"
 "  --server ADDR      only sessions with server ADDR\n"
 "  --user NAME        only sessions of user NAME\n"
 "  --show-secrets     do not redact PASS, APOP digests and AUTH payloads (labs only)\n"
@@ -181,7 +182,18 @@ enum {
 	OPT_ONLY_FLAGGED, OPT_RULE, OPT_SERVER, OPT_USER, OPT_SHOW_SECRETS, OPT_SLOW,
 	OPT_MAX_FLOWS, OPT_FLOW_TIMEOUT, OPT_REASM_FLOW, OPT_REASM_TOTAL, OPT_SPOOL_MAX,
 	OPT_VERSION, OPT_REALTIME, OPT_NO_COLOR, OPT_STATS_INTERVAL, OPT_PROMISC, OPT_OCTETS_TOL,
+	OPT_LIST_RULES,
 };
+
+/* The catalogue, from rules.def: id, severity, RFC basis, client symptom. */
+static void list_rules(void)
+{
+	for (int r = 0; r < R__COUNT; r++) {
+		printf("%-26s %-8s %s\n", rule_name(r), severity_name(rule_severity(r)), rule_rfc(r));
+		if (rule_symptom(r))
+			printf("%-26s %-8s %s\n", "", "", rule_symptom(r));
+	}
+}
 
 static void parse_options(struct options *o, int argc, char **argv)
 {
@@ -211,6 +223,7 @@ static void parse_options(struct options *o, int argc, char **argv)
 		{ "no-color", no_argument, NULL, OPT_NO_COLOR },
 		{ "stats-interval", required_argument, NULL, OPT_STATS_INTERVAL },
 		{ "promisc", no_argument, NULL, OPT_PROMISC },
+		{ "list-rules", no_argument, NULL, OPT_LIST_RULES },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -247,6 +260,7 @@ static void parse_options(struct options *o, int argc, char **argv)
 		case 'v': o->verbose = true; break;
 		case 'h': usage(stdout); exit(EXIT_CLEAN);
 		case OPT_VERSION: printf("pop3mon %s\n", POP3MON_VERSION); exit(EXIT_CLEAN);
+		case OPT_LIST_RULES: list_rules(); exit(EXIT_CLEAN);
 		case OPT_REPORT: o->report = true; break;
 		case OPT_JSON: o->json_path = optarg; break;
 		case OPT_WALL: o->wall = true; break;
@@ -257,7 +271,7 @@ static void parse_options(struct options *o, int argc, char **argv)
 		case OPT_RULE:
 			o->filter.rule = rule_lookup(optarg);
 			if (o->filter.rule < 0)
-				die_usage("unknown rule '%s' (see RULES in the man page)", optarg);
+				die_usage("unknown rule '%s' (pop3mon --list-rules lists them)", optarg);
 			break;
 		case OPT_SERVER: o->filter.server = optarg; break;
 		case OPT_USER: o->filter.user = optarg; break;
@@ -668,16 +682,18 @@ int main(int argc, char **argv)
 	emit_stats(&r, true);
 	if (r.ui && !o.iface && !stop_requested)
 		ui_browse(r.ui);
+	/* Sinks finish while the UI still exists; messages wait for the terminal. */
+	char finish_err[512] = "", close_err[512] = "";
+	if (event_bus_finish(&r.bus, finish_err, sizeof(finish_err)) < 0)
+		status = EXIT_INPUT;
+	if (r.flagged && flagged_writer_close(r.flagged, close_err, sizeof(close_err)) < 0)
+		status = EXIT_INPUT;
 	if (r.ui)
 		ui_free(r.ui);
-	if (event_bus_finish(&r.bus, errbuf, sizeof(errbuf)) < 0) {
-		fprintf(stderr, "pop3mon: %s\n", errbuf);
-		status = EXIT_INPUT;
-	}
-	if (r.flagged && flagged_writer_close(r.flagged, errbuf, sizeof(errbuf)) < 0) {
-		fprintf(stderr, "pop3mon: %s\n", errbuf);
-		status = EXIT_INPUT;
-	}
+	if (finish_err[0])
+		fprintf(stderr, "pop3mon: %s\n", finish_err);
+	if (close_err[0])
+		fprintf(stderr, "pop3mon: %s\n", close_err);
 	if (status == EXIT_CLEAN && session_mgr_flagged(r.sessions) > 0)
 		status = EXIT_FLAGGED;
 	if (r.input_error)

@@ -424,6 +424,7 @@ static void server_body(struct pop3_conn *c, const struct pop3_line *l)
 			p++;
 			len--;
 			octets--;
+			t->data_stuffed++;
 		} else {
 			t->flags |= POP3_TF_UNSTUFFED_DOT;
 		}

@@ -567,6 +567,15 @@ static void on_single_listing(struct checks *k, const struct pop3_txn *t, bool l
 	}
 }
 
+/* RFC 1939 s11: a size may differ from what RETR delivers by the server's
+ * end-of-line convention (LF-only storage: one octet less per line) and by
+ * counting the stuffed dots. Exactly those values pass, not a range. */
+static bool size_matches(const struct pop3_txn *t, uint64_t size)
+{
+	uint64_t got = t->data_octets, lf = got - t->data_lines, st = t->data_stuffed;
+	return size == got || size == lf || size == got + st || size == lf + st;
+}
+
 static void on_message_cmd(struct checks *k, const struct pop3_txn *t, bool login_seen)
 {
 	uint32_t n = t->msgnum;
@@ -614,19 +623,17 @@ static void on_message_cmd(struct checks *k, const struct pop3_txn *t, bool logi
 	}
 	if (t->cmd != POP3_CMD_RETR || !t->terminated)
 		return;
-	/* RFC 1939 s11: sizes may differ by end-of-line conventions (LF-only
-	 * storage counts one octet per line less): allow one octet per line. */
-	uint64_t sz = listed_size(k, n), got = t->data_octets, slack = t->data_lines;
+	uint64_t sz = listed_size(k, n), got = t->data_octets;
 	uint64_t said;
 	const char *sp = strchr(t->text, ' ');
 	bool text_size = sp && !strncmp(sp, " octets", 7) &&
 			 pop3_parse_u64(t->text, (size_t)(sp - t->text), &said);
-	if (sz != UINT64_MAX && (got + slack < sz || got > sz + slack)) {
+	if (sz != UINT64_MAX && !size_matches(t, sz)) {
 		struct evidence e2[2] = { k->list.ev, ev };
 		checks_fire(k, R_RETR_SIZE, SEV_WARNING, e2, 2, ev.ts_us,
 			    "LIST said message %u has %llu octets; RETR delivered %llu", n,
 			    (unsigned long long)sz, (unsigned long long)got);
-	} else if (text_size && (got + slack < said || got > said + slack)) {
+	} else if (text_size && !size_matches(t, said)) {
 		checks_fire(k, R_RETR_SIZE, SEV_WARNING, &ev, 1, ev.ts_us,
 			    "RETR %u announced %llu octets and delivered %llu", n,
 			    (unsigned long long)said, (unsigned long long)got);
