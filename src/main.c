@@ -234,7 +234,7 @@ static void parse_options(struct options *o, int argc, char **argv)
 	o->filter.rule = -1;
 	o->checks.slow_reply_us = 5000000;
 	o->checks.account_max = 1024;
-	o->checks.uids_per_account_max = 1u << 20;
+	o->checks.uids_per_account_max = 1u << 16; /* 4 MiB of slots; LRU beyond, counted */
 	o->flow.max_flows = FLOW_MAX_DEFAULT;
 	o->flow.idle_timeout_us = (uint64_t)FLOW_IDLE_TIMEOUT_DEFAULT_S * 1000000;
 	o->flow.reasm.per_dir_bytes = REASM_PER_DIR_DEFAULT;

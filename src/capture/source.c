@@ -9,12 +9,14 @@
  */
 #include "capture.h"
 
+#include <errno.h>
 #include <pcap/pcap.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define LIVE_TIMEOUT_MS 100
+#define FILE_BUFFER_SIZE (1u << 20)
 
 struct source {
 	pcap_t *pcap;
@@ -56,9 +58,19 @@ struct source *source_open_file(const char *path, const struct source_opts *o,
 				char errbuf[CAPTURE_ERRBUF_SIZE])
 {
 	char pe[PCAP_ERRBUF_SIZE] = "";
-	pcap_t *p = pcap_open_offline(path, pe);
+	/* Our own FILE with a 1 MiB buffer: stdio's 4 KiB means a read() per
+	 * few packets, a visible share of the run on a large capture. */
+	FILE *fp = strcmp(path, "-") ? fopen(path, "rb") : stdin;
+	if (!fp) {
+		snprintf(errbuf, CAPTURE_ERRBUF_SIZE, "%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	setvbuf(fp, NULL, _IOFBF, FILE_BUFFER_SIZE);
+	pcap_t *p = pcap_fopen_offline(fp, pe);
 	if (!p) {
 		snprintf(errbuf, CAPTURE_ERRBUF_SIZE, "%s: %s", path, pe);
+		if (fp != stdin)
+			fclose(fp);
 		return NULL;
 	}
 	if (apply_filter(p, path, o->bpf, errbuf) < 0) {
