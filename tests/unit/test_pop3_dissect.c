@@ -269,6 +269,7 @@ static void test_retr_dot_stuffing(void **state)
 	assert_true(t->terminated);
 	assert_int_equal(t->data_lines, 4);
 	assert_int_equal(t->data_octets, 12 + 14 + 2 + 6);
+	assert_int_equal(t->data_stuffed, 1);
 	assert_int_equal(t->flags, 0);
 	assert_string_equal(t->text, "34 octets");
 	/* the body lines never became replies */
