@@ -199,7 +199,10 @@ static void data_at(struct reasm *r, struct reasm_dir *d, void *obj, int dir, in
 		}
 	}
 	if (len && !has_room(r, d, len)) {
-		r->st.flow_cap_hits++;
+		if (len > r->lim.per_dir_bytes)
+			r->st.flow_cap_hits++;
+		else
+			r->st.total_cap_hits++;
 		declare_gap(r, d, obj, dir, (uint64_t)(start - (int64_t)d->next), m);
 		deliver(r, d, obj, dir, p, len, m);
 		declare_gap(r, d, obj, dir, wirelen - len, m);

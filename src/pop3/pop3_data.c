@@ -135,10 +135,13 @@ bool pop3_data_is_base64(const char *p, size_t len)
 		return true; /* RFC 5034: empty initial response */
 	if (len % 4)
 		return false;
-	for (size_t i = 0; i < len; i++) {
+	size_t pad = 0;
+	while (pad < 2 && pad < len && p[len - 1 - pad] == '=')
+		pad++;
+	for (size_t i = 0; i < len - pad; i++) {
 		char c = p[i];
 		bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-			  c == '+' || c == '/' || (c == '=' && i >= len - 2);
+			  c == '+' || c == '/';
 		if (!ok)
 			return false;
 	}

@@ -45,6 +45,7 @@ struct pop3_conn {
 	bool midstream;
 	bool after_gap;               /* server gap: pairing is uncertain until drained */
 	bool stls_verify;             /* STLS +OK: the next bytes must be TLS */
+	bool last_single_ok;          /* the last reply read was a single-line +OK */
 	bool client_gap;              /* a client-side gap not yet accounted for */
 	bool client_gap_partial;      /* ...that cut a line we handed on */
 	struct seg_meta client_gap_m;
@@ -100,16 +101,25 @@ const struct pop3_conn_info *pop3_conn_info(const struct pop3_conn *c)
 
 static void emit(struct pop3_conn *c, struct pop3_txn *t)
 {
+	bool is_cur = t == &c->cur;
 	t->index = c->info.txns++;
 	if (c->after_gap)
 		t->flags |= POP3_TF_AFTER_GAP;
+	/* Only the reply being read owns the listing buffers: a command dropped
+	 * from a full FIFO while a listing arrives must not touch them. */
+	if (!is_cur) {
+		t->entries = NULL;
+		t->uids = NULL;
+		t->n_entries = 0;
+		c->cb.txn(c->cb.ctx, t);
+		return;
+	}
 	t->entries = c->ent;
 	t->uids = c->uids;
+	c->last_single_ok = t->status == POP3_ST_OK && !t->multiline;
 	c->cb.txn(c->cb.ctx, t);
-	if (t == &c->cur) {
-		c->cur_open = false;
-		c->auth_open = c->auth_wait = false;
-	}
+	c->cur_open = false;
+	c->auth_open = c->auth_wait = false;
 	/* Do not keep a huge listing's memory for the rest of the session. */
 	if (c->ent_cap > 4096) {
 		free(c->ent);
@@ -505,6 +515,15 @@ static void server_status(struct pop3_conn *c, const struct pop3_line *l)
 			emit(c, t);
 			return;
 		}
+	}
+	if (st == POP3_ST_BAD && c->last_single_ok && c->mode == SRV_STATUS) {
+		/* Data lines after a single-line +OK (e.g. "LIST 1" answered as a
+		 * listing): one marker, then skip to the "." or the next reply. */
+		c->last_single_ok = false;
+		unpaired(c, l, POP3_ST_NONE, false, 0, POP3_TF_MULTI_UNEXPECTED | POP3_TF_UNSOLICITED,
+			 false);
+		c->mode = SRV_RESYNC;
+		return;
 	}
 	if (st == POP3_ST_BAD || (st == POP3_ST_CONT && !(c->qlen && q_at(c, 0)->cmd == POP3_CMD_AUTH))) {
 		c->info.garbage_lines++;

@@ -27,16 +27,17 @@ static void keep(struct pop3_framer *f, const uint8_t *p, size_t n, const struct
 		f->last = (char)p[n - 1];
 }
 
-static void emit(const char *p, size_t len, uint64_t octets, char last, bool trunc,
-		 const struct seg_meta *m, unsigned eol, pop3_line_fn fn, void *obj, int dir)
+/* Hand on one line. `content` is its length without CR LF; `kept` bytes of
+ * it are at p (all of it unless longer than POP3_LINE_BUF). */
+static void emit(const char *p, uint64_t content, size_t kept, uint64_t octets, bool crlf,
+		 const struct seg_meta *m, pop3_line_fn fn, void *obj, int dir)
 {
-	struct pop3_line l = { p, len, octets, eol | (trunc ? LINE_TRUNC : 0), *m };
-	if (last == '\r') {
-		if (!trunc && l.len)
-			l.len--;
-		if (eol == LINE_BARE_LF)
-			l.flags = (l.flags & ~(unsigned)LINE_BARE_LF) | LINE_CRLF;
-	}
+	bool trunc = content > POP3_LINE_BUF;
+	size_t give = trunc ? POP3_LINE_BUF : (size_t)content;
+	if (give > kept)
+		give = kept;
+	struct pop3_line l = { p, give, octets,
+			       (crlf ? LINE_CRLF : LINE_BARE_LF) | (trunc ? LINE_TRUNC : 0), *m };
 	fn(obj, dir, &l);
 }
 
@@ -66,17 +67,14 @@ void pop3_framer_feed(struct pop3_framer *f, const uint8_t *p, size_t n,
 		size_t len = (size_t)(lf - p);
 		if (!f->in_line) {
 			/* The common case: the whole line is in this run. */
-			bool trunc = len > POP3_LINE_BUF;
-			char last = len ? (char)p[len - 1] : 0;
-			emit((const char *)p, trunc ? POP3_LINE_BUF : len, len + 1, last, trunc, m,
-			     LINE_BARE_LF, fn, obj, dir);
+			bool crlf = len && p[len - 1] == '\r';
+			emit((const char *)p, len - crlf, len, len + 1, crlf, m, fn, obj, dir);
 		} else {
 			keep(f, p, len, m);
-			f->octets += 1;
-			bool trunc = f->octets - 1 > POP3_LINE_BUF;
 			f->in_line = false;
-			emit(f->buf, f->len, f->octets, f->last, trunc, &f->start, LINE_BARE_LF, fn,
-			     obj, dir);
+			bool crlf = f->last == '\r';
+			emit(f->buf, f->octets - crlf, f->len, f->octets + 1, crlf, &f->start, fn, obj,
+			     dir);
 		}
 		n -= len + 1;
 		p = lf + 1;

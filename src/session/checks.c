@@ -225,7 +225,8 @@ static void compare_listing(struct checks *k, bool uidl)
 	if (!k->have_stat || !l->have || !l->complete)
 		return;
 	const char *name = uidl ? "UIDL" : "LIST";
-	uint64_t exp_n = k->n0 - k->n_deleted;
+	/* Judge the listing against the deleted set as it was when it was sent. */
+	uint64_t exp_n = k->n0 - l->ndel;
 	struct evidence e[2] = { k->stat_ev, l->ev };
 	if (l->n != exp_n) {
 		if (k->rset_pending)
@@ -236,11 +237,11 @@ static void compare_listing(struct checks *k, bool uidl)
 			checks_fire(k, uidl ? R_STAT_UIDL_COUNT : R_STAT_LIST_COUNT, SEV_ERROR, e, 2,
 				    l->ev.ts_us, "STAT said %llu %s (%llu octets)%s; %s listed %u",
 				    (unsigned long long)exp_n, plural(exp_n, "message", "messages"),
-				    (unsigned long long)(k->s0 - k->deleted_octets),
-				    k->n_deleted ? " after DELE" : "", name, l->n);
+				    (unsigned long long)(k->s0 - l->deloct),
+				    l->ndel ? " after DELE" : "", name, l->n);
 	}
 	if (!uidl && !k->deleted_size_unknown) {
-		uint64_t sum = l->sum, exp_s = k->s0 - k->deleted_octets;
+		uint64_t sum = l->sum, exp_s = k->s0 - l->deloct;
 		uint64_t diff = sum > exp_s ? sum - exp_s : exp_s - sum;
 		if (diff > k->o.octets_tolerance)
 			checks_fire(k, R_STAT_LIST_OCTETS, SEV_ERROR, e, 2, l->ev.ts_us,
@@ -369,6 +370,8 @@ static void listing_store(struct checks *k, struct listing *l, const struct pop3
 	l->n = t->n_entries;
 	l->max_num = max;
 	l->dver = k->dver;
+	l->ndel = k->n_deleted;
+	l->deloct = k->deleted_octets;
 	l->sum = 0;
 	for (uint32_t i = 0; i < t->n_entries; i++)
 		l->sum += t->entries[i].size;
@@ -458,9 +461,11 @@ static void on_stat(struct checks *k, const struct pop3_txn *t, bool login_seen)
 			    "STAT said %llu %s in %llu octets", (unsigned long long)n,
 			    plural(n, "message", "messages"), (unsigned long long)s);
 	if (!k->have_stat) {
+		/* N0/S0 are the maildrop before any DELE: a first STAT that comes
+		 * after DELEs already leaves them out, so add them back. */
 		k->have_stat = true;
-		k->n0 = n;
-		k->s0 = s;
+		k->n0 = n + k->n_deleted;
+		k->s0 = s + k->deleted_octets;
 		k->stat_ev = ev;
 		for (unsigned i = 0; i < k->n_ann; i++)
 			announce_compare(k, &k->ann[i], &k->ann_ev[i],

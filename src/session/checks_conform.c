@@ -35,7 +35,11 @@ static void syntax(struct checks *k, const struct pop3_txn *t)
 	if (t->flags & POP3_TF_CMD_TOO_LONG)
 		checks_fire_txn(k, R_COMMAND_TOO_LONG, SEV_WARNING, t,
 		      "the client sent a command longer than 255 octets");
-	if (t->flags & POP3_TF_NO_TERMINATOR)
+	if (t->flags & POP3_TF_MULTI_UNEXPECTED)
+		checks_fire_txn(k, R_MULTILINE_FRAMING, SEV_ERROR, t,
+				"data lines followed a single-line reply (the command takes a "
+				"single-line answer)");
+	else if (t->flags & POP3_TF_NO_TERMINATOR)
 		checks_fire_txn(k, R_MULTILINE_FRAMING, SEV_ERROR, t,
 		      "the multi-line reply to %s had no terminating \".\" before the next reply", t->keyword);
 	else if (t->flags & POP3_TF_DOT_CR_NO_LF)

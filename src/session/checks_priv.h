@@ -24,6 +24,8 @@ struct listing {
 	uint32_t cap;           /* entries allocated in size/uid */
 	uint64_t sum;           /* LIST: sizes of every line, duplicates included */
 	uint32_t dver;          /* the deleted set's version when it was seen */
+	uint32_t ndel;          /* ...its size then */
+	uint64_t deloct;        /* ...and the deleted octets then */
 	struct evidence ev;
 };
 

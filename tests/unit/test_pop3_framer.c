@@ -266,14 +266,7 @@ static void test_line_exactly_buf_crlf(void **state)
 		pop3_framer_fini(&x->f);
 		free(x);
 	}
-	/* BUG: pop3_framer.c counts the CR as text when deciding LINE_TRUNC: a
-	 * line of exactly POP3_LINE_BUF (1024) octets + CRLF is handed on whole
-	 * but flagged LINE_TRUNC ("CT|1026|<1024 bytes>"), so the dissector counts
-	 * it in long_lines and sets POP3_TF_LINE_TRUNCATED. */
-	if (strcmp(got[0], "C|1026|<1024 bytes>\n") || strcmp(got[1], "C|1026|<1024 bytes>\n")) {
-		print_message("known bug: got %s", got[0]);
-		skip();
-	}
+	/* Was a bug: the CR counted as text when deciding LINE_TRUNC. */
 	assert_string_equal(got[0], "C|1026|<1024 bytes>\n");
 	assert_string_equal(got[1], "C|1026|<1024 bytes>\n");
 }
