@@ -356,7 +356,16 @@ void ui_browse(struct ui *u)
 	u->dirty = true;
 	uint64_t base = u->now_us, m0 = mono_us();
 	timeout(200); /* block up to 200 ms per key wait: idle, but the clock still ticks */
-	while (ui_tick(u, base + (mono_us() - m0)))
-		;
+	/* A key wait that returns at once, again and again, means the terminal
+	 * is gone (hangup, tmux killed): stop instead of spinning. */
+	unsigned instant = 0;
+	for (;;) {
+		uint64_t t0 = mono_us();
+		if (!ui_tick(u, base + (t0 - m0)))
+			break;
+		instant = mono_us() - t0 < 1000 ? instant + 1 : 0;
+		if (instant > 1000)
+			break;
+	}
 	nodelay(stdscr, TRUE);
 }
