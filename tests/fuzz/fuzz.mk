@@ -4,6 +4,7 @@
 #   make fuzz          each target for FUZZ_SECONDS (default 60) on its corpus
 #   make fuzz-smoke    each target briefly on its seed corpus (the test command)
 #   make fuzz-repro    replay tests/fuzz/crashes/* through their targets
+#   make hostile[-quick], make valgrind   see tests/hostile/README.md
 #
 # The library is rebuilt with clang, ASan+UBSan and coverage into
 # build/fuzz/obj (without src/ui and src/main.c: the targets wire the pipeline
@@ -100,3 +101,13 @@ fuzz-repro: $(FUZZ_BINS)
 
 fuzz-clean:
 	rm -rf $(FUZZ_DIR)
+
+# Hostile-input checks (tests/hostile/README.md) live here too, so the
+# top-level Makefile needs no edit.
+.PHONY: hostile hostile-quick valgrind
+hostile: pop3mon
+	sh tests/hostile/hostile.sh
+hostile-quick: pop3mon
+	sh tests/hostile/hostile.sh --quick
+valgrind: pop3mon
+	sh tests/hostile/valgrind.sh
