@@ -45,7 +45,7 @@ struct reasm_stats {
 	uint64_t gap_bytes;
 	uint64_t flow_cap_hits;     /* per-direction buffer cap forced a gap */
 	uint64_t total_cap_hits;    /* global buffer cap forced a gap */
-	uint64_t buffered_bytes;    /* now held across all flows (gauge) */
+	uint64_t buffered_bytes;    /* memory now held across all flows, headers included (gauge) */
 	uint64_t buffered_peak;
 	uint64_t dropped_far;       /* segments too far ahead of the window to trust */
 };
@@ -56,6 +56,12 @@ struct reasm_limits {
 };
 
 #define REASM_PER_DIR_DEFAULT (256u * 1024u)
+/* Pieces buffered per direction: bounds the sorted-list walk of an insert
+ * (1-byte segments in random order would otherwise make it quadratic). */
+#define REASM_PIECES_MAX 1024
+/* What one buffered piece costs beyond its bytes (header and malloc's own):
+ * the caps count memory, so 1-byte segments cannot hide behind them. */
+#define REASM_SEG_OVERHEAD 64
 #define REASM_TOTAL_DEFAULT (32u * 1024u * 1024u)
 /* A segment further than this past the next expected byte is not buffered:
  * no real window is this large, and it would pin memory (RFC 7323 max 1 GiB
@@ -72,7 +78,9 @@ struct reasm_dir {
 	uint64_t next;           /* relative offset of the next byte to deliver */
 	uint64_t fin_off;        /* relative offset of the FIN */
 	struct reasm_seg *ooo;   /* owned: sorted, non-overlapping */
-	size_t ooo_bytes;
+	struct reasm_seg *ooo_tail; /* the last piece: in-order arrivals append in O(1) */
+	size_t ooo_bytes;        /* memory held, headers included (what the caps count) */
+	uint32_t ooo_pieces;
 	uint64_t gaps, gap_bytes, delivered; /* per direction, for the session */
 };
 

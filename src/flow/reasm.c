@@ -67,10 +67,20 @@ static void declare_gap(struct reasm *r, struct reasm_dir *d, void *obj, int dir
 	r->cb.gap(r->cb.ctx, obj, dir, len, m);
 }
 
+/* What a buffered piece costs: its bytes, its header and malloc's own. */
+static size_t seg_cost(size_t len)
+{
+	_Static_assert(sizeof(struct reasm_seg) + 16 <= REASM_SEG_OVERHEAD, "overhead too small");
+	return len + REASM_SEG_OVERHEAD;
+}
+
 static void seg_free(struct reasm *r, struct reasm_dir *d, struct reasm_seg *s)
 {
-	d->ooo_bytes -= s->len;
-	r->st.buffered_bytes -= s->len;
+	d->ooo_bytes -= seg_cost(s->len);
+	r->st.buffered_bytes -= seg_cost(s->len);
+	d->ooo_pieces--;
+	if (!d->ooo)
+		d->ooo_tail = NULL;
 	free(s);
 }
 
@@ -108,16 +118,19 @@ static void insert_piece(struct reasm *r, struct reasm_dir *d, struct reasm_seg 
 	memcpy(s->data, p, len);
 	s->next = *link;
 	*link = s;
-	d->ooo_bytes += len;
-	r->st.buffered_bytes += len;
+	if (!s->next)
+		d->ooo_tail = s;
+	d->ooo_pieces++;
+	d->ooo_bytes += seg_cost(len);
+	r->st.buffered_bytes += seg_cost(len);
 	if (r->st.buffered_bytes > r->st.buffered_peak)
 		r->st.buffered_peak = r->st.buffered_bytes;
 }
 
 static bool has_room(const struct reasm *r, const struct reasm_dir *d, size_t n)
 {
-	return d->ooo_bytes + n <= r->lim.per_dir_bytes &&
-	       r->st.buffered_bytes + n <= r->lim.total_bytes;
+	return d->ooo_pieces < REASM_PIECES_MAX && d->ooo_bytes + seg_cost(n) <= r->lim.per_dir_bytes &&
+	       r->st.buffered_bytes + seg_cost(n) <= r->lim.total_bytes;
 }
 
 /* Buffer [start, start+len) ahead of a hole, filling only what is not held. */
@@ -128,6 +141,8 @@ static void buffer_ahead(struct reasm *r, struct reasm_dir *d, uint64_t start,
 	struct reasm_seg **link = &d->ooo;
 
 	r->st.ooo_segments++;
+	if (d->ooo_tail && start >= d->ooo_tail->start + d->ooo_tail->len)
+		link = &d->ooo_tail->next; /* past everything held: append */
 	while (cur < end) {
 		struct reasm_seg *s = *link;
 		if (!s || s->start >= end) {
@@ -187,7 +202,7 @@ static void data_at(struct reasm *r, struct reasm_dir *d, void *obj, int dir, in
 	/* Ahead of a hole. Only captured bytes are buffered; a snaplen-cut tail
 	 * stays a hole that the peer's ACK or the flow's end turns into a gap. */
 	while (len && !has_room(r, d, len) && d->ooo) {
-		if (d->ooo_bytes + len > r->lim.per_dir_bytes)
+		if (d->ooo_pieces >= REASM_PIECES_MAX || d->ooo_bytes + seg_cost(len) > r->lim.per_dir_bytes)
 			r->st.flow_cap_hits++;
 		else
 			r->st.total_cap_hits++;
@@ -199,7 +214,7 @@ static void data_at(struct reasm *r, struct reasm_dir *d, void *obj, int dir, in
 		}
 	}
 	if (len && !has_room(r, d, len)) {
-		if (len > r->lim.per_dir_bytes)
+		if (seg_cost(len) > r->lim.per_dir_bytes)
 			r->st.flow_cap_hits++;
 		else
 			r->st.total_cap_hits++;
@@ -267,4 +282,5 @@ void reasm_dir_fini(struct reasm *r, struct reasm_dir *d)
 		d->ooo = s->next;
 		seg_free(r, d, s);
 	}
+	d->ooo_tail = NULL;
 }

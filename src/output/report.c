@@ -44,8 +44,8 @@ struct rsess {
 	char cli[ADDR_STR_MAX], srv[ADDR_STR_MAX];
 	uint16_t cport, sport;
 	char community_id[64];
-	char user[POP3_ARGS_MAX + 1];
-	char banner[POP3_TEXT_MAX + 1];
+	char *user;             /* owned, never NULL: sized to the text (a SYN flood */
+	char *banner;           /* must not cost a kilobyte per session) */
 	enum pop3_state state;
 	bool tls, midstream, flagged, closed;
 	bool brief;             /* listed on one line: details dropped at a cap */
@@ -107,7 +107,18 @@ static void rsess_free(struct report *r, struct rsess *s)
 	free(s->tx);
 	free(s->f);
 	free(s->source);
+	free(s->user);
+	free(s->banner);
 	free(s);
+}
+
+/* Keep *dst equal to src, reallocating only when it changed. */
+static void set_str(char **dst, const char *src)
+{
+	if (*dst && !strcmp(*dst, src))
+		return;
+	free(*dst);
+	*dst = xstrdup(src);
 }
 
 static void rsess_drop_detail(struct report *r, struct rsess *s, bool findings_too)
@@ -140,9 +151,9 @@ static struct rsess *rsess_get(struct report *r, const struct ev_session *e)
 	s->cport = e->cport;
 	s->sport = e->sport;
 	strlcpy_safe(s->community_id, e->community_id, sizeof s->community_id);
+	set_str(&s->user, e->pop3 ? e->pop3->user : "");
+	set_str(&s->banner, e->pop3 ? e->pop3->banner : "");
 	if (e->pop3) {
-		strlcpy_safe(s->user, e->pop3->user, sizeof s->user);
-		strlcpy_safe(s->banner, e->pop3->banner, sizeof s->banner);
 		s->state = e->pop3->state;
 		s->tls = e->pop3->tls;
 	}
@@ -277,7 +288,7 @@ static bool rsess_pass(const struct report *r, const struct rsess *s)
 	struct ev_session e;
 	memset(&ci, 0, sizeof ci);
 	memset(&e, 0, sizeof e);
-	memcpy(ci.user, s->user, sizeof ci.user);
+	strlcpy_safe(ci.user, s->user, sizeof ci.user);
 	e.pop3 = &ci;
 	e.ipver = s->ipver;
 	memcpy(e.srv, s->srv, sizeof e.srv);

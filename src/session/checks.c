@@ -689,7 +689,8 @@ void checks_txn(struct checks *k, const struct pop3_txn *t, const struct pop3_co
 		break;
 	case POP3_CMD_RSET:
 		if (t->status == POP3_ST_OK) {
-			memset(k->deleted, 0, k->deleted_cap);
+			if (k->deleted) /* memset(NULL, 0, 0) is undefined behaviour */
+				memset(k->deleted, 0, k->deleted_cap);
 			k->n_deleted = 0;
 			k->deleted_octets = 0;
 			k->deleted_size_unknown = false;

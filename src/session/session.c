@@ -15,10 +15,16 @@
 
 struct session {
 	struct ev_session ev;
-	struct pop3_conn *pop3;   /* owned */
-	struct checks *checks;    /* owned */
+	struct pop3_conn *pop3;   /* owned; created with the first payload byte */
+	struct checks *checks;    /* owned; likewise */
 	struct session_mgr *mgr;  /* borrowed */
+	bool tls_port;
 };
+
+/* What a session without payload shows: a SYN flood must cost a flow and a
+ * snapshot, not a dissector and the checks (about 5 KiB) per SYN. */
+static const struct pop3_conn_info no_payload_syn = { .state = POP3_STATE_AUTHORIZATION };
+static const struct pop3_conn_info no_payload_midstream = { .state = POP3_STATE_UNKNOWN };
 
 struct session_mgr {
 	struct session_opts o;
@@ -170,16 +176,22 @@ void session_flow_open(void *ctx, struct flow *f)
 	ev->first_frame = ev->last_frame = f->first_frame;
 	ev->midstream = f->midstream;
 
-	struct pop3_opts po = { .show_secrets = m->o.show_secrets,
-				.tls_port = is_tls_port(m, f->sport) };
-	struct pop3_cb pcb = { on_txn, s };
-	s->pop3 = pop3_conn_new(&po, &pcb, f->midstream);
-	ev->pop3 = pop3_conn_info(s->pop3);
-	s->checks = checks_new(&m->o.checks, m->store, ev->srv, on_finding, s);
+	s->tls_port = is_tls_port(m, f->sport);
+	ev->pop3 = f->midstream ? &no_payload_midstream : &no_payload_syn;
 	f->user = s;
 	m->total++;
 	m->active++;
 	emit(s, EV_SESSION_OPEN, f->first_ts, NULL, NULL);
+}
+
+static void start_pop3(struct session *s)
+{
+	struct session_mgr *m = s->mgr;
+	struct pop3_opts po = { .show_secrets = m->o.show_secrets, .tls_port = s->tls_port };
+	struct pop3_cb pcb = { on_txn, s };
+	s->pop3 = pop3_conn_new(&po, &pcb, s->ev.midstream);
+	s->ev.pop3 = pop3_conn_info(s->pop3);
+	s->checks = checks_new(&m->o.checks, m->store, s->ev.srv, on_finding, s);
 }
 
 static void sync_flow(struct ev_session *ev, const struct flow *f)
@@ -197,6 +209,8 @@ void session_flow_data(void *ctx, struct flow *f, int dir, const uint8_t *p, siz
 	(void)ctx;
 	struct session *s = f->user;
 	sync_flow(&s->ev, f);
+	if (!s->pop3)
+		start_pop3(s);
 	pop3_feed(s->pop3, dir, p, n, m);
 }
 
@@ -204,6 +218,8 @@ void session_flow_gap(void *ctx, struct flow *f, int dir, uint64_t len, const st
 {
 	(void)ctx;
 	struct session *s = f->user;
+	if (!s->pop3)
+		start_pop3(s);
 	pop3_gap(s->pop3, dir, len, m);
 }
 
@@ -211,12 +227,14 @@ void session_flow_close(void *ctx, struct flow *f, enum flow_end why, const stru
 {
 	struct session_mgr *mgr = ctx;
 	struct session *s = f->user;
-	const struct pop3_conn_info *ci = pop3_conn_info(s->pop3);
+	const struct pop3_conn_info *ci = s->ev.pop3;
 
 	sync_flow(&s->ev, f);
-	pop3_finish(s->pop3, m);
-	checks_close(s->checks, ci, why == FLOW_END_RST, ci->gaps[0] + ci->gaps[1] > 0,
-		     s->ev.last_ts, s->ev.last_frame);
+	if (s->pop3) {
+		pop3_finish(s->pop3, m);
+		checks_close(s->checks, ci, why == FLOW_END_RST, ci->gaps[0] + ci->gaps[1] > 0,
+			     s->ev.last_ts, s->ev.last_frame);
+	}
 	s->ev.end = why;
 	mgr->garbage += ci->garbage_lines;
 	mgr->long_lines += ci->long_lines[0] + ci->long_lines[1];

@@ -144,12 +144,13 @@ static void test_reordered(void **state)
 	seg(x, 1009, ACK, "ddd");
 	assert_string_equal(x->log, "data aaa\n");
 	assert_int_equal(x->r.st.ooo_segments, 2);
-	assert_int_equal(x->r.st.buffered_bytes, 6);
-	assert_int_equal(x->d.ooo_bytes, 6);
+	assert_int_equal(x->d.ooo_pieces, 2);
+	assert_int_equal(x->r.st.buffered_bytes, 6 + 2 * REASM_SEG_OVERHEAD);
+	assert_int_equal(x->d.ooo_bytes, 6 + 2 * REASM_SEG_OVERHEAD);
 	seg(x, 1003, ACK, "bbb");
 	assert_string_equal(x->log, "data aaa\ndata bbb\ndata ccc\ndata ddd\n");
 	assert_int_equal(x->r.st.buffered_bytes, 0);
-	assert_int_equal(x->r.st.buffered_peak, 6);
+	assert_int_equal(x->r.st.buffered_peak, 6 + 2 * REASM_SEG_OVERHEAD);
 	assert_int_equal(x->d.ooo_bytes, 0);
 	assert_int_equal(x->r.st.gaps, 0);
 }
@@ -193,7 +194,7 @@ static void test_overlap_same_bytes(void **state)
 	seg(x, 1005, ACK, part);
 	snprintf(part, sizeof(part), "%.8s", msg + 22);
 	seg(x, 1022, ACK, part);
-	assert_int_equal(x->r.st.buffered_bytes, 25);
+	assert_int_equal(x->r.st.buffered_bytes, 25 + x->d.ooo_pieces * REASM_SEG_OVERHEAD);
 	assert_int_equal(x->r.st.retrans_bytes, 10 + 3);
 	seg(x, 1001, ACK, "1234");
 	assert_int_equal(x->slen, 30);
@@ -221,7 +222,7 @@ static void test_overlap_conflict(void **state)
 static void test_gap_at_per_dir_cap(void **state)
 {
 	(void)state;
-	struct fx *x = fx_new(10, REASM_TOTAL_DEFAULT);
+	struct fx *x = fx_new(10 + REASM_SEG_OVERHEAD, REASM_TOTAL_DEFAULT);
 	seg(x, 100, ACK, "a");            /* next = 1 */
 	seg(x, 110, ACK, "0123456789");   /* [10,20): exactly the cap */
 	assert_string_equal(x->log, "data a\n");
@@ -231,7 +232,7 @@ static void test_gap_at_per_dir_cap(void **state)
 	assert_int_equal(x->r.st.flow_cap_hits, 1);
 	assert_int_equal(x->d.gaps, 1);
 	assert_int_equal(x->d.gap_bytes, 9);
-	assert_int_equal(x->r.st.buffered_bytes, 3);
+	assert_int_equal(x->r.st.buffered_bytes, 3 + REASM_SEG_OVERHEAD);
 	flush(x);
 	assert_string_equal(x->log, "data a\ngap 9\ndata 0123456789\ngap 5\ndata XYZ\n");
 	assert_int_equal(x->r.st.gaps, 2);
@@ -261,7 +262,7 @@ static void test_segment_larger_than_cap(void **state)
 static void test_total_cap_counted(void **state)
 {
 	(void)state;
-	struct fx *x = fx_new(1000, 4);
+	struct fx *x = fx_new(1000, 4 + REASM_SEG_OVERHEAD);
 	seg(x, 100, ACK, "a");
 	seg(x, 103, ACK, "bcdefg");
 	assert_string_equal(x->log, "data a\ngap 2\ndata bcdefg\n");
@@ -274,17 +275,38 @@ static void test_total_cap_counted(void **state)
 }
 
 /* The global cap with pieces buffered here: they are given up first. */
+/* 1-byte segments ahead of a hole: at most REASM_PIECES_MAX pieces are held,
+ * then the hole is given up (counted), so neither memory nor the insert walk
+ * can grow without bound. */
+static void test_piece_cap(void **state)
+{
+	(void)state;
+	struct fx *x = fx_new(REASM_PER_DIR_DEFAULT * 4, REASM_TOTAL_DEFAULT);
+	seg(x, 100, ACK, "a");
+	for (uint32_t i = 0; i < REASM_PIECES_MAX; i++)
+		seg(x, 102 + 2 * i, ACK, "x"); /* every other byte missing */
+	assert_int_equal(x->d.ooo_pieces, REASM_PIECES_MAX);
+	assert_int_equal(x->r.st.flow_cap_hits, 0);
+	seg(x, 102 + 2 * REASM_PIECES_MAX, ACK, "y");
+	assert_int_equal(x->r.st.flow_cap_hits, 1);
+	assert_int_equal(x->d.gaps, 1); /* the first hole was given up */
+	assert_true(x->d.ooo_pieces <= REASM_PIECES_MAX);
+	reasm_dir_fini(&x->r, &x->d);
+	assert_int_equal(x->r.st.buffered_bytes, 0);
+	free(x);
+}
+
 static void test_total_cap_with_buffer(void **state)
 {
 	(void)state;
-	struct fx *x = fx_new(1000, 4);
+	struct fx *x = fx_new(1000, 4 + REASM_SEG_OVERHEAD);
 	seg(x, 100, ACK, "a");
 	seg(x, 103, ACK, "cde");
 	seg(x, 110, ACK, "xyz");
 	assert_string_equal(x->log, "data a\ngap 2\ndata cde\n");
 	assert_int_equal(x->r.st.total_cap_hits, 1);
 	assert_int_equal(x->r.st.flow_cap_hits, 0);
-	assert_int_equal(x->r.st.buffered_bytes, 3);
+	assert_int_equal(x->r.st.buffered_bytes, 3 + REASM_SEG_OVERHEAD);
 	reasm_dir_fini(&x->r, &x->d);
 	assert_int_equal(x->r.st.buffered_bytes, 0);
 	free(x);
@@ -421,7 +443,7 @@ static void test_far_ahead_dropped(void **state)
 	assert_int_equal(x->r.st.buffered_bytes, 0);
 	seg(x, 1001 + REASM_MAX_AHEAD, ACK, "edge"); /* exactly the limit: kept */
 	assert_int_equal(x->r.st.dropped_far, 1);
-	assert_int_equal(x->r.st.buffered_bytes, 4);
+	assert_int_equal(x->r.st.buffered_bytes, 4 + REASM_SEG_OVERHEAD);
 	assert_string_equal(x->log, "data a\n");
 }
 
@@ -504,6 +526,7 @@ int main(void)
 		cmocka_unit_test(test_segment_larger_than_cap),
 		cmocka_unit_test(test_total_cap_counted),
 		cmocka_unit_test(test_total_cap_with_buffer),
+		cmocka_unit_test(test_piece_cap),
 		cmocka_unit_test_setup_teardown(test_ack_past_hole, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_flush_declares_holes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fin, setup, teardown),
