@@ -21,8 +21,9 @@ part "secrets redacted, wire text sanitised" sh tests/e2e/secrets.sh $P
 part "dashboard ends when its terminal goes away" sh tests/e2e/ui_hangup.sh $P
 part "live capture on a veth pair: privilege drop, SIGTERM flush" sh tests/e2e/live.sh $P
 part "benchmark generator ground truth (small)" make -s bench-check-small
-for t in tests/e2e/ui_tmux.sh tests/hostile/run_quick.sh tests/fuzz/smoke.sh; do
-	[ -f "$t" ] && part "$t" sh "$t" $P
-done
+part "dashboard in tmux, as a person uses it" sh tests/e2e/ui_tmux.sh $P
+part "hostile input: bounds, counters, terminal safety (quick sizes)" make -s hostile-quick
+part "fuzz targets, briefly, on the seed corpus (and the crash reproducers)" sh -c 'make -s fuzz-smoke && make -s fuzz-repro'
+part "valgrind: no error or leak on every capture" make -s valgrind
 echo "e2e: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
