@@ -33,5 +33,21 @@ check "the report names the flagged session" "grep -q 'stat-list-count' $T/repor
 check "the flagged pcap is complete and holds the flagged session only" \
 	"[ \"\$($P -r $T/flagged.pcap --json - | grep -c pop3_session)\" = 1 ] && $P -r $T/flagged.pcap --report | grep -q stat-uidl-count"
 check "nothing on stderr" "[ ! -s $T/err ]"
+
+# The interface goes away under a running capture: a clear message naming
+# it, exit status 2, and the JSON written so far is complete.
+$P -i "$A" --json "$T/down.json" --report > /dev/null 2> "$T/down.err" &
+PID=$!
+sleep 1
+ip netns exec "$NS" tcpreplay -q -i "$B" pcaps/bad/intermail.pcap >/dev/null 2>&1
+sleep 0.5
+ip link del "$A"
+for i in 1 2 3 4 5 6 7 8 9 10; do kill -0 "$PID" 2>/dev/null || break; sleep 0.5; done
+if kill -0 "$PID" 2>/dev/null; then kill -TERM "$PID"; wait "$PID"; st=stuck; else wait "$PID"; st=$?; fi
+PID=
+check "interface gone: pop3mon stops with status 2 (got $st)" "[ '$st' = 2 ]"
+check "interface gone: stderr names the interface" "grep -q '$A' $T/down.err"
+check "interface gone: the JSON so far parses, with the session" \
+	"python3 -c 'import json,sys; [json.loads(l) for l in open(sys.argv[1])]' $T/down.json && grep -q stat-uidl-count $T/down.json"
 echo "live: $ok passed, $bad failed"
 [ "$bad" -eq 0 ]
