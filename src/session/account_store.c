@@ -76,10 +76,10 @@ uint64_t account_store_evicted(const struct account_store *s)
 
 static uint64_t acct_hash(const struct account_store *s, const char *server, const char *user)
 {
-	char buf[ADDR_STR_MAX + POP3_ARGS_MAX + 2];
+	char buf[CHECKS_ADDR_MAX + POP3_ARGS_MAX + 2];
 	size_t a = strlen(server), b = strlen(user);
-	if (a > ADDR_STR_MAX)
-		a = ADDR_STR_MAX;
+	if (a > CHECKS_ADDR_MAX)
+		a = CHECKS_ADDR_MAX;
 	if (b > POP3_ARGS_MAX)
 		b = POP3_ARGS_MAX;
 	memcpy(buf, server, a);

@@ -324,11 +324,18 @@ static void check_uids(struct checks *k, const struct pop3_txn *t, const struct 
 	for (uint32_t i = 0; i < t->n_entries; i++) {
 		const struct pop3_entry *e = &t->entries[i];
 		if (e->flags & POP3_LE_UID_BAD) {
-			char shown[80];
-			sanitize_text(shown, sizeof(shown), t->uids + e->uid_off);
+			const char *uid = t->uids + e->uid_off, *why = "text after it";
+			if (e->uid_len == 0)
+				why = "it is empty";
+			else if (e->uid_len > POP3_UID_MAX)
+				why = "longer than 70 characters";
+			for (const char *c = uid; *c; c++)
+				if ((unsigned char)*c < 0x21 || (unsigned char)*c > 0x7e)
+					why = "a byte outside 0x21-0x7E";
+			/* Raw wire text: every sink sanitises summaries before showing them. */
 			checks_fire(k, R_UID_MALFORMED, SEV_ERROR, ev, 1, ev->ts_us,
-				    "UIDL gave message %u the unique-id \"%s\" (%u+ characters; RFC 1939 "
-				    "allows 1 to 70 characters 0x21-0x7E)", e->num, shown, e->uid_len);
+				    "UIDL gave message %u the unique-id \"%.80s\": %s (RFC 1939 allows 1 "
+				    "to 70 characters 0x21-0x7E, alone on the line)", e->num, uid, why);
 			break;
 		}
 	}

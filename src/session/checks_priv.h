@@ -9,9 +9,9 @@
 #include <stdarg.h>
 
 #include "checks.h"
-#include "event.h"
 
 #define CHECKS_MSG_MAX 100000 /* message numbers tracked per session */
+#define CHECKS_ADDR_MAX 46    /* INET6_ADDRSTRLEN: the server address as text */
 
 /* One listing (LIST or UIDL without argument) as last seen. */
 struct listing {
@@ -32,7 +32,7 @@ struct listing {
 struct checks {
 	struct checks_opts o;
 	struct account_store *store; /* borrowed */
-	char server[ADDR_STR_MAX];
+	char server[CHECKS_ADDR_MAX];
 	finding_fn fn;
 	void *ctx;
 	uint64_t fired;              /* one finding per rule per session */
