@@ -59,13 +59,9 @@ void source_free(struct source *s);
 
 enum source_status source_next(struct source *s, struct frame *out,
 			       char errbuf[CAPTURE_ERRBUF_SIZE]);
-/* Live: the descriptor to poll, or -1. */
-int source_fd(const struct source *s);
 bool source_is_live(const struct source *s);
 const char *source_name(const struct source *s);
 int source_linktype(const struct source *s);
-/* The pcap handle for the flagged-session writer (pcap_dump_open needs it). */
-void *source_pcap(const struct source *s);
 void source_get_stats(struct source *s, struct source_stats *st);
 /* Ask a blocking source_next() to return soon (signal handlers may call it). */
 void source_breakloop(struct source *s);

@@ -22,7 +22,8 @@
 
 enum event_type {
 	EV_SESSION_OPEN,   /* a POP3 connection was seen (SYN or mid-stream) */
-	EV_SESSION_UPDATE, /* facts changed (state, user, STAT...) */
+	EV_SESSION_UPDATE, /* bytes moved but no transaction ended: at most once a second
+			    * of capture time per session (a 2 GB RETR shows progress) */
 	EV_TXN,            /* a command/reply pair completed */
 	EV_FINDING,        /* a rule fired */
 	EV_SESSION_CLOSE,  /* the connection ended (how: sess->end) */

@@ -16,8 +16,6 @@ struct ui_opts {
 	bool no_color;          /* NO_COLOR set or --no-color */
 	const char *source;     /* shown in the header */
 	const char *filter;     /* capture filter, shown in the header */
-	bool live;
-	const char *save_dir;   /* where 'w' writes pcaps (default ".") */
 };
 
 struct ui;

@@ -649,8 +649,9 @@ int main(int argc, char **argv)
 		event_bus_add(&r.bus, report_sink_new(stdout, &ro));
 	}
 	if (want_ui) {
-		struct ui_opts uo = { o.wall, o.no_color, o.iface ? o.iface : o.files[0],
-				      o.bpf ? o.bpf : "", o.iface != NULL, "." };
+		struct ui_opts uo = { .wall = o.wall, .no_color = o.no_color,
+				      .source = o.iface ? o.iface : o.files[0],
+				      .filter = o.bpf ? o.bpf : "" };
 		r.ui = ui_new(&uo, errbuf, sizeof(errbuf));
 		if (!r.ui) {
 			fprintf(stderr, "pop3mon: %s\n", errbuf);

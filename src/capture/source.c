@@ -155,11 +155,6 @@ enum source_status source_next(struct source *s, struct frame *out,
 	return SOURCE_ERROR;
 }
 
-int source_fd(const struct source *s)
-{
-	return s->live ? pcap_get_selectable_fd(s->pcap) : -1;
-}
-
 bool source_is_live(const struct source *s)
 {
 	return s->live;
@@ -173,11 +168,6 @@ const char *source_name(const struct source *s)
 int source_linktype(const struct source *s)
 {
 	return pcap_datalink(s->pcap);
-}
-
-void *source_pcap(const struct source *s)
-{
-	return s->pcap;
 }
 
 void source_get_stats(struct source *s, struct source_stats *st)

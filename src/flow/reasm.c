@@ -176,7 +176,6 @@ static void data_at(struct reasm *r, struct reasm_dir *d, void *obj, int dir, in
 	int64_t end = start + (int64_t)wirelen;
 	int64_t next = (int64_t)d->next;
 
-	r->st.segments++;
 	if (end <= next) {
 		r->st.retrans_bytes += wirelen;
 		return;
@@ -209,7 +208,6 @@ static void data_at(struct reasm *r, struct reasm_dir *d, void *obj, int dir, in
 		skip_hole(r, d, obj, dir);
 		if ((int64_t)d->next >= start) { /* the hole closed up to us */
 			data_at(r, d, obj, dir, start, p, len, wirelen, m);
-			r->st.segments--;
 			return;
 		}
 	}
@@ -241,8 +239,10 @@ void reasm_segment(struct reasm *r, struct reasm_dir *d, void *obj, int dir, uin
 		reasm_dir_start(d, seq);
 	}
 	int64_t start = reasm_rel(d, seq);
-	if (wirelen > 0)
+	if (wirelen > 0) {
+		r->st.segments++;
 		data_at(r, d, obj, dir, start, payload, len, wirelen, m);
+	}
 	if (flags & 0x01) { /* FIN */
 		int64_t fin = start + (int64_t)wirelen;
 		if (!d->fin_seen && fin >= (int64_t)d->next) {

@@ -368,14 +368,9 @@ static void single_entry(struct pop3_conn *c)
 	const char *uid = NULL;
 	size_t uid_len = 0;
 	bool uidl = t->cmd == POP3_CMD_UIDL;
-	size_t len = strcspn(t->text, uidl ? "" : " ");
-	/* "+OK n size" / "+OK n uid": the whole text for UIDL, two tokens for LIST. */
-	if (!uidl) {
-		const char *sp = strchr(t->text, ' ');
-		len = sp ? strcspn(sp + 1, " ") + (size_t)(sp + 1 - t->text) : strlen(t->text);
-	} else {
-		len = strlen(t->text);
-	}
+	/* "+OK n uid": the whole text for UIDL; "+OK n size [text]": two tokens. */
+	const char *sp = uidl ? NULL : strchr(t->text, ' ');
+	size_t len = sp ? (size_t)(sp + 1 - t->text) + strcspn(sp + 1, " ") : strlen(t->text);
 	pop3_data_listing_line(t->text, len, uidl, &e, &uid, &uid_len);
 	add_entry(c, &e, uidl ? uid : NULL, uid_len);
 }

@@ -406,20 +406,20 @@ static void listing_store(struct checks *k, struct listing *l, const struct pop3
 /* Unique-id -> size across sessions of one account (needs both listings). */
 static void check_uid_sizes(struct checks *k, const struct pop3_txn *t, bool login_seen)
 {
-	if (!login_seen || !k->user[0] || !k->list.have || !k->uidl.have)
+	if (!login_seen || !k->ci->user[0] || !k->list.have || !k->uidl.have)
 		return;
 	uint32_t cap = k->list.cap < k->uidl.cap ? k->list.cap : k->uidl.cap;
 	for (uint32_t n = 1; n < cap; n++) {
 		uint64_t old;
 		if (!k->uidl.uid[n] || k->list.size[n] == UINT64_MAX)
 			continue;
-		if (account_uid_size(k->store, k->server, k->user, k->uidl.uid[n], k->list.size[n],
+		if (account_uid_size(k->store, k->server, k->ci->user, k->uidl.uid[n], k->list.size[n],
 				     k->serial, &old)) {
 			struct evidence ev;
 			checks_evidence(&ev, t);
 			checks_fire(k, R_UID_SIZE_ACROSS, SEV_ERROR, &ev, 1, ev.ts_us,
 				    "message %u has a unique-id that an earlier session of %s saw with "
-				    "%llu octets; now LIST says %llu", n, k->user,
+				    "%llu octets; now LIST says %llu", n, k->ci->user,
 				    (unsigned long long)old, (unsigned long long)k->list.size[n]);
 			return;
 		}
@@ -479,8 +479,8 @@ static void on_stat(struct checks *k, const struct pop3_txn *t, bool login_seen)
 					 strstr(k->ann_ev[i].line, " -> ") ? "reply" : "greeting");
 		struct evidence earlier;
 		uint32_t nd;
-		if (login_seen && k->user[0] &&
-		    account_check_unquit_deletes(k->store, k->server, k->user, n, s, &earlier, &nd)) {
+		if (login_seen && k->ci->user[0] &&
+		    account_check_unquit_deletes(k->store, k->server, k->ci->user, n, s, &earlier, &nd)) {
 			struct evidence e2[2] = { earlier, ev };
 			checks_fire(k, R_DELETED_WITHOUT_QUIT, SEV_ERROR, e2, 2, ev.ts_us,
 				    "an earlier session marked %u %s deleted and ended without QUIT; "
@@ -657,8 +657,7 @@ static void on_message_cmd(struct checks *k, const struct pop3_txn *t, bool logi
 void checks_txn(struct checks *k, const struct pop3_txn *t, const struct pop3_conn_info *ci)
 {
 	checks_conformance(k, t, ci);
-	if (ci->user[0])
-		strlcpy_safe(k->user, ci->user, sizeof(k->user));
+	k->ci = ci;
 	if (t->cmd == POP3_CMD_NONE) {
 		if (t->index == 0 && t->status == POP3_ST_OK && !(t->flags & POP3_TF_UNSOLICITED))
 			announce_seen(k, t, "greeting");
@@ -724,8 +723,8 @@ void checks_close(struct checks *k, const struct pop3_conn_info *ci, bool rst, b
 			    rst && !ci->quit_seen && gaps ? " and " : "",
 			    gaps ? "bytes missing from the capture" : "");
 	}
-	if (k->n_deleted && !ci->quit_seen && ci->login_seen && k->user[0] && k->have_stat)
-		account_note_unquit_deletes(k->store, k->server, k->user, k->n0, k->s0, k->n_deleted,
+	if (k->n_deleted && !ci->quit_seen && ci->login_seen && ci->user[0] && k->have_stat)
+		account_note_unquit_deletes(k->store, k->server, ci->user, k->n0, k->s0, k->n_deleted,
 					    k->deleted_size_unknown ? UINT64_MAX : k->deleted_octets,
 					    &k->stat_ev);
 }

@@ -61,7 +61,7 @@ struct checks {
 	enum pop3_state caps_state;
 	bool caps_seen;
 	unsigned stls_ok;            /* STLS +OK count */
-	char user[POP3_ARGS_MAX + 1];
+	const struct pop3_conn_info *ci; /* borrowed: the session's facts, set by checks_txn */
 };
 
 void checks_fire(struct checks *k, enum rule_id r, enum severity sev, const struct evidence *ev,

@@ -19,7 +19,10 @@ struct session {
 	struct checks *checks;    /* owned; likewise */
 	struct session_mgr *mgr;  /* borrowed */
 	bool tls_port;
+	uint64_t update_due_ts;   /* next EV_SESSION_UPDATE, capture time */
 };
+
+#define SESSION_UPDATE_INTERVAL_US 1000000
 
 /* What a session without payload shows: a SYN flood must cost a flow and a
  * snapshot, not a dissector and the checks (about 5 KiB) per SYN. */
@@ -105,8 +108,7 @@ static void on_finding(void *ctx, const struct finding *f)
 
 	s->ev.findings[f->sev]++;
 	s->ev.rules_hit |= 1ull << f->rule;
-	if (f->sev > s->ev.worst || s->ev.findings[SEV_NOTICE] + s->ev.findings[SEV_WARNING] +
-						s->ev.findings[SEV_ERROR] == 1)
+	if (f->sev > s->ev.worst) /* SEV_NOTICE is 0: the zeroed start is right */
 		s->ev.worst = f->sev;
 	if (f->sev >= SEV_WARNING)
 		s->ev.flagged = true;
@@ -173,6 +175,7 @@ void session_flow_open(void *ctx, struct flow *f)
 	community_id_v1(f->ipver, f->cli, f->srv, f->cport, f->sport, 6, 0, ev->community_id,
 			sizeof(ev->community_id));
 	ev->start_ts = ev->last_ts = f->first_ts;
+	s->update_due_ts = f->first_ts + SESSION_UPDATE_INTERVAL_US;
 	ev->first_frame = ev->last_frame = f->first_frame;
 	ev->midstream = f->midstream;
 
@@ -212,6 +215,10 @@ void session_flow_data(void *ctx, struct flow *f, int dir, const uint8_t *p, siz
 	if (!s->pop3)
 		start_pop3(s);
 	pop3_feed(s->pop3, dir, p, n, m);
+	if (f->last_ts >= s->update_due_ts) {
+		s->update_due_ts = f->last_ts + SESSION_UPDATE_INTERVAL_US;
+		emit(s, EV_SESSION_UPDATE, f->last_ts, NULL, NULL);
+	}
 }
 
 void session_flow_gap(void *ctx, struct flow *f, int dir, uint64_t len, const struct seg_meta *m)

@@ -54,8 +54,6 @@ def txns_of(events, num):
         req = p.get("request")
         resp = p.get("response") or {}
         status = resp.get("status") or "none"
-        if status == "+":
-            status = "+OK"  # never final for AUTH; see AUTH handling
         if req is None:
             flags = p.get("flags", [])
             if s not in seen_first and "unsolicited" not in flags and status in ("+OK", "-ERR"):
