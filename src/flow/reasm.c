@@ -107,10 +107,31 @@ static void skip_hole(struct reasm *r, struct reasm_dir *d, void *obj, int dir)
 	drain(r, d, obj, dir);
 }
 
-static void insert_piece(struct reasm *r, struct reasm_dir *d, struct reasm_seg **link,
+static bool has_room(const struct reasm *r, const struct reasm_dir *d, size_t n)
+{
+	return d->ooo_pieces < REASM_PIECES_MAX && d->ooo_bytes + seg_cost(n) <= r->lim.per_dir_bytes &&
+	       r->st.buffered_bytes + seg_cost(n) <= r->lim.total_bytes;
+}
+
+static void count_cap_hit(struct reasm *r, const struct reasm_dir *d, size_t n)
+{
+	if (d->ooo_pieces >= REASM_PIECES_MAX || d->ooo_bytes + seg_cost(n) > r->lim.per_dir_bytes)
+		r->st.flow_cap_hits++;
+	else
+		r->st.total_cap_hits++;
+}
+
+/* A segment that fills several holes becomes several pieces, each with its
+ * own overhead, so room is checked per piece; a piece without room stays a
+ * hole, which the peer's ACK or the flow's end declares as a gap. */
+static bool insert_piece(struct reasm *r, struct reasm_dir *d, struct reasm_seg **link,
 			 uint64_t start, const uint8_t *p, uint32_t len,
 			 const struct seg_meta *m)
 {
+	if (!has_room(r, d, len)) {
+		count_cap_hit(r, d, len);
+		return false;
+	}
 	struct reasm_seg *s = xmalloc(sizeof(*s) + len);
 	s->start = start;
 	s->len = len;
@@ -125,12 +146,7 @@ static void insert_piece(struct reasm *r, struct reasm_dir *d, struct reasm_seg 
 	r->st.buffered_bytes += seg_cost(len);
 	if (r->st.buffered_bytes > r->st.buffered_peak)
 		r->st.buffered_peak = r->st.buffered_bytes;
-}
-
-static bool has_room(const struct reasm *r, const struct reasm_dir *d, size_t n)
-{
-	return d->ooo_pieces < REASM_PIECES_MAX && d->ooo_bytes + seg_cost(n) <= r->lim.per_dir_bytes &&
-	       r->st.buffered_bytes + seg_cost(n) <= r->lim.total_bytes;
+	return true;
 }
 
 /* Buffer [start, start+len) ahead of a hole, filling only what is not held. */
@@ -146,7 +162,8 @@ static void buffer_ahead(struct reasm *r, struct reasm_dir *d, uint64_t start,
 	while (cur < end) {
 		struct reasm_seg *s = *link;
 		if (!s || s->start >= end) {
-			insert_piece(r, d, link, cur, p + (cur - start), (uint32_t)(end - cur), m);
+			(void)insert_piece(r, d, link, cur, p + (cur - start),
+					   (uint32_t)(end - cur), m);
 			return;
 		}
 		uint64_t s_end = s->start + s->len;
@@ -155,8 +172,9 @@ static void buffer_ahead(struct reasm *r, struct reasm_dir *d, uint64_t start,
 			continue;
 		}
 		if (s->start > cur) {
-			insert_piece(r, d, link, cur, p + (cur - start),
-				     (uint32_t)(s->start - cur), m);
+			if (!insert_piece(r, d, link, cur, p + (cur - start),
+					  (uint32_t)(s->start - cur), m))
+				return;
 			link = &(*link)->next;
 			cur = s->start;
 		}
@@ -201,10 +219,7 @@ static void data_at(struct reasm *r, struct reasm_dir *d, void *obj, int dir, in
 	/* Ahead of a hole. Only captured bytes are buffered; a snaplen-cut tail
 	 * stays a hole that the peer's ACK or the flow's end turns into a gap. */
 	while (len && !has_room(r, d, len) && d->ooo) {
-		if (d->ooo_pieces >= REASM_PIECES_MAX || d->ooo_bytes + seg_cost(len) > r->lim.per_dir_bytes)
-			r->st.flow_cap_hits++;
-		else
-			r->st.total_cap_hits++;
+		count_cap_hit(r, d, len);
 		skip_hole(r, d, obj, dir);
 		if ((int64_t)d->next >= start) { /* the hole closed up to us */
 			data_at(r, d, obj, dir, start, p, len, wirelen, m);
@@ -212,10 +227,7 @@ static void data_at(struct reasm *r, struct reasm_dir *d, void *obj, int dir, in
 		}
 	}
 	if (len && !has_room(r, d, len)) {
-		if (seg_cost(len) > r->lim.per_dir_bytes)
-			r->st.flow_cap_hits++;
-		else
-			r->st.total_cap_hits++;
+		count_cap_hit(r, d, len);
 		declare_gap(r, d, obj, dir, (uint64_t)(start - (int64_t)d->next), m);
 		deliver(r, d, obj, dir, p, len, m);
 		declare_gap(r, d, obj, dir, wirelen - len, m);

@@ -74,14 +74,15 @@ fuzz: fuzz-build
 	    $(FUZZ_DIR)/corpus/$$t $(FUZZ_DIR)/seeds/$$t 2>&1 | tail -n 12; \
 	done
 
-# Short runs for the test command: the seed corpus plus mutations, 50000 runs
+# Short runs for the test command: the seed corpus plus mutations from a
+# fixed seed (so a CI failure reproduces here), 50000 runs
 # (at most 10 s) per target. Fails on any crash, leak, timeout or check.
 fuzz-smoke: fuzz-build
 	@mkdir -p $(FUZZ_DIR)/artifacts
 	@set -e; for t in $(FUZZ_TARGETS); do \
 	  echo "== fuzz_$$t smoke"; \
 	  ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
-	  $(FUZZ_DIR)/fuzz_$$t -runs=50000 -max_total_time=10 -max_len=$(FUZZ_MAXLEN_$$t) \
+	  $(FUZZ_DIR)/fuzz_$$t -seed=1 -runs=50000 -max_total_time=10 -max_len=$(FUZZ_MAXLEN_$$t) \
 	    -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 \
 	    -artifact_prefix=$(FUZZ_DIR)/artifacts/smoke-$$t- \
 	    $(FUZZ_DIR)/seeds/$$t > $(FUZZ_DIR)/smoke-$$t.log 2>&1 \

@@ -296,6 +296,28 @@ static void test_piece_cap(void **state)
 	free(x);
 }
 
+/* A segment that fills two holes becomes two pieces with an overhead each;
+ * was a bug (found by fuzz_reasm): room was checked once for the whole
+ * segment, so the second piece took the direction past its cap. Now the
+ * piece without room stays a hole and the hit is counted. */
+static void test_cap_counts_every_piece(void **state)
+{
+	(void)state;
+	struct fx *x = fx_new(2 * REASM_SEG_OVERHEAD + 7, REASM_TOTAL_DEFAULT);
+	seg(x, 100, ACK, "a");           /* next = 1 */
+	seg(x, 103, ACK, "X");           /* piece [3,4) */
+	seg(x, 102, ACK, "bcdefg");      /* would be [2,3) and [4,8) */
+	assert_true(x->d.ooo_bytes <= 2 * REASM_SEG_OVERHEAD + 7);
+	assert_int_equal(x->d.ooo_pieces, 2);
+	assert_int_equal(x->r.st.flow_cap_hits, 1);
+	flush(x);
+	assert_string_equal(x->log, "data a\ngap 1\ndata b\ndata X\n");
+	seg(x, 108, ACK, "h");           /* closed by the flush: ignored */
+	reasm_dir_fini(&x->r, &x->d);
+	assert_int_equal(x->r.st.buffered_bytes, 0);
+	free(x);
+}
+
 static void test_total_cap_with_buffer(void **state)
 {
 	(void)state;
@@ -527,6 +549,7 @@ int main(void)
 		cmocka_unit_test(test_total_cap_counted),
 		cmocka_unit_test(test_total_cap_with_buffer),
 		cmocka_unit_test(test_piece_cap),
+		cmocka_unit_test(test_cap_counts_every_piece),
 		cmocka_unit_test_setup_teardown(test_ack_past_hole, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_flush_declares_holes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fin, setup, teardown),
