@@ -61,6 +61,12 @@ struct checks_opts {
 	uint64_t octets_tolerance;  /* stat-list-octets slack */
 	size_t account_max;         /* accounts kept across sessions (LRU) */
 	size_t uids_per_account_max;
+	/* Seed the cross-session store's hash at random (live capture), so a
+	 * stranger cannot choose uids that push an account's records out. A
+	 * file is read with a fixed seed: which records a full window evicts
+	 * then depends on the input alone, and the report stays the same bytes
+	 * from run to run. */
+	bool random_seed;
 };
 
 /* State across sessions (per account on a server). One per run. */

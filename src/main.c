@@ -663,6 +663,7 @@ int main(int argc, char **argv)
 	if (o.iface)
 		drop_privileges(&o);
 
+	o.checks.random_seed = o.iface != NULL;
 	struct session_opts so = { o.show_secrets, o.checks, NULL, 0 };
 	static const uint16_t tls_ports[] = { 995 };
 	so.tls_ports = tls_ports;

@@ -4,7 +4,6 @@
  * table of well-formed byte sequences, so overlongs and surrogates count
  * as invalid, as they do for every strict JSON reader.
  */
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,15 +11,22 @@
 #include "json_write.h"
 #include "util.h"
 
-static void put(struct jw *w, const char *s, size_t n)
+/* Grow so that n more bytes and the NUL fit. */
+static void reserve(struct jw *w, size_t n)
 {
-	if (w->len + n + 1 > w->cap) {
-		size_t cap = w->cap ? w->cap : 256;
-		while (w->len + n + 1 > cap)
-			cap *= 2;
-		w->buf = xrealloc(w->buf, cap);
-		w->cap = cap;
-	}
+	size_t cap = w->cap ? w->cap : 256;
+	while (w->len + n + 1 > cap)
+		cap *= 2;
+	w->buf = xrealloc(w->buf, cap);
+	w->cap = cap;
+}
+
+/* The hottest function of a JSON run: keep the common case to a compare
+ * and a copy. */
+static inline void put(struct jw *w, const char *s, size_t n)
+{
+	if (w->len + n + 1 > w->cap)
+		reserve(w, n);
 	memcpy(w->buf + w->len, s, n);
 	w->len += n;
 	w->buf[w->len] = '\0';
@@ -139,9 +145,9 @@ static void sep(struct jw *w, const char *key)
 	if (w->need_comma[w->depth])
 		putc1(w, ',');
 	w->need_comma[w->depth] = true;
-	if (key) {
+	if (key) { /* keys are this program's ASCII literals: nothing to escape */
 		putc1(w, '"');
-		jw_escape(w, key, strlen(key));
+		put(w, key, strlen(key));
 		put(w, "\":", 2);
 	}
 }
@@ -195,12 +201,22 @@ void jw_str(struct jw *w, const char *key, const char *s)
 	jw_strn(w, key, s ? s : "", s ? strlen(s) : 0);
 }
 
+/* Decimal digits of v, right-aligned in b[0..24): returns the first. */
+static char *u64_digits(char b[24], uint64_t v)
+{
+	char *p = b + 24;
+	do
+		*--p = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	return p;
+}
+
 void jw_u64(struct jw *w, const char *key, uint64_t v)
 {
 	char b[24];
-	int n = snprintf(b, sizeof b, "%" PRIu64, v);
+	char *p = u64_digits(b, v);
 	sep(w, key);
-	put(w, b, (size_t)n);
+	put(w, p, (size_t)(b + 24 - p));
 }
 
 void jw_bool(struct jw *w, const char *key, bool v)
@@ -220,12 +236,15 @@ void jw_null(struct jw *w, const char *key)
 
 void jw_fixed(struct jw *w, const char *key, uint64_t whole, uint64_t frac, unsigned digits)
 {
-	char b[48];
-	int n;
-	if (digits == 0 || digits > 18)
-		n = snprintf(b, sizeof b, "%" PRIu64, whole);
-	else
-		n = snprintf(b, sizeof b, "%" PRIu64 ".%0*" PRIu64, whole, (int)digits, frac);
+	char b[24], f[24];
+	char *p = u64_digits(b, whole);
 	sep(w, key);
-	put(w, b, (size_t)n);
+	put(w, p, (size_t)(b + 24 - p));
+	if (digits == 0 || digits > 18)
+		return;
+	char *q = u64_digits(f, frac);
+	putc1(w, '.');
+	for (size_t have = (size_t)(f + 24 - q); have < digits; have++)
+		putc1(w, '0');
+	put(w, q, (size_t)(f + 24 - q));
 }

@@ -99,37 +99,69 @@ void *idmap_del(struct idmap *m, uint64_t id)
 	return v;
 }
 
-char *out_fmt_time(char *buf, size_t n, uint64_t ts_us, enum out_time_style style)
+/* The second's part of a time, in one style. Events come in time order, so
+ * the last second formatted is nearly always the one asked for again:
+ * caching it keeps gmtime and strftime out of the per-event path. */
+struct time_cache {
+	bool valid;
+	time_t t;
+	char head[40]; /* e.g. "2026-11-24T21:06:39" */
+	char tail[8];  /* what follows the microseconds: "+0000", "Z", "+0100" */
+};
+
+static bool fmt_second(struct time_cache *c, time_t t, enum out_time_style style)
 {
-	time_t t = (time_t)(ts_us / 1000000);
-	unsigned us = (unsigned)(ts_us % 1000000);
+	if (c->valid && c->t == t)
+		return true;
 	struct tm tm;
 	bool local = style == OUT_TIME_LOCAL || style == OUT_TIME_CLOCK_LOCAL;
-	if (!(local ? localtime_r(&t, &tm) : gmtime_r(&t, &tm))) {
-		snprintf(buf, n, "?");
-		return buf;
-	}
-	char date[32], zone[8] = "";
+	if (!(local ? localtime_r(&t, &tm) : gmtime_r(&t, &tm)))
+		return false;
+	c->tail[0] = '\0';
 	switch (style) {
 	case OUT_TIME_EVE:
-		strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%S", &tm);
-		snprintf(buf, n, "%s.%06u+0000", date, us);
+		strftime(c->head, sizeof c->head, "%Y-%m-%dT%H:%M:%S", &tm);
+		strcpy(c->tail, "+0000");
 		break;
 	case OUT_TIME_UTC:
-		strftime(date, sizeof date, "%Y-%m-%d %H:%M:%S", &tm);
-		snprintf(buf, n, "%s.%06uZ", date, us);
+		strftime(c->head, sizeof c->head, "%Y-%m-%d %H:%M:%S", &tm);
+		strcpy(c->tail, "Z");
 		break;
 	case OUT_TIME_LOCAL:
-		strftime(date, sizeof date, "%Y-%m-%d %H:%M:%S", &tm);
-		strftime(zone, sizeof zone, "%z", &tm);
-		snprintf(buf, n, "%s.%06u%s", date, us, zone);
+		strftime(c->head, sizeof c->head, "%Y-%m-%d %H:%M:%S", &tm);
+		strftime(c->tail, sizeof c->tail, "%z", &tm);
 		break;
 	case OUT_TIME_CLOCK_UTC:
 	case OUT_TIME_CLOCK_LOCAL:
-		strftime(date, sizeof date, "%H:%M:%S", &tm);
-		snprintf(buf, n, "%s.%06u", date, us);
+		strftime(c->head, sizeof c->head, "%H:%M:%S", &tm);
 		break;
 	}
+	c->t = t;
+	c->valid = true;
+	return true;
+}
+
+char *out_fmt_time(char *buf, size_t n, uint64_t ts_us, enum out_time_style style)
+{
+	static struct time_cache cache[OUT_TIME_CLOCK_LOCAL + 1];
+	struct time_cache *c = &cache[style];
+	time_t t = (time_t)(ts_us / 1000000);
+	unsigned us = (unsigned)(ts_us % 1000000);
+	if (!fmt_second(c, t, style)) {
+		snprintf(buf, n, "?");
+		return buf;
+	}
+	char frac[8] = ".000000";
+	for (int i = 6; i >= 1; i--, us /= 10)
+		frac[i] = (char)('0' + us % 10);
+	size_t hl = strlen(c->head), tl = strlen(c->tail);
+	if (hl + 7 + tl + 1 > n) {
+		snprintf(buf, n, "%s%s%s", c->head, frac, c->tail);
+		return buf;
+	}
+	memcpy(buf, c->head, hl);
+	memcpy(buf + hl, frac, 7);
+	memcpy(buf + hl + 7, c->tail, tl + 1);
 	return buf;
 }
 

@@ -56,7 +56,7 @@ struct account_store *account_store_new(const struct checks_opts *o)
 		cap *= 2;
 	s->uids = xcalloc(cap, sizeof(*s->uids));
 	s->mask = cap - 1;
-	if (getrandom(s->seed, sizeof(s->seed), 0) != (ssize_t)sizeof(s->seed))
+	if (!o->random_seed || getrandom(s->seed, sizeof(s->seed), 0) != (ssize_t)sizeof(s->seed))
 		memcpy(s->seed, uid_key, sizeof(s->seed));
 	return s;
 }

@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "../../src/output/json_write.h"
+#include "../../src/output/out_common.h"
 #include "helpers/events.h"
 #include "sinks.h"
 
@@ -49,6 +50,50 @@ static void test_escape(void **state)
 	assert_string_equal(esc("\xe2\x82x", 3), "\\u00e2\\u0082x");
 	/* C1 control encoded as UTF-8 (U+009B, CSI) is escaped as itself */
 	assert_string_equal(esc("\xc2\x9b" "31m", 5), "\\u009b31m");
+}
+
+/* Numbers and times are formatted by hand (printf and strftime were the
+ * JSON path's hottest calls): the edges printf would have got right. */
+static void test_numbers_by_hand(void **state)
+{
+	(void)state;
+	struct jw w;
+	jw_init(&w);
+	jw_arr_begin(&w, NULL);
+	jw_u64(&w, NULL, 0);
+	jw_u64(&w, NULL, 10);
+	jw_u64(&w, NULL, UINT64_MAX);
+	jw_fixed(&w, NULL, 0, 0, 3);
+	jw_fixed(&w, NULL, 7, 999, 3);
+	jw_fixed(&w, NULL, 1, 1, 6);
+	jw_fixed(&w, NULL, UINT64_MAX, 0, 0);
+	jw_arr_end(&w);
+	assert_string_equal(w.buf, "[0,10,18446744073709551615,0.000,7.999,1.000001,18446744073709551615]");
+	jw_fini(&w);
+}
+
+static void test_times_by_hand(void **state)
+{
+	(void)state;
+	char b[OUT_TIME_MAX];
+	/* 2024-03-01T08:00:00Z = 1709280000 */
+	assert_string_equal(out_fmt_time(b, sizeof b, 1709280000000000ull, OUT_TIME_EVE),
+			    "2024-03-01T08:00:00.000000+0000");
+	assert_string_equal(out_fmt_time(b, sizeof b, 1709280000000042ull, OUT_TIME_EVE),
+			    "2024-03-01T08:00:00.000042+0000");
+	/* the next second after a cached one */
+	assert_string_equal(out_fmt_time(b, sizeof b, 1709280001999999ull, OUT_TIME_EVE),
+			    "2024-03-01T08:00:01.999999+0000");
+	assert_string_equal(out_fmt_time(b, sizeof b, 1709280001000001ull, OUT_TIME_UTC),
+			    "2024-03-01 08:00:01.000001Z");
+	assert_string_equal(out_fmt_time(b, sizeof b, 1709280001000001ull, OUT_TIME_CLOCK_UTC),
+			    "08:00:01.000001");
+	/* back in time: the cache must not answer for another second */
+	assert_string_equal(out_fmt_time(b, sizeof b, 0, OUT_TIME_EVE), "1970-01-01T00:00:00.000000+0000");
+	/* a buffer too small is cut, never overrun */
+	char small[12];
+	out_fmt_time(small, sizeof small, 1709280000000000ull, OUT_TIME_EVE);
+	assert_string_equal(small, "2024-03-01T");
 }
 
 static void test_writer(void **state)
@@ -351,6 +396,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_escape),
 		cmocka_unit_test(test_writer),
+		cmocka_unit_test(test_numbers_by_hand),
+		cmocka_unit_test(test_times_by_hand),
 		cmocka_unit_test_setup_teardown(test_every_event, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_filter_only_flagged, setup, teardown),
 		cmocka_unit_test(test_sink_filter_pass),
