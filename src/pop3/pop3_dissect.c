@@ -670,7 +670,34 @@ void pop3_feed(struct pop3_conn *c, int dir, const uint8_t *p, size_t n, const s
 		c->info.tls_bytes[dir] += n;
 		return;
 	}
-	pop3_framer_feed(&c->fr[dir], p, n, m, on_line, line_start_ok, c, dir);
+	while (n > 0 && dir == 1 && c->mode == SRV_BODY && c->body == BODY_MSG && !c->stls_verify) {
+		struct pop3_body_run r;
+		size_t used = pop3_framer_body_run(&c->fr[1], p, n, &r);
+		if (used) {
+			struct pop3_txn *t = &c->cur;
+			c->info.lines[1] += r.lines;
+			c->info.bare_lf[1] += r.bare_lf;
+			c->info.long_lines[1] += r.long_lines;
+			if (r.bare_lf)
+				t->flags |= POP3_TF_BARE_LF;
+			t->data_lines += r.lines;
+			t->data_octets += r.octets;
+			t->end_frame = m->frame;
+			t->end_ts_us = m->ts_us;
+			p += used;
+			n -= used;
+		}
+		/* What stopped the run (a '.' line, the body's end, a partial
+		 * line) takes the line-by-line path, one line at a time, since
+		 * it may end the body. */
+		const uint8_t *lf = n ? memchr(p, '\n', n) : NULL;
+		size_t one = lf ? (size_t)(lf + 1 - p) : n;
+		pop3_framer_feed(&c->fr[dir], p, one, m, on_line, line_start_ok, c, dir);
+		p += one;
+		n -= one;
+	}
+	if (n > 0)
+		pop3_framer_feed(&c->fr[dir], p, n, m, on_line, line_start_ok, c, dir);
 }
 
 void pop3_gap(struct pop3_conn *c, int dir, uint64_t len, const struct seg_meta *m)

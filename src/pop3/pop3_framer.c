@@ -81,6 +81,28 @@ void pop3_framer_feed(struct pop3_framer *f, const uint8_t *p, size_t n,
 	}
 }
 
+size_t pop3_framer_body_run(const struct pop3_framer *f, const uint8_t *p, size_t n,
+			    struct pop3_body_run *r)
+{
+	memset(r, 0, sizeof(*r));
+	if (f->in_line || f->skip_to_lf)
+		return 0;
+	size_t used = 0;
+	while (used < n && p[used] != '.') {
+		const uint8_t *lf = memchr(p + used, '\n', n - used);
+		if (!lf)
+			break;
+		size_t len = (size_t)(lf - (p + used)); /* without the LF */
+		bool crlf = len && lf[-1] == '\r';
+		r->lines++;
+		r->octets += len + 1;
+		r->bare_lf += !crlf;
+		r->long_lines += len - crlf > POP3_LINE_BUF;
+		used += len + 1;
+	}
+	return used;
+}
+
 bool pop3_framer_gap(struct pop3_framer *f, pop3_line_fn fn, void *obj, int dir)
 {
 	bool partial = f->in_line;

@@ -43,6 +43,21 @@ struct pop3_framer {
 	struct seg_meta start;
 };
 
+/* Counts of a run of whole lines taken by pop3_framer_body_run. */
+struct pop3_body_run {
+	uint64_t lines, octets, bare_lf, long_lines;
+};
+
+/*
+ * The fast path of a message body (RETR, TOP), where nearly every byte is:
+ * with no partial line held, the longest prefix of p made of whole lines
+ * that do not begin with '.', counted in one loop instead of a callback per
+ * line. Returns its length; the caller feeds what follows (a '.' line, a
+ * partial line) through pop3_framer_feed as usual.
+ */
+size_t pop3_framer_body_run(const struct pop3_framer *f, const uint8_t *p, size_t n,
+			    struct pop3_body_run *r);
+
 void pop3_framer_feed(struct pop3_framer *f, const uint8_t *p, size_t n,
 		      const struct seg_meta *m, pop3_line_fn fn, pop3_resync_fn resync, void *obj,
 		      int dir);

@@ -799,9 +799,69 @@ static void test_multiline_unexpected(void **state)
 	assert_true(all & POP3_TF_MULTI_UNEXPECTED);
 }
 
+/* A RETR body is counted by a fast loop over whole runs; byte by byte it
+ * takes the line-by-line path. Both must count the same: lines, octets after
+ * unstuffing, stuffed dots, bare LFs, over-long lines, and where it ends. */
+static void retr_session(struct fx *x, const char *body, size_t n, bool bytewise)
+{
+	srv(x, "+OK\r\n");
+	cli(x, "RETR 1\r\nNOOP\r\n");
+	srv(x, "+OK message follows\r\n");
+	if (bytewise)
+		for (size_t i = 0; i < n; i++)
+			feed(x, 1, body + i, 1);
+	else
+		feed(x, 1, body, n);
+	srv(x, "+OK\r\n");
+}
+
+static void test_body_fast_path_same_counts(void **state)
+{
+	(void)state;
+	static char body[8192];
+	size_t n = 0;
+#define ADD(s) (memcpy(body + n, s, strlen(s)), n += strlen(s))
+	ADD("Subject: hi\r\n\r\nline one\r\n");
+	ADD("bare lf line\n");
+	ADD("..stuffed\r\n");
+	ADD(".unstuffed\r\n");
+	memset(body + n, 'L', 2000); /* longer than POP3_LINE_BUF */
+	n += 2000;
+	ADD("\r\n+OK not a status inside a message\r\nlast\r\n.\r\n");
+#undef ADD
+	struct fx *a = fx_new(false, false, false), *b = fx_new(false, false, false);
+	retr_session(a, body, n, false);
+	retr_session(b, body, n, true);
+	assert_int_equal(a->n, 3);
+	assert_int_equal(b->n, 3);
+	const struct pop3_txn *ta = tx(a, 1), *tb = tx(b, 1);
+	assert_int_equal(ta->cmd, POP3_CMD_RETR);
+	assert_true(ta->terminated);
+	assert_int_equal(ta->data_lines, 9);
+	assert_int_equal(ta->data_lines, tb->data_lines);
+	assert_int_equal(ta->data_octets, n - 3 - 1); /* minus ".\r\n", one stuffed dot */
+	assert_int_equal(ta->data_octets, tb->data_octets);
+	assert_int_equal(ta->data_stuffed, 1);
+	assert_int_equal(tb->data_stuffed, 1);
+	assert_int_equal(ta->flags, POP3_TF_BARE_LF | POP3_TF_UNSTUFFED_DOT);
+	assert_int_equal(ta->flags, tb->flags);
+	assert_int_equal(ta->end_frame, 4);
+	assert_int_equal(tx(a, 2)->cmd, POP3_CMD_NOOP);
+	assert_int_equal(tx(a, 2)->status, POP3_ST_OK);
+	assert_int_equal(tx(b, 2)->status, POP3_ST_OK);
+	assert_int_equal(info(a)->lines[1], info(b)->lines[1]);
+	assert_int_equal(info(a)->bare_lf[1], 1);
+	assert_int_equal(info(b)->bare_lf[1], 1);
+	assert_int_equal(info(a)->long_lines[1], 1);
+	assert_int_equal(info(b)->long_lines[1], 1);
+	fx_free(a);
+	fx_free(b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_body_fast_path_same_counts),
 		cmocka_unit_test_setup_teardown(test_greeting_apop_timestamp, setup, teardown),
 		cmocka_unit_test(test_every_command),
 		cmocka_unit_test_setup_teardown(test_list_uidl_with_and_without_arg, setup, teardown),
