@@ -13,7 +13,8 @@ BENCH_GEN_CFLAGS := -std=c11 -D_DEFAULT_SOURCE -Wall -Wextra -Werror -Wshadow \
 BENCH_ENV := $(if $(BENCH_SIZES),BENCH_SIZES='$(BENCH_SIZES)') \
              $(if $(BENCH_REPS),BENCH_REPS='$(BENCH_REPS)') \
              $(if $(BENCH_SEED),BENCH_SEED='$(BENCH_SEED)') \
-             $(if $(BENCH_TSHARK_MAX),BENCH_TSHARK_MAX='$(BENCH_TSHARK_MAX)')
+             $(if $(BENCH_TSHARK_MAX),BENCH_TSHARK_MAX='$(BENCH_TSHARK_MAX)') \
+             $(if $(BENCH_LIVE),BENCH_LIVE='$(BENCH_LIVE)')
 
 .PHONY: bench bench-gen bench-check-small
 

@@ -12,6 +12,7 @@
 #   BENCH_SEED [1]          generator seed
 #   BENCH_TSHARK_MAX [120]  seconds; if tshark's first run on a file takes
 #                           longer, it is not repeated on that file
+#   BENCH_LIVE [1]          0: skip the live replay (tests/bench/live_drops.sh)
 #   BENCH_DATA [tests/bench/data]   where captures live (gitignored)
 #   POP3MON [./pop3mon]     binary under test
 # Run from anywhere; paths are relative to the repository top.
@@ -206,6 +207,14 @@ EOF
 for n in "${notes[@]+"${notes[@]}"}"; do echo "note: $n"; done
 
 status=0
+# Live: the 300 MB capture (else the first) replayed at full speed onto a
+# veth pair, pop3mon and tcpdump capturing side by side.
+if [ "${BENCH_LIVE:-1}" != 0 ] && have_pop3mon; then
+	live=${files[0]}
+	for f in "${files[@]}"; do case $f in *_300M_*) live=$f ;; esac; done
+	POP3MON=$POP3MON bash "$BDIR/live_drops.sh" "$live" "$REPS"
+	case $? in 0 | 3) ;; *) status=1 ;; esac
+fi
 for i in "${!files[@]}"; do
 	f=${files[$i]}
 	truth_check "$f" "${f%.pcap}.truth.tsv"
