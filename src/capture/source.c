@@ -14,6 +14,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+
+#include "readahead.h"
 
 #define LIVE_TIMEOUT_MS 100
 #define FILE_BUFFER_SIZE (1u << 20)
@@ -22,7 +25,9 @@ struct source {
 	pcap_t *pcap;
 	char *name;
 	bool live;
+	int linktype;
 	uint64_t frames;
+	struct readahead *ra; /* regular files: read on a second thread */
 };
 
 static struct source *source_wrap(pcap_t *p, const char *name, bool live)
@@ -31,6 +36,7 @@ static struct source *source_wrap(pcap_t *p, const char *name, bool live)
 	s->pcap = p;
 	s->name = xstrdup(name);
 	s->live = live;
+	s->linktype = pcap_datalink(p);
 	return s;
 }
 
@@ -77,7 +83,11 @@ struct source *source_open_file(const char *path, const struct source_opts *o,
 		pcap_close(p);
 		return NULL;
 	}
-	return source_wrap(p, path, false);
+	struct source *s = source_wrap(p, path, false);
+	struct stat sb;
+	if (fp != stdin && fstat(fileno(fp), &sb) == 0 && S_ISREG(sb.st_mode))
+		s->ra = readahead_start(p, path);
+	return s;
 }
 
 struct source *source_open_live(const char *iface, const struct source_opts *o,
@@ -125,6 +135,7 @@ void source_free(struct source *s)
 {
 	if (!s)
 		return;
+	readahead_stop(s->ra);
 	pcap_close(s->pcap);
 	free(s->name);
 	free(s);
@@ -133,6 +144,14 @@ void source_free(struct source *s)
 enum source_status source_next(struct source *s, struct frame *out,
 			       char errbuf[CAPTURE_ERRBUF_SIZE])
 {
+	if (s->ra) {
+		enum source_status st = readahead_next(s->ra, out, errbuf);
+		if (st == SOURCE_FRAME) {
+			out->number = ++s->frames;
+			out->linktype = s->linktype;
+		}
+		return st;
+	}
 	struct pcap_pkthdr *h;
 	const u_char *data;
 	int rc = pcap_next_ex(s->pcap, &h, &data);
@@ -142,7 +161,7 @@ enum source_status source_next(struct source *s, struct frame *out,
 		out->ts_us = (uint64_t)h->ts.tv_sec * 1000000u + (uint64_t)h->ts.tv_usec;
 		out->caplen = h->caplen;
 		out->wirelen = h->len;
-		out->linktype = pcap_datalink(s->pcap);
+		out->linktype = s->linktype;
 		out->data = data;
 		return SOURCE_FRAME;
 	}
@@ -167,7 +186,7 @@ const char *source_name(const struct source *s)
 
 int source_linktype(const struct source *s)
 {
-	return pcap_datalink(s->pcap);
+	return s->linktype;
 }
 
 void source_get_stats(struct source *s, struct source_stats *st)
@@ -184,5 +203,8 @@ void source_get_stats(struct source *s, struct source_stats *st)
 
 void source_breakloop(struct source *s)
 {
-	pcap_breakloop(s->pcap);
+	/* With a reader thread the main loop sees the stop flag between
+	 * frames, and the thread is stopped when the source is freed. */
+	if (!s->ra)
+		pcap_breakloop(s->pcap);
 }

@@ -1,0 +1,37 @@
+/*
+ * readahead.h - private to src/capture: a capture file read on a thread of
+ * its own, so the read() system calls and libpcap's record parsing run on
+ * the second core while the pipeline works on the frames before them.
+ *
+ * Frames are copied into a few fixed batches (READAHEAD_BATCHES of
+ * READAHEAD_BATCH_BYTES: memory does not follow the file's size) and handed
+ * over in order; the end of the file or its first bad record travels as
+ * the last batch, so an error is reported after every frame before it, with
+ * its frame number, exactly as without the thread. Only regular files use
+ * it: a pipe could block the thread in read() where it cannot be stopped.
+ */
+#ifndef POP3MON_READAHEAD_H
+#define POP3MON_READAHEAD_H
+
+#include <pcap/pcap.h>
+
+#include "capture.h"
+
+#define READAHEAD_BATCHES 4
+#define READAHEAD_BATCH_BYTES (1u << 20) /* > libpcap's largest record (256 KiB) */
+
+struct readahead;
+
+/* Start reading `p` (borrowed until readahead_stop); `name` for messages.
+ * NULL if the thread cannot be started (the caller reads directly). */
+struct readahead *readahead_start(pcap_t *p, const char *name);
+
+/* The next frame (data valid until the next call), SOURCE_EOF, or
+ * SOURCE_ERROR with errbuf naming the file and frame. */
+enum source_status readahead_next(struct readahead *r, struct frame *out,
+				  char errbuf[CAPTURE_ERRBUF_SIZE]);
+
+/* Stop the thread (it may be mid-file), wait for it, free everything. */
+void readahead_stop(struct readahead *r);
+
+#endif
