@@ -135,7 +135,9 @@ static void rsess_drop_detail(struct report *r, struct rsess *s, bool findings_t
 	}
 }
 
-static struct rsess *rsess_get(struct report *r, const struct ev_session *e)
+/* `names`: the user and banner may have changed (not every transaction can
+ * change them, and comparing them on each was a visible share of a run). */
+static struct rsess *rsess_get(struct report *r, const struct ev_session *e, bool names)
 {
 	struct rsess *s = idmap_get(&r->open, e->id);
 	if (!s) {
@@ -143,6 +145,7 @@ static struct rsess *rsess_get(struct report *r, const struct ev_session *e)
 		s->id = e->id;
 		s->source = xstrdup(e->source ? e->source : "");
 		idmap_put(&r->open, e->id, s);
+		names = true;
 	}
 	s->ipver = e->ipver;
 	memcpy(s->cli, e->cli, sizeof s->cli);
@@ -151,8 +154,10 @@ static struct rsess *rsess_get(struct report *r, const struct ev_session *e)
 	s->cport = e->cport;
 	s->sport = e->sport;
 	strlcpy_safe(s->community_id, e->community_id, sizeof s->community_id);
-	set_str(&s->user, e->pop3 ? e->pop3->user : "");
-	set_str(&s->banner, e->pop3 ? e->pop3->banner : "");
+	if (names) {
+		set_str(&s->user, e->pop3 ? e->pop3->user : "");
+		set_str(&s->banner, e->pop3 ? e->pop3->banner : "");
+	}
 	if (e->pop3) {
 		s->state = e->pop3->state;
 		s->tls = e->pop3->tls;
@@ -362,7 +367,12 @@ static void report_event(void *self, const struct event *e)
 		return;
 	if (e->sess->start_ts && (!r->first_ts || e->sess->start_ts < r->first_ts))
 		r->first_ts = e->sess->start_ts;
-	struct rsess *s = rsess_get(r, e->sess);
+	/* The banner comes with the greeting (no command), the user with
+	 * USER/PASS/APOP/AUTH; every other event type may carry either. */
+	bool names = e->type != EV_TXN || !e->txn || e->txn->cmd == POP3_CMD_NONE ||
+		     e->txn->cmd == POP3_CMD_USER || e->txn->cmd == POP3_CMD_PASS ||
+		     e->txn->cmd == POP3_CMD_APOP || e->txn->cmd == POP3_CMD_AUTH;
+	struct rsess *s = rsess_get(r, e->sess, names);
 	switch (e->type) {
 	case EV_TXN:
 		if (e->txn)
