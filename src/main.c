@@ -89,7 +89,7 @@ static void usage(FILE *f)
 "  -i IFACE           capture live from IFACE\n"
 "  -p, --ports LIST   POP3 ports to watch, comma separated (default 110,995;\n"
 "                     995 is shown as encrypted POP3S)\n"
-"  -B KIB             kernel capture buffer size in KiB (live)\n"
+"  -B KIB             kernel capture buffer size in KiB (live; default 16384)\n"
 "  -s SNAPLEN         bytes to capture per packet (live, default 262144)\n"
 "  -c COUNT           stop after COUNT frames\n"
 "  -Z USER            drop privileges to USER after opening the device\n"

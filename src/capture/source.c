@@ -102,8 +102,7 @@ struct source *source_open_live(const char *iface, const struct source_opts *o,
 	pcap_set_snaplen(p, o->snaplen > 0 ? o->snaplen : CAPTURE_SNAPLEN_DEFAULT);
 	pcap_set_promisc(p, o->promisc);
 	pcap_set_timeout(p, LIVE_TIMEOUT_MS);
-	if (o->buffer_kib > 0)
-		pcap_set_buffer_size(p, o->buffer_kib * 1024);
+	pcap_set_buffer_size(p, (o->buffer_kib > 0 ? o->buffer_kib : CAPTURE_BUFFER_KIB_DEFAULT) * 1024);
 	int rc = pcap_activate(p);
 	if (rc < 0) {
 		const char *why = pcap_geterr(p);

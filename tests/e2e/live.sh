@@ -12,8 +12,14 @@ NS=p3m-live-$$ A=p3m$$a B=p3m$$b
 T=$(mktemp -d); chmod 755 "$T"
 cleanup() { [ -n "${PID:-}" ] && kill "$PID" 2>/dev/null; ip link del "$A" 2>/dev/null; ip netns del "$NS" 2>/dev/null; rm -rf "$T"; }
 trap cleanup EXIT
-ip netns add "$NS" && ip link add "$A" type veth peer name "$B" && ip link set "$B" netns "$NS" &&
-	ip link set "$A" up && ip -n "$NS" link set "$B" up || { echo "live: setup failed"; exit 1; }
+# A container without CAP_SYS_ADMIN/CAP_NET_ADMIN cannot make these: that is
+# the machine, not pop3mon, so it is a skip (said), not a failure.
+if ! ip netns add "$NS" 2>"$T/ns.err"; then
+	echo "live: 0 passed, 0 failed, 1 skipped (cannot create a network namespace: $(head -1 "$T/ns.err"))"
+	exit 0
+fi
+ip link add "$A" type veth peer name "$B" && ip link set "$B" netns "$NS" &&
+	ip link set "$A" up && ip -n "$NS" link set "$B" up || { echo "live: veth setup failed"; exit 1; }
 ok=0 bad=0
 check() { if eval "$2"; then ok=$((ok + 1)); echo "PASS $1"; else bad=$((bad + 1)); echo "FAIL $1"; fi; }
 
