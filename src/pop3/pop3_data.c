@@ -6,7 +6,9 @@
  */
 #include "pop3_data.h"
 
+#include <stdint.h>
 #include <string.h>
+#include <strings.h>
 
 static size_t span_token(const char *p, size_t len, size_t i)
 {
@@ -146,4 +148,78 @@ bool pop3_data_is_base64(const char *p, size_t len)
 			return false;
 	}
 	return true;
+}
+
+static int b64_val(char c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	return c == '+' ? 62 : c == '/' ? 63 : -1;
+}
+
+size_t pop3_data_b64_decode(const char *p, size_t len, unsigned char *out, size_t cap)
+{
+	if (!pop3_data_is_base64(p, len))
+		return SIZE_MAX;
+	if (len == 1) /* "=": the empty response */
+		return 0;
+	size_t n = 0;
+	for (size_t i = 0; i < len; i += 4) {
+		int v[4];
+		size_t k = 0;
+		for (; k < 4 && p[i + k] != '='; k++)
+			v[k] = b64_val(p[i + k]);
+		/* k is 4, or 2..3 in the last quantum (is_base64 checked the rest) */
+		if (k < 2 || n + (k - 1) > cap)
+			return SIZE_MAX;
+		out[n++] = (unsigned char)(v[0] << 2 | v[1] >> 4);
+		if (k > 2)
+			out[n++] = (unsigned char)((v[1] & 15) << 4 | v[2] >> 2);
+		if (k > 3)
+			out[n++] = (unsigned char)((v[2] & 3) << 6 | v[3]);
+	}
+	return n;
+}
+
+static bool mech_is(const char *mech, size_t n, const char *name)
+{
+	return strlen(name) == n && !strncasecmp(mech, name, n);
+}
+
+bool pop3_data_sasl_user(const char *mech, size_t mech_len, const char *response, size_t len,
+			 char *user, size_t user_size)
+{
+	bool plain = mech_is(mech, mech_len, "PLAIN"), login = mech_is(mech, mech_len, "LOGIN");
+	if ((!plain && !login) || user_size == 0)
+		return false;
+	unsigned char dec[3 * (POP3_ARGS_MAX / 4) + 3];
+	size_t n = pop3_data_b64_decode(response, len, dec, sizeof dec);
+	bool found = false;
+	if (n != SIZE_MAX && n > 0) {
+		const unsigned char *u = dec;
+		size_t ulen = n;
+		if (plain) {
+			const unsigned char *nul1 = memchr(dec, 0, n);
+			const unsigned char *nul2 = nul1 ? memchr(nul1 + 1, 0, n - (size_t)(nul1 + 1 - dec)) : NULL;
+			if (nul2) {
+				bool authzid = nul1 > dec;
+				u = authzid ? dec : nul1 + 1;
+				ulen = (size_t)((authzid ? nul1 : nul2) - u);
+			} else {
+				ulen = 0;
+			}
+		}
+		if (ulen > 0 && !memchr(u, 0, ulen)) {
+			size_t take = ulen < user_size - 1 ? ulen : user_size - 1;
+			memcpy(user, u, take);
+			user[take] = '\0';
+			found = true;
+		}
+	}
+	explicit_bzero(dec, sizeof dec); /* the password was in it */
+	return found;
 }

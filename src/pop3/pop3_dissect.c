@@ -42,6 +42,7 @@ struct pop3_conn {
 	bool cur_open;
 	bool auth_open;               /* cur is an AUTH exchange in progress */
 	bool auth_wait;               /* ...and the client owes a continuation */
+	unsigned sasl_responses;      /* client responses so far in this AUTH */
 	bool midstream;
 	bool after_gap;               /* server gap: pairing is uncertain until drained */
 	bool stls_verify;             /* STLS +OK: the next bytes must be TLS */
@@ -282,6 +283,10 @@ static void client_line(struct pop3_conn *c, const struct pop3_line *l)
 			c->cur.flags |= POP3_TF_AUTH_CANCEL;
 		else if (!pop3_data_is_base64(l->p, l->len))
 			c->cur.flags |= POP3_TF_AUTH_NOT_B64;
+		else if (c->sasl_responses == 0)
+			(void)pop3_data_sasl_user(c->cur.args, strcspn(c->cur.args, " "), l->p, l->len,
+						  c->info.user, sizeof(c->info.user));
+		c->sasl_responses++;
 		return;
 	}
 	struct pending *p = q_push(c);
@@ -310,6 +315,15 @@ static void client_line(struct pop3_conn *c, const struct pop3_line *l)
 		strlcpy_safe(c->info.user, p->args, sizeof(c->info.user));
 	if (p->cmd == POP3_CMD_APOP && p->has_args) {
 		copy_text(c->info.user, sizeof(c->info.user), p->args, strcspn(p->args, " "));
+	}
+	if (p->cmd == POP3_CMD_AUTH) {
+		/* The user of PLAIN and LOGIN is in the (initial) response; the
+		 * rest of the response is redacted just below. */
+		size_t ml = strcspn(p->args, " ");
+		c->sasl_responses = p->args[ml] ? 1 : 0;
+		if (p->args[ml])
+			(void)pop3_data_sasl_user(p->args, ml, p->args + ml + 1, strlen(p->args + ml + 1),
+						  c->info.user, sizeof(c->info.user));
 	}
 	redact_args(p, c->o.show_secrets);
 }

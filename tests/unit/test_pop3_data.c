@@ -315,9 +315,50 @@ static void test_command_table(void **state)
 	assert_string_equal(pop3_state_name(POP3_STATE_UNKNOWN), "UNKNOWN");
 }
 
+static void test_b64_decode(void **state)
+{
+	(void)state;
+	unsigned char out[16];
+	assert_int_equal(pop3_data_b64_decode("YWxpY2U=", 8, out, sizeof out), 5);
+	assert_memory_equal(out, "alice", 5);
+	assert_int_equal(pop3_data_b64_decode("YWI=", 4, out, sizeof out), 2);
+	assert_int_equal(pop3_data_b64_decode("YQ==", 4, out, sizeof out), 1);
+	assert_int_equal(out[0], 'a');
+	assert_int_equal(pop3_data_b64_decode("=", 1, out, sizeof out), 0);
+	assert_int_equal(pop3_data_b64_decode("YWxp", 4, out, 2), SIZE_MAX); /* too long for out */
+	assert_int_equal(pop3_data_b64_decode("YW=p", 4, out, sizeof out), SIZE_MAX);
+	assert_int_equal(pop3_data_b64_decode("YWx", 3, out, sizeof out), SIZE_MAX);
+	assert_int_equal(pop3_data_b64_decode("YW\x01p", 4, out, sizeof out), SIZE_MAX);
+}
+
+static void test_sasl_user(void **state)
+{
+	(void)state;
+	char u[8];
+	/* "\0alice\0pw", "bob\0alice\0pw", "alice" (LOGIN), a long user cut */
+	assert_true(pop3_data_sasl_user("PLAIN", 5, "AGFsaWNlAHB3", 12, u, sizeof u));
+	assert_string_equal(u, "alice");
+	assert_true(pop3_data_sasl_user("plain", 5, "Ym9iAGFsaWNlAHB3", 16, u, sizeof u));
+	assert_string_equal(u, "bob");
+	assert_true(pop3_data_sasl_user("LOGIN", 5, "YWxpY2U=", 8, u, sizeof u));
+	assert_string_equal(u, "alice");
+	assert_true(pop3_data_sasl_user("PLAIN", 5, "AGFsaWNlYWxpY2UAcHc=", 20, u, sizeof u));
+	assert_string_equal(u, "aliceal"); /* "alicealice" cut to the buffer */
+	/* no user: no NULs, an empty authcid, another mechanism, not base64 */
+	strcpy(u, "keep");
+	assert_false(pop3_data_sasl_user("PLAIN", 5, "YWxpY2U=", 8, u, sizeof u));
+	assert_false(pop3_data_sasl_user("PLAIN", 5, "AABwdw==", 8, u, sizeof u));
+	assert_false(pop3_data_sasl_user("CRAM-MD5", 8, "YWxpY2U=", 8, u, sizeof u));
+	assert_false(pop3_data_sasl_user("LOGIN", 5, "YWxp*2U=", 8, u, sizeof u));
+	assert_false(pop3_data_sasl_user("PLAINX", 6, "AGFsaWNlAHB3", 12, u, sizeof u));
+	assert_string_equal(u, "keep");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_b64_decode),
+		cmocka_unit_test(test_sasl_user),
 		cmocka_unit_test(test_status_lines),
 		cmocka_unit_test(test_response_codes),
 		cmocka_unit_test(test_list_lines),

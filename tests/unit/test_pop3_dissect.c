@@ -433,6 +433,7 @@ static void test_auth_plain_continuation(void **state)
 	assert_int_equal(t->state_before, POP3_STATE_AUTHORIZATION);
 	assert_int_equal(info(x)->state, POP3_STATE_TRANSACTION);
 	assert_true(info(x)->login_seen);
+	assert_string_equal(info(x)->user, "alice"); /* from the PLAIN response */
 	assert_no_secret(x, "AGFsaWNlAGh1bnRlcjI=");
 }
 
@@ -452,6 +453,28 @@ static void test_auth_login_two_steps(void **state)
 	assert_string_equal(tx(x, 1)->code, "AUTH");
 	assert_int_equal(tx(x, 1)->flags, 0);
 	assert_int_equal(info(x)->state, POP3_STATE_AUTHORIZATION);
+	assert_string_equal(info(x)->user, "alice"); /* LOGIN: the first response only */
+}
+
+/* The user of AUTH PLAIN with an initial response: the authzid when the
+ * client gives one (RFC 4616: the identity to act as), else the authcid;
+ * nothing from a response without a user, and never the password. */
+static void test_auth_plain_user(void **state)
+{
+	(void)state;
+	struct fx *x = fx_new(false, false, false);
+	srv(x, "+OK\r\n");
+	cli(x, "auth plain Ym9iAGFsaWNlAHB3\r\n");
+	srv(x, "-ERR\r\n");
+	assert_string_equal(info(x)->user, "bob");
+	assert_string_equal(tx(x, 1)->args, "plain " POP3_REDACTED);
+	fx_free(x);
+	x = fx_new(false, false, false);
+	srv(x, "+OK\r\n");
+	cli(x, "AUTH PLAIN AABwdw==\r\nAUTH CRAM-MD5 Ym9iIGQ0MWQ4Y2Q5OGYwMGIyMDRlOTgwMDk5OGVjZjg0Mjdl\r\n");
+	srv(x, "-ERR\r\n-ERR\r\n");
+	assert_string_equal(info(x)->user, "");
+	fx_free(x);
 }
 
 static void test_auth_cancel_and_not_base64(void **state)
@@ -862,6 +885,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_body_fast_path_same_counts),
+		cmocka_unit_test(test_auth_plain_user),
 		cmocka_unit_test_setup_teardown(test_greeting_apop_timestamp, setup, teardown),
 		cmocka_unit_test(test_every_command),
 		cmocka_unit_test_setup_teardown(test_list_uidl_with_and_without_arg, setup, teardown),
