@@ -90,14 +90,20 @@ static void read_back(const char *path, uint32_t expect_good, bool expect_error)
 	source_free(s);
 }
 
+/* A fresh capture file in path[] ("/tmp/test_source_XXXXXX"). */
+static void tmp_pcap(char *path, size_t cut)
+{
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	close(fd);
+	write_pcap(path, cut);
+}
+
 static void test_every_frame_in_order(void **state)
 {
 	(void)state;
 	char path[] = "/tmp/test_source_XXXXXX";
-	int fd = mkstemp(path);
-	assert_true(fd >= 0);
-	close(fd);
-	write_pcap(path, 0);
+	tmp_pcap(path, 0);
 	read_back(path, NFRAMES, false);
 	unlink(path);
 }
@@ -106,10 +112,7 @@ static void test_truncated_last_record(void **state)
 {
 	(void)state;
 	char path[] = "/tmp/test_source_XXXXXX";
-	int fd = mkstemp(path);
-	assert_true(fd >= 0);
-	close(fd);
-	write_pcap(path, 10);
+	tmp_pcap(path, 10);
 	read_back(path, NFRAMES - 1, true);
 	unlink(path);
 }
@@ -120,10 +123,7 @@ static void test_free_mid_file(void **state)
 {
 	(void)state;
 	char path[] = "/tmp/test_source_XXXXXX";
-	int fd = mkstemp(path);
-	assert_true(fd >= 0);
-	close(fd);
-	write_pcap(path, 0);
+	tmp_pcap(path, 0);
 	char err[CAPTURE_ERRBUF_SIZE];
 	struct source_opts o = { 0 };
 	struct source *s = source_open_file(path, &o, err);
