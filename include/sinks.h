@@ -32,6 +32,10 @@ struct sink report_sink_new(FILE *out, const struct report_opts *o);
 struct json_opts {
 	struct sink_filter filter;
 	bool stats_events;     /* emit periodic "stats" events */
+	/* Live: each session's lines reach the reader when it closes. Reading a
+	 * file, output is only flushed at stats events and the end (a flush per
+	 * session was a write() per session). */
+	bool flush_sessions;
 };
 /* JSON lines; path "-" is stdout. */
 struct sink json_sink_new(const char *path, const struct json_opts *o, char *errbuf, size_t errlen);

@@ -31,6 +31,7 @@
 #define JSON_PEND_SESSION_MAX (256u * 1024u)      /* held per undecided session */
 #define JSON_PEND_TOTAL_MAX (64u * 1024u * 1024u)  /* held across sessions */
 #define JSON_LISTING_MAX 1000                      /* listing entries written per txn */
+#define JSON_STDIO_BUFFER (256u * 1024u)           /* a write() per 256 KiB, not per 4 KiB */
 
 struct pend {
 	char *buf; /* whole lines, each ending in '\n' */
@@ -41,6 +42,7 @@ struct pend {
 struct json_sink {
 	FILE *out;
 	bool own;          /* fclose at free (not stdout) */
+	char *iobuf;       /* out's stdio buffer (own files only) */
 	char *name;        /* for error messages */
 	struct json_opts o;
 	struct jw w;
@@ -536,7 +538,8 @@ static void json_event(void *self, const struct event *e)
 		if (pass) {
 			write_session(j, e, dropped);
 			emit_line(j, s, true);
-			out_flush(j);
+			if (j->o.flush_sessions)
+				out_flush(j);
 		} else {
 			pend_free(j, s->id); /* closed without passing: its lines go */
 		}
@@ -574,6 +577,7 @@ static void json_free(void *self)
 	else if (j->out)
 		fflush(j->out);
 	jw_fini(&j->w);
+	free(j->iobuf); /* after fclose: stdio used it to the end */
 	free(j->name);
 	free(j);
 }
@@ -599,6 +603,10 @@ struct sink json_sink_new(const char *path, const struct json_opts *o, char *err
 	} else
 		f = stdout;
 	struct json_sink *j = xcalloc(1, sizeof *j);
+	if (own) { /* glibc ignores the size unless the buffer is ours */
+		j->iobuf = xmalloc(JSON_STDIO_BUFFER);
+		setvbuf(f, j->iobuf, _IOFBF, JSON_STDIO_BUFFER);
+	}
 	j->out = f;
 	j->own = own;
 	j->name = xstrdup(own ? path : "<stdout>");

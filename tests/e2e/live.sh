@@ -28,6 +28,8 @@ PID=$!
 sleep 1
 ip netns exec "$NS" tcpreplay -q -i "$B" pcaps/bad/intermail.pcap pcaps/real/dovecot-curl.pcap >/dev/null 2>&1
 sleep 1
+check "live: a session's JSON lines are written when it closes, not at exit" \
+	"grep -q '\"event_type\":\"pop3_session\"' $T/live.json"
 check "pop3mon dropped root after opening the device" \
 	"[ \"\$(ps -o user= -p $PID | tr -d ' ')\" = nobody ]"
 kill -TERM "$PID"; wait "$PID"; st=$?; PID=
