@@ -619,7 +619,8 @@ int main(int argc, char **argv)
 	if (json_stdout && o.report)
 		die_usage("%s", "--json - and --report both want stdout");
 	if (o.json_path) {
-		struct json_opts jo = { o.filter, o.stats_interval_s > 0, o.iface != NULL };
+		struct json_opts jo = { .filter = o.filter, .stats_events = o.stats_interval_s > 0,
+					.flush_sessions = o.iface != NULL };
 		struct sink s = json_sink_new(o.json_path, &jo, errbuf, sizeof(errbuf));
 		if (!s.ops) {
 			fprintf(stderr, "pop3mon: %s\n", errbuf);

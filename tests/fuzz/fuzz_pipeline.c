@@ -74,7 +74,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(&bus, 0, sizeof(bus));
 	char errbuf[512];
 	struct sink_filter filt = { false, -1, NULL, NULL };
-	struct json_opts jo = { filt, true };
+	struct json_opts jo = { .filter = filt, .stats_events = true };
 	struct sink js = json_sink_new("/dev/null", &jo, errbuf, sizeof(errbuf));
 	if (js.ops)
 		event_bus_add(&bus, js);
