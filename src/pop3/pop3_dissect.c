@@ -414,6 +414,19 @@ static void end_body(struct pop3_conn *c, const struct pop3_line *l, uint32_t fl
 	emit(c, &c->cur);
 }
 
+/* Data lines of the open body: the line path adds them one at a time, the
+ * fast path of pop3_feed a run at once. */
+static void body_lines(struct pop3_txn *t, uint64_t lines, uint64_t octets, bool bare_lf,
+		       const struct seg_meta *m)
+{
+	if (bare_lf)
+		t->flags |= POP3_TF_BARE_LF;
+	t->data_lines += lines;
+	t->data_octets += octets;
+	t->end_frame = m->frame;
+	t->end_ts_us = m->ts_us;
+}
+
 static void server_body(struct pop3_conn *c, const struct pop3_line *l)
 {
 	struct pop3_txn *t = &c->cur;
@@ -458,12 +471,7 @@ static void server_body(struct pop3_conn *c, const struct pop3_line *l)
 			return;
 		}
 	}
-	if (l->flags & LINE_BARE_LF)
-		t->flags |= POP3_TF_BARE_LF;
-	t->data_lines++;
-	t->data_octets += octets;
-	t->end_frame = l->m.frame;
-	t->end_ts_us = l->m.ts_us;
+	body_lines(t, 1, octets, l->flags & LINE_BARE_LF, &l->m);
 	if (c->body == BODY_LIST || c->body == BODY_UIDL) {
 		struct pop3_entry e;
 		const char *uid = NULL;
@@ -601,16 +609,21 @@ drained:
 		c->after_gap = false;
 }
 
+/* Every line of a direction, whichever path framed it. */
+static void count_lines(struct pop3_conn *c, int dir, uint64_t lines, uint64_t bare_lf,
+			uint64_t long_lines)
+{
+	c->info.lines[dir] += lines;
+	c->info.bare_lf[dir] += bare_lf;
+	c->info.long_lines[dir] += long_lines;
+}
+
 static void on_line(void *obj, int dir, const struct pop3_line *l)
 {
 	struct pop3_conn *c = obj;
 	if (c->info.tls || c->stls_verify)
 		return; /* bytes after STLS +OK in the same run: TLS or judged later */
-	c->info.lines[dir]++;
-	if (l->flags & LINE_BARE_LF)
-		c->info.bare_lf[dir]++;
-	if (l->flags & LINE_TRUNC)
-		c->info.long_lines[dir]++;
+	count_lines(c, dir, 1, (l->flags & LINE_BARE_LF) != 0, (l->flags & LINE_TRUNC) != 0);
 	if (dir == 0) {
 		client_line(c, l);
 		return;
@@ -688,16 +701,8 @@ void pop3_feed(struct pop3_conn *c, int dir, const uint8_t *p, size_t n, const s
 		struct pop3_body_run r;
 		size_t used = pop3_framer_body_run(&c->fr[1], p, n, &r);
 		if (used) {
-			struct pop3_txn *t = &c->cur;
-			c->info.lines[1] += r.lines;
-			c->info.bare_lf[1] += r.bare_lf;
-			c->info.long_lines[1] += r.long_lines;
-			if (r.bare_lf)
-				t->flags |= POP3_TF_BARE_LF;
-			t->data_lines += r.lines;
-			t->data_octets += r.octets;
-			t->end_frame = m->frame;
-			t->end_ts_us = m->ts_us;
+			count_lines(c, 1, r.lines, r.bare_lf, r.long_lines);
+			body_lines(&c->cur, r.lines, r.octets, r.bare_lf != 0, m);
 			p += used;
 			n -= used;
 		}
