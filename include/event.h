@@ -107,6 +107,15 @@ void event_bus_emit(const struct event_bus *b, const struct event *e);
 int event_bus_finish(struct event_bus *b, char *errbuf, size_t errlen);
 void event_bus_free(struct event_bus *b);
 
+/* The sinks of `inner` (moved out of it) on a thread of their own: the
+ * returned sink copies each event, with everything it points to, into a
+ * ring of batches, and the thread hands the copies to those sinks in
+ * order. finish() waits until every event is rendered, then finishes them.
+ * Events reach the thread a batch at a time, or each at once with
+ * `publish_each` (live: a session's lines must not wait for a batch to
+ * fill). If no thread can be started, the sinks run on the caller's. */
+struct sink event_thread_sink(struct event_bus *inner, bool publish_each);
+
 /* Text from the wire, made safe for a terminal or a log line: printable
  * ASCII kept, everything else as \xNN (so escape sequences, control bytes
  * and invalid UTF-8 cannot reach a terminal). Returns dst. */

@@ -611,7 +611,11 @@ int main(int argc, char **argv)
 		return EXIT_INPUT;
 	r.linktype = source_linktype(srcs[0]);
 
-	/* Sinks: opened before privileges are dropped. */
+	/* Sinks: opened before privileges are dropped. Those that only render
+	 * (JSON, report, streams) run on a thread of their own; the pcap writer
+	 * takes frames from this thread and the dashboard owns the terminal,
+	 * so they stay here. */
+	struct event_bus rendered = { .n = 0 };
 	bool json_stdout = o.json_path && !strcmp(o.json_path, "-");
 	bool want_ui = isatty(STDOUT_FILENO) && !o.report && !o.streams && !json_stdout;
 	if (o.wall)
@@ -626,7 +630,7 @@ int main(int argc, char **argv)
 			fprintf(stderr, "pop3mon: %s\n", errbuf);
 			return EXIT_INPUT;
 		}
-		event_bus_add(&r.bus, s);
+		event_bus_add(&rendered, s);
 	}
 	if (o.write_path || want_ui) {
 		r.flagged = flagged_writer_new(o.write_path, r.linktype,
@@ -639,16 +643,17 @@ int main(int argc, char **argv)
 		event_bus_add(&r.bus, flagged_writer_sink(r.flagged));
 	}
 	if (o.streams) {
-		struct sink s = streams_sink_new(stdout);
-		event_bus_add(&r.bus, s);
+		event_bus_add(&rendered, streams_sink_new(stdout));
 	} else if (!want_ui && !json_stdout) {
 		struct report_opts ro = { o.filter, o.verbose, o.localtime, o.files, o.nfiles };
 		if (o.iface) {
 			ro.sources = &o.iface;
 			ro.nsources = 1;
 		}
-		event_bus_add(&r.bus, report_sink_new(stdout, &ro));
+		event_bus_add(&rendered, report_sink_new(stdout, &ro));
 	}
+	if (rendered.n)
+		event_bus_add(&r.bus, event_thread_sink(&rendered, o.iface != NULL));
 	if (want_ui) {
 		struct ui_opts uo = { .wall = o.wall, .no_color = o.no_color,
 				      .source = o.iface ? o.iface : o.files[0],
