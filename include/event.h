@@ -111,10 +111,12 @@ void event_bus_free(struct event_bus *b);
  * returned sink copies each event, with everything it points to, into a
  * ring of batches, and the thread hands the copies to those sinks in
  * order. finish() waits until every event is rendered, then finishes them.
- * Events reach the thread a batch at a time, or each at once with
- * `publish_each` (live: a session's lines must not wait for a batch to
- * fill). If no thread can be started, the sinks run on the caller's. */
-struct sink event_thread_sink(struct event_bus *inner, bool publish_each);
+ * Events reach the thread a batch at a time; with `prompt` (live) also at
+ * each session's close and each stats event, so a finished session's
+ * lines never wait for a batch to fill (a hand-over per event would cost
+ * a wake-up each). If no thread can be started, the sinks run on the
+ * caller's. */
+struct sink event_thread_sink(struct event_bus *inner, bool prompt);
 
 /* Text from the wire, made safe for a terminal or a log line: printable
  * ASCII kept, everything else as \xNN (so escape sequences, control bytes

@@ -33,7 +33,7 @@ struct event_thread {
 	struct batch_ring *ring;
 	pthread_t thread;
 	bool running;   /* the thread was started and not yet joined */
-	bool each;      /* publish every event (live: no event waits for a batch) */
+	bool prompt;    /* hand over at each session's close and stats event (live) */
 };
 
 static size_t al8(size_t n)
@@ -229,7 +229,7 @@ static void on_event(void *self, const struct event *e)
 		pack(rec + al8(sizeof h), e);
 	}
 	b->used += h.size;
-	if (t->each)
+	if (t->prompt && (e->type == EV_SESSION_CLOSE || e->type == EV_STATS))
 		batch_ring_publish(t->ring);
 }
 
@@ -262,12 +262,12 @@ static void on_free(void *self)
 
 static const struct sink_ops event_thread_ops = { "thread", on_event, on_finish, on_free };
 
-struct sink event_thread_sink(struct event_bus *inner, bool publish_each)
+struct sink event_thread_sink(struct event_bus *inner, bool prompt)
 {
 	struct event_thread *t = xcalloc(1, sizeof *t);
 	t->inner = *inner;
 	inner->n = 0;
-	t->each = publish_each;
+	t->prompt = prompt;
 	t->ring = batch_ring_new(EVENT_THREAD_BATCHES, EVENT_THREAD_BATCH_BYTES);
 	/* Signals stay with the main thread. */
 	sigset_t all, old;
