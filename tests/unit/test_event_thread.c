@@ -125,18 +125,26 @@ static void script(struct sink s, struct rec *r)
 	tev_emit(s, EV_STATS, NULL, NULL, NULL, &st);
 }
 
+/* A recording sink on its own thread. */
+static struct sink start(struct rec *r, bool prompt)
+{
+	r->caller = pthread_self();
+	r->other_thread = true;
+	struct event_bus inner = { .n = 0 };
+	event_bus_add(&inner, (struct sink){ &rec_ops, r });
+	struct sink ts = event_thread_sink(&inner, prompt);
+	assert_int_equal(inner.n, 0); /* the sinks moved into the thread */
+	return ts;
+}
+
 static void test_same_events_in_order_on_another_thread(void **state)
 {
 	(void)state;
 	struct rec direct = { 0 }, threaded = { 0 };
-	direct.caller = threaded.caller = pthread_self();
-	threaded.other_thread = true;
+	direct.caller = pthread_self();
 	script((struct sink){ &rec_ops, &direct }, NULL);
 
-	struct event_bus inner = { .n = 0 };
-	event_bus_add(&inner, (struct sink){ &rec_ops, &threaded });
-	struct sink ts = event_thread_sink(&inner, false);
-	assert_int_equal(inner.n, 0); /* the sinks moved into the thread */
+	struct sink ts = start(&threaded, false);
 	script(ts, &threaded);
 	char err[128] = "";
 	assert_int_equal(ts.ops->finish(ts.self, err, sizeof err), 0);
@@ -166,10 +174,7 @@ static void test_prompt_at_close(void **state)
 {
 	(void)state;
 	struct rec threaded = { 0 };
-	threaded.caller = pthread_self();
-	struct event_bus inner = { .n = 0 };
-	event_bus_add(&inner, (struct sink){ &rec_ops, &threaded });
-	struct sink ts = event_thread_sink(&inner, true);
+	struct sink ts = start(&threaded, true);
 	struct ev_session sess;
 	struct pop3_conn_info ci;
 	struct pop3_txn t;
@@ -197,14 +202,12 @@ static void test_free_without_finish(void **state)
 {
 	(void)state;
 	struct rec threaded = { 0 };
-	threaded.caller = pthread_self();
-	struct event_bus inner = { .n = 0 };
-	event_bus_add(&inner, (struct sink){ &rec_ops, &threaded });
-	struct sink ts = event_thread_sink(&inner, false);
+	struct sink ts = start(&threaded, false);
 	script(ts, NULL);
 	ts.ops->free(ts.self);
 	assert_int_equal(threaded.events, 1000 * 5 + 1);
 	assert_int_equal(threaded.finished, 0);
+	assert_true(threaded.other_thread);
 	free(threaded.log);
 }
 
