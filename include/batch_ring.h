@@ -14,6 +14,7 @@
 #ifndef POP3MON_BATCH_RING_H
 #define POP3MON_BATCH_RING_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -42,5 +43,9 @@ struct batch *batch_ring_take(struct batch_ring *r);
 void batch_ring_release(struct batch_ring *r);
 /* Consumer: gone; a producer blocked in publish returns false. */
 void batch_ring_stop(struct batch_ring *r);
+
+/* Start the thread on the other side of a ring with every signal blocked:
+ * SIGINT, SIGTERM and SIGWINCH stay with the main thread. */
+bool batch_ring_thread_start(pthread_t *t, void *(*fn)(void *), void *arg);
 
 #endif

@@ -7,7 +7,6 @@
 #include "readahead.h"
 
 #include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -84,13 +83,7 @@ struct readahead *readahead_start(pcap_t *p, const char *name)
 	ra->pcap = p;
 	ra->name = xstrdup(name);
 	ra->ring = batch_ring_new(READAHEAD_BATCHES, READAHEAD_BATCH_BYTES);
-	/* Signals (SIGTERM, SIGINT, SIGWINCH) stay with the main thread. */
-	sigset_t all, old;
-	sigfillset(&all);
-	pthread_sigmask(SIG_BLOCK, &all, &old);
-	int rc = pthread_create(&ra->thread, NULL, reader, ra);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (rc != 0) {
+	if (!batch_ring_thread_start(&ra->thread, reader, ra)) {
 		batch_ring_free(ra->ring);
 		free(ra->name);
 		free(ra);

@@ -11,7 +11,6 @@
  * on the heap and only its pointer travels.
  */
 #include <pthread.h>
-#include <signal.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -269,11 +268,6 @@ struct sink event_thread_sink(struct event_bus *inner, bool prompt)
 	inner->n = 0;
 	t->prompt = prompt;
 	t->ring = batch_ring_new(EVENT_THREAD_BATCHES, EVENT_THREAD_BATCH_BYTES);
-	/* Signals stay with the main thread. */
-	sigset_t all, old;
-	sigfillset(&all);
-	pthread_sigmask(SIG_BLOCK, &all, &old);
-	t->running = pthread_create(&t->thread, NULL, consumer, t) == 0;
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	t->running = batch_ring_thread_start(&t->thread, consumer, t);
 	return (struct sink){ &event_thread_ops, t };
 }

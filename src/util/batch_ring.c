@@ -4,6 +4,7 @@
 #include "batch_ring.h"
 
 #include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 
 #include "util.h"
@@ -100,4 +101,14 @@ void batch_ring_stop(struct batch_ring *r)
 	r->stop = true;
 	pthread_cond_signal(&r->freed);
 	pthread_mutex_unlock(&r->mu);
+}
+
+bool batch_ring_thread_start(pthread_t *t, void *(*fn)(void *), void *arg)
+{
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	int rc = pthread_create(t, NULL, fn, arg);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return rc == 0;
 }
