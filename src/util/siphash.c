@@ -7,11 +7,17 @@
 
 #define ROTL(x, b) (uint64_t)(((x) << (b)) | ((x) >> (64 - (b))))
 
+#include <string.h>
+
+/* One load, not eight: the flow table hashes every packet, and the byte
+ * loop made this a tenth of the main thread's instructions. */
 static uint64_t load_le64(const uint8_t *p)
 {
-	uint64_t v = 0;
-	for (int i = 7; i >= 0; i--)
-		v = v << 8 | p[i];
+	uint64_t v;
+	memcpy(&v, p, sizeof v);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	v = __builtin_bswap64(v);
+#endif
 	return v;
 }
 
@@ -40,9 +46,9 @@ uint64_t siphash24(const void *data, size_t len, const uint8_t key[16])
 		SIPROUND();
 		v0 ^= m;
 	}
-	uint64_t b = (uint64_t)len << 56;
-	for (size_t i = 0; i < len % 8; i++)
-		b |= (uint64_t)in[full + i] << (8 * i);
+	uint8_t tail[8] = { 0 };
+	memcpy(tail, in + full, len % 8);
+	uint64_t b = (uint64_t)len << 56 | load_le64(tail);
 	v3 ^= b;
 	SIPROUND();
 	SIPROUND();
