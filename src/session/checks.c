@@ -62,16 +62,35 @@ static void vfire(struct checks *k, enum rule_id r, enum severity sev, const str
 	k->fn(k->ctx, &f);
 }
 
+/* Append at most max bytes of s (up to its NUL) to e->line at *at, as
+ * snprintf's "%.<max>s" would, keeping room for the NUL. */
+static void line_put(struct evidence *e, size_t *at, const char *s, size_t max)
+{
+	size_t room = sizeof(e->line) - 1 - *at;
+	size_t n = strnlen(s, max < room ? max : room);
+	memcpy(e->line + *at, s, n);
+	*at += n;
+	e->line[*at] = '\0';
+}
+
+/* Built for every judged reply (listings keep it for later findings), so
+ * by plain copies: snprintf here was 7% of the main thread. */
 void checks_evidence(struct evidence *e, const struct pop3_txn *t)
 {
+	size_t at = 0;
 	e->frame = t->rep_frame ? t->rep_frame : t->req_frame;
 	e->ts_us = t->rep_frame ? t->rep_ts_us : t->req_ts_us;
 	e->txn_index = t->index;
-	if (t->cmd == POP3_CMD_NONE)
-		snprintf(e->line, sizeof(e->line), "%s %.150s", pop3_status_str(t->status), t->text);
-	else
-		snprintf(e->line, sizeof(e->line), "%.16s%s%.48s -> %s %.80s", t->keyword,
-			 t->has_args ? " " : "", t->args, pop3_status_str(t->status), t->text);
+	e->line[0] = '\0';
+	if (t->cmd != POP3_CMD_NONE) {
+		line_put(e, &at, t->keyword, 16);
+		line_put(e, &at, t->has_args ? " " : "", 1);
+		line_put(e, &at, t->args, 48);
+		line_put(e, &at, " -> ", 4);
+	}
+	line_put(e, &at, pop3_status_str(t->status), SIZE_MAX);
+	line_put(e, &at, " ", 1);
+	line_put(e, &at, t->text, t->cmd == POP3_CMD_NONE ? 150 : 80);
 }
 
 /* A reply we may judge: paired, not after a gap, not cut. */
