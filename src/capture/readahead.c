@@ -1,25 +1,26 @@
 /*
  * readahead.c - the reader thread of a capture file (see readahead.h).
  *
- * Batches go round a batch_ring. A batch holds records of a small header
- * and the frame's bytes, 8-byte aligned.
+ * Batches go round a batch_ring. A batch holds records: a struct rec and
+ * the frame's bytes. Classic pcap files are read() straight into the
+ * batches and their record headers rewritten in place (pcap_records.c);
+ * other files come through libpcap and are copied in.
  */
 #include "readahead.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "batch_ring.h"
 
-struct rec {
-	uint64_t ts_us;
-	uint32_t caplen, wirelen;
-};
-
 struct readahead {
 	pcap_t *pcap;
+	int fd;                 /* classic pcap read directly: the file, else -1 */
+	struct pcap_format fmt;
 	char *name;
 	pthread_t thread;
 	struct batch_ring *ring;
@@ -31,7 +32,7 @@ struct readahead {
 
 static size_t rec_size(uint32_t caplen)
 {
-	return (sizeof(struct rec) + caplen + 7) & ~(size_t)7;
+	return sizeof(struct rec) + caplen;
 }
 
 static void *finish(struct readahead *ra, enum source_status end)
@@ -40,6 +41,60 @@ static void *finish(struct readahead *ra, enum source_status end)
 	batch_ring_fill(ra->ring)->last = true;
 	batch_ring_publish(ra->ring);
 	return NULL;
+}
+
+static void *frame_error(struct readahead *ra, const char *why)
+{
+	snprintf(ra->err, sizeof ra->err, "%s: frame %llu: %s", ra->name,
+		 (unsigned long long)ra->frames + 1, why);
+	return finish(ra, SOURCE_ERROR);
+}
+
+/* Classic pcap: fill a batch from the file, convert its complete records in
+ * place, hand it over, and carry the partial record at its end into the
+ * next batch. The file header was read (and checked) by libpcap. */
+static void *reader_direct(void *arg)
+{
+	struct readahead *ra = arg;
+	off_t off = 24;
+	size_t len = 0;
+	struct batch *b = batch_ring_fill(ra->ring);
+	for (;;) {
+		ssize_t got = pread(ra->fd, b->buf + len, READAHEAD_BATCH_BYTES - len, off);
+		if (got < 0) {
+			if (errno == EINTR)
+				continue;
+			char why[PCAP_ERRBUF_SIZE];
+			snprintf(why, sizeof why, "error reading dump file: %s", strerror(errno));
+			return frame_error(ra, why);
+		}
+		off += got;
+		len += (size_t)got;
+		if (got > 0 && len < READAHEAD_BATCH_BYTES)
+			continue;
+		size_t done;
+		char why[PCAP_ERRBUF_SIZE];
+		if (pcap_records_convert(&ra->fmt, b->buf, &len, &done, &ra->frames, why,
+					 sizeof why) == PCAP_RECORDS_BAD) {
+			b->used = done;
+			return frame_error(ra, why);
+		}
+		b->used = done;
+		if (got == 0) {
+			if (len == done)
+				return finish(ra, SOURCE_EOF);
+			pcap_records_truncated(&ra->fmt, b->buf + done, len - done, why, sizeof why);
+			return frame_error(ra, why);
+		}
+		/* The consumer only reads a published batch, and this one is not
+		 * refilled before the ring comes round: the tail can be copied. */
+		const uint8_t *rest = b->buf + done;
+		len -= done;
+		if (!batch_ring_publish(ra->ring))
+			return NULL;
+		b = batch_ring_fill(ra->ring);
+		memcpy(b->buf, rest, len);
+	}
 }
 
 static void *reader(void *arg)
@@ -52,9 +107,7 @@ static void *reader(void *arg)
 		if (rc != 1) {
 			if (rc == PCAP_ERROR_BREAK || rc == 0)
 				return finish(ra, SOURCE_EOF);
-			snprintf(ra->err, sizeof ra->err, "%s: frame %llu: %s", ra->name,
-				 (unsigned long long)ra->frames + 1, pcap_geterr(ra->pcap));
-			return finish(ra, SOURCE_ERROR);
+			return frame_error(ra, pcap_geterr(ra->pcap));
 		}
 		ra->frames++;
 		size_t need = rec_size(h->caplen);
@@ -77,13 +130,17 @@ static void *reader(void *arg)
 	}
 }
 
-struct readahead *readahead_start(pcap_t *p, const char *name)
+struct readahead *readahead_start(pcap_t *p, int fd, const struct pcap_format *direct,
+				   const char *name)
 {
 	struct readahead *ra = xcalloc(1, sizeof *ra);
 	ra->pcap = p;
+	ra->fd = direct ? fd : -1;
+	if (direct)
+		ra->fmt = *direct;
 	ra->name = xstrdup(name);
 	ra->ring = batch_ring_new(READAHEAD_BATCHES, READAHEAD_BATCH_BYTES);
-	if (!batch_ring_thread_start(&ra->thread, reader, ra)) {
+	if (!batch_ring_thread_start(&ra->thread, direct ? reader_direct : reader, ra)) {
 		batch_ring_free(ra->ring);
 		free(ra->name);
 		free(ra);

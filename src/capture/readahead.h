@@ -1,7 +1,7 @@
 /*
  * readahead.h - private to src/capture: a capture file read on a thread of
- * its own, so the read() system calls and libpcap's record parsing run on
- * the second core while the pipeline works on the frames before them.
+ * its own, so the read() system calls and the record parsing run on the
+ * second core while the pipeline works on the frames before them.
  *
  * Frames are copied into a few fixed batches (READAHEAD_BATCHES of
  * READAHEAD_BATCH_BYTES: memory does not follow the file's size) and handed
@@ -16,6 +16,7 @@
 #include <pcap/pcap.h>
 
 #include "capture.h"
+#include "pcap_records.h"
 
 #define READAHEAD_BATCHES 4
 #define READAHEAD_BATCH_BYTES (1u << 20) /* > libpcap's largest record (256 KiB) */
@@ -23,8 +24,11 @@
 struct readahead;
 
 /* Start reading `p` (borrowed until readahead_stop); `name` for messages.
+ * With `direct`, a classic pcap file whose header libpcap has read, the
+ * records are read from `fd` past that header instead, without libpcap.
  * NULL if the thread cannot be started (the caller reads directly). */
-struct readahead *readahead_start(pcap_t *p, const char *name);
+struct readahead *readahead_start(pcap_t *p, int fd, const struct pcap_format *direct,
+				   const char *name);
 
 /* The next frame (data valid until the next call), SOURCE_EOF, or
  * SOURCE_ERROR with errbuf naming the file and frame. */

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "readahead.h"
 
@@ -60,6 +61,39 @@ static int apply_filter(pcap_t *p, const char *name, const char *bpf, char *errb
 	return 0;
 }
 
+/* Link types whose records libpcap hands on unchanged: for others (USB,
+ * NFLOG, and Linux cooked captures from the other byte order) it rewrites
+ * pseudo-headers, so they keep going through libpcap. */
+static bool plain_linktype(int dlt, bool swapped)
+{
+	switch (dlt) {
+	case DLT_NULL: case DLT_EN10MB: case DLT_RAW: case DLT_LOOP:
+	case DLT_IPV4: case DLT_IPV6:
+		return true;
+	case DLT_LINUX_SLL: case DLT_LINUX_SLL2:
+		return !swapped;
+	default:
+		return false;
+	}
+}
+
+/* May the reader thread parse this file's records itself? Classic pcap
+ * 2.4, a link type libpcap does not rewrite, and no BPF filter (libpcap
+ * runs the filter as it reads). */
+static bool direct_format(pcap_t *p, int fd, const struct source_opts *o, struct pcap_format *f)
+{
+	uint8_t hdr[24];
+	if (o->bpf && *o->bpf)
+		return false;
+	if (pread(fd, hdr, sizeof hdr, 0) != (ssize_t)sizeof hdr || !pcap_format_from_header(hdr, f))
+		return false;
+	if (!plain_linktype(pcap_datalink(p), f->swapped) || pcap_snapshot(p) <= 0)
+		return false;
+	f->snapshot = (uint32_t)pcap_snapshot(p);
+	f->max_caplen = CAPTURE_SNAPLEN_DEFAULT; /* libpcap's maximum for these types */
+	return true;
+}
+
 struct source *source_open_file(const char *path, const struct source_opts *o,
 				char errbuf[CAPTURE_ERRBUF_SIZE])
 {
@@ -85,8 +119,11 @@ struct source *source_open_file(const char *path, const struct source_opts *o,
 	}
 	struct source *s = source_wrap(p, path, false);
 	struct stat sb;
-	if (fp != stdin && fstat(fileno(fp), &sb) == 0 && S_ISREG(sb.st_mode))
-		s->ra = readahead_start(p, path);
+	if (fp != stdin && fstat(fileno(fp), &sb) == 0 && S_ISREG(sb.st_mode)) {
+		struct pcap_format fmt;
+		bool direct = direct_format(p, fileno(fp), o, &fmt);
+		s->ra = readahead_start(p, fileno(fp), direct ? &fmt : NULL, path);
+	}
 	return s;
 }
 

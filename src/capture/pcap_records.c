@@ -1,0 +1,113 @@
+/*
+ * pcap_records.c - classic pcap records parsed in place (see the header).
+ * The checks and messages follow libpcap's sf-pcap.c record reader.
+ */
+#include "pcap_records.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define MAGIC_USEC 0xa1b2c3d4u
+#define MAGIC_NSEC 0xa1b23c4du
+
+static uint32_t get32(const uint8_t *p, bool swapped)
+{
+	uint32_t v;
+	memcpy(&v, p, 4);
+	return swapped ? __builtin_bswap32(v) : v;
+}
+
+bool pcap_format_from_header(const uint8_t hdr[24], struct pcap_format *f)
+{
+	uint32_t magic;
+	memcpy(&magic, hdr, 4);
+	f->swapped = magic == __builtin_bswap32(MAGIC_USEC) || magic == __builtin_bswap32(MAGIC_NSEC);
+	if (f->swapped)
+		magic = __builtin_bswap32(magic);
+	if (magic != MAGIC_USEC && magic != MAGIC_NSEC)
+		return false;
+	f->nsec = magic == MAGIC_NSEC;
+	uint16_t major, minor;
+	memcpy(&major, hdr + 4, 2);
+	memcpy(&minor, hdr + 6, 2);
+	if (f->swapped) {
+		major = __builtin_bswap16(major);
+		minor = __builtin_bswap16(minor);
+	}
+	/* 2.3 and older may have caplen and len the other way round */
+	return major == 2 && minor == 4;
+}
+
+/* As libpcap 1.10 reads them: signed 32-bit fields from a file in host
+ * byte order, unsigned ones from a byte-swapped file (its swap yields
+ * unsigned values), nanoseconds scaled down by division in the same
+ * signedness; so any value a damaged file holds gives the same time both
+ * ways. */
+static uint64_t ts_us(const struct pcap_format *f, const uint8_t *h)
+{
+	uint32_t s = get32(h, f->swapped), u = get32(h + 4, f->swapped);
+	int64_t sec = f->swapped ? (int64_t)s : (int64_t)(int32_t)s;
+	int64_t frac = f->swapped ? (int64_t)u : (int64_t)(int32_t)u;
+	if (f->nsec)
+		frac /= 1000;
+	return (uint64_t)sec * 1000000u + (uint64_t)frac;
+}
+
+enum pcap_records_status pcap_records_convert(const struct pcap_format *f, uint8_t *buf,
+					      size_t *len, size_t *done, uint64_t *frames,
+					      char *err, size_t errlen)
+{
+	size_t at = 0;
+	while (*len - at >= sizeof(struct rec)) {
+		uint8_t *h = buf + at;
+		uint32_t caplen = get32(h + 8, f->swapped);
+		if (caplen > f->max_caplen) {
+			*done = at;
+			if (caplen > f->snapshot)
+				snprintf(err, errlen,
+					 "invalid packet capture length %u, bigger than snaplen of %d",
+					 caplen, (int)f->snapshot);
+			else
+				snprintf(err, errlen,
+					 "invalid packet capture length %u, bigger than maximum of %u",
+					 caplen, f->max_caplen);
+			return PCAP_RECORDS_BAD;
+		}
+		if (*len - at - sizeof(struct rec) < caplen)
+			break; /* the rest is in the next read */
+		struct rec r = { ts_us(f, h), caplen, get32(h + 12, f->swapped) };
+		if (caplen > f->snapshot) {
+			/* libpcap hands on the first snapshot bytes and skips the rest */
+			size_t cut = caplen - f->snapshot, end = at + sizeof r + caplen;
+			memmove(buf + end - cut, buf + end, *len - end);
+			*len -= cut;
+			r.caplen = f->snapshot;
+		}
+		memcpy(h, &r, sizeof r);
+		at += sizeof r + r.caplen;
+		++*frames;
+	}
+	*done = at;
+	return PCAP_RECORDS_MORE;
+}
+
+void pcap_records_truncated(const struct pcap_format *f, const uint8_t *rec, size_t left,
+			    char *err, size_t errlen)
+{
+	if (left < sizeof(struct rec)) {
+		snprintf(err, errlen,
+			 "truncated dump file; tried to read %zu header bytes, only got %zu",
+			 sizeof(struct rec), left);
+		return;
+	}
+	uint32_t caplen = get32(rec + 8, f->swapped);
+	size_t got = left - sizeof(struct rec);
+	if (caplen > f->snapshot && got < f->snapshot)
+		snprintf(err, errlen,
+			 "truncated dump file; tried to read %u captured bytes, only got %zu",
+			 f->snapshot, got);
+	else
+		snprintf(err, errlen,
+			 "truncated dump file; tried to read %u captured bytes, only got %zu",
+			 caplen, got);
+}
