@@ -31,7 +31,15 @@ struct frame {
 	uint32_t wirelen;     /* bytes on the wire */
 	int linktype;         /* DLT_* of the source */
 	const uint8_t *data;  /* borrowed until the next source_next() */
+	const void *prep;     /* what source_opts.prep made of it, or NULL */
 };
+
+/* Work for each frame of a capture file that can run on the file's reader
+ * thread, ahead of the caller: it fills `size` bytes at `out`, handed out
+ * with the frame as frame.prep (valid as long as frame.data). Sources
+ * without a reader thread (live, stdin) give prep NULL: the caller does
+ * the work itself. It must not touch what the caller's thread changes. */
+typedef void (*frame_prep_fn)(void *ctx, const struct frame *f, void *out);
 
 struct source_stats {
 	uint64_t received;       /* frames handed out */
@@ -45,6 +53,9 @@ struct source_opts {
 	int buffer_kib;       /* -B, 0: CAPTURE_BUFFER_KIB_DEFAULT */
 	bool promisc;         /* live only */
 	const char *bpf;      /* borrowed; NULL: none */
+	frame_prep_fn prep;   /* files: see frame_prep_fn; NULL: none */
+	void *prep_ctx;
+	size_t prep_size;
 };
 
 enum source_status {

@@ -49,7 +49,7 @@ struct decode_stats {
  * *pkt filled (payload_len < payload_wirelen: the caller must treat the
  * missing bytes as a gap), or another reason with *pkt undefined.
  * wirelen tells snaplen truncation (caplen < wirelen) from a lying header.
- * The reason is also counted in *st.
+ * The reason is also counted in *st, unless st is NULL.
  */
 enum decode_reason decode_frame(int linktype, const uint8_t *data, uint32_t caplen, uint32_t wirelen,
 				struct packet *pkt, struct decode_stats *st);

@@ -90,6 +90,7 @@ struct flow_opts {
 	struct reasm_limits reasm;
 	const uint16_t *ports;       /* watched ports (borrowed for the call) */
 	size_t nports;
+	const struct flow_hasher *hasher; /* NULL: a new random one */
 };
 
 /* An idle flow costs about 1.4 KiB with its session and the sinks' records
@@ -105,6 +106,23 @@ void flow_table_free(struct flow_table *t);
 /* Feed one decoded packet: looks the flow up (or creates it) and reassembles.
  * Returns the flow's id (it may already be closed and freed), 0 if none. */
 uint64_t flow_table_packet(struct flow_table *t, const struct packet *p, const struct seg_meta *m);
+
+/* A packet's flow key and its keyed hash. The hasher is fixed once made,
+ * so another thread may hash packets ahead (the file reader does, off the
+ * main thread) for flow_table_packet_hashed, which is flow_table_packet
+ * without the hashing. The table must be made with the same hasher. */
+struct flow_hasher {
+	uint8_t seed[16];
+};
+struct flow_hash {
+	uint64_t h;
+	uint8_t key[40];
+	uint8_t keylen;
+};
+void flow_hasher_init(struct flow_hasher *hz); /* a random seed */
+void flow_hasher_hash(const struct flow_hasher *hz, const struct packet *p, struct flow_hash *fh);
+uint64_t flow_table_packet_hashed(struct flow_table *t, const struct packet *p,
+				  const struct seg_meta *m, const struct flow_hash *fh);
 /* Close flows idle since before now - timeout. Cheap: walks the LRU tail. */
 void flow_table_expire(struct flow_table *t, uint64_t now_us);
 /* Close every flow (end of input). */

@@ -343,7 +343,27 @@ struct run {
 	const char *source_name;
 	bool input_error;
 	int linktype;
+	struct flow_hasher hasher; /* fixed before the sources open: the reader uses it */
 };
+
+/* A frame decoded and its flow hashed, on the file's reader thread. */
+struct prepared {
+	enum decode_reason dr;
+	struct packet pkt;
+	struct flow_hash fh;
+};
+
+/* frame_prep_fn: decode and hashing have no state but the hasher's fixed
+ * seed, so they run on the reader thread; the decode counters are kept
+ * by handle_frame from the reason. */
+static void prepare_frame(void *ctx, const struct frame *fr, void *out)
+{
+	const struct flow_hasher *hz = ctx;
+	struct prepared *pp = out;
+	pp->dr = decode_frame(fr->linktype, fr->data, fr->caplen, fr->wirelen, &pp->pkt, NULL);
+	if (pp->dr == DEC_OK || pp->dr == DEC_PAYLOAD_TRUNC)
+		flow_hasher_hash(hz, &pp->pkt, &pp->fh);
+}
 
 static uint64_t wall_now_us(void)
 {
@@ -426,16 +446,20 @@ static void realtime_wait(uint64_t *base_ts, uint64_t *base_wall, uint64_t ts)
 /* One frame through the pipeline. */
 static void handle_frame(struct run *r, const struct frame *fr)
 {
-	struct packet pkt;
+	struct prepared here;
+	const struct prepared *pp = fr->prep;
 	r->frames++;
 	r->bytes += fr->wirelen;
 	if (fr->ts_us > r->last_ts)
 		r->last_ts = fr->ts_us;
-	enum decode_reason dr = decode_frame(fr->linktype, fr->data, fr->caplen, fr->wirelen, &pkt,
-					     &r->dec);
-	if (dr == DEC_OK || dr == DEC_PAYLOAD_TRUNC) {
+	if (!pp) {
+		prepare_frame(&r->hasher, fr, &here);
+		pp = &here;
+	}
+	r->dec.count[pp->dr]++;
+	if (pp->dr == DEC_OK || pp->dr == DEC_PAYLOAD_TRUNC) {
 		struct seg_meta m = { fr->number, fr->ts_us };
-		uint64_t id = flow_table_packet(r->flows, &pkt, &m);
+		uint64_t id = flow_table_packet_hashed(r->flows, &pp->pkt, &m, &pp->fh);
 		if (r->flagged && id)
 			flagged_writer_packet(r->flagged, id, fr);
 	}
@@ -517,10 +541,11 @@ static const char *ui_save(void *ctx, const uint64_t *ids, size_t n)
 	return msg;
 }
 
-static int open_sources(struct options *o, struct source **srcs, size_t *n)
+static int open_sources(struct run *r, struct options *o, struct source **srcs, size_t *n)
 {
 	char errbuf[CAPTURE_ERRBUF_SIZE];
-	struct source_opts so = { o->snaplen, o->buffer_kib, o->promisc, o->bpf };
+	struct source_opts so = { o->snaplen, o->buffer_kib, o->promisc, o->bpf,
+				  prepare_frame, &r->hasher, sizeof(struct prepared) };
 	*n = 0;
 	if (o->iface) {
 		char *def = NULL;
@@ -607,7 +632,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "pop3mon: %s: %s\n", o.streams_dir, strerror(errno));
 		return EXIT_INPUT;
 	}
-	if (open_sources(&o, srcs, &nsrc) < 0)
+	flow_hasher_init(&r.hasher);
+	o.flow.hasher = &r.hasher;
+	if (open_sources(&r, &o, srcs, &nsrc) < 0)
 		return EXIT_INPUT;
 	r.linktype = source_linktype(srcs[0]);
 

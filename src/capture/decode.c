@@ -323,7 +323,8 @@ enum decode_reason decode_frame(int lt, const uint8_t *data, uint32_t caplen, ui
 				struct packet *pkt, struct decode_stats *st)
 {
 	enum decode_reason r = decode_inner(lt, data, caplen, wirelen, pkt);
-	st->count[r]++;
+	if (st)
+		st->count[r]++;
 	return r;
 }
 

@@ -54,11 +54,15 @@ static uint64_t ts_us(const struct pcap_format *f, const uint8_t *h)
 }
 
 enum pcap_records_status pcap_records_convert(const struct pcap_format *f, uint8_t *buf,
-					      size_t *len, size_t *done, uint64_t *frames,
-					      char *err, size_t errlen)
+					      size_t *len, size_t *done, size_t max,
+					      uint64_t *frames, char *err, size_t errlen)
 {
 	size_t at = 0;
-	while (*len - at >= sizeof(struct rec)) {
+	for (size_t n = 0; *len - at >= sizeof(struct rec); n++) {
+		if (n == max) {
+			*done = at;
+			return PCAP_RECORDS_FULL;
+		}
 		uint8_t *h = buf + at;
 		uint32_t caplen = get32(h + 8, f->swapped);
 		if (caplen > f->max_caplen) {

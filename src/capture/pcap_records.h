@@ -42,19 +42,20 @@ bool pcap_format_from_header(const uint8_t hdr[24], struct pcap_format *f);
 enum pcap_records_status {
 	PCAP_RECORDS_MORE,   /* a partial record (or none) is left: read on */
 	PCAP_RECORDS_BAD,    /* the record after the converted ones is invalid */
+	PCAP_RECORDS_FULL,   /* `max` records converted; complete ones may follow */
 };
 
 /*
  * buf[0..*len) is file data beginning at a record. Converts each complete
- * record in place into a struct rec and its frame, and returns in *done the
- * length of the converted prefix; a record longer than the snapshot is cut,
- * which moves the rest of the buffer down and shrinks *len. *frames counts
- * the records converted. On PCAP_RECORDS_BAD, err holds libpcap's message
- * for the next record.
+ * record, at most `max` of them, in place into a struct rec and its frame,
+ * and returns in *done the length of the converted prefix; a record longer
+ * than the snapshot is cut, which moves the rest of the buffer down and
+ * shrinks *len. *frames counts the records converted. On PCAP_RECORDS_BAD,
+ * err holds libpcap's message for the next record.
  */
 enum pcap_records_status pcap_records_convert(const struct pcap_format *f, uint8_t *buf,
-					      size_t *len, size_t *done, uint64_t *frames,
-					      char *err, size_t errlen);
+					      size_t *len, size_t *done, size_t max,
+					      uint64_t *frames, char *err, size_t errlen);
 
 /* The message for data that ends inside a record of `left` bytes (at EOF). */
 void pcap_records_truncated(const struct pcap_format *f, const uint8_t *rec, size_t left,

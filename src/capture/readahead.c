@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -27,12 +28,38 @@ struct readahead {
 	enum source_status end; /* written before the last batch is published */
 	char err[CAPTURE_ERRBUF_SIZE];
 	size_t pos;             /* the consumer's read position in its batch */
+	size_t idx;             /* the consumer's frame index in its batch */
 	uint64_t frames;        /* the reader's count, for its error message */
+	int linktype;
+	frame_prep_fn prep;     /* see capture.h; NULL: none */
+	void *prep_ctx;
+	size_t prep_slot;       /* bytes per frame, 8-aligned */
+	size_t max_frames;      /* per batch: the prep slots there are */
 };
 
 static size_t rec_size(uint32_t caplen)
 {
 	return sizeof(struct rec) + caplen;
+}
+
+static uint8_t *prep_slot(const struct readahead *ra, const struct batch *b, size_t i)
+{
+	return b->buf + READAHEAD_BATCH_BYTES + i * ra->prep_slot;
+}
+
+/* Run the prep function over the records of b in [at, end), which are
+ * frames first .. of the batch. */
+static void prep_records(struct readahead *ra, struct batch *b, size_t at, size_t end,
+			 size_t first, uint64_t number)
+{
+	for (size_t i = first; at < end; i++) {
+		struct rec r;
+		memcpy(&r, b->buf + at, sizeof r);
+		struct frame f = { number++, r.ts_us, r.caplen, r.wirelen, ra->linktype,
+				   b->buf + at + sizeof r, NULL };
+		ra->prep(ra->prep_ctx, &f, prep_slot(ra, b, i));
+		at += rec_size(r.caplen);
+	}
 }
 
 static void *finish(struct readahead *ra, enum source_status end)
@@ -73,14 +100,16 @@ static void *reader_direct(void *arg)
 		if (got > 0 && len < READAHEAD_BATCH_BYTES)
 			continue;
 		size_t done;
+		uint64_t first = ra->frames + 1;
 		char why[PCAP_ERRBUF_SIZE];
-		if (pcap_records_convert(&ra->fmt, b->buf, &len, &done, &ra->frames, why,
-					 sizeof why) == PCAP_RECORDS_BAD) {
-			b->used = done;
-			return frame_error(ra, why);
-		}
+		enum pcap_records_status st = pcap_records_convert(
+			&ra->fmt, b->buf, &len, &done, ra->max_frames, &ra->frames, why, sizeof why);
 		b->used = done;
-		if (got == 0) {
+		if (ra->prep)
+			prep_records(ra, b, 0, done, 0, first);
+		if (st == PCAP_RECORDS_BAD)
+			return frame_error(ra, why);
+		if (got == 0 && st == PCAP_RECORDS_MORE) {
 			if (len == done)
 				return finish(ra, SOURCE_EOF);
 			pcap_records_truncated(&ra->fmt, b->buf + done, len - done, why, sizeof why);
@@ -100,6 +129,7 @@ static void *reader_direct(void *arg)
 static void *reader(void *arg)
 {
 	struct readahead *ra = arg;
+	size_t n = 0; /* frames in the batch being filled */
 	for (;;) {
 		struct pcap_pkthdr *h;
 		const u_char *data;
@@ -117,21 +147,25 @@ static void *reader(void *arg)
 			return finish(ra, SOURCE_ERROR);
 		}
 		struct batch *b = batch_ring_fill(ra->ring);
-		if (b->used + need > READAHEAD_BATCH_BYTES) {
+		if (b->used + need > READAHEAD_BATCH_BYTES || n == ra->max_frames) {
 			if (!batch_ring_publish(ra->ring))
 				return NULL;
 			b = batch_ring_fill(ra->ring);
+			n = 0;
 		}
 		struct rec r = { (uint64_t)h->ts.tv_sec * 1000000u + (uint64_t)h->ts.tv_usec,
 				 h->caplen, h->len };
 		memcpy(b->buf + b->used, &r, sizeof r);
 		memcpy(b->buf + b->used + sizeof r, data, h->caplen);
+		if (ra->prep)
+			prep_records(ra, b, b->used, b->used + need, n, ra->frames);
 		b->used += need;
+		n++;
 	}
 }
 
 struct readahead *readahead_start(pcap_t *p, int fd, const struct pcap_format *direct,
-				   const char *name)
+				   const struct source_opts *o, const char *name)
 {
 	struct readahead *ra = xcalloc(1, sizeof *ra);
 	ra->pcap = p;
@@ -139,7 +173,13 @@ struct readahead *readahead_start(pcap_t *p, int fd, const struct pcap_format *d
 	if (direct)
 		ra->fmt = *direct;
 	ra->name = xstrdup(name);
-	ra->ring = batch_ring_new(READAHEAD_BATCHES, READAHEAD_BATCH_BYTES);
+	ra->linktype = pcap_datalink(p);
+	ra->prep = o->prep;
+	ra->prep_ctx = o->prep_ctx;
+	ra->prep_slot = o->prep ? (o->prep_size + 7) & ~(size_t)7 : 0;
+	ra->max_frames = o->prep ? READAHEAD_PREP_FRAMES : SIZE_MAX;
+	ra->ring = batch_ring_new(READAHEAD_BATCHES,
+				  READAHEAD_BATCH_BYTES + (o->prep ? READAHEAD_PREP_FRAMES * ra->prep_slot : 0));
 	if (!batch_ring_thread_start(&ra->thread, direct ? reader_direct : reader, ra)) {
 		batch_ring_free(ra->ring);
 		free(ra->name);
@@ -161,6 +201,7 @@ enum source_status readahead_next(struct readahead *ra, struct frame *out,
 			out->caplen = r.caplen;
 			out->wirelen = r.wirelen;
 			out->data = b->buf + ra->pos + sizeof r;
+			out->prep = ra->prep ? prep_slot(ra, b, ra->idx++) : NULL;
 			ra->pos += rec_size(r.caplen);
 			return SOURCE_FRAME;
 		}
@@ -171,6 +212,7 @@ enum source_status readahead_next(struct readahead *ra, struct frame *out,
 		}
 		batch_ring_release(ra->ring);
 		ra->pos = 0;
+		ra->idx = 0;
 	}
 }
 

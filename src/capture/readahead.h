@@ -20,15 +20,19 @@
 
 #define READAHEAD_BATCHES 4
 #define READAHEAD_BATCH_BYTES (1u << 20) /* > libpcap's largest record (256 KiB) */
+/* With a prep function, its results for a batch's frames follow the
+ * records in the batch's buffer, room for this many. */
+#define READAHEAD_PREP_FRAMES 8192
 
 struct readahead;
 
 /* Start reading `p` (borrowed until readahead_stop); `name` for messages.
  * With `direct`, a classic pcap file whose header libpcap has read, the
  * records are read from `fd` past that header instead, without libpcap.
+ * o->prep, if set, runs on the thread for each frame (see capture.h).
  * NULL if the thread cannot be started (the caller reads directly). */
 struct readahead *readahead_start(pcap_t *p, int fd, const struct pcap_format *direct,
-				   const char *name);
+				   const struct source_opts *o, const char *name);
 
 /* The next frame (data valid until the next call), SOURCE_EOF, or
  * SOURCE_ERROR with errbuf naming the file and frame. */

@@ -122,7 +122,7 @@ struct source *source_open_file(const char *path, const struct source_opts *o,
 	if (fp != stdin && fstat(fileno(fp), &sb) == 0 && S_ISREG(sb.st_mode)) {
 		struct pcap_format fmt;
 		bool direct = direct_format(p, fileno(fp), o, &fmt);
-		s->ra = readahead_start(p, fileno(fp), direct ? &fmt : NULL, path);
+		s->ra = readahead_start(p, fileno(fp), direct ? &fmt : NULL, o, path);
 	}
 	return s;
 }
@@ -199,6 +199,7 @@ enum source_status source_next(struct source *s, struct frame *out,
 		out->wirelen = h->len;
 		out->linktype = s->linktype;
 		out->data = data;
+		out->prep = NULL;
 		return SOURCE_FRAME;
 	}
 	if (rc == 0)

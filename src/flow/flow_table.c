@@ -27,7 +27,7 @@ struct flow_table {
 	struct flow_cb cb;
 	struct reasm reasm;
 	struct flow_stats st;
-	uint8_t seed[16];
+	struct flow_hasher hz;
 	uint64_t next_id;
 	uint8_t watched[65536 / 8];
 };
@@ -61,6 +61,15 @@ static void reasm_gap_cb(void *ctx, void *obj, int dir, uint64_t len, const stru
 	t->cb.gap(t->cb.ctx, obj, dir, len, m);
 }
 
+void flow_hasher_init(struct flow_hasher *hz)
+{
+	if (getrandom(hz->seed, sizeof(hz->seed), 0) != (ssize_t)sizeof(hz->seed)) {
+		/* No entropy: still keyed per process, just weaker. */
+		uint64_t x = (uint64_t)(uintptr_t)hz ^ (uint64_t)time(NULL);
+		memcpy(hz->seed, &x, sizeof(x));
+	}
+}
+
 struct flow_table *flow_table_new(const struct flow_opts *o, const struct flow_cb *cb)
 {
 	struct flow_table *t = xcalloc(1, sizeof(*t));
@@ -69,11 +78,11 @@ struct flow_table *flow_table_new(const struct flow_opts *o, const struct flow_c
 	t->cb = *cb;
 	t->nbuckets = 1024;
 	t->buckets = xcalloc(t->nbuckets, sizeof(*t->buckets));
-	if (getrandom(t->seed, sizeof(t->seed), 0) != (ssize_t)sizeof(t->seed)) {
-		/* No entropy: still keyed per process, just weaker. */
-		uint64_t x = (uint64_t)(uintptr_t)t ^ (uint64_t)time(NULL);
-		memcpy(t->seed, &x, sizeof(x));
-	}
+	if (o->hasher)
+		t->hz = *o->hasher;
+	else
+		flow_hasher_init(&t->hz);
+	t->o.hasher = NULL;
 	for (size_t i = 0; i < o->nports; i++)
 		t->watched[o->ports[i] >> 3] |= (uint8_t)(1u << (o->ports[i] & 7));
 	struct reasm_cb rcb = { reasm_data_cb, reasm_gap_cb, t };
@@ -231,15 +240,28 @@ static struct flow *flow_create(struct flow_table *t, const struct packet *p,
 	return f;
 }
 
+void flow_hasher_hash(const struct flow_hasher *hz, const struct packet *p, struct flow_hash *fh)
+{
+	make_key(p, fh->key, &fh->keylen);
+	fh->h = siphash24(fh->key, fh->keylen, hz->seed);
+}
+
 uint64_t flow_table_packet(struct flow_table *t, const struct packet *p, const struct seg_meta *m)
+{
+	struct flow_hash fh;
+	flow_hasher_hash(&t->hz, p, &fh);
+	return flow_table_packet_hashed(t, p, m, &fh);
+}
+
+uint64_t flow_table_packet_hashed(struct flow_table *t, const struct packet *p,
+				  const struct seg_meta *m, const struct flow_hash *fh)
 {
 	if (!flow_table_port_watched(t, p->sport) && !flow_table_port_watched(t, p->dport)) {
 		t->st.not_watched++;
 		return 0;
 	}
-	uint8_t key[40], keylen;
-	make_key(p, key, &keylen);
-	uint64_t h = siphash24(key, keylen, t->seed);
+	const uint8_t *key = fh->key, keylen = fh->keylen;
+	uint64_t h = fh->h;
 	struct flow *f = flow_lookup(t, key, keylen, h);
 	bool syn_only = (p->flags & (TCP_SYN | TCP_ACK)) == TCP_SYN;
 

@@ -124,7 +124,8 @@ static uint64_t compare(const char *path)
 	assert_true(pcap_format_from_header(hdr, &f));
 	f.snapshot = (uint32_t)pcap_snapshot(p);
 	f.max_caplen = 262144;
-	struct readahead *ra = readahead_start(p, fileno(fp), &f, "F");
+	struct source_opts so = { 0 };
+	struct readahead *ra = readahead_start(p, fileno(fp), &f, &so, "F");
 	assert_non_null(ra);
 
 	uint64_t n = 0;
@@ -162,6 +163,79 @@ static uint64_t compare(const char *path)
 	pcap_close(p);
 	pcap_close(ref);
 	return n;
+}
+
+struct prep_rec {
+	uint64_t number, ts_us;
+	uint32_t caplen;
+	uint8_t first;
+};
+
+static void prep_fn(void *ctx, const struct frame *f, void *out)
+{
+	struct prep_rec *pr = out;
+	(*(unsigned *)ctx)++;
+	pr->number = f->number;
+	pr->ts_us = f->ts_us;
+	pr->caplen = f->caplen;
+	pr->first = f->caplen ? f->data[0] : 0;
+}
+
+/* With a prep function, every frame comes with what it made of that very
+ * frame, directly read or through libpcap, also when a batch holds more
+ * small frames than it has prep slots. */
+static void read_with_prep(const char *path, bool direct, uint64_t expect)
+{
+	char pe[PCAP_ERRBUF_SIZE];
+	FILE *fp = fopen(path, "rb");
+	assert_non_null(fp);
+	pcap_t *p = pcap_fopen_offline(fp, pe);
+	assert_non_null(p);
+	uint8_t hdr[24];
+	assert_int_equal(pread(fileno(fp), hdr, sizeof hdr, 0), 24);
+	struct pcap_format f;
+	assert_true(pcap_format_from_header(hdr, &f));
+	f.snapshot = (uint32_t)pcap_snapshot(p);
+	f.max_caplen = 262144;
+	unsigned calls = 0;
+	struct source_opts so = { .prep = prep_fn, .prep_ctx = &calls,
+				  .prep_size = sizeof(struct prep_rec) };
+	struct readahead *ra = readahead_start(p, fileno(fp), direct ? &f : NULL, &so, "F");
+	assert_non_null(ra);
+	uint64_t n = 0;
+	struct frame fr;
+	char err[CAPTURE_ERRBUF_SIZE];
+	enum source_status st;
+	while ((st = readahead_next(ra, &fr, err)) == SOURCE_FRAME) {
+		const struct prep_rec *pr = fr.prep;
+		assert_non_null(pr);
+		assert_int_equal(pr->number, ++n);
+		assert_int_equal(pr->ts_us, fr.ts_us);
+		assert_int_equal(pr->caplen, fr.caplen);
+		assert_int_equal(pr->first, fr.caplen ? fr.data[0] : 0);
+	}
+	assert_int_equal(st, SOURCE_EOF);
+	assert_int_equal(n, expect);
+	readahead_stop(ra);
+	assert_int_equal(calls, expect);
+	pcap_close(p);
+}
+
+static void test_prep(void **state)
+{
+	(void)state;
+	char path[PATH_MAX_T];
+	snprintf(path, sizeof path, "/tmp/pop3mon-test-pcaprec-prep-%d.pcap", (int)getpid());
+	struct gen g = { .rng = 3 };
+	file_header(&g, 262144);
+	for (unsigned i = 0; i < 3 * READAHEAD_PREP_FRAMES; i++) /* 60-byte frames */
+		record(&g, 1700000000u + i, i, 44 + i % 17, 60);
+	records(&g, 2000, 262144);
+	write_file(path, g.buf, g.len);
+	read_with_prep(path, true, 3 * READAHEAD_PREP_FRAMES + 2000);
+	read_with_prep(path, false, 3 * READAHEAD_PREP_FRAMES + 2000);
+	free(g.buf);
+	unlink(path);
 }
 
 static void tmp_path(char *path)
@@ -267,6 +341,7 @@ int main(void)
 		cmocka_unit_test(test_truncated),
 		cmocka_unit_test(test_snapshot_and_maximum),
 		cmocka_unit_test(test_header_formats),
+		cmocka_unit_test(test_prep),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
