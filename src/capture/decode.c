@@ -331,7 +331,18 @@ enum decode_reason decode_frame(int lt, const uint8_t *data, uint32_t caplen, ui
 void decode_addr_str(uint8_t ipver, const uint8_t addr[16], char *buf, size_t len)
 {
 	if (ipver == 4) {
-		snprintf(buf, len, "%u.%u.%u.%u", addr[0], addr[1], addr[2], addr[3]);
+		/* by hand: once per session and sink, snprintf was a visible cost */
+		char tmp[16], *o = tmp;
+		for (int i = 0; i < 4; i++) {
+			unsigned v = addr[i];
+			if (v >= 100)
+				*o++ = (char)('0' + v / 100);
+			if (v >= 10)
+				*o++ = (char)('0' + v / 10 % 10);
+			*o++ = (char)('0' + v % 10);
+			*o++ = i < 3 ? '.' : '\0';
+		}
+		strlcpy_safe(buf, tmp, len);
 		return;
 	}
 	/* RFC 5952: lowercase, longest run of zero groups (>= 2) as "::". */

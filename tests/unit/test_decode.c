@@ -11,6 +11,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -534,6 +535,16 @@ static void test_addr_str(void **state)
 	pkt_addr(4, "255.255.255.255", a);
 	decode_addr_str(4, a, buf, sizeof(buf));
 	assert_string_equal(buf, "255.255.255.255");
+	/* every octet value in every position, against printf's digits */
+	for (unsigned v = 0; v < 256; v++) {
+		char want[64];
+		uint8_t q[16] = { (uint8_t)v, (uint8_t)(255 - v), (uint8_t)(v / 3), (uint8_t)(v * 7) };
+		snprintf(want, sizeof want, "%u.%u.%u.%u", q[0], q[1], q[2], q[3]);
+		decode_addr_str(4, q, buf, sizeof(buf));
+		assert_string_equal(buf, want);
+	}
+	decode_addr_str(4, a, buf, 8); /* a short buffer: cut and terminated */
+	assert_string_equal(buf, "255.255");
 	addr6("::1", "::1");
 	addr6("::", "::");
 	addr6("2001:db8::1", "2001:db8::1");
