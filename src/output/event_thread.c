@@ -60,25 +60,28 @@ static const char *source_of(const struct event *e)
 	return e->sess ? e->sess->source : NULL;
 }
 
-/* Bytes the packed event takes. */
-static size_t packed_size(const struct event *e)
+/* What an event's packed copy is made of, measured once. */
+struct sizes {
+	size_t total, entries, uids, src;
+};
+
+static void measure(const struct event *e, struct sizes *z)
 {
+	const char *src = source_of(e);
+	z->entries = e->txn && e->txn->entries ? e->txn->n_entries * sizeof(struct pop3_entry) : 0;
+	z->uids = e->txn ? uids_len(e->txn) : 0;
+	z->src = src ? strlen(src) + 1 : 0;
 	size_t n = al8(sizeof(struct event));
 	if (e->sess)
 		n += al8(sizeof(struct ev_session)) +
 		     (e->sess->pop3 ? al8(sizeof(struct pop3_conn_info)) : 0);
 	if (e->txn)
-		n += al8(sizeof(struct pop3_txn)) +
-		     al8((e->txn->entries ? e->txn->n_entries : 0) * sizeof(struct pop3_entry)) +
-		     al8(uids_len(e->txn));
+		n += al8(sizeof(struct pop3_txn)) + al8(z->entries) + al8(z->uids);
 	if (e->finding)
 		n += al8(sizeof(struct finding));
 	if (e->stats)
 		n += al8(sizeof(struct ev_stats));
-	const char *src = source_of(e);
-	if (src)
-		n += al8(strlen(src) + 1);
-	return n;
+	z->total = n + al8(z->src);
 }
 
 /* A char array inside a struct: copied up to its NUL only. */
@@ -135,8 +138,8 @@ static void *put(uint8_t **at, const void *src, size_t n)
 	return d;
 }
 
-/* Pack e at dst (packed_size(e) bytes), pointers already aimed at the copies. */
-static void pack(uint8_t *dst, const struct event *e)
+/* Pack e at dst (z->total bytes), pointers already aimed at the copies. */
+static void pack(uint8_t *dst, const struct event *e, const struct sizes *z)
 {
 	uint8_t *at = dst;
 	struct event *pe = put(&at, e, sizeof *e);
@@ -150,10 +153,8 @@ static void pack(uint8_t *dst, const struct event *e)
 	if (e->txn) {
 		struct pop3_txn *pt = put_sparse(&at, e->txn, sizeof *e->txn, txn_text,
 						 ARRAY_LEN(txn_text));
-		size_t ne = e->txn->entries ? e->txn->n_entries : 0;
-		pt->entries = ne ? put(&at, e->txn->entries, ne * sizeof(struct pop3_entry)) : NULL;
-		size_t nu = uids_len(e->txn);
-		pt->uids = nu ? put(&at, e->txn->uids, nu) : NULL;
+		pt->entries = z->entries ? put(&at, e->txn->entries, z->entries) : NULL;
+		pt->uids = z->uids ? put(&at, e->txn->uids, z->uids) : NULL;
 		pe->txn = pt;
 	}
 	if (e->finding)
@@ -163,7 +164,7 @@ static void pack(uint8_t *dst, const struct event *e)
 		pe->stats = put(&at, e->stats, sizeof *e->stats);
 	const char *src = source_of(e);
 	if (src) {
-		const char *ps = put(&at, src, strlen(src) + 1);
+		const char *ps = put(&at, src, z->src);
 		if (pe->stats)
 			((struct ev_stats *)pe->stats)->source = ps;
 		else
@@ -209,7 +210,9 @@ static void on_event(void *self, const struct event *e)
 		event_bus_emit(&t->inner, e);
 		return;
 	}
-	size_t need = packed_size(e);
+	struct sizes z;
+	measure(e, &z);
+	size_t need = z.total;
 	size_t cap = batch_ring_batch_bytes(t->ring);
 	bool heap = al8(sizeof(struct rec_hdr)) + need > cap;
 	struct rec_hdr h = { (uint32_t)(al8(sizeof h) + (heap ? al8(sizeof(void *)) : need)), heap };
@@ -222,10 +225,10 @@ static void on_event(void *self, const struct event *e)
 	memcpy(rec, &h, sizeof h);
 	if (heap) {
 		uint8_t *packed = xmalloc(need);
-		pack(packed, e);
+		pack(packed, e, &z);
 		memcpy(rec + al8(sizeof h), &packed, sizeof packed);
 	} else {
-		pack(rec + al8(sizeof h), e);
+		pack(rec + al8(sizeof h), e, &z);
 	}
 	b->used += h.size;
 	if (t->prompt && (e->type == EV_SESSION_CLOSE || e->type == EV_STATS))
