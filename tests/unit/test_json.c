@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -190,6 +191,33 @@ static void test_times_by_hand(void **state)
 			    "08:00:01.000001");
 	/* back in time: the cache must not answer for another second */
 	assert_string_equal(out_fmt_time(b, sizeof b, 0, OUT_TIME_EVE), "1970-01-01T00:00:00.000000+0000");
+	/* date edges: leap days, the end of a year and of a century */
+	assert_string_equal(out_fmt_time(b, sizeof b, 951868799000000ull, OUT_TIME_EVE),
+			    "2000-02-29T23:59:59.000000+0000");
+	assert_string_equal(out_fmt_time(b, sizeof b, 1709251199999999ull, OUT_TIME_UTC),
+			    "2024-02-29 23:59:59.999999Z");
+	assert_string_equal(out_fmt_time(b, sizeof b, 946684799000000ull, OUT_TIME_EVE),
+			    "1999-12-31T23:59:59.000000+0000");
+	assert_string_equal(out_fmt_time(b, sizeof b, 4102444800000000ull, OUT_TIME_EVE),
+			    "2100-01-01T00:00:00.000000+0000");
+	assert_string_equal(out_fmt_time(b, sizeof b, 253402300799000000ull, OUT_TIME_EVE),
+			    "9999-12-31T23:59:59.000000+0000");
+	/* a fifth digit of year is strftime's to write */
+	assert_string_equal(out_fmt_time(b, sizeof b, 253402300800000000ull, OUT_TIME_EVE),
+			    "10000-01-01T00:00:00.000000+0000");
+	/* local time: a zone east and one west of UTC, half hours included */
+	setenv("TZ", "XST-5:30", 1);
+	tzset();
+	assert_string_equal(out_fmt_time(b, sizeof b, 1709280000000000ull, OUT_TIME_LOCAL),
+			    "2024-03-01 13:30:00.000000+0530");
+	assert_string_equal(out_fmt_time(b, sizeof b, 1709280000000000ull, OUT_TIME_CLOCK_LOCAL),
+			    "13:30:00.000000");
+	setenv("TZ", "YST5", 1);
+	tzset();
+	assert_string_equal(out_fmt_time(b, sizeof b, 1709290000000000ull, OUT_TIME_LOCAL),
+			    "2024-03-01 05:46:40.000000-0500");
+	unsetenv("TZ");
+	tzset();
 	/* a buffer too small is cut, never overrun */
 	char small[12];
 	out_fmt_time(small, sizeof small, 1709280000000000ull, OUT_TIME_EVE);
