@@ -150,10 +150,12 @@ static struct rsess *rsess_get(struct report *r, const struct ev_session *e, boo
 	s->ipver = e->ipver;
 	memcpy(s->cli, e->cli, sizeof s->cli);
 	memcpy(s->srv, e->srv, sizeof s->srv);
+	_Static_assert(sizeof s->community_id == sizeof e->community_id, "community id: same size");
+	memcpy(s->community_id, e->community_id, sizeof s->community_id);
 	s->cli[sizeof s->cli - 1] = s->srv[sizeof s->srv - 1] = '\0';
+	s->community_id[sizeof s->community_id - 1] = '\0';
 	s->cport = e->cport;
 	s->sport = e->sport;
-	strlcpy_safe(s->community_id, e->community_id, sizeof s->community_id);
 	if (names) {
 		set_str(&s->user, e->pop3 ? e->pop3->user : "");
 		set_str(&s->banner, e->pop3 ? e->pop3->banner : "");
