@@ -21,10 +21,10 @@ static void reserve(struct jw *w, size_t n)
 }
 
 /*
- * Writing is two steps: room() makes space for at most n bytes (the worst
- * case of what follows) and says where they go; the writer stores them
- * with plain pointer moves, then done() sets the length and the NUL. One
- * capacity check per value instead of one per piece of it.
+ * Writing is two steps: room() (or jw_key, for a value) makes space for at
+ * most n bytes, the worst case of what follows, and says where they go;
+ * the writer stores them with plain pointer moves, then done() sets the
+ * length and the NUL. One capacity check per value, not per piece of it.
  */
 static inline char *room(struct jw *w, size_t n)
 {
@@ -201,26 +201,13 @@ void jw_escape(struct jw *w, const char *s, size_t n)
 	done(w, escape_to(room(w, 6 * n), (const unsigned char *)s, n));
 }
 
-/* The comma and the key before a value, with room for `more` bytes after. */
-static inline char *sep(struct jw *w, const char *key, size_t klen, size_t more)
+char *jw_grow(struct jw *w, size_t n)
 {
-	char *o = room(w, klen + 4 + more);
-	if (w->need_comma[w->depth])
-		*o++ = ',';
-	w->need_comma[w->depth] = true;
-	if (key) { /* keys are this program's ASCII literals: nothing to escape */
-		*o++ = '"';
-		memcpy(o, key, klen);
-		o += klen;
-		*o++ = '"';
-		*o++ = ':';
-	}
-	return o;
+	return room(w, n);
 }
 
-void jwk_open(struct jw *w, const char *key, size_t klen, char c)
+void jw_open_at(struct jw *w, char *o, char c)
 {
-	char *o = sep(w, key, klen, 1);
 	*o++ = c;
 	done(w, o);
 	if (w->depth < JW_DEPTH_MAX)
@@ -237,13 +224,18 @@ void jw_close(struct jw *w, char c)
 		w->depth--;
 }
 
-void jwk_strn(struct jw *w, const char *key, size_t klen, const char *s, size_t n)
+void jw_strn_at(struct jw *w, char *o, const char *s, size_t n)
 {
-	char *o = sep(w, key, klen, 6 * n + 2);
 	*o++ = '"';
 	o = escape_to(o, (const unsigned char *)s, n);
 	*o++ = '"';
 	done(w, o);
+}
+
+void jw_raw_at(struct jw *w, char *o, const char *s, size_t n)
+{
+	memcpy(o, s, n);
+	done(w, o + n);
 }
 
 /* Decimal digits of v at o (room for 20): returns their end. Two digits
@@ -271,34 +263,14 @@ static char *put_digits(char *o, uint64_t v)
 	return o + n;
 }
 
-void jwk_u64(struct jw *w, const char *key, size_t klen, uint64_t v)
+void jw_u64_at(struct jw *w, char *o, uint64_t v)
 {
-	done(w, put_digits(sep(w, key, klen, 20), v));
+	done(w, put_digits(o, v));
 }
 
-void jwk_bool(struct jw *w, const char *key, size_t klen, bool v)
+void jw_fixed_at(struct jw *w, char *o, uint64_t whole, uint64_t frac, unsigned digits)
 {
-	char *o = sep(w, key, klen, 5);
-	if (v) {
-		memcpy(o, "true", 4);
-		o += 4;
-	} else {
-		memcpy(o, "false", 5);
-		o += 5;
-	}
-	done(w, o);
-}
-
-void jwk_null(struct jw *w, const char *key, size_t klen)
-{
-	char *o = sep(w, key, klen, 4);
-	memcpy(o, "null", 4);
-	done(w, o + 4);
-}
-
-void jwk_fixed(struct jw *w, const char *key, size_t klen, uint64_t whole, uint64_t frac, unsigned digits)
-{
-	char *o = put_digits(sep(w, key, klen, 20 + 1 + 20), whole);
+	o = put_digits(o, whole);
 	if (digits >= 1 && digits <= 18) {
 		char f[20];
 		size_t have = (size_t)(put_digits(f, frac) - f);
