@@ -99,9 +99,16 @@ void *idmap_del(struct idmap *m, uint64_t id)
 	return v;
 }
 
-/* The second's part of a time, in one style. Events come in time order, so
- * the last second formatted is often the one asked for again: caching it
- * keeps gmtime out of most calls. */
+/*
+ * The second's part of a time, in one style, cached: gmtime was most of
+ * the cost. Times come nearly in order, but not quite: a transcript line
+ * shows its request's time, and requests of the last second or two
+ * interleave as their replies end; a session's record shows its start.
+ * Slots by the second's low bits keep the recent seconds side by side
+ * (on the 300 MB capture: 55 k misses with one slot, 3 k with 16).
+ */
+#define TIME_CACHE_SLOTS 16
+
 struct time_cache {
 	bool valid;
 	time_t t;
@@ -185,17 +192,18 @@ char *out_fmt_time(char *buf, size_t n, uint64_t ts_us, enum out_time_style styl
 {
 	/* Per thread: the sinks' thread is the one caller today, but nothing
 	 * here should make that a rule. */
-	static _Thread_local struct time_cache cache[OUT_TIME_CLOCK_LOCAL + 1];
-	struct time_cache *c = &cache[style];
+	static _Thread_local struct time_cache cache[OUT_TIME_CLOCK_LOCAL + 1][TIME_CACHE_SLOTS];
 	time_t t = (time_t)(ts_us / 1000000);
 	unsigned us = (unsigned)(ts_us % 1000000);
+	struct time_cache *c = &cache[style][(uint64_t)t % TIME_CACHE_SLOTS];
 	if (!fmt_second(c, t, style)) {
 		snprintf(buf, n, "?");
 		return buf;
 	}
-	char frac[8] = ".000000";
-	for (int i = 6; i >= 1; i--, us /= 10)
-		frac[i] = (char)('0' + us % 10);
+	char frac[8] = ".";
+	char *f = two_digits(frac + 1, (int)(us / 10000));
+	f = two_digits(f, (int)(us / 100 % 100));
+	two_digits(f, (int)(us % 100));
 	size_t hl = c->hl, tl = c->tl;
 	if (hl + 7 + tl + 1 > n) {
 		snprintf(buf, n, "%s%s%s", c->head, frac, c->tail);

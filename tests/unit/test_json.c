@@ -191,6 +191,17 @@ static void test_times_by_hand(void **state)
 			    "08:00:01.000001");
 	/* back in time: the cache must not answer for another second */
 	assert_string_equal(out_fmt_time(b, sizeof b, 0, OUT_TIME_EVE), "1970-01-01T00:00:00.000000+0000");
+	/* seconds that share a cache slot, and neighbours that do not, in turns */
+	for (int i = 0; i < 3; i++) {
+		assert_string_equal(out_fmt_time(b, sizeof b, 1709280016500000ull, OUT_TIME_EVE),
+				    "2024-03-01T08:00:16.500000+0000");
+		assert_string_equal(out_fmt_time(b, sizeof b, 1709280000000001ull, OUT_TIME_EVE),
+				    "2024-03-01T08:00:00.000001+0000");
+		assert_string_equal(out_fmt_time(b, sizeof b, 1709280001000010ull, OUT_TIME_EVE),
+				    "2024-03-01T08:00:01.000010+0000");
+		assert_string_equal(out_fmt_time(b, sizeof b, 1709280001000010ull, OUT_TIME_CLOCK_UTC),
+				    "08:00:01.000010");
+	}
 	/* date edges: leap days, the end of a year and of a century */
 	assert_string_equal(out_fmt_time(b, sizeof b, 951868799000000ull, OUT_TIME_EVE),
 			    "2000-02-29T23:59:59.000000+0000");
