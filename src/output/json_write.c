@@ -238,29 +238,30 @@ void jw_raw_at(struct jw *w, char *o, const char *s, size_t n)
 	done(w, o + n);
 }
 
-/* Decimal digits of v at o (room for 20): returns their end. Two digits
- * per division, written from the end once the count is known. */
+/* Decimal digits of v at o, which has room for 20: returns their end.
+ * Two digits per division; the digits are made right-aligned in b and
+ * moved with a copy of a fixed 20 bytes (a few moves, no call), whatever
+ * their count, so nothing counts them first. */
 static char *put_digits(char *o, uint64_t v)
 {
 	static const char pairs[] = "00010203040506070809101112131415161718192021222324"
 				    "25262728293031323334353637383940414243444546474849"
 				    "50515253545556575859606162636465666768697071727374"
 				    "75767778798081828384858687888990919293949596979899";
-	size_t n = 1;
-	for (uint64_t t = v; t >= 10; t /= 10)
-		n++;
-	char *p = o + n;
+	char b[40] = { 0 }, *p = b + 20;
 	while (v >= 100) {
 		unsigned d = (unsigned)(v % 100);
 		v /= 100;
 		p -= 2;
 		memcpy(p, pairs + 2 * d, 2);
 	}
-	if (v >= 10)
-		memcpy(p - 2, pairs + 2 * v, 2);
-	else
-		p[-1] = (char)('0' + v);
-	return o + n;
+	if (v >= 10) {
+		p -= 2;
+		memcpy(p, pairs + 2 * v, 2);
+	} else
+		*--p = (char)('0' + v);
+	memcpy(o, p, 20);
+	return o + (b + 20 - p);
 }
 
 void jw_u64_at(struct jw *w, char *o, uint64_t v)
