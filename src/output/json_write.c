@@ -157,20 +157,13 @@ static char *escape_special(char *o, const unsigned char **sp, const unsigned ch
 	return o;
 }
 
-/*
- * Escape n bytes of s to o, which has room for 6 * n. Text is mostly plain
- * ASCII: words of 8 plain bytes are copied whole, and only a word holding
- * something else is gone through byte by byte. A last partial word is
- * checked as the 8 bytes ending the text: when they are all plain, the
- * ones already written went out unchanged and are simply written again.
- */
-static char *escape_to(char *o, const unsigned char *s, size_t n)
+/* Escape s..end to o (room for 6 bytes each), whatever the bytes: words
+ * of 8 plain bytes are copied whole, the others gone through byte by byte. */
+static char *escape_any(char *o, const unsigned char *s, const unsigned char *end)
 {
-	const unsigned char *end = s + n;
 	while (s < end) {
 		uint64_t x;
-		size_t left = (size_t)(end - s);
-		if (left >= 8) {
+		if (end - s >= 8) {
 			memcpy(&x, s, 8);
 			if (!word_needs_escape(x)) {
 				memcpy(o, &x, 8);
@@ -178,14 +171,8 @@ static char *escape_to(char *o, const unsigned char *s, size_t n)
 				s += 8;
 				continue;
 			}
-		} else if (n >= 8) {
-			memcpy(&x, end - 8, 8);
-			if (!word_needs_escape(x)) {
-				memcpy(o - (8 - left), &x, 8);
-				return o + left;
-			}
 		}
-		const unsigned char *stop = left > 8 ? s + 8 : end;
+		const unsigned char *stop = end - s > 8 ? s + 8 : end;
 		while (s < stop) {
 			if (plain(*s))
 				*o++ = (char)*s++;
@@ -194,6 +181,39 @@ static char *escape_to(char *o, const unsigned char *s, size_t n)
 		}
 	}
 	return o;
+}
+
+/*
+ * Escape n bytes of s to o, which has room for 6 * n. Nearly all text is
+ * plain ASCII of 8 bytes or more: this copies it a word at a time and
+ * checks a last partial word as the 8 bytes that end the text (when they
+ * are all plain, the ones already written went out unchanged and are
+ * simply written again). Anything else goes to escape_any.
+ */
+static inline char *escape_to(char *o, const unsigned char *s, size_t n)
+{
+	const unsigned char *end = s + n;
+	uint64_t x;
+	if (n < 8)
+		return escape_any(o, s, end);
+	for (;;) {
+		size_t left = (size_t)(end - s);
+		if (left < 8) {
+			if (left == 0)
+				return o;
+			memcpy(&x, end - 8, 8);
+			if (word_needs_escape(x))
+				return escape_any(o, s, end);
+			memcpy(o - (8 - left), &x, 8);
+			return o + left;
+		}
+		memcpy(&x, s, 8);
+		if (word_needs_escape(x))
+			return escape_any(o, s, end);
+		memcpy(o, &x, 8);
+		o += 8;
+		s += 8;
+	}
 }
 
 void jw_escape(struct jw *w, const char *s, size_t n)
