@@ -108,7 +108,8 @@ static inline bool plain(unsigned char c)
 /*
  * Does any of the 8 bytes in x need more than a copy (< 0x20, '"', '\\',
  * >= 0x7f)? Per byte, the high bit of x - 0x20 is set below 0x20, of
- * (x ^ '"') - 1 at '"', of x + 1 from 0x7f on, of x itself from 0x80 on.
+ * (x ^ '"') - 1 at '"' (likewise for '\\'), of x + 1 from 0x7f on, of x
+ * itself from 0x80 on.
  * Borrows and carries between bytes only start at a byte that is flagged
  * anyway, so the answer for the word is exact.
  */
