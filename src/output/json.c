@@ -490,8 +490,9 @@ static void emit_line(struct json_sink *j, const struct ev_session *s, bool pass
 	if (w->len == 0)
 		return;
 	if (pass || !s) {
-		out_write(j, w->buf, w->len);
-		out_write(j, "\n", 1);
+		w->buf[w->len] = '\n'; /* in the NUL's place: one write per line */
+		out_write(j, w->buf, w->len + 1);
+		w->buf[w->len] = '\0';
 		j->lines_written++;
 	} else {
 		pend_add(j, s->id, w->buf, w->len); /* undecided: keep it */

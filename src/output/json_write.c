@@ -4,7 +4,6 @@
  * table of well-formed byte sequences, so overlongs and surrogates count
  * as invalid, as they do for every strict JSON reader.
  */
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,20 +20,23 @@ static void reserve(struct jw *w, size_t n)
 	w->cap = cap;
 }
 
-/* The hottest function of a JSON run: keep the common case to a compare
- * and a copy. */
-static inline void put(struct jw *w, const char *s, size_t n)
+/*
+ * Writing is two steps: room() (or jw_key, for a value) makes space for at
+ * most n bytes, the worst case of what follows, and says where they go;
+ * the writer stores them with plain pointer moves, then done() sets the
+ * length and the NUL. One capacity check per value, not per piece of it.
+ */
+static inline char *room(struct jw *w, size_t n)
 {
 	if (w->len + n + 1 > w->cap)
 		reserve(w, n);
-	memcpy(w->buf + w->len, s, n);
-	w->len += n;
-	w->buf[w->len] = '\0';
+	return w->buf + w->len;
 }
 
-static void putc1(struct jw *w, char c)
+static inline void done(struct jw *w, char *end)
 {
-	put(w, &c, 1);
+	w->len = (size_t)(end - w->buf);
+	*end = '\0';
 }
 
 void jw_init(struct jw *w)
@@ -89,162 +91,216 @@ static size_t utf8_len(const unsigned char *s, size_t n)
 	return len;
 }
 
-static void put_u00(struct jw *w, unsigned v)
+static char *put_u00(char *o, unsigned v)
 {
-	char b[8];
-	snprintf(b, sizeof b, "\\u%04x", v & 0xffff);
-	put(w, b, 6);
+	static const char hex[] = "0123456789abcdef";
+	memcpy(o, "\\u00", 4);
+	o[4] = hex[(v >> 4) & 15];
+	o[5] = hex[v & 15];
+	return o + 6;
 }
 
-void jw_escape(struct jw *w, const char *str, size_t n)
+static inline bool plain(unsigned char c)
 {
-	const unsigned char *s = (const unsigned char *)str;
-	size_t i = 0;
-	while (i < n) {
-		size_t run = i; /* copy plain ASCII in runs */
-		while (run < n && s[run] >= 0x20 && s[run] < 0x7f && s[run] != '"' && s[run] != '\\')
-			run++;
-		if (run > i) {
-			put(w, (const char *)s + i, run - i);
-			i = run;
-			continue;
-		}
-		unsigned char c = s[i];
-		if (c == '"' || c == '\\') {
-			char e[2] = { '\\', (char)c };
-			put(w, e, 2);
-			i++;
-		} else if (c < 0x20) {
-			const char *e = c == '\n' ? "\\n" : c == '\r' ? "\\r" : c == '\t' ? "\\t" : NULL;
-			if (e)
-				put(w, e, 2);
-			else
-				put_u00(w, c);
-			i++;
-		} else if (c == 0x7f) {
-			put_u00(w, c);
-			i++;
+	return c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
+}
+
+/*
+ * Does any of the 8 bytes in x need more than a copy (< 0x20, '"', '\\',
+ * >= 0x7f)? Per byte, the high bit of x - 0x20 is set below 0x20, of
+ * (x ^ '"') - 1 at '"' (likewise for '\\'), of x + 1 from 0x7f on, of x
+ * itself from 0x80 on.
+ * Borrows and carries between bytes only start at a byte that is flagged
+ * anyway, so the answer for the word is exact.
+ */
+static inline bool word_needs_escape(uint64_t x)
+{
+	const uint64_t ones = 0x0101010101010101u;
+	uint64_t t = (x - ones * 0x20) | ((x ^ ones * '"') - ones) | ((x ^ ones * '\\') - ones) | (x + ones) | x;
+	return (t & ones * 0x80) != 0;
+}
+
+/* The escape of the byte(s) at *sp that need more than a copy; at most 6
+ * output bytes per input byte. */
+static char *escape_special(char *o, const unsigned char **sp, const unsigned char *end)
+{
+	const unsigned char *s = *sp;
+	unsigned char c = *s;
+	size_t l;
+	if (c == '"' || c == '\\') {
+		*o++ = '\\';
+		*o++ = (char)c;
+		l = 1;
+	} else if (c < 0x20) {
+		char e = c == '\n' ? 'n' : c == '\r' ? 'r' : c == '\t' ? 't' : 0;
+		if (e) {
+			*o++ = '\\';
+			*o++ = e;
+		} else
+			o = put_u00(o, c);
+		l = 1;
+	} else if (c == 0x7f) {
+		o = put_u00(o, c);
+		l = 1;
+	} else {
+		l = utf8_len(s, (size_t)(end - s));
+		if (l == 0) {
+			o = put_u00(o, c); /* not UTF-8: the byte as U+00XX */
+			l = 1;
+		} else if (l == 2 && c == 0xc2 && s[1] < 0xa0) {
+			o = put_u00(o, s[1]); /* C1 control: escaped as itself */
 		} else {
-			size_t l = utf8_len(s + i, n - i);
-			if (l == 0) {
-				put_u00(w, c); /* not UTF-8: the byte as U+00XX */
-				i++;
-			} else if (l == 2 && c == 0xc2 && s[i + 1] < 0xa0) {
-				put_u00(w, s[i + 1]); /* C1 control: escaped as itself */
-				i += 2;
-			} else {
-				put(w, (const char *)s + i, l);
-				i += l;
+			memcpy(o, s, l);
+			o += l;
+		}
+	}
+	*sp = s + l;
+	return o;
+}
+
+/* Escape s..end to o (room for 6 bytes each), whatever the bytes: words
+ * of 8 plain bytes are copied whole, the others gone through byte by byte. */
+static char *escape_any(char *o, const unsigned char *s, const unsigned char *end)
+{
+	while (s < end) {
+		uint64_t x;
+		if (end - s >= 8) {
+			memcpy(&x, s, 8);
+			if (!word_needs_escape(x)) {
+				memcpy(o, &x, 8);
+				o += 8;
+				s += 8;
+				continue;
 			}
 		}
+		const unsigned char *stop = end - s > 8 ? s + 8 : end;
+		while (s < stop) {
+			if (plain(*s))
+				*o++ = (char)*s++;
+			else
+				o = escape_special(o, &s, end);
+		}
+	}
+	return o;
+}
+
+/*
+ * Escape n bytes of s to o, which has room for 6 * n. Nearly all text is
+ * plain ASCII of 8 bytes or more: this copies it a word at a time and
+ * checks a last partial word as the 8 bytes that end the text (when they
+ * are all plain, the ones already written went out unchanged and are
+ * simply written again). Anything else goes to escape_any.
+ */
+static inline char *escape_to(char *o, const unsigned char *s, size_t n)
+{
+	const unsigned char *end = s + n;
+	uint64_t x;
+	if (n < 8)
+		return escape_any(o, s, end);
+	for (;;) {
+		size_t left = (size_t)(end - s);
+		if (left < 8) {
+			if (left == 0)
+				return o;
+			memcpy(&x, end - 8, 8);
+			if (word_needs_escape(x))
+				return escape_any(o, s, end);
+			memcpy(o - (8 - left), &x, 8);
+			return o + left;
+		}
+		memcpy(&x, s, 8);
+		if (word_needs_escape(x))
+			return escape_any(o, s, end);
+		memcpy(o, &x, 8);
+		o += 8;
+		s += 8;
 	}
 }
 
-static void sep(struct jw *w, const char *key)
+void jw_escape(struct jw *w, const char *s, size_t n)
 {
-	if (w->need_comma[w->depth])
-		putc1(w, ',');
-	w->need_comma[w->depth] = true;
-	if (key) { /* keys are this program's ASCII literals: nothing to escape */
-		putc1(w, '"');
-		put(w, key, strlen(key));
-		put(w, "\":", 2);
-	}
+	done(w, escape_to(room(w, 6 * n), (const unsigned char *)s, n));
 }
 
-static void open_(struct jw *w, const char *key, char c)
+char *jw_grow(struct jw *w, size_t n)
 {
-	sep(w, key);
-	putc1(w, c);
+	return room(w, n);
+}
+
+void jw_open_at(struct jw *w, char *o, char c)
+{
+	*o++ = c;
+	done(w, o);
 	if (w->depth < JW_DEPTH_MAX)
 		w->depth++;
 	w->need_comma[w->depth] = false;
 }
 
-static void close_(struct jw *w, char c)
+void jw_close(struct jw *w, char c)
 {
-	putc1(w, c);
+	char *o = room(w, 1);
+	*o++ = c;
+	done(w, o);
 	if (w->depth > 0)
 		w->depth--;
 }
 
-void jw_obj_begin(struct jw *w, const char *key)
+void jw_strn_at(struct jw *w, char *o, const char *s, size_t n)
 {
-	open_(w, key, '{');
+	*o++ = '"';
+	o = escape_to(o, (const unsigned char *)s, n);
+	*o++ = '"';
+	done(w, o);
 }
 
-void jw_obj_end(struct jw *w)
+void jw_raw_at(struct jw *w, char *o, const char *s, size_t n)
 {
-	close_(w, '}');
+	memcpy(o, s, n);
+	done(w, o + n);
 }
 
-void jw_arr_begin(struct jw *w, const char *key)
+/* Decimal digits of v at o, which has room for 20: returns their end.
+ * Two digits per division; the digits are made right-aligned in b and
+ * moved with a copy of a fixed 20 bytes (a few moves, no call), whatever
+ * their count, so nothing counts them first. */
+static char *put_digits(char *o, uint64_t v)
 {
-	open_(w, key, '[');
+	static const char pairs[] = "00010203040506070809101112131415161718192021222324"
+				    "25262728293031323334353637383940414243444546474849"
+				    "50515253545556575859606162636465666768697071727374"
+				    "75767778798081828384858687888990919293949596979899";
+	char b[40] = { 0 }, *p = b + 20;
+	while (v >= 100) {
+		unsigned d = (unsigned)(v % 100);
+		v /= 100;
+		p -= 2;
+		memcpy(p, pairs + 2 * d, 2);
+	}
+	if (v >= 10) {
+		p -= 2;
+		memcpy(p, pairs + 2 * v, 2);
+	} else
+		*--p = (char)('0' + v);
+	memcpy(o, p, 20);
+	return o + (b + 20 - p);
 }
 
-void jw_arr_end(struct jw *w)
+void jw_u64_at(struct jw *w, char *o, uint64_t v)
 {
-	close_(w, ']');
+	done(w, put_digits(o, v));
 }
 
-void jw_strn(struct jw *w, const char *key, const char *s, size_t n)
+void jw_fixed_at(struct jw *w, char *o, uint64_t whole, uint64_t frac, unsigned digits)
 {
-	sep(w, key);
-	putc1(w, '"');
-	jw_escape(w, s, n);
-	putc1(w, '"');
-}
-
-void jw_str(struct jw *w, const char *key, const char *s)
-{
-	jw_strn(w, key, s ? s : "", s ? strlen(s) : 0);
-}
-
-/* Decimal digits of v, right-aligned in b[0..24): returns the first. */
-static char *u64_digits(char b[24], uint64_t v)
-{
-	char *p = b + 24;
-	do
-		*--p = (char)('0' + v % 10);
-	while ((v /= 10) != 0);
-	return p;
-}
-
-void jw_u64(struct jw *w, const char *key, uint64_t v)
-{
-	char b[24];
-	char *p = u64_digits(b, v);
-	sep(w, key);
-	put(w, p, (size_t)(b + 24 - p));
-}
-
-void jw_bool(struct jw *w, const char *key, bool v)
-{
-	sep(w, key);
-	if (v)
-		put(w, "true", 4);
-	else
-		put(w, "false", 5);
-}
-
-void jw_null(struct jw *w, const char *key)
-{
-	sep(w, key);
-	put(w, "null", 4);
-}
-
-void jw_fixed(struct jw *w, const char *key, uint64_t whole, uint64_t frac, unsigned digits)
-{
-	char b[24], f[24];
-	char *p = u64_digits(b, whole);
-	sep(w, key);
-	put(w, p, (size_t)(b + 24 - p));
-	if (digits == 0 || digits > 18)
-		return;
-	char *q = u64_digits(f, frac);
-	putc1(w, '.');
-	for (size_t have = (size_t)(f + 24 - q); have < digits; have++)
-		putc1(w, '0');
-	put(w, q, (size_t)(f + 24 - q));
+	o = put_digits(o, whole);
+	if (digits >= 1 && digits <= 18) {
+		char f[20];
+		size_t have = (size_t)(put_digits(f, frac) - f);
+		*o++ = '.';
+		for (size_t i = have; i < digits; i++)
+			*o++ = '0';
+		memcpy(o, f, have);
+		o += have;
+	}
+	done(w, o);
 }

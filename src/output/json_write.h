@@ -16,6 +16,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #define JW_DEPTH_MAX 8
 
@@ -30,18 +31,94 @@ void jw_init(struct jw *w);
 void jw_fini(struct jw *w);
 void jw_reset(struct jw *w);      /* empty the buffer, keep its memory */
 
-/* key is NULL at the top level and inside arrays. */
-void jw_obj_begin(struct jw *w, const char *key);
-void jw_obj_end(struct jw *w);
-void jw_arr_begin(struct jw *w, const char *key);
-void jw_arr_end(struct jw *w);
-void jw_str(struct jw *w, const char *key, const char *s);
-void jw_strn(struct jw *w, const char *key, const char *s, size_t n);
-void jw_u64(struct jw *w, const char *key, uint64_t v);
-void jw_bool(struct jw *w, const char *key, bool v);
-void jw_null(struct jw *w, const char *key);
+/*
+ * Each value is written in two steps: jw_key() writes the comma and the
+ * key and makes room for the value's worst case, then a jw_*_at function
+ * stores the value there. jw_key is inline, so a literal key (nearly all
+ * of them) is measured and copied with a few moves where it is used: a
+ * run writes millions of keys. key is NULL at the top level and in arrays.
+ */
+char *jw_grow(struct jw *w, size_t n); /* room for n more bytes: where they go */
+
+static inline char *jw_key(struct jw *w, const char *key, size_t more)
+{
+	size_t klen = key ? strlen(key) : 0, n = klen + 4 + more;
+	char *o = w->len + n + 1 > w->cap ? jw_grow(w, n) : w->buf + w->len;
+	if (w->need_comma[w->depth])
+		*o++ = ',';
+	w->need_comma[w->depth] = true;
+	if (key) { /* keys are this program's ASCII literals: nothing to escape */
+		*o++ = '"';
+		memcpy(o, key, klen);
+		o += klen;
+		*o++ = '"';
+		*o++ = ':';
+	}
+	return o;
+}
+
+void jw_open_at(struct jw *w, char *o, char c);
+void jw_strn_at(struct jw *w, char *o, const char *s, size_t n);
+void jw_u64_at(struct jw *w, char *o, uint64_t v);
+void jw_fixed_at(struct jw *w, char *o, uint64_t whole, uint64_t frac, unsigned digits);
+void jw_raw_at(struct jw *w, char *o, const char *s, size_t n); /* s as it is */
+void jw_close(struct jw *w, char c);
+
+/* Worst cases of the values, for jw_key. */
+#define JW_U64_MAX 20
+#define JW_ESCAPED_MAX(n) (6 * (n) + 2)
+
+static inline void jw_obj_begin(struct jw *w, const char *key)
+{
+	jw_open_at(w, jw_key(w, key, 1), '{');
+}
+
+static inline void jw_obj_end(struct jw *w)
+{
+	jw_close(w, '}');
+}
+
+static inline void jw_arr_begin(struct jw *w, const char *key)
+{
+	jw_open_at(w, jw_key(w, key, 1), '[');
+}
+
+static inline void jw_arr_end(struct jw *w)
+{
+	jw_close(w, ']');
+}
+
+static inline void jw_strn(struct jw *w, const char *key, const char *s, size_t n)
+{
+	jw_strn_at(w, jw_key(w, key, JW_ESCAPED_MAX(n)), s, n);
+}
+
+static inline void jw_str(struct jw *w, const char *key, const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+	jw_strn_at(w, jw_key(w, key, JW_ESCAPED_MAX(n)), s ? s : "", n);
+}
+
+static inline void jw_u64(struct jw *w, const char *key, uint64_t v)
+{
+	jw_u64_at(w, jw_key(w, key, JW_U64_MAX), v);
+}
+
+static inline void jw_bool(struct jw *w, const char *key, bool v)
+{
+	jw_raw_at(w, jw_key(w, key, 5), v ? "true" : "false", v ? 4 : 5);
+}
+
+static inline void jw_null(struct jw *w, const char *key)
+{
+	jw_raw_at(w, jw_key(w, key, 4), "null", 4);
+}
+
 /* A decimal fixed-point number: whole + frac / 10^digits (no locale, no float). */
-void jw_fixed(struct jw *w, const char *key, uint64_t whole, uint64_t frac, unsigned digits);
+static inline void jw_fixed(struct jw *w, const char *key, uint64_t whole, uint64_t frac, unsigned digits)
+{
+	jw_fixed_at(w, jw_key(w, key, 2 * JW_U64_MAX + 1), whole, frac, digits);
+}
 
 /* Append the escaped body of a JSON string (no quotes) for n bytes of s. */
 void jw_escape(struct jw *w, const char *s, size_t n);

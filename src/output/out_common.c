@@ -99,15 +99,61 @@ void *idmap_del(struct idmap *m, uint64_t id)
 	return v;
 }
 
-/* The second's part of a time, in one style. Events come in time order, so
- * the last second formatted is nearly always the one asked for again:
- * caching it keeps gmtime and strftime out of the per-event path. */
+/*
+ * The second's part of a time, in one style, cached: gmtime was most of
+ * the cost. Times come nearly in order, but not quite: a transcript line
+ * shows its request's time, and requests of the last second or two
+ * interleave as their replies end; a session's record shows its start.
+ * Slots by the second's low bits keep the recent seconds side by side
+ * (on the 300 MB capture: 55 k misses with one slot, 3 k with 16).
+ */
+#define TIME_CACHE_SLOTS 16
+
 struct time_cache {
 	bool valid;
 	time_t t;
 	char head[40]; /* e.g. "2026-11-24T21:06:39" */
 	char tail[8];  /* what follows the microseconds: "+0000", "Z", "+0100" */
+	size_t hl, tl;
 };
+
+static char *two_digits(char *o, int v)
+{
+	o[0] = (char)('0' + v / 10);
+	o[1] = (char)('0' + v % 10);
+	return o + 2;
+}
+
+/* "%Y-%m-%d<sep>%H:%M:%S" (or only "%H:%M:%S" without a date) by hand:
+ * strftime was most of a cache miss. Years outside 4 digits are left to it. */
+static void fmt_head(struct time_cache *c, const struct tm *tm, char sep, bool date)
+{
+	int year = tm->tm_year + 1900;
+	char *o = c->head;
+	if (date && (year < 1000 || year > 9999)) {
+		if (sep == 'T')
+			c->hl = strftime(c->head, sizeof c->head, "%Y-%m-%dT%H:%M:%S", tm);
+		else
+			c->hl = strftime(c->head, sizeof c->head, "%Y-%m-%d %H:%M:%S", tm);
+		return;
+	}
+	if (date) {
+		o = two_digits(o, year / 100);
+		o = two_digits(o, year % 100);
+		*o++ = '-';
+		o = two_digits(o, tm->tm_mon + 1);
+		*o++ = '-';
+		o = two_digits(o, tm->tm_mday);
+		*o++ = sep;
+	}
+	o = two_digits(o, tm->tm_hour);
+	*o++ = ':';
+	o = two_digits(o, tm->tm_min);
+	*o++ = ':';
+	o = two_digits(o, tm->tm_sec);
+	*o = '\0';
+	c->hl = (size_t)(o - c->head);
+}
 
 static bool fmt_second(struct time_cache *c, time_t t, enum out_time_style style)
 {
@@ -120,22 +166,23 @@ static bool fmt_second(struct time_cache *c, time_t t, enum out_time_style style
 	c->tail[0] = '\0';
 	switch (style) {
 	case OUT_TIME_EVE:
-		strftime(c->head, sizeof c->head, "%Y-%m-%dT%H:%M:%S", &tm);
+		fmt_head(c, &tm, 'T', true);
 		strcpy(c->tail, "+0000");
 		break;
 	case OUT_TIME_UTC:
-		strftime(c->head, sizeof c->head, "%Y-%m-%d %H:%M:%S", &tm);
+		fmt_head(c, &tm, ' ', true);
 		strcpy(c->tail, "Z");
 		break;
 	case OUT_TIME_LOCAL:
-		strftime(c->head, sizeof c->head, "%Y-%m-%d %H:%M:%S", &tm);
+		fmt_head(c, &tm, ' ', true);
 		strftime(c->tail, sizeof c->tail, "%z", &tm);
 		break;
 	case OUT_TIME_CLOCK_UTC:
 	case OUT_TIME_CLOCK_LOCAL:
-		strftime(c->head, sizeof c->head, "%H:%M:%S", &tm);
+		fmt_head(c, &tm, ' ', false);
 		break;
 	}
+	c->tl = strlen(c->tail);
 	c->t = t;
 	c->valid = true;
 	return true;
@@ -143,18 +190,21 @@ static bool fmt_second(struct time_cache *c, time_t t, enum out_time_style style
 
 char *out_fmt_time(char *buf, size_t n, uint64_t ts_us, enum out_time_style style)
 {
-	static struct time_cache cache[OUT_TIME_CLOCK_LOCAL + 1];
-	struct time_cache *c = &cache[style];
+	/* Per thread: the sinks' thread is the one caller today, but nothing
+	 * here should make that a rule. */
+	static _Thread_local struct time_cache cache[OUT_TIME_CLOCK_LOCAL + 1][TIME_CACHE_SLOTS];
 	time_t t = (time_t)(ts_us / 1000000);
 	unsigned us = (unsigned)(ts_us % 1000000);
+	struct time_cache *c = &cache[style][(uint64_t)t % TIME_CACHE_SLOTS];
 	if (!fmt_second(c, t, style)) {
 		snprintf(buf, n, "?");
 		return buf;
 	}
-	char frac[8] = ".000000";
-	for (int i = 6; i >= 1; i--, us /= 10)
-		frac[i] = (char)('0' + us % 10);
-	size_t hl = strlen(c->head), tl = strlen(c->tail);
+	char frac[8] = ".";
+	char *f = two_digits(frac + 1, (int)(us / 10000));
+	f = two_digits(f, (int)(us / 100 % 100));
+	two_digits(f, (int)(us % 100));
+	size_t hl = c->hl, tl = c->tl;
 	if (hl + 7 + tl + 1 > n) {
 		snprintf(buf, n, "%s%s%s", c->head, frac, c->tail);
 		return buf;

@@ -150,10 +150,12 @@ static struct rsess *rsess_get(struct report *r, const struct ev_session *e, boo
 	s->ipver = e->ipver;
 	memcpy(s->cli, e->cli, sizeof s->cli);
 	memcpy(s->srv, e->srv, sizeof s->srv);
+	_Static_assert(sizeof s->community_id == sizeof e->community_id, "community id: same size");
+	memcpy(s->community_id, e->community_id, sizeof s->community_id);
 	s->cli[sizeof s->cli - 1] = s->srv[sizeof s->srv - 1] = '\0';
+	s->community_id[sizeof s->community_id - 1] = '\0';
 	s->cport = e->cport;
 	s->sport = e->sport;
-	strlcpy_safe(s->community_id, e->community_id, sizeof s->community_id);
 	if (names) {
 		set_str(&s->user, e->pop3 ? e->pop3->user : "");
 		set_str(&s->banner, e->pop3 ? e->pop3->banner : "");
@@ -184,6 +186,47 @@ static void fmt_time(const struct report *r, char *b, size_t n, uint64_t ts, boo
 	out_fmt_time(b, n, ts, st);
 }
 
+/*
+ * A line built by appends (snprintf was most of the report's cost): the
+ * text is cut at the end of the buffer, as snprintf would cut it. The
+ * buffers below are sized so that only the flag list can reach the end.
+ */
+struct line {
+	char *b;
+	size_t len, cap; /* cap includes the NUL */
+};
+
+static void line_put(struct line *l, const char *s, size_t n)
+{
+	if (n > l->cap - 1 - l->len)
+		n = l->cap - 1 - l->len;
+	memcpy(l->b + l->len, s, n);
+	l->len += n;
+	l->b[l->len] = '\0';
+}
+
+static void line_str(struct line *l, const char *s)
+{
+	line_put(l, s, strlen(s));
+}
+
+static void line_u64(struct line *l, uint64_t v)
+{
+	char b[24], *p = b + sizeof b;
+	do
+		*--p = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	line_put(l, p, (size_t)(b + sizeof b - p));
+}
+
+/* Wire text, through sanitize_text straight into the line. */
+static void line_san(struct line *l, const char *s)
+{
+	char *at = l->b + l->len;
+	sanitize_text(at, l->cap - l->len, s);
+	l->len += strlen(at);
+}
+
 /* One transaction as one line: frame, time, C: command, S: status + first line. */
 static void txn_line(struct report *r, struct rsess *s, const struct pop3_txn *t)
 {
@@ -191,48 +234,63 @@ static void txn_line(struct report *r, struct rsess *s, const struct pop3_txn *t
 		s->tx_more++;
 		return;
 	}
-	char line[SAN(POP3_ARGS_MAX) + SAN(POP3_TEXT_MAX) + 512];
-	char kw[SAN(POP3_KEYWORD_MAX)], args[SAN(POP3_ARGS_MAX)], text[SAN(POP3_TEXT_MAX)];
-	char tm[OUT_TIME_MAX], cpart[sizeof kw + sizeof args + 8];
-	char frames[48];
-	if (t->req_frame && t->rep_frame && t->rep_frame != t->req_frame)
-		snprintf(frames, sizeof frames, "%" PRIu64 "/%" PRIu64, t->req_frame, t->rep_frame);
-	else
-		snprintf(frames, sizeof frames, "%" PRIu64, t->req_frame ? t->req_frame : t->rep_frame);
+	char buf[SAN(POP3_ARGS_MAX) + SAN(POP3_TEXT_MAX) + 512];
+	char tm[OUT_TIME_MAX];
+	struct line l = { buf, 0, sizeof buf };
+	line_str(&l, "    frame ");
+	if (t->req_frame && t->rep_frame && t->rep_frame != t->req_frame) {
+		line_u64(&l, t->req_frame);
+		line_put(&l, "/", 1);
+		line_u64(&l, t->rep_frame);
+	} else
+		line_u64(&l, t->req_frame ? t->req_frame : t->rep_frame);
+	while (l.len < 10 + 11) /* "%-11s" */
+		line_put(&l, " ", 1);
+	line_put(&l, " ", 1);
 	fmt_time(r, tm, sizeof tm, t->req_ts_us ? t->req_ts_us : t->rep_ts_us, true);
-
-	cpart[0] = '\0';
+	line_str(&l, tm);
+	line_put(&l, "  ", 2);
 	if (t->cmd != POP3_CMD_NONE) {
-		sanitize_text(kw, sizeof kw, t->keyword);
-		sanitize_text(args, sizeof args, t->args);
-		snprintf(cpart, sizeof cpart, "C: %s%s%s  ", kw, t->has_args ? " " : "", t->has_args ? args : "");
+		line_put(&l, "C: ", 3);
+		line_san(&l, t->keyword);
+		if (t->has_args) {
+			line_put(&l, " ", 1);
+			line_san(&l, t->args);
+		}
+		line_put(&l, "  ", 2);
 	}
-	int n;
 	if (t->status == POP3_ST_NONE)
-		n = snprintf(line, sizeof line, "    frame %-11s %s  %sS: (no reply)", frames, tm, cpart);
+		line_str(&l, "S: (no reply)");
 	else {
-		sanitize_text(text, sizeof text, t->text);
-		n = snprintf(line, sizeof line, "    frame %-11s %s  %sS: %s%s%s", frames, tm, cpart,
-			     pop3_status_str(t->status), text[0] ? " " : "", text);
+		line_put(&l, "S: ", 3);
+		line_str(&l, pop3_status_str(t->status));
+		if (t->text[0]) {
+			line_put(&l, " ", 1);
+			line_san(&l, t->text);
+		}
 	}
-	size_t len = (size_t)n < sizeof line ? (size_t)n : sizeof line - 1;
-	if (t->multiline && len < sizeof line) {
-		n = snprintf(line + len, sizeof line - len, "  (%" PRIu64 " lines, %" PRIu64 " octets%s)",
-			     t->data_lines, t->data_octets, t->terminated ? "" : ", no terminator");
-		len += (size_t)n < sizeof line - len ? (size_t)n : sizeof line - len - 1;
+	if (t->multiline) {
+		line_put(&l, "  (", 3);
+		line_u64(&l, t->data_lines);
+		line_put(&l, " lines, ", 8);
+		line_u64(&l, t->data_octets);
+		line_str(&l, t->terminated ? " octets)" : " octets, no terminator)");
 	}
 	if (t->flags) {
 		bool first = true;
 		for (uint32_t b = 1; b; b <<= 1) {
 			const char *fn = (t->flags & b) ? out_txn_flag_name(b) : NULL;
-			if (!fn || len + strlen(fn) + 4 >= sizeof line)
+			if (!fn || l.len + strlen(fn) + 4 >= sizeof buf)
 				continue;
-			len += (size_t)snprintf(line + len, sizeof line - len, "%s%s", first ? "  [" : ", ", fn);
+			line_str(&l, first ? "  [" : ", ");
+			line_str(&l, fn);
 			first = false;
 		}
-		if (!first && len + 2 < sizeof line)
-			len += (size_t)snprintf(line + len, sizeof line - len, "]");
+		if (!first && l.len + 2 < sizeof buf)
+			line_put(&l, "]", 1);
 	}
+	const char *line = buf;
+	size_t len = l.len;
 
 	if (s->tx_len + len + 1 > s->tx_cap) {
 		size_t cap = s->tx_cap ? s->tx_cap * 2 : 2048;

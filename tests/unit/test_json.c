@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -52,6 +53,106 @@ static void test_escape(void **state)
 	assert_string_equal(esc("\xc2\x9b" "31m", 5), "\\u009b31m");
 }
 
+/*
+ * The escaper copies plain text a word of 8 bytes at a time and checks
+ * the last bytes of a text as the word that ends it. Each kind of byte
+ * that needs more than a copy, at every offset before, inside and after
+ * such words, must come out as the byte-by-byte rule says.
+ */
+static void test_escape_in_runs(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *in;
+		size_t n;
+		const char *out;
+	} special[] = {
+		{ "\"", 1, "\\\"" },
+		{ "\\", 1, "\\\\" },
+		{ "\n", 1, "\\n" },
+		{ "\r", 1, "\\r" },
+		{ "\t", 1, "\\t" },
+		{ "\0", 1, "\\u0000" },
+		{ "\x01", 1, "\\u0001" },
+		{ "\x1b", 1, "\\u001b" },
+		{ "\x1f", 1, "\\u001f" },
+		{ "\x7f", 1, "\\u007f" },
+		{ "\x80", 1, "\\u0080" },          /* stray continuation */
+		{ "\xbf", 1, "\\u00bf" },
+		{ "\xc1\xbf", 2, "\\u00c1\\u00bf" }, /* overlong */
+		{ "\xc2\x80", 2, "\\u0080" },      /* C1 controls */
+		{ "\xc2\x9f", 2, "\\u009f" },
+		{ "\xc2\xa0", 2, "\xc2\xa0" },     /* first after C1: passes */
+		{ "\xc3\xa9", 2, "\xc3\xa9" },
+		{ "\xdf\xbf", 2, "\xdf\xbf" },
+		{ "\xe0\x9f\xbf", 3, "\\u00e0\\u009f\\u00bf" }, /* overlong */
+		{ "\xe0\xa0\x80", 3, "\xe0\xa0\x80" },
+		{ "\xe2\x82\xac", 3, "\xe2\x82\xac" },
+		{ "\xed\x9f\xbf", 3, "\xed\x9f\xbf" },
+		{ "\xed\xa0\x80", 3, "\\u00ed\\u00a0\\u0080" }, /* surrogate */
+		{ "\xef\xbf\xbf", 3, "\xef\xbf\xbf" },
+		{ "\xf0\x8f\xbf\xbf", 4, "\\u00f0\\u008f\\u00bf\\u00bf" }, /* overlong */
+		{ "\xf0\x9f\x98\x80", 4, "\xf0\x9f\x98\x80" },
+		{ "\xf4\x8f\xbf\xbf", 4, "\xf4\x8f\xbf\xbf" },
+		{ "\xf4\x90\x80\x80", 4, "\\u00f4\\u0090\\u0080\\u0080" }, /* > U+10FFFF */
+		{ "\xf5\x80", 2, "\\u00f5\\u0080" },
+		{ "\xfe", 1, "\\u00fe" },
+		{ "\xff", 1, "\\u00ff" },
+		{ "\xc3", 1, "\\u00c3" },          /* cut: at the end, or before ASCII */
+		{ "\xe2\x82", 2, "\\u00e2\\u0082" },
+		{ "\xf0\x9f\x98", 3, "\\u00f0\\u009f\\u0098" },
+		{ "\xe2\x82\xac\"", 4, "\xe2\x82\xac\\\"" },
+		{ "\\\\\"\"", 4, "\\\\\\\\\\\"\\\"" },
+	};
+	/* plain bytes, among them the neighbours of the special ones */
+	static const char plain[] = " !#[]~aZ09{}/:~ !#[]~aZ09{}/:";
+	char in[64], want[128];
+	for (size_t k = 0; k < sizeof special / sizeof special[0]; k++)
+		for (size_t pre = 0; pre <= 18; pre++)
+			for (size_t post = 0; post <= 18; post++) {
+				size_t n = 0, m = 0, ol = strlen(special[k].out);
+				memcpy(in, plain, pre);
+				memcpy(want, plain, pre);
+				n = m = pre;
+				memcpy(in + n, special[k].in, special[k].n);
+				n += special[k].n;
+				memcpy(want + m, special[k].out, ol);
+				m += ol;
+				memcpy(in + n, plain + pre % 7, post);
+				memcpy(want + m, plain + pre % 7, post);
+				n += post;
+				m += post;
+				want[m] = '\0';
+				struct jw w;
+				jw_init(&w);
+				jw_escape(&w, in, n);
+				if (w.len != m || memcmp(w.buf, want, m + 1) != 0)
+					fail_msg("special %zu, %zu plain before, %zu after: got \"%s\", want \"%s\"", k, pre,
+						 post, w.buf, want);
+				jw_fini(&w);
+			}
+}
+
+/* Plain text of every length, alone and after a value: copied as it is. */
+static void test_escape_plain_lengths(void **state)
+{
+	(void)state;
+	static const char text[] = "The quick brown fox jumps over the lazy dog ~!#$%&'()*+,-./:;<=>?@[]^_`{|}";
+	for (size_t n = 0; n < sizeof text; n++) {
+		char want[sizeof text + 16];
+		struct jw w;
+		jw_init(&w);
+		jw_arr_begin(&w, NULL);
+		jw_u64(&w, NULL, n);
+		jw_strn(&w, NULL, text, n);
+		jw_arr_end(&w);
+		snprintf(want, sizeof want, "[%zu,\"%.*s\"]", n, (int)n, text);
+		assert_string_equal(w.buf, want);
+		assert_int_equal(w.len, strlen(want));
+		jw_fini(&w);
+	}
+}
+
 /* Numbers and times are formatted by hand (printf and strftime were the
  * JSON path's hottest calls): the edges printf would have got right. */
 static void test_numbers_by_hand(void **state)
@@ -90,6 +191,44 @@ static void test_times_by_hand(void **state)
 			    "08:00:01.000001");
 	/* back in time: the cache must not answer for another second */
 	assert_string_equal(out_fmt_time(b, sizeof b, 0, OUT_TIME_EVE), "1970-01-01T00:00:00.000000+0000");
+	/* seconds that share a cache slot, and neighbours that do not, in turns */
+	for (int i = 0; i < 3; i++) {
+		assert_string_equal(out_fmt_time(b, sizeof b, 1709280016500000ull, OUT_TIME_EVE),
+				    "2024-03-01T08:00:16.500000+0000");
+		assert_string_equal(out_fmt_time(b, sizeof b, 1709280000000001ull, OUT_TIME_EVE),
+				    "2024-03-01T08:00:00.000001+0000");
+		assert_string_equal(out_fmt_time(b, sizeof b, 1709280001000010ull, OUT_TIME_EVE),
+				    "2024-03-01T08:00:01.000010+0000");
+		assert_string_equal(out_fmt_time(b, sizeof b, 1709280001000010ull, OUT_TIME_CLOCK_UTC),
+				    "08:00:01.000010");
+	}
+	/* date edges: leap days, the end of a year and of a century */
+	assert_string_equal(out_fmt_time(b, sizeof b, 951868799000000ull, OUT_TIME_EVE),
+			    "2000-02-29T23:59:59.000000+0000");
+	assert_string_equal(out_fmt_time(b, sizeof b, 1709251199999999ull, OUT_TIME_UTC),
+			    "2024-02-29 23:59:59.999999Z");
+	assert_string_equal(out_fmt_time(b, sizeof b, 946684799000000ull, OUT_TIME_EVE),
+			    "1999-12-31T23:59:59.000000+0000");
+	assert_string_equal(out_fmt_time(b, sizeof b, 4102444800000000ull, OUT_TIME_EVE),
+			    "2100-01-01T00:00:00.000000+0000");
+	assert_string_equal(out_fmt_time(b, sizeof b, 253402300799000000ull, OUT_TIME_EVE),
+			    "9999-12-31T23:59:59.000000+0000");
+	/* a fifth digit of year is strftime's to write */
+	assert_string_equal(out_fmt_time(b, sizeof b, 253402300800000000ull, OUT_TIME_EVE),
+			    "10000-01-01T00:00:00.000000+0000");
+	/* local time: a zone east and one west of UTC, half hours included */
+	setenv("TZ", "XST-5:30", 1);
+	tzset();
+	assert_string_equal(out_fmt_time(b, sizeof b, 1709280000000000ull, OUT_TIME_LOCAL),
+			    "2024-03-01 13:30:00.000000+0530");
+	assert_string_equal(out_fmt_time(b, sizeof b, 1709280000000000ull, OUT_TIME_CLOCK_LOCAL),
+			    "13:30:00.000000");
+	setenv("TZ", "YST5", 1);
+	tzset();
+	assert_string_equal(out_fmt_time(b, sizeof b, 1709290000000000ull, OUT_TIME_LOCAL),
+			    "2024-03-01 05:46:40.000000-0500");
+	unsetenv("TZ");
+	tzset();
 	/* a buffer too small is cut, never overrun */
 	char small[12];
 	out_fmt_time(small, sizeof small, 1709280000000000ull, OUT_TIME_EVE);
@@ -395,6 +534,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_escape),
+		cmocka_unit_test(test_escape_in_runs),
+		cmocka_unit_test(test_escape_plain_lengths),
 		cmocka_unit_test(test_writer),
 		cmocka_unit_test(test_numbers_by_hand),
 		cmocka_unit_test(test_times_by_hand),

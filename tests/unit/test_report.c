@@ -4,6 +4,7 @@
  * events, same bytes), the transcript cap, -v, --localtime, the filter,
  * and that escape sequences from the wire never reach the output.
  */
+#include <inttypes.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -164,6 +165,85 @@ static void test_verbose_cap(void **state)
 	free(r);
 }
 
+/* Transcript lines in each shape, and the longest one the fields allow:
+ * every field at its maximum, each byte escaped to 4, every flag set. */
+static void test_txn_lines(void **state)
+{
+	(void)state;
+	struct report_opts o = opts();
+	o.verbose = true;
+	char *buf = NULL;
+	size_t len;
+	FILE *f = open_memstream(&buf, &len);
+	assert_non_null(f);
+	struct sink s = report_sink_new(f, &o);
+	struct ev_session a;
+	struct pop3_conn_info ca;
+	struct pop3_txn t;
+	tev_session(&a, &ca, 1);
+
+	tev_txn(&t, 0, "NOOP", NULL, POP3_ST_NONE, "", 5);
+	tev_emit(s, EV_TXN, &a, &t, NULL, NULL);
+	tev_txn(&t, 1, "RETR", "2", POP3_ST_ERR, "no such message", 123456789012);
+	tev_emit(s, EV_TXN, &a, &t, NULL, NULL);
+	tev_txn(&t, 2, NULL, NULL, POP3_ST_OK, "", 7);
+	tev_emit(s, EV_TXN, &a, &t, NULL, NULL);
+	tev_txn(&t, 3, "LIST", NULL, POP3_ST_OK, "", 8);
+	t.multiline = true;
+	t.data_lines = 3;
+	t.data_octets = 40;
+	t.flags = POP3_TF_NO_TERMINATOR | POP3_TF_CUT | 0x80000000u; /* an unknown bit is left out */
+	tev_emit(s, EV_TXN, &a, &t, NULL, NULL);
+
+	char kw[POP3_KEYWORD_MAX + 1], args[POP3_ARGS_MAX + 1], text[POP3_TEXT_MAX + 1];
+	memset(kw, '\x1b', POP3_KEYWORD_MAX);
+	kw[POP3_KEYWORD_MAX] = '\0';
+	memset(args, '\xff', POP3_ARGS_MAX);
+	args[POP3_ARGS_MAX] = '\0';
+	memset(text, '\x80', POP3_TEXT_MAX);
+	text[POP3_TEXT_MAX] = '\0';
+	tev_txn(&t, 4, "X", args, POP3_ST_OK, text, 1);
+	memcpy(t.keyword, kw, sizeof kw);
+	t.req_frame = UINT64_MAX;
+	t.rep_frame = UINT64_MAX - 1;
+	t.multiline = true;
+	t.data_lines = UINT64_MAX;
+	t.data_octets = UINT64_MAX;
+	t.flags = 0x1ffff;
+	tev_emit(s, EV_TXN, &a, &t, NULL, NULL);
+	char err[128] = "";
+	assert_int_equal(s.ops->finish(s.self, err, sizeof err), 0);
+	s.ops->free(s.self);
+	fclose(f);
+	if (getenv("SHOW_REPORT"))
+		fputs(buf, stderr);
+
+	assert_non_null(strstr(buf, "\n    frame 5           21:06:39.128456  C: NOOP  S: (no reply)\n"));
+	assert_non_null(strstr(buf, "\n    frame 123456789012/123456789013 18:39:48.135456  C: RETR 2  S: -ERR no such message\n"));
+	assert_non_null(strstr(buf, "\n    frame 7           21:06:39.130706  S: +OK\n"));
+	assert_non_null(strstr(buf, "\n    frame 8/9         21:06:39.131456  C: LIST  S: +OK  (3 lines, 40 octets, "
+				    "no terminator)  [cut, no_terminator]\n"));
+	char want[8192];
+	size_t n = (size_t)snprintf(want, sizeof want, "\n    frame %" PRIu64 "/%" PRIu64 " 21:06:39.124456  C: ",
+				    UINT64_MAX, UINT64_MAX - 1);
+	for (int i = 0; i < POP3_KEYWORD_MAX; i++)
+		n += (size_t)snprintf(want + n, sizeof want - n, "\\x1b");
+	n += (size_t)snprintf(want + n, sizeof want - n, " ");
+	for (int i = 0; i < POP3_ARGS_MAX; i++)
+		n += (size_t)snprintf(want + n, sizeof want - n, "\\xff");
+	n += (size_t)snprintf(want + n, sizeof want - n, "  S: +OK ");
+	for (int i = 0; i < POP3_TEXT_MAX; i++)
+		n += (size_t)snprintf(want + n, sizeof want - n, "\\x80");
+	snprintf(want + n, sizeof want - n,
+		 "  (%" PRIu64 " lines, %" PRIu64 " octets, no terminator)  [unanswered, unsolicited, after_gap, "
+		 "cut, bare_lf, dot_cr_no_lf, unstuffed_dot, no_terminator, command_too_long, reply_too_long, "
+		 "line_truncated, status_lowercase, auth_not_base64, auth_cancel, multiline_unexpected, "
+		 "listing_capped, bad_listing_line]\n",
+		 UINT64_MAX, UINT64_MAX);
+	assert_non_null(strstr(buf, want));
+	free(buf);
+}
+
 static void test_filter_localtime(void **state)
 {
 	(void)state;
@@ -207,6 +287,7 @@ int main(void)
 		cmocka_unit_test(test_content),
 		cmocka_unit_test(test_deterministic),
 		cmocka_unit_test(test_verbose_cap),
+		cmocka_unit_test(test_txn_lines),
 		cmocka_unit_test(test_filter_localtime),
 		cmocka_unit_test(test_write_error),
 	};
