@@ -24,7 +24,9 @@ struct session_mgr;
 /* The bus is borrowed for the manager's lifetime. */
 struct session_mgr *session_mgr_new(const struct session_opts *o, struct event_bus *bus);
 void session_mgr_free(struct session_mgr *m);
-/* The name of the current capture source, copied into new sessions. */
+/* The name of the current capture source, for the sessions that open from
+ * now on. Every name set stays valid until session_mgr_free: a session
+ * that began in one file may end while the next is read. */
 void session_mgr_set_source(struct session_mgr *m, const char *name);
 
 /* Fill the session part of a stats event. */

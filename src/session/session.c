@@ -34,7 +34,11 @@ struct session_mgr {
 	uint16_t tls_ports[8];
 	struct event_bus *bus;        /* borrowed */
 	struct account_store *store;  /* owned */
-	char *source;                 /* owned */
+	/* Every source name set, owned: a session keeps pointing at the name
+	 * of the file it opened in while the next file is read. */
+	char **sources;
+	size_t nsources;
+	const char *source;           /* the current one */
 	uint64_t total, active, flagged;
 	uint64_t findings[3];
 	uint64_t rule_counts[R__COUNT];
@@ -52,7 +56,7 @@ struct session_mgr *session_mgr_new(const struct session_opts *o, struct event_b
 	m->o.tls_ports = m->tls_ports;
 	m->bus = bus;
 	m->store = account_store_new(&o->checks);
-	m->source = xstrdup("");
+	m->source = "";
 	return m;
 }
 
@@ -61,14 +65,16 @@ void session_mgr_free(struct session_mgr *m)
 	if (!m)
 		return;
 	account_store_free(m->store);
-	free(m->source);
+	for (size_t i = 0; i < m->nsources; i++)
+		free(m->sources[i]);
+	free(m->sources);
 	free(m);
 }
 
 void session_mgr_set_source(struct session_mgr *m, const char *name)
 {
-	free(m->source);
-	m->source = xstrdup(name);
+	m->sources = xrealloc(m->sources, (m->nsources + 1) * sizeof(*m->sources));
+	m->source = m->sources[m->nsources++] = xstrdup(name);
 }
 
 uint64_t session_mgr_flagged(const struct session_mgr *m)

@@ -46,5 +46,30 @@ else bad=$((bad + 1)); echo "FAIL -r - reads stdin"; fi
 n=$($P -r pcaps/bad/intermail.pcap -r pcaps/real/dovecot-curl.pcap --json - | grep -c '"event_type":"pop3_session"')
 if [ "$n" = 2 ]; then ok=$((ok + 1)); echo "PASS two -r files: 2 sessions"
 else bad=$((bad + 1)); echo "FAIL two -r files: $n sessions"; fi
+# one capture of concurrent sessions split in two files: sessions that
+# began in the first end while the second is read, and still name the
+# first (they pointed at a freed name once); under ASan when it is built
+python3 - pcaps/real/dovecot-concurrent.pcap "$T/part1.pcap" "$T/part2.pcap" <<'PY'
+import struct, sys
+d = open(sys.argv[1], "rb").read()
+recs, at = [], 24
+while at + 16 <= len(d):
+    n = struct.unpack_from("<I", d, at + 8)[0]
+    recs.append(d[at:at + 16 + n])
+    at += 16 + n
+half = len(recs) // 2
+open(sys.argv[2], "wb").write(d[:24] + b"".join(recs[:half]))
+open(sys.argv[3], "wb").write(d[:24] + b"".join(recs[half:]))
+PY
+PA=$P; [ -x ./pop3mon-asan ] && PA=./pop3mon-asan
+ASAN_OPTIONS=exitcode=99:detect_leaks=1 $PA -r "$T/part1.pcap" -r "$T/part2.pcap" --json - \
+	>"$T/split.json" 2>"$T/split.err"; got=$?
+n1=$(grep '"event_type":"pop3_session"' "$T/split.json" | grep -c 'part1.pcap')
+if [ "$got" -le 1 ] && [ ! -s "$T/split.err" ] && [ "$n1" -gt 0 ]; then
+	ok=$((ok + 1)); echo "PASS a capture split in two -r files ($n1 sessions from part 1)"
+else
+	bad=$((bad + 1)); echo "FAIL split capture: status $got, $n1 sessions from part 1:"
+	head -5 "$T/split.err" | sed 's/^/    /'
+fi
 echo "bad input: $ok passed, $bad failed"
 [ "$bad" -eq 0 ]
