@@ -17,6 +17,7 @@
 
 #define PROBE 8
 #define UNQUIT_MAX 1024
+#define UNQUIT_FILTER 4096
 
 struct uid_slot {
 	uint64_t key;    /* hash of (server, user, uid); 0 = empty */
@@ -38,6 +39,9 @@ struct account_store {
 	 * 0 = empty) are kept apart so that is an 8 KiB scan, not 1024 cache
 	 * lines of evidence. */
 	uint64_t unq_acct[UNQUIT_MAX];
+	/* Live entries per low 12 bits of the hash: most STATs are of accounts
+	 * with none, and learn it from one counter instead of the scan. */
+	uint16_t unq_live[UNQUIT_FILTER];
 	struct unquit unq[UNQUIT_MAX];
 	uint64_t clock, evicted, serial;
 	uint8_t seed[16];
@@ -143,9 +147,12 @@ void account_note_unquit_deletes(struct account_store *s, const char *server, co
 			at = i;
 	}
 	struct unquit *slot = &s->unq[at];
-	if (s->unq_acct[at] && s->unq_acct[at] != a)
-		s->evicted++;
+	if (s->unq_acct[at]) {
+		s->evicted += s->unq_acct[at] != a;
+		s->unq_live[s->unq_acct[at] % UNQUIT_FILTER]--;
+	}
 	s->unq_acct[at] = a;
+	s->unq_live[a % UNQUIT_FILTER]++;
 	slot->n0 = n0;
 	slot->s0 = s0;
 	slot->n_deleted = n_deleted;
@@ -159,11 +166,14 @@ bool account_check_unquit_deletes(struct account_store *s, const char *server, c
 				  uint32_t *n_deleted)
 {
 	uint64_t a = acct_hash(s, server, user);
+	if (!s->unq_live[a % UNQUIT_FILTER])
+		return false;
 	for (size_t i = 0; i < UNQUIT_MAX; i++) {
 		struct unquit *u = &s->unq[i];
 		if (s->unq_acct[i] != a)
 			continue;
 		s->unq_acct[i] = 0; /* judged once: the next session is the one that shows it */
+		s->unq_live[a % UNQUIT_FILTER]--;
 		/* Gone exactly as marked: count and (when known) size both match. */
 		bool gone = n + u->n_deleted == u->n0 &&
 			    (u->del_octets == UINT64_MAX || octets + u->del_octets == u->s0);

@@ -467,6 +467,41 @@ static void test_uid_size_across_sessions(void **state)
 }
 
 /* Another account with the same uid is not the same message. */
+/* The store of sessions that ended after DELEs without QUIT: 1500
+ * accounts through 1024 slots. The newest 1024 are found once each (the
+ * oldest were evicted), a found one is gone, and the per-bucket counters
+ * that skip the scan never hide a live entry. */
+static void test_unquit_store(void **state)
+{
+	(void)state;
+	struct checks_opts o = { .account_max = 16, .uids_per_account_max = 16 };
+	struct account_store *st = account_store_new(&o);
+	struct evidence ev = { .frame = 7 }, got;
+	char user[32];
+	uint32_t nd;
+	for (unsigned i = 0; i < 1500; i++) {
+		snprintf(user, sizeof user, "user%u", i);
+		ev.txn_index = i;
+		account_note_unquit_deletes(st, "srv", user, 10, 1000, 2, 200, &ev);
+	}
+	for (unsigned i = 0; i < 1500; i++) {
+		snprintf(user, sizeof user, "user%u", i);
+		bool gone = account_check_unquit_deletes(st, "srv", user, 8, 800, &got, &nd);
+		assert_int_equal(gone, i >= 1500 - 1024);
+		if (gone) {
+			assert_int_equal(got.txn_index, i);
+			assert_int_equal(nd, 2);
+		}
+		assert_false(account_check_unquit_deletes(st, "srv", user, 8, 800, &got, &nd));
+	}
+	/* DELEs that did not take effect are not "gone" (and still used up). */
+	account_note_unquit_deletes(st, "srv", "again", 10, 1000, 2, 200, &ev);
+	assert_false(account_check_unquit_deletes(st, "srv", "again", 10, 1000, &got, &nd));
+	account_note_unquit_deletes(st, "srv", "again", 10, 1000, 2, 200, &ev);
+	assert_true(account_check_unquit_deletes(st, "srv", "again", 8, 800, &got, &nd));
+	account_store_free(st);
+}
+
 static void test_uid_size_other_account(void **state)
 {
 	struct fx *x = *state;
@@ -973,6 +1008,7 @@ int main(void)
 		T(test_uid_duplicate_sizes_differ),
 		T(test_uid_size_across_sessions),
 		T(test_uid_size_other_account),
+		T(test_unquit_store),
 		T(test_deleted_without_quit),
 		T(test_deleted_with_quit_is_fine),
 		T(test_uid_malformed),
