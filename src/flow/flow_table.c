@@ -94,17 +94,21 @@ struct flow_table *flow_table_new(const struct flow_opts *o, const struct flow_c
 static void make_key(const struct packet *p, uint8_t *key, uint8_t *keylen)
 {
 	size_t alen = p->ipver == 4 ? 4 : 16;
-	uint8_t a[18], b[18];
-	memcpy(a, p->src, alen);
-	a[alen] = (uint8_t)(p->sport >> 8);
-	a[alen + 1] = (uint8_t)p->sport;
-	memcpy(b, p->dst, alen);
-	b[alen] = (uint8_t)(p->dport >> 8);
-	b[alen + 1] = (uint8_t)p->dport;
-	bool swap = memcmp(a, b, alen + 2) > 0;
+	/* (address, port) endpoints compared as their bytes would be, port
+	 * big-endian after the address; the constant lengths let the compiler
+	 * inline the compare (this runs for every packet) */
+	int c = alen == 4 ? memcmp(p->src, p->dst, 4) : memcmp(p->src, p->dst, 16);
+	if (c == 0)
+		c = (p->sport > p->dport) - (p->sport < p->dport);
+	const uint8_t *a = c > 0 ? p->dst : p->src, *b = c > 0 ? p->src : p->dst;
+	uint16_t pa = c > 0 ? p->dport : p->sport, pb = c > 0 ? p->sport : p->dport;
 	key[0] = p->ipver;
-	memcpy(key + 1, swap ? b : a, alen + 2);
-	memcpy(key + 1 + alen + 2, swap ? a : b, alen + 2);
+	memcpy(key + 1, a, alen);
+	key[1 + alen] = (uint8_t)(pa >> 8);
+	key[2 + alen] = (uint8_t)pa;
+	memcpy(key + 3 + alen, b, alen);
+	key[3 + 2 * alen] = (uint8_t)(pb >> 8);
+	key[4 + 2 * alen] = (uint8_t)pb;
 	*keylen = (uint8_t)(1 + 2 * (alen + 2));
 }
 
