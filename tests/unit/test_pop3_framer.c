@@ -347,6 +347,274 @@ static void test_gap_long_partial(void **state)
 	assert_string_equal(x->r.text, "TX|2000|<1024 bytes>\nC|5|+OK\n");
 }
 
+/* ---- pop3_framer_body_run against the line-at-a-time loop it replaced ---- */
+
+/* The scalar loop pop3_framer_body_run was first written as (memchr per
+ * line): every faster version must give the same length and counts. */
+static size_t body_run_ref(const uint8_t *p, size_t n, struct pop3_body_run *r)
+{
+	memset(r, 0, sizeof(*r));
+	size_t used = 0;
+	while (used < n && p[used] != '.') {
+		const uint8_t *lf = memchr(p + used, '\n', n - used);
+		if (!lf)
+			break;
+		size_t len = (size_t)(lf - (p + used)); /* without the LF */
+		bool crlf = len && lf[-1] == '\r';
+		r->lines++;
+		r->octets += len + 1;
+		r->bare_lf += !crlf;
+		r->long_lines += len - crlf > POP3_LINE_BUF;
+		used += len + 1;
+	}
+	return used;
+}
+
+static uint64_t rng_state = 0x9e3779b97f4a7c15ULL;
+
+static uint64_t rnd(void)
+{
+	rng_state ^= rng_state << 13;
+	rng_state ^= rng_state >> 7;
+	rng_state ^= rng_state << 17;
+	return rng_state;
+}
+
+static size_t rnd_below(size_t n)
+{
+	return n ? (size_t)(rnd() % n) : 0;
+}
+
+typedef size_t (*body_run_fn)(const struct pop3_framer *f, const uint8_t *p, size_t n,
+			      struct pop3_body_run *r);
+
+static const struct {
+	const char *name;
+	body_run_fn fn;
+} body_runs[] = {
+	{ "pop3_framer_body_run", pop3_framer_body_run },
+};
+
+/* Every implementation on p[0..n) against the reference. p is where the
+ * caller put it: the tests below give each input a heap block of its own
+ * size, so ASan sees any read before p or past p + n. */
+static void check_run_at(const uint8_t *p, size_t n)
+{
+	struct pop3_body_run want, got;
+	size_t want_used = body_run_ref(p, n, &want);
+	struct pop3_framer f;
+	memset(&f, 0, sizeof(f));
+	for (size_t i = 0; i < sizeof(body_runs) / sizeof(body_runs[0]); i++) {
+		memset(&got, 0xa5, sizeof(got)); /* every field must be written */
+		size_t used = body_runs[i].fn(&f, p, n, &got);
+		if (used != want_used || got.lines != want.lines || got.octets != want.octets ||
+		    got.bare_lf != want.bare_lf || got.long_lines != want.long_lines) {
+			fprintf(stderr,
+				"%s, n=%zu: used %zu lines %llu octets %llu bare %llu long %llu; "
+				"want %zu %llu %llu %llu %llu\n",
+				body_runs[i].name, n, used, (unsigned long long)got.lines,
+				(unsigned long long)got.octets, (unsigned long long)got.bare_lf,
+				(unsigned long long)got.long_lines, want_used,
+				(unsigned long long)want.lines, (unsigned long long)want.octets,
+				(unsigned long long)want.bare_lf, (unsigned long long)want.long_lines);
+			if (n <= 300) {
+				fprintf(stderr, "input:");
+				for (size_t k = 0; k < n; k++)
+					fprintf(stderr, " %02x", p[k]);
+				fprintf(stderr, "\n");
+			}
+			fail();
+		}
+	}
+}
+
+/* The input alone in a heap block of exactly n bytes. */
+static void check_run(const uint8_t *in, size_t n)
+{
+	uint8_t *p = malloc(n ? n : 1);
+	assert_non_null(p);
+	if (n)
+		memcpy(p, in, n);
+	check_run_at(p, n);
+	free(p);
+}
+
+/* The input `off` bytes into its block (misaligned), after bytes that would
+ * change the result if they were taken as part of the run: a CR (an LF at
+ * p[0] taken for CRLF), an LF (a '.' at p[0] taken for a stuffed line). */
+static void check_run_misaligned(const uint8_t *in, size_t n, size_t off, uint8_t before)
+{
+	uint8_t *blk = malloc(off + n + 1);
+	assert_non_null(blk);
+	memset(blk, before, off);
+	if (n)
+		memcpy(blk + off, in, n);
+	check_run_at(blk + off, n);
+	free(blk);
+}
+
+static void test_body_run_held_line(void **state)
+{
+	(void)state;
+	static const char in[] = "abc\r\ndef\r\n";
+	struct pop3_framer f;
+	struct pop3_body_run r;
+	for (size_t i = 0; i < sizeof(body_runs) / sizeof(body_runs[0]); i++) {
+		/* a partial line held, or skipping after a gap: nothing taken */
+		memset(&f, 0, sizeof(f));
+		f.in_line = true;
+		memset(&r, 0xa5, sizeof(r));
+		assert_int_equal(body_runs[i].fn(&f, (const uint8_t *)in, sizeof(in) - 1, &r), 0);
+		assert_int_equal(r.lines + r.octets + r.bare_lf + r.long_lines, 0);
+		memset(&f, 0, sizeof(f));
+		f.skip_to_lf = true;
+		memset(&r, 0xa5, sizeof(r));
+		assert_int_equal(body_runs[i].fn(&f, (const uint8_t *)in, sizeof(in) - 1, &r), 0);
+		assert_int_equal(r.lines + r.octets + r.bare_lf + r.long_lines, 0);
+	}
+}
+
+static void test_body_run_edges(void **state)
+{
+	(void)state;
+	static const char *const cases[] = {
+		"", ".", "\n", "\r", "\r\n", ".\r\n", "a", "a\n", "a\r\n", "\n\n", "\n.", "\n.\r\n",
+		"\r\n.", "\r\n\r\n", "\r\r\n", "\n\r\n", "abc\r\n.\r\n", "abc\r\n..x\r\n",
+		"abc\r\ndef", "abc\r\ndef\r", "abc\r\ndef\r\n", "abc\ndef\n", "x\r\ry\n", ".abc\r\n",
+		"a\r\nb\r\nc\r\n.", "\r\n\n\r\n\n.",
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		check_run((const uint8_t *)cases[i], strlen(cases[i]));
+		for (size_t off = 1; off < 20; off++) {
+			check_run_misaligned((const uint8_t *)cases[i], strlen(cases[i]), off, '\r');
+			check_run_misaligned((const uint8_t *)cases[i], strlen(cases[i]), off, '\n');
+		}
+	}
+}
+
+/* Every input of up to 8 bytes over the bytes that matter and one that
+ * does not. */
+static void test_body_run_all_short(void **state)
+{
+	(void)state;
+	static const uint8_t sym[4] = { 'a', '\r', '\n', '.' };
+	uint8_t in[8];
+	for (size_t n = 0; n <= 8; n++) {
+		size_t total = (size_t)1 << (2 * n);
+		for (size_t v = 0; v < total; v++) {
+			for (size_t k = 0; k < n; k++)
+				in[k] = sym[(v >> (2 * k)) & 3];
+			check_run(in, n);
+		}
+	}
+}
+
+/* One LF at every position of runs up to 200 bytes long, alone, after a
+ * CR, before a '.', and a CR just before the run's end: the LF or CR at
+ * the last byte of a 16 or 64 byte block and at the first of the next. */
+static void test_body_run_every_position(void **state)
+{
+	(void)state;
+	uint8_t in[200];
+	for (size_t n = 1; n <= sizeof(in); n++) {
+		for (size_t k = 0; k < n; k++) {
+			for (int v = 0; v < 8; v++) {
+				memset(in, 'x', n);
+				in[k] = '\n';
+				if ((v & 1) && k > 0)
+					in[k - 1] = '\r';
+				if ((v & 2) && k + 1 < n)
+					in[k + 1] = '.';
+				if ((v & 4) && k + 2 < n)
+					in[n - 1] = '\r';
+				check_run(in, n);
+			}
+		}
+	}
+}
+
+/* Lines of POP3_LINE_BUF-2 .. POP3_LINE_BUF+2 content bytes, CRLF or bare
+ * LF, starting at every offset of a 64 byte block, between short lines. */
+static void test_body_run_line_buf_limit(void **state)
+{
+	(void)state;
+	static uint8_t in[3 * POP3_LINE_BUF];
+	for (size_t pre = 0; pre < 70; pre++) {
+		for (size_t content = POP3_LINE_BUF - 2; content <= POP3_LINE_BUF + 2; content++) {
+			for (int crlf = 0; crlf < 2; crlf++) {
+				size_t n = 0;
+				if (pre) { /* a line of pre bytes before it */
+					memset(in, 'p', pre);
+					n = pre;
+					in[n - 1] = '\n';
+				}
+				memset(in + n, 'L', content);
+				n += content;
+				if (crlf)
+					in[n - 1] = '\r'; /* the CR is part of the content count */
+				in[n++] = '\n';
+				memcpy(in + n, "ok\r\n", 4);
+				n += 4;
+				for (size_t cut = n - 6; cut <= n; cut++)
+					check_run(in, cut);
+				check_run_misaligned(in, n, pre % 16 + 1, '\n');
+			}
+		}
+	}
+}
+
+/* A run of random lines: CRLF, bare LF, CR alone inside, empty, long, and
+ * now and then one beginning with '.'. */
+static size_t random_lines(uint8_t *buf, size_t cap)
+{
+	size_t n = 0;
+	while (n < cap) {
+		size_t len;
+		switch (rnd_below(8)) {
+		case 0: len = 0; break;
+		case 1: len = rnd_below(4); break;
+		case 2: len = POP3_LINE_BUF - 3 + rnd_below(7); break;
+		case 3: len = rnd_below(2101); break;
+		default: len = rnd_below(140); break;
+		}
+		for (size_t k = 0; k < len && n < cap; k++) {
+			unsigned c = (unsigned)rnd_below(64);
+			buf[n++] = c == 0 ? '\r' : c == 1 ? '.' : c == 2 ? '\n' : (uint8_t)('A' + c % 26);
+		}
+		if (n < cap && rnd_below(40) == 0)
+			buf[n++] = '.';
+		unsigned end = (unsigned)rnd_below(10);
+		if (end < 7 && n < cap)
+			buf[n++] = '\r';
+		if (end != 8 && n < cap)
+			buf[n++] = '\n';
+		if (n < cap && rnd_below(30) == 0)
+			buf[n++] = '.';
+	}
+	return n;
+}
+
+static void test_body_run_random(void **state)
+{
+	(void)state;
+	enum { CAP = 40000 };
+	uint8_t *buf = malloc(CAP);
+	assert_non_null(buf);
+	for (int round = 0; round < 200; round++) {
+		size_t total = random_lines(buf, CAP);
+		for (int k = 0; k < 40; k++) {
+			size_t at = rnd_below(total);
+			size_t n = rnd_below(k < 20 ? 300 : total - at + 1);
+			if (n > total - at)
+				n = total - at;
+			check_run(buf + at, n);
+			check_run_misaligned(buf + at, n, 1 + rnd_below(63),
+					     rnd_below(2) ? '\r' : '\n');
+		}
+	}
+	free(buf);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -364,6 +632,12 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_gap_cut_and_resync, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_gap_skip_many_runs, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_gap_long_partial, setup, teardown),
+		cmocka_unit_test(test_body_run_held_line),
+		cmocka_unit_test(test_body_run_edges),
+		cmocka_unit_test(test_body_run_all_short),
+		cmocka_unit_test(test_body_run_every_position),
+		cmocka_unit_test(test_body_run_line_buf_limit),
+		cmocka_unit_test(test_body_run_random),
 	};
 	return cmocka_run_group_tests_name("pop3_framer", tests, NULL, NULL);
 }
