@@ -6,6 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 #include "util.h"
 
 static void keep(struct pop3_framer *f, const uint8_t *p, size_t n, const struct seg_meta *m)
@@ -81,26 +85,161 @@ void pop3_framer_feed(struct pop3_framer *f, const uint8_t *p, size_t n,
 	}
 }
 
+/*
+ * The body scan. Lines average ~70 bytes, so a memchr per line costs more in
+ * calls than in bytes: instead a bit mask of the LFs of 64 bytes at a time
+ * is built and walked. What makes a line special is decided at its LF,
+ * from the bytes next to it: the one before (CR or not), the one after (a
+ * '.' begins the next line and stops the run), and the distance from the
+ * previous LF (the rare overlong line takes the exact, slow test).
+ */
+
+#define BLOCK 64
+
+/* Bit i set where q[i] == '\n', for q[0..63]. Plain C for any machine: SWAR
+ * on 8-byte words, exact per byte (no borrow from one byte to the next). */
+static inline uint64_t lf_mask_portable(const uint8_t *q)
+{
+	const uint64_t ones7 = 0x7f7f7f7f7f7f7f7fULL, lf8 = 0x0a0a0a0a0a0a0a0aULL;
+	uint64_t m = 0;
+	for (unsigned w = 0; w < BLOCK / 8; w++) {
+		const uint8_t *b = q + 8 * w;
+		/* byte order fixed by hand, not by the machine's endianness */
+		uint64_t x = (uint64_t)b[0] | (uint64_t)b[1] << 8 | (uint64_t)b[2] << 16 |
+			     (uint64_t)b[3] << 24 | (uint64_t)b[4] << 32 | (uint64_t)b[5] << 40 |
+			     (uint64_t)b[6] << 48 | (uint64_t)b[7] << 56;
+		x ^= lf8;
+		uint64_t zero = ~(((x & ones7) + ones7) | x | ones7); /* 0x80 where LF */
+		/* gather the eight 0x80 bits into the byte at the top */
+		m |= ((zero >> 7) * 0x0102040810204080ULL) >> 56 << (8 * w);
+	}
+	return m;
+}
+
+#ifdef __SSE2__
+static inline uint64_t lf_mask_sse2(const uint8_t *q)
+{
+	const __m128i lf = _mm_set1_epi8('\n');
+	uint64_t m0 = (uint32_t)_mm_movemask_epi8(
+		_mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)q), lf));
+	uint64_t m1 = (uint32_t)_mm_movemask_epi8(
+		_mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)(q + 16)), lf));
+	uint64_t m2 = (uint32_t)_mm_movemask_epi8(
+		_mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)(q + 32)), lf));
+	uint64_t m3 = (uint32_t)_mm_movemask_epi8(
+		_mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)(q + 48)), lf));
+	return m0 | m1 << 16 | m2 << 32 | m3 << 48;
+}
+#endif
+
+static inline uint64_t lf_mask(const uint8_t *q, bool simd)
+{
+#ifdef __SSE2__
+	if (simd)
+		return lf_mask_sse2(q);
+#else
+	(void)simd;
+#endif
+	return lf_mask_portable(q);
+}
+
+struct scan {
+	size_t lim;         /* where the current line begins, + POP3_LINE_BUF */
+	uint64_t lines, bare_lf, long_lines;
+};
+
+/* The LF at p[k] of a line that is bare, long or followed by '.': counted
+ * exactly, off the loop's path (not inlined: the loop keeps a branch per
+ * test instead of computing all three). Returns false at the '.'. */
+static __attribute__((noinline)) bool odd_lf(struct scan *sc, const uint8_t *p, size_t n,
+					      size_t k)
+{
+	size_t len = k - (sc->lim - POP3_LINE_BUF);
+	bool crlf = p[k - 1] == '\r'; /* for an empty line, the LF before */
+	sc->lines++;
+	sc->bare_lf += !crlf;
+	sc->long_lines += len - crlf > POP3_LINE_BUF;
+	sc->lim = k + 1 + POP3_LINE_BUF;
+	return !(k + 1 < n && p[k + 1] == '.');
+}
+
+/* The LFs of mask m, bit i for p[at + i]. Returns false at an LF followed
+ * by '.', with that line counted and the next one beginning at the '.'.
+ * Every LF is past p[0] (one there is taken before), so p[k - 1] can be
+ * read. With `last`, p[n] is past the end: an LF at n - 1 has no byte
+ * after it. */
+static inline __attribute__((always_inline)) bool take_lfs(struct scan *sc, const uint8_t *p,
+							   size_t n, size_t at, uint64_t m,
+							   bool last)
+{
+	while (m) {
+		size_t k = at + (unsigned)__builtin_ctzll(m);
+		m &= m - 1;
+		if (__builtin_expect(p[k - 1] != '\r', 0) || __builtin_expect(k > sc->lim, 0) ||
+		    __builtin_expect((!last || k + 1 != n) && p[k + 1] == '.', 0)) {
+			if (!odd_lf(sc, p, n, k))
+				return false;
+			continue;
+		}
+		sc->lines++;
+		sc->lim = k + 1 + POP3_LINE_BUF;
+	}
+	return true;
+}
+
+static inline __attribute__((always_inline)) size_t body_scan(const struct pop3_framer *f,
+							      const uint8_t *p, size_t n,
+							      struct pop3_body_run *r, bool simd)
+{
+	memset(r, 0, sizeof(*r));
+	if (f->in_line || f->skip_to_lf || n == 0 || p[0] == '.')
+		return 0;
+	struct scan sc = { POP3_LINE_BUF, 0, 0, 0 };
+	size_t q = 0; /* the next byte to look at */
+	if (p[0] == '\n') {
+		/* A bare LF with no byte before it: take it here, so that every
+		 * LF the loop sees has one. */
+		sc = (struct scan){ 1 + POP3_LINE_BUF, 1, 1, 0 };
+		q = 1;
+		if (n == 1 || p[1] == '.')
+			goto done;
+	}
+	/* Whole blocks while a byte follows the block: the byte after any LF
+	 * in it can be read without a test. */
+	if (n > BLOCK)
+		for (size_t qend = n - BLOCK; q < qend; q += BLOCK)
+			if (!take_lfs(&sc, p, n, q, lf_mask(p + q, simd), false))
+				goto done;
+	/* The last 1..64 bytes. From a block that ends at p + n (it overlaps
+	 * bytes already taken, masked off) when the run is that long, since
+	 * no byte past the end may be read; else from a zero-padded copy. */
+	if (n >= BLOCK) {
+		size_t t = n - BLOCK;
+		take_lfs(&sc, p, n, t, lf_mask(p + t, simd) & (~0ULL << (q - t)), true);
+	} else {
+		uint8_t pad[BLOCK] = { 0 };
+		memcpy(pad, p, n);
+		take_lfs(&sc, p, n, 0, lf_mask(pad, simd) & (~0ULL << q), true);
+	}
+done:;
+	size_t used = sc.lim - POP3_LINE_BUF;
+	r->lines = sc.lines;
+	r->bare_lf = sc.bare_lf;
+	r->long_lines = sc.long_lines;
+	r->octets = used;
+	return used;
+}
+
 size_t pop3_framer_body_run(const struct pop3_framer *f, const uint8_t *p, size_t n,
 			    struct pop3_body_run *r)
 {
-	memset(r, 0, sizeof(*r));
-	if (f->in_line || f->skip_to_lf)
-		return 0;
-	size_t used = 0;
-	while (used < n && p[used] != '.') {
-		const uint8_t *lf = memchr(p + used, '\n', n - used);
-		if (!lf)
-			break;
-		size_t len = (size_t)(lf - (p + used)); /* without the LF */
-		bool crlf = len && lf[-1] == '\r';
-		r->lines++;
-		r->octets += len + 1;
-		r->bare_lf += !crlf;
-		r->long_lines += len - crlf > POP3_LINE_BUF;
-		used += len + 1;
-	}
-	return used;
+	return body_scan(f, p, n, r, true);
+}
+
+size_t pop3_framer_body_run_portable(const struct pop3_framer *f, const uint8_t *p, size_t n,
+				     struct pop3_body_run *r)
+{
+	return body_scan(f, p, n, r, false);
 }
 
 bool pop3_framer_gap(struct pop3_framer *f, pop3_line_fn fn, void *obj, int dir)

@@ -57,6 +57,9 @@ struct pop3_body_run {
  */
 size_t pop3_framer_body_run(const struct pop3_framer *f, const uint8_t *p, size_t n,
 			    struct pop3_body_run *r);
+/* The same without SIMD, as on machines without SSE2: for the tests. */
+size_t pop3_framer_body_run_portable(const struct pop3_framer *f, const uint8_t *p, size_t n,
+				     struct pop3_body_run *r);
 
 void pop3_framer_feed(struct pop3_framer *f, const uint8_t *p, size_t n,
 		      const struct seg_meta *m, pop3_line_fn fn, pop3_resync_fn resync, void *obj,

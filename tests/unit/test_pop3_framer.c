@@ -393,6 +393,7 @@ static const struct {
 	body_run_fn fn;
 } body_runs[] = {
 	{ "pop3_framer_body_run", pop3_framer_body_run },
+	{ "pop3_framer_body_run_portable", pop3_framer_body_run_portable },
 };
 
 /* Every implementation on p[0..n) against the reference. p is where the
