@@ -86,7 +86,7 @@ void pop3_framer_feed(struct pop3_framer *f, const uint8_t *p, size_t n,
 }
 
 /*
- * The body scan. Lines average ~70 bytes, so a memchr per line costs more in
+ * The body scan. Lines average ~65 bytes, so a memchr per line costs more in
  * calls than in bytes: instead a bit mask of the LFs of 64 bytes at a time
  * is built and walked. What makes a line special is decided at its LF,
  * from the bytes next to it: the one before (CR or not), the one after (a
@@ -132,17 +132,6 @@ static inline uint64_t lf_mask_sse2(const uint8_t *q)
 }
 #endif
 
-static inline uint64_t lf_mask(const uint8_t *q, bool simd)
-{
-#ifdef __SSE2__
-	if (simd)
-		return lf_mask_sse2(q);
-#else
-	(void)simd;
-#endif
-	return lf_mask_portable(q);
-}
-
 struct scan {
 	size_t lim;         /* where the current line begins, + POP3_LINE_BUF */
 	uint64_t lines, bare_lf, long_lines;
@@ -167,79 +156,174 @@ static __attribute__((noinline)) bool odd_lf(struct scan *sc, const uint8_t *p, 
  * by '.', with that line counted and the next one beginning at the '.'.
  * Every LF is past p[0] (one there is taken before), so p[k - 1] can be
  * read. With `last`, p[n] is past the end: an LF at n - 1 has no byte
- * after it. */
-static inline __attribute__((always_inline)) bool take_lfs(struct scan *sc, const uint8_t *p,
+ * after it. The caller keeps sc->lim and sc->lines in *lim and *lines
+ * (registers, once inlined); they are in sc only for odd_lf. */
+static inline __attribute__((always_inline)) bool take_lfs(struct scan *sc, size_t *lim,
+							   uint64_t *lines, const uint8_t *p,
 							   size_t n, size_t at, uint64_t m,
 							   bool last)
 {
 	while (m) {
 		size_t k = at + (unsigned)__builtin_ctzll(m);
 		m &= m - 1;
-		if (__builtin_expect(p[k - 1] != '\r', 0) || __builtin_expect(k > sc->lim, 0) ||
+		if (__builtin_expect(p[k - 1] != '\r', 0) || __builtin_expect(k > *lim, 0) ||
 		    __builtin_expect((!last || k + 1 != n) && p[k + 1] == '.', 0)) {
-			if (!odd_lf(sc, p, n, k))
+			sc->lim = *lim;
+			sc->lines = *lines;
+			bool go = odd_lf(sc, p, n, k);
+			*lim = sc->lim;
+			*lines = sc->lines;
+			if (!go)
 				return false;
 			continue;
 		}
-		sc->lines++;
-		sc->lim = k + 1 + POP3_LINE_BUF;
+		++*lines;
+		*lim = k + 1 + POP3_LINE_BUF;
 	}
 	return true;
 }
 
-static inline __attribute__((always_inline)) size_t body_scan(const struct pop3_framer *f,
-							      const uint8_t *p, size_t n,
-							      struct pop3_body_run *r, bool simd)
+/*
+ * The lines of p from q to n, with the mask made by mask_fn. Whole blocks
+ * first, while a byte follows the block: the byte after any LF in it can be
+ * read without a test. Then the last 1..64 bytes: from a block that ends
+ * at p + n (it overlaps bytes already taken, masked off) when the run is
+ * that long, since no byte past the end may be read; else from a padded
+ * copy. Returns false at a line that begins with '.'. A macro, not a
+ * function, so that each kind of mask is inlined in a loop of its own.
+ */
+#define SCAN_FROM(mask_fn)                                                                   \
+	size_t lim = sc->lim, at = q;                                                        \
+	uint64_t lines = sc->lines;                                                          \
+	bool go = true;                                                                      \
+	for (size_t whole = n > BLOCK ? n - BLOCK : 0; go && at < whole; at += BLOCK)        \
+		go = take_lfs(sc, &lim, &lines, p, n, at, mask_fn(p + at), false);           \
+	if (go && at < n) {                                                                  \
+		uint64_t m;                                                                  \
+		if (n >= BLOCK) {                                                            \
+			m = mask_fn(p + n - BLOCK) & (~0ULL << (at - (n - BLOCK)));          \
+			at = n - BLOCK;                                                      \
+		} else {                                                                     \
+			uint8_t pad[BLOCK] = { 0 };                                          \
+			memcpy(pad, p, n);                                                   \
+			m = mask_fn(pad) & (~0ULL << at);                                    \
+			at = 0;                                                              \
+		}                                                                            \
+		go = take_lfs(sc, &lim, &lines, p, n, at, m, true);                          \
+	}                                                                                    \
+	sc->lim = lim;                                                                       \
+	sc->lines = lines;                                                                   \
+	return go
+
+static bool scan_portable(struct scan *sc, const uint8_t *p, size_t n, size_t q)
+{
+	SCAN_FROM(lf_mask_portable);
+}
+
+#ifdef __SSE2__
+static bool scan_sse2(struct scan *sc, const uint8_t *p, size_t n, size_t q)
+{
+	SCAN_FROM(lf_mask_sse2);
+}
+#endif
+
+typedef bool (*scan_fn)(struct scan *sc, const uint8_t *p, size_t n, size_t q);
+
+static inline __attribute__((always_inline)) size_t body_run(struct pop3_framer *f,
+							     const uint8_t *p, size_t n,
+							     const struct seg_meta *m,
+							     struct pop3_body_run *r,
+							     scan_fn scan)
 {
 	memset(r, 0, sizeof(*r));
-	if (f->in_line || f->skip_to_lf || n == 0 || p[0] == '.')
+	if (f->skip_to_lf || n == 0)
 		return 0;
 	struct scan sc = { POP3_LINE_BUF, 0, 0, 0 };
-	size_t q = 0; /* the next byte to look at */
-	if (p[0] == '\n') {
+	size_t q = 0;       /* the next byte to look at */
+	size_t from = 0;    /* where the lines that begin in p begin */
+	bool held = false;  /* the first line counted began in an earlier run */
+	bool dot = false;   /* stopped at a line that begins with '.' */
+	if (f->in_line) {
+		/* The held line ends at the first LF, as in pop3_framer_feed. */
+		if (f->len == 0 || f->buf[0] == '.')
+			return 0;
+		const uint8_t *lf = memchr(p, '\n', n);
+		if (!lf) {
+			keep(f, p, n, m);
+			return n;
+		}
+		size_t k = (size_t)(lf - p);
+		bool crlf = (k ? (char)p[k - 1] : f->last) == '\r';
+		f->in_line = false;
+		held = true;
+		r->octets = f->octets + k + 1;
+		sc = (struct scan){ k + 1 + POP3_LINE_BUF, 1, !crlf,
+				    f->octets + k - crlf > POP3_LINE_BUF };
+		q = from = k + 1;
+		dot = q < n && p[q] == '.';
+	} else if (p[0] == '.') {
+		return 0;
+	} else if (p[0] == '\n') {
 		/* A bare LF with no byte before it: take it here, so that every
-		 * LF the loop sees has one. */
+		 * LF the scan sees has one. */
 		sc = (struct scan){ 1 + POP3_LINE_BUF, 1, 1, 0 };
 		q = 1;
-		if (n == 1 || p[1] == '.')
-			goto done;
+		dot = n > 1 && p[1] == '.';
 	}
-	/* Whole blocks while a byte follows the block: the byte after any LF
-	 * in it can be read without a test. */
-	if (n > BLOCK)
-		for (size_t qend = n - BLOCK; q < qend; q += BLOCK)
-			if (!take_lfs(&sc, p, n, q, lf_mask(p + q, simd), false))
-				goto done;
-	/* The last 1..64 bytes. From a block that ends at p + n (it overlaps
-	 * bytes already taken, masked off) when the run is that long, since
-	 * no byte past the end may be read; else from a zero-padded copy. */
-	if (n >= BLOCK) {
-		size_t t = n - BLOCK;
-		take_lfs(&sc, p, n, t, lf_mask(p + t, simd) & (~0ULL << (q - t)), true);
-	} else {
-		uint8_t pad[BLOCK] = { 0 };
-		memcpy(pad, p, n);
-		take_lfs(&sc, p, n, 0, lf_mask(pad, simd) & (~0ULL << q), true);
-	}
-done:;
-	size_t used = sc.lim - POP3_LINE_BUF;
+	if (!dot && q < n)
+		dot = !scan(&sc, p, n, q);
+	size_t end = sc.lim - POP3_LINE_BUF; /* after the last LF taken */
 	r->lines = sc.lines;
 	r->bare_lf = sc.bare_lf;
 	r->long_lines = sc.long_lines;
-	r->octets = used;
-	return used;
+	r->octets += end - from;
+	r->last_m = held && sc.lines == 1 ? f->start : *m;
+	if (!dot && end < n) {
+		keep(f, p + end, n - end, m); /* a partial line */
+		return n;
+	}
+	return end;
 }
 
-size_t pop3_framer_body_run(const struct pop3_framer *f, const uint8_t *p, size_t n,
-			    struct pop3_body_run *r)
+size_t pop3_framer_body_run(struct pop3_framer *f, const uint8_t *p, size_t n,
+			    const struct seg_meta *m, struct pop3_body_run *r)
 {
-	return body_scan(f, p, n, r, true);
+#ifdef __SSE2__
+	return body_run(f, p, n, m, r, scan_sse2);
+#else
+	return body_run(f, p, n, m, r, scan_portable);
+#endif
 }
 
-size_t pop3_framer_body_run_portable(const struct pop3_framer *f, const uint8_t *p, size_t n,
-				     struct pop3_body_run *r)
+static size_t body_run_portable(struct pop3_framer *f, const uint8_t *p, size_t n,
+				const struct seg_meta *m, struct pop3_body_run *r)
 {
-	return body_scan(f, p, n, r, false);
+	return body_run(f, p, n, m, r, scan_portable);
+}
+
+#ifdef __SSE2__
+static size_t body_run_sse2(struct pop3_framer *f, const uint8_t *p, size_t n,
+			    const struct seg_meta *m, struct pop3_body_run *r)
+{
+	return body_run(f, p, n, m, r, scan_sse2);
+}
+#endif
+
+pop3_body_run_fn pop3_framer_body_run_variant(unsigned i, const char **name)
+{
+	static const struct {
+		const char *name;
+		pop3_body_run_fn fn;
+	} v[] = {
+		{ "portable", body_run_portable },
+#ifdef __SSE2__
+		{ "sse2", body_run_sse2 },
+#endif
+	};
+	if (i >= sizeof(v) / sizeof(v[0]))
+		return NULL;
+	*name = v[i].name;
+	return v[i].fn;
 }
 
 bool pop3_framer_gap(struct pop3_framer *f, pop3_line_fn fn, void *obj, int dir)
