@@ -61,7 +61,7 @@ struct pop3_body_run {
 size_t pop3_framer_body_run(struct pop3_framer *f, const uint8_t *p, size_t n,
 			    const struct seg_meta *m, struct pop3_body_run *r);
 /* For the tests: every way pop3_framer_body_run can scan on this machine
- * (plain C, SSE2), by index from 0; NULL past the last. */
+ * (plain C, SSE2, AVX2), by index from 0; NULL past the last. */
 typedef size_t (*pop3_body_run_fn)(struct pop3_framer *f, const uint8_t *p, size_t n,
 				   const struct seg_meta *m, struct pop3_body_run *r);
 pop3_body_run_fn pop3_framer_body_run_variant(unsigned i, const char **name);

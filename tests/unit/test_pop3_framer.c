@@ -388,7 +388,7 @@ static size_t rnd_below(size_t n)
 typedef pop3_body_run_fn body_run_fn;
 
 /* pop3_framer_body_run as the program calls it, and every variant this
- * machine can run (plain C, SSE2). */
+ * machine can run (plain C, SSE2, AVX2). */
 static struct {
 	const char *name;
 	body_run_fn fn;
