@@ -699,17 +699,19 @@ void pop3_feed(struct pop3_conn *c, int dir, const uint8_t *p, size_t n, const s
 	}
 	while (n > 0 && dir == 1 && c->mode == SRV_BODY && c->body == BODY_MSG && !c->stls_verify) {
 		struct pop3_body_run r;
-		size_t used = pop3_framer_body_run(&c->fr[1], p, n, &r);
-		if (used) {
+		size_t used = pop3_framer_body_run(&c->fr[1], p, n, m, &r);
+		if (r.lines) {
 			count_lines(c, 1, r.lines, r.bare_lf, r.long_lines);
-			body_lines(&c->cur, r.lines, r.octets, r.bare_lf != 0, m);
-			p += used;
-			n -= used;
+			body_lines(&c->cur, r.lines, r.octets, r.bare_lf != 0, &r.last_m);
 		}
-		/* What stopped the run (a '.' line, the body's end, a partial
-		 * line) takes the line-by-line path, one line at a time, since
-		 * it may end the body. */
-		const uint8_t *lf = n ? memchr(p, '\n', n) : NULL;
+		p += used;
+		n -= used;
+		if (n == 0)
+			break;
+		/* What stopped the run (a '.' line, a gap's resync) takes the
+		 * line-by-line path, one line at a time, since it may end the
+		 * body. */
+		const uint8_t *lf = memchr(p, '\n', n);
 		size_t one = lf ? (size_t)(lf + 1 - p) : n;
 		pop3_framer_feed(&c->fr[dir], p, one, m, on_line, line_start_ok, c, dir);
 		p += one;

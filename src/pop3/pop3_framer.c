@@ -6,6 +6,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <immintrin.h>
+#define HAVE_AVX2 1 /* compiled for the CPU's AVX2 (target attribute), used if it has it */
+#endif
+
 #include "util.h"
 
 static void keep(struct pop3_framer *f, const uint8_t *p, size_t n, const struct seg_meta *m)
@@ -81,26 +89,288 @@ void pop3_framer_feed(struct pop3_framer *f, const uint8_t *p, size_t n,
 	}
 }
 
-size_t pop3_framer_body_run(const struct pop3_framer *f, const uint8_t *p, size_t n,
-			    struct pop3_body_run *r)
+/*
+ * The body scan. Lines average ~65 bytes, so a memchr per line costs more in
+ * calls than in bytes: instead a bit mask of the LFs of 64 bytes at a time
+ * is built and walked. What makes a line special is decided at its LF,
+ * from the bytes next to it: the one before (CR or not), the one after (a
+ * '.' begins the next line and stops the run), and the distance from the
+ * previous LF (the rare overlong line takes the exact, slow test).
+ */
+
+#define BLOCK 64
+
+/* Bit i set where q[i] == '\n', for q[0..63]. Plain C for any machine: SWAR
+ * on 8-byte words, exact per byte (no borrow from one byte to the next). */
+static inline uint64_t lf_mask_portable(const uint8_t *q)
+{
+	const uint64_t ones7 = 0x7f7f7f7f7f7f7f7fULL, lf8 = 0x0a0a0a0a0a0a0a0aULL;
+	uint64_t m = 0;
+	for (unsigned w = 0; w < BLOCK / 8; w++) {
+		const uint8_t *b = q + 8 * w;
+		/* byte order fixed by hand, not by the machine's endianness */
+		uint64_t x = (uint64_t)b[0] | (uint64_t)b[1] << 8 | (uint64_t)b[2] << 16 |
+			     (uint64_t)b[3] << 24 | (uint64_t)b[4] << 32 | (uint64_t)b[5] << 40 |
+			     (uint64_t)b[6] << 48 | (uint64_t)b[7] << 56;
+		x ^= lf8;
+		uint64_t zero = ~(((x & ones7) + ones7) | x | ones7); /* 0x80 where LF */
+		/* gather the eight 0x80 bits into the byte at the top */
+		m |= ((zero >> 7) * 0x0102040810204080ULL) >> 56 << (8 * w);
+	}
+	return m;
+}
+
+#ifdef __SSE2__
+static inline uint64_t lf_mask_sse2(const uint8_t *q)
+{
+	const __m128i lf = _mm_set1_epi8('\n');
+	uint64_t m0 = (uint32_t)_mm_movemask_epi8(
+		_mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)q), lf));
+	uint64_t m1 = (uint32_t)_mm_movemask_epi8(
+		_mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)(q + 16)), lf));
+	uint64_t m2 = (uint32_t)_mm_movemask_epi8(
+		_mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)(q + 32)), lf));
+	uint64_t m3 = (uint32_t)_mm_movemask_epi8(
+		_mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)(q + 48)), lf));
+	return m0 | m1 << 16 | m2 << 32 | m3 << 48;
+}
+#endif
+
+#ifdef HAVE_AVX2
+/* A third of the instructions of the SSE2 mask: the loop's largest cost. */
+__attribute__((target("avx2"))) static inline uint64_t lf_mask_avx2(const uint8_t *q)
+{
+	const __m256i lf = _mm256_set1_epi8('\n');
+	uint64_t lo = (uint32_t)_mm256_movemask_epi8(
+		_mm256_cmpeq_epi8(_mm256_loadu_si256((const __m256i *)(const void *)q), lf));
+	uint64_t hi = (uint32_t)_mm256_movemask_epi8(
+		_mm256_cmpeq_epi8(_mm256_loadu_si256((const __m256i *)(const void *)(q + 32)), lf));
+	return lo | hi << 32;
+}
+#endif
+
+struct scan {
+	size_t lim;         /* where the current line begins, + POP3_LINE_BUF */
+	uint64_t lines, bare_lf, long_lines;
+};
+
+/* The LF at p[k] of a line that is bare, long or followed by '.': counted
+ * exactly, off the loop's path (not inlined: the loop keeps a branch per
+ * test instead of computing all three). Returns false at the '.'. */
+static __attribute__((noinline)) bool odd_lf(struct scan *sc, const uint8_t *p, size_t n,
+					      size_t k)
+{
+	size_t len = k - (sc->lim - POP3_LINE_BUF);
+	bool crlf = p[k - 1] == '\r'; /* for an empty line, the LF before */
+	sc->lines++;
+	sc->bare_lf += !crlf;
+	sc->long_lines += len - crlf > POP3_LINE_BUF;
+	sc->lim = k + 1 + POP3_LINE_BUF;
+	return !(k + 1 < n && p[k + 1] == '.');
+}
+
+/* The LFs of mask m, bit i for p[at + i]. Returns false at an LF followed
+ * by '.', with that line counted and the next one beginning at the '.'.
+ * Every LF is past p[0] (one there is taken before), so p[k - 1] can be
+ * read. With `last`, p[n] is past the end: an LF at n - 1 has no byte
+ * after it. The caller keeps sc->lim and sc->lines in *lim and *lines
+ * (registers, once inlined); they are in sc only for odd_lf. */
+static inline __attribute__((always_inline)) bool take_lfs(struct scan *sc, size_t *lim,
+							   uint64_t *lines, const uint8_t *p,
+							   size_t n, size_t at, uint64_t m,
+							   bool last)
+{
+	while (m) {
+		size_t k = at + (unsigned)__builtin_ctzll(m);
+		m &= m - 1;
+		if (__builtin_expect(p[k - 1] != '\r', 0) || __builtin_expect(k > *lim, 0) ||
+		    __builtin_expect((!last || k + 1 != n) && p[k + 1] == '.', 0)) {
+			sc->lim = *lim;
+			sc->lines = *lines;
+			bool go = odd_lf(sc, p, n, k);
+			*lim = sc->lim;
+			*lines = sc->lines;
+			if (!go)
+				return false;
+			continue;
+		}
+		++*lines;
+		*lim = k + 1 + POP3_LINE_BUF;
+	}
+	return true;
+}
+
+/*
+ * The lines of p from q to n, with the mask made by mask_fn. Whole blocks
+ * first, while a byte follows the block: the byte after any LF in it can be
+ * read without a test. Then the last 1..64 bytes: from a block that ends
+ * at p + n (it overlaps bytes already taken, masked off) when the run is
+ * that long, since no byte past the end may be read; else from a padded
+ * copy. Returns false at a line that begins with '.'. A macro, not a
+ * function, since each SIMD kind needs the loop compiled for its target.
+ */
+#define SCAN_FROM(mask_fn)                                                                   \
+	size_t lim = sc->lim, at = q;                                                        \
+	uint64_t lines = sc->lines;                                                          \
+	bool go = true;                                                                      \
+	for (size_t whole = n > BLOCK ? n - BLOCK : 0; go && at < whole; at += BLOCK)        \
+		go = take_lfs(sc, &lim, &lines, p, n, at, mask_fn(p + at), false);           \
+	if (go && at < n) {                                                                  \
+		uint64_t m;                                                                  \
+		if (n >= BLOCK) {                                                            \
+			m = mask_fn(p + n - BLOCK) & (~0ULL << (at - (n - BLOCK)));          \
+			at = n - BLOCK;                                                      \
+		} else {                                                                     \
+			uint8_t pad[BLOCK] = { 0 };                                          \
+			memcpy(pad, p, n);                                                   \
+			m = mask_fn(pad) & (~0ULL << at);                                    \
+			at = 0;                                                              \
+		}                                                                            \
+		go = take_lfs(sc, &lim, &lines, p, n, at, m, true);                          \
+	}                                                                                    \
+	sc->lim = lim;                                                                       \
+	sc->lines = lines;                                                                   \
+	return go
+
+static bool scan_portable(struct scan *sc, const uint8_t *p, size_t n, size_t q)
+{
+	SCAN_FROM(lf_mask_portable);
+}
+
+#ifdef __SSE2__
+static bool scan_sse2(struct scan *sc, const uint8_t *p, size_t n, size_t q)
+{
+	SCAN_FROM(lf_mask_sse2);
+}
+#endif
+
+#ifdef HAVE_AVX2
+/* BMI for the walk over the LFs (blsr, tzcnt): every AVX2 CPU has it, but a
+ * VM may hide it, so pop3_framer_body_run checks both. */
+__attribute__((target("avx2,bmi"))) static bool scan_avx2(struct scan *sc, const uint8_t *p,
+							   size_t n, size_t q)
+{
+	SCAN_FROM(lf_mask_avx2);
+}
+#endif
+
+typedef bool (*scan_fn)(struct scan *sc, const uint8_t *p, size_t n, size_t q);
+
+static inline __attribute__((always_inline)) size_t body_run(struct pop3_framer *f,
+							     const uint8_t *p, size_t n,
+							     const struct seg_meta *m,
+							     struct pop3_body_run *r,
+							     scan_fn scan)
 {
 	memset(r, 0, sizeof(*r));
-	if (f->in_line || f->skip_to_lf)
+	if (f->skip_to_lf || n == 0)
 		return 0;
-	size_t used = 0;
-	while (used < n && p[used] != '.') {
-		const uint8_t *lf = memchr(p + used, '\n', n - used);
-		if (!lf)
-			break;
-		size_t len = (size_t)(lf - (p + used)); /* without the LF */
-		bool crlf = len && lf[-1] == '\r';
-		r->lines++;
-		r->octets += len + 1;
-		r->bare_lf += !crlf;
-		r->long_lines += len - crlf > POP3_LINE_BUF;
-		used += len + 1;
+	struct scan sc = { POP3_LINE_BUF, 0, 0, 0 };
+	size_t q = 0;       /* the next byte to look at */
+	size_t from = 0;    /* where the lines that begin in p begin */
+	bool held = false;  /* the first line counted began in an earlier run */
+	bool dot = false;   /* stopped at a line that begins with '.' */
+	if (f->in_line) {
+		/* The held line ends at the first LF, as in pop3_framer_feed. */
+		if (f->len == 0 || f->buf[0] == '.')
+			return 0;
+		const uint8_t *lf = memchr(p, '\n', n);
+		if (!lf) {
+			keep(f, p, n, m);
+			return n;
+		}
+		size_t k = (size_t)(lf - p);
+		bool crlf = (k ? (char)p[k - 1] : f->last) == '\r';
+		f->in_line = false;
+		held = true;
+		r->octets = f->octets + k + 1;
+		sc = (struct scan){ k + 1 + POP3_LINE_BUF, 1, !crlf,
+				    f->octets + k - crlf > POP3_LINE_BUF };
+		q = from = k + 1;
+		dot = q < n && p[q] == '.';
+	} else if (p[0] == '.') {
+		return 0;
+	} else if (p[0] == '\n') {
+		/* A bare LF with no byte before it: take it here, so that every
+		 * LF the scan sees has one. */
+		sc = (struct scan){ 1 + POP3_LINE_BUF, 1, 1, 0 };
+		q = 1;
+		dot = n > 1 && p[1] == '.';
 	}
-	return used;
+	if (!dot && q < n)
+		dot = !scan(&sc, p, n, q);
+	size_t end = sc.lim - POP3_LINE_BUF; /* after the last LF taken */
+	r->lines = sc.lines;
+	r->bare_lf = sc.bare_lf;
+	r->long_lines = sc.long_lines;
+	r->octets += end - from;
+	r->last_m = held && sc.lines == 1 ? f->start : *m;
+	if (!dot && end < n) {
+		keep(f, p + end, n - end, m); /* a partial line */
+		return n;
+	}
+	return end;
+}
+
+size_t pop3_framer_body_run(struct pop3_framer *f, const uint8_t *p, size_t n,
+			    const struct seg_meta *m, struct pop3_body_run *r)
+{
+#ifdef HAVE_AVX2
+	if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("bmi"))
+		return body_run(f, p, n, m, r, scan_avx2);
+#endif
+#ifdef __SSE2__
+	return body_run(f, p, n, m, r, scan_sse2);
+#else
+	return body_run(f, p, n, m, r, scan_portable);
+#endif
+}
+
+static size_t body_run_portable(struct pop3_framer *f, const uint8_t *p, size_t n,
+				const struct seg_meta *m, struct pop3_body_run *r)
+{
+	return body_run(f, p, n, m, r, scan_portable);
+}
+
+#ifdef __SSE2__
+static size_t body_run_sse2(struct pop3_framer *f, const uint8_t *p, size_t n,
+			    const struct seg_meta *m, struct pop3_body_run *r)
+{
+	return body_run(f, p, n, m, r, scan_sse2);
+}
+#endif
+
+#ifdef HAVE_AVX2
+static size_t body_run_avx2(struct pop3_framer *f, const uint8_t *p, size_t n,
+			    const struct seg_meta *m, struct pop3_body_run *r)
+{
+	return body_run(f, p, n, m, r, scan_avx2);
+}
+#endif
+
+pop3_body_run_fn pop3_framer_body_run_variant(unsigned i, const char **name)
+{
+	static const struct {
+		const char *name;
+		pop3_body_run_fn fn;
+	} v[] = {
+		{ "portable", body_run_portable },
+#ifdef __SSE2__
+		{ "sse2", body_run_sse2 },
+#endif
+#ifdef HAVE_AVX2
+		{ "avx2", body_run_avx2 },
+#endif
+	};
+	if (i >= sizeof(v) / sizeof(v[0]))
+		return NULL;
+#ifdef HAVE_AVX2
+	if (v[i].fn == body_run_avx2 &&
+	    !(__builtin_cpu_supports("avx2") && __builtin_cpu_supports("bmi")))
+		return NULL;
+#endif
+	*name = v[i].name;
+	return v[i].fn;
 }
 
 bool pop3_framer_gap(struct pop3_framer *f, pop3_line_fn fn, void *obj, int dir)

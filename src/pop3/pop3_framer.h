@@ -43,20 +43,28 @@ struct pop3_framer {
 	struct seg_meta start;
 };
 
-/* Counts of a run of whole lines taken by pop3_framer_body_run. */
+/* What pop3_framer_body_run took. */
 struct pop3_body_run {
-	uint64_t lines, octets, bare_lf, long_lines;
+	uint64_t lines, octets, bare_lf, long_lines; /* of the lines it ended */
+	struct seg_meta last_m; /* where the last of them began */
 };
 
 /*
  * The fast path of a message body (RETR, TOP), where nearly every byte is:
- * with no partial line held, the longest prefix of p made of whole lines
- * that do not begin with '.', counted in one loop instead of a callback per
- * line. Returns its length; the caller feeds what follows (a '.' line, a
- * partial line) through pop3_framer_feed as usual.
+ * the lines of p are counted in one loop instead of a callback per line, as
+ * long as none begins with '.': the line held from earlier runs (unless it
+ * begins with '.'), then the whole lines of p, then the partial line at its
+ * end, which is held as pop3_framer_feed would. Returns the length taken;
+ * the caller feeds what follows (a line that begins with '.') through
+ * pop3_framer_feed. Takes nothing after a gap, until a line start is found.
  */
-size_t pop3_framer_body_run(const struct pop3_framer *f, const uint8_t *p, size_t n,
-			    struct pop3_body_run *r);
+size_t pop3_framer_body_run(struct pop3_framer *f, const uint8_t *p, size_t n,
+			    const struct seg_meta *m, struct pop3_body_run *r);
+/* For the tests: every way pop3_framer_body_run can scan on this machine
+ * (plain C, SSE2, AVX2), by index from 0; NULL past the last. */
+typedef size_t (*pop3_body_run_fn)(struct pop3_framer *f, const uint8_t *p, size_t n,
+				   const struct seg_meta *m, struct pop3_body_run *r);
+pop3_body_run_fn pop3_framer_body_run_variant(unsigned i, const char **name);
 
 void pop3_framer_feed(struct pop3_framer *f, const uint8_t *p, size_t n,
 		      const struct seg_meta *m, pop3_line_fn fn, pop3_resync_fn resync, void *obj,

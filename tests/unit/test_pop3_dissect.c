@@ -822,8 +822,9 @@ static void test_multiline_unexpected(void **state)
 	assert_true(all & POP3_TF_MULTI_UNEXPECTED);
 }
 
-/* A RETR body is counted by a fast loop over whole runs; byte by byte it
- * takes the line-by-line path. Both must count the same: lines, octets after
+/* A RETR body is counted by a fast loop over whole runs; fed byte by byte,
+ * every line is one held across runs, and '.' lines take the line-by-line
+ * path either way. Both must count the same: lines, octets after
  * unstuffing, stuffed dots, bare LFs, over-long lines, and where it ends. */
 static void retr_session(struct fx *x, const char *body, size_t n, bool bytewise)
 {
@@ -881,10 +882,64 @@ static void test_body_fast_path_same_counts(void **state)
 	fx_free(b);
 }
 
+/* A body line split across runs is counted when its LF arrives, but it
+ * began in an earlier frame: a reply cut after it ends where that line
+ * began, as on the line-by-line path. */
+static void test_body_split_line_end_frame(void **state)
+{
+	(void)state;
+	/* frames: 1 +OK, 2 RETR, 3 +OK, 4 "one..tw", 5 "o\r\n", 6 gap */
+	struct fx *x = fx_new(false, false, false);
+	srv(x, "+OK\r\n");
+	cli(x, "RETR 1\r\n");
+	srv(x, "+OK message follows\r\n");
+	srv(x, "one\r\ntw");
+	srv(x, "o\r\n");
+	gap(x, 1, 100);
+	assert_int_equal(x->n, 2);
+	assert_int_equal(tx(x, 1)->data_lines, 2);
+	assert_int_equal(tx(x, 1)->data_octets, 10);
+	assert_int_equal(tx(x, 1)->end_frame, 4);
+	assert_true(tx(x, 1)->flags & POP3_TF_CUT);
+	fx_free(x);
+
+	/* the same with a whole line after it in the run: ends in that run */
+	x = fx_new(false, false, false);
+	srv(x, "+OK\r\n");
+	cli(x, "RETR 1\r\n");
+	srv(x, "+OK message follows\r\n");
+	srv(x, "one\r\ntw");
+	srv(x, "o\r\nthree\r\n");
+	gap(x, 1, 100);
+	assert_int_equal(x->n, 2);
+	assert_int_equal(tx(x, 1)->data_lines, 3);
+	assert_int_equal(tx(x, 1)->data_octets, 17);
+	assert_int_equal(tx(x, 1)->end_frame, 5);
+	fx_free(x);
+
+	/* a line held over three runs, its CR in the second, its LF alone in
+	 * the third; then the terminator */
+	x = fx_new(false, false, false);
+	srv(x, "+OK\r\n");
+	cli(x, "RETR 1\r\n");
+	srv(x, "+OK message follows\r\n");
+	srv(x, "one\r\ntw");
+	srv(x, "o\r");
+	srv(x, "\n.\r\n");
+	assert_int_equal(x->n, 2);
+	assert_true(tx(x, 1)->terminated);
+	assert_int_equal(tx(x, 1)->data_lines, 2);
+	assert_int_equal(tx(x, 1)->flags & POP3_TF_BARE_LF, 0);
+	assert_int_equal(tx(x, 1)->end_frame, 6);
+	assert_int_equal(info(x)->bare_lf[1], 0);
+	fx_free(x);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_body_fast_path_same_counts),
+		cmocka_unit_test(test_body_split_line_end_frame),
 		cmocka_unit_test(test_auth_plain_user),
 		cmocka_unit_test_setup_teardown(test_greeting_apop_timestamp, setup, teardown),
 		cmocka_unit_test(test_every_command),
