@@ -117,7 +117,6 @@ struct pop3_txn {
 	uint64_t index;                  /* order in the session, 0-based */
 	enum pop3_cmd cmd;
 	char keyword[POP3_KEYWORD_MAX + 1]; /* as sent (upper-cased), "" for NONE */
-	char args[POP3_ARGS_MAX + 1];    /* as sent, secrets replaced by POP3_REDACTED */
 	bool has_args;
 	bool secret;                     /* args were redacted */
 	bool has_msgnum;                 /* the first argument parsed as a message number */
@@ -130,8 +129,6 @@ struct pop3_txn {
 	uint64_t end_frame, end_ts_us;   /* last byte of the reply */
 
 	enum pop3_status status;
-	char code[32];                   /* RFC 2449/3206 response code, e.g. "SYS/TEMP" */
-	char text[POP3_TEXT_MAX + 1];    /* first line after the status indicator */
 	uint32_t first_line_len;         /* octets of the first line incl. CRLF */
 
 	bool multiline;                  /* a data block followed */
@@ -142,19 +139,22 @@ struct pop3_txn {
 	uint32_t auth_steps;             /* "+ " continuations in an AUTH exchange */
 	uint32_t flags;                  /* POP3_TF_* */
 	unsigned caps;                   /* POP3_CAP_* (CAPA) */
-	char sasl[128];                  /* CAPA's SASL mechanisms, space separated */
 
 	struct pop3_entry *entries;      /* LIST/UIDL data, or one entry for LIST n/UIDL n */
 	uint32_t n_entries;
 	char *uids;                      /* arena for UIDL unique-ids */
+
+	/* The text last: a message body updates the counters above for every
+	 * segment, and they share cache lines when the text is not between. */
+	char args[POP3_ARGS_MAX + 1];    /* as sent, secrets replaced by POP3_REDACTED */
+	char code[32];                   /* RFC 2449/3206 response code, e.g. "SYS/TEMP" */
+	char text[POP3_TEXT_MAX + 1];    /* first line after the status indicator */
+	char sasl[128];                  /* CAPA's SASL mechanisms, space separated */
 };
 
 /* Per-connection counters and facts, readable at any time. */
 struct pop3_conn_info {
 	enum pop3_state state;
-	char user[POP3_ARGS_MAX + 1];
-	char banner[POP3_TEXT_MAX + 1];  /* greeting text */
-	char apop_ts[128];               /* <...> in the greeting, if any */
 	bool greeted;
 	bool tls;                        /* encrypted (STLS, port 995, TLS seen) */
 	bool stls_accepted;
@@ -173,6 +173,10 @@ struct pop3_conn_info {
 	uint64_t gaps[2], gap_bytes[2];
 	uint64_t resyncs;
 	uint64_t txns;
+	/* The text last, as in pop3_txn: the counters are updated per segment. */
+	char user[POP3_ARGS_MAX + 1];
+	char banner[POP3_TEXT_MAX + 1];  /* greeting text */
+	char apop_ts[128];               /* <...> in the greeting, if any */
 };
 
 struct pop3_cb {

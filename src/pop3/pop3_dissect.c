@@ -31,31 +31,34 @@ struct pending {
 enum srv_mode { SRV_STATUS, SRV_BODY, SRV_RESYNC };
 enum body_kind { BODY_LIST, BODY_UIDL, BODY_CAPA, BODY_MSG, BODY_OTHER };
 
+/* The fields every segment reads come first, then the counters (info's
+ * and cur's lead with theirs), then the text: a busy capture has thousands
+ * of these, and a segment should touch few of their cache lines. */
 struct pop3_conn {
-	struct pop3_opts o;
-	struct pop3_cb cb;
-	struct pop3_conn_info info;
-	struct pop3_framer fr[2];
-	struct pending *q;            /* owned ring, grows to POP3_PENDING_MAX */
-	unsigned qhead, qlen, qcap;
-	struct pop3_txn cur;          /* the reply being read */
 	bool cur_open;
 	bool auth_open;               /* cur is an AUTH exchange in progress */
 	bool auth_wait;               /* ...and the client owes a continuation */
-	unsigned sasl_responses;      /* client responses so far in this AUTH */
 	bool midstream;
 	bool after_gap;               /* server gap: pairing is uncertain until drained */
 	bool stls_verify;             /* STLS +OK: the next bytes must be TLS */
 	bool last_single_ok;          /* the last reply read was a single-line +OK */
 	bool client_gap;              /* a client-side gap not yet accounted for */
 	bool client_gap_partial;      /* ...that cut a line we handed on */
-	struct seg_meta client_gap_m;
 	enum srv_mode mode;
 	enum body_kind body;
+	unsigned sasl_responses;      /* client responses so far in this AUTH */
+	struct pop3_opts o;
+	struct pop3_cb cb;
+	struct pop3_framer fr[2];
+	struct pending *q;            /* owned ring, grows to POP3_PENDING_MAX */
+	unsigned qhead, qlen, qcap;
+	struct seg_meta client_gap_m;
 	struct pop3_entry *ent;       /* owned, for cur.entries */
 	uint32_t ent_cap;
 	char *uids;                   /* owned arena for cur.uids */
 	size_t uids_len, uids_cap;
+	struct pop3_conn_info info;
+	struct pop3_txn cur;          /* the reply being read */
 };
 
 static void copy_text(char *dst, size_t size, const char *p, size_t len)
