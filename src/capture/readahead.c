@@ -55,8 +55,9 @@ static void prep_records(struct readahead *ra, struct batch *b, size_t at, size_
 	for (size_t i = first; at < end; i++) {
 		struct rec r;
 		memcpy(&r, b->buf + at, sizeof r);
-		struct frame f = { number++, r.ts_us, r.caplen, r.wirelen, ra->linktype,
-				   b->buf + at + sizeof r, NULL };
+		struct frame f = { .number = number++, .ts_us = r.ts_us, .caplen = r.caplen,
+				   .wirelen = r.wirelen, .linktype = ra->linktype,
+				   .data = b->buf + at + sizeof r };
 		ra->prep(ra->prep_ctx, &f, prep_slot(ra, b, i));
 		at += rec_size(r.caplen);
 	}

@@ -1,6 +1,6 @@
 # tests/fuzz/fuzz.mk - libFuzzer targets (included by the top-level Makefile).
 #
-#   make fuzz-build    the four targets, the seed maker and the seed corpora
+#   make fuzz-build    the five targets, the seed maker and the seed corpora
 #   make fuzz          each target for FUZZ_SECONDS (default 60) on its corpus
 #   make fuzz-smoke    each target briefly on its seed corpus (the test command)
 #   make fuzz-repro    replay tests/fuzz/crashes/* through their targets
@@ -15,7 +15,7 @@
 FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 60
 FUZZ_JOBS    ?= 1
-FUZZ_TARGETS := decode reasm pop3 pipeline
+FUZZ_TARGETS := decode reasm pop3 pipeline pcaprec
 FUZZ_DIR     := build/fuzz
 FUZZ_WARN    := -Wall -Wextra -Wno-unused-parameter
 FUZZ_CFLAGS  := -std=c11 -D_DEFAULT_SOURCE -g -O1 -fno-omit-frame-pointer -Iinclude $(PKG_CFLAGS) \
@@ -33,6 +33,7 @@ FUZZ_MAXLEN_decode   := 4096
 FUZZ_MAXLEN_reasm    := 8192
 FUZZ_MAXLEN_pop3     := 65536
 FUZZ_MAXLEN_pipeline := 1048576
+FUZZ_MAXLEN_pcaprec  := 1048576
 
 .PHONY: fuzz-build fuzz fuzz-smoke fuzz-seeds fuzz-repro fuzz-clean
 .SECONDARY: $(FUZZ_LIB_OBJ) $(FUZZ_PLAIN_OBJ)
@@ -55,6 +56,7 @@ $(FUZZ_DIR)/make_seeds: tests/fuzz/make_seeds.c $(FUZZ_PLAIN_OBJ)
 $(FUZZ_DIR)/seeds/.stamp: $(FUZZ_DIR)/make_seeds $(FUZZ_PCAPS)
 	rm -rf $(FUZZ_DIR)/seeds
 	$(FUZZ_DIR)/make_seeds $(FUZZ_DIR)/seeds $(FUZZ_PCAPS)
+	ln -s pipeline $(FUZZ_DIR)/seeds/pcaprec # whole capture files for both
 	@touch $@
 
 fuzz-seeds: $(FUZZ_DIR)/seeds/.stamp

@@ -261,7 +261,7 @@ int main(int argc, char **argv)
 
 	for (int a = 2; a < argc; a++) {
 		char errbuf[CAPTURE_ERRBUF_SIZE];
-		struct source_opts so = { 0, 0, false, NULL };
+		struct source_opts so = { 0 };
 		struct source *src = source_open_file(argv[a], &so, errbuf);
 		if (!src) {
 			fprintf(stderr, "make_seeds: %s\n", errbuf);
