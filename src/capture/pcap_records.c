@@ -4,6 +4,7 @@
  */
 #include "pcap_records.h"
 
+#include <pcap/dlt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -36,6 +37,19 @@ bool pcap_format_from_header(const uint8_t hdr[24], struct pcap_format *f)
 	}
 	/* 2.3 and older may have caplen and len the other way round */
 	return major == 2 && minor == 4;
+}
+
+bool pcap_records_plain_linktype(int dlt, bool swapped)
+{
+	switch (dlt) {
+	case DLT_NULL: case DLT_EN10MB: case DLT_RAW: case DLT_LOOP:
+	case DLT_IPV4: case DLT_IPV6:
+		return true;
+	case DLT_LINUX_SLL: case DLT_LINUX_SLL2:
+		return !swapped;
+	default:
+		return false;
+	}
 }
 
 /* As libpcap 1.10 reads them: signed 32-bit fields from a file in host

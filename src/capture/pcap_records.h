@@ -39,6 +39,12 @@ struct pcap_format {
  * reads as before. */
 bool pcap_format_from_header(const uint8_t hdr[24], struct pcap_format *f);
 
+/* Link types whose records libpcap hands on unchanged: for others (USB,
+ * NFLOG, and Linux cooked captures from the other byte order) it rewrites
+ * pseudo-headers, so they keep going through libpcap. `dlt` as
+ * pcap_datalink() gives it. */
+bool pcap_records_plain_linktype(int dlt, bool swapped);
+
 enum pcap_records_status {
 	PCAP_RECORDS_MORE,   /* a partial record (or none) is left: read on */
 	PCAP_RECORDS_BAD,    /* the record after the converted ones is invalid */

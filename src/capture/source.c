@@ -61,22 +61,6 @@ static int apply_filter(pcap_t *p, const char *name, const char *bpf, char *errb
 	return 0;
 }
 
-/* Link types whose records libpcap hands on unchanged: for others (USB,
- * NFLOG, and Linux cooked captures from the other byte order) it rewrites
- * pseudo-headers, so they keep going through libpcap. */
-static bool plain_linktype(int dlt, bool swapped)
-{
-	switch (dlt) {
-	case DLT_NULL: case DLT_EN10MB: case DLT_RAW: case DLT_LOOP:
-	case DLT_IPV4: case DLT_IPV6:
-		return true;
-	case DLT_LINUX_SLL: case DLT_LINUX_SLL2:
-		return !swapped;
-	default:
-		return false;
-	}
-}
-
 /* May the reader thread parse this file's records itself? Classic pcap
  * 2.4, a link type libpcap does not rewrite, and no BPF filter (libpcap
  * runs the filter as it reads). */
@@ -87,7 +71,7 @@ static bool direct_format(pcap_t *p, int fd, const struct source_opts *o, struct
 		return false;
 	if (pread(fd, hdr, sizeof hdr, 0) != (ssize_t)sizeof hdr || !pcap_format_from_header(hdr, f))
 		return false;
-	if (!plain_linktype(pcap_datalink(p), f->swapped) || pcap_snapshot(p) <= 0)
+	if (!pcap_records_plain_linktype(pcap_datalink(p), f->swapped) || pcap_snapshot(p) <= 0)
 		return false;
 	f->snapshot = (uint32_t)pcap_snapshot(p);
 	f->max_caplen = CAPTURE_SNAPLEN_DEFAULT; /* libpcap's maximum for these types */

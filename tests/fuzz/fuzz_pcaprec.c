@@ -25,19 +25,6 @@
 		}                                                                 \
 	} while (0)
 
-static int plain(int dlt, int swapped)
-{
-	switch (dlt) {
-	case DLT_NULL: case DLT_EN10MB: case DLT_RAW: case DLT_LOOP:
-	case DLT_IPV4: case DLT_IPV6:
-		return 1;
-	case DLT_LINUX_SLL: case DLT_LINUX_SLL2:
-		return !swapped;
-	default:
-		return 0;
-	}
-}
-
 static void compare(pcap_t *p, struct pcap_format *f, const uint8_t *data, size_t size)
 {
 	size_t len = size - 24, done;
@@ -91,7 +78,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fclose(fp);
 		return 0;
 	}
-	if (plain(pcap_datalink(p), f.swapped) && pcap_snapshot(p) > 0) {
+	if (pcap_records_plain_linktype(pcap_datalink(p), f.swapped) && pcap_snapshot(p) > 0) {
 		f.snapshot = (uint32_t)pcap_snapshot(p);
 		f.max_caplen = 262144;
 		compare(p, &f, data, size);

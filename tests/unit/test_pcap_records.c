@@ -107,13 +107,12 @@ static void write_file(const char *path, const uint8_t *p, size_t n)
 	fclose(f);
 }
 
-/* Read `path` both ways and demand the same frames and the same end.
- * Returns the number of frames. */
-static uint64_t compare(const char *path)
+/* The reader on `path` as source.c starts it: libpcap opens the file and
+ * reads its header; `direct` reads the records without libpcap. */
+static struct readahead *start(const char *path, bool direct, const struct source_opts *so,
+			       pcap_t **pp)
 {
 	char pe[PCAP_ERRBUF_SIZE];
-	pcap_t *ref = pcap_open_offline(path, pe);
-	assert_non_null(ref);
 	FILE *fp = fopen(path, "rb");
 	assert_non_null(fp);
 	pcap_t *p = pcap_fopen_offline(fp, pe);
@@ -124,9 +123,22 @@ static uint64_t compare(const char *path)
 	assert_true(pcap_format_from_header(hdr, &f));
 	f.snapshot = (uint32_t)pcap_snapshot(p);
 	f.max_caplen = 262144;
-	struct source_opts so = { 0 };
-	struct readahead *ra = readahead_start(p, fileno(fp), &f, &so, "F");
+	struct readahead *ra = readahead_start(p, fileno(fp), direct ? &f : NULL, so, "F");
 	assert_non_null(ra);
+	*pp = p;
+	return ra;
+}
+
+/* Read `path` both ways and demand the same frames and the same end.
+ * Returns the number of frames. */
+static uint64_t compare(const char *path)
+{
+	char pe[PCAP_ERRBUF_SIZE];
+	pcap_t *ref = pcap_open_offline(path, pe);
+	assert_non_null(ref);
+	struct source_opts so = { 0 };
+	pcap_t *p;
+	struct readahead *ra = start(path, true, &so, &p);
 
 	uint64_t n = 0;
 	for (;;) {
@@ -186,22 +198,11 @@ static void prep_fn(void *ctx, const struct frame *f, void *out)
  * small frames than it has prep slots. */
 static void read_with_prep(const char *path, bool direct, uint64_t expect)
 {
-	char pe[PCAP_ERRBUF_SIZE];
-	FILE *fp = fopen(path, "rb");
-	assert_non_null(fp);
-	pcap_t *p = pcap_fopen_offline(fp, pe);
-	assert_non_null(p);
-	uint8_t hdr[24];
-	assert_int_equal(pread(fileno(fp), hdr, sizeof hdr, 0), 24);
-	struct pcap_format f;
-	assert_true(pcap_format_from_header(hdr, &f));
-	f.snapshot = (uint32_t)pcap_snapshot(p);
-	f.max_caplen = 262144;
 	unsigned calls = 0;
 	struct source_opts so = { .prep = prep_fn, .prep_ctx = &calls,
 				  .prep_size = sizeof(struct prep_rec) };
-	struct readahead *ra = readahead_start(p, fileno(fp), direct ? &f : NULL, &so, "F");
-	assert_non_null(ra);
+	pcap_t *p;
+	struct readahead *ra = start(path, direct, &so, &p);
 	uint64_t n = 0;
 	struct frame fr;
 	char err[CAPTURE_ERRBUF_SIZE];
