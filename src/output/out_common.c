@@ -188,7 +188,7 @@ static bool fmt_second(struct time_cache *c, time_t t, enum out_time_style style
 	return true;
 }
 
-char *out_fmt_time(char *buf, size_t n, uint64_t ts_us, enum out_time_style style)
+size_t out_time_str(char *buf, size_t n, uint64_t ts_us, enum out_time_style style)
 {
 	/* Per thread: the sinks' thread is the one caller today, but nothing
 	 * here should make that a rule. */
@@ -198,7 +198,7 @@ char *out_fmt_time(char *buf, size_t n, uint64_t ts_us, enum out_time_style styl
 	struct time_cache *c = &cache[style][(uint64_t)t % TIME_CACHE_SLOTS];
 	if (!fmt_second(c, t, style)) {
 		snprintf(buf, n, "?");
-		return buf;
+		return strlen(buf);
 	}
 	char frac[8] = ".";
 	char *f = two_digits(frac + 1, (int)(us / 10000));
@@ -207,11 +207,17 @@ char *out_fmt_time(char *buf, size_t n, uint64_t ts_us, enum out_time_style styl
 	size_t hl = c->hl, tl = c->tl;
 	if (hl + 7 + tl + 1 > n) {
 		snprintf(buf, n, "%s%s%s", c->head, frac, c->tail);
-		return buf;
+		return strlen(buf);
 	}
 	memcpy(buf, c->head, hl);
 	memcpy(buf + hl, frac, 7);
 	memcpy(buf + hl + 7, c->tail, tl + 1);
+	return hl + 7 + tl;
+}
+
+char *out_fmt_time(char *buf, size_t n, uint64_t ts_us, enum out_time_style style)
+{
+	out_time_str(buf, n, ts_us, style);
 	return buf;
 }
 
