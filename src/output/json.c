@@ -447,8 +447,8 @@ static void write_txn(struct json_sink *j, const struct event *e)
 	if (t->cmd == POP3_CMD_CAPA && t->status == POP3_ST_OK)
 		txn_caps(w, t);
 	jw_arr_begin(w, "flags");
-	for (uint32_t b = 1; b; b <<= 1) {
-		const char *n = (t->flags & b) ? out_txn_flag_name(b) : NULL;
+	for (uint32_t f = t->flags; f; f &= f - 1) { /* the set bits, lowest first */
+		const char *n = out_txn_flag_name(f & -f);
 		if (n)
 			jw_str(w, NULL, n);
 	}

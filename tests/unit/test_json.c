@@ -4,6 +4,7 @@
  * by Python's json module, the filter (--only-flagged buffering, --server),
  * and write errors reported by finish.
  */
+#include <inttypes.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -171,6 +172,39 @@ static void test_numbers_by_hand(void **state)
 	jw_arr_end(&w);
 	assert_string_equal(w.buf, "[0,10,18446744073709551615,0.000,7.999,1.000001,18446744073709551615]");
 	jw_fini(&w);
+}
+
+/* Digits are counted before they are written: every count, at its edges,
+ * and around 2^32, where the division turns from 64 to 32 bits. */
+static void test_number_digit_counts(void **state)
+{
+	(void)state;
+	uint64_t v[80];
+	size_t n = 0;
+	for (uint64_t p = 1, k = 0; k < 20; k++, p *= 10) {
+		v[n++] = p - 1;
+		v[n++] = p;
+		v[n++] = p + 1;
+	}
+	v[n++] = UINT32_MAX - 1;
+	v[n++] = UINT32_MAX;
+	v[n++] = (uint64_t)UINT32_MAX + 1;
+	v[n++] = 429496729500ull;
+	v[n++] = UINT64_MAX - 1;
+	v[n++] = UINT64_MAX;
+	for (size_t i = 0; i < n; i++) {
+		char want[32];
+		struct jw w;
+		jw_init(&w);
+		jw_u64(&w, NULL, v[i]);
+		snprintf(want, sizeof want, "%" PRIu64, v[i]);
+		assert_string_equal(w.buf, want);
+		jw_reset(&w);
+		jw_fixed(&w, NULL, v[i], v[i] % 1000, 3);
+		snprintf(want, sizeof want, "%" PRIu64 ".%03u", v[i], (unsigned)(v[i] % 1000));
+		assert_string_equal(w.buf, want);
+		jw_fini(&w);
+	}
 }
 
 static void test_times_by_hand(void **state)
@@ -677,6 +711,7 @@ int main(void)
 		cmocka_unit_test(test_escape_plain_lengths),
 		cmocka_unit_test(test_writer),
 		cmocka_unit_test(test_numbers_by_hand),
+		cmocka_unit_test(test_number_digit_counts),
 		cmocka_unit_test(test_times_by_hand),
 		cmocka_unit_test_setup_teardown(test_every_event, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_filter_only_flagged, setup, teardown),
