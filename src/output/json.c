@@ -39,6 +39,37 @@ struct pend {
 	uint64_t dropped;
 };
 
+/*
+ * The flow fields of a session's records (flow_id, source, addresses,
+ * ports, vlan, community id, schema version: everything from the comma
+ * after the timestamp on, the event type aside) are the same bytes in
+ * every record of the session, and were most of the cost of writing one.
+ * They are escaped once per session and copied whole after that. buf is
+ * those bytes as common() writes them with an empty event type, which
+ * goes in at `type_at`.
+ *
+ * Before each use the session's fields are compared with the texts in
+ * buf they were written from (a text is cached only when it came out of
+ * the escaper unchanged, so buf holds it as it was): a field that changed
+ * rebuilds the prefix, so it can never go stale, whatever the key. An
+ * entry lives from the session's first written record to its close.
+ */
+struct jpre {
+	uint16_t vlan, cport, sport;
+	bool has_source;
+	uint32_t len, type_at;
+	uint32_t src_at, src_len, cli_at, cli_len, srv_at, srv_len, cid_at, cid_len;
+	char buf[];
+};
+
+/* Where common() wrote the pieces a prefix is made of and checked against. */
+struct marks {
+	size_t ts_end;  /* past the timestamp's value: where the prefix begins */
+	size_t type_at; /* where the event type's text goes */
+	size_t src_at, cli_at, srv_at, cid_at; /* each text's first byte */
+	size_t src_end, cli_end, srv_end, cid_end;
+};
+
 struct json_sink {
 	FILE *out;
 	bool own;          /* fclose at free (not stdout) */
@@ -49,6 +80,8 @@ struct json_sink {
 	int err;           /* errno of the first write error, 0 if none */
 	bool failed;
 	struct idmap pend; /* session id -> struct pend */
+	struct idmap pre;  /* session id -> struct jpre */
+	struct jw pw;      /* where prefixes are built */
 	size_t pend_bytes;
 	uint64_t lines_dropped;
 	uint64_t lines_written;
@@ -145,33 +178,167 @@ static bool may_pass_later(const struct sink_filter *f, const struct ev_session 
 
 /* ---- fields ---- */
 
-static void common(struct json_sink *j, const char *type, uint64_t ts_us, const struct ev_session *s)
+/* jw_str, noting where the escaped text starts and ends. */
+static void text_at(struct jw *w, const char *key, const char *s, size_t *at, size_t *end)
 {
-	char t[OUT_TIME_MAX];
-	struct jw *w = &j->w;
+	size_t n = strlen(s);
+	char *o = jw_key(w, key, JW_ESCAPED_MAX(n));
+	*at = (size_t)(o - w->buf) + 1;
+	jw_strn_at(w, o, s, n);
+	*end = w->len - 1;
+}
+
+/* A time as JSON: its text needs no escaping (out_time_str). */
+static void time_field(struct jw *w, const char *key, uint64_t ts_us)
+{
+	char *o = jw_key(w, key, OUT_TIME_MAX + 2);
+	*o++ = '"';
+	o += out_time_str(o, OUT_TIME_MAX, ts_us, OUT_TIME_EVE);
+	jw_raw_at(w, o, "\"", 1);
+}
+
+/* The fields every record starts with, the whole line's start: the one
+ * place their order and form are written down (the prefix cache copies
+ * what this writes). */
+static void common_fields(struct jw *w, const char *type, uint64_t ts_us, const struct ev_session *s,
+			  struct marks *m)
+{
 	jw_reset(w);
 	jw_obj_begin(w, NULL);
-	jw_str(w, "timestamp", out_fmt_time(t, sizeof t, ts_us, OUT_TIME_EVE));
+	time_field(w, "timestamp", ts_us);
+	m->ts_end = w->len;
 	if (s)
 		jw_u64(w, "flow_id", s->id);
 	if (s && s->source)
-		jw_str(w, "source", s->source);
+		text_at(w, "source", s->source, &m->src_at, &m->src_end);
 	jw_str(w, "event_type", type);
+	m->type_at = w->len - 1 - strlen(type);
 	if (s) {
 		if (s->vlan) {
 			jw_arr_begin(w, "vlan");
 			jw_u64(w, NULL, s->vlan);
 			jw_arr_end(w);
 		}
-		jw_str(w, "src_ip", s->cli);
+		text_at(w, "src_ip", s->cli, &m->cli_at, &m->cli_end);
 		jw_u64(w, "src_port", s->cport);
-		jw_str(w, "dest_ip", s->srv);
+		text_at(w, "dest_ip", s->srv, &m->srv_at, &m->srv_end);
 		jw_u64(w, "dest_port", s->sport);
 		jw_str(w, "proto", "TCP");
 		if (s->community_id[0])
-			jw_str(w, "community_id", s->community_id);
+			text_at(w, "community_id", s->community_id, &m->cid_at, &m->cid_end);
+		else
+			m->cid_at = m->cid_end = m->type_at; /* empty: checked as "" */
 	}
 	jw_u64(w, "schema_version", EVENT_SCHEMA_VERSION);
+}
+
+/* Did the text s come out of the escaper as itself, at [at, end) of w? */
+static bool kept_as_is(const struct jw *w, size_t at, size_t end, const char *s, size_t size)
+{
+	size_t n = strnlen(s, size);
+	return n < size && end - at == n && memcmp(w->buf + at, s, n) == 0;
+}
+
+static struct jpre *pre_build(struct json_sink *j, const struct ev_session *s)
+{
+	struct jw *w = &j->pw;
+	struct marks m;
+	common_fields(w, "", 0, s, &m);
+	if (!kept_as_is(w, m.cli_at, m.cli_end, s->cli, sizeof s->cli) ||
+	    !kept_as_is(w, m.srv_at, m.srv_end, s->srv, sizeof s->srv) ||
+	    !kept_as_is(w, m.cid_at, m.cid_end, s->community_id, sizeof s->community_id) ||
+	    (s->source && !kept_as_is(w, m.src_at, m.src_end, s->source, SIZE_MAX)) || w->len > UINT32_MAX)
+		return NULL;
+	size_t len = w->len - m.ts_end, b = m.ts_end;
+	struct jpre *p = xmalloc(sizeof *p + len);
+	memcpy(p->buf, w->buf + b, len);
+	p->len = (uint32_t)len;
+	p->type_at = (uint32_t)(m.type_at - b);
+	p->vlan = s->vlan;
+	p->cport = s->cport;
+	p->sport = s->sport;
+	p->has_source = s->source != NULL;
+	p->src_at = s->source ? (uint32_t)(m.src_at - b) : 0;
+	p->src_len = s->source ? (uint32_t)(m.src_end - m.src_at) : 0;
+	p->cli_at = (uint32_t)(m.cli_at - b);
+	p->cli_len = (uint32_t)(m.cli_end - m.cli_at);
+	p->srv_at = (uint32_t)(m.srv_at - b);
+	p->srv_len = (uint32_t)(m.srv_end - m.srv_at);
+	p->cid_at = (uint32_t)(m.cid_at - b);
+	p->cid_len = (uint32_t)(m.cid_end - m.cid_at);
+	return p;
+}
+
+/* Is the array s the n bytes at have? (n is shorter than the array: it
+ * was when the prefix was built.) */
+static inline bool same_text(const char *have, size_t n, const char *s)
+{
+	return memcmp(have, s, n) == 0 && s[n] == '\0';
+}
+
+/* Was p built from these fields? (The id is the map's key.) The source is
+ * a pointer, not an array, so strncmp: nothing past its NUL is read. */
+static bool pre_fits(const struct jpre *p, const struct ev_session *s)
+{
+	return p->vlan == s->vlan && p->cport == s->cport && p->sport == s->sport &&
+	       same_text(p->buf + p->cli_at, p->cli_len, s->cli) &&
+	       same_text(p->buf + p->srv_at, p->srv_len, s->srv) &&
+	       same_text(p->buf + p->cid_at, p->cid_len, s->community_id) &&
+	       (s->source ? p->has_source && strncmp(p->buf + p->src_at, s->source, p->src_len) == 0 &&
+				    s->source[p->src_len] == '\0'
+			  : !p->has_source);
+}
+
+static void pre_free(struct json_sink *j, uint64_t id)
+{
+	free(idmap_del(&j->pre, id));
+}
+
+static void pre_clear(struct json_sink *j)
+{
+	for (size_t i = 0; i < j->pre.cap; i++)
+		if (j->pre.keys[i])
+			free(j->pre.vals[i]);
+	idmap_fini(&j->pre);
+}
+
+/* The session's prefix, built or rebuilt as needed; NULL when it cannot be
+ * cached (a text the escaper changes, an address with no NUL). */
+static const struct jpre *pre_get(struct json_sink *j, const struct ev_session *s)
+{
+	struct jpre *p = idmap_get(&j->pre, s->id);
+	if (p && pre_fits(p, s))
+		return p;
+	free(p);
+	p = pre_build(j, s);
+	if (p)
+		idmap_put(&j->pre, s->id, p);
+	else
+		idmap_del(&j->pre, s->id);
+	return p;
+}
+
+/* The start of a record; the type, a literal, needs no escaping. */
+#define COMMON(j, type, ts_us, s) common(j, type, sizeof(type) - 1, ts_us, s)
+
+static void common(struct json_sink *j, const char *type, size_t tlen, uint64_t ts_us, const struct ev_session *s)
+{
+	struct jw *w = &j->w;
+	const struct jpre *p = s ? pre_get(j, s) : NULL;
+	if (!p) {
+		struct marks m;
+		common_fields(w, type, ts_us, s, &m);
+		return;
+	}
+	jw_reset(w);
+	jw_obj_begin(w, NULL);
+	char *o = jw_key(w, "timestamp", OUT_TIME_MAX + 2 + p->len + tlen);
+	*o++ = '"';
+	o += out_time_str(o, OUT_TIME_MAX, ts_us, OUT_TIME_EVE);
+	*o++ = '"';
+	memcpy(o, p->buf, p->type_at);
+	memcpy(o + p->type_at, type, tlen);
+	jw_raw_at(w, o + p->type_at + tlen, p->buf + p->type_at, p->len - p->type_at);
 }
 
 static void ms_field(struct jw *w, const char *key, uint64_t us)
@@ -235,7 +402,7 @@ static void write_txn(struct json_sink *j, const struct event *e)
 	const struct pop3_txn *t = e->txn;
 	struct jw *w = &j->w;
 	uint64_t cnt = t->end_frame ? t->end_frame : t->rep_frame ? t->rep_frame : t->req_frame;
-	common(j, "pop3", e->ts_us, e->sess);
+	COMMON(j, "pop3", e->ts_us, e->sess);
 	if (cnt)
 		jw_u64(w, "pcap_cnt", cnt);
 	jw_obj_begin(w, "pop3");
@@ -254,7 +421,6 @@ static void write_txn(struct json_sink *j, const struct event *e)
 		jw_obj_end(w);
 	}
 	if (t->status != POP3_ST_NONE) {
-		char ts[OUT_TIME_MAX];
 		jw_obj_begin(w, "response");
 		jw_bool(w, "success", t->status == POP3_ST_OK);
 		jw_str(w, "status", pop3_status_str(t->status));
@@ -263,7 +429,7 @@ static void write_txn(struct json_sink *j, const struct event *e)
 			jw_str(w, "code", t->code);
 		jw_u64(w, "frame", t->rep_frame);
 		jw_u64(w, "end_frame", t->end_frame);
-		jw_str(w, "timestamp", out_fmt_time(ts, sizeof ts, t->rep_ts_us, OUT_TIME_EVE));
+		time_field(w, "timestamp", t->rep_ts_us);
 		jw_bool(w, "multiline", t->multiline);
 		if (t->multiline) {
 			jw_bool(w, "terminated", t->terminated);
@@ -281,8 +447,8 @@ static void write_txn(struct json_sink *j, const struct event *e)
 	if (t->cmd == POP3_CMD_CAPA && t->status == POP3_ST_OK)
 		txn_caps(w, t);
 	jw_arr_begin(w, "flags");
-	for (uint32_t b = 1; b; b <<= 1) {
-		const char *n = (t->flags & b) ? out_txn_flag_name(b) : NULL;
+	for (uint32_t f = t->flags; f; f &= f - 1) { /* the set bits, lowest first */
+		const char *n = out_txn_flag_name(f & -f);
 		if (n)
 			jw_str(w, NULL, n);
 	}
@@ -299,7 +465,7 @@ static void write_finding(struct json_sink *j, const struct event *e)
 	for (unsigned i = 0; i < f->n_ev && i < FINDING_EVIDENCE_MAX; i++)
 		if (f->ev[i].frame > cnt)
 			cnt = f->ev[i].frame;
-	common(j, "pop3_finding", e->ts_us, e->sess);
+	COMMON(j, "pop3_finding", e->ts_us, e->sess);
 	if (cnt)
 		jw_u64(w, "pcap_cnt", cnt);
 	jw_obj_begin(w, "finding");
@@ -313,11 +479,10 @@ static void write_finding(struct json_sink *j, const struct event *e)
 		jw_str(w, "user", e->sess->pop3->user);
 	jw_arr_begin(w, "evidence");
 	for (unsigned i = 0; i < f->n_ev && i < FINDING_EVIDENCE_MAX; i++) {
-		char ts[OUT_TIME_MAX];
 		const struct evidence *v = &f->ev[i];
 		jw_obj_begin(w, NULL);
 		jw_u64(w, "frame", v->frame);
-		jw_str(w, "timestamp", out_fmt_time(ts, sizeof ts, v->ts_us, OUT_TIME_EVE));
+		time_field(w, "timestamp", v->ts_us);
 		jw_u64(w, "tx_id", v->txn_index);
 		jw_strn(w, "line", v->line, strnlen(v->line, sizeof v->line));
 		jw_obj_end(w);
@@ -332,13 +497,12 @@ static void write_session(struct json_sink *j, const struct event *e, uint64_t d
 	const struct ev_session *s = e->sess;
 	const struct pop3_conn_info *ci = s->pop3;
 	struct jw *w = &j->w;
-	char ts[OUT_TIME_MAX];
-	common(j, "pop3_session", e->ts_us, s);
+	COMMON(j, "pop3_session", e->ts_us, s);
 	if (s->last_frame)
 		jw_u64(w, "pcap_cnt", s->last_frame);
 	jw_obj_begin(w, "pop3_session");
-	jw_str(w, "start", out_fmt_time(ts, sizeof ts, s->start_ts, OUT_TIME_EVE));
-	jw_str(w, "end", out_fmt_time(ts, sizeof ts, s->last_ts, OUT_TIME_EVE));
+	time_field(w, "start", s->start_ts);
+	time_field(w, "end", s->last_ts);
 	jw_str(w, "end_reason", flow_end_name(s->end));
 	jw_u64(w, "first_frame", s->first_frame);
 	jw_u64(w, "last_frame", s->last_frame);
@@ -402,15 +566,13 @@ static void write_stats(struct json_sink *j, const struct event *e)
 {
 	const struct ev_stats *st = e->stats;
 	struct jw *w = &j->w;
-	common(j, "stats", st->ts_us ? st->ts_us : e->ts_us, NULL);
+	COMMON(j, "stats", st->ts_us ? st->ts_us : e->ts_us, NULL);
 	jw_obj_begin(w, "stats");
 	jw_bool(w, "final", st->final);
 	if (st->source)
 		jw_str(w, "source", st->source);
-	if (st->wall_us) {
-		char ts[OUT_TIME_MAX];
-		jw_str(w, "wall_time", out_fmt_time(ts, sizeof ts, st->wall_us, OUT_TIME_EVE));
-	}
+	if (st->wall_us)
+		time_field(w, "wall_time", st->wall_us);
 	jw_obj_begin(w, "capture");
 	jw_u64(w, "frames", st->frames);
 	jw_u64(w, "bytes", st->bytes);
@@ -499,9 +661,18 @@ static void emit_line(struct json_sink *j, const struct ev_session *s, bool pass
 	}
 }
 
+static void json_event_1(struct json_sink *j, const struct event *e);
+
 static void json_event(void *self, const struct event *e)
 {
 	struct json_sink *j = self;
+	json_event_1(j, e);
+	if (e->type == EV_SESSION_CLOSE && e->sess)
+		pre_free(j, e->sess->id); /* its last record is written */
+}
+
+static void json_event_1(struct json_sink *j, const struct event *e)
+{
 	const struct ev_session *s = e->sess;
 
 	if (e->type == EV_STATS) {
@@ -573,6 +744,8 @@ static void json_free(void *self)
 	if (!j)
 		return;
 	pend_clear(j);
+	pre_clear(j);
+	jw_fini(&j->pw);
 	if (j->own && j->out)
 		fclose(j->out);
 	else if (j->out)
@@ -617,6 +790,8 @@ struct sink json_sink_new(const char *path, const struct json_opts *o, char *err
 		j->o.filter.rule = -1;
 	jw_init(&j->w);
 	idmap_init(&j->pend);
+	idmap_init(&j->pre);
+	jw_init(&j->pw);
 	s.ops = &json_ops;
 	s.self = j;
 	return s;

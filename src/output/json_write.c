@@ -185,6 +185,45 @@ static char *escape_any(char *o, const unsigned char *s, const unsigned char *en
 }
 
 /*
+ * Fewer than 8 bytes (a keyword, a status, a state): the word test on two
+ * overlapping halves, read with fixed-size loads (none past the text) and
+ * padded with spaces; the test looks at each byte of the value, so which
+ * end of the word a byte lands in does not matter. Plain halves are
+ * stored as they were read.
+ */
+static inline char *escape_short(char *o, const unsigned char *s, size_t n)
+{
+	const uint64_t spaces = 0x2020202020202020u;
+	if (n >= 4) {
+		uint32_t a, b;
+		memcpy(&a, s, 4);
+		memcpy(&b, s + n - 4, 4);
+		if (word_needs_escape(a | (uint64_t)b << 32))
+			return escape_any(o, s, s + n);
+		memcpy(o, &a, 4);
+		memcpy(o + n - 4, &b, 4);
+		return o + n;
+	}
+	if (n >= 2) {
+		uint16_t a, b;
+		memcpy(&a, s, 2);
+		memcpy(&b, s + n - 2, 2);
+		if (word_needs_escape(a | (uint64_t)b << 16 | (spaces << 32)))
+			return escape_any(o, s, s + n);
+		memcpy(o, &a, 2);
+		memcpy(o + n - 2, &b, 2);
+		return o + n;
+	}
+	if (n == 1) {
+		if (!plain(*s))
+			return escape_any(o, s, s + 1);
+		*o = (char)*s;
+		return o + 1;
+	}
+	return o;
+}
+
+/*
  * Escape n bytes of s to o, which has room for 6 * n. Nearly all text is
  * plain ASCII of 8 bytes or more: this copies it a word at a time and
  * checks a last partial word as the 8 bytes that end the text (when they
@@ -196,7 +235,7 @@ static inline char *escape_to(char *o, const unsigned char *s, size_t n)
 	const unsigned char *end = s + n;
 	uint64_t x;
 	if (n < 8)
-		return escape_any(o, s, end);
+		return escape_short(o, s, n);
 	for (;;) {
 		size_t left = (size_t)(end - s);
 		if (left < 8) {
@@ -253,36 +292,60 @@ void jw_strn_at(struct jw *w, char *o, const char *s, size_t n)
 	done(w, o);
 }
 
+void jw_bool_at(struct jw *w, char *o, bool v)
+{
+	memcpy(o, v ? "true" : "false", 5); /* "true" with its NUL: one fixed move */
+	done(w, o + (v ? 4 : 5));
+}
+
 void jw_raw_at(struct jw *w, char *o, const char *s, size_t n)
 {
 	memcpy(o, s, n);
 	done(w, o + n);
 }
 
+/* How many decimal digits v has: the usual sizes (counts, frame numbers,
+ * ports) in two or three comparisons. */
+static inline size_t digit_count(uint64_t v)
+{
+	if (v < 100000)
+		return v < 100 ? (v < 10 ? 1 : 2) : v < 1000 ? 3 : v < 10000 ? 4 : 5;
+	if (v < 10000000000u)
+		return v < 10000000 ? (v < 1000000 ? 6 : 7) : v < 100000000 ? 8 : v < 1000000000 ? 9 : 10;
+	size_t n = 11;
+	for (uint64_t p = 100000000000u; n < 20 && v >= p; p *= 10)
+		n++;
+	return n;
+}
+
 /* Decimal digits of v at o, which has room for 20: returns their end.
- * Two digits per division; the digits are made right-aligned in b and
- * moved with a copy of a fixed 20 bytes (a few moves, no call), whatever
- * their count, so nothing counts them first. */
+ * Counted first, then written from the end two at a time (one division
+ * per pair, in 32 bits once the value fits), straight into place. */
 static char *put_digits(char *o, uint64_t v)
 {
 	static const char pairs[] = "00010203040506070809101112131415161718192021222324"
 				    "25262728293031323334353637383940414243444546474849"
 				    "50515253545556575859606162636465666768697071727374"
 				    "75767778798081828384858687888990919293949596979899";
-	char b[40] = { 0 }, *p = b + 20;
-	while (v >= 100) {
+	char *end = o + digit_count(v), *p = end;
+	while (v > UINT32_MAX) {
 		unsigned d = (unsigned)(v % 100);
 		v /= 100;
 		p -= 2;
 		memcpy(p, pairs + 2 * d, 2);
 	}
-	if (v >= 10) {
+	uint32_t u = (uint32_t)v;
+	while (u >= 100) {
+		unsigned d = u % 100;
+		u /= 100;
 		p -= 2;
-		memcpy(p, pairs + 2 * v, 2);
-	} else
-		*--p = (char)('0' + v);
-	memcpy(o, p, 20);
-	return o + (b + 20 - p);
+		memcpy(p, pairs + 2 * d, 2);
+	}
+	if (u >= 10)
+		memcpy(p - 2, pairs + 2 * u, 2);
+	else
+		p[-1] = (char)('0' + u);
+	return end;
 }
 
 void jw_u64_at(struct jw *w, char *o, uint64_t v)

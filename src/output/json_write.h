@@ -62,6 +62,7 @@ void jw_strn_at(struct jw *w, char *o, const char *s, size_t n);
 void jw_u64_at(struct jw *w, char *o, uint64_t v);
 void jw_fixed_at(struct jw *w, char *o, uint64_t whole, uint64_t frac, unsigned digits);
 void jw_raw_at(struct jw *w, char *o, const char *s, size_t n); /* s as it is */
+void jw_bool_at(struct jw *w, char *o, bool v);
 void jw_close(struct jw *w, char c);
 
 /* Worst cases of the values, for jw_key. */
@@ -106,7 +107,7 @@ static inline void jw_u64(struct jw *w, const char *key, uint64_t v)
 
 static inline void jw_bool(struct jw *w, const char *key, bool v)
 {
-	jw_raw_at(w, jw_key(w, key, 5), v ? "true" : "false", v ? 4 : 5);
+	jw_bool_at(w, jw_key(w, key, 5), v);
 }
 
 static inline void jw_null(struct jw *w, const char *key)

@@ -188,7 +188,7 @@ static bool fmt_second(struct time_cache *c, time_t t, enum out_time_style style
 	return true;
 }
 
-char *out_fmt_time(char *buf, size_t n, uint64_t ts_us, enum out_time_style style)
+size_t out_time_str(char *buf, size_t n, uint64_t ts_us, enum out_time_style style)
 {
 	/* Per thread: the sinks' thread is the one caller today, but nothing
 	 * here should make that a rule. */
@@ -198,20 +198,39 @@ char *out_fmt_time(char *buf, size_t n, uint64_t ts_us, enum out_time_style styl
 	struct time_cache *c = &cache[style][(uint64_t)t % TIME_CACHE_SLOTS];
 	if (!fmt_second(c, t, style)) {
 		snprintf(buf, n, "?");
-		return buf;
+		return strlen(buf);
 	}
+	static const char pairs[] = "00010203040506070809101112131415161718192021222324"
+				    "25262728293031323334353637383940414243444546474849"
+				    "50515253545556575859606162636465666768697071727374"
+				    "75767778798081828384858687888990919293949596979899";
 	char frac[8] = ".";
-	char *f = two_digits(frac + 1, (int)(us / 10000));
-	f = two_digits(f, (int)(us / 100 % 100));
-	two_digits(f, (int)(us % 100));
+	memcpy(frac + 1, pairs + 2 * (us / 10000), 2);
+	memcpy(frac + 3, pairs + 2 * (us / 100 % 100), 2);
+	memcpy(frac + 5, pairs + 2 * (us % 100), 2);
 	size_t hl = c->hl, tl = c->tl;
+	if (n >= 24 + 7 + sizeof c->tail && hl <= 24) {
+		/* Moves of fixed size, each over the slack of the one before: the
+		 * head's 24 bytes, the fraction at its end, the tail's 8 with
+		 * its NUL. */
+		memcpy(buf, c->head, 24);
+		memcpy(buf + hl, frac, 7);
+		memcpy(buf + hl + 7, c->tail, sizeof c->tail);
+		return hl + 7 + tl;
+	}
 	if (hl + 7 + tl + 1 > n) {
 		snprintf(buf, n, "%s%s%s", c->head, frac, c->tail);
-		return buf;
+		return strlen(buf);
 	}
 	memcpy(buf, c->head, hl);
 	memcpy(buf + hl, frac, 7);
 	memcpy(buf + hl + 7, c->tail, tl + 1);
+	return hl + 7 + tl;
+}
+
+char *out_fmt_time(char *buf, size_t n, uint64_t ts_us, enum out_time_style style)
+{
+	out_time_str(buf, n, ts_us, style);
 	return buf;
 }
 

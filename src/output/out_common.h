@@ -38,6 +38,10 @@ enum out_time_style {
 };
 #define OUT_TIME_MAX 40
 char *out_fmt_time(char *buf, size_t n, uint64_t ts_us, enum out_time_style style);
+/* The same, returning the text's length, for a caller that copies it on.
+ * The text is always printable ASCII with neither '"' nor '\\', so JSON
+ * can take it as it is. */
+size_t out_time_str(char *buf, size_t n, uint64_t ts_us, enum out_time_style style);
 
 /* Name of one POP3_TF_* bit ("cut", "bare_lf"...), NULL for an unknown bit. */
 const char *out_txn_flag_name(uint32_t bit);

@@ -4,6 +4,7 @@
  * by Python's json module, the filter (--only-flagged buffering, --server),
  * and write errors reported by finish.
  */
+#include <inttypes.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -173,6 +174,39 @@ static void test_numbers_by_hand(void **state)
 	jw_fini(&w);
 }
 
+/* Digits are counted before they are written: every count, at its edges,
+ * and around 2^32, where the division turns from 64 to 32 bits. */
+static void test_number_digit_counts(void **state)
+{
+	(void)state;
+	uint64_t v[80];
+	size_t n = 0;
+	for (uint64_t p = 1, k = 0; k < 20; k++, p *= 10) {
+		v[n++] = p - 1;
+		v[n++] = p;
+		v[n++] = p + 1;
+	}
+	v[n++] = UINT32_MAX - 1;
+	v[n++] = UINT32_MAX;
+	v[n++] = (uint64_t)UINT32_MAX + 1;
+	v[n++] = 429496729500ull;
+	v[n++] = UINT64_MAX - 1;
+	v[n++] = UINT64_MAX;
+	for (size_t i = 0; i < n; i++) {
+		char want[32];
+		struct jw w;
+		jw_init(&w);
+		jw_u64(&w, NULL, v[i]);
+		snprintf(want, sizeof want, "%" PRIu64, v[i]);
+		assert_string_equal(w.buf, want);
+		jw_reset(&w);
+		jw_fixed(&w, NULL, v[i], v[i] % 1000, 3);
+		snprintf(want, sizeof want, "%" PRIu64 ".%03u", v[i], (unsigned)(v[i] % 1000));
+		assert_string_equal(w.buf, want);
+		jw_fini(&w);
+	}
+}
+
 static void test_times_by_hand(void **state)
 {
 	(void)state;
@@ -233,6 +267,13 @@ static void test_times_by_hand(void **state)
 	char small[12];
 	out_fmt_time(small, sizeof small, 1709280000000000ull, OUT_TIME_EVE);
 	assert_string_equal(small, "2024-03-01T");
+	/* the length out_time_str returns is the text's */
+	assert_int_equal(out_time_str(small, sizeof small, 1709280000000000ull, OUT_TIME_EVE), 11);
+	assert_int_equal(out_time_str(b, sizeof b, 1709280000000000ull, OUT_TIME_EVE), 31);
+	assert_int_equal(out_time_str(b, sizeof b, 1709280000000000ull, OUT_TIME_CLOCK_UTC), 15);
+	size_t n = out_time_str(b, sizeof b, 253402300800000000ull, OUT_TIME_EVE);
+	assert_int_equal(n, strlen(b));
+	assert_int_equal(n, 32);
 }
 
 static void test_writer(void **state)
@@ -471,6 +512,138 @@ static void test_filter_only_flagged(void **state)
 	assert_int_equal(py_check("assert len(ev) == 9\n"), 0);
 }
 
+/*
+ * The flow fields of a session's records are escaped once and copied after
+ * that. Whatever changes between two records of a session (a port, the
+ * vlan, an address, the community id, the source name, a text that needs
+ * escaping), and whatever the order of the sessions' events, every line
+ * must start as if written from scratch: Python writes the expected start
+ * of each line from the fields the event carried.
+ */
+static FILE *want; /* the fields of each line's event, tab separated */
+
+static void expect_line(const struct ev_session *s, const char *type)
+{
+	fprintf(want, "%u\t%s\t%s\t%u\t%s\t%u\t%s\t%u\t%s\n", (unsigned)s->id, s->source ? s->source : "-", type,
+		(unsigned)s->vlan, s->cli, (unsigned)s->cport, s->srv, (unsigned)s->sport, s->community_id);
+}
+
+static void emit_txn(struct sink k, const struct ev_session *s, uint64_t index)
+{
+	struct pop3_txn t;
+	tev_txn(&t, index, "NOOP", NULL, POP3_ST_OK, "", 3 + index);
+	tev_emit(k, EV_TXN, s, &t, NULL, NULL);
+	expect_line(s, "pop3");
+}
+
+static void test_flow_fields_never_stale(void **state)
+{
+	(void)state;
+	struct json_opts o = { .filter = { .rule = -1 } };
+	struct sink k = open_sink(&o);
+	struct ev_session a, b;
+	struct pop3_conn_info cia, cib;
+	struct finding f;
+	char wpath[sizeof tmpl + 8];
+	snprintf(wpath, sizeof wpath, "%s.want", tmpl);
+	want = fopen(wpath, "w");
+	assert_non_null(want);
+
+	tev_session(&a, &cia, 1);
+	tev_session(&b, &cib, 2);
+	emit_txn(k, &a, 0);
+	emit_txn(k, &b, 0);
+	emit_txn(k, &a, 1);
+	tev_finding(&f, R_STAT_UIDL_COUNT, "STAT said 1; UIDL listed 0", 3, "STAT -> +OK 1 554", 0, NULL);
+	tev_emit(k, EV_FINDING, &a, NULL, &f, NULL);
+	expect_line(&a, "pop3_finding");
+	a.cport = 50077;
+	emit_txn(k, &a, 2);
+	b.vlan = 7;
+	emit_txn(k, &b, 1);
+	emit_txn(k, &a, 3);
+	b.vlan = 0;
+	emit_txn(k, &b, 2);
+	/* same length, one byte different */
+	strcpy(a.community_id, "1:LQU9qZlK+B5F3KDmev6m5PMibrh=");
+	emit_txn(k, &a, 4);
+	strcpy(a.srv, "198.51.100.55");
+	emit_txn(k, &a, 5);
+	strcpy(a.srv, "198.51.100.5");
+	a.sport = 995;
+	emit_txn(k, &a, 6);
+	strcpy(a.cli, "192.0.2.1");
+	emit_txn(k, &a, 7);
+	a.community_id[0] = '\0';
+	emit_txn(k, &a, 8);
+	strcpy(a.community_id, "1:LQU9qZlK+B5F3KDmev6m5PMibrg=");
+	emit_txn(k, &a, 9);
+	b.source = NULL;
+	emit_txn(k, &b, 3);
+	b.source = "test.pcapng";
+	emit_txn(k, &b, 4);
+	b.source = "test.pcap";
+	emit_txn(k, &b, 5);
+	/* texts the escaper changes are written as such, and not taken for
+	 * the same text later: not even their escaped form is */
+	b.source = "a\\b \\\"c\".pcap";
+	emit_txn(k, &b, 6);
+	emit_txn(k, &b, 7);
+	b.source = "a\\\\b \\\\\\\"c\\\".pcap";
+	emit_txn(k, &b, 8);
+	b.source = "test.pcap";
+	strcpy(b.cli, "192.0.2.\\10");
+	emit_txn(k, &b, 9);
+	emit_txn(k, &b, 10);
+	strcpy(b.cli, "192.0.2.\\\\10");
+	emit_txn(k, &b, 11);
+	strcpy(b.cli, "192.0.2.1\\"); /* escaped, it starts with itself */
+	emit_txn(k, &b, 12);
+	strcpy(b.cli, "192.0.2.1\\\\");
+	emit_txn(k, &b, 12);
+	strcpy(b.cli, "192.0.2.10");
+	emit_txn(k, &b, 12);
+	a.end = FLOW_END_FIN;
+	tev_emit(k, EV_SESSION_CLOSE, &a, NULL, NULL, NULL);
+	expect_line(&a, "pop3_session");
+	/* the id again, after its close, for other endpoints */
+	tev_session(&a, &cia, 1);
+	a.ipver = 6;
+	strcpy(a.cli, "2001:db8::10");
+	strcpy(a.srv, "2001:db8::5");
+	a.vlan = 12;
+	emit_txn(k, &a, 0);
+	emit_txn(k, &b, 13);
+	emit_txn(k, &a, 1);
+	a.end = b.end = FLOW_END_RST;
+	tev_emit(k, EV_SESSION_CLOSE, &b, NULL, NULL, NULL);
+	expect_line(&b, "pop3_session");
+	tev_emit(k, EV_SESSION_CLOSE, &a, NULL, NULL, NULL);
+	expect_line(&a, "pop3_session");
+	finish_ok(k);
+	fclose(want);
+
+	assert_int_equal(py_check(
+		"d = lambda v: json.dumps(v, separators=(\",\", \":\"))\n"
+		"q = chr(34)\n"
+		"k = lambda n: q + n + q + \":\"\n"
+		"want = [l.split(\"\\t\") for l in open(sys.argv[1] + \".want\", encoding=\"utf-8\").read().splitlines()]\n"
+		"lines = open(sys.argv[1], encoding=\"utf-8\").read().splitlines()\n"
+		"assert len(lines) == len(want) == len(ev), (len(lines), len(want))\n"
+		"for line, e, w in zip(lines, ev, want):\n"
+		"  fid, src, typ, vlan, cli, cport, srv, sport, cid = w\n"
+		"  s = \"{\" + k(\"timestamp\") + d(e[\"timestamp\"]) + \",\" + k(\"flow_id\") + fid\n"
+		"  if src != \"-\": s += \",\" + k(\"source\") + d(src)\n"
+		"  s += \",\" + k(\"event_type\") + d(typ)\n"
+		"  if vlan != \"0\": s += \",\" + k(\"vlan\") + \"[\" + vlan + \"]\"\n"
+		"  s += \",\" + k(\"src_ip\") + d(cli) + \",\" + k(\"src_port\") + cport + \",\" + k(\"dest_ip\") + d(srv)\n"
+		"  s += \",\" + k(\"dest_port\") + sport + \",\" + k(\"proto\") + d(\"TCP\")\n"
+		"  if cid: s += \",\" + k(\"community_id\") + d(cid)\n"
+		"  s += \",\" + k(\"schema_version\") + \"1,\"\n"
+		"  assert line.startswith(s), (line, s)\n"), 0);
+	unlink(wpath);
+}
+
 static void test_sink_filter_pass(void **state)
 {
 	(void)state;
@@ -538,9 +711,11 @@ int main(void)
 		cmocka_unit_test(test_escape_plain_lengths),
 		cmocka_unit_test(test_writer),
 		cmocka_unit_test(test_numbers_by_hand),
+		cmocka_unit_test(test_number_digit_counts),
 		cmocka_unit_test(test_times_by_hand),
 		cmocka_unit_test_setup_teardown(test_every_event, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_filter_only_flagged, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_flow_fields_never_stale, setup, teardown),
 		cmocka_unit_test(test_sink_filter_pass),
 		cmocka_unit_test(test_write_error),
 	};

@@ -244,6 +244,332 @@ static void test_txn_lines(void **state)
 	free(buf);
 }
 
+/*
+ * The caps on held transcripts: REPORT_TXN_LINES_MAX lines per session and
+ * REPORT_TRANSCRIPT_TOTAL_MAX bytes in all, counted as the lines' text in
+ * buffers that start at 2 KiB and double, released when a session that is
+ * not shown closes. Sessions of long lines, interleaved, some closing
+ * early: each shown session must keep exactly the lines that this model
+ * of the rule keeps, and count the rest.
+ */
+#define CAP_SESSIONS 120
+#define CAP_ROUNDS 500
+
+static void test_transcript_caps(void **state)
+{
+	(void)state;
+	struct report_opts o = opts();
+	char *buf = NULL;
+	size_t len;
+	FILE *f = open_memstream(&buf, &len);
+	assert_non_null(f);
+	struct sink s = report_sink_new(f, &o);
+	static struct ev_session ss[CAP_SESSIONS];
+	static struct pop3_conn_info cs[CAP_SESSIONS];
+	static size_t want_len[CAP_SESSIONS], want_cap[CAP_SESSIONS], line_len[CAP_SESSIONS];
+	static uint64_t want_lines[CAP_SESSIONS], want_more[CAP_SESSIONS];
+	static char text[POP3_TEXT_MAX + 1];
+	size_t total = 0;
+	struct pop3_txn t;
+
+	for (int k = 0; k < CAP_SESSIONS; k++) {
+		tev_session(&ss[k], &cs[k], (uint64_t)k + 1);
+		if (k % 3) { /* flagged: shown with its transcript */
+			ss[k].flagged = true;
+			ss[k].rules_hit = 1ull << R_STAT_UIDL_COUNT;
+			ss[k].findings[SEV_ERROR] = 1;
+		}
+		/* "    frame 100/101   " " 21:06:39.223456  C: RETR 1  S: +OK " + text */
+		line_len[k] = 21 + 1 + 15 + 20 + 4 * (size_t)(200 + k * 2);
+	}
+	for (int i = 0; i < CAP_ROUNDS; i++) {
+		for (int k = 0; k < CAP_SESSIONS; k++) {
+			if (ss[k].end != FLOW_END_NONE)
+				continue;
+			memset(text, '\x80', (size_t)(200 + k * 2));
+			text[200 + k * 2] = '\0';
+			tev_txn(&t, (uint64_t)i, "RETR", "1", POP3_ST_OK, text, 100);
+			tev_emit(s, EV_TXN, &ss[k], &t, NULL, NULL);
+			/* the rule */
+			if (want_lines[k] >= 500) {
+				want_more[k]++;
+				continue;
+			}
+			size_t need = want_len[k] + line_len[k] + 1;
+			if (need > want_cap[k]) {
+				size_t cap = want_cap[k] ? want_cap[k] * 2 : 2048;
+				while (need > cap)
+					cap *= 2;
+				if (total + (cap - want_cap[k]) > 64u * 1024 * 1024) {
+					want_more[k]++;
+					continue;
+				}
+				total += cap - want_cap[k];
+				want_cap[k] = cap;
+			}
+			want_len[k] = need;
+			want_lines[k]++;
+		}
+		if (i == CAP_ROUNDS / 2) /* the clean ones go, and free their share */
+			for (int k = 0; k < CAP_SESSIONS; k += 3) {
+				ss[k].end = FLOW_END_FIN;
+				tev_emit(s, EV_SESSION_CLOSE, &ss[k], NULL, NULL, NULL);
+				total -= want_cap[k];
+			}
+	}
+	for (int k = 1; k < CAP_SESSIONS; k++)
+		if (k % 3) {
+			ss[k].end = FLOW_END_FIN;
+			tev_emit(s, EV_SESSION_CLOSE, &ss[k], NULL, NULL, NULL);
+		}
+	char err[128] = "";
+	assert_int_equal(s.ops->finish(s.self, err, sizeof err), 0);
+	s.ops->free(s.self);
+	fclose(f);
+
+	uint64_t capped = 0;
+	for (int k = 1; k < CAP_SESSIONS; k++) {
+		if (!(k % 3))
+			continue;
+		char head[64];
+		snprintf(head, sizeof head, "\nSession %d: ", k + 1);
+		char *at = strstr(buf, head);
+		assert_non_null(at);
+		char *end = strstr(at + 1, "\nSession ");
+		if (!end)
+			end = buf + len;
+		uint64_t lines = 0, more = 0;
+		for (char *l = strstr(at, "\n    frame "); l && l < end; l = strstr(l + 1, "\n    frame ")) {
+			char *nl = strchr(l + 1, '\n');
+			assert_int_equal((size_t)(nl - l - 1), line_len[k]);
+			lines++;
+		}
+		char *m = strstr(at, "    ... ");
+		if (m && m < end)
+			more = strtoull(m + 8, NULL, 10);
+		if (lines != want_lines[k] || more != want_more[k])
+			fail_msg("session %d: %" PRIu64 " lines and %" PRIu64 " more, want %" PRIu64 " and %" PRIu64,
+				 k + 1, lines, more, want_lines[k], want_more[k]);
+		if (want_lines[k] < 500)
+			capped++;
+	}
+	assert_true(capped > 0); /* the total cap was reached */
+	free(buf);
+}
+
+/*
+ * Each line is counted against the caps at the length it prints: off by
+ * one byte, a line at the edge of a buffer is kept where it should not be,
+ * or not where it should. Other sessions hold all but 2 KiB per probe of
+ * the total (buffers of 2^k bytes, so the sum is exact); then a pair of
+ * probes per shape of line: one line of the shape and a line that brings
+ * the probe to exactly 2048 bytes (kept), or to 2049 (not kept).
+ */
+#define SHAPES 12
+
+static void shape_txn(struct pop3_txn *t, int i)
+{
+	static char big[POP3_ARGS_MAX + 1];
+	switch (i) {
+	case 0:
+		tev_txn(t, 0, "NOOP", NULL, POP3_ST_NONE, "", 5);
+		break;
+	case 1:
+		tev_txn(t, 0, NULL, NULL, POP3_ST_OK, "InterMail POP3 ready <1.2@x>", 2);
+		break;
+	case 2:
+		tev_txn(t, 3, "RETR", "12", POP3_ST_OK, "554 octets", 120);
+		t->multiline = t->terminated = true;
+		t->data_lines = 12;
+		t->data_octets = 554;
+		t->flags = POP3_TF_CUT | POP3_TF_BARE_LF | 0x80000000u;
+		break;
+	case 3:
+		tev_txn(t, 4, "LIST", NULL, POP3_ST_OK, "", 99999);
+		t->multiline = true;
+		t->data_lines = UINT64_MAX;
+		t->data_octets = 1234567890123ull;
+		t->flags = 0x1ffff;
+		break;
+	case 4:
+		tev_txn(t, 5, "US\x1b" "ER", "b\\o\xff" "b\x7f", POP3_ST_ERR, "\x1b[2J \\ \xc3\xa9 no", 3);
+		break;
+	case 5:
+		tev_txn(t, 6, "AUTH", "PLAIN", POP3_ST_CONT, "", 123456789012ull);
+		t->flags = 0x80000000u; /* no name: nothing shown */
+		break;
+	case 6:
+		tev_txn(t, 7, "XYZZY", "", POP3_ST_BAD, "what", 10);
+		t->has_args = true;
+		break;
+	case 7:
+		tev_txn(t, 8, NULL, NULL, POP3_ST_OK, "late", 9);
+		t->req_ts_us = 0;
+		t->req_frame = 0;
+		break;
+	case 8:
+		tev_txn(t, 9, "DELE", "1", POP3_ST_OK, "", 77);
+		t->rep_frame = t->req_frame; /* one frame for both */
+		t->flags = POP3_TF_UNANSWERED | POP3_TF_BAD_LISTING_LINE;
+		break;
+	case 9:
+		tev_txn(t, 10, "STAT", NULL, (enum pop3_status)200, "odd", 12);
+		break;
+	case 10:
+		memset(big, '\\', 200);
+		big[200] = '\0';
+		tev_txn(t, 11, "PASS", big, POP3_ST_OK, big, 1);
+		break;
+	default:
+		tev_txn(t, 12, "TOP", "1 0", POP3_ST_OK, "", 4);
+		t->multiline = true;
+		t->terminated = false;
+		t->data_lines = 0;
+		t->data_octets = 0;
+		break;
+	}
+}
+
+/* A line: "C: RETR <a bytes 0xff>  S: +OK <t bytes of c>". */
+static void filler_txn(struct pop3_txn *t, size_t a, size_t n, char c)
+{
+	static char args[POP3_ARGS_MAX + 1], text[POP3_TEXT_MAX + 1];
+	memset(args, '\xff', a);
+	args[a] = '\0';
+	memset(text, c, n);
+	text[n] = '\0';
+	tev_txn(t, 1, "RETR", a ? args : NULL, POP3_ST_OK, text, 100);
+}
+
+/* The same with no args and a text that prints as `w` bytes (w > 0). */
+static void filler_to(struct pop3_txn *t, size_t w)
+{
+	filler_txn(t, 0, w / 4 + w % 4, '\x80');
+	memset(t->text + w / 4, 'a', w % 4);
+}
+
+/* The printed length of the one transcript line of a report -v. */
+static size_t printed_len(const struct pop3_txn *t)
+{
+	struct report_opts o = opts();
+	o.verbose = true;
+	char *buf = NULL;
+	size_t len;
+	FILE *f = open_memstream(&buf, &len);
+	struct sink s = report_sink_new(f, &o);
+	struct ev_session a;
+	struct pop3_conn_info ca;
+	tev_session(&a, &ca, 1);
+	tev_emit(s, EV_TXN, &a, t, NULL, NULL);
+	char err[128] = "";
+	assert_int_equal(s.ops->finish(s.self, err, sizeof err), 0);
+	s.ops->free(s.self);
+	fclose(f);
+	char *l = strstr(buf, "\n    frame ");
+	assert_non_null(l);
+	size_t n = (size_t)(strchr(l + 1, '\n') - l - 1);
+	free(buf);
+	return n;
+}
+
+static void flag(struct ev_session *s)
+{
+	s->flagged = true;
+	s->rules_hit = 1ull << R_STAT_UIDL_COUNT;
+	s->findings[SEV_ERROR] = 1;
+}
+
+static void test_transcript_line_lengths(void **state)
+{
+	(void)state;
+	struct report_opts o = opts();
+	char *buf = NULL;
+	size_t len;
+	FILE *f = open_memstream(&buf, &len);
+	struct sink s = report_sink_new(f, &o);
+	static struct ev_session ss[64 + 2 * SHAPES];
+	static struct pop3_conn_info cs[64 + 2 * SHAPES];
+	struct pop3_txn t;
+	int n = 0;
+
+	filler_txn(&t, 1, 1, '\x80');
+	size_t k0 = printed_len(&t) - 8; /* + 4 per byte of args and of text */
+	filler_txn(&t, 0, 1, 'a');
+	size_t f0 = printed_len(&t) - 1; /* + 1 per byte of text */
+
+	/* all of the total but 2 KiB per probe, in buffers of 2^k bytes */
+	size_t rest = 64u * 1024 * 1024 - 2 * SHAPES * 2048;
+	for (int k = 26; k >= 11; k--) {
+		size_t cap = (size_t)1 << k;
+		while (rest >= cap && cap <= ((size_t)1 << 21)) {
+			/* lines of about cap/4, enough of them to need cap but not more */
+			size_t want = cap / 4 - 1 < k0 + 4096 ? cap / 4 - 1 : k0 + 4096, m = (want - k0) / 4;
+			size_t a = m / 2 < 512 ? m / 2 : 512, tl = m - a < 512 ? m - a : 512;
+			size_t l = k0 + 4 * a + 4 * tl, lines = cap / 2 / (l + 1) + 1;
+			assert_true(lines <= 500 && lines * (l + 1) <= cap && lines * (l + 1) > cap / 2);
+			tev_session(&ss[n], &cs[n], (uint64_t)n + 1);
+			flag(&ss[n]);
+			for (size_t i = 0; i < lines; i++) {
+				filler_txn(&t, a, tl, '\x80');
+				tev_emit(s, EV_TXN, &ss[n], &t, NULL, NULL);
+			}
+			n++;
+			rest -= cap;
+		}
+	}
+	assert_int_equal(rest, 0);
+	int first = n;
+	size_t shape_len[SHAPES];
+	for (int i = 0; i < SHAPES; i++) { /* the last of the total */
+		shape_txn(&t, i);
+		shape_len[i] = printed_len(&t);
+		assert_true(2048 - 2 - shape_len[i] - f0 >= 1 && 2048 - 2 - shape_len[i] - f0 < 2040);
+		for (int p = 0; p < 2; p++) {
+			tev_session(&ss[n], &cs[n], (uint64_t)n + 1);
+			flag(&ss[n]);
+			shape_txn(&t, i);
+			tev_emit(s, EV_TXN, &ss[n], &t, NULL, NULL);
+			n++;
+		}
+	}
+	for (int i = 0; i < SHAPES; i++) {
+		int p = first + 2 * i;
+		/* to 2048 bytes exactly: kept; then one more: not */
+		filler_to(&t, 2048 - 2 - shape_len[i] - f0);
+		tev_emit(s, EV_TXN, &ss[p], &t, NULL, NULL);
+		tev_emit(s, EV_TXN, &ss[p], &t, NULL, NULL);
+		/* to 2049: not kept */
+		filler_to(&t, 2048 - 2 - shape_len[i] - f0 + 1);
+		tev_emit(s, EV_TXN, &ss[p + 1], &t, NULL, NULL);
+	}
+	for (int i = 0; i < n; i++) {
+		ss[i].end = FLOW_END_FIN;
+		tev_emit(s, EV_SESSION_CLOSE, &ss[i], NULL, NULL, NULL);
+	}
+	char err[128] = "";
+	assert_int_equal(s.ops->finish(s.self, err, sizeof err), 0);
+	s.ops->free(s.self);
+	fclose(f);
+
+	for (int i = first; i < n; i++) {
+		char head[64];
+		snprintf(head, sizeof head, "\nSession %d: ", i + 1);
+		char *at = strstr(buf, head);
+		assert_non_null(at);
+		char *end = strstr(at + 1, "\nSession ");
+		if (!end)
+			end = buf + len;
+		int lines = 0;
+		for (char *l = strstr(at, "\n    frame "); l && l < end; l = strstr(l + 1, "\n    frame "))
+			lines++;
+		char *m = strstr(at, "    ... 1 more transaction not kept\n");
+		if (lines != ((i - first) % 2 ? 1 : 2) || !m || m > end)
+			fail_msg("shape %d, probe %d: %d lines kept, %s", (i - first) / 2, (i - first) % 2, lines,
+				 m && m < end ? "1 more" : "no more");
+	}
+	free(buf);
+}
+
 static void test_filter_localtime(void **state)
 {
 	(void)state;
@@ -288,6 +614,8 @@ int main(void)
 		cmocka_unit_test(test_deterministic),
 		cmocka_unit_test(test_verbose_cap),
 		cmocka_unit_test(test_txn_lines),
+		cmocka_unit_test(test_transcript_caps),
+		cmocka_unit_test(test_transcript_line_lengths),
 		cmocka_unit_test(test_filter_localtime),
 		cmocka_unit_test(test_write_error),
 	};
