@@ -145,7 +145,8 @@ struct pop3_txn {
 	char *uids;                      /* arena for UIDL unique-ids */
 
 	/* The text last: a message body updates the counters above for every
-	 * segment, and they share cache lines when the text is not between. */
+	 * segment, and they share cache lines when the text is not between.
+	 * Read them as strings: past the NUL they are not cleared. */
 	char args[POP3_ARGS_MAX + 1];    /* as sent, secrets replaced by POP3_REDACTED */
 	char code[32];                   /* RFC 2449/3206 response code, e.g. "SYS/TEMP" */
 	char text[POP3_TEXT_MAX + 1];    /* first line after the status indicator */
