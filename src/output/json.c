@@ -31,7 +31,7 @@
 #define JSON_PEND_SESSION_MAX (256u * 1024u)      /* held per undecided session */
 #define JSON_PEND_TOTAL_MAX (64u * 1024u * 1024u)  /* held across sessions */
 #define JSON_LISTING_MAX 1000                      /* listing entries written per txn */
-#define JSON_STDIO_BUFFER (256u * 1024u)           /* a write() per 256 KiB, not per 4 KiB */
+#define JSON_OUT_CHUNK (256u * 1024u)              /* a write() per 256 KiB, not per 4 KiB */
 
 struct pend {
 	char *buf; /* whole lines, each ending in '\n' */
@@ -73,7 +73,8 @@ struct marks {
 struct json_sink {
 	FILE *out;
 	bool own;          /* fclose at free (not stdout) */
-	char *iobuf;       /* out's stdio buffer (own files only) */
+	char *ob;          /* lines not yet written (own files only) */
+	size_t olen;
 	char *name;        /* for error messages */
 	struct json_opts o;
 	struct jw w;
@@ -89,7 +90,7 @@ struct json_sink {
 
 /* ---- output ---- */
 
-static void out_write(struct json_sink *j, const char *p, size_t n)
+static void out_fwrite(struct json_sink *j, const char *p, size_t n)
 {
 	if (j->failed || n == 0)
 		return;
@@ -100,8 +101,42 @@ static void out_write(struct json_sink *j, const char *p, size_t n)
 	}
 }
 
+static void out_drain(struct json_sink *j)
+{
+	out_fwrite(j, j->ob, j->olen);
+	j->olen = 0;
+}
+
+/*
+ * Lines for a file of our own are gathered here and written a chunk at a
+ * time, the stream unbuffered: an fwrite per line (its lock, its checks)
+ * cost more than building the line's flow fields, and a chunk through a
+ * stdio buffer would be copied twice. Standard output is written line by
+ * line through stdio as before, as another sink (--streams) may write
+ * there too, and the order of their lines must not change.
+ */
+static void out_write(struct json_sink *j, const char *p, size_t n)
+{
+	if (!j->ob) {
+		out_fwrite(j, p, n);
+		return;
+	}
+	if (j->failed || n == 0)
+		return;
+	if (j->olen + n > JSON_OUT_CHUNK) {
+		out_drain(j);
+		if (n > JSON_OUT_CHUNK) {
+			out_fwrite(j, p, n);
+			return;
+		}
+	}
+	memcpy(j->ob + j->olen, p, n);
+	j->olen += n;
+}
+
 static void out_flush(struct json_sink *j)
 {
+	out_drain(j);
 	if (!j->failed && fflush(j->out) != 0) {
 		j->failed = true;
 		j->err = errno ? errno : EIO;
@@ -746,12 +781,13 @@ static void json_free(void *self)
 	pend_clear(j);
 	pre_clear(j);
 	jw_fini(&j->pw);
+	out_drain(j); /* finish, when it came, left nothing */
 	if (j->own && j->out)
 		fclose(j->out);
 	else if (j->out)
 		fflush(j->out);
 	jw_fini(&j->w);
-	free(j->iobuf); /* after fclose: stdio used it to the end */
+	free(j->ob);
 	free(j->name);
 	free(j);
 }
@@ -777,9 +813,9 @@ struct sink json_sink_new(const char *path, const struct json_opts *o, char *err
 	} else
 		f = stdout;
 	struct json_sink *j = xcalloc(1, sizeof *j);
-	if (own) { /* glibc ignores the size unless the buffer is ours */
-		j->iobuf = xmalloc(JSON_STDIO_BUFFER);
-		setvbuf(f, j->iobuf, _IOFBF, JSON_STDIO_BUFFER);
+	if (own) {
+		setvbuf(f, NULL, _IONBF, 0);
+		j->ob = xmalloc(JSON_OUT_CHUNK);
 	}
 	j->out = f;
 	j->own = own;
