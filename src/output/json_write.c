@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "json_write.h"
+#include "out_common.h"
 #include "util.h"
 
 /* Grow so that n more bytes and the NUL fit. */
@@ -304,20 +305,6 @@ void jw_raw_at(struct jw *w, char *o, const char *s, size_t n)
 	done(w, o + n);
 }
 
-/* How many decimal digits v has: the usual sizes (counts, frame numbers,
- * ports) in two or three comparisons. */
-static inline size_t digit_count(uint64_t v)
-{
-	if (v < 100000)
-		return v < 100 ? (v < 10 ? 1 : 2) : v < 1000 ? 3 : v < 10000 ? 4 : 5;
-	if (v < 10000000000u)
-		return v < 10000000 ? (v < 1000000 ? 6 : 7) : v < 100000000 ? 8 : v < 1000000000 ? 9 : 10;
-	size_t n = 11;
-	for (uint64_t p = 100000000000u; n < 20 && v >= p; p *= 10)
-		n++;
-	return n;
-}
-
 /* Decimal digits of v at o, which has room for 20: returns their end.
  * Counted first, then written from the end two at a time (one division
  * per pair, in 32 bits once the value fits), straight into place. */
@@ -327,7 +314,7 @@ static char *put_digits(char *o, uint64_t v)
 				    "25262728293031323334353637383940414243444546474849"
 				    "50515253545556575859606162636465666768697071727374"
 				    "75767778798081828384858687888990919293949596979899";
-	char *end = o + digit_count(v), *p = end;
+	char *end = o + out_digits(v), *p = end;
 	while (v > UINT32_MAX) {
 		unsigned d = (unsigned)(v % 100);
 		v /= 100;

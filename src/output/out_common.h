@@ -43,6 +43,20 @@ char *out_fmt_time(char *buf, size_t n, uint64_t ts_us, enum out_time_style styl
  * can take it as it is. */
 size_t out_time_str(char *buf, size_t n, uint64_t ts_us, enum out_time_style style);
 
+/* How many decimal digits v has: the usual sizes (counts, frame numbers,
+ * ports) in two or three comparisons, no division. */
+static inline size_t out_digits(uint64_t v)
+{
+	if (v < 100000)
+		return v < 100 ? (v < 10 ? 1 : 2) : v < 1000 ? 3 : v < 10000 ? 4 : 5;
+	if (v < 10000000000u)
+		return v < 10000000 ? (v < 1000000 ? 6 : 7) : v < 100000000 ? 8 : v < 1000000000 ? 9 : 10;
+	size_t n = 11;
+	for (uint64_t p = 100000000000u; n < 20 && v >= p; p *= 10)
+		n++;
+	return n;
+}
+
 /* Name of one POP3_TF_* bit ("cut", "bare_lf"...), NULL for an unknown bit. */
 const char *out_txn_flag_name(uint32_t bit);
 

@@ -341,14 +341,6 @@ static size_t format_line(const struct report *r, char *buf, const struct txview
 	return l.len;
 }
 
-static size_t digits(uint64_t v)
-{
-	size_t n = 1;
-	for (uint64_t p = 10; n < 20 && v >= p; p *= 10)
-		n++;
-	return n;
-}
-
 /* Does any of the 8 bytes in x print as more than itself (< 0x20, '\\',
  * >= 0x7f)? Per byte, the high bit of x - 0x20 is set below 0x20, of
  * (x ^ '\\') - 1 at '\\', of x + 1 from 0x7f on, of x from 0x80 on; a
@@ -361,22 +353,49 @@ static inline bool san_word_special(uint64_t x)
 	return (t & ones * 0x80) != 0;
 }
 
-/* The length sanitize_text makes of the n bytes of s: nearly always n. */
+/* Is any of the n bytes of s (0 < n < 8) special? Two overlapping halves
+ * read with fixed-size loads, padded with spaces. */
+static inline bool san_short_special(const char *s, size_t n)
+{
+	if (n >= 4) {
+		uint32_t a, b;
+		memcpy(&a, s, 4);
+		memcpy(&b, s + n - 4, 4);
+		return san_word_special(a | (uint64_t)b << 32);
+	}
+	if (n >= 2) {
+		uint16_t a, b;
+		memcpy(&a, s, 2);
+		memcpy(&b, s + n - 2, 2);
+		return san_word_special(a | (uint64_t)b << 16 | 0x2020202000000000u);
+	}
+	return san_word_special((unsigned char)*s | 0x2020202020202000u);
+}
+
+/* The length sanitize_text makes of the n bytes of s: nearly always n.
+ * Whole words, the last one overlapping the one before. */
 static size_t san_len(const char *s, size_t n)
 {
-	size_t i = 0, m = 0;
 	uint64_t x;
-	for (; i + 8 <= n; i += 8) {
-		memcpy(&x, s + i, 8);
-		if (san_word_special(x))
-			goto slow;
+	if (n == 0)
+		return 0;
+	if (n < 8) {
+		if (!san_short_special(s, n))
+			return n;
+	} else {
+		size_t i = 0;
+		for (; i + 8 < n; i += 8) {
+			memcpy(&x, s + i, 8);
+			if (san_word_special(x))
+				goto slow;
+		}
+		memcpy(&x, s + n - 8, 8);
+		if (!san_word_special(x))
+			return n;
 	}
-	for (; i < n; i++)
-		if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] >= 0x7f || s[i] == '\\')
-			goto slow;
-	return n;
-slow:
-	for (i = 0; i < n; i++) {
+slow:;
+	size_t m = 0;
+	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
 		m += c < 0x20 || c >= 0x7f ? 4 : c == '\\' ? 2 : 1;
 	}
@@ -387,7 +406,7 @@ slow:
  * are kwn, argn and textn bytes long). */
 static size_t line_len(const struct report *r, const struct txview *v, size_t kwn, size_t argn, size_t textn)
 {
-	size_t fl = v->two ? digits(v->frame) + 1 + digits(v->frame2) : digits(v->frame);
+	size_t fl = v->two ? out_digits(v->frame) + 1 + out_digits(v->frame2) : out_digits(v->frame);
 	size_t n = 10 + (fl < 11 ? 11 : fl) + 1;
 	if (v->ts / 1000000 < (1ull << 40)) /* "HH:MM:SS.uuuuuu" (the date is not shown) */
 		n += 15;
@@ -404,7 +423,7 @@ static size_t line_len(const struct report *r, const struct txview *v, size_t kw
 	else
 		n += 3 + strlen(pop3_status_str(v->status)) + (textn ? 1 + san_len(v->text, textn) : 0);
 	if (v->multiline)
-		n += 3 + digits(v->data_lines) + 8 + digits(v->data_octets) + (v->terminated ? 8 : 23);
+		n += 3 + out_digits(v->data_lines) + 8 + out_digits(v->data_octets) + (v->terminated ? 8 : 23);
 	if (v->flags) {
 		bool first = true;
 		for (unsigned i = 0; i < 32; i++) {

@@ -365,11 +365,42 @@ static void test_transcript_caps(void **state)
  * probes per shape of line: one line of the shape and a line that brings
  * the probe to exactly 2048 bytes (kept), or to 2049 (not kept).
  */
-#define SHAPES 12
+#define SHAPES (12 + 20 + 16 * 9)
+
+/* Past the first 12: plain texts of 1 to 20 bytes, then texts of 1 to 16
+ * bytes with one byte that prints longer ('\\', ESC, 0x80) at the start,
+ * the middle or the end, as keyword, args or reply text. */
+static void shape_text(struct pop3_txn *t, int k)
+{
+	char x[24];
+	if (k < 20) {
+		memset(x, 'a', (size_t)k + 1);
+		x[k + 1] = '\0';
+		tev_txn(t, 0, "APOP", x, POP3_ST_OK, "", 30);
+		return;
+	}
+	k -= 20;
+	int len = k / 9 + 1, which = k % 9;
+	int pos = which / 3 == 0 ? 0 : which / 3 == 1 ? len / 2 : len - 1;
+	memset(x, 'b', (size_t)len);
+	x[pos] = "\\\x1b\x80"[which % 3];
+	x[len] = '\0';
+	if (k % 3 == 0) {
+		tev_txn(t, 0, "NOOP", NULL, POP3_ST_OK, "", 30);
+		strcpy(t->keyword, x);
+	} else if (k % 3 == 1)
+		tev_txn(t, 0, "USER", x, POP3_ST_OK, "", 30);
+	else
+		tev_txn(t, 0, "STAT", NULL, POP3_ST_ERR, x, 30);
+}
 
 static void shape_txn(struct pop3_txn *t, int i)
 {
 	static char big[POP3_ARGS_MAX + 1];
+	if (i >= 12) {
+		shape_text(t, i - 12);
+		return;
+	}
 	switch (i) {
 	case 0:
 		tev_txn(t, 0, "NOOP", NULL, POP3_ST_NONE, "", 5);
@@ -420,7 +451,7 @@ static void shape_txn(struct pop3_txn *t, int i)
 		big[200] = '\0';
 		tev_txn(t, 11, "PASS", big, POP3_ST_OK, big, 1);
 		break;
-	default:
+	case 11:
 		tev_txn(t, 12, "TOP", "1 0", POP3_ST_OK, "", 4);
 		t->multiline = true;
 		t->terminated = false;
