@@ -432,64 +432,122 @@ static void txn_caps(struct jw *w, const struct pop3_txn *t)
 		jw_str(w, "sasl", t->sasl);
 }
 
+/* A text as a JSON string, NULL as "" (as jw_str writes it). */
+static inline char *jc_text(char *o, const char *s, size_t n)
+{
+	return jc_str(o, s ? s : "", n);
+}
+
+/*
+ * The transaction record, most of the JSON: written by cursor (see
+ * json_write.h), each key with its comma and brackets one literal. Room is
+ * made once for everything up to the listing: the literals and numbers
+ * take less than TXN_FIXED_MAX, the texts their escaped worst case.
+ */
+#define TXN_FIXED_MAX 1024
+
 static void write_txn(struct json_sink *j, const struct event *e)
 {
 	const struct pop3_txn *t = e->txn;
 	struct jw *w = &j->w;
 	uint64_t cnt = t->end_frame ? t->end_frame : t->rep_frame ? t->rep_frame : t->req_frame;
+	const char *state = pop3_state_name(t->state_before);
+	const char *status = pop3_status_str(t->status);
+	size_t state_n = state ? strlen(state) : 0, status_n = status ? strlen(status) : 0;
+	size_t kw_n = strlen(t->keyword), args_n = t->has_args ? strlen(t->args) : 0;
+	size_t text_n = strlen(t->text), code_n = strlen(t->code);
 	COMMON(j, "pop3", e->ts_us, e->sess);
-	if (cnt)
-		jw_u64(w, "pcap_cnt", cnt);
-	jw_obj_begin(w, "pop3");
-	jw_u64(w, "tx_id", t->index);
-	jw_str(w, "state", pop3_state_name(t->state_before));
+	char *o = jw_at(w, TXN_FIXED_MAX + JW_ESCAPED_MAX(state_n) + JW_ESCAPED_MAX(status_n) +
+				   JW_ESCAPED_MAX(kw_n) + JW_ESCAPED_MAX(args_n) + JW_ESCAPED_MAX(text_n) +
+				   JW_ESCAPED_MAX(code_n));
+	if (cnt) {
+		o = JC_LIT(o, ",\"pcap_cnt\":");
+		o = jc_u64(o, cnt);
+	}
+	o = JC_LIT(o, ",\"pop3\":{\"tx_id\":");
+	o = jc_u64(o, t->index);
+	o = JC_LIT(o, ",\"state\":");
+	o = jc_text(o, state, state_n);
 	if (t->cmd != POP3_CMD_NONE) {
-		jw_obj_begin(w, "request");
-		jw_str(w, "command", t->keyword);
-		if (t->has_args)
-			jw_str(w, "args", t->args);
+		o = JC_LIT(o, ",\"request\":{\"command\":");
+		o = jc_str(o, t->keyword, kw_n);
+		if (t->has_args) {
+			o = JC_LIT(o, ",\"args\":");
+			o = jc_str(o, t->args, args_n);
+		}
 		if (t->secret)
-			jw_bool(w, "redacted", true);
-		if (t->has_msgnum)
-			jw_u64(w, "msgnum", t->msgnum);
-		jw_u64(w, "frame", t->req_frame);
-		jw_obj_end(w);
+			o = JC_LIT(o, ",\"redacted\":true");
+		if (t->has_msgnum) {
+			o = JC_LIT(o, ",\"msgnum\":");
+			o = jc_u64(o, t->msgnum);
+		}
+		o = JC_LIT(o, ",\"frame\":");
+		o = jc_u64(o, t->req_frame);
+		*o++ = '}';
 	}
 	if (t->status != POP3_ST_NONE) {
-		jw_obj_begin(w, "response");
-		jw_bool(w, "success", t->status == POP3_ST_OK);
-		jw_str(w, "status", pop3_status_str(t->status));
-		jw_str(w, "header", t->text);
-		if (t->code[0])
-			jw_str(w, "code", t->code);
-		jw_u64(w, "frame", t->rep_frame);
-		jw_u64(w, "end_frame", t->end_frame);
-		time_field(w, "timestamp", t->rep_ts_us);
-		jw_bool(w, "multiline", t->multiline);
-		if (t->multiline) {
-			jw_bool(w, "terminated", t->terminated);
-			jw_u64(w, "data_lines", t->data_lines);
-			jw_u64(w, "data_octets", t->data_octets);
+		o = JC_LIT(o, ",\"response\":{\"success\":");
+		o = jc_bool(o, t->status == POP3_ST_OK);
+		o = JC_LIT(o, ",\"status\":");
+		o = jc_text(o, status, status_n);
+		o = JC_LIT(o, ",\"header\":");
+		o = jc_str(o, t->text, text_n);
+		if (t->code[0]) {
+			o = JC_LIT(o, ",\"code\":");
+			o = jc_str(o, t->code, code_n);
 		}
-		if (t->auth_steps)
-			jw_u64(w, "auth_steps", t->auth_steps);
-		jw_obj_end(w);
+		o = JC_LIT(o, ",\"frame\":");
+		o = jc_u64(o, t->rep_frame);
+		o = JC_LIT(o, ",\"end_frame\":");
+		o = jc_u64(o, t->end_frame);
+		o = JC_LIT(o, ",\"timestamp\":\"");
+		o += out_time_str(o, OUT_TIME_MAX, t->rep_ts_us, OUT_TIME_EVE);
+		o = JC_LIT(o, "\",\"multiline\":");
+		o = jc_bool(o, t->multiline);
+		if (t->multiline) {
+			o = JC_LIT(o, ",\"terminated\":");
+			o = jc_bool(o, t->terminated);
+			o = JC_LIT(o, ",\"data_lines\":");
+			o = jc_u64(o, t->data_lines);
+			o = JC_LIT(o, ",\"data_octets\":");
+			o = jc_u64(o, t->data_octets);
+		}
+		if (t->auth_steps) {
+			o = JC_LIT(o, ",\"auth_steps\":");
+			o = jc_u64(o, t->auth_steps);
+		}
+		*o++ = '}';
 	}
-	if (t->req_ts_us && t->rep_ts_us && t->rep_ts_us >= t->req_ts_us)
-		ms_field(w, "latency_ms", t->rep_ts_us - t->req_ts_us);
-	if (t->n_entries && t->entries && (t->cmd == POP3_CMD_LIST || t->cmd == POP3_CMD_UIDL))
-		txn_listing(w, t);
-	if (t->cmd == POP3_CMD_CAPA && t->status == POP3_ST_OK)
-		txn_caps(w, t);
-	jw_arr_begin(w, "flags");
+	if (t->req_ts_us && t->rep_ts_us && t->rep_ts_us >= t->req_ts_us) {
+		uint64_t us = t->rep_ts_us - t->req_ts_us;
+		o = JC_LIT(o, ",\"latency_ms\":");
+		o = jc_fixed(o, us / 1000, us % 1000, 3);
+	}
+	bool listing = t->n_entries && t->entries && (t->cmd == POP3_CMD_LIST || t->cmd == POP3_CMD_UIDL);
+	bool caps = t->cmd == POP3_CMD_CAPA && t->status == POP3_ST_OK;
+	if (listing || caps) { /* rare: by the writer's steps, inside "pop3" */
+		jw_at_end(w, o, 2);
+		if (listing)
+			txn_listing(w, t);
+		if (caps)
+			txn_caps(w, t);
+		o = jw_at(w, 16);
+	}
+	o = JC_LIT(o, ",\"flags\":[");
+	bool first = true;
 	for (uint32_t f = t->flags; f; f &= f - 1) { /* the set bits, lowest first */
 		const char *n = out_txn_flag_name(f & -f);
-		if (n)
-			jw_str(w, NULL, n);
+		if (!n)
+			continue;
+		size_t nn = strlen(n);
+		o = jw_more(w, o, 1 + JW_ESCAPED_MAX(nn) + 8);
+		if (!first)
+			*o++ = ',';
+		o = jc_str(o, n, nn);
+		first = false;
 	}
-	jw_arr_end(w);
-	jw_obj_end(w);
-	jw_obj_end(w);
+	o = JC_LIT(o, "]}}");
+	jw_at_end(w, o, 0);
 }
 
 static void write_finding(struct json_sink *j, const struct event *e)

@@ -285,12 +285,25 @@ void jw_close(struct jw *w, char c)
 		w->depth--;
 }
 
-void jw_strn_at(struct jw *w, char *o, const char *s, size_t n)
+char *jc_str(char *o, const char *s, size_t n)
 {
 	*o++ = '"';
 	o = escape_to(o, (const unsigned char *)s, n);
 	*o++ = '"';
+	return o;
+}
+
+void jw_strn_at(struct jw *w, char *o, const char *s, size_t n)
+{
+	done(w, jc_str(o, s, n));
+}
+
+void jw_at_end(struct jw *w, char *o, unsigned depth)
+{
 	done(w, o);
+	w->depth = depth < JW_DEPTH_MAX ? depth : JW_DEPTH_MAX;
+	for (unsigned d = 0; d <= w->depth; d++)
+		w->need_comma[d] = true;
 }
 
 void jw_bool_at(struct jw *w, char *o, bool v)
@@ -335,12 +348,22 @@ static char *put_digits(char *o, uint64_t v)
 	return end;
 }
 
+char *jc_u64(char *o, uint64_t v)
+{
+	return put_digits(o, v);
+}
+
 void jw_u64_at(struct jw *w, char *o, uint64_t v)
 {
 	done(w, put_digits(o, v));
 }
 
 void jw_fixed_at(struct jw *w, char *o, uint64_t whole, uint64_t frac, unsigned digits)
+{
+	done(w, jc_fixed(o, whole, frac, digits));
+}
+
+char *jc_fixed(char *o, uint64_t whole, uint64_t frac, unsigned digits)
 {
 	o = put_digits(o, whole);
 	if (digits >= 1 && digits <= 18) {
@@ -352,5 +375,5 @@ void jw_fixed_at(struct jw *w, char *o, uint64_t whole, uint64_t frac, unsigned 
 		memcpy(o, f, have);
 		o += have;
 	}
-	done(w, o);
+	return o;
 }

@@ -447,6 +447,102 @@ static void test_every_event(void **state)
 		"assert b\"\\x1b\" not in raw and b\"\\xff\" not in raw\n"), 0);
 }
 
+/* Every optional part of a transaction record, byte for byte (the record
+ * is written by cursor, not by the writer's per-value steps). */
+static void test_txn_record_bytes(void **state)
+{
+	(void)state;
+	struct json_opts o = { .filter = { .rule = -1 } };
+	struct sink s = open_sink(&o);
+	struct ev_session sess;
+	struct pop3_conn_info ci;
+	struct pop3_txn t;
+	tev_session(&sess, &ci, 9);
+	sess.vlan = 42;
+
+	tev_txn(&t, 3, "RETR", "7 \"x\"\\", POP3_ST_OK, "follows \x1b\xff", 20);
+	t.secret = true;
+	t.has_msgnum = true;
+	t.msgnum = 7;
+	strcpy(t.code, "IN-USE");
+	t.multiline = true;
+	t.terminated = false;
+	t.data_lines = 12;
+	t.data_octets = 4096;
+	t.auth_steps = 2;
+	t.flags = POP3_TF_CUT | POP3_TF_NO_TERMINATOR | 0x80000000u;
+	tev_emit(s, EV_TXN, &sess, &t, NULL, NULL);
+	tev_txn(&t, 4, "LIST", NULL, POP3_ST_OK, "2 messages", 30);
+	tev_listing(&t, 2, false);
+	t.entries[1].flags = POP3_LE_BADVAL;
+	tev_emit(s, EV_TXN, &sess, &t, NULL, NULL);
+	tev_listing_free(&t);
+	tev_txn(&t, 5, "CAPA", NULL, POP3_ST_OK, "", 40);
+	t.caps = POP3_CAP_UIDL | POP3_CAP_SASL;
+	strcpy(t.sasl, "PLAIN LOGIN");
+	t.flags = POP3_TF_BARE_LF;
+	tev_emit(s, EV_TXN, &sess, &t, NULL, NULL);
+	tev_txn(&t, 6, NULL, NULL, POP3_ST_ERR, "", 50);
+	t.end_frame = 0;
+	t.state_before = (enum pop3_state)99;
+	tev_emit(s, EV_TXN, &sess, &t, NULL, NULL);
+	tev_txn(&t, 7, "QUIT", NULL, POP3_ST_NONE, NULL, 60);
+	tev_emit(s, EV_TXN, &sess, &t, NULL, NULL);
+	finish_ok(s);
+
+	FILE *f = fopen(tmpl, "r");
+	assert_non_null(f);
+	static char got[8192];
+	size_t n = fread(got, 1, sizeof got - 1, f);
+	got[n] = '\0';
+	fclose(f);
+	if (getenv("SHOW_JSON"))
+		fputs(got, stderr);
+	static const char want[] =
+		"{\"timestamp\":\"2026-11-24T21:06:39.144706+0000\",\"flow_id\":9,\"source\":\"test.pcap\","
+		"\"event_type\":\"pop3\",\"vlan\":[42],\"src_ip\":\"192.0.2.10\",\"src_port\":50009,"
+		"\"dest_ip\":\"198.51.100.5\",\"dest_port\":110,\"proto\":\"TCP\","
+		"\"community_id\":\"1:LQU9qZlK+B5F3KDmev6m5PMibrg=\",\"schema_version\":1,\"pcap_cnt\":21,"
+		"\"pop3\":{\"tx_id\":3,\"state\":\"TRANSACTION\",\"request\":{\"command\":\"RETR\",\"args\":\"7 \\\"x\\\"\\\\\","
+		"\"redacted\":true,\"msgnum\":7,\"frame\":20},\"response\":{\"success\":true,\"status\":\"+OK\","
+		"\"header\":\"follows \\u001b\\u00ff\",\"code\":\"IN-USE\",\"frame\":21,\"end_frame\":21,"
+		"\"timestamp\":\"2026-11-24T21:06:39.144706+0000\",\"multiline\":true,\"terminated\":false,"
+		"\"data_lines\":12,\"data_octets\":4096,\"auth_steps\":2},\"latency_ms\":1.250,\"flags\":[\"cut\","
+		"\"no_terminator\"]}}\n"
+		"{\"timestamp\":\"2026-11-24T21:06:39.154706+0000\",\"flow_id\":9,\"source\":\"test.pcap\","
+		"\"event_type\":\"pop3\",\"vlan\":[42],\"src_ip\":\"192.0.2.10\",\"src_port\":50009,"
+		"\"dest_ip\":\"198.51.100.5\",\"dest_port\":110,\"proto\":\"TCP\","
+		"\"community_id\":\"1:LQU9qZlK+B5F3KDmev6m5PMibrg=\",\"schema_version\":1,\"pcap_cnt\":31,"
+		"\"pop3\":{\"tx_id\":4,\"state\":\"TRANSACTION\",\"request\":{\"command\":\"LIST\",\"frame\":30},"
+		"\"response\":{\"success\":true,\"status\":\"+OK\",\"header\":\"2 messages\",\"frame\":31,\"end_frame\":31,"
+		"\"timestamp\":\"2026-11-24T21:06:39.154706+0000\",\"multiline\":true,\"terminated\":true,"
+		"\"data_lines\":2,\"data_octets\":0},\"latency_ms\":1.250,\"listing\":[{\"number\":1,\"size\":100},"
+		"{\"number\":2,\"size\":200,\"invalid\":[\"size\"]}],\"listing_count\":2,\"listing_truncated\":false,"
+		"\"flags\":[]}}\n"
+		"{\"timestamp\":\"2026-11-24T21:06:39.164706+0000\",\"flow_id\":9,\"source\":\"test.pcap\","
+		"\"event_type\":\"pop3\",\"vlan\":[42],\"src_ip\":\"192.0.2.10\",\"src_port\":50009,"
+		"\"dest_ip\":\"198.51.100.5\",\"dest_port\":110,\"proto\":\"TCP\","
+		"\"community_id\":\"1:LQU9qZlK+B5F3KDmev6m5PMibrg=\",\"schema_version\":1,\"pcap_cnt\":41,"
+		"\"pop3\":{\"tx_id\":5,\"state\":\"TRANSACTION\",\"request\":{\"command\":\"CAPA\",\"frame\":40},"
+		"\"response\":{\"success\":true,\"status\":\"+OK\",\"header\":\"\",\"frame\":41,\"end_frame\":41,"
+		"\"timestamp\":\"2026-11-24T21:06:39.164706+0000\",\"multiline\":false},\"latency_ms\":1.250,"
+		"\"capabilities\":[\"UIDL\",\"SASL\"],\"sasl\":\"PLAIN LOGIN\",\"flags\":[\"bare_lf\"]}}\n"
+		"{\"timestamp\":\"2026-11-24T21:06:39.173706+0000\",\"flow_id\":9,\"source\":\"test.pcap\","
+		"\"event_type\":\"pop3\",\"vlan\":[42],\"src_ip\":\"192.0.2.10\",\"src_port\":50009,"
+		"\"dest_ip\":\"198.51.100.5\",\"dest_port\":110,\"proto\":\"TCP\","
+		"\"community_id\":\"1:LQU9qZlK+B5F3KDmev6m5PMibrg=\",\"schema_version\":1,\"pcap_cnt\":50,"
+		"\"pop3\":{\"tx_id\":6,\"state\":\"UNKNOWN\",\"response\":{\"success\":false,\"status\":\"-ERR\","
+		"\"header\":\"\",\"frame\":50,\"end_frame\":0,\"timestamp\":\"2026-11-24T21:06:39.173706+0000\","
+		"\"multiline\":false},\"flags\":[]}}\n"
+		"{\"timestamp\":\"2026-11-24T21:06:39.183456+0000\",\"flow_id\":9,\"source\":\"test.pcap\","
+		"\"event_type\":\"pop3\",\"vlan\":[42],\"src_ip\":\"192.0.2.10\",\"src_port\":50009,"
+		"\"dest_ip\":\"198.51.100.5\",\"dest_port\":110,\"proto\":\"TCP\","
+		"\"community_id\":\"1:LQU9qZlK+B5F3KDmev6m5PMibrg=\",\"schema_version\":1,\"pcap_cnt\":60,"
+		"\"pop3\":{\"tx_id\":7,\"state\":\"TRANSACTION\",\"request\":{\"command\":\"QUIT\",\"frame\":60},"
+		"\"flags\":[]}}\n";
+	assert_string_equal(got, want);
+}
+
 static void run_filter_case(const struct sink_filter *flt)
 {
 	struct json_opts o = { .filter = *flt };
@@ -716,6 +812,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_every_event, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_filter_only_flagged, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_flow_fields_never_stale, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_txn_record_bytes, setup, teardown),
 		cmocka_unit_test(test_sink_filter_pass),
 		cmocka_unit_test(test_write_error),
 	};
