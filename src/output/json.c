@@ -70,6 +70,14 @@ struct marks {
 	size_t src_end, cli_end, srv_end, cid_end;
 };
 
+/* The last time written, as text: a transaction's record and its reply
+ * mostly carry the same one, and records of one instant come together. */
+struct tcache {
+	uint64_t us;
+	size_t len; /* 0: empty */
+	char text[OUT_TIME_MAX];
+};
+
 struct json_sink {
 	FILE *out;
 	bool own;          /* fclose at free (not stdout) */
@@ -83,6 +91,7 @@ struct json_sink {
 	struct idmap pend; /* session id -> struct pend */
 	struct idmap pre;  /* session id -> struct jpre */
 	struct jw pw;      /* where prefixes are built */
+	struct tcache tc;
 	size_t pend_bytes;
 	uint64_t lines_dropped;
 	uint64_t lines_written;
@@ -232,6 +241,17 @@ static void time_field(struct jw *w, const char *key, uint64_t ts_us)
 	jw_raw_at(w, o, "\"", 1);
 }
 
+/* A time's text at o, which has room for OUT_TIME_MAX: returns its end. */
+static inline char *put_time(struct tcache *c, char *o, uint64_t ts_us)
+{
+	if (ts_us != c->us || !c->len) {
+		c->len = out_time_str(c->text, sizeof c->text, ts_us, OUT_TIME_EVE);
+		c->us = ts_us;
+	}
+	memcpy(o, c->text, sizeof c->text);
+	return o + c->len;
+}
+
 /* The fields every record starts with, the whole line's start: the one
  * place their order and form are written down (the prefix cache copies
  * what this writes). */
@@ -304,11 +324,47 @@ static struct jpre *pre_build(struct json_sink *j, const struct ev_session *s)
 	return p;
 }
 
+/* Are the n bytes at a and b the same? Inline: the texts are short, and
+ * a call to memcmp cost more than the compare. Words, the last one
+ * overlapping the one before; under 8 bytes, two overlapping halves. */
+static inline bool same_bytes(const char *a, const char *b, size_t n)
+{
+	if (n >= 8) {
+		uint64_t x, y;
+		for (size_t i = 0; i + 8 < n; i += 8) {
+			memcpy(&x, a + i, 8);
+			memcpy(&y, b + i, 8);
+			if (x != y)
+				return false;
+		}
+		memcpy(&x, a + n - 8, 8);
+		memcpy(&y, b + n - 8, 8);
+		return x == y;
+	}
+	if (n >= 4) {
+		uint32_t x1, y1, x2, y2;
+		memcpy(&x1, a, 4);
+		memcpy(&y1, b, 4);
+		memcpy(&x2, a + n - 4, 4);
+		memcpy(&y2, b + n - 4, 4);
+		return x1 == y1 && x2 == y2;
+	}
+	if (n >= 2) {
+		uint16_t x1, y1, x2, y2;
+		memcpy(&x1, a, 2);
+		memcpy(&y1, b, 2);
+		memcpy(&x2, a + n - 2, 2);
+		memcpy(&y2, b + n - 2, 2);
+		return x1 == y1 && x2 == y2;
+	}
+	return n == 0 || *a == *b;
+}
+
 /* Is the array s the n bytes at have? (n is shorter than the array: it
  * was when the prefix was built.) */
 static inline bool same_text(const char *have, size_t n, const char *s)
 {
-	return memcmp(have, s, n) == 0 && s[n] == '\0';
+	return same_bytes(have, s, n) && s[n] == '\0';
 }
 
 /* Was p built from these fields? (The id is the map's key.) The source is
@@ -369,7 +425,7 @@ static void common(struct json_sink *j, const char *type, size_t tlen, uint64_t 
 	jw_obj_begin(w, NULL);
 	char *o = jw_key(w, "timestamp", OUT_TIME_MAX + 2 + p->len + tlen);
 	*o++ = '"';
-	o += out_time_str(o, OUT_TIME_MAX, ts_us, OUT_TIME_EVE);
+	o = put_time(&j->tc, o, ts_us);
 	*o++ = '"';
 	memcpy(o, p->buf, p->type_at);
 	memcpy(o + p->type_at, type, tlen);
@@ -501,7 +557,7 @@ static void write_txn(struct json_sink *j, const struct event *e)
 		o = JC_LIT(o, ",\"end_frame\":");
 		o = jc_u64(o, t->end_frame);
 		o = JC_LIT(o, ",\"timestamp\":\"");
-		o += out_time_str(o, OUT_TIME_MAX, t->rep_ts_us, OUT_TIME_EVE);
+		o = put_time(&j->tc, o, t->rep_ts_us);
 		o = JC_LIT(o, "\",\"multiline\":");
 		o = jc_bool(o, t->multiline);
 		if (t->multiline) {

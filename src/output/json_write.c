@@ -321,12 +321,13 @@ void jw_raw_at(struct jw *w, char *o, const char *s, size_t n)
 /* Decimal digits of v at o, which has room for 20: returns their end.
  * Counted first, then written from the end two at a time (one division
  * per pair, in 32 bits once the value fits), straight into place. */
+static const char pairs[] = "00010203040506070809101112131415161718192021222324"
+			    "25262728293031323334353637383940414243444546474849"
+			    "50515253545556575859606162636465666768697071727374"
+			    "75767778798081828384858687888990919293949596979899";
+
 static char *put_digits(char *o, uint64_t v)
 {
-	static const char pairs[] = "00010203040506070809101112131415161718192021222324"
-				    "25262728293031323334353637383940414243444546474849"
-				    "50515253545556575859606162636465666768697071727374"
-				    "75767778798081828384858687888990919293949596979899";
 	char *end = o + out_digits(v), *p = end;
 	while (v > UINT32_MAX) {
 		unsigned d = (unsigned)(v % 100);
@@ -366,6 +367,12 @@ void jw_fixed_at(struct jw *w, char *o, uint64_t whole, uint64_t frac, unsigned 
 char *jc_fixed(char *o, uint64_t whole, uint64_t frac, unsigned digits)
 {
 	o = put_digits(o, whole);
+	if (digits == 3 && frac < 1000) { /* milliseconds, nearly always */
+		o[0] = '.';
+		o[1] = (char)('0' + frac / 100);
+		memcpy(o + 2, pairs + 2 * (frac % 100), 2);
+		return o + 4;
+	}
 	if (digits >= 1 && digits <= 18) {
 		char f[20];
 		size_t have = (size_t)(put_digits(f, frac) - f);

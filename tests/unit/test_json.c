@@ -665,6 +665,14 @@ static void test_flow_fields_never_stale(void **state)
 	emit_txn(k, &a, 4);
 	strcpy(a.srv, "198.51.100.55");
 	emit_txn(k, &a, 5);
+	strcpy(a.srv, "::100"); /* short texts, changed in their last byte */
+	emit_txn(k, &a, 6);
+	strcpy(a.srv, "::101");
+	emit_txn(k, &a, 6);
+	strcpy(a.srv, "::1");
+	emit_txn(k, &a, 6);
+	strcpy(a.srv, "::2");
+	emit_txn(k, &a, 6);
 	strcpy(a.srv, "198.51.100.5");
 	a.sport = 995;
 	emit_txn(k, &a, 6);
