@@ -31,7 +31,7 @@
 #define JSON_PEND_SESSION_MAX (256u * 1024u)      /* held per undecided session */
 #define JSON_PEND_TOTAL_MAX (64u * 1024u * 1024u)  /* held across sessions */
 #define JSON_LISTING_MAX 1000                      /* listing entries written per txn */
-#define JSON_OUT_CHUNK (256u * 1024u)              /* a write() per 256 KiB, not per 4 KiB */
+#define JSON_OUT_CHUNK (192u * 1024u)              /* a write() per 192 KiB, not per 4 KiB */
 
 struct pend {
 	char *buf; /* whole lines, each ending in '\n' */
@@ -81,11 +81,11 @@ struct tcache {
 struct json_sink {
 	FILE *out;
 	bool own;          /* fclose at free (not stdout) */
-	char *ob;          /* lines not yet written (own files only) */
-	size_t olen;
+	bool gather;       /* own file: lines gathered in w, written a chunk at a time */
 	char *name;        /* for error messages */
 	struct json_opts o;
-	struct jw w;
+	struct jw w;       /* the line being written (own file: after the ones not yet written) */
+	size_t line_at;    /* where in w it starts */
 	int err;           /* errno of the first write error, 0 if none */
 	bool failed;
 	struct idmap pend; /* session id -> struct pend */
@@ -110,37 +110,40 @@ static void out_fwrite(struct json_sink *j, const char *p, size_t n)
 	}
 }
 
+/*
+ * Lines for a file of our own are built one after the other in w and
+ * written a chunk at a time, the stream unbuffered: an fwrite per line
+ * (its lock, its checks) cost more than building the line's flow fields,
+ * and a chunk through a stdio buffer would be copied twice. Standard
+ * output is written line by line through stdio as before, as another sink
+ * (--streams) may write there too, and the order of their lines must not
+ * change. Called between lines only.
+ */
 static void out_drain(struct json_sink *j)
 {
-	out_fwrite(j, j->ob, j->olen);
-	j->olen = 0;
+	if (!j->gather)
+		return;
+	out_fwrite(j, j->w.buf, j->w.len);
+	jw_reset(&j->w);
 }
 
-/*
- * Lines for a file of our own are gathered here and written a chunk at a
- * time, the stream unbuffered: an fwrite per line (its lock, its checks)
- * cost more than building the line's flow fields, and a chunk through a
- * stdio buffer would be copied twice. Standard output is written line by
- * line through stdio as before, as another sink (--streams) may write
- * there too, and the order of their lines must not change.
- */
 static void out_write(struct json_sink *j, const char *p, size_t n)
 {
-	if (!j->ob) {
+	struct jw *w = &j->w;
+	if (!j->gather) {
 		out_fwrite(j, p, n);
 		return;
 	}
 	if (j->failed || n == 0)
 		return;
-	if (j->olen + n > JSON_OUT_CHUNK) {
+	if (w->len + n > JSON_OUT_CHUNK) {
 		out_drain(j);
 		if (n > JSON_OUT_CHUNK) {
 			out_fwrite(j, p, n);
 			return;
 		}
 	}
-	memcpy(j->ob + j->olen, p, n);
-	j->olen += n;
+	jw_raw_at(w, jw_at(w, n), p, n);
 }
 
 static void out_flush(struct json_sink *j)
@@ -258,7 +261,7 @@ static inline char *put_time(struct tcache *c, char *o, uint64_t ts_us)
 static void common_fields(struct jw *w, const char *type, uint64_t ts_us, const struct ev_session *s,
 			  struct marks *m)
 {
-	jw_reset(w);
+	jw_line(w);
 	jw_obj_begin(w, NULL);
 	time_field(w, "timestamp", ts_us);
 	m->ts_end = w->len;
@@ -298,6 +301,7 @@ static struct jpre *pre_build(struct json_sink *j, const struct ev_session *s)
 {
 	struct jw *w = &j->pw;
 	struct marks m;
+	jw_reset(w);
 	common_fields(w, "", 0, s, &m);
 	if (!kept_as_is(w, m.cli_at, m.cli_end, s->cli, sizeof s->cli) ||
 	    !kept_as_is(w, m.srv_at, m.srv_end, s->srv, sizeof s->srv) ||
@@ -416,12 +420,13 @@ static void common(struct json_sink *j, const char *type, size_t tlen, uint64_t 
 {
 	struct jw *w = &j->w;
 	const struct jpre *p = s ? pre_get(j, s) : NULL;
+	j->line_at = w->len;
 	if (!p) {
 		struct marks m;
 		common_fields(w, type, ts_us, s, &m);
 		return;
 	}
-	jw_reset(w);
+	jw_line(w);
 	jw_obj_begin(w, NULL);
 	char *o = jw_key(w, "timestamp", OUT_TIME_MAX + 2 + p->len + tlen);
 	*o++ = '"';
@@ -798,15 +803,28 @@ static void write_stats(struct json_sink *j, const struct event *e)
 static void emit_line(struct json_sink *j, const struct ev_session *s, bool pass)
 {
 	struct jw *w = &j->w;
-	if (w->len == 0)
+	size_t at = j->line_at, n = w->len - at;
+	if (n == 0)
 		return;
 	if (pass || !s) {
-		w->buf[w->len] = '\n'; /* in the NUL's place: one write per line */
-		out_write(j, w->buf, w->len + 1);
-		w->buf[w->len] = '\0';
+		if (j->gather) {
+			char *o = jw_at(w, 1);
+			o[0] = '\n';
+			o[1] = '\0';
+			w->len++;
+			if (w->len >= JSON_OUT_CHUNK)
+				out_drain(j);
+		} else {
+			w->buf[w->len] = '\n'; /* in the NUL's place: one write per line */
+			out_fwrite(j, w->buf + at, n + 1);
+			w->len = at;
+			w->buf[at] = '\0';
+		}
 		j->lines_written++;
 	} else {
-		pend_add(j, s->id, w->buf, w->len); /* undecided: keep it */
+		pend_add(j, s->id, w->buf + at, n); /* undecided: keep it */
+		w->len = at;
+		w->buf[at] = '\0';
 	}
 }
 
@@ -901,7 +919,6 @@ static void json_free(void *self)
 	else if (j->out)
 		fflush(j->out);
 	jw_fini(&j->w);
-	free(j->ob);
 	free(j->name);
 	free(j);
 }
@@ -929,7 +946,7 @@ struct sink json_sink_new(const char *path, const struct json_opts *o, char *err
 	struct json_sink *j = xcalloc(1, sizeof *j);
 	if (own) {
 		setvbuf(f, NULL, _IONBF, 0);
-		j->ob = xmalloc(JSON_OUT_CHUNK);
+		j->gather = true;
 	}
 	j->out = f;
 	j->own = own;

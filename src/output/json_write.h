@@ -31,6 +31,14 @@ void jw_init(struct jw *w);
 void jw_fini(struct jw *w);
 void jw_reset(struct jw *w);      /* empty the buffer, keep its memory */
 
+/* A new top-level value after what the buffer holds (lines gathered for
+ * one write). */
+static inline void jw_line(struct jw *w)
+{
+	w->depth = 0;
+	w->need_comma[0] = false;
+}
+
 /*
  * Each value is written in two steps: jw_key() writes the comma and the
  * key and makes room for the value's worst case, then a jw_*_at function
