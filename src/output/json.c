@@ -437,11 +437,6 @@ static void common(struct json_sink *j, const char *type, size_t tlen, uint64_t 
 	jw_raw_at(w, o + p->type_at + tlen, p->buf + p->type_at, p->len - p->type_at);
 }
 
-static void ms_field(struct jw *w, const char *key, uint64_t us)
-{
-	jw_fixed(w, key, us / 1000, us % 1000, 3);
-}
-
 static void txn_listing(struct jw *w, const struct pop3_txn *t)
 {
 	bool uidl = t->cmd == POP3_CMD_UIDL;
@@ -611,6 +606,22 @@ static void write_txn(struct json_sink *j, const struct event *e)
 	jw_at_end(w, o, 0);
 }
 
+/* The finding and session records, by cursor as the transaction's:
+ * room for the literals and numbers, and each text's escaped worst case. */
+#define RECORD_FIXED_MAX 2048
+
+/* A text and its length; NULL is "", as jw_str writes it. */
+struct text {
+	const char *s;
+	size_t n;
+};
+
+static inline struct text text_of(const char *s)
+{
+	struct text t = { s ? s : "", s ? strlen(s) : 0 };
+	return t;
+}
+
 static void write_finding(struct json_sink *j, const struct event *e)
 {
 	const struct finding *f = e->finding;
@@ -619,31 +630,54 @@ static void write_finding(struct json_sink *j, const struct event *e)
 	for (unsigned i = 0; i < f->n_ev && i < FINDING_EVIDENCE_MAX; i++)
 		if (f->ev[i].frame > cnt)
 			cnt = f->ev[i].frame;
+	const char *symptom = rule_symptom(f->rule);
+	const char *user = e->sess && e->sess->pop3 && e->sess->pop3->user[0] ? e->sess->pop3->user : NULL;
+	struct text rule = text_of(rule_name(f->rule)), sev = text_of(severity_name(f->sev));
+	struct text sum = text_of(f->summary), rfc = text_of(rule_rfc(f->rule));
+	struct text sym = text_of(symptom), usr = text_of(user);
 	COMMON(j, "pop3_finding", e->ts_us, e->sess);
-	if (cnt)
-		jw_u64(w, "pcap_cnt", cnt);
-	jw_obj_begin(w, "finding");
-	jw_str(w, "rule", rule_name(f->rule));
-	jw_str(w, "severity", severity_name(f->sev));
-	jw_str(w, "summary", f->summary);
-	jw_str(w, "rfc", rule_rfc(f->rule));
-	if (rule_symptom(f->rule))
-		jw_str(w, "symptom", rule_symptom(f->rule));
-	if (e->sess && e->sess->pop3 && e->sess->pop3->user[0])
-		jw_str(w, "user", e->sess->pop3->user);
-	jw_arr_begin(w, "evidence");
+	char *o = jw_at(w, RECORD_FIXED_MAX + JW_ESCAPED_MAX(rule.n) + JW_ESCAPED_MAX(sev.n) +
+				   JW_ESCAPED_MAX(sum.n) + JW_ESCAPED_MAX(rfc.n) + JW_ESCAPED_MAX(sym.n) +
+				   JW_ESCAPED_MAX(usr.n));
+	if (cnt) {
+		o = JC_LIT(o, ",\"pcap_cnt\":");
+		o = jc_u64(o, cnt);
+	}
+	o = JC_LIT(o, ",\"finding\":{\"rule\":");
+	o = jc_str(o, rule.s, rule.n);
+	o = JC_LIT(o, ",\"severity\":");
+	o = jc_str(o, sev.s, sev.n);
+	o = JC_LIT(o, ",\"summary\":");
+	o = jc_str(o, sum.s, sum.n);
+	o = JC_LIT(o, ",\"rfc\":");
+	o = jc_str(o, rfc.s, rfc.n);
+	if (symptom) {
+		o = JC_LIT(o, ",\"symptom\":");
+		o = jc_str(o, sym.s, sym.n);
+	}
+	if (user) {
+		o = JC_LIT(o, ",\"user\":");
+		o = jc_str(o, usr.s, usr.n);
+	}
+	o = JC_LIT(o, ",\"evidence\":[");
 	for (unsigned i = 0; i < f->n_ev && i < FINDING_EVIDENCE_MAX; i++) {
 		const struct evidence *v = &f->ev[i];
-		jw_obj_begin(w, NULL);
-		jw_u64(w, "frame", v->frame);
-		time_field(w, "timestamp", v->ts_us);
-		jw_u64(w, "tx_id", v->txn_index);
-		jw_strn(w, "line", v->line, strnlen(v->line, sizeof v->line));
-		jw_obj_end(w);
+		size_t ln = strnlen(v->line, sizeof v->line);
+		o = jw_more(w, o, 128 + OUT_TIME_MAX + JW_ESCAPED_MAX(ln));
+		if (i)
+			*o++ = ',';
+		o = JC_LIT(o, "{\"frame\":");
+		o = jc_u64(o, v->frame);
+		o = JC_LIT(o, ",\"timestamp\":\"");
+		o = put_time(&j->tc, o, v->ts_us);
+		o = JC_LIT(o, "\",\"tx_id\":");
+		o = jc_u64(o, v->txn_index);
+		o = JC_LIT(o, ",\"line\":");
+		o = jc_str(o, v->line, ln);
+		*o++ = '}';
 	}
-	jw_arr_end(w);
-	jw_obj_end(w);
-	jw_obj_end(w);
+	o = JC_LIT(o, "]}}");
+	jw_at_end(w, o, 0);
 }
 
 static void write_session(struct json_sink *j, const struct event *e, uint64_t dropped)
@@ -651,69 +685,124 @@ static void write_session(struct json_sink *j, const struct event *e, uint64_t d
 	const struct ev_session *s = e->sess;
 	const struct pop3_conn_info *ci = s->pop3;
 	struct jw *w = &j->w;
+	bool any = s->findings[0] + s->findings[1] + s->findings[2] != 0;
+	struct text reason = text_of(flow_end_name(s->end));
+	struct text state = text_of(pop3_state_name(ci ? ci->state : POP3_STATE_UNKNOWN));
+	struct text user = text_of(ci && ci->user[0] ? ci->user : NULL);
+	struct text banner = text_of(ci && ci->greeted ? ci->banner : NULL);
+	struct text worst = text_of(any ? severity_name(s->worst) : NULL);
 	COMMON(j, "pop3_session", e->ts_us, s);
-	if (s->last_frame)
-		jw_u64(w, "pcap_cnt", s->last_frame);
-	jw_obj_begin(w, "pop3_session");
-	time_field(w, "start", s->start_ts);
-	time_field(w, "end", s->last_ts);
-	jw_str(w, "end_reason", flow_end_name(s->end));
-	jw_u64(w, "first_frame", s->first_frame);
-	jw_u64(w, "last_frame", s->last_frame);
-	jw_bool(w, "midstream", s->midstream);
-	jw_str(w, "state", pop3_state_name(ci ? ci->state : POP3_STATE_UNKNOWN));
-	if (ci && ci->user[0])
-		jw_str(w, "user", ci->user);
-	if (ci && ci->greeted)
-		jw_str(w, "banner", ci->banner);
-	jw_bool(w, "tls", ci && ci->tls);
-	jw_bool(w, "stls", ci && ci->stls_accepted);
-	jw_bool(w, "login", ci && ci->login_seen);
-	jw_bool(w, "quit", ci && ci->quit_seen);
-	jw_u64(w, "txns", s->txns);
-	jw_u64(w, "pkts_toserver", s->pkts[DIR_C2S]);
-	jw_u64(w, "pkts_toclient", s->pkts[DIR_S2C]);
-	jw_u64(w, "bytes_toserver", s->bytes[DIR_C2S]);
-	jw_u64(w, "bytes_toclient", s->bytes[DIR_S2C]);
+	char *o = jw_at(w, RECORD_FIXED_MAX + JW_ESCAPED_MAX(reason.n) + JW_ESCAPED_MAX(state.n) +
+				   JW_ESCAPED_MAX(user.n) + JW_ESCAPED_MAX(banner.n) + JW_ESCAPED_MAX(worst.n));
+	if (s->last_frame) {
+		o = JC_LIT(o, ",\"pcap_cnt\":");
+		o = jc_u64(o, s->last_frame);
+	}
+	o = JC_LIT(o, ",\"pop3_session\":{\"start\":\"");
+	o = put_time(&j->tc, o, s->start_ts);
+	o = JC_LIT(o, "\",\"end\":\"");
+	o = put_time(&j->tc, o, s->last_ts);
+	o = JC_LIT(o, "\",\"end_reason\":");
+	o = jc_str(o, reason.s, reason.n);
+	o = JC_LIT(o, ",\"first_frame\":");
+	o = jc_u64(o, s->first_frame);
+	o = JC_LIT(o, ",\"last_frame\":");
+	o = jc_u64(o, s->last_frame);
+	o = JC_LIT(o, ",\"midstream\":");
+	o = jc_bool(o, s->midstream);
+	o = JC_LIT(o, ",\"state\":");
+	o = jc_str(o, state.s, state.n);
+	if (ci && ci->user[0]) {
+		o = JC_LIT(o, ",\"user\":");
+		o = jc_str(o, user.s, user.n);
+	}
+	if (ci && ci->greeted) {
+		o = JC_LIT(o, ",\"banner\":");
+		o = jc_str(o, banner.s, banner.n);
+	}
+	o = JC_LIT(o, ",\"tls\":");
+	o = jc_bool(o, ci && ci->tls);
+	o = JC_LIT(o, ",\"stls\":");
+	o = jc_bool(o, ci && ci->stls_accepted);
+	o = JC_LIT(o, ",\"login\":");
+	o = jc_bool(o, ci && ci->login_seen);
+	o = JC_LIT(o, ",\"quit\":");
+	o = jc_bool(o, ci && ci->quit_seen);
+	o = JC_LIT(o, ",\"txns\":");
+	o = jc_u64(o, s->txns);
+	o = JC_LIT(o, ",\"pkts_toserver\":");
+	o = jc_u64(o, s->pkts[DIR_C2S]);
+	o = JC_LIT(o, ",\"pkts_toclient\":");
+	o = jc_u64(o, s->pkts[DIR_S2C]);
+	o = JC_LIT(o, ",\"bytes_toserver\":");
+	o = jc_u64(o, s->bytes[DIR_C2S]);
+	o = JC_LIT(o, ",\"bytes_toclient\":");
+	o = jc_u64(o, s->bytes[DIR_S2C]);
 	if (s->stat_seen) {
-		jw_obj_begin(w, "stat");
-		jw_u64(w, "count", s->stat_count);
-		jw_u64(w, "octets", s->stat_octets);
-		jw_obj_end(w);
+		o = JC_LIT(o, ",\"stat\":{\"count\":");
+		o = jc_u64(o, s->stat_count);
+		o = JC_LIT(o, ",\"octets\":");
+		o = jc_u64(o, s->stat_octets);
+		*o++ = '}';
 	}
-	ms_field(w, "worst_latency_ms", s->worst_latency_us);
-	jw_obj_begin(w, "findings");
-	jw_u64(w, "error", s->findings[SEV_ERROR]);
-	jw_u64(w, "warning", s->findings[SEV_WARNING]);
-	jw_u64(w, "notice", s->findings[SEV_NOTICE]);
-	jw_obj_end(w);
-	jw_bool(w, "flagged", s->flagged);
-	if (s->findings[0] + s->findings[1] + s->findings[2])
-		jw_str(w, "worst_severity", severity_name(s->worst));
-	jw_arr_begin(w, "rules");
-	for (int r = 0; r < R__COUNT && r < 64; r++)
-		if (s->rules_hit & (1ull << r))
-			jw_str(w, NULL, rule_name((enum rule_id)r));
-	jw_arr_end(w);
+	o = JC_LIT(o, ",\"worst_latency_ms\":");
+	o = jc_fixed(o, s->worst_latency_us / 1000, s->worst_latency_us % 1000, 3);
+	o = JC_LIT(o, ",\"findings\":{\"error\":");
+	o = jc_u64(o, s->findings[SEV_ERROR]);
+	o = JC_LIT(o, ",\"warning\":");
+	o = jc_u64(o, s->findings[SEV_WARNING]);
+	o = JC_LIT(o, ",\"notice\":");
+	o = jc_u64(o, s->findings[SEV_NOTICE]);
+	o = JC_LIT(o, "},\"flagged\":");
+	o = jc_bool(o, s->flagged);
+	if (any) {
+		o = JC_LIT(o, ",\"worst_severity\":");
+		o = jc_str(o, worst.s, worst.n);
+	}
+	o = JC_LIT(o, ",\"rules\":[");
+	bool first = true;
+	for (int r = 0; r < R__COUNT && r < 64; r++) {
+		if (!(s->rules_hit & (1ull << r)))
+			continue;
+		struct text rn = text_of(rule_name((enum rule_id)r));
+		o = jw_more(w, o, 1 + JW_ESCAPED_MAX(rn.n) + RECORD_FIXED_MAX);
+		if (!first)
+			*o++ = ',';
+		o = jc_str(o, rn.s, rn.n);
+		first = false;
+	}
+	*o++ = ']';
 	if (ci) {
-		jw_obj_begin(w, "anomalies");
-		jw_u64(w, "gaps_toserver", ci->gaps[DIR_C2S]);
-		jw_u64(w, "gaps_toclient", ci->gaps[DIR_S2C]);
-		jw_u64(w, "gap_bytes_toserver", ci->gap_bytes[DIR_C2S]);
-		jw_u64(w, "gap_bytes_toclient", ci->gap_bytes[DIR_S2C]);
-		jw_u64(w, "resyncs", ci->resyncs);
-		jw_u64(w, "unanswered", ci->unanswered);
-		jw_u64(w, "unsolicited", ci->unsolicited);
-		jw_u64(w, "garbage_lines", ci->garbage_lines);
-		jw_u64(w, "pending_dropped", ci->pending_dropped);
-		jw_u64(w, "bare_lf", ci->bare_lf[DIR_C2S] + ci->bare_lf[DIR_S2C]);
-		jw_u64(w, "long_lines", ci->long_lines[DIR_C2S] + ci->long_lines[DIR_S2C]);
-		jw_obj_end(w);
+		o = JC_LIT(o, ",\"anomalies\":{\"gaps_toserver\":");
+		o = jc_u64(o, ci->gaps[DIR_C2S]);
+		o = JC_LIT(o, ",\"gaps_toclient\":");
+		o = jc_u64(o, ci->gaps[DIR_S2C]);
+		o = JC_LIT(o, ",\"gap_bytes_toserver\":");
+		o = jc_u64(o, ci->gap_bytes[DIR_C2S]);
+		o = JC_LIT(o, ",\"gap_bytes_toclient\":");
+		o = jc_u64(o, ci->gap_bytes[DIR_S2C]);
+		o = JC_LIT(o, ",\"resyncs\":");
+		o = jc_u64(o, ci->resyncs);
+		o = JC_LIT(o, ",\"unanswered\":");
+		o = jc_u64(o, ci->unanswered);
+		o = JC_LIT(o, ",\"unsolicited\":");
+		o = jc_u64(o, ci->unsolicited);
+		o = JC_LIT(o, ",\"garbage_lines\":");
+		o = jc_u64(o, ci->garbage_lines);
+		o = JC_LIT(o, ",\"pending_dropped\":");
+		o = jc_u64(o, ci->pending_dropped);
+		o = JC_LIT(o, ",\"bare_lf\":");
+		o = jc_u64(o, ci->bare_lf[DIR_C2S] + ci->bare_lf[DIR_S2C]);
+		o = JC_LIT(o, ",\"long_lines\":");
+		o = jc_u64(o, ci->long_lines[DIR_C2S] + ci->long_lines[DIR_S2C]);
+		*o++ = '}';
 	}
-	if (dropped)
-		jw_u64(w, "json_lines_dropped", dropped);
-	jw_obj_end(w);
-	jw_obj_end(w);
+	if (dropped) {
+		o = JC_LIT(o, ",\"json_lines_dropped\":");
+		o = jc_u64(o, dropped);
+	}
+	o = JC_LIT(o, "}}");
+	jw_at_end(w, o, 0);
 }
 
 static void write_stats(struct json_sink *j, const struct event *e)
