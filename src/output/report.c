@@ -39,7 +39,7 @@
 
 struct rsess {
 	uint64_t id;
-	char *source;
+	const char *source;     /* the report's (shared_source) */
 	uint8_t ipver;
 	char cli[ADDR_STR_MAX], srv[ADDR_STR_MAX];
 	uint16_t cport, sport;
@@ -96,6 +96,8 @@ struct report {
 	int rule_worst[R__COUNT];   /* worst severity a finding of the rule had, -1 none */
 	struct names servers, accounts;
 	size_t tx_total;            /* transcript bytes held (as text) */
+	char **srcnames;            /* the sessions' source names, one copy each */
+	size_t nsrcnames;
 	uint32_t flag_known;        /* the POP3_TF_* bits that have a name */
 	uint8_t flag_len[32];       /* ... and the length of each name */
 	uint64_t first_ts, last_ts;
@@ -105,6 +107,14 @@ struct report {
 
 /* ---- per-session records ---- */
 
+static char empty_str[1];
+
+static void str_free(char *p)
+{
+	if (p != empty_str)
+		free(p);
+}
+
 static void rsess_free(struct report *r, struct rsess *s)
 {
 	if (!s)
@@ -112,19 +122,33 @@ static void rsess_free(struct report *r, struct rsess *s)
 	r->tx_total -= s->tx_cap;
 	free(s->rec);
 	free(s->f);
-	free(s->source);
-	free(s->user);
-	free(s->banner);
+	str_free(s->user);
+	str_free(s->banner);
 	free(s);
 }
 
-/* Keep *dst equal to src, reallocating only when it changed. */
+/* Keep *dst equal to src, reallocating only when it changed; "" is
+ * empty_str, shared (most sessions start with neither user nor banner). */
 static void set_str(char **dst, const char *src)
 {
 	if (*dst && !strcmp(*dst, src))
 		return;
-	free(*dst);
-	*dst = xstrdup(src);
+	str_free(*dst);
+	*dst = src[0] ? xstrdup(src) : empty_str;
+}
+
+/* The session's source name, shared by the sessions of one capture file:
+ * a copy per session was a malloc and a free each. */
+static const char *shared_source(struct report *r, const char *src)
+{
+	if (!src)
+		src = "";
+	for (size_t i = r->nsrcnames; i-- > 0;)
+		if (!strcmp(r->srcnames[i], src))
+			return r->srcnames[i];
+	r->srcnames = xrealloc(r->srcnames, (r->nsrcnames + 1) * sizeof *r->srcnames);
+	r->srcnames[r->nsrcnames] = xstrdup(src);
+	return r->srcnames[r->nsrcnames++];
 }
 
 static void rsess_drop_detail(struct report *r, struct rsess *s, bool findings_too)
@@ -150,7 +174,7 @@ static struct rsess *rsess_get(struct report *r, const struct ev_session *e, boo
 	if (!s) {
 		s = xcalloc(1, sizeof *s);
 		s->id = e->id;
-		s->source = xstrdup(e->source ? e->source : "");
+		s->source = shared_source(r, e->source);
 		idmap_put(&r->open, e->id, s);
 		names = true;
 	}
@@ -1037,6 +1061,9 @@ static void report_free(void *self)
 		free(r->accounts.v[i].name);
 	free(r->servers.v);
 	free(r->accounts.v);
+	for (size_t i = 0; i < r->nsrcnames; i++)
+		free(r->srcnames[i]);
+	free(r->srcnames);
 	free(r);
 }
 

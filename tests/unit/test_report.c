@@ -601,6 +601,44 @@ static void test_transcript_line_lengths(void **state)
 	free(buf);
 }
 
+/* Sessions from several capture files share one copy of each name. */
+static void test_sources(void **state)
+{
+	(void)state;
+	struct report_opts o = opts();
+	o.verbose = true;
+	char *buf = NULL;
+	size_t len;
+	FILE *f = open_memstream(&buf, &len);
+	struct sink s = report_sink_new(f, &o);
+	struct ev_session ss[4];
+	struct pop3_conn_info cs[4];
+	static const char *const names[] = { "a.pcap", "b.pcap", "a.pcap", NULL };
+	char copy[4][16];
+	for (int i = 0; i < 4; i++) {
+		tev_session(&ss[i], &cs[i], (uint64_t)i + 1);
+		if (names[i]) { /* each event brings its own copy of the name */
+			strcpy(copy[i], names[i]);
+			ss[i].source = copy[i];
+		} else
+			ss[i].source = NULL;
+		tev_emit(s, EV_SESSION_OPEN, &ss[i], NULL, NULL, NULL);
+	}
+	for (int i = 3; i >= 0; i--) {
+		ss[i].end = FLOW_END_FIN;
+		tev_emit(s, EV_SESSION_CLOSE, &ss[i], NULL, NULL, NULL);
+	}
+	char err[128] = "";
+	assert_int_equal(s.ops->finish(s.self, err, sizeof err), 0);
+	s.ops->free(s.self);
+	fclose(f);
+	assert_non_null(strstr(buf, "Session 1: 192.0.2.10:50001 -> 198.51.100.5:110  (a.pcap)\n"));
+	assert_non_null(strstr(buf, "Session 2: 192.0.2.10:50002 -> 198.51.100.5:110  (b.pcap)\n"));
+	assert_non_null(strstr(buf, "Session 3: 192.0.2.10:50003 -> 198.51.100.5:110  (a.pcap)\n"));
+	assert_non_null(strstr(buf, "Session 4: 192.0.2.10:50004 -> 198.51.100.5:110  ()\n"));
+	free(buf);
+}
+
 static void test_filter_localtime(void **state)
 {
 	(void)state;
@@ -647,6 +685,7 @@ int main(void)
 		cmocka_unit_test(test_txn_lines),
 		cmocka_unit_test(test_transcript_caps),
 		cmocka_unit_test(test_transcript_line_lengths),
+		cmocka_unit_test(test_sources),
 		cmocka_unit_test(test_filter_localtime),
 		cmocka_unit_test(test_write_error),
 	};
