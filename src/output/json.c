@@ -71,10 +71,12 @@ struct marks {
 };
 
 /* The last time written, as text: a transaction's record and its reply
- * mostly carry the same one, and records of one instant come together. */
+ * mostly carry the same one, and the records that follow are mostly of the
+ * same second, where only the microseconds change. */
 struct tcache {
 	uint64_t us;
 	size_t len; /* 0: empty */
+	size_t dot; /* the '.' before the microseconds; 0: none */
 	char text[OUT_TIME_MAX];
 };
 
@@ -244,12 +246,24 @@ static void time_field(struct jw *w, const char *key, uint64_t ts_us)
 	jw_raw_at(w, o, "\"", 1);
 }
 
-/* A time's text at o, which has room for OUT_TIME_MAX: returns its end. */
+static void tcache_fill(struct tcache *c, uint64_t ts_us)
+{
+	c->len = out_time_str(c->text, sizeof c->text, ts_us, OUT_TIME_EVE);
+	c->us = ts_us;
+	const char *d = memchr(c->text, '.', c->len);
+	c->dot = d && c->len - (size_t)(d - c->text) > 6 ? (size_t)(d - c->text) : 0;
+}
+
+/* A time's text at o, which has room for OUT_TIME_MAX: returns its end.
+ * The text of a second is its head, '.', six digits and its tail. */
 static inline char *put_time(struct tcache *c, char *o, uint64_t ts_us)
 {
 	if (ts_us != c->us || !c->len) {
-		c->len = out_time_str(c->text, sizeof c->text, ts_us, OUT_TIME_EVE);
-		c->us = ts_us;
+		if (c->len && c->dot && ts_us / 1000000 == c->us / 1000000) {
+			out_six_digits(c->text + c->dot + 1, (unsigned)(ts_us % 1000000));
+			c->us = ts_us;
+		} else
+			tcache_fill(c, ts_us);
 	}
 	memcpy(o, c->text, sizeof c->text);
 	return o + c->len;

@@ -321,11 +321,6 @@ void jw_raw_at(struct jw *w, char *o, const char *s, size_t n)
 /* Decimal digits of v at o, which has room for 20: returns their end.
  * Counted first, then written from the end two at a time (one division
  * per pair, in 32 bits once the value fits), straight into place. */
-static const char pairs[] = "00010203040506070809101112131415161718192021222324"
-			    "25262728293031323334353637383940414243444546474849"
-			    "50515253545556575859606162636465666768697071727374"
-			    "75767778798081828384858687888990919293949596979899";
-
 static char *put_digits(char *o, uint64_t v)
 {
 	char *end = o + out_digits(v), *p = end;
@@ -333,17 +328,17 @@ static char *put_digits(char *o, uint64_t v)
 		unsigned d = (unsigned)(v % 100);
 		v /= 100;
 		p -= 2;
-		memcpy(p, pairs + 2 * d, 2);
+		memcpy(p, out_digit_pairs + 2 * d, 2);
 	}
 	uint32_t u = (uint32_t)v;
 	while (u >= 100) {
 		unsigned d = u % 100;
 		u /= 100;
 		p -= 2;
-		memcpy(p, pairs + 2 * d, 2);
+		memcpy(p, out_digit_pairs + 2 * d, 2);
 	}
 	if (u >= 10)
-		memcpy(p - 2, pairs + 2 * u, 2);
+		memcpy(p - 2, out_digit_pairs + 2 * u, 2);
 	else
 		p[-1] = (char)('0' + u);
 	return end;
@@ -370,7 +365,7 @@ char *jc_fixed(char *o, uint64_t whole, uint64_t frac, unsigned digits)
 	if (digits == 3 && frac < 1000) { /* milliseconds, nearly always */
 		o[0] = '.';
 		o[1] = (char)('0' + frac / 100);
-		memcpy(o + 2, pairs + 2 * (frac % 100), 2);
+		memcpy(o + 2, out_digit_pairs + 2 * (frac % 100), 2);
 		return o + 4;
 	}
 	if (digits >= 1 && digits <= 18) {

@@ -657,6 +657,45 @@ static void test_finding_session_bytes(void **state)
 	assert_string_equal(got, want);
 }
 
+/* Times are kept as text and, within a second, only their microseconds
+ * rewritten: forward, back, across seconds and years, each as formatted
+ * from scratch. */
+static void test_record_times(void **state)
+{
+	(void)state;
+	static const uint64_t ts[] = {
+		1709280000000000ull, 1709280000000001ull, 1709280000999999ull, 1709280000000001ull,
+		1709280001000000ull, 1709279999999999ull, 1709280000000000ull, 1709280000000000ull,
+		253402300799999999ull, 253402300800000001ull, 253402300800500000ull, 1000000ull, 999999ull,
+	};
+	struct json_opts o = { .filter = { .rule = -1 } };
+	struct sink s = open_sink(&o);
+	struct ev_session sess;
+	struct pop3_conn_info ci;
+	struct pop3_txn t;
+	tev_session(&sess, &ci, 1);
+	for (size_t i = 0; i < ARRAY_LEN(ts); i++) {
+		tev_txn(&t, i, "NOOP", NULL, POP3_ST_OK, "", 3);
+		t.end_ts_us = ts[i];
+		t.rep_ts_us = ts[(i + 5) % ARRAY_LEN(ts)];
+		tev_emit(s, EV_TXN, &sess, &t, NULL, NULL);
+	}
+	finish_ok(s);
+	FILE *f = fopen(tmpl, "r");
+	assert_non_null(f);
+	char line[4096];
+	for (size_t i = 0; i < ARRAY_LEN(ts); i++) {
+		char a[OUT_TIME_MAX], b[OUT_TIME_MAX], want[128];
+		assert_non_null(fgets(line, sizeof line, f));
+		snprintf(want, sizeof want, "{\"timestamp\":\"%s\",", out_fmt_time(a, sizeof a, ts[i], OUT_TIME_EVE));
+		assert_memory_equal(line, want, strlen(want));
+		snprintf(want, sizeof want, ",\"timestamp\":\"%s\",",
+			 out_fmt_time(b, sizeof b, ts[(i + 5) % ARRAY_LEN(ts)], OUT_TIME_EVE));
+		assert_non_null(strstr(line + 1, want));
+	}
+	fclose(f);
+}
+
 static void run_filter_case(const struct sink_filter *flt)
 {
 	struct json_opts o = { .filter = *flt };
@@ -936,6 +975,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_flow_fields_never_stale, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_txn_record_bytes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_finding_session_bytes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_record_times, setup, teardown),
 		cmocka_unit_test(test_sink_filter_pass),
 		cmocka_unit_test(test_write_error),
 	};
