@@ -100,6 +100,7 @@ struct report {
 	size_t nsrcnames;
 	uint32_t flag_known;        /* the POP3_TF_* bits that have a name */
 	uint8_t flag_len[32];       /* ... and the length of each name */
+	uint8_t status_len[POP3_ST_BAD + 1]; /* of each pop3_status_str */
 	uint64_t first_ts, last_ts;
 	bool have_stats;
 	struct ev_stats stats;      /* the last (final) stats event; .source not kept */
@@ -445,7 +446,8 @@ static size_t line_len(const struct report *r, const struct txview *v, size_t kw
 	if (v->status == POP3_ST_NONE)
 		n += 13;
 	else
-		n += 3 + strlen(pop3_status_str(v->status)) + (textn ? 1 + san_len(v->text, textn) : 0);
+		n += 3 + ((unsigned)v->status <= POP3_ST_BAD ? r->status_len[v->status] : strlen(pop3_status_str(v->status))) +
+		     (textn ? 1 + san_len(v->text, textn) : 0);
 	if (v->multiline)
 		n += 3 + out_digits(v->data_lines) + 8 + out_digits(v->data_octets) + (v->terminated ? 8 : 23);
 	if (v->flags) {
@@ -1085,6 +1087,8 @@ struct sink report_sink_new(FILE *out, const struct report_opts *o)
 	idmap_init(&r->open);
 	for (int i = 0; i < R__COUNT; i++)
 		r->rule_worst[i] = -1;
+	for (unsigned i = 0; i <= POP3_ST_BAD; i++)
+		r->status_len[i] = (uint8_t)strlen(pop3_status_str((enum pop3_status)i));
 	for (unsigned i = 0; i < 32; i++) {
 		const char *fn = out_txn_flag_name(1u << i);
 		if (fn) {
