@@ -31,7 +31,7 @@
 #define JSON_PEND_SESSION_MAX (256u * 1024u)      /* held per undecided session */
 #define JSON_PEND_TOTAL_MAX (64u * 1024u * 1024u)  /* held across sessions */
 #define JSON_LISTING_MAX 1000                      /* listing entries written per txn */
-#define JSON_STDIO_BUFFER (256u * 1024u)           /* a write() per 256 KiB, not per 4 KiB */
+#define JSON_OUT_CHUNK (192u * 1024u)              /* a write() per 192 KiB, not per 4 KiB */
 
 struct pend {
 	char *buf; /* whole lines, each ending in '\n' */
@@ -70,18 +70,30 @@ struct marks {
 	size_t src_end, cli_end, srv_end, cid_end;
 };
 
+/* The last time written, as text: a transaction's record and its reply
+ * mostly carry the same one, and the records that follow are mostly of the
+ * same second, where only the microseconds change. */
+struct tcache {
+	uint64_t us;
+	size_t len; /* 0: empty */
+	size_t dot; /* the '.' before the microseconds; 0: none */
+	char text[OUT_TIME_MAX];
+};
+
 struct json_sink {
 	FILE *out;
 	bool own;          /* fclose at free (not stdout) */
-	char *iobuf;       /* out's stdio buffer (own files only) */
+	bool gather;       /* own file: lines gathered in w, written a chunk at a time */
 	char *name;        /* for error messages */
 	struct json_opts o;
-	struct jw w;
+	struct jw w;       /* the line being written (own file: after the ones not yet written) */
+	size_t line_at;    /* where in w it starts */
 	int err;           /* errno of the first write error, 0 if none */
 	bool failed;
 	struct idmap pend; /* session id -> struct pend */
 	struct idmap pre;  /* session id -> struct jpre */
 	struct jw pw;      /* where prefixes are built */
+	struct tcache tc;
 	size_t pend_bytes;
 	uint64_t lines_dropped;
 	uint64_t lines_written;
@@ -89,7 +101,7 @@ struct json_sink {
 
 /* ---- output ---- */
 
-static void out_write(struct json_sink *j, const char *p, size_t n)
+static void out_fwrite(struct json_sink *j, const char *p, size_t n)
 {
 	if (j->failed || n == 0)
 		return;
@@ -100,8 +112,45 @@ static void out_write(struct json_sink *j, const char *p, size_t n)
 	}
 }
 
+/*
+ * Lines for a file of our own are built one after the other in w and
+ * written a chunk at a time, the stream unbuffered: an fwrite per line
+ * (its lock, its checks) cost more than building the line's flow fields,
+ * and a chunk through a stdio buffer would be copied twice. Standard
+ * output is written line by line through stdio as before, as another sink
+ * (--streams) may write there too, and the order of their lines must not
+ * change. Called between lines only.
+ */
+static void out_drain(struct json_sink *j)
+{
+	if (!j->gather)
+		return;
+	out_fwrite(j, j->w.buf, j->w.len);
+	jw_reset(&j->w);
+}
+
+static void out_write(struct json_sink *j, const char *p, size_t n)
+{
+	struct jw *w = &j->w;
+	if (!j->gather) {
+		out_fwrite(j, p, n);
+		return;
+	}
+	if (j->failed || n == 0)
+		return;
+	if (w->len + n > JSON_OUT_CHUNK) {
+		out_drain(j);
+		if (n > JSON_OUT_CHUNK) {
+			out_fwrite(j, p, n);
+			return;
+		}
+	}
+	jw_raw_at(w, jw_at(w, n), p, n);
+}
+
 static void out_flush(struct json_sink *j)
 {
+	out_drain(j);
 	if (!j->failed && fflush(j->out) != 0) {
 		j->failed = true;
 		j->err = errno ? errno : EIO;
@@ -197,13 +246,36 @@ static void time_field(struct jw *w, const char *key, uint64_t ts_us)
 	jw_raw_at(w, o, "\"", 1);
 }
 
+static void tcache_fill(struct tcache *c, uint64_t ts_us)
+{
+	c->len = out_time_str(c->text, sizeof c->text, ts_us, OUT_TIME_EVE);
+	c->us = ts_us;
+	const char *d = memchr(c->text, '.', c->len);
+	c->dot = d && c->len - (size_t)(d - c->text) > 6 ? (size_t)(d - c->text) : 0;
+}
+
+/* A time's text at o, which has room for OUT_TIME_MAX: returns its end.
+ * The text of a second is its head, '.', six digits and its tail. */
+static inline char *put_time(struct tcache *c, char *o, uint64_t ts_us)
+{
+	if (ts_us != c->us || !c->len) {
+		if (c->len && c->dot && ts_us / 1000000 == c->us / 1000000) {
+			out_six_digits(c->text + c->dot + 1, (unsigned)(ts_us % 1000000));
+			c->us = ts_us;
+		} else
+			tcache_fill(c, ts_us);
+	}
+	memcpy(o, c->text, sizeof c->text);
+	return o + c->len;
+}
+
 /* The fields every record starts with, the whole line's start: the one
  * place their order and form are written down (the prefix cache copies
  * what this writes). */
 static void common_fields(struct jw *w, const char *type, uint64_t ts_us, const struct ev_session *s,
 			  struct marks *m)
 {
-	jw_reset(w);
+	jw_line(w);
 	jw_obj_begin(w, NULL);
 	time_field(w, "timestamp", ts_us);
 	m->ts_end = w->len;
@@ -243,6 +315,7 @@ static struct jpre *pre_build(struct json_sink *j, const struct ev_session *s)
 {
 	struct jw *w = &j->pw;
 	struct marks m;
+	jw_reset(w);
 	common_fields(w, "", 0, s, &m);
 	if (!kept_as_is(w, m.cli_at, m.cli_end, s->cli, sizeof s->cli) ||
 	    !kept_as_is(w, m.srv_at, m.srv_end, s->srv, sizeof s->srv) ||
@@ -269,11 +342,47 @@ static struct jpre *pre_build(struct json_sink *j, const struct ev_session *s)
 	return p;
 }
 
+/* Are the n bytes at a and b the same? Inline: the texts are short, and
+ * a call to memcmp cost more than the compare. Words, the last one
+ * overlapping the one before; under 8 bytes, two overlapping halves. */
+static inline bool same_bytes(const char *a, const char *b, size_t n)
+{
+	if (n >= 8) {
+		uint64_t x, y;
+		for (size_t i = 0; i + 8 < n; i += 8) {
+			memcpy(&x, a + i, 8);
+			memcpy(&y, b + i, 8);
+			if (x != y)
+				return false;
+		}
+		memcpy(&x, a + n - 8, 8);
+		memcpy(&y, b + n - 8, 8);
+		return x == y;
+	}
+	if (n >= 4) {
+		uint32_t x1, y1, x2, y2;
+		memcpy(&x1, a, 4);
+		memcpy(&y1, b, 4);
+		memcpy(&x2, a + n - 4, 4);
+		memcpy(&y2, b + n - 4, 4);
+		return x1 == y1 && x2 == y2;
+	}
+	if (n >= 2) {
+		uint16_t x1, y1, x2, y2;
+		memcpy(&x1, a, 2);
+		memcpy(&y1, b, 2);
+		memcpy(&x2, a + n - 2, 2);
+		memcpy(&y2, b + n - 2, 2);
+		return x1 == y1 && x2 == y2;
+	}
+	return n == 0 || *a == *b;
+}
+
 /* Is the array s the n bytes at have? (n is shorter than the array: it
  * was when the prefix was built.) */
 static inline bool same_text(const char *have, size_t n, const char *s)
 {
-	return memcmp(have, s, n) == 0 && s[n] == '\0';
+	return same_bytes(have, s, n) && s[n] == '\0';
 }
 
 /* Was p built from these fields? (The id is the map's key.) The source is
@@ -325,25 +434,21 @@ static void common(struct json_sink *j, const char *type, size_t tlen, uint64_t 
 {
 	struct jw *w = &j->w;
 	const struct jpre *p = s ? pre_get(j, s) : NULL;
+	j->line_at = w->len;
 	if (!p) {
 		struct marks m;
 		common_fields(w, type, ts_us, s, &m);
 		return;
 	}
-	jw_reset(w);
+	jw_line(w);
 	jw_obj_begin(w, NULL);
 	char *o = jw_key(w, "timestamp", OUT_TIME_MAX + 2 + p->len + tlen);
 	*o++ = '"';
-	o += out_time_str(o, OUT_TIME_MAX, ts_us, OUT_TIME_EVE);
+	o = put_time(&j->tc, o, ts_us);
 	*o++ = '"';
 	memcpy(o, p->buf, p->type_at);
 	memcpy(o + p->type_at, type, tlen);
 	jw_raw_at(w, o + p->type_at + tlen, p->buf + p->type_at, p->len - p->type_at);
-}
-
-static void ms_field(struct jw *w, const char *key, uint64_t us)
-{
-	jw_fixed(w, key, us / 1000, us % 1000, 3);
 }
 
 static void txn_listing(struct jw *w, const struct pop3_txn *t)
@@ -397,64 +502,138 @@ static void txn_caps(struct jw *w, const struct pop3_txn *t)
 		jw_str(w, "sasl", t->sasl);
 }
 
+/* A text as a JSON string, NULL as "" (as jw_str writes it). */
+static inline char *jc_text(char *o, const char *s, size_t n)
+{
+	return jc_str(o, s ? s : "", n);
+}
+
+/*
+ * The transaction record, most of the JSON: written by cursor (see
+ * json_write.h), each key with its comma and brackets one literal. Room is
+ * made once for everything up to the listing: the literals and numbers
+ * take less than TXN_FIXED_MAX, the texts their escaped worst case.
+ */
+#define TXN_FIXED_MAX 1024
+
 static void write_txn(struct json_sink *j, const struct event *e)
 {
 	const struct pop3_txn *t = e->txn;
 	struct jw *w = &j->w;
 	uint64_t cnt = t->end_frame ? t->end_frame : t->rep_frame ? t->rep_frame : t->req_frame;
+	const char *state = pop3_state_name(t->state_before);
+	const char *status = pop3_status_str(t->status);
+	size_t state_n = state ? strlen(state) : 0, status_n = status ? strlen(status) : 0;
+	size_t kw_n = strlen(t->keyword), args_n = t->has_args ? strlen(t->args) : 0;
+	size_t text_n = strlen(t->text), code_n = strlen(t->code);
 	COMMON(j, "pop3", e->ts_us, e->sess);
-	if (cnt)
-		jw_u64(w, "pcap_cnt", cnt);
-	jw_obj_begin(w, "pop3");
-	jw_u64(w, "tx_id", t->index);
-	jw_str(w, "state", pop3_state_name(t->state_before));
+	char *o = jw_at(w, TXN_FIXED_MAX + JW_ESCAPED_MAX(state_n) + JW_ESCAPED_MAX(status_n) +
+				   JW_ESCAPED_MAX(kw_n) + JW_ESCAPED_MAX(args_n) + JW_ESCAPED_MAX(text_n) +
+				   JW_ESCAPED_MAX(code_n));
+	if (cnt) {
+		o = JC_LIT(o, ",\"pcap_cnt\":");
+		o = jc_u64(o, cnt);
+	}
+	o = JC_LIT(o, ",\"pop3\":{\"tx_id\":");
+	o = jc_u64(o, t->index);
+	o = JC_LIT(o, ",\"state\":");
+	o = jc_text(o, state, state_n);
 	if (t->cmd != POP3_CMD_NONE) {
-		jw_obj_begin(w, "request");
-		jw_str(w, "command", t->keyword);
-		if (t->has_args)
-			jw_str(w, "args", t->args);
+		o = JC_LIT(o, ",\"request\":{\"command\":");
+		o = jc_str(o, t->keyword, kw_n);
+		if (t->has_args) {
+			o = JC_LIT(o, ",\"args\":");
+			o = jc_str(o, t->args, args_n);
+		}
 		if (t->secret)
-			jw_bool(w, "redacted", true);
-		if (t->has_msgnum)
-			jw_u64(w, "msgnum", t->msgnum);
-		jw_u64(w, "frame", t->req_frame);
-		jw_obj_end(w);
+			o = JC_LIT(o, ",\"redacted\":true");
+		if (t->has_msgnum) {
+			o = JC_LIT(o, ",\"msgnum\":");
+			o = jc_u64(o, t->msgnum);
+		}
+		o = JC_LIT(o, ",\"frame\":");
+		o = jc_u64(o, t->req_frame);
+		*o++ = '}';
 	}
 	if (t->status != POP3_ST_NONE) {
-		jw_obj_begin(w, "response");
-		jw_bool(w, "success", t->status == POP3_ST_OK);
-		jw_str(w, "status", pop3_status_str(t->status));
-		jw_str(w, "header", t->text);
-		if (t->code[0])
-			jw_str(w, "code", t->code);
-		jw_u64(w, "frame", t->rep_frame);
-		jw_u64(w, "end_frame", t->end_frame);
-		time_field(w, "timestamp", t->rep_ts_us);
-		jw_bool(w, "multiline", t->multiline);
-		if (t->multiline) {
-			jw_bool(w, "terminated", t->terminated);
-			jw_u64(w, "data_lines", t->data_lines);
-			jw_u64(w, "data_octets", t->data_octets);
+		o = JC_LIT(o, ",\"response\":{\"success\":");
+		o = jc_bool(o, t->status == POP3_ST_OK);
+		o = JC_LIT(o, ",\"status\":");
+		o = jc_text(o, status, status_n);
+		o = JC_LIT(o, ",\"header\":");
+		o = jc_str(o, t->text, text_n);
+		if (t->code[0]) {
+			o = JC_LIT(o, ",\"code\":");
+			o = jc_str(o, t->code, code_n);
 		}
-		if (t->auth_steps)
-			jw_u64(w, "auth_steps", t->auth_steps);
-		jw_obj_end(w);
+		o = JC_LIT(o, ",\"frame\":");
+		o = jc_u64(o, t->rep_frame);
+		o = JC_LIT(o, ",\"end_frame\":");
+		o = jc_u64(o, t->end_frame);
+		o = JC_LIT(o, ",\"timestamp\":\"");
+		o = put_time(&j->tc, o, t->rep_ts_us);
+		o = JC_LIT(o, "\",\"multiline\":");
+		o = jc_bool(o, t->multiline);
+		if (t->multiline) {
+			o = JC_LIT(o, ",\"terminated\":");
+			o = jc_bool(o, t->terminated);
+			o = JC_LIT(o, ",\"data_lines\":");
+			o = jc_u64(o, t->data_lines);
+			o = JC_LIT(o, ",\"data_octets\":");
+			o = jc_u64(o, t->data_octets);
+		}
+		if (t->auth_steps) {
+			o = JC_LIT(o, ",\"auth_steps\":");
+			o = jc_u64(o, t->auth_steps);
+		}
+		*o++ = '}';
 	}
-	if (t->req_ts_us && t->rep_ts_us && t->rep_ts_us >= t->req_ts_us)
-		ms_field(w, "latency_ms", t->rep_ts_us - t->req_ts_us);
-	if (t->n_entries && t->entries && (t->cmd == POP3_CMD_LIST || t->cmd == POP3_CMD_UIDL))
-		txn_listing(w, t);
-	if (t->cmd == POP3_CMD_CAPA && t->status == POP3_ST_OK)
-		txn_caps(w, t);
-	jw_arr_begin(w, "flags");
+	if (t->req_ts_us && t->rep_ts_us && t->rep_ts_us >= t->req_ts_us) {
+		uint64_t us = t->rep_ts_us - t->req_ts_us;
+		o = JC_LIT(o, ",\"latency_ms\":");
+		o = jc_fixed(o, us / 1000, us % 1000, 3);
+	}
+	bool listing = t->n_entries && t->entries && (t->cmd == POP3_CMD_LIST || t->cmd == POP3_CMD_UIDL);
+	bool caps = t->cmd == POP3_CMD_CAPA && t->status == POP3_ST_OK;
+	if (listing || caps) { /* rare: by the writer's steps, inside "pop3" */
+		jw_at_end(w, o, 2);
+		if (listing)
+			txn_listing(w, t);
+		if (caps)
+			txn_caps(w, t);
+		o = jw_at(w, 16);
+	}
+	o = JC_LIT(o, ",\"flags\":[");
+	bool first = true;
 	for (uint32_t f = t->flags; f; f &= f - 1) { /* the set bits, lowest first */
 		const char *n = out_txn_flag_name(f & -f);
-		if (n)
-			jw_str(w, NULL, n);
+		if (!n)
+			continue;
+		size_t nn = strlen(n);
+		o = jw_more(w, o, 1 + JW_ESCAPED_MAX(nn) + 8);
+		if (!first)
+			*o++ = ',';
+		o = jc_str(o, n, nn);
+		first = false;
 	}
-	jw_arr_end(w);
-	jw_obj_end(w);
-	jw_obj_end(w);
+	o = JC_LIT(o, "]}}");
+	jw_at_end(w, o, 0);
+}
+
+/* The finding and session records, by cursor as the transaction's:
+ * room for the literals and numbers, and each text's escaped worst case. */
+#define RECORD_FIXED_MAX 2048
+
+/* A text and its length; NULL is "", as jw_str writes it. */
+struct text {
+	const char *s;
+	size_t n;
+};
+
+static inline struct text text_of(const char *s)
+{
+	struct text t = { s ? s : "", s ? strlen(s) : 0 };
+	return t;
 }
 
 static void write_finding(struct json_sink *j, const struct event *e)
@@ -465,31 +644,54 @@ static void write_finding(struct json_sink *j, const struct event *e)
 	for (unsigned i = 0; i < f->n_ev && i < FINDING_EVIDENCE_MAX; i++)
 		if (f->ev[i].frame > cnt)
 			cnt = f->ev[i].frame;
+	const char *symptom = rule_symptom(f->rule);
+	const char *user = e->sess && e->sess->pop3 && e->sess->pop3->user[0] ? e->sess->pop3->user : NULL;
+	struct text rule = text_of(rule_name(f->rule)), sev = text_of(severity_name(f->sev));
+	struct text sum = text_of(f->summary), rfc = text_of(rule_rfc(f->rule));
+	struct text sym = text_of(symptom), usr = text_of(user);
 	COMMON(j, "pop3_finding", e->ts_us, e->sess);
-	if (cnt)
-		jw_u64(w, "pcap_cnt", cnt);
-	jw_obj_begin(w, "finding");
-	jw_str(w, "rule", rule_name(f->rule));
-	jw_str(w, "severity", severity_name(f->sev));
-	jw_str(w, "summary", f->summary);
-	jw_str(w, "rfc", rule_rfc(f->rule));
-	if (rule_symptom(f->rule))
-		jw_str(w, "symptom", rule_symptom(f->rule));
-	if (e->sess && e->sess->pop3 && e->sess->pop3->user[0])
-		jw_str(w, "user", e->sess->pop3->user);
-	jw_arr_begin(w, "evidence");
+	char *o = jw_at(w, RECORD_FIXED_MAX + JW_ESCAPED_MAX(rule.n) + JW_ESCAPED_MAX(sev.n) +
+				   JW_ESCAPED_MAX(sum.n) + JW_ESCAPED_MAX(rfc.n) + JW_ESCAPED_MAX(sym.n) +
+				   JW_ESCAPED_MAX(usr.n));
+	if (cnt) {
+		o = JC_LIT(o, ",\"pcap_cnt\":");
+		o = jc_u64(o, cnt);
+	}
+	o = JC_LIT(o, ",\"finding\":{\"rule\":");
+	o = jc_str(o, rule.s, rule.n);
+	o = JC_LIT(o, ",\"severity\":");
+	o = jc_str(o, sev.s, sev.n);
+	o = JC_LIT(o, ",\"summary\":");
+	o = jc_str(o, sum.s, sum.n);
+	o = JC_LIT(o, ",\"rfc\":");
+	o = jc_str(o, rfc.s, rfc.n);
+	if (symptom) {
+		o = JC_LIT(o, ",\"symptom\":");
+		o = jc_str(o, sym.s, sym.n);
+	}
+	if (user) {
+		o = JC_LIT(o, ",\"user\":");
+		o = jc_str(o, usr.s, usr.n);
+	}
+	o = JC_LIT(o, ",\"evidence\":[");
 	for (unsigned i = 0; i < f->n_ev && i < FINDING_EVIDENCE_MAX; i++) {
 		const struct evidence *v = &f->ev[i];
-		jw_obj_begin(w, NULL);
-		jw_u64(w, "frame", v->frame);
-		time_field(w, "timestamp", v->ts_us);
-		jw_u64(w, "tx_id", v->txn_index);
-		jw_strn(w, "line", v->line, strnlen(v->line, sizeof v->line));
-		jw_obj_end(w);
+		size_t ln = strnlen(v->line, sizeof v->line);
+		o = jw_more(w, o, 128 + OUT_TIME_MAX + JW_ESCAPED_MAX(ln));
+		if (i)
+			*o++ = ',';
+		o = JC_LIT(o, "{\"frame\":");
+		o = jc_u64(o, v->frame);
+		o = JC_LIT(o, ",\"timestamp\":\"");
+		o = put_time(&j->tc, o, v->ts_us);
+		o = JC_LIT(o, "\",\"tx_id\":");
+		o = jc_u64(o, v->txn_index);
+		o = JC_LIT(o, ",\"line\":");
+		o = jc_str(o, v->line, ln);
+		*o++ = '}';
 	}
-	jw_arr_end(w);
-	jw_obj_end(w);
-	jw_obj_end(w);
+	o = JC_LIT(o, "]}}");
+	jw_at_end(w, o, 0);
 }
 
 static void write_session(struct json_sink *j, const struct event *e, uint64_t dropped)
@@ -497,69 +699,124 @@ static void write_session(struct json_sink *j, const struct event *e, uint64_t d
 	const struct ev_session *s = e->sess;
 	const struct pop3_conn_info *ci = s->pop3;
 	struct jw *w = &j->w;
+	bool any = s->findings[0] + s->findings[1] + s->findings[2] != 0;
+	struct text reason = text_of(flow_end_name(s->end));
+	struct text state = text_of(pop3_state_name(ci ? ci->state : POP3_STATE_UNKNOWN));
+	struct text user = text_of(ci && ci->user[0] ? ci->user : NULL);
+	struct text banner = text_of(ci && ci->greeted ? ci->banner : NULL);
+	struct text worst = text_of(any ? severity_name(s->worst) : NULL);
 	COMMON(j, "pop3_session", e->ts_us, s);
-	if (s->last_frame)
-		jw_u64(w, "pcap_cnt", s->last_frame);
-	jw_obj_begin(w, "pop3_session");
-	time_field(w, "start", s->start_ts);
-	time_field(w, "end", s->last_ts);
-	jw_str(w, "end_reason", flow_end_name(s->end));
-	jw_u64(w, "first_frame", s->first_frame);
-	jw_u64(w, "last_frame", s->last_frame);
-	jw_bool(w, "midstream", s->midstream);
-	jw_str(w, "state", pop3_state_name(ci ? ci->state : POP3_STATE_UNKNOWN));
-	if (ci && ci->user[0])
-		jw_str(w, "user", ci->user);
-	if (ci && ci->greeted)
-		jw_str(w, "banner", ci->banner);
-	jw_bool(w, "tls", ci && ci->tls);
-	jw_bool(w, "stls", ci && ci->stls_accepted);
-	jw_bool(w, "login", ci && ci->login_seen);
-	jw_bool(w, "quit", ci && ci->quit_seen);
-	jw_u64(w, "txns", s->txns);
-	jw_u64(w, "pkts_toserver", s->pkts[DIR_C2S]);
-	jw_u64(w, "pkts_toclient", s->pkts[DIR_S2C]);
-	jw_u64(w, "bytes_toserver", s->bytes[DIR_C2S]);
-	jw_u64(w, "bytes_toclient", s->bytes[DIR_S2C]);
+	char *o = jw_at(w, RECORD_FIXED_MAX + JW_ESCAPED_MAX(reason.n) + JW_ESCAPED_MAX(state.n) +
+				   JW_ESCAPED_MAX(user.n) + JW_ESCAPED_MAX(banner.n) + JW_ESCAPED_MAX(worst.n));
+	if (s->last_frame) {
+		o = JC_LIT(o, ",\"pcap_cnt\":");
+		o = jc_u64(o, s->last_frame);
+	}
+	o = JC_LIT(o, ",\"pop3_session\":{\"start\":\"");
+	o = put_time(&j->tc, o, s->start_ts);
+	o = JC_LIT(o, "\",\"end\":\"");
+	o = put_time(&j->tc, o, s->last_ts);
+	o = JC_LIT(o, "\",\"end_reason\":");
+	o = jc_str(o, reason.s, reason.n);
+	o = JC_LIT(o, ",\"first_frame\":");
+	o = jc_u64(o, s->first_frame);
+	o = JC_LIT(o, ",\"last_frame\":");
+	o = jc_u64(o, s->last_frame);
+	o = JC_LIT(o, ",\"midstream\":");
+	o = jc_bool(o, s->midstream);
+	o = JC_LIT(o, ",\"state\":");
+	o = jc_str(o, state.s, state.n);
+	if (ci && ci->user[0]) {
+		o = JC_LIT(o, ",\"user\":");
+		o = jc_str(o, user.s, user.n);
+	}
+	if (ci && ci->greeted) {
+		o = JC_LIT(o, ",\"banner\":");
+		o = jc_str(o, banner.s, banner.n);
+	}
+	o = JC_LIT(o, ",\"tls\":");
+	o = jc_bool(o, ci && ci->tls);
+	o = JC_LIT(o, ",\"stls\":");
+	o = jc_bool(o, ci && ci->stls_accepted);
+	o = JC_LIT(o, ",\"login\":");
+	o = jc_bool(o, ci && ci->login_seen);
+	o = JC_LIT(o, ",\"quit\":");
+	o = jc_bool(o, ci && ci->quit_seen);
+	o = JC_LIT(o, ",\"txns\":");
+	o = jc_u64(o, s->txns);
+	o = JC_LIT(o, ",\"pkts_toserver\":");
+	o = jc_u64(o, s->pkts[DIR_C2S]);
+	o = JC_LIT(o, ",\"pkts_toclient\":");
+	o = jc_u64(o, s->pkts[DIR_S2C]);
+	o = JC_LIT(o, ",\"bytes_toserver\":");
+	o = jc_u64(o, s->bytes[DIR_C2S]);
+	o = JC_LIT(o, ",\"bytes_toclient\":");
+	o = jc_u64(o, s->bytes[DIR_S2C]);
 	if (s->stat_seen) {
-		jw_obj_begin(w, "stat");
-		jw_u64(w, "count", s->stat_count);
-		jw_u64(w, "octets", s->stat_octets);
-		jw_obj_end(w);
+		o = JC_LIT(o, ",\"stat\":{\"count\":");
+		o = jc_u64(o, s->stat_count);
+		o = JC_LIT(o, ",\"octets\":");
+		o = jc_u64(o, s->stat_octets);
+		*o++ = '}';
 	}
-	ms_field(w, "worst_latency_ms", s->worst_latency_us);
-	jw_obj_begin(w, "findings");
-	jw_u64(w, "error", s->findings[SEV_ERROR]);
-	jw_u64(w, "warning", s->findings[SEV_WARNING]);
-	jw_u64(w, "notice", s->findings[SEV_NOTICE]);
-	jw_obj_end(w);
-	jw_bool(w, "flagged", s->flagged);
-	if (s->findings[0] + s->findings[1] + s->findings[2])
-		jw_str(w, "worst_severity", severity_name(s->worst));
-	jw_arr_begin(w, "rules");
-	for (int r = 0; r < R__COUNT && r < 64; r++)
-		if (s->rules_hit & (1ull << r))
-			jw_str(w, NULL, rule_name((enum rule_id)r));
-	jw_arr_end(w);
+	o = JC_LIT(o, ",\"worst_latency_ms\":");
+	o = jc_fixed(o, s->worst_latency_us / 1000, s->worst_latency_us % 1000, 3);
+	o = JC_LIT(o, ",\"findings\":{\"error\":");
+	o = jc_u64(o, s->findings[SEV_ERROR]);
+	o = JC_LIT(o, ",\"warning\":");
+	o = jc_u64(o, s->findings[SEV_WARNING]);
+	o = JC_LIT(o, ",\"notice\":");
+	o = jc_u64(o, s->findings[SEV_NOTICE]);
+	o = JC_LIT(o, "},\"flagged\":");
+	o = jc_bool(o, s->flagged);
+	if (any) {
+		o = JC_LIT(o, ",\"worst_severity\":");
+		o = jc_str(o, worst.s, worst.n);
+	}
+	o = JC_LIT(o, ",\"rules\":[");
+	bool first = true;
+	for (int r = 0; r < R__COUNT && r < 64; r++) {
+		if (!(s->rules_hit & (1ull << r)))
+			continue;
+		struct text rn = text_of(rule_name((enum rule_id)r));
+		o = jw_more(w, o, 1 + JW_ESCAPED_MAX(rn.n) + RECORD_FIXED_MAX);
+		if (!first)
+			*o++ = ',';
+		o = jc_str(o, rn.s, rn.n);
+		first = false;
+	}
+	*o++ = ']';
 	if (ci) {
-		jw_obj_begin(w, "anomalies");
-		jw_u64(w, "gaps_toserver", ci->gaps[DIR_C2S]);
-		jw_u64(w, "gaps_toclient", ci->gaps[DIR_S2C]);
-		jw_u64(w, "gap_bytes_toserver", ci->gap_bytes[DIR_C2S]);
-		jw_u64(w, "gap_bytes_toclient", ci->gap_bytes[DIR_S2C]);
-		jw_u64(w, "resyncs", ci->resyncs);
-		jw_u64(w, "unanswered", ci->unanswered);
-		jw_u64(w, "unsolicited", ci->unsolicited);
-		jw_u64(w, "garbage_lines", ci->garbage_lines);
-		jw_u64(w, "pending_dropped", ci->pending_dropped);
-		jw_u64(w, "bare_lf", ci->bare_lf[DIR_C2S] + ci->bare_lf[DIR_S2C]);
-		jw_u64(w, "long_lines", ci->long_lines[DIR_C2S] + ci->long_lines[DIR_S2C]);
-		jw_obj_end(w);
+		o = JC_LIT(o, ",\"anomalies\":{\"gaps_toserver\":");
+		o = jc_u64(o, ci->gaps[DIR_C2S]);
+		o = JC_LIT(o, ",\"gaps_toclient\":");
+		o = jc_u64(o, ci->gaps[DIR_S2C]);
+		o = JC_LIT(o, ",\"gap_bytes_toserver\":");
+		o = jc_u64(o, ci->gap_bytes[DIR_C2S]);
+		o = JC_LIT(o, ",\"gap_bytes_toclient\":");
+		o = jc_u64(o, ci->gap_bytes[DIR_S2C]);
+		o = JC_LIT(o, ",\"resyncs\":");
+		o = jc_u64(o, ci->resyncs);
+		o = JC_LIT(o, ",\"unanswered\":");
+		o = jc_u64(o, ci->unanswered);
+		o = JC_LIT(o, ",\"unsolicited\":");
+		o = jc_u64(o, ci->unsolicited);
+		o = JC_LIT(o, ",\"garbage_lines\":");
+		o = jc_u64(o, ci->garbage_lines);
+		o = JC_LIT(o, ",\"pending_dropped\":");
+		o = jc_u64(o, ci->pending_dropped);
+		o = JC_LIT(o, ",\"bare_lf\":");
+		o = jc_u64(o, ci->bare_lf[DIR_C2S] + ci->bare_lf[DIR_S2C]);
+		o = JC_LIT(o, ",\"long_lines\":");
+		o = jc_u64(o, ci->long_lines[DIR_C2S] + ci->long_lines[DIR_S2C]);
+		*o++ = '}';
 	}
-	if (dropped)
-		jw_u64(w, "json_lines_dropped", dropped);
-	jw_obj_end(w);
-	jw_obj_end(w);
+	if (dropped) {
+		o = JC_LIT(o, ",\"json_lines_dropped\":");
+		o = jc_u64(o, dropped);
+	}
+	o = JC_LIT(o, "}}");
+	jw_at_end(w, o, 0);
 }
 
 static void write_stats(struct json_sink *j, const struct event *e)
@@ -649,15 +906,28 @@ static void write_stats(struct json_sink *j, const struct event *e)
 static void emit_line(struct json_sink *j, const struct ev_session *s, bool pass)
 {
 	struct jw *w = &j->w;
-	if (w->len == 0)
+	size_t at = j->line_at, n = w->len - at;
+	if (n == 0)
 		return;
 	if (pass || !s) {
-		w->buf[w->len] = '\n'; /* in the NUL's place: one write per line */
-		out_write(j, w->buf, w->len + 1);
-		w->buf[w->len] = '\0';
+		if (j->gather) {
+			char *o = jw_at(w, 1);
+			o[0] = '\n';
+			o[1] = '\0';
+			w->len++;
+			if (w->len >= JSON_OUT_CHUNK)
+				out_drain(j);
+		} else {
+			w->buf[w->len] = '\n'; /* in the NUL's place: one write per line */
+			out_fwrite(j, w->buf + at, n + 1);
+			w->len = at;
+			w->buf[at] = '\0';
+		}
 		j->lines_written++;
 	} else {
-		pend_add(j, s->id, w->buf, w->len); /* undecided: keep it */
+		pend_add(j, s->id, w->buf + at, n); /* undecided: keep it */
+		w->len = at;
+		w->buf[at] = '\0';
 	}
 }
 
@@ -746,12 +1016,12 @@ static void json_free(void *self)
 	pend_clear(j);
 	pre_clear(j);
 	jw_fini(&j->pw);
+	out_drain(j); /* finish, when it came, left nothing */
 	if (j->own && j->out)
 		fclose(j->out);
 	else if (j->out)
 		fflush(j->out);
 	jw_fini(&j->w);
-	free(j->iobuf); /* after fclose: stdio used it to the end */
 	free(j->name);
 	free(j);
 }
@@ -777,9 +1047,9 @@ struct sink json_sink_new(const char *path, const struct json_opts *o, char *err
 	} else
 		f = stdout;
 	struct json_sink *j = xcalloc(1, sizeof *j);
-	if (own) { /* glibc ignores the size unless the buffer is ours */
-		j->iobuf = xmalloc(JSON_STDIO_BUFFER);
-		setvbuf(f, j->iobuf, _IOFBF, JSON_STDIO_BUFFER);
+	if (own) {
+		setvbuf(f, NULL, _IONBF, 0);
+		j->gather = true;
 	}
 	j->out = f;
 	j->own = own;

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "json_write.h"
+#include "out_common.h"
 #include "util.h"
 
 /* Grow so that n more bytes and the NUL fit. */
@@ -284,12 +285,25 @@ void jw_close(struct jw *w, char c)
 		w->depth--;
 }
 
-void jw_strn_at(struct jw *w, char *o, const char *s, size_t n)
+char *jc_str(char *o, const char *s, size_t n)
 {
 	*o++ = '"';
 	o = escape_to(o, (const unsigned char *)s, n);
 	*o++ = '"';
+	return o;
+}
+
+void jw_strn_at(struct jw *w, char *o, const char *s, size_t n)
+{
+	done(w, jc_str(o, s, n));
+}
+
+void jw_at_end(struct jw *w, char *o, unsigned depth)
+{
 	done(w, o);
+	w->depth = depth < JW_DEPTH_MAX ? depth : JW_DEPTH_MAX;
+	for (unsigned d = 0; d <= w->depth; d++)
+		w->need_comma[d] = true;
 }
 
 void jw_bool_at(struct jw *w, char *o, bool v)
@@ -304,48 +318,35 @@ void jw_raw_at(struct jw *w, char *o, const char *s, size_t n)
 	done(w, o + n);
 }
 
-/* How many decimal digits v has: the usual sizes (counts, frame numbers,
- * ports) in two or three comparisons. */
-static inline size_t digit_count(uint64_t v)
-{
-	if (v < 100000)
-		return v < 100 ? (v < 10 ? 1 : 2) : v < 1000 ? 3 : v < 10000 ? 4 : 5;
-	if (v < 10000000000u)
-		return v < 10000000 ? (v < 1000000 ? 6 : 7) : v < 100000000 ? 8 : v < 1000000000 ? 9 : 10;
-	size_t n = 11;
-	for (uint64_t p = 100000000000u; n < 20 && v >= p; p *= 10)
-		n++;
-	return n;
-}
-
 /* Decimal digits of v at o, which has room for 20: returns their end.
  * Counted first, then written from the end two at a time (one division
  * per pair, in 32 bits once the value fits), straight into place. */
 static char *put_digits(char *o, uint64_t v)
 {
-	static const char pairs[] = "00010203040506070809101112131415161718192021222324"
-				    "25262728293031323334353637383940414243444546474849"
-				    "50515253545556575859606162636465666768697071727374"
-				    "75767778798081828384858687888990919293949596979899";
-	char *end = o + digit_count(v), *p = end;
+	char *end = o + out_digits(v), *p = end;
 	while (v > UINT32_MAX) {
 		unsigned d = (unsigned)(v % 100);
 		v /= 100;
 		p -= 2;
-		memcpy(p, pairs + 2 * d, 2);
+		memcpy(p, out_digit_pairs + 2 * d, 2);
 	}
 	uint32_t u = (uint32_t)v;
 	while (u >= 100) {
 		unsigned d = u % 100;
 		u /= 100;
 		p -= 2;
-		memcpy(p, pairs + 2 * d, 2);
+		memcpy(p, out_digit_pairs + 2 * d, 2);
 	}
 	if (u >= 10)
-		memcpy(p - 2, pairs + 2 * u, 2);
+		memcpy(p - 2, out_digit_pairs + 2 * u, 2);
 	else
 		p[-1] = (char)('0' + u);
 	return end;
+}
+
+char *jc_u64(char *o, uint64_t v)
+{
+	return put_digits(o, v);
 }
 
 void jw_u64_at(struct jw *w, char *o, uint64_t v)
@@ -355,7 +356,18 @@ void jw_u64_at(struct jw *w, char *o, uint64_t v)
 
 void jw_fixed_at(struct jw *w, char *o, uint64_t whole, uint64_t frac, unsigned digits)
 {
+	done(w, jc_fixed(o, whole, frac, digits));
+}
+
+char *jc_fixed(char *o, uint64_t whole, uint64_t frac, unsigned digits)
+{
 	o = put_digits(o, whole);
+	if (digits == 3 && frac < 1000) { /* milliseconds, nearly always */
+		o[0] = '.';
+		o[1] = (char)('0' + frac / 100);
+		memcpy(o + 2, out_digit_pairs + 2 * (frac % 100), 2);
+		return o + 4;
+	}
 	if (digits >= 1 && digits <= 18) {
 		char f[20];
 		size_t have = (size_t)(put_digits(f, frac) - f);
@@ -365,5 +377,5 @@ void jw_fixed_at(struct jw *w, char *o, uint64_t whole, uint64_t frac, unsigned 
 		memcpy(o, f, have);
 		o += have;
 	}
-	done(w, o);
+	return o;
 }

@@ -31,6 +31,14 @@ void jw_init(struct jw *w);
 void jw_fini(struct jw *w);
 void jw_reset(struct jw *w);      /* empty the buffer, keep its memory */
 
+/* A new top-level value after what the buffer holds (lines gathered for
+ * one write). */
+static inline void jw_line(struct jw *w)
+{
+	w->depth = 0;
+	w->need_comma[0] = false;
+}
+
 /*
  * Each value is written in two steps: jw_key() writes the comma and the
  * key and makes room for the value's worst case, then a jw_*_at function
@@ -120,6 +128,46 @@ static inline void jw_fixed(struct jw *w, const char *key, uint64_t whole, uint6
 {
 	jw_fixed_at(w, jw_key(w, key, 2 * JW_U64_MAX + 1), whole, frac, digits);
 }
+
+/*
+ * A run of fields by cursor, for the record written most (a transaction):
+ * there a key, its comma and the brackets around it are one literal, and
+ * the steps jw_key takes per value (the comma state, a capacity check, a
+ * call that sets the length) were most of the cost. jw_at() makes room
+ * for at most n bytes and gives where they go (jw_more() the same part
+ * way through); the jc_* functions store literal text, numbers and
+ * escaped strings with no checks and return where they end; jw_at_end()
+ * sets the length, and the depth the run ends at, where every level
+ * holds a value.
+ */
+static inline char *jw_at(struct jw *w, size_t n)
+{
+	return w->len + n + 1 > w->cap ? jw_grow(w, n) : w->buf + w->len;
+}
+
+static inline char *jw_more(struct jw *w, char *o, size_t n)
+{
+	w->len = (size_t)(o - w->buf);
+	return jw_at(w, n);
+}
+
+static inline char *jc_lit(char *o, const char *s, size_t n)
+{
+	memcpy(o, s, n);
+	return o + n;
+}
+#define JC_LIT(o, lit) jc_lit(o, lit, sizeof(lit) - 1)
+
+static inline char *jc_bool(char *o, bool v)
+{
+	memcpy(o, v ? "true" : "false", 5);
+	return o + (v ? 4 : 5);
+}
+
+char *jc_u64(char *o, uint64_t v);                    /* at most JW_U64_MAX */
+char *jc_str(char *o, const char *s, size_t n);       /* at most JW_ESCAPED_MAX(n) */
+char *jc_fixed(char *o, uint64_t whole, uint64_t frac, unsigned digits); /* 2 * JW_U64_MAX + 1 */
+void jw_at_end(struct jw *w, char *o, unsigned depth);
 
 /* Append the escaped body of a JSON string (no quotes) for n bytes of s. */
 void jw_escape(struct jw *w, const char *s, size_t n);

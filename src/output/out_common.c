@@ -99,6 +99,11 @@ void *idmap_del(struct idmap *m, uint64_t id)
 	return v;
 }
 
+const char out_digit_pairs[201] = "00010203040506070809101112131415161718192021222324"
+				  "25262728293031323334353637383940414243444546474849"
+				  "50515253545556575859606162636465666768697071727374"
+				  "75767778798081828384858687888990919293949596979899";
+
 /*
  * The second's part of a time, in one style, cached: gmtime was most of
  * the cost. Times come nearly in order, but not quite: a transcript line
@@ -200,14 +205,8 @@ size_t out_time_str(char *buf, size_t n, uint64_t ts_us, enum out_time_style sty
 		snprintf(buf, n, "?");
 		return strlen(buf);
 	}
-	static const char pairs[] = "00010203040506070809101112131415161718192021222324"
-				    "25262728293031323334353637383940414243444546474849"
-				    "50515253545556575859606162636465666768697071727374"
-				    "75767778798081828384858687888990919293949596979899";
 	char frac[8] = ".";
-	memcpy(frac + 1, pairs + 2 * (us / 10000), 2);
-	memcpy(frac + 3, pairs + 2 * (us / 100 % 100), 2);
-	memcpy(frac + 5, pairs + 2 * (us % 100), 2);
+	out_six_digits(frac + 1, us);
 	size_t hl = c->hl, tl = c->tl;
 	if (n >= 24 + 7 + sizeof c->tail && hl <= 24) {
 		/* Moves of fixed size, each over the slack of the one before: the

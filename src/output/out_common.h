@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /*
  * Open addressing, linear probing, power-of-two slots, backward-shift
@@ -42,6 +43,31 @@ char *out_fmt_time(char *buf, size_t n, uint64_t ts_us, enum out_time_style styl
  * The text is always printable ASCII with neither '"' nor '\\', so JSON
  * can take it as it is. */
 size_t out_time_str(char *buf, size_t n, uint64_t ts_us, enum out_time_style style);
+
+/* "00" to "99", for numbers written two digits at a time. */
+extern const char out_digit_pairs[201];
+
+/* v (below 1000000) as six digits, zeros in front. */
+static inline void out_six_digits(char *o, unsigned v)
+{
+	memcpy(o, out_digit_pairs + 2 * (v / 10000), 2);
+	memcpy(o + 2, out_digit_pairs + 2 * (v / 100 % 100), 2);
+	memcpy(o + 4, out_digit_pairs + 2 * (v % 100), 2);
+}
+
+/* How many decimal digits v has: the usual sizes (counts, frame numbers,
+ * ports) in two or three comparisons, no division. */
+static inline size_t out_digits(uint64_t v)
+{
+	if (v < 100000)
+		return v < 100 ? (v < 10 ? 1 : 2) : v < 1000 ? 3 : v < 10000 ? 4 : 5;
+	if (v < 10000000000u)
+		return v < 10000000 ? (v < 1000000 ? 6 : 7) : v < 100000000 ? 8 : v < 1000000000 ? 9 : 10;
+	size_t n = 11;
+	for (uint64_t p = 100000000000u; n < 20 && v >= p; p *= 10)
+		n++;
+	return n;
+}
 
 /* Name of one POP3_TF_* bit ("cut", "bare_lf"...), NULL for an unknown bit. */
 const char *out_txn_flag_name(uint32_t bit);

@@ -39,7 +39,7 @@
 
 struct rsess {
 	uint64_t id;
-	char *source;
+	const char *source;     /* the report's (shared_source) */
 	uint8_t ipver;
 	char cli[ADDR_STR_MAX], srv[ADDR_STR_MAX];
 	uint16_t cport, sport;
@@ -96,14 +96,25 @@ struct report {
 	int rule_worst[R__COUNT];   /* worst severity a finding of the rule had, -1 none */
 	struct names servers, accounts;
 	size_t tx_total;            /* transcript bytes held (as text) */
+	char **srcnames;            /* the sessions' source names, one copy each */
+	size_t nsrcnames;
 	uint32_t flag_known;        /* the POP3_TF_* bits that have a name */
 	uint8_t flag_len[32];       /* ... and the length of each name */
+	uint8_t status_len[POP3_ST_BAD + 1]; /* of each pop3_status_str */
 	uint64_t first_ts, last_ts;
 	bool have_stats;
 	struct ev_stats stats;      /* the last (final) stats event; .source not kept */
 };
 
 /* ---- per-session records ---- */
+
+static char empty_str[1];
+
+static void str_free(char *p)
+{
+	if (p != empty_str)
+		free(p);
+}
 
 static void rsess_free(struct report *r, struct rsess *s)
 {
@@ -112,19 +123,33 @@ static void rsess_free(struct report *r, struct rsess *s)
 	r->tx_total -= s->tx_cap;
 	free(s->rec);
 	free(s->f);
-	free(s->source);
-	free(s->user);
-	free(s->banner);
+	str_free(s->user);
+	str_free(s->banner);
 	free(s);
 }
 
-/* Keep *dst equal to src, reallocating only when it changed. */
+/* Keep *dst equal to src, reallocating only when it changed; "" is
+ * empty_str, shared (most sessions start with neither user nor banner). */
 static void set_str(char **dst, const char *src)
 {
 	if (*dst && !strcmp(*dst, src))
 		return;
-	free(*dst);
-	*dst = xstrdup(src);
+	str_free(*dst);
+	*dst = src[0] ? xstrdup(src) : empty_str;
+}
+
+/* The session's source name, shared by the sessions of one capture file:
+ * a copy per session was a malloc and a free each. */
+static const char *shared_source(struct report *r, const char *src)
+{
+	if (!src)
+		src = "";
+	for (size_t i = r->nsrcnames; i-- > 0;)
+		if (!strcmp(r->srcnames[i], src))
+			return r->srcnames[i];
+	r->srcnames = xrealloc(r->srcnames, (r->nsrcnames + 1) * sizeof *r->srcnames);
+	r->srcnames[r->nsrcnames] = xstrdup(src);
+	return r->srcnames[r->nsrcnames++];
 }
 
 static void rsess_drop_detail(struct report *r, struct rsess *s, bool findings_too)
@@ -150,7 +175,7 @@ static struct rsess *rsess_get(struct report *r, const struct ev_session *e, boo
 	if (!s) {
 		s = xcalloc(1, sizeof *s);
 		s->id = e->id;
-		s->source = xstrdup(e->source ? e->source : "");
+		s->source = shared_source(r, e->source);
 		idmap_put(&r->open, e->id, s);
 		names = true;
 	}
@@ -341,14 +366,6 @@ static size_t format_line(const struct report *r, char *buf, const struct txview
 	return l.len;
 }
 
-static size_t digits(uint64_t v)
-{
-	size_t n = 1;
-	for (uint64_t p = 10; n < 20 && v >= p; p *= 10)
-		n++;
-	return n;
-}
-
 /* Does any of the 8 bytes in x print as more than itself (< 0x20, '\\',
  * >= 0x7f)? Per byte, the high bit of x - 0x20 is set below 0x20, of
  * (x ^ '\\') - 1 at '\\', of x + 1 from 0x7f on, of x from 0x80 on; a
@@ -361,22 +378,49 @@ static inline bool san_word_special(uint64_t x)
 	return (t & ones * 0x80) != 0;
 }
 
-/* The length sanitize_text makes of the n bytes of s: nearly always n. */
+/* Is any of the n bytes of s (0 < n < 8) special? Two overlapping halves
+ * read with fixed-size loads, padded with spaces. */
+static inline bool san_short_special(const char *s, size_t n)
+{
+	if (n >= 4) {
+		uint32_t a, b;
+		memcpy(&a, s, 4);
+		memcpy(&b, s + n - 4, 4);
+		return san_word_special(a | (uint64_t)b << 32);
+	}
+	if (n >= 2) {
+		uint16_t a, b;
+		memcpy(&a, s, 2);
+		memcpy(&b, s + n - 2, 2);
+		return san_word_special(a | (uint64_t)b << 16 | 0x2020202000000000u);
+	}
+	return san_word_special((unsigned char)*s | 0x2020202020202000u);
+}
+
+/* The length sanitize_text makes of the n bytes of s: nearly always n.
+ * Whole words, the last one overlapping the one before. */
 static size_t san_len(const char *s, size_t n)
 {
-	size_t i = 0, m = 0;
 	uint64_t x;
-	for (; i + 8 <= n; i += 8) {
-		memcpy(&x, s + i, 8);
-		if (san_word_special(x))
-			goto slow;
+	if (n == 0)
+		return 0;
+	if (n < 8) {
+		if (!san_short_special(s, n))
+			return n;
+	} else {
+		size_t i = 0;
+		for (; i + 8 < n; i += 8) {
+			memcpy(&x, s + i, 8);
+			if (san_word_special(x))
+				goto slow;
+		}
+		memcpy(&x, s + n - 8, 8);
+		if (!san_word_special(x))
+			return n;
 	}
-	for (; i < n; i++)
-		if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] >= 0x7f || s[i] == '\\')
-			goto slow;
-	return n;
-slow:
-	for (i = 0; i < n; i++) {
+slow:;
+	size_t m = 0;
+	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
 		m += c < 0x20 || c >= 0x7f ? 4 : c == '\\' ? 2 : 1;
 	}
@@ -387,7 +431,7 @@ slow:
  * are kwn, argn and textn bytes long). */
 static size_t line_len(const struct report *r, const struct txview *v, size_t kwn, size_t argn, size_t textn)
 {
-	size_t fl = v->two ? digits(v->frame) + 1 + digits(v->frame2) : digits(v->frame);
+	size_t fl = v->two ? out_digits(v->frame) + 1 + out_digits(v->frame2) : out_digits(v->frame);
 	size_t n = 10 + (fl < 11 ? 11 : fl) + 1;
 	if (v->ts / 1000000 < (1ull << 40)) /* "HH:MM:SS.uuuuuu" (the date is not shown) */
 		n += 15;
@@ -402,9 +446,10 @@ static size_t line_len(const struct report *r, const struct txview *v, size_t kw
 	if (v->status == POP3_ST_NONE)
 		n += 13;
 	else
-		n += 3 + strlen(pop3_status_str(v->status)) + (textn ? 1 + san_len(v->text, textn) : 0);
+		n += 3 + ((unsigned)v->status <= POP3_ST_BAD ? r->status_len[v->status] : strlen(pop3_status_str(v->status))) +
+		     (textn ? 1 + san_len(v->text, textn) : 0);
 	if (v->multiline)
-		n += 3 + digits(v->data_lines) + 8 + digits(v->data_octets) + (v->terminated ? 8 : 23);
+		n += 3 + out_digits(v->data_lines) + 8 + out_digits(v->data_octets) + (v->terminated ? 8 : 23);
 	if (v->flags) {
 		bool first = true;
 		for (unsigned i = 0; i < 32; i++) {
@@ -1018,6 +1063,9 @@ static void report_free(void *self)
 		free(r->accounts.v[i].name);
 	free(r->servers.v);
 	free(r->accounts.v);
+	for (size_t i = 0; i < r->nsrcnames; i++)
+		free(r->srcnames[i]);
+	free(r->srcnames);
 	free(r);
 }
 
@@ -1039,6 +1087,8 @@ struct sink report_sink_new(FILE *out, const struct report_opts *o)
 	idmap_init(&r->open);
 	for (int i = 0; i < R__COUNT; i++)
 		r->rule_worst[i] = -1;
+	for (unsigned i = 0; i <= POP3_ST_BAD; i++)
+		r->status_len[i] = (uint8_t)strlen(pop3_status_str((enum pop3_status)i));
 	for (unsigned i = 0; i < 32; i++) {
 		const char *fn = out_txn_flag_name(1u << i);
 		if (fn) {

@@ -365,11 +365,42 @@ static void test_transcript_caps(void **state)
  * probes per shape of line: one line of the shape and a line that brings
  * the probe to exactly 2048 bytes (kept), or to 2049 (not kept).
  */
-#define SHAPES 12
+#define SHAPES (12 + 20 + 16 * 9)
+
+/* Past the first 12: plain texts of 1 to 20 bytes, then texts of 1 to 16
+ * bytes with one byte that prints longer ('\\', ESC, 0x80) at the start,
+ * the middle or the end, as keyword, args or reply text. */
+static void shape_text(struct pop3_txn *t, int k)
+{
+	char x[24];
+	if (k < 20) {
+		memset(x, 'a', (size_t)k + 1);
+		x[k + 1] = '\0';
+		tev_txn(t, 0, "APOP", x, POP3_ST_OK, "", 30);
+		return;
+	}
+	k -= 20;
+	int len = k / 9 + 1, which = k % 9;
+	int pos = which / 3 == 0 ? 0 : which / 3 == 1 ? len / 2 : len - 1;
+	memset(x, 'b', (size_t)len);
+	x[pos] = "\\\x1b\x80"[which % 3];
+	x[len] = '\0';
+	if (k % 3 == 0) {
+		tev_txn(t, 0, "NOOP", NULL, POP3_ST_OK, "", 30);
+		strcpy(t->keyword, x);
+	} else if (k % 3 == 1)
+		tev_txn(t, 0, "USER", x, POP3_ST_OK, "", 30);
+	else
+		tev_txn(t, 0, "STAT", NULL, POP3_ST_ERR, x, 30);
+}
 
 static void shape_txn(struct pop3_txn *t, int i)
 {
 	static char big[POP3_ARGS_MAX + 1];
+	if (i >= 12) {
+		shape_text(t, i - 12);
+		return;
+	}
 	switch (i) {
 	case 0:
 		tev_txn(t, 0, "NOOP", NULL, POP3_ST_NONE, "", 5);
@@ -420,7 +451,7 @@ static void shape_txn(struct pop3_txn *t, int i)
 		big[200] = '\0';
 		tev_txn(t, 11, "PASS", big, POP3_ST_OK, big, 1);
 		break;
-	default:
+	case 11:
 		tev_txn(t, 12, "TOP", "1 0", POP3_ST_OK, "", 4);
 		t->multiline = true;
 		t->terminated = false;
@@ -570,6 +601,44 @@ static void test_transcript_line_lengths(void **state)
 	free(buf);
 }
 
+/* Sessions from several capture files share one copy of each name. */
+static void test_sources(void **state)
+{
+	(void)state;
+	struct report_opts o = opts();
+	o.verbose = true;
+	char *buf = NULL;
+	size_t len;
+	FILE *f = open_memstream(&buf, &len);
+	struct sink s = report_sink_new(f, &o);
+	struct ev_session ss[4];
+	struct pop3_conn_info cs[4];
+	static const char *const names[] = { "a.pcap", "b.pcap", "a.pcap", NULL };
+	char copy[4][16];
+	for (int i = 0; i < 4; i++) {
+		tev_session(&ss[i], &cs[i], (uint64_t)i + 1);
+		if (names[i]) { /* each event brings its own copy of the name */
+			strcpy(copy[i], names[i]);
+			ss[i].source = copy[i];
+		} else
+			ss[i].source = NULL;
+		tev_emit(s, EV_SESSION_OPEN, &ss[i], NULL, NULL, NULL);
+	}
+	for (int i = 3; i >= 0; i--) {
+		ss[i].end = FLOW_END_FIN;
+		tev_emit(s, EV_SESSION_CLOSE, &ss[i], NULL, NULL, NULL);
+	}
+	char err[128] = "";
+	assert_int_equal(s.ops->finish(s.self, err, sizeof err), 0);
+	s.ops->free(s.self);
+	fclose(f);
+	assert_non_null(strstr(buf, "Session 1: 192.0.2.10:50001 -> 198.51.100.5:110  (a.pcap)\n"));
+	assert_non_null(strstr(buf, "Session 2: 192.0.2.10:50002 -> 198.51.100.5:110  (b.pcap)\n"));
+	assert_non_null(strstr(buf, "Session 3: 192.0.2.10:50003 -> 198.51.100.5:110  (a.pcap)\n"));
+	assert_non_null(strstr(buf, "Session 4: 192.0.2.10:50004 -> 198.51.100.5:110  ()\n"));
+	free(buf);
+}
+
 static void test_filter_localtime(void **state)
 {
 	(void)state;
@@ -616,6 +685,7 @@ int main(void)
 		cmocka_unit_test(test_txn_lines),
 		cmocka_unit_test(test_transcript_caps),
 		cmocka_unit_test(test_transcript_line_lengths),
+		cmocka_unit_test(test_sources),
 		cmocka_unit_test(test_filter_localtime),
 		cmocka_unit_test(test_write_error),
 	};
