@@ -91,19 +91,30 @@ struct sink_ops {
 	void (*free)(void *self);
 };
 
+#define EV_BIT(type) (1u << (type))
+
 struct sink {
 	const struct sink_ops *ops;
 	void *self;
+	/* EV_BIT()s of the types the sink does nothing with: no one builds an
+	 * event that every sink skips (0, the default, takes them all). */
+	unsigned skip;
 };
 
 #define EVENT_SINKS_MAX 8
 struct event_bus {
 	struct sink sinks[EVENT_SINKS_MAX];
 	int n;
+	unsigned skip;  /* the types every sink skips (all of them with no sink) */
 };
 
 void event_bus_add(struct event_bus *b, struct sink s);
 void event_bus_emit(const struct event_bus *b, const struct event *e);
+/* Does any sink take events of this type? A producer asks before it makes one. */
+static inline bool event_bus_wants(const struct event_bus *b, enum event_type type)
+{
+	return b->n > 0 && !(b->skip & EV_BIT(type));
+}
 int event_bus_finish(struct event_bus *b, char *errbuf, size_t errlen);
 void event_bus_free(struct event_bus *b);
 

@@ -7,14 +7,17 @@
 
 void event_bus_add(struct event_bus *b, struct sink s)
 {
-	if (b->n < EVENT_SINKS_MAX && s.ops)
+	if (b->n < EVENT_SINKS_MAX && s.ops) {
+		b->skip = b->n ? b->skip & s.skip : s.skip;
 		b->sinks[b->n++] = s;
+	}
 }
 
 void event_bus_emit(const struct event_bus *b, const struct event *e)
 {
 	for (int i = 0; i < b->n; i++)
-		b->sinks[i].ops->event(b->sinks[i].self, e);
+		if (!(b->sinks[i].skip & EV_BIT(e->type)))
+			b->sinks[i].ops->event(b->sinks[i].self, e);
 }
 
 int event_bus_finish(struct event_bus *b, char *errbuf, size_t errlen)

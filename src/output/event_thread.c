@@ -272,5 +272,5 @@ struct sink event_thread_sink(struct event_bus *inner, bool prompt)
 	t->prompt = prompt;
 	t->ring = batch_ring_new(EVENT_THREAD_BATCHES, EVENT_THREAD_BATCH_BYTES);
 	t->running = batch_ring_thread_start(&t->thread, consumer, t);
-	return (struct sink){ &event_thread_ops, t };
+	return (struct sink){ .ops = &event_thread_ops, .self = t, .skip = t->inner.n ? t->inner.skip : ~0u };
 }

@@ -1035,7 +1035,7 @@ static const struct sink_ops json_ops = {
 
 struct sink json_sink_new(const char *path, const struct json_opts *o, char *errbuf, size_t errlen)
 {
-	struct sink s = { NULL, NULL };
+	struct sink s = { 0 };
 	FILE *f;
 	bool own = strcmp(path, "-") != 0;
 	if (own) {
@@ -1064,5 +1064,6 @@ struct sink json_sink_new(const char *path, const struct json_opts *o, char *err
 	jw_init(&j->pw);
 	s.ops = &json_ops;
 	s.self = j;
+	s.skip = EV_BIT(EV_SESSION_OPEN) | EV_BIT(EV_SESSION_UPDATE); /* no record of their own */
 	return s;
 }

@@ -1096,5 +1096,6 @@ struct sink report_sink_new(FILE *out, const struct report_opts *o)
 			r->flag_len[i] = (uint8_t)strlen(fn);
 		}
 	}
-	return (struct sink){ &report_ops, r };
+	/* A session's state at its close is all the report keeps. */
+	return (struct sink){ .ops = &report_ops, .self = r, .skip = EV_BIT(EV_SESSION_UPDATE) };
 }

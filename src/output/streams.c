@@ -43,6 +43,6 @@ static const struct sink_ops streams_ops = { "streams", streams_event, streams_f
 
 struct sink streams_sink_new(FILE *out)
 {
-	struct sink s = { &streams_ops, out };
+	struct sink s = { .ops = &streams_ops, .self = out, .skip = ~EV_BIT(EV_SESSION_CLOSE) };
 	return s;
 }

@@ -52,7 +52,8 @@ struct session_mgr *session_mgr_new(const struct session_opts *o, struct event_b
 	m->o = *o;
 	m->o.ntls_ports = o->ntls_ports < ARRAY_LEN(m->tls_ports) ? o->ntls_ports
 								  : ARRAY_LEN(m->tls_ports);
-	memcpy(m->tls_ports, o->tls_ports, m->o.ntls_ports * sizeof(uint16_t));
+	if (m->o.ntls_ports)
+		memcpy(m->tls_ports, o->tls_ports, m->o.ntls_ports * sizeof(uint16_t));
 	m->o.tls_ports = m->tls_ports;
 	m->bus = bus;
 	m->store = account_store_new(&o->checks);
@@ -102,6 +103,8 @@ void session_mgr_stats(const struct session_mgr *m, struct ev_stats *st)
 static void emit(struct session *s, enum event_type type, uint64_t ts, const struct pop3_txn *t,
 		 const struct finding *f)
 {
+	if (!event_bus_wants(s->mgr->bus, type))
+		return;
 	struct event e = { .type = type, .ts_us = ts, .sess = &s->ev, .txn = t, .finding = f };
 	event_bus_emit(s->mgr->bus, &e);
 }

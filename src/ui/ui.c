@@ -64,7 +64,7 @@ static const struct sink_ops ui_sink_ops = {
 
 struct sink ui_sink(struct ui *u)
 {
-	struct sink s = { u ? &ui_sink_ops : NULL, u };
+	struct sink s = { .ops = u ? &ui_sink_ops : NULL, .self = u };
 	return s;
 }
 

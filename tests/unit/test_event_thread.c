@@ -131,7 +131,7 @@ static struct sink start(struct rec *r, bool prompt)
 	r->caller = pthread_self();
 	r->other_thread = true;
 	struct event_bus inner = { .n = 0 };
-	event_bus_add(&inner, (struct sink){ &rec_ops, r });
+	event_bus_add(&inner, (struct sink){ .ops = &rec_ops, .self = r });
 	struct sink ts = event_thread_sink(&inner, prompt);
 	assert_int_equal(inner.n, 0); /* the sinks moved into the thread */
 	return ts;
@@ -142,7 +142,7 @@ static void test_same_events_in_order_on_another_thread(void **state)
 	(void)state;
 	struct rec direct = { 0 }, threaded = { 0 };
 	direct.caller = pthread_self();
-	script((struct sink){ &rec_ops, &direct }, NULL);
+	script((struct sink){ .ops = &rec_ops, .self = &direct }, NULL);
 
 	struct sink ts = start(&threaded, false);
 	script(ts, &threaded);

@@ -1,0 +1,162 @@
+/*
+ * test_session.c - the session layer's events (src/session/session.c) and
+ * the bus's skip masks (src/output/event_bus.c): a session sends
+ * EV_SESSION_UPDATE at most once a second of capture time while bytes
+ * move, and only while some sink takes it; a sink never sees a type it
+ * skips; the sinks' thread skips what all its sinks skip.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "event.h"
+#include "session.h"
+
+struct counts {
+	unsigned by_type[EV_STATS + 1];
+	uint64_t update_ts[16];
+	unsigned nupdates;
+};
+
+static void count_event(void *self, const struct event *e)
+{
+	struct counts *c = self;
+	c->by_type[e->type]++;
+	if (e->type == EV_SESSION_UPDATE && c->nupdates < 16)
+		c->update_ts[c->nupdates++] = e->ts_us;
+}
+
+static const struct sink_ops count_ops = { "count", count_event, NULL, NULL };
+
+/* One session, its greeting and a STAT, then a slow RETR body: one
+ * segment every 300 ms of capture time for 3 s, then FIN. */
+static void play(struct event_bus *bus)
+{
+	struct session_opts so;
+	memset(&so, 0, sizeof so);
+	so.checks.account_max = 4;
+	so.checks.uids_per_account_max = 16;
+	struct session_mgr *sm = session_mgr_new(&so, bus);
+	session_mgr_set_source(sm, "test");
+
+	struct flow f;
+	memset(&f, 0, sizeof f);
+	f.id = 1;
+	f.ipver = 4;
+	memcpy(f.cli, "\xc0\x00\x02\x01", 4);
+	memcpy(f.srv, "\xc0\x00\x02\x02", 4);
+	f.cport = 40000;
+	f.sport = 110;
+	f.first_ts = f.last_ts = 1000000;
+	session_flow_open(sm, &f);
+
+	static const char *const lines[][2] = {
+		{ "1", "+OK ready\r\n" }, { "0", "RETR 1\r\n" }, { "1", "+OK 100 octets\r\n" },
+	};
+	uint64_t frame = 1;
+	for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++) {
+		struct seg_meta m = { ++frame, f.last_ts };
+		session_flow_data(sm, &f, lines[i][0][0] - '0', (const uint8_t *)lines[i][1],
+				  strlen(lines[i][1]), &m);
+	}
+	for (int i = 1; i <= 10; i++) {
+		f.last_ts = 1000000 + (uint64_t)i * 300000;
+		struct seg_meta m = { ++frame, f.last_ts };
+		static const char body[] = "line of the body\r\n";
+		session_flow_data(sm, &f, 1, (const uint8_t *)body, sizeof body - 1, &m);
+	}
+	struct seg_meta m = { ++frame, f.last_ts };
+	session_flow_data(sm, &f, 1, (const uint8_t *)".\r\n", 3, &m);
+	session_flow_close(sm, &f, FLOW_END_FIN, &m);
+	session_mgr_free(sm);
+}
+
+static void test_updates_once_a_second_while_wanted(void **state)
+{
+	(void)state;
+	struct counts all = { 0 };
+	struct event_bus bus = { .n = 0 };
+	event_bus_add(&bus, (struct sink){ .ops = &count_ops, .self = &all });
+	assert_true(event_bus_wants(&bus, EV_SESSION_UPDATE));
+	play(&bus);
+	assert_int_equal(all.by_type[EV_SESSION_OPEN], 1);
+	assert_int_equal(all.by_type[EV_TXN], 2);
+	assert_int_equal(all.by_type[EV_SESSION_CLOSE], 1);
+	/* Opened at 1.0 s, bytes every 0.3 s to 4.0 s: the first update is
+	 * due at 2.0 s (sent with the bytes of 2.2 s), the next a second
+	 * after that one (3.4 s); 4.0 s is too soon for a third. */
+	assert_int_equal(all.by_type[EV_SESSION_UPDATE], 2);
+	assert_int_equal(all.update_ts[0], 2200000);
+	assert_int_equal(all.update_ts[1], 3400000);
+}
+
+static void test_skipped_type_is_not_made(void **state)
+{
+	(void)state;
+	struct counts a = { 0 }, b = { 0 };
+	struct event_bus bus = { .n = 0 };
+	event_bus_add(&bus, (struct sink){ .ops = &count_ops, .self = &a,
+					   .skip = EV_BIT(EV_SESSION_UPDATE) });
+	event_bus_add(&bus, (struct sink){ .ops = &count_ops, .self = &b,
+					   .skip = EV_BIT(EV_SESSION_UPDATE) | EV_BIT(EV_TXN) });
+	assert_false(event_bus_wants(&bus, EV_SESSION_UPDATE));
+	assert_true(event_bus_wants(&bus, EV_TXN)); /* a takes it */
+	play(&bus);
+	assert_int_equal(a.by_type[EV_SESSION_UPDATE], 0);
+	assert_int_equal(b.by_type[EV_SESSION_UPDATE], 0);
+	assert_int_equal(a.by_type[EV_TXN], 2);
+	assert_int_equal(b.by_type[EV_TXN], 0); /* skipped by b alone: a still gets it */
+	assert_int_equal(a.by_type[EV_SESSION_CLOSE], 1);
+	assert_int_equal(b.by_type[EV_SESSION_CLOSE], 1);
+
+	/* A sink that takes everything brings the updates back, for it only. */
+	struct counts c = { 0 };
+	memset(&a, 0, sizeof a);
+	event_bus_add(&bus, (struct sink){ .ops = &count_ops, .self = &c });
+	assert_true(event_bus_wants(&bus, EV_SESSION_UPDATE));
+	play(&bus);
+	assert_int_equal(c.by_type[EV_SESSION_UPDATE], 2);
+	assert_int_equal(a.by_type[EV_SESSION_UPDATE], 0);
+}
+
+static void test_empty_bus_and_thread_sink_skip(void **state)
+{
+	(void)state;
+	struct event_bus none = { .n = 0 };
+	assert_false(event_bus_wants(&none, EV_TXN));
+
+	struct counts a = { 0 };
+	struct event_bus inner = { .n = 0 };
+	event_bus_add(&inner, (struct sink){ .ops = &count_ops, .self = &a,
+					     .skip = EV_BIT(EV_SESSION_UPDATE) });
+	struct sink ts = event_thread_sink(&inner, false);
+	assert_int_equal(ts.skip, EV_BIT(EV_SESSION_UPDATE));
+	struct event_bus bus = { .n = 0 };
+	event_bus_add(&bus, ts);
+	assert_false(event_bus_wants(&bus, EV_SESSION_UPDATE));
+	play(&bus);
+	char err[64];
+	assert_int_equal(event_bus_finish(&bus, err, sizeof err), 0);
+	event_bus_free(&bus);
+	assert_int_equal(a.by_type[EV_TXN], 2);
+	assert_int_equal(a.by_type[EV_SESSION_UPDATE], 0);
+
+	struct event_bus empty = { .n = 0 };
+	struct sink te = event_thread_sink(&empty, false);
+	assert_int_equal(te.skip, ~0u);
+	te.ops->free(te.self);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_updates_once_a_second_while_wanted),
+		cmocka_unit_test(test_skipped_type_is_not_made),
+		cmocka_unit_test(test_empty_bus_and_thread_sink_skip),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
