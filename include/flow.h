@@ -37,27 +37,33 @@ enum flow_end {
 
 const char *flow_end_name(enum flow_end e);
 
+/* In the order a packet reads it: the lookup's first cache line, then
+ * the per-packet counters, then the per-direction state; what only the
+ * flow's start and the layers above read comes last. */
 struct flow {
-	uint64_t id;                 /* 1.. in order of creation */
-	uint8_t ipver;
-	uint8_t cli[16], srv[16];
-	uint16_t cport, sport;
-	uint16_t vlan;
-	uint64_t first_ts, last_ts;  /* microseconds */
-	uint64_t first_frame, last_frame;
+	/* table internals */
+	uint64_t hash;
+	struct flow *hnext;
+	uint8_t key[40];
+	uint8_t keylen;
+	uint8_t cli_first;           /* the client is the key's first endpoint */
+	struct flow *lru_prev, *lru_next;
+
+	uint64_t last_ts;            /* microseconds */
+	uint64_t last_frame;
 	uint64_t pkts[2], bytes[2];  /* payload bytes per direction */
 	bool syn_seen, synack_seen, fin[2], rst;
 	bool midstream;              /* first packet was not a SYN */
 	uint32_t isn;                /* client's SYN sequence number */
-	struct reasm_dir dir[2];
 	void *user;                  /* owned by the layer above; freed in close */
+	uint64_t id;                 /* 1.. in order of creation */
+	struct reasm_dir dir[2];
 
-	/* table internals */
-	struct flow *hnext;
-	struct flow *lru_prev, *lru_next;
-	uint64_t hash;
-	uint8_t key[40];
-	uint8_t keylen;
+	uint8_t ipver;
+	uint8_t cli[16], srv[16];
+	uint16_t cport, sport;
+	uint16_t vlan;
+	uint64_t first_ts, first_frame;
 };
 
 struct flow_stats {
@@ -118,7 +124,9 @@ struct flow_hash {
 	uint64_t h;
 	uint8_t key[40];
 	uint8_t keylen;
+	uint8_t order;  /* FLOW_SRC_FIRST, FLOW_DST_FIRST or FLOW_SAME_ENDS (in the key) */
 };
+enum { FLOW_SRC_FIRST, FLOW_DST_FIRST, FLOW_SAME_ENDS };
 void flow_hasher_init(struct flow_hasher *hz); /* a random seed */
 void flow_hasher_hash(const struct flow_hasher *hz, const struct packet *p, struct flow_hash *fh);
 uint64_t flow_table_packet_hashed(struct flow_table *t, const struct packet *p,

@@ -90,8 +90,10 @@ struct flow_table *flow_table_new(const struct flow_opts *o, const struct flow_c
 	return t;
 }
 
-/* Canonical key: the smaller (addr, port) endpoint first. */
-static void make_key(const struct packet *p, uint8_t *key, uint8_t *keylen)
+/* Canonical key: the smaller (addr, port) endpoint first. Returns which
+ * of the packet's endpoints came first (its direction, once the flow
+ * knows which end is the client). */
+static uint8_t make_key(const struct packet *p, uint8_t *key, uint8_t *keylen)
 {
 	size_t alen = p->ipver == 4 ? 4 : 16;
 	/* (address, port) endpoints compared as their bytes would be, port
@@ -110,6 +112,7 @@ static void make_key(const struct packet *p, uint8_t *key, uint8_t *keylen)
 	key[3 + 2 * alen] = (uint8_t)(pb >> 8);
 	key[4 + 2 * alen] = (uint8_t)pb;
 	*keylen = (uint8_t)(1 + 2 * (alen + 2));
+	return c == 0 ? FLOW_SAME_ENDS : c > 0 ? FLOW_DST_FIRST : FLOW_SRC_FIRST;
 }
 
 static void lru_unlink(struct flow_table *t, struct flow *f)
@@ -209,8 +212,7 @@ static bool src_is_client(const struct flow_table *t, const struct packet *p)
 }
 
 static struct flow *flow_create(struct flow_table *t, const struct packet *p,
-				const uint8_t *key, uint8_t keylen, uint64_t h,
-				const struct seg_meta *m)
+				const struct flow_hash *fh, const struct seg_meta *m)
 {
 	if (t->st.active >= t->o.max_flows && t->lru_tail) {
 		t->st.evicted++;
@@ -228,10 +230,11 @@ static struct flow *flow_create(struct flow_table *t, const struct packet *p,
 	f->first_ts = f->last_ts = m->ts_us;
 	f->first_frame = f->last_frame = m->frame;
 	f->midstream = !(p->flags & TCP_SYN);
-	f->hash = h;
-	memcpy(f->key, key, keylen);
-	f->keylen = keylen;
-	size_t b = h & (t->nbuckets - 1);
+	f->hash = fh->h;
+	memcpy(f->key, fh->key, fh->keylen);
+	f->keylen = fh->keylen;
+	f->cli_first = cli == (fh->order == FLOW_SRC_FIRST);
+	size_t b = f->hash & (t->nbuckets - 1);
 	f->hnext = t->buckets[b];
 	t->buckets[b] = f;
 	lru_push_front(t, f);
@@ -246,7 +249,7 @@ static struct flow *flow_create(struct flow_table *t, const struct packet *p,
 
 void flow_hasher_hash(const struct flow_hasher *hz, const struct packet *p, struct flow_hash *fh)
 {
-	make_key(p, fh->key, &fh->keylen);
+	fh->order = make_key(p, fh->key, &fh->keylen);
 	fh->h = siphash24(fh->key, fh->keylen, hz->seed);
 }
 
@@ -264,9 +267,7 @@ uint64_t flow_table_packet_hashed(struct flow_table *t, const struct packet *p,
 		t->st.not_watched++;
 		return 0;
 	}
-	const uint8_t *key = fh->key, keylen = fh->keylen;
-	uint64_t h = fh->h;
-	struct flow *f = flow_lookup(t, key, keylen, h);
+	struct flow *f = flow_lookup(t, fh->key, fh->keylen, fh->h);
 	bool syn_only = (p->flags & (TCP_SYN | TCP_ACK)) == TCP_SYN;
 
 	/* A SYN with a new ISN on a used flow is a new connection; the same ISN
@@ -281,13 +282,15 @@ uint64_t flow_table_packet_hashed(struct flow_table *t, const struct packet *p,
 			t->st.ignored_no_flow++;
 			return 0;
 		}
-		f = flow_create(t, p, key, keylen, h, m);
+		f = flow_create(t, p, fh, m);
 	} else if (t->lru_head != f) {
 		lru_unlink(t, f);
 		lru_push_front(t, f);
 	}
 
-	int dir = memcmp(p->src, f->cli, 16) == 0 && p->sport == f->cport ? DIR_C2S : DIR_S2C;
+	/* Both ends the same (a connection to itself): all of it is the client's. */
+	int dir = fh->order == FLOW_SAME_ENDS || (fh->order == FLOW_SRC_FIRST) == f->cli_first
+			  ? DIR_C2S : DIR_S2C;
 	f->last_ts = m->ts_us;
 	f->last_frame = m->frame;
 	f->pkts[dir]++;
