@@ -13,13 +13,17 @@
 #include "community_id.h"
 #include "util.h"
 
+/* What a segment reads comes first: the snapshot (ev) is brought up to
+ * date from the flow only when an event goes out. */
 struct session {
-	struct ev_session ev;
 	struct pop3_conn *pop3;   /* owned; created with the first payload byte */
-	struct checks *checks;    /* owned; likewise */
+	const struct flow *flow;  /* borrowed: the flow outlives its session */
+	uint64_t update_due_ts;   /* next EV_SESSION_UPDATE, capture time */
+	uint64_t data_ts;         /* latest capture time of a segment with payload */
+	struct checks *checks;    /* owned; created with the POP3 dissector */
 	struct session_mgr *mgr;  /* borrowed */
 	bool tls_port;
-	uint64_t update_due_ts;   /* next EV_SESSION_UPDATE, capture time */
+	struct ev_session ev;
 };
 
 #define SESSION_UPDATE_INTERVAL_US 1000000
@@ -100,11 +104,24 @@ void session_mgr_stats(const struct session_mgr *m, struct ev_stats *st)
 	st->accounts_evicted = account_store_evicted(m->store);
 }
 
+/* The flow's counters as of now, and the latest time bytes or replies moved. */
+static void sync_flow(struct session *s)
+{
+	struct ev_session *ev = &s->ev;
+	const struct flow *f = s->flow;
+	ev->last_frame = f->last_frame;
+	if (s->data_ts > ev->last_ts)
+		ev->last_ts = s->data_ts;
+	memcpy(ev->pkts, f->pkts, sizeof(ev->pkts));
+	memcpy(ev->bytes, f->bytes, sizeof(ev->bytes));
+}
+
 static void emit(struct session *s, enum event_type type, uint64_t ts, const struct pop3_txn *t,
 		 const struct finding *f)
 {
 	if (!event_bus_wants(s->mgr->bus, type))
 		return;
+	sync_flow(s);
 	struct event e = { .type = type, .ts_us = ts, .sess = &s->ev, .txn = t, .finding = f };
 	event_bus_emit(s->mgr->bus, &e);
 }
@@ -173,6 +190,7 @@ void session_flow_open(void *ctx, struct flow *f)
 	struct ev_session *ev = &s->ev;
 
 	s->mgr = m;
+	s->flow = f;
 	ev->id = f->id;
 	ev->source = m->source;
 	ev->ipver = f->ipver;
@@ -206,21 +224,13 @@ static void start_pop3(struct session *s)
 	s->checks = checks_new(&m->o.checks, m->store, s->ev.srv, on_finding, s);
 }
 
-static void sync_flow(struct ev_session *ev, const struct flow *f)
-{
-	ev->last_frame = f->last_frame;
-	if (f->last_ts > ev->last_ts)
-		ev->last_ts = f->last_ts;
-	memcpy(ev->pkts, f->pkts, sizeof(ev->pkts));
-	memcpy(ev->bytes, f->bytes, sizeof(ev->bytes));
-}
-
 void session_flow_data(void *ctx, struct flow *f, int dir, const uint8_t *p, size_t n,
 		       const struct seg_meta *m)
 {
 	(void)ctx;
 	struct session *s = f->user;
-	sync_flow(&s->ev, f);
+	if (f->last_ts > s->data_ts)
+		s->data_ts = f->last_ts;
 	if (!s->pop3)
 		start_pop3(s);
 	pop3_feed(s->pop3, dir, p, n, m);
@@ -245,7 +255,9 @@ void session_flow_close(void *ctx, struct flow *f, enum flow_end why, const stru
 	struct session *s = f->user;
 	const struct pop3_conn_info *ci = s->ev.pop3;
 
-	sync_flow(&s->ev, f);
+	if (f->last_ts > s->data_ts)
+		s->data_ts = f->last_ts; /* the close counts as activity */
+	sync_flow(s);
 	if (s->pop3) {
 		pop3_finish(s->pop3, m);
 		checks_close(s->checks, ci, why == FLOW_END_RST, ci->gaps[0] + ci->gaps[1] > 0,
