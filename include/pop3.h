@@ -205,6 +205,24 @@ void pop3_finish(struct pop3_conn *c, const struct seg_meta *m);
 
 const struct pop3_conn_info *pop3_conn_info(const struct pop3_conn *c);
 
+/*
+ * A TCP payload's lines, worked out before the dissector sees it: the file
+ * reader's thread makes one per packet (the main thread is the one the run
+ * waits for), and seg_meta.payload_note carries it up. A message body then
+ * takes its line counts from here instead of reading its bytes again.
+ * It counts as the body's fast path would: the lines after the first LF,
+ * up to and including the first one followed by '.'.
+ */
+struct pop3_payload_lines {
+	const uint8_t *data;   /* the bytes it describes, and how many */
+	size_t len;
+	size_t first_lf;       /* index of the first LF; len if none */
+	uint64_t lines, bare_lf, long_lines; /* of the lines after the first LF */
+	size_t end;            /* just past the last LF counted */
+	bool dot;              /* stopped at a line that begins with '.' */
+};
+void pop3_payload_lines(struct pop3_payload_lines *pl, const uint8_t *p, size_t n);
+
 /* Pure parsing helpers (also used by the checks and tests). */
 bool pop3_parse_u32(const char *s, size_t len, uint32_t *out);
 bool pop3_parse_u64(const char *s, size_t len, uint64_t *out);

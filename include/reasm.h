@@ -24,6 +24,11 @@
 struct seg_meta {
 	uint64_t frame;
 	uint64_t ts_us;
+	/* Opaque here: what was worked out ahead about the packet's payload
+	 * (pop3_payload_lines, made on the file reader's thread) for the layer
+	 * that reads it. It describes the packet's own bytes, so a copy kept
+	 * for later (a piece buffered out of order) drops it. NULL: none. */
+	const void *payload_note;
 };
 
 /* Callbacks up the pipeline; `obj` is the flow, `ctx` the listener's own. */

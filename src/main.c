@@ -26,6 +26,7 @@
 #include "event.h"
 #include "flagged.h"
 #include "flow.h"
+#include "pop3.h"
 #include "session.h"
 #include "sinks.h"
 #include "ui.h"
@@ -346,23 +347,38 @@ struct run {
 	struct flow_hasher hasher; /* fixed before the sources open: the reader uses it */
 };
 
-/* A frame decoded and its flow hashed, on the file's reader thread. */
+/* A frame decoded, its flow hashed and its payload's lines counted, on the
+ * file's reader thread. */
 struct prepared {
 	enum decode_reason dr;
 	struct packet pkt;
 	struct flow_hash fh;
+	struct pop3_payload_lines lines; /* .data NULL: not counted */
 };
 
-/* frame_prep_fn: decode and hashing have no state but the hasher's fixed
- * seed, so they run on the reader thread; the decode counters are kept
- * by handle_frame from the reason. */
-static void prepare_frame(void *ctx, const struct frame *fr, void *out)
+/* Below this a payload is a command or a status line, not a body's worth. */
+#define PAYLOAD_LINES_MIN 256
+
+static void decode_and_hash(const struct flow_hasher *hz, const struct frame *fr,
+			    struct prepared *pp)
 {
-	const struct flow_hasher *hz = ctx;
-	struct prepared *pp = out;
 	pp->dr = decode_frame(fr->linktype, fr->data, fr->caplen, fr->wirelen, &pp->pkt, NULL);
 	if (pp->dr == DEC_OK || pp->dr == DEC_PAYLOAD_TRUNC)
 		flow_hasher_hash(hz, &pp->pkt, &pp->fh);
+	pp->lines.data = NULL;
+}
+
+/* frame_prep_fn: decoding, hashing and counting lines have no state but the
+ * hasher's fixed seed, so they run on the reader thread, off the main
+ * thread that the run waits for; the decode counters are kept by
+ * handle_frame from the reason. */
+static void prepare_frame(void *ctx, const struct frame *fr, void *out)
+{
+	struct prepared *pp = out;
+	decode_and_hash(ctx, fr, pp);
+	if ((pp->dr == DEC_OK || pp->dr == DEC_PAYLOAD_TRUNC) &&
+	    pp->pkt.payload_len >= PAYLOAD_LINES_MIN)
+		pop3_payload_lines(&pp->lines, pp->pkt.payload, pp->pkt.payload_len);
 }
 
 static uint64_t wall_now_us(void)
@@ -453,12 +469,13 @@ static void handle_frame(struct run *r, const struct frame *fr)
 	if (fr->ts_us > r->last_ts)
 		r->last_ts = fr->ts_us;
 	if (!pp) {
-		prepare_frame(&r->hasher, fr, &here);
+		decode_and_hash(&r->hasher, fr, &here); /* on this thread: no line counts ahead */
 		pp = &here;
 	}
 	r->dec.count[pp->dr]++;
 	if (pp->dr == DEC_OK || pp->dr == DEC_PAYLOAD_TRUNC) {
-		struct seg_meta m = { fr->number, fr->ts_us };
+		struct seg_meta m = { .frame = fr->number, .ts_us = fr->ts_us,
+				      .payload_note = pp->lines.data ? &pp->lines : NULL };
 		uint64_t id = flow_table_packet_hashed(r->flows, &pp->pkt, &m, &pp->fh);
 		if (r->flagged && id)
 			flagged_writer_packet(r->flagged, id, fr);

@@ -173,7 +173,7 @@ static void flow_unlink(struct flow_table *t, struct flow *f)
 static void flow_close(struct flow_table *t, struct flow *f, enum flow_end why,
 		       const struct seg_meta *m)
 {
-	struct seg_meta last = { f->last_frame, f->last_ts };
+	struct seg_meta last = { .frame = f->last_frame, .ts_us = f->last_ts };
 	if (f->rst)
 		why = FLOW_END_RST;
 	if (!m)

@@ -136,6 +136,7 @@ static bool insert_piece(struct reasm *r, struct reasm_dir *d, struct reasm_seg 
 	s->start = start;
 	s->len = len;
 	s->m = *m;
+	s->m.payload_note = NULL; /* it describes the packet, not this copy */
 	memcpy(s->data, p, len);
 	s->next = *link;
 	*link = s;

@@ -256,6 +256,55 @@ __attribute__((target("avx2,bmi"))) static bool scan_avx2(struct scan *sc, const
 
 typedef bool (*scan_fn)(struct scan *sc, const uint8_t *p, size_t n, size_t q);
 
+static scan_fn best_scan(void)
+{
+#ifdef HAVE_AVX2
+	if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("bmi"))
+		return scan_avx2;
+#endif
+#ifdef __SSE2__
+	return scan_sse2;
+#else
+	return scan_portable;
+#endif
+}
+
+static void payload_lines(struct pop3_payload_lines *pl, const uint8_t *p, size_t n,
+			  scan_fn scan)
+{
+	const uint8_t *lf = n ? memchr(p, '\n', n) : NULL;
+	*pl = (struct pop3_payload_lines){ .data = p, .len = n, .first_lf = lf ? (size_t)(lf - p) : n };
+	size_t q = pl->first_lf + 1;
+	struct scan sc = { q + POP3_LINE_BUF, 0, 0, 0 };
+	if (q < n)
+		pl->dot = !scan(&sc, p, n, q);
+	pl->lines = sc.lines;
+	pl->bare_lf = sc.bare_lf;
+	pl->long_lines = sc.long_lines;
+	pl->end = sc.lim - POP3_LINE_BUF;
+}
+
+void pop3_payload_lines(struct pop3_payload_lines *pl, const uint8_t *p, size_t n)
+{
+	payload_lines(pl, p, n, best_scan());
+}
+
+/* The scan from just past the first LF (q), as the note worked it out, when
+ * it describes these very bytes. Else scan them. */
+static inline __attribute__((always_inline)) bool scan_rest(struct scan *sc, const uint8_t *p,
+							     size_t n, size_t q,
+							     const struct pop3_payload_lines *pl,
+							     scan_fn scan)
+{
+	if (!pl)
+		return scan(sc, p, n, q);
+	sc->lines += pl->lines;
+	sc->bare_lf += pl->bare_lf;
+	sc->long_lines += pl->long_lines;
+	sc->lim = pl->end + POP3_LINE_BUF; /* its scan began where this one does */
+	return !pl->dot;
+}
+
 static inline __attribute__((always_inline)) size_t body_run(struct pop3_framer *f,
 							     const uint8_t *p, size_t n,
 							     const struct seg_meta *m,
@@ -265,6 +314,9 @@ static inline __attribute__((always_inline)) size_t body_run(struct pop3_framer 
 	memset(r, 0, sizeof(*r));
 	if (f->skip_to_lf || n == 0)
 		return 0;
+	const struct pop3_payload_lines *pl = m->payload_note;
+	if (pl && (pl->data != p || pl->len != n))
+		pl = NULL; /* a part of the packet (a retransmission's new tail) */
 	struct scan sc = { POP3_LINE_BUF, 0, 0, 0 };
 	size_t q = 0;       /* the next byte to look at */
 	size_t from = 0;    /* where the lines that begin in p begin */
@@ -274,12 +326,18 @@ static inline __attribute__((always_inline)) size_t body_run(struct pop3_framer 
 		/* The held line ends at the first LF, as in pop3_framer_feed. */
 		if (f->len == 0 || f->buf[0] == '.')
 			return 0;
-		const uint8_t *lf = memchr(p, '\n', n);
-		if (!lf) {
+		size_t k = n;
+		if (pl) {
+			k = pl->first_lf;
+		} else {
+			const uint8_t *lf = memchr(p, '\n', n);
+			if (lf)
+				k = (size_t)(lf - p);
+		}
+		if (k == n) {
 			keep(f, p, n, m);
 			return n;
 		}
-		size_t k = (size_t)(lf - p);
 		bool crlf = (k ? (char)p[k - 1] : f->last) == '\r';
 		f->in_line = false;
 		held = true;
@@ -297,8 +355,21 @@ static inline __attribute__((always_inline)) size_t body_run(struct pop3_framer 
 		q = 1;
 		dot = n > 1 && p[1] == '.';
 	}
+	if (!dot && q < n && pl && q == 0) {
+		/* The first line begins at p[0]: its LF is counted here, as the
+		 * scan would count it; the note has the lines after it. */
+		size_t k = pl->first_lf;
+		if (k < n) {
+			bool crlf = p[k - 1] == '\r'; /* k > 0: p[0] is no LF here */
+			sc = (struct scan){ k + 1 + POP3_LINE_BUF, 1, !crlf, k - crlf > POP3_LINE_BUF };
+			q = k + 1;
+			dot = q < n && p[q] == '.';
+		} else {
+			q = n; /* no LF: all of it is a partial line */
+		}
+	}
 	if (!dot && q < n)
-		dot = !scan(&sc, p, n, q);
+		dot = !scan_rest(&sc, p, n, q, pl, scan);
 	size_t end = sc.lim - POP3_LINE_BUF; /* after the last LF taken */
 	r->lines = sc.lines;
 	r->bare_lf = sc.bare_lf;
@@ -348,6 +419,22 @@ static size_t body_run_avx2(struct pop3_framer *f, const uint8_t *p, size_t n,
 }
 #endif
 
+/* With a note made for the bytes, as the file reader's thread makes it. */
+static size_t body_run_noted(struct pop3_framer *f, const uint8_t *p, size_t n,
+			     const struct seg_meta *m, struct pop3_body_run *r)
+{
+	struct pop3_payload_lines pl;
+	payload_lines(&pl, p, n, best_scan());
+	struct seg_meta mm = *m;
+	mm.payload_note = &pl;
+	size_t used = body_run(f, p, n, &mm, r, scan_portable);
+	if (r->last_m.payload_note == &pl)
+		r->last_m.payload_note = m->payload_note;
+	if (f->in_line && f->start.payload_note == &pl)
+		f->start.payload_note = m->payload_note;
+	return used;
+}
+
 pop3_body_run_fn pop3_framer_body_run_variant(unsigned i, const char **name)
 {
 	static const struct {
@@ -355,6 +442,7 @@ pop3_body_run_fn pop3_framer_body_run_variant(unsigned i, const char **name)
 		pop3_body_run_fn fn;
 	} v[] = {
 		{ "portable", body_run_portable },
+		{ "noted", body_run_noted },
 #ifdef __SSE2__
 		{ "sse2", body_run_sse2 },
 #endif

@@ -124,7 +124,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		struct packet pk;
 		enum decode_reason dr = decode_frame(lt, copy, h->caplen, h->len, &pk, &dec);
 		if (dr == DEC_OK || dr == DEC_PAYLOAD_TRUNC) {
-			struct seg_meta m = { frames, ts };
+			struct seg_meta m = { .frame = frames, .ts_us = ts };
 			flow_table_packet(ft, &pk, &m);
 		}
 		free(copy);

@@ -84,7 +84,7 @@ static void feed(struct pop3_conn *pc, int dir, const uint8_t *p, size_t n, uint
 {
 	uint8_t *exact = malloc(n ? n : 1);
 	memcpy(exact, p, n);
-	struct seg_meta m = { frame, frame * 1000 };
+	struct seg_meta m = { .frame = frame, .ts_us = frame * 1000 };
 	pop3_feed(pc, dir, exact, n, &m);
 	free(exact);
 }
@@ -112,7 +112,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		frame++;
 		if (ctl & 2) {
-			struct seg_meta m = { frame, frame * 1000 };
+			struct seg_meta m = { .frame = frame, .ts_us = frame * 1000 };
 			pop3_gap(pc, dir, len ? len : 1, &m);
 		} else {
 			if (len > size - off)
@@ -128,7 +128,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		check_info(pop3_conn_info(pc));
 	}
-	struct seg_meta m = { frame + 1, (frame + 1) * 1000 };
+	struct seg_meta m = { .frame = frame + 1, .ts_us = (frame + 1) * 1000 };
 	pop3_finish(pc, &m);
 	const struct pop3_conn_info *ci = pop3_conn_info(pc);
 	check_info(ci);

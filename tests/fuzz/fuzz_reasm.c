@@ -141,7 +141,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		uint32_t wirelen = (ctl & 0x80) ? (uint32_t)len + extra : len;
 		frame++;
-		struct seg_meta m = { frame, frame * 1000 };
+		struct seg_meta m = { .frame = frame, .ts_us = frame * 1000 };
 		uint8_t *exact = malloc(len ? len : 1); /* exact size for ASan */
 		memcpy(exact, seg, len);
 
@@ -159,7 +159,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		last_end[dir] = dseq + wirelen;
 	}
 	frame++;
-		struct seg_meta m = { frame, frame * 1000 };
+		struct seg_meta m = { .frame = frame, .ts_us = frame * 1000 };
 	reasm_flush(&r, &c.d[0], &c, 0, &m);
 	reasm_flush(&r, &c.d[1], &c, 1, &m);
 	CHECK(c.d[0].ooo == NULL && c.d[1].ooo == NULL);

@@ -306,7 +306,7 @@ int main(int argc, char **argv)
 							    fr.wirelen, &pkt, &dec);
 			if (r != DEC_OK && r != DEC_PAYLOAD_TRUNC)
 				continue;
-			struct seg_meta m = { fr.number, fr.ts_us };
+			struct seg_meta m = { .frame = fr.number, .ts_us = fr.ts_us };
 			uint64_t id = flow_table_packet(ft, &pkt, &m);
 			if (id && fs_get(id)->used)
 				reasm_records(fs_get(id), &pkt);

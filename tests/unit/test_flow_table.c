@@ -129,7 +129,7 @@ static uint64_t pk(struct fx *x, const char *a, uint16_t ap, const char *b, uint
 	struct packet p;
 	int v = strchr(a, ':') ? 6 : 4;
 	pkt_packet(&p, v, a, ap, b, bp, seq, ack, flags, data, data ? strlen(data) : 0);
-	struct seg_meta m = { ++x->frame, x->now };
+	struct seg_meta m = { .frame = ++x->frame, .ts_us = x->now };
 	x->now += 1000;
 	return flow_table_packet(x->t, &p, &m);
 }

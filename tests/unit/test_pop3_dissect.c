@@ -83,7 +83,7 @@ static int teardown(void **state)
 
 static void feed(struct fx *x, int dir, const void *p, size_t n)
 {
-	struct seg_meta m = { ++x->frame, x->frame * 1000 };
+	struct seg_meta m = { .frame = ++x->frame, .ts_us = x->frame * 1000 };
 	pop3_feed(x->c, dir, p, n, &m);
 }
 
@@ -99,13 +99,13 @@ static void srv(struct fx *x, const char *s)
 
 static void gap(struct fx *x, int dir, uint64_t n)
 {
-	struct seg_meta m = { ++x->frame, x->frame * 1000 };
+	struct seg_meta m = { .frame = ++x->frame, .ts_us = x->frame * 1000 };
 	pop3_gap(x->c, dir, n, &m);
 }
 
 static void finish(struct fx *x)
 {
-	struct seg_meta m = { ++x->frame, x->frame * 1000 };
+	struct seg_meta m = { .frame = ++x->frame, .ts_us = x->frame * 1000 };
 	pop3_finish(x->c, &m);
 }
 

@@ -88,7 +88,7 @@ static int teardown(void **state)
 
 static void feed(struct fx *x, const void *p, size_t n)
 {
-	struct seg_meta m = { ++x->frame, x->frame * 10 };
+	struct seg_meta m = { .frame = ++x->frame, .ts_us = x->frame * 10 };
 	pop3_framer_feed(&x->f, p, n, &m, on_line, resync_pm, &x->r, 1);
 }
 
@@ -447,7 +447,7 @@ static void check_run_at(const uint8_t *p, size_t n, const uint8_t *h, size_t hn
 	bool partial = want_used < hn + n && cat[want_used] != '.';
 	size_t tn = hn + n - want_used; /* the partial line */
 	size_t want_took = partial ? n : want_used - hn;
-	const struct seg_meta mh = { 7, 70 }, m = { 9, 90 };
+	const struct seg_meta mh = { .frame = 7, .ts_us = 70 }, m = { .frame = 9, .ts_us = 90 };
 	for (size_t i = 0; i < n_body_runs; i++) {
 		struct pop3_framer f;
 		memset(&f, 0, sizeof(f));
@@ -546,7 +546,7 @@ static void test_body_run_nothing_taken(void **state)
 {
 	(void)state;
 	static const char in[] = "abc\r\ndef\r\n";
-	const struct seg_meta m = { 9, 90 };
+	const struct seg_meta m = { .frame = 9, .ts_us = 90 };
 	struct pop3_framer f;
 	struct pop3_body_run r;
 	for (size_t i = 0; i < n_body_runs; i++) {
@@ -825,7 +825,7 @@ static void test_fast_path_same_as_line_path(void **state)
 				uint8_t *run = malloc(len);
 				assert_non_null(run);
 				memcpy(run, buf + at, len);
-				struct seg_meta m = { ++frame, frame * 10 };
+				struct seg_meta m = { .frame = ++frame, .ts_us = frame * 10 };
 				pop3_framer_feed(&fl, run, len, &m, tally_line, resync_pm, line, 1);
 				feed_fast(&ff, body_runs[i].fn, run, len, &m, fast);
 				free(run);

@@ -86,7 +86,7 @@ static int teardown(void **state)
 static void seg_cut(struct fx *x, uint32_t seq, uint8_t flags, const char *data, uint32_t len,
 		    uint32_t wirelen)
 {
-	struct seg_meta m = { ++x->frame, x->frame * 1000 };
+	struct seg_meta m = { .frame = ++x->frame, .ts_us = x->frame * 1000 };
 	reasm_segment(&x->r, &x->d, x, 1, seq, flags, (const uint8_t *)data, len, wirelen, &m);
 }
 
@@ -98,13 +98,13 @@ static void seg(struct fx *x, uint32_t seq, uint8_t flags, const char *data)
 
 static void ack(struct fx *x, uint32_t a)
 {
-	struct seg_meta m = { ++x->frame, 0 };
+	struct seg_meta m = { .frame = ++x->frame, .ts_us = 0 };
 	reasm_ack(&x->r, &x->d, x, 1, a, &m);
 }
 
 static void flush(struct fx *x)
 {
-	struct seg_meta m = { ++x->frame, 0 };
+	struct seg_meta m = { .frame = ++x->frame, .ts_us = 0 };
 	reasm_flush(&x->r, &x->d, x, 1, &m);
 }
 

@@ -43,7 +43,7 @@ static void feed(struct pop3_conn *c, int dir, const char *p, size_t n)
 {
 	char *exact = malloc(n);
 	memcpy(exact, p, n);
-	struct seg_meta m = { 1, 1 };
+	struct seg_meta m = { .frame = 1, .ts_us = 1 };
 	pop3_feed(c, dir, (const uint8_t *)exact, n, &m);
 	free(exact);
 }
@@ -80,7 +80,7 @@ static void replay(unsigned n, unsigned uidlen)
 		feeds(c, 0, "NOOP\r\n");
 	snprintf(line, sizeof(line), "%u late\r\n.\r\n", n + 1);
 	feeds(c, 1, line);
-	struct seg_meta m = { 2, 2 };
+	struct seg_meta m = { .frame = 2, .ts_us = 2 };
 	pop3_finish(c, &m);
 	assert_true(s.uids_ok);
 	assert_int_equal(s.uidl_entries, n + 1);

@@ -59,17 +59,17 @@ static void play(struct event_bus *bus)
 	};
 	uint64_t frame = 1;
 	for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++) {
-		struct seg_meta m = { ++frame, f.last_ts };
+		struct seg_meta m = { .frame = ++frame, .ts_us = f.last_ts };
 		session_flow_data(sm, &f, lines[i][0][0] - '0', (const uint8_t *)lines[i][1],
 				  strlen(lines[i][1]), &m);
 	}
 	for (int i = 1; i <= 10; i++) {
 		f.last_ts = 1000000 + (uint64_t)i * 300000;
-		struct seg_meta m = { ++frame, f.last_ts };
+		struct seg_meta m = { .frame = ++frame, .ts_us = f.last_ts };
 		static const char body[] = "line of the body\r\n";
 		session_flow_data(sm, &f, 1, (const uint8_t *)body, sizeof body - 1, &m);
 	}
-	struct seg_meta m = { ++frame, f.last_ts };
+	struct seg_meta m = { .frame = ++frame, .ts_us = f.last_ts };
 	session_flow_data(sm, &f, 1, (const uint8_t *)".\r\n", 3, &m);
 	session_flow_close(sm, &f, FLOW_END_FIN, &m);
 	session_mgr_free(sm);
