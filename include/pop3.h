@@ -210,16 +210,20 @@ const struct pop3_conn_info *pop3_conn_info(const struct pop3_conn *c);
  * reader's thread makes one per packet (the main thread is the one the run
  * waits for), and seg_meta.payload_note carries it up. A message body then
  * takes its line counts from here instead of reading its bytes again.
- * It counts as the body's fast path would: the lines after the first LF,
- * up to and including the first one followed by '.'.
+ * Each run counts, from a line start, the lines up to and including the
+ * first one followed by '.', as the body's scan would.
  */
+#define POP3_PAYLOAD_RUNS 8
+struct pop3_line_run {
+	uint32_t start, end;   /* a line start; just past the last LF counted */
+	uint32_t lines, bare_lf, long_lines;
+	bool dot;              /* stopped at a line that begins with '.' */
+};
 struct pop3_payload_lines {
 	const uint8_t *data;   /* the bytes it describes, and how many */
-	size_t len;
-	size_t first_lf;       /* index of the first LF; len if none */
-	uint64_t lines, bare_lf, long_lines; /* of the lines after the first LF */
-	size_t end;            /* just past the last LF counted */
-	bool dot;              /* stopped at a line that begins with '.' */
+	uint32_t len;
+	uint32_t nruns;
+	struct pop3_line_run run[POP3_PAYLOAD_RUNS];
 };
 void pop3_payload_lines(struct pop3_payload_lines *pl, const uint8_t *p, size_t n);
 

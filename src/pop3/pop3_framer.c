@@ -269,19 +269,63 @@ static scan_fn best_scan(void)
 #endif
 }
 
+/* The scan from the line start s to the end of p, as one run of the note. */
+static void note_run(struct pop3_payload_lines *pl, const uint8_t *p, size_t n, size_t s,
+		     scan_fn scan)
+{
+	struct scan sc = { s + POP3_LINE_BUF, 0, 0, 0 };
+	bool dot = !scan(&sc, p, n, s);
+	pl->run[pl->nruns++] = (struct pop3_line_run){
+		.start = (uint32_t)s, .end = (uint32_t)(sc.lim - POP3_LINE_BUF),
+		.lines = (uint32_t)sc.lines, .bare_lf = (uint32_t)sc.bare_lf,
+		.long_lines = (uint32_t)sc.long_lines, .dot = dot };
+}
+
+/* The runs a body can ask for: from p[0] (when a line may begin there),
+ * from just past the first LF (when an earlier packet's line ends at it),
+ * and from past each line that begins with '.' (which the line-by-line
+ * path takes). A run ends at the first line that begins with '.'. */
 static void payload_lines(struct pop3_payload_lines *pl, const uint8_t *p, size_t n,
 			  scan_fn scan)
 {
+	pl->data = p;
+	pl->len = (uint32_t)n;
+	pl->nruns = 0;
 	const uint8_t *lf = n ? memchr(p, '\n', n) : NULL;
-	*pl = (struct pop3_payload_lines){ .data = p, .len = n, .first_lf = lf ? (size_t)(lf - p) : n };
-	size_t q = pl->first_lf + 1;
-	struct scan sc = { q + POP3_LINE_BUF, 0, 0, 0 };
-	if (q < n)
-		pl->dot = !scan(&sc, p, n, q);
-	pl->lines = sc.lines;
-	pl->bare_lf = sc.bare_lf;
-	pl->long_lines = sc.long_lines;
-	pl->end = sc.lim - POP3_LINE_BUF;
+	if (!lf || n > UINT32_MAX)
+		return; /* one partial line: nothing to count ahead */
+	size_t k = (size_t)(lf - p);
+	bool from0 = p[0] != '\n' && p[0] != '.'; /* a line may begin at p[0] */
+	if (from0)
+		pl->nruns = 1; /* run[0], filled in below from run[1] */
+	for (size_t s = k + 1; s < n && pl->nruns < POP3_PAYLOAD_RUNS;) {
+		if (p[s] == '.') { /* a line the line-by-line path takes */
+			const uint8_t *next = memchr(p + s, '\n', n - s);
+			s = next ? (size_t)(next - p) + 1 : n;
+			continue;
+		}
+		note_run(pl, p, n, s, scan);
+		const struct pop3_line_run *last = &pl->run[pl->nruns - 1];
+		if (!last->dot)
+			break;
+		s = last->end;
+	}
+	if (!from0)
+		return;
+	/* From p[0]: the first line, counted as the scan counts it, then the
+	 * run from past its LF, unless a '.' line follows it. */
+	bool crlf = p[k - 1] == '\r'; /* k > 0: p[0] is no LF */
+	struct pop3_line_run first = { .start = 0, .end = (uint32_t)(k + 1), .lines = 1,
+				       .bare_lf = !crlf, .long_lines = k - crlf > POP3_LINE_BUF,
+				       .dot = k + 1 < n && p[k + 1] == '.' };
+	if (!first.dot && pl->nruns > 1 && pl->run[1].start == k + 1) {
+		first.end = pl->run[1].end;
+		first.lines += pl->run[1].lines;
+		first.bare_lf += pl->run[1].bare_lf;
+		first.long_lines += pl->run[1].long_lines;
+		first.dot = pl->run[1].dot;
+	}
+	pl->run[0] = first;
 }
 
 void pop3_payload_lines(struct pop3_payload_lines *pl, const uint8_t *p, size_t n)
@@ -289,20 +333,40 @@ void pop3_payload_lines(struct pop3_payload_lines *pl, const uint8_t *p, size_t 
 	payload_lines(pl, p, n, best_scan());
 }
 
-/* The scan from just past the first LF (q), as the note worked it out, when
- * it describes these very bytes. Else scan them. */
-static inline __attribute__((always_inline)) bool scan_rest(struct scan *sc, const uint8_t *p,
-							     size_t n, size_t q,
-							     const struct pop3_payload_lines *pl,
-							     scan_fn scan)
+/* The note's run from offset `at`, if m carries a note for the packet whose
+ * last n bytes are p (the whole packet, or what follows a '.' line). */
+static const struct pop3_line_run *noted_run(const struct seg_meta *m, const uint8_t *p,
+					     size_t n, size_t q)
 {
-	if (!pl)
+	const struct pop3_payload_lines *pl = m->payload_note;
+	if (!pl || n > pl->len)
+		return NULL;
+	/* integers, not pointers: p may lie in another buffer altogether */
+	uintptr_t at = (uintptr_t)p - (uintptr_t)pl->data;
+	if (at != pl->len - n)
+		return NULL;
+	for (unsigned i = 0; i < pl->nruns; i++)
+		if (pl->run[i].start == at + q)
+			return &pl->run[i];
+	return NULL;
+}
+
+/* Take the lines of p from q (a line start) to the first line that begins
+ * with '.': from the note when it has them, else by scanning. Returns false
+ * at such a line. */
+static inline __attribute__((always_inline)) bool take_from(struct scan *sc, const uint8_t *p,
+							     size_t n, size_t q,
+							     const struct seg_meta *m, scan_fn scan)
+{
+	const struct pop3_line_run *run = noted_run(m, p, n, q);
+	if (!run)
 		return scan(sc, p, n, q);
-	sc->lines += pl->lines;
-	sc->bare_lf += pl->bare_lf;
-	sc->long_lines += pl->long_lines;
-	sc->lim = pl->end + POP3_LINE_BUF; /* its scan began where this one does */
-	return !pl->dot;
+	size_t at = run->start - q; /* p's offset in the noted packet */
+	sc->lines += run->lines;
+	sc->bare_lf += run->bare_lf;
+	sc->long_lines += run->long_lines;
+	sc->lim = run->end - at + POP3_LINE_BUF;
+	return !run->dot;
 }
 
 static inline __attribute__((always_inline)) size_t body_run(struct pop3_framer *f,
@@ -314,9 +378,6 @@ static inline __attribute__((always_inline)) size_t body_run(struct pop3_framer 
 	memset(r, 0, sizeof(*r));
 	if (f->skip_to_lf || n == 0)
 		return 0;
-	const struct pop3_payload_lines *pl = m->payload_note;
-	if (pl && (pl->data != p || pl->len != n))
-		pl = NULL; /* a part of the packet (a retransmission's new tail) */
 	struct scan sc = { POP3_LINE_BUF, 0, 0, 0 };
 	size_t q = 0;       /* the next byte to look at */
 	size_t from = 0;    /* where the lines that begin in p begin */
@@ -326,18 +387,12 @@ static inline __attribute__((always_inline)) size_t body_run(struct pop3_framer 
 		/* The held line ends at the first LF, as in pop3_framer_feed. */
 		if (f->len == 0 || f->buf[0] == '.')
 			return 0;
-		size_t k = n;
-		if (pl) {
-			k = pl->first_lf;
-		} else {
-			const uint8_t *lf = memchr(p, '\n', n);
-			if (lf)
-				k = (size_t)(lf - p);
-		}
-		if (k == n) {
+		const uint8_t *lf = memchr(p, '\n', n);
+		if (!lf) {
 			keep(f, p, n, m);
 			return n;
 		}
+		size_t k = (size_t)(lf - p);
 		bool crlf = (k ? (char)p[k - 1] : f->last) == '\r';
 		f->in_line = false;
 		held = true;
@@ -355,21 +410,8 @@ static inline __attribute__((always_inline)) size_t body_run(struct pop3_framer 
 		q = 1;
 		dot = n > 1 && p[1] == '.';
 	}
-	if (!dot && q < n && pl && q == 0) {
-		/* The first line begins at p[0]: its LF is counted here, as the
-		 * scan would count it; the note has the lines after it. */
-		size_t k = pl->first_lf;
-		if (k < n) {
-			bool crlf = p[k - 1] == '\r'; /* k > 0: p[0] is no LF here */
-			sc = (struct scan){ k + 1 + POP3_LINE_BUF, 1, !crlf, k - crlf > POP3_LINE_BUF };
-			q = k + 1;
-			dot = q < n && p[q] == '.';
-		} else {
-			q = n; /* no LF: all of it is a partial line */
-		}
-	}
 	if (!dot && q < n)
-		dot = !scan_rest(&sc, p, n, q, pl, scan);
+		dot = !take_from(&sc, p, n, q, m, scan);
 	size_t end = sc.lim - POP3_LINE_BUF; /* after the last LF taken */
 	r->lines = sc.lines;
 	r->bare_lf = sc.bare_lf;
@@ -419,15 +461,31 @@ static size_t body_run_avx2(struct pop3_framer *f, const uint8_t *p, size_t n,
 }
 #endif
 
-/* With a note made for the bytes, as the file reader's thread makes it. */
+/* With a note, as the file reader's thread makes one per packet: a call on
+ * bytes that end the ones the last note was made for (what follows a '.'
+ * line) uses that note, as pop3_feed's loop does with a packet's. The
+ * bytes are copied, since a caller may reuse its buffer for other bytes.
+ * For the tests only, hence the static state. */
 static size_t body_run_noted(struct pop3_framer *f, const uint8_t *p, size_t n,
 			     const struct seg_meta *m, struct pop3_body_run *r)
 {
-	struct pop3_payload_lines pl;
-	payload_lines(&pl, p, n, best_scan());
+	static uint8_t *copy;
+	static size_t cap;
+	static struct pop3_payload_lines pl;
+	if (!pl.data || n > pl.len || memcmp(copy + pl.len - n, p, n) != 0) {
+		if (n > cap) {
+			cap = n;
+			copy = xrealloc(copy, cap);
+		}
+		if (n)
+			memcpy(copy, p, n);
+		payload_lines(&pl, copy, n, best_scan());
+		pl.data = copy; /* even when no run was counted */
+		pl.len = (uint32_t)n;
+	}
 	struct seg_meta mm = *m;
 	mm.payload_note = &pl;
-	size_t used = body_run(f, p, n, &mm, r, scan_portable);
+	size_t used = body_run(f, copy + pl.len - n, n, &mm, r, scan_portable);
 	if (r->last_m.payload_note == &pl)
 		r->last_m.payload_note = m->payload_note;
 	if (f->in_line && f->start.payload_note == &pl)
