@@ -402,8 +402,10 @@ static const struct sink_ops fw_ops = {
 
 struct sink flagged_writer_sink(struct flagged_writer *w)
 {
-	/* A session turns flagged with a finding, which is never skipped. */
-	return (struct sink){ .ops = w ? &fw_ops : NULL, .self = w, .skip = EV_BIT(EV_SESSION_UPDATE) };
+	/* A session turns flagged with a finding, which is never skipped; it
+	 * is not flagged when it opens. */
+	return (struct sink){ .ops = w ? &fw_ops : NULL, .self = w,
+			      .skip = EV_BIT(EV_SESSION_OPEN) | EV_BIT(EV_SESSION_UPDATE) };
 }
 
 int flagged_writer_save(struct flagged_writer *w, const uint64_t *ids, size_t n, const char *path,

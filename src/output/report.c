@@ -1096,6 +1096,8 @@ struct sink report_sink_new(FILE *out, const struct report_opts *o)
 			r->flag_len[i] = (uint8_t)strlen(fn);
 		}
 	}
-	/* A session's state at its close is all the report keeps. */
-	return (struct sink){ .ops = &report_ops, .self = r, .skip = EV_BIT(EV_SESSION_UPDATE) };
+	/* A session's state at its close is all the report keeps; its first
+	 * event of any kind opens its record. */
+	return (struct sink){ .ops = &report_ops, .self = r,
+			      .skip = EV_BIT(EV_SESSION_OPEN) | EV_BIT(EV_SESSION_UPDATE) };
 }

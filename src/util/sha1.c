@@ -23,28 +23,26 @@ static void sha1_block(struct sha1_ctx *c, const uint8_t *p)
 		w[i] = rol(w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16], 1);
 
 	uint32_t a = c->h[0], b = c->h[1], d3 = c->h[2], d = c->h[3], e = c->h[4];
-	for (int i = 0; i < 80; i++) {
-		uint32_t f, k;
-		if (i < 20) {
-			f = (b & d3) | (~b & d);
-			k = 0x5a827999;
-		} else if (i < 40) {
-			f = b ^ d3 ^ d;
-			k = 0x6ed9eba1;
-		} else if (i < 60) {
-			f = (b & d3) | (b & d) | (d3 & d);
-			k = 0x8f1bbcdc;
-		} else {
-			f = b ^ d3 ^ d;
-			k = 0xca62c1d6;
-		}
-		uint32_t t = rol(a, 5) + f + e + k + w[i];
-		e = d;
-		d = d3;
-		d3 = rol(b, 30);
-		b = a;
-		a = t;
-	}
+	/* The four rounds' functions in loops of their own: no test per step. */
+#define STEP(f, k)                                                   \
+	do {                                                         \
+		uint32_t t = rol(a, 5) + (f) + e + (k) + w[i];      \
+		e = d;                                               \
+		d = d3;                                              \
+		d3 = rol(b, 30);                                     \
+		b = a;                                               \
+		a = t;                                               \
+	} while (0)
+	int i = 0;
+	for (; i < 20; i++)
+		STEP((b & d3) | (~b & d), 0x5a827999);
+	for (; i < 40; i++)
+		STEP(b ^ d3 ^ d, 0x6ed9eba1);
+	for (; i < 60; i++)
+		STEP((b & d3) | (b & d) | (d3 & d), 0x8f1bbcdc);
+	for (; i < 80; i++)
+		STEP(b ^ d3 ^ d, 0xca62c1d6);
+#undef STEP
 	c->h[0] += a;
 	c->h[1] += b;
 	c->h[2] += d3;
