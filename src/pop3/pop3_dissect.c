@@ -21,12 +21,12 @@
 
 struct pending {
 	enum pop3_cmd cmd;
-	char keyword[POP3_KEYWORD_MAX + 1];
-	char args[POP3_ARGS_MAX + 1];
 	bool has_args, secret, has_msgnum, lost;
 	uint32_t msgnum, arg2, flags;
 	enum pop3_state state_before;
 	struct seg_meta m;
+	char keyword[POP3_KEYWORD_MAX + 1];
+	char args[POP3_ARGS_MAX + 1];    /* last: a push clears only what comes before */
 };
 
 enum srv_mode { SRV_STATUS, SRV_BODY, SRV_RESYNC };
@@ -227,7 +227,7 @@ static struct pending *q_push(struct pop3_conn *c)
 	}
 	if (c->qlen == c->qcap) {
 		unsigned ncap = c->qcap ? c->qcap * 2 : 4;
-		struct pending *nq = xcalloc(ncap, sizeof(*nq));
+		struct pending *nq = xmalloc(ncap * sizeof(*nq)); /* a push clears its entry */
 		for (unsigned i = 0; i < c->qlen; i++)
 			nq[i] = *q_at(c, i);
 		free(c->q);
@@ -236,11 +236,26 @@ static struct pending *q_push(struct pop3_conn *c)
 		c->qhead = 0;
 	}
 	struct pending *p = &c->q[(c->qhead + c->qlen++) % c->qcap];
-	memset(p, 0, sizeof(*p));
+	memset(p, 0, offsetof(struct pending, args));
+	p->args[0] = '\0';
 	return p;
 }
 
 /* ---- client lines -------------------------------------------------------- */
+
+/* The secret from `at` on gives way to POP3_REDACTED, and none of it stays
+ * past the new end either: the array is reused, not cleared, by later
+ * commands, and its memory by others once freed. */
+static void redact_from(struct pending *p, char *at)
+{
+	size_t room = sizeof(p->args) - (size_t)(at - p->args);
+	size_t was = strnlen(at, room);
+	strlcpy_safe(at, POP3_REDACTED, room);
+	size_t now = strlen(at);
+	if (was > now)
+		memset(at + now, 0, was - now);
+	p->secret = true;
+}
 
 static void redact_args(struct pending *p, bool show)
 {
@@ -249,15 +264,12 @@ static void redact_args(struct pending *p, bool show)
 	char *sp = strchr(p->args, ' ');
 	switch (p->cmd) {
 	case POP3_CMD_PASS:
-		strlcpy_safe(p->args, POP3_REDACTED, sizeof(p->args));
-		p->secret = true;
+		redact_from(p, p->args);
 		break;
 	case POP3_CMD_APOP: /* "name digest": keep the name */
 	case POP3_CMD_AUTH: /* "mechanism initial-response": keep the mechanism */
-		if (sp) {
-			strlcpy_safe(sp + 1, POP3_REDACTED, sizeof(p->args) - (size_t)(sp + 1 - p->args));
-			p->secret = true;
-		}
+		if (sp)
+			redact_from(p, sp + 1);
 		break;
 	default:
 		break;
