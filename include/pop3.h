@@ -211,13 +211,15 @@ const struct pop3_conn_info *pop3_conn_info(const struct pop3_conn *c);
  * waits for), and seg_meta.payload_note carries it up. A message body then
  * takes its line counts from here instead of reading its bytes again.
  * Each run counts, from a line start, the lines up to and including the
- * first one followed by '.', as the body's scan would.
+ * first one followed by a '.' line that is not dot-stuffed, as the body's
+ * scan would.
  */
 #define POP3_PAYLOAD_RUNS 8
 struct pop3_line_run {
 	uint32_t start, end;   /* a line start; just past the last LF counted */
 	uint32_t lines, bare_lf, long_lines;
-	bool dot;              /* stopped at a line that begins with '.' */
+	uint32_t stuffed, last_stuffed; /* lines begun with "..", where the last begins */
+	bool dot;              /* stopped at a '.' line that is not dot-stuffed */
 };
 struct pop3_payload_lines {
 	const uint8_t *data;   /* the bytes it describes, and how many */

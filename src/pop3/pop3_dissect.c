@@ -725,7 +725,9 @@ void pop3_feed(struct pop3_conn *c, int dir, const uint8_t *p, size_t n, const s
 		size_t used = pop3_framer_body_run(&c->fr[1], p, n, m, &r);
 		if (r.lines) {
 			count_lines(c, 1, r.lines, r.bare_lf, r.long_lines);
-			body_lines(&c->cur, r.lines, r.octets, r.bare_lf != 0, &r.last_m);
+			/* a stuffed line's first '.' is no message octet (server_body) */
+			body_lines(&c->cur, r.lines, r.octets - r.stuffed, r.bare_lf != 0, &r.last_m);
+			c->cur.data_stuffed += r.stuffed;
 		}
 		p += used;
 		n -= used;

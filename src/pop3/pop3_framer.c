@@ -152,11 +152,29 @@ __attribute__((target("avx2"))) static inline uint64_t lf_mask_avx2(const uint8_
 struct scan {
 	size_t lim;         /* where the current line begins, + POP3_LINE_BUF */
 	uint64_t lines, bare_lf, long_lines;
+	uint64_t stuffed;   /* lines begun with "..", the last maybe not ended */
+	size_t last_stuffed; /* where the last of them begins */
 };
+
+/* A line begins at p[q]: false if it may go on (it does not begin with
+ * '.', or it is dot-stuffed: "..", counted), true if it must stop the run
+ * (the terminator, or a '.' line the line-by-line path judges). */
+static inline bool dot_stop(struct scan *sc, const uint8_t *p, size_t n, size_t q)
+{
+	if (q >= n || p[q] != '.')
+		return false;
+	if (q + 1 < n && p[q + 1] == '.') {
+		sc->stuffed++;
+		sc->last_stuffed = q;
+		return false;
+	}
+	return true;
+}
 
 /* The LF at p[k] of a line that is bare, long or followed by '.': counted
  * exactly, off the loop's path (not inlined: the loop keeps a branch per
- * test instead of computing all three). Returns false at the '.'. */
+ * test instead of computing all three). Returns false at a '.' line that
+ * is not dot-stuffed. */
 static __attribute__((noinline)) bool odd_lf(struct scan *sc, const uint8_t *p, size_t n,
 					      size_t k)
 {
@@ -166,11 +184,19 @@ static __attribute__((noinline)) bool odd_lf(struct scan *sc, const uint8_t *p, 
 	sc->bare_lf += !crlf;
 	sc->long_lines += len - crlf > POP3_LINE_BUF;
 	sc->lim = k + 1 + POP3_LINE_BUF;
-	return !(k + 1 < n && p[k + 1] == '.');
+	return !dot_stop(sc, p, n, k + 1);
+}
+
+/* The scan's counts, less a stuffed line that did not end in it (it is
+ * held as a partial line, and counted again when it ends). */
+static uint64_t stuffed_ended(const struct scan *sc)
+{
+	return sc->stuffed - (sc->stuffed && sc->last_stuffed == sc->lim - POP3_LINE_BUF);
 }
 
 /* The LFs of mask m, bit i for p[at + i]. Returns false at an LF followed
- * by '.', with that line counted and the next one beginning at the '.'.
+ * by a '.' line that is not dot-stuffed, with that line counted and the
+ * next one beginning at the '.'.
  * Every LF is past p[0] (one there is taken before), so p[k - 1] can be
  * read. With `last`, p[n] is past the end: an LF at n - 1 has no byte
  * after it. The caller keeps sc->lim and sc->lines in *lim and *lines
@@ -206,7 +232,7 @@ static inline __attribute__((always_inline)) bool take_lfs(struct scan *sc, size
  * read without a test. Then the last 1..64 bytes: from a block that ends
  * at p + n (it overlaps bytes already taken, masked off) when the run is
  * that long, since no byte past the end may be read; else from a padded
- * copy. Returns false at a line that begins with '.'. A macro, not a
+ * copy. Returns false at a '.' line that is not dot-stuffed. A macro, not a
  * function, since each SIMD kind needs the loop compiled for its target.
  */
 #define SCAN_FROM(mask_fn)                                                                   \
@@ -273,18 +299,19 @@ static scan_fn best_scan(void)
 static void note_run(struct pop3_payload_lines *pl, const uint8_t *p, size_t n, size_t s,
 		     scan_fn scan)
 {
-	struct scan sc = { s + POP3_LINE_BUF, 0, 0, 0 };
+	struct scan sc = { .lim = s + POP3_LINE_BUF };
 	bool dot = !scan(&sc, p, n, s);
 	pl->run[pl->nruns++] = (struct pop3_line_run){
 		.start = (uint32_t)s, .end = (uint32_t)(sc.lim - POP3_LINE_BUF),
 		.lines = (uint32_t)sc.lines, .bare_lf = (uint32_t)sc.bare_lf,
-		.long_lines = (uint32_t)sc.long_lines, .dot = dot };
+		.long_lines = (uint32_t)sc.long_lines, .stuffed = (uint32_t)sc.stuffed,
+		.last_stuffed = (uint32_t)sc.last_stuffed, .dot = dot };
 }
 
 /* The runs a body can ask for: from p[0] (when a line may begin there),
  * from just past the first LF (when an earlier packet's line ends at it),
- * and from past each line that begins with '.' (which the line-by-line
- * path takes). A run ends at the first line that begins with '.'. */
+ * and from past each '.' line that the line-by-line path takes. A run ends
+ * at the first '.' line that is not dot-stuffed. */
 static void payload_lines(struct pop3_payload_lines *pl, const uint8_t *p, size_t n,
 			  scan_fn scan)
 {
@@ -299,7 +326,8 @@ static void payload_lines(struct pop3_payload_lines *pl, const uint8_t *p, size_
 	if (from0)
 		pl->nruns = 1; /* run[0], filled in below from run[1] */
 	for (size_t s = k + 1; s < n && pl->nruns < POP3_PAYLOAD_RUNS;) {
-		if (p[s] == '.') { /* a line the line-by-line path takes */
+		if (p[s] == '.' && !(s + 1 < n && p[s + 1] == '.')) {
+			/* a line the line-by-line path takes */
 			const uint8_t *next = memchr(p + s, '\n', n - s);
 			s = next ? (size_t)(next - p) + 1 : n;
 			continue;
@@ -315,14 +343,21 @@ static void payload_lines(struct pop3_payload_lines *pl, const uint8_t *p, size_
 	/* From p[0]: the first line, counted as the scan counts it, then the
 	 * run from past its LF, unless a '.' line follows it. */
 	bool crlf = p[k - 1] == '\r'; /* k > 0: p[0] is no LF */
+	struct scan sc = { .lim = k + 1 + POP3_LINE_BUF, .lines = 1, .bare_lf = !crlf,
+			   .long_lines = k - crlf > POP3_LINE_BUF };
 	struct pop3_line_run first = { .start = 0, .end = (uint32_t)(k + 1), .lines = 1,
 				       .bare_lf = !crlf, .long_lines = k - crlf > POP3_LINE_BUF,
-				       .dot = k + 1 < n && p[k + 1] == '.' };
+				       .dot = dot_stop(&sc, p, n, k + 1) };
+	first.stuffed = (uint32_t)sc.stuffed;
+	first.last_stuffed = (uint32_t)sc.last_stuffed;
 	if (!first.dot && pl->nruns > 1 && pl->run[1].start == k + 1) {
 		first.end = pl->run[1].end;
 		first.lines += pl->run[1].lines;
 		first.bare_lf += pl->run[1].bare_lf;
 		first.long_lines += pl->run[1].long_lines;
+		first.stuffed += pl->run[1].stuffed;
+		if (pl->run[1].stuffed)
+			first.last_stuffed = pl->run[1].last_stuffed;
 		first.dot = pl->run[1].dot;
 	}
 	pl->run[0] = first;
@@ -365,7 +400,10 @@ static inline __attribute__((always_inline)) bool take_from(struct scan *sc, con
 	sc->lines += run->lines;
 	sc->bare_lf += run->bare_lf;
 	sc->long_lines += run->long_lines;
-	sc->lim = run->end - at + POP3_LINE_BUF;
+	sc->stuffed += run->stuffed;
+	if (run->stuffed)
+		sc->last_stuffed = run->last_stuffed - at;
+	sc->lim = run->end - at + POP3_LINE_BUF; /* its scan began where this one does */
 	return !run->dot;
 }
 
@@ -378,11 +416,11 @@ static inline __attribute__((always_inline)) size_t body_run(struct pop3_framer 
 	memset(r, 0, sizeof(*r));
 	if (f->skip_to_lf || n == 0)
 		return 0;
-	struct scan sc = { POP3_LINE_BUF, 0, 0, 0 };
+	struct scan sc = { .lim = POP3_LINE_BUF };
 	size_t q = 0;       /* the next byte to look at */
 	size_t from = 0;    /* where the lines that begin in p begin */
 	bool held = false;  /* the first line counted began in an earlier run */
-	bool dot = false;   /* stopped at a line that begins with '.' */
+	bool dot = false;   /* stopped at a '.' line that is not dot-stuffed */
 	if (f->in_line) {
 		/* The held line ends at the first LF, as in pop3_framer_feed. */
 		if (f->len == 0 || f->buf[0] == '.')
@@ -397,18 +435,18 @@ static inline __attribute__((always_inline)) size_t body_run(struct pop3_framer 
 		f->in_line = false;
 		held = true;
 		r->octets = f->octets + k + 1;
-		sc = (struct scan){ k + 1 + POP3_LINE_BUF, 1, !crlf,
-				    f->octets + k - crlf > POP3_LINE_BUF };
+		sc = (struct scan){ .lim = k + 1 + POP3_LINE_BUF, .lines = 1, .bare_lf = !crlf,
+				    .long_lines = f->octets + k - crlf > POP3_LINE_BUF };
 		q = from = k + 1;
-		dot = q < n && p[q] == '.';
+		dot = dot_stop(&sc, p, n, q);
 	} else if (p[0] == '.') {
 		return 0;
 	} else if (p[0] == '\n') {
 		/* A bare LF with no byte before it: take it here, so that every
 		 * LF the scan sees has one. */
-		sc = (struct scan){ 1 + POP3_LINE_BUF, 1, 1, 0 };
+		sc = (struct scan){ .lim = 1 + POP3_LINE_BUF, .lines = 1, .bare_lf = 1 };
 		q = 1;
-		dot = n > 1 && p[1] == '.';
+		dot = dot_stop(&sc, p, n, q);
 	}
 	if (!dot && q < n)
 		dot = !take_from(&sc, p, n, q, m, scan);
@@ -416,6 +454,7 @@ static inline __attribute__((always_inline)) size_t body_run(struct pop3_framer 
 	r->lines = sc.lines;
 	r->bare_lf = sc.bare_lf;
 	r->long_lines = sc.long_lines;
+	r->stuffed = stuffed_ended(&sc);
 	r->octets += end - from;
 	r->last_m = held && sc.lines == 1 ? f->start : *m;
 	if (!dot && end < n) {

@@ -46,17 +46,20 @@ struct pop3_framer {
 /* What pop3_framer_body_run took. */
 struct pop3_body_run {
 	uint64_t lines, octets, bare_lf, long_lines; /* of the lines it ended */
+	uint64_t stuffed;       /* of them dot-stuffed: octets counts their first '.' */
 	struct seg_meta last_m; /* where the last of them began */
 };
 
 /*
  * The fast path of a message body (RETR, TOP), where nearly every byte is:
  * the lines of p are counted in one loop instead of a callback per line, as
- * long as none begins with '.': the line held from earlier runs (unless it
- * begins with '.'), then the whole lines of p, then the partial line at its
- * end, which is held as pop3_framer_feed would. Returns the length taken;
- * the caller feeds what follows (a line that begins with '.') through
- * pop3_framer_feed. Takes nothing after a gap, until a line start is found.
+ * long as none begins with '.' but for dot-stuffed ones (".."), which are
+ * counted in `stuffed`: the line held from earlier runs (unless it begins
+ * with '.'), then the whole lines of p, then the partial line at its end,
+ * which is held as pop3_framer_feed would. Returns the length taken; the
+ * caller feeds what follows (a '.' line, the terminator first of all)
+ * through pop3_framer_feed. Takes nothing after a gap, until a line start
+ * is found.
  */
 size_t pop3_framer_body_run(struct pop3_framer *f, const uint8_t *p, size_t n,
 			    const struct seg_meta *m, struct pop3_body_run *r);
