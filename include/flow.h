@@ -44,8 +44,7 @@ struct flow {
 	/* table internals */
 	uint64_t hash;
 	struct flow *hnext;
-	uint8_t key[40];
-	uint8_t keylen;
+	uint8_t key[40];              /* zero-padded (flow_hash.key) */
 	uint8_t cli_first;           /* the client is the key's first endpoint */
 	struct flow *lru_prev, *lru_next;
 
@@ -122,7 +121,7 @@ struct flow_hasher {
 };
 struct flow_hash {
 	uint64_t h;
-	uint8_t key[40];
+	uint8_t key[40];  /* keylen bytes, then zeros */
 	uint8_t keylen;
 	uint8_t order;  /* FLOW_SRC_FIRST, FLOW_DST_FIRST or FLOW_SAME_ENDS (in the key) */
 };

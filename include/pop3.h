@@ -214,7 +214,7 @@ const struct pop3_conn_info *pop3_conn_info(const struct pop3_conn *c);
  * first one followed by a '.' line that is not dot-stuffed, as the body's
  * scan would.
  */
-#define POP3_PAYLOAD_RUNS 8
+#define POP3_PAYLOAD_RUNS 4
 struct pop3_line_run {
 	uint32_t start, end;   /* a line start; just past the last LF counted */
 	uint32_t lines, bare_lf, long_lines;

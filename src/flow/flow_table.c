@@ -112,6 +112,9 @@ static uint8_t make_key(const struct packet *p, uint8_t *key, uint8_t *keylen)
 	key[3 + 2 * alen] = (uint8_t)(pb >> 8);
 	key[4 + 2 * alen] = (uint8_t)pb;
 	*keylen = (uint8_t)(1 + 2 * (alen + 2));
+	/* zeros to the end: a lookup compares the whole array (a constant
+	 * length, done inline) and the first byte tells IPv4 from IPv6 */
+	memset(key + *keylen, 0, sizeof(((struct flow_hash *)0)->key) - *keylen);
 	return c == 0 ? FLOW_SAME_ENDS : c > 0 ? FLOW_DST_FIRST : FLOW_SRC_FIRST;
 }
 
@@ -189,11 +192,10 @@ static void flow_close(struct flow_table *t, struct flow *f, enum flow_end why,
 	free(f);
 }
 
-static struct flow *flow_lookup(struct flow_table *t, const uint8_t *key, uint8_t keylen,
-				uint64_t h)
+static struct flow *flow_lookup(struct flow_table *t, const struct flow_hash *fh)
 {
-	for (struct flow *f = t->buckets[h & (t->nbuckets - 1)]; f; f = f->hnext)
-		if (f->hash == h && f->keylen == keylen && !memcmp(f->key, key, keylen))
+	for (struct flow *f = t->buckets[fh->h & (t->nbuckets - 1)]; f; f = f->hnext)
+		if (f->hash == fh->h && !memcmp(f->key, fh->key, sizeof(f->key)))
 			return f;
 	return NULL;
 }
@@ -231,8 +233,8 @@ static struct flow *flow_create(struct flow_table *t, const struct packet *p,
 	f->first_frame = f->last_frame = m->frame;
 	f->midstream = !(p->flags & TCP_SYN);
 	f->hash = fh->h;
-	memcpy(f->key, fh->key, fh->keylen);
-	f->keylen = fh->keylen;
+	_Static_assert(sizeof(f->key) == sizeof(fh->key), "keys of one size");
+	memcpy(f->key, fh->key, sizeof(f->key));
 	f->cli_first = cli == (fh->order == FLOW_SRC_FIRST);
 	size_t b = f->hash & (t->nbuckets - 1);
 	f->hnext = t->buckets[b];
@@ -267,7 +269,7 @@ uint64_t flow_table_packet_hashed(struct flow_table *t, const struct packet *p,
 		t->st.not_watched++;
 		return 0;
 	}
-	struct flow *f = flow_lookup(t, fh->key, fh->keylen, fh->h);
+	struct flow *f = flow_lookup(t, fh);
 	bool syn_only = (p->flags & (TCP_SYN | TCP_ACK)) == TCP_SYN;
 
 	/* A SYN with a new ISN on a used flow is a new connection; the same ISN
