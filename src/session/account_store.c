@@ -81,7 +81,7 @@ uint64_t account_store_evicted(const struct account_store *s)
 	return s->evicted;
 }
 
-static uint64_t acct_hash(const struct account_store *s, const char *server, const char *user)
+uint64_t account_key(const struct account_store *s, const char *server, const char *user)
 {
 	char buf[CHECKS_ADDR_MAX + POP3_ARGS_MAX + 2];
 	size_t a = strlen(server), b = strlen(user);
@@ -101,10 +101,10 @@ uint64_t account_next_serial(struct account_store *s)
 	return ++s->serial;
 }
 
-bool account_uid_size(struct account_store *s, const char *server, const char *user, uint64_t uid,
-		      uint64_t size, uint64_t session, uint64_t *old)
+bool account_uid_size(struct account_store *s, uint64_t account, uint64_t uid, uint64_t size,
+		      uint64_t session, uint64_t *old)
 {
-	uint64_t in[2] = { acct_hash(s, server, user), uid };
+	uint64_t in[2] = { account, uid };
 	uint64_t key = siphash24(in, sizeof(in), s->seed);
 	key = key ? key : 1;
 	struct uid_slot *victim = &s->uids[key & s->mask];
@@ -136,7 +136,7 @@ void account_note_unquit_deletes(struct account_store *s, const char *server, co
 				 uint64_t n0, uint64_t s0, uint32_t n_deleted, uint64_t del_octets,
 				 const struct evidence *ev)
 {
-	uint64_t a = acct_hash(s, server, user);
+	uint64_t a = account_key(s, server, user);
 	size_t at = 0;
 	for (size_t i = 0; i < UNQUIT_MAX; i++) {
 		if (s->unq_acct[i] == a || s->unq_acct[i] == 0) {
@@ -165,7 +165,7 @@ bool account_check_unquit_deletes(struct account_store *s, const char *server, c
 				  uint64_t n, uint64_t octets, struct evidence *earlier,
 				  uint32_t *n_deleted)
 {
-	uint64_t a = acct_hash(s, server, user);
+	uint64_t a = account_key(s, server, user);
 	if (!s->unq_live[a % UNQUIT_FILTER])
 		return false;
 	for (size_t i = 0; i < UNQUIT_MAX; i++) {

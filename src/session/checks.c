@@ -428,12 +428,13 @@ static void check_uid_sizes(struct checks *k, const struct pop3_txn *t, bool log
 	if (!login_seen || !k->ci->user[0] || !k->list.have || !k->uidl.have)
 		return;
 	uint32_t cap = k->list.cap < k->uidl.cap ? k->list.cap : k->uidl.cap;
+	uint64_t account = account_key(k->store, k->server, k->ci->user);
 	for (uint32_t n = 1; n < cap; n++) {
 		uint64_t old;
 		if (!k->uidl.uid[n] || k->list.size[n] == UINT64_MAX)
 			continue;
-		if (account_uid_size(k->store, k->server, k->ci->user, k->uidl.uid[n], k->list.size[n],
-				     k->serial, &old)) {
+		if (account_uid_size(k->store, account, k->uidl.uid[n], k->list.size[n], k->serial,
+				     &old)) {
 			struct evidence ev;
 			checks_evidence(&ev, t);
 			checks_fire(k, R_UID_SIZE_ACROSS, SEV_ERROR, &ev, 1, ev.ts_us,

@@ -78,9 +78,11 @@ void checks_conformance(struct checks *k, const struct pop3_txn *t, const struct
 
 /* account_store.c: facts carried across sessions of one account. */
 uint64_t account_uid_hash(const char *uid, size_t len);
+/* An account (user on server) as the store keys it: made once for a listing. */
+uint64_t account_key(const struct account_store *s, const char *server, const char *user);
 /* Record uid -> size; returns true and *old when the uid had another size. */
-bool account_uid_size(struct account_store *s, const char *server, const char *user, uint64_t uid,
-		      uint64_t size, uint64_t session, uint64_t *old);
+bool account_uid_size(struct account_store *s, uint64_t account, uint64_t uid, uint64_t size,
+		      uint64_t session, uint64_t *old);
 uint64_t account_next_serial(struct account_store *s);
 /* A session of this account ended without QUIT after DELEs: remember it. */
 void account_note_unquit_deletes(struct account_store *s, const char *server, const char *user,

@@ -945,12 +945,11 @@ static void remembered(bool random_seed, uint8_t *bits, size_t n)
 {
 	struct checks_opts o = { .uids_per_account_max = 512, .random_seed = random_seed };
 	struct account_store *s = account_store_new(&o);
-	uint64_t old;
+	uint64_t old, bob = account_key(s, "192.0.2.1", "bob");
 	for (size_t i = 0; i < n; i++)
-		account_uid_size(s, "192.0.2.1", "bob", account_uid_hash((char *)&i, sizeof i), 100, 1, &old);
+		account_uid_size(s, bob, account_uid_hash((char *)&i, sizeof i), 100, 1, &old);
 	for (size_t i = n; i-- > 0;) /* newest first: they are the ones kept */
-		bits[i] = account_uid_size(s, "192.0.2.1", "bob", account_uid_hash((char *)&i, sizeof i),
-					   200, 2, &old);
+		bits[i] = account_uid_size(s, bob, account_uid_hash((char *)&i, sizeof i), 200, 2, &old);
 	assert_true(account_store_evicted(s) > 0);
 	account_store_free(s);
 }
