@@ -120,7 +120,13 @@ bool account_uid_size(struct account_store *s, uint64_t account, uint64_t uid, u
 			sl->session = session;
 			return changed;
 		}
-		if (victim->key && (!sl->key || sl->stamp < victim->stamp))
+		if (!sl->key) {
+			/* Slots are never emptied and a uid goes into the first
+			 * empty one of its window: it is not further on. */
+			victim = sl;
+			break;
+		}
+		if (sl->stamp < victim->stamp)
 			victim = sl;
 	}
 	if (victim->key)
