@@ -15,20 +15,30 @@
 #include <stdlib.h>
 #include <string.h>
 
+#if defined(__SSE2__) && defined(__x86_64__)
+#include <emmintrin.h>
+#define STREAM_STORES 1
+#endif
+
 #include "batch_ring.h"
 #include "event.h"
 #include "util.h"
 
 #define EVENT_THREAD_BATCHES 4
 #define EVENT_THREAD_BATCH_BYTES (1024u * 1024)
+#define EVENT_THREAD_STAGE_BYTES (64u * 1024) /* larger records are packed in place */
 
 struct rec_hdr {
 	uint32_t size;  /* of the record in the batch, header included */
 	uint32_t heap;  /* the record is a pointer to a packed event on the heap */
 };
 
+struct unpacked;
+
 struct event_thread {
 	struct event_bus inner;
+	struct unpacked *u;  /* the consumer's copy of the event it hands on */
+	uint8_t *stage;      /* the producer's: a record is made here, then streamed */
 	struct batch_ring *ring;
 	pthread_t thread;
 	bool running;   /* the thread was started and not yet joined */
@@ -60,115 +70,235 @@ static const char *source_of(const struct event *e)
 	return e->sess ? e->sess->source : NULL;
 }
 
-/* What an event's packed copy is made of, measured once. */
-struct sizes {
-	size_t total, entries, uids, src;
-};
-
-static void measure(const struct event *e, struct sizes *z)
-{
-	const char *src = source_of(e);
-	z->entries = e->txn && e->txn->entries ? e->txn->n_entries * sizeof(struct pop3_entry) : 0;
-	z->uids = e->txn ? uids_len(e->txn) : 0;
-	z->src = src ? strlen(src) + 1 : 0;
-	size_t n = al8(sizeof(struct event));
-	if (e->sess)
-		n += al8(sizeof(struct ev_session)) +
-		     (e->sess->pop3 ? al8(sizeof(struct pop3_conn_info)) : 0);
-	if (e->txn)
-		n += al8(sizeof(struct pop3_txn)) + al8(z->entries) + al8(z->uids);
-	if (e->finding)
-		n += al8(sizeof(struct finding));
-	if (e->stats)
-		n += al8(sizeof(struct ev_stats));
-	z->total = n + al8(z->src);
-}
-
-/* A char array inside a struct: copied up to its NUL only. */
+/* A char array inside a struct: only its string travels. */
 struct text_field {
 	size_t off, size;
 };
 
 #define TEXT(type, field) { offsetof(type, field), sizeof(((type *)0)->field) }
 
-/* The large text fields, in the order they lie in their struct. A field
- * added later is copied whole: slower at worst, never missed. */
+/* The text fields of each struct that travels, in the order they lie in
+ * it. A field added later travels whole: slower at worst, never lost. */
+static const struct text_field session_text[] = {
+	TEXT(struct ev_session, cli), TEXT(struct ev_session, srv),
+	TEXT(struct ev_session, community_id), TEXT(struct ev_session, last_cmd),
+};
 static const struct text_field info_text[] = {
 	TEXT(struct pop3_conn_info, user), TEXT(struct pop3_conn_info, banner),
 	TEXT(struct pop3_conn_info, apop_ts),
 };
 static const struct text_field txn_text[] = {
-	TEXT(struct pop3_txn, args), TEXT(struct pop3_txn, text), TEXT(struct pop3_txn, sasl),
+	TEXT(struct pop3_txn, args), TEXT(struct pop3_txn, code), TEXT(struct pop3_txn, text),
+	TEXT(struct pop3_txn, sasl),
 };
+_Static_assert(FINDING_EVIDENCE_MAX == 4, "finding_text lists every evidence line");
 static const struct text_field finding_text[] = {
-	TEXT(struct finding, summary),
+	TEXT(struct finding, summary), TEXT(struct finding, ev[0].line),
+	TEXT(struct finding, ev[1].line), TEXT(struct finding, ev[2].line),
+	TEXT(struct finding, ev[3].line),
+};
+#define TEXT_MAX 5 /* the most fields of one struct */
+
+/* A struct in a record: its bytes, with each text field's string (NUL
+ * left out, 2 bytes of length before it) in place of the field. A
+ * transaction's text arrays alone are over 1 KB and their strings short:
+ * a record is a third of the structs' size, and all of it is written. */
+struct part {
+	const void *src;
+	size_t size;
+	const struct text_field *tf;
+	size_t ntf;
+	uint16_t len[TEXT_MAX];
+	size_t bytes;        /* in the record */
 };
 
-/* A struct of `size` bytes whose text fields (`tf`, by offset) are mostly
- * short: the bytes past each field's NUL are left out. */
-static void copy_sparse(uint8_t *dst, const uint8_t *src, size_t size,
-			const struct text_field *tf, size_t ntf)
+static void part_measure(struct part *pt, const void *src, size_t size,
+			 const struct text_field *tf, size_t ntf)
 {
-	size_t at = 0;
+	pt->src = src;
+	pt->size = size;
+	pt->tf = tf;
+	pt->ntf = ntf;
+	pt->bytes = 0;
+	if (!src)
+		return;
+	pt->bytes = size;
 	for (size_t i = 0; i < ntf; i++) {
-		memcpy(dst + at, src + at, tf[i].off - at);
-		size_t len = strnlen((const char *)src + tf[i].off, tf[i].size - 1);
-		memcpy(dst + tf[i].off, src + tf[i].off, len);
-		dst[tf[i].off + len] = 0;
-		at = tf[i].off + tf[i].size;
+		pt->len[i] = (uint16_t)strnlen((const char *)src + tf[i].off, tf[i].size - 1);
+		pt->bytes += 2 + (size_t)pt->len[i] - tf[i].size;
 	}
-	memcpy(dst + at, src + at, size - at);
 }
 
-static void *put_sparse(uint8_t **at, const void *src, size_t n, const struct text_field *tf,
-			size_t ntf)
+static uint8_t *part_put(uint8_t *at, const struct part *pt)
 {
-	void *d = *at;
-	copy_sparse(d, src, n, tf, ntf);
-	*at += al8(n);
-	return d;
+	const uint8_t *src = pt->src;
+	size_t from = 0;
+	for (size_t i = 0; i < pt->ntf; i++) {
+		memcpy(at, src + from, pt->tf[i].off - from);
+		at += pt->tf[i].off - from;
+		memcpy(at, &pt->len[i], 2);
+		memcpy(at + 2, src + pt->tf[i].off, pt->len[i]);
+		at += 2 + pt->len[i];
+		from = pt->tf[i].off + pt->tf[i].size;
+	}
+	memcpy(at, src + from, pt->size - from);
+	return at + pt->size - from;
 }
 
-static void *put(uint8_t **at, const void *src, size_t n)
+/* Back into a whole struct (past each string's NUL, what was there). */
+static const uint8_t *part_get(void *dst, size_t size, const struct text_field *tf, size_t ntf,
+			       const uint8_t *at)
 {
-	void *d = *at;
-	if (n)
-		memcpy(d, src, n);
-	*at += al8(n);
-	return d;
+	uint8_t *d = dst;
+	size_t from = 0;
+	for (size_t i = 0; i < ntf; i++) {
+		memcpy(d + from, at, tf[i].off - from);
+		at += tf[i].off - from;
+		uint16_t len;
+		memcpy(&len, at, 2);
+		memcpy(d + tf[i].off, at + 2, len);
+		d[tf[i].off + len] = '\0';
+		at += 2 + len;
+		from = tf[i].off + tf[i].size;
+	}
+	memcpy(d + from, at, size - from);
+	return at + size - from;
 }
 
-/* Pack e at dst (z->total bytes), pointers already aimed at the copies. */
+/* What an event's record is made of, measured once. */
+struct sizes {
+	struct part sess, info, txn, finding;
+	size_t total, entries, uids, src;
+	size_t at_entries;   /* the listing's offset in the record, 8-aligned */
+};
+
+static void measure(const struct event *e, struct sizes *z)
+{
+	const char *src = source_of(e);
+	const struct pop3_conn_info *ci = e->sess ? e->sess->pop3 : NULL;
+	part_measure(&z->sess, e->sess, sizeof(struct ev_session), session_text,
+		     ARRAY_LEN(session_text));
+	part_measure(&z->info, ci, sizeof(struct pop3_conn_info), info_text, ARRAY_LEN(info_text));
+	part_measure(&z->txn, e->txn, sizeof(struct pop3_txn), txn_text, ARRAY_LEN(txn_text));
+	part_measure(&z->finding, e->finding, sizeof(struct finding), finding_text,
+		     ARRAY_LEN(finding_text));
+	z->entries = e->txn && e->txn->entries ? e->txn->n_entries * sizeof(struct pop3_entry) : 0;
+	z->uids = e->txn ? uids_len(e->txn) : 0;
+	z->src = src ? strlen(src) + 1 : 0;
+	size_t n = sizeof(struct event) + z->sess.bytes + z->info.bytes + z->txn.bytes +
+		   z->finding.bytes + (e->stats ? sizeof(struct ev_stats) : 0) + z->src;
+	z->at_entries = al8(n);
+	z->total = z->at_entries + al8(z->entries) + al8(z->uids);
+}
+
+/* Pack e at dst (z->total bytes): the event, its parts in a fixed order,
+ * the source name, then the listing, 8-aligned, for the consumer to use
+ * in place. */
 static void pack(uint8_t *dst, const struct event *e, const struct sizes *z)
 {
 	uint8_t *at = dst;
-	struct event *pe = put(&at, e, sizeof *e);
-	if (e->sess) {
-		struct ev_session *ps = put(&at, e->sess, sizeof *e->sess);
-		if (e->sess->pop3)
-			ps->pop3 = put_sparse(&at, e->sess->pop3, sizeof *e->sess->pop3, info_text,
-					      ARRAY_LEN(info_text));
-		pe->sess = ps;
+	memcpy(at, e, sizeof *e);
+	at += sizeof *e;
+	if (z->sess.src)
+		at = part_put(at, &z->sess);
+	if (z->info.src)
+		at = part_put(at, &z->info);
+	if (z->txn.src)
+		at = part_put(at, &z->txn);
+	if (z->finding.src)
+		at = part_put(at, &z->finding);
+	if (e->stats) {
+		memcpy(at, e->stats, sizeof *e->stats);
+		at += sizeof *e->stats;
 	}
-	if (e->txn) {
-		struct pop3_txn *pt = put_sparse(&at, e->txn, sizeof *e->txn, txn_text,
-						 ARRAY_LEN(txn_text));
-		pt->entries = z->entries ? put(&at, e->txn->entries, z->entries) : NULL;
-		pt->uids = z->uids ? put(&at, e->txn->uids, z->uids) : NULL;
-		pe->txn = pt;
+	if (z->src)
+		memcpy(at, source_of(e), z->src);
+	if (z->entries)
+		memcpy(dst + z->at_entries, e->txn->entries, z->entries);
+	if (z->uids)
+		memcpy(dst + z->at_entries + al8(z->entries), e->txn->uids, z->uids);
+}
+
+/* Copy n bytes (a multiple of 8, both 8-aligned) into the ring past the
+ * cache: the consumer's core read these lines a lap of the ring ago, and
+ * a plain store would first have to take each line back from it (a
+ * fetch and an invalidation per 64 bytes, on the thread the run waits
+ * for). Published with a fence (publish). */
+static void stream(uint8_t *dst, const uint8_t *src, size_t n)
+{
+#ifdef STREAM_STORES
+	for (size_t i = 0; i < n; i += 8) {
+		long long w;
+		memcpy(&w, src + i, 8);
+		_mm_stream_si64((long long *)(void *)(dst + i), w);
 	}
-	if (e->finding)
-		pe->finding = put_sparse(&at, e->finding, sizeof *e->finding, finding_text,
-					 ARRAY_LEN(finding_text));
-	if (e->stats)
-		pe->stats = put(&at, e->stats, sizeof *e->stats);
-	const char *src = source_of(e);
-	if (src) {
-		const char *ps = put(&at, src, z->src);
-		if (pe->stats)
-			((struct ev_stats *)pe->stats)->source = ps;
-		else
-			((struct ev_session *)pe->sess)->source = ps;
+#else
+	memcpy(dst, src, n);
+#endif
+}
+
+static void publish(struct event_thread *t)
+{
+#ifdef STREAM_STORES
+	_mm_sfence(); /* streamed stores are weakly ordered: all of them first */
+#endif
+	batch_ring_publish(t->ring);
+}
+
+/* The consumer's copy of one event, rebuilt from its record; the listing
+ * and the source name stay in the record. */
+struct unpacked {
+	struct event e;
+	struct ev_session sess;
+	struct pop3_conn_info info;
+	struct pop3_txn txn;
+	struct finding finding;
+	struct ev_stats stats;
+};
+
+static void unpack(struct unpacked *u, const uint8_t *rec)
+{
+	const uint8_t *at = rec;
+	memcpy(&u->e, at, sizeof u->e);
+	at += sizeof u->e;
+	bool has_info = false;
+	if (u->e.sess) {
+		at = part_get(&u->sess, sizeof u->sess, session_text, ARRAY_LEN(session_text), at);
+		has_info = u->sess.pop3 != NULL;
+		u->e.sess = &u->sess;
+	}
+	if (has_info) {
+		at = part_get(&u->info, sizeof u->info, info_text, ARRAY_LEN(info_text), at);
+		u->sess.pop3 = &u->info;
+	}
+	if (u->e.txn) {
+		at = part_get(&u->txn, sizeof u->txn, txn_text, ARRAY_LEN(txn_text), at);
+		u->e.txn = &u->txn;
+	}
+	if (u->e.finding) {
+		at = part_get(&u->finding, sizeof u->finding, finding_text, ARRAY_LEN(finding_text),
+			      at);
+		u->e.finding = &u->finding;
+	}
+	if (u->e.stats) {
+		memcpy(&u->stats, at, sizeof u->stats);
+		at += sizeof u->stats;
+		u->e.stats = &u->stats;
+	}
+	const char *src = NULL;
+	if (u->e.stats ? u->stats.source != NULL : u->e.sess && u->sess.source != NULL) {
+		src = (const char *)at;
+		at += strlen(src) + 1;
+	}
+	if (u->e.stats)
+		u->stats.source = src;
+	else if (u->e.sess)
+		u->sess.source = src;
+	if (u->e.txn) {
+		size_t entries = u->txn.entries ? u->txn.n_entries * sizeof(struct pop3_entry) : 0;
+		const uint8_t *base = rec + al8((size_t)(at - rec));
+		u->txn.entries = entries ? (struct pop3_entry *)(uintptr_t)base : NULL;
+		u->txn.uids = u->txn.uids ? (char *)(uintptr_t)(base + al8(entries)) : NULL;
 	}
 }
 
@@ -177,12 +307,14 @@ static void dispatch(struct event_thread *t, const uint8_t *rec)
 	struct rec_hdr h;
 	memcpy(&h, rec, sizeof h);
 	if (!h.heap) {
-		event_bus_emit(&t->inner, (const struct event *)(rec + al8(sizeof h)));
+		unpack(t->u, rec + al8(sizeof h));
+		event_bus_emit(&t->inner, &t->u->e);
 		return;
 	}
 	uint8_t *packed;
 	memcpy(&packed, rec + al8(sizeof h), sizeof packed);
-	event_bus_emit(&t->inner, (const struct event *)packed);
+	unpack(t->u, packed);
+	event_bus_emit(&t->inner, &t->u->e);
 	free(packed);
 }
 
@@ -218,21 +350,26 @@ static void on_event(void *self, const struct event *e)
 	struct rec_hdr h = { (uint32_t)(al8(sizeof h) + (heap ? al8(sizeof(void *)) : need)), heap };
 	struct batch *b = batch_ring_fill(t->ring);
 	if (b->used + h.size > cap) {
-		batch_ring_publish(t->ring);
+		publish(t);
 		b = batch_ring_fill(t->ring);
 	}
 	uint8_t *rec = b->buf + b->used;
-	memcpy(rec, &h, sizeof h);
 	if (heap) {
 		uint8_t *packed = xmalloc(need);
 		pack(packed, e, &z);
+		memcpy(rec, &h, sizeof h);
 		memcpy(rec + al8(sizeof h), &packed, sizeof packed);
+	} else if (h.size <= EVENT_THREAD_STAGE_BYTES) {
+		memcpy(t->stage, &h, sizeof h);
+		pack(t->stage + al8(sizeof h), e, &z);
+		stream(rec, t->stage, h.size);
 	} else {
+		memcpy(rec, &h, sizeof h);
 		pack(rec + al8(sizeof h), e, &z);
 	}
 	b->used += h.size;
 	if (t->prompt && (e->type == EV_SESSION_CLOSE || e->type == EV_STATS))
-		batch_ring_publish(t->ring);
+		publish(t);
 }
 
 /* Hand over what is pending and wait for the thread to render it all. */
@@ -241,7 +378,7 @@ static void drain(struct event_thread *t)
 	if (!t->running)
 		return;
 	batch_ring_fill(t->ring)->last = true;
-	batch_ring_publish(t->ring);
+	publish(t);
 	pthread_join(t->thread, NULL);
 	t->running = false;
 }
@@ -259,6 +396,8 @@ static void on_free(void *self)
 	drain(t);
 	event_bus_free(&t->inner);
 	batch_ring_free(t->ring);
+	free(t->u);
+	free(t->stage);
 	free(t);
 }
 
@@ -270,6 +409,8 @@ struct sink event_thread_sink(struct event_bus *inner, bool prompt)
 	t->inner = *inner;
 	inner->n = 0;
 	t->prompt = prompt;
+	t->u = xcalloc(1, sizeof *t->u);
+	t->stage = xmalloc(EVENT_THREAD_STAGE_BYTES);
 	t->ring = batch_ring_new(EVENT_THREAD_BATCHES, EVENT_THREAD_BATCH_BYTES);
 	t->running = batch_ring_thread_start(&t->thread, consumer, t);
 	return (struct sink){ .ops = &event_thread_ops, .self = t, .skip = t->inner.n ? t->inner.skip : ~0u };
