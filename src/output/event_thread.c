@@ -79,10 +79,6 @@ struct text_field {
 
 /* The text fields of each struct that travels, in the order they lie in
  * it. A field added later travels whole: slower at worst, never lost. */
-static const struct text_field session_text[] = {
-	TEXT(struct ev_session, cli), TEXT(struct ev_session, srv),
-	TEXT(struct ev_session, community_id), TEXT(struct ev_session, last_cmd),
-};
 static const struct text_field info_text[] = {
 	TEXT(struct pop3_conn_info, user), TEXT(struct pop3_conn_info, banner),
 	TEXT(struct pop3_conn_info, apop_ts),
@@ -176,8 +172,7 @@ static void measure(const struct event *e, struct sizes *z)
 {
 	const char *src = source_of(e);
 	const struct pop3_conn_info *ci = e->sess ? e->sess->pop3 : NULL;
-	part_measure(&z->sess, e->sess, sizeof(struct ev_session), session_text,
-		     ARRAY_LEN(session_text));
+	part_measure(&z->sess, e->sess, sizeof(struct ev_session), NULL, 0);
 	part_measure(&z->info, ci, sizeof(struct pop3_conn_info), info_text, ARRAY_LEN(info_text));
 	part_measure(&z->txn, e->txn, sizeof(struct pop3_txn), txn_text, ARRAY_LEN(txn_text));
 	part_measure(&z->finding, e->finding, sizeof(struct finding), finding_text,
@@ -263,7 +258,7 @@ static void unpack(struct unpacked *u, const uint8_t *rec)
 	at += sizeof u->e;
 	bool has_info = false;
 	if (u->e.sess) {
-		at = part_get(&u->sess, sizeof u->sess, session_text, ARRAY_LEN(session_text), at);
+		at = part_get(&u->sess, sizeof u->sess, NULL, 0, at);
 		has_info = u->sess.pop3 != NULL;
 		u->e.sess = &u->sess;
 	}
