@@ -164,6 +164,51 @@ static void test_syn_first_roles(void **state)
 	assert_int_equal(st->closed, 0);
 }
 
+/* A packet's direction comes from which endpoint the flow's key lists
+ * first: right whichever side sorts first (address, then port; IPv4 and
+ * IPv6), and a connection to itself is all the client's. */
+static void test_direction_any_key_order(void **state)
+{
+	struct fx *x = *state;
+	static const struct {
+		const char *cli;
+		uint16_t cport;
+		const char *srv;
+		uint16_t sport;
+	} c[] = {
+		{ "203.0.113.9", 40000, "192.0.2.1", 110 },   /* client sorts after */
+		{ "192.0.2.1", 40000, "203.0.113.9", 110 },   /* client sorts first */
+		{ "192.0.2.7", 40000, "192.0.2.7", 110 },     /* one host: the ports decide */
+		{ "192.0.2.7", 60, "192.0.2.7", 110 },
+		{ "2001:db8::9", 40000, "2001:db8::1", 110 },
+		{ "2001:db8::1", 40000, "2001:db8::9", 110 },
+	};
+	for (size_t i = 0; i < ARRAY_LEN(c); i++) {
+		x->len = 0;
+		x->log[0] = '\0';
+		uint64_t id = pk(x, c[i].cli, c[i].cport, c[i].srv, c[i].sport, 100, 0, TCP_SYN, NULL);
+		assert_int_equal(pk(x, c[i].srv, c[i].sport, c[i].cli, c[i].cport, 900, 101,
+				    TCP_SYN | TCP_ACK, NULL), id);
+		pk(x, c[i].srv, c[i].sport, c[i].cli, c[i].cport, 901, 101, TCP_ACK | TCP_PSH, "+OK\r\n");
+		pk(x, c[i].cli, c[i].cport, c[i].srv, c[i].sport, 101, 906, TCP_ACK | TCP_PSH, "QUIT\r\n");
+		char want[256];
+		snprintf(want, sizeof want, "data %llu s2c +OK\\r\\n\ndata %llu c2s QUIT\\r\\n\n",
+			 (unsigned long long)id, (unsigned long long)id);
+		assert_non_null(strstr(x->log, want));
+	}
+	/* to itself: both ends the same, so every byte is the client's, even
+	 * when the flow began with a SYN-ACK (its sender taken for the server) */
+	x->len = 0;
+	x->log[0] = '\0';
+	uint64_t id = pk(x, "127.0.0.1", 110, "127.0.0.1", 110, 99, 0, TCP_SYN | TCP_ACK, NULL);
+	pk(x, "127.0.0.1", 110, "127.0.0.1", 110, 100, 0, TCP_ACK | TCP_PSH, "USER a\r\n");
+	pk(x, "127.0.0.1", 110, "127.0.0.1", 110, 108, 0, TCP_ACK | TCP_PSH, "+OK\r\n");
+	char want[256];
+	snprintf(want, sizeof want, "data %llu c2s USER a\\r\\n\n", (unsigned long long)id);
+	assert_non_null(strstr(x->log, want));
+	assert_null(strstr(x->log, "s2c"));
+}
+
 static void test_synack_first_roles(void **state)
 {
 	struct fx *x = *state;
@@ -502,6 +547,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_ack_declares_gap, setup, teardown),
 		cmocka_unit_test(test_many_flows_grow),
 		cmocka_unit_test(test_end_names),
+		cmocka_unit_test_setup_teardown(test_direction_any_key_order, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("flow_table", tests, NULL, NULL);
 }
