@@ -647,9 +647,9 @@ int main(int argc, char **argv)
 	memset(&r, 0, sizeof(r));
 #ifdef __GLIBC__
 	/* Sessions come and go by the thousand: without these the heap's top
-	 * is handed back and taken again all the time (a brk each way, the
-	 * shrink with a TLB shootdown that interrupts the other threads, and
-	 * the sinks' arena grown a page per mprotect). The peak is the same. */
+	 * is handed back and taken again all the time, a brk each way, the
+	 * shrink with a TLB shootdown that interrupts the other threads. The
+	 * peak is the same. */
 	mallopt(M_TRIM_THRESHOLD, 64 << 20);
 	mallopt(M_TOP_PAD, 1 << 20);
 #endif

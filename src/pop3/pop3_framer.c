@@ -345,11 +345,12 @@ static void payload_lines(struct pop3_payload_lines *pl, const uint8_t *p, size_
 	bool crlf = p[k - 1] == '\r'; /* k > 0: p[0] is no LF */
 	struct scan sc = { .lim = k + 1 + POP3_LINE_BUF, .lines = 1, .bare_lf = !crlf,
 			   .long_lines = k - crlf > POP3_LINE_BUF };
+	bool dot = dot_stop(&sc, p, n, k + 1);
 	struct pop3_line_run first = { .start = 0, .end = (uint32_t)(k + 1), .lines = 1,
-				       .bare_lf = !crlf, .long_lines = k - crlf > POP3_LINE_BUF,
-				       .dot = dot_stop(&sc, p, n, k + 1) };
-	first.stuffed = (uint32_t)sc.stuffed;
-	first.last_stuffed = (uint32_t)sc.last_stuffed;
+				       .bare_lf = (uint32_t)sc.bare_lf,
+				       .long_lines = (uint32_t)sc.long_lines,
+				       .stuffed = (uint32_t)sc.stuffed,
+				       .last_stuffed = (uint32_t)sc.last_stuffed, .dot = dot };
 	if (!first.dot && pl->nruns > 1 && pl->run[1].start == k + 1) {
 		first.end = pl->run[1].end;
 		first.lines += pl->run[1].lines;
@@ -368,8 +369,8 @@ void pop3_payload_lines(struct pop3_payload_lines *pl, const uint8_t *p, size_t 
 	payload_lines(pl, p, n, best_scan());
 }
 
-/* The note's run from offset `at`, if m carries a note for the packet whose
- * last n bytes are p (the whole packet, or what follows a '.' line). */
+/* The note's run from p[q], if m carries a note for the packet whose last
+ * n bytes are p (the whole packet, or what follows a '.' line). */
 static const struct pop3_line_run *noted_run(const struct seg_meta *m, const uint8_t *p,
 					     size_t n, size_t q)
 {
@@ -386,9 +387,9 @@ static const struct pop3_line_run *noted_run(const struct seg_meta *m, const uin
 	return NULL;
 }
 
-/* Take the lines of p from q (a line start) to the first line that begins
- * with '.': from the note when it has them, else by scanning. Returns false
- * at such a line. */
+/* Take the lines of p from q (a line start) up to the first '.' line that
+ * is not dot-stuffed: from the note when it has them, else by scanning.
+ * Returns false at such a line. */
 static inline __attribute__((always_inline)) bool take_from(struct scan *sc, const uint8_t *p,
 							     size_t n, size_t q,
 							     const struct seg_meta *m, scan_fn scan)
