@@ -662,8 +662,10 @@ int main(int argc, char **argv)
 	}
 	flow_hasher_init(&r.hasher);
 	o.flow.hasher = &r.hasher;
-	if (open_sources(&r, &o, srcs, &nsrc) < 0)
+	if (open_sources(&r, &o, srcs, &nsrc) < 0) {
+		free(o.bpf);
 		return EXIT_INPUT;
+	}
 	r.linktype = source_linktype(srcs[0]);
 
 	/* Sinks: opened before privileges are dropped. Those that only render

@@ -71,5 +71,14 @@ else
 	bad=$((bad + 1)); echo "FAIL split capture: status $got, $n1 sessions from part 1:"
 	head -5 "$T/split.err" | sed 's/^/    /'
 fi
+# a filter that does not compile: the error, and nothing left behind
+ASAN_OPTIONS=exitcode=99:detect_leaks=1 $PA -r pcaps/zeek/pop3.pcap --report tcp port \
+	>/dev/null 2>"$T/bpf.err"; got=$?
+if [ "$got" = 2 ] && grep -q "bad filter 'tcp port'" "$T/bpf.err" && ! grep -q Sanitizer "$T/bpf.err"; then
+	ok=$((ok + 1)); echo "PASS bad BPF under ASan: status 2, no leak"
+else
+	bad=$((bad + 1)); echo "FAIL bad BPF under ASan: status $got:"
+	head -5 "$T/bpf.err" | sed 's/^/    /'
+fi
 echo "bad input: $ok passed, $bad failed"
 [ "$bad" -eq 0 ]
