@@ -20,6 +20,9 @@
 
 enum { DIR_C2S = 0, DIR_S2C = 1 };
 
+/* A flow's key: IP version, then both (address, port) ends of IPv6, 37 bytes. */
+#define FLOW_KEY_BYTES 40
+
 #define FLOW_END_LIST(X)                 \
 	X(FLOW_END_NONE, "open")         \
 	X(FLOW_END_FIN, "fin")           \
@@ -44,7 +47,7 @@ struct flow {
 	/* table internals */
 	uint64_t hash;
 	struct flow *hnext;
-	uint8_t key[40];              /* zero-padded (flow_hash.key) */
+	uint8_t key[FLOW_KEY_BYTES];  /* as flow_hash.key */
 	uint8_t cli_first;           /* the client is the key's first endpoint */
 	struct flow *lru_prev, *lru_next;
 
@@ -121,7 +124,7 @@ struct flow_hasher {
 };
 struct flow_hash {
 	uint64_t h;
-	uint8_t key[40];  /* keylen bytes, then zeros */
+	uint8_t key[FLOW_KEY_BYTES];  /* keylen bytes, then zeros */
 	uint8_t keylen;
 	uint8_t order;  /* FLOW_SRC_FIRST, FLOW_DST_FIRST or FLOW_SAME_ENDS (in the key) */
 };

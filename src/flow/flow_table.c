@@ -90,10 +90,11 @@ struct flow_table *flow_table_new(const struct flow_opts *o, const struct flow_c
 	return t;
 }
 
-/* Canonical key: the smaller (addr, port) endpoint first. Returns which
- * of the packet's endpoints came first (its direction, once the flow
- * knows which end is the client). */
-static uint8_t make_key(const struct packet *p, uint8_t *key, uint8_t *keylen)
+/* Canonical key: the smaller (addr, port) endpoint first, then zeros to
+ * the end (a lookup compares the whole array, a constant length done
+ * inline). The order says which of the packet's ends came first: its
+ * direction, once the flow knows which end is the client. */
+static void make_key(const struct packet *p, struct flow_hash *fh)
 {
 	size_t alen = p->ipver == 4 ? 4 : 16;
 	/* (address, port) endpoints compared as their bytes would be, port
@@ -104,6 +105,7 @@ static uint8_t make_key(const struct packet *p, uint8_t *key, uint8_t *keylen)
 		c = (p->sport > p->dport) - (p->sport < p->dport);
 	const uint8_t *a = c > 0 ? p->dst : p->src, *b = c > 0 ? p->src : p->dst;
 	uint16_t pa = c > 0 ? p->dport : p->sport, pb = c > 0 ? p->sport : p->dport;
+	uint8_t *key = fh->key;
 	key[0] = p->ipver;
 	memcpy(key + 1, a, alen);
 	key[1 + alen] = (uint8_t)(pa >> 8);
@@ -111,11 +113,9 @@ static uint8_t make_key(const struct packet *p, uint8_t *key, uint8_t *keylen)
 	memcpy(key + 3 + alen, b, alen);
 	key[3 + 2 * alen] = (uint8_t)(pb >> 8);
 	key[4 + 2 * alen] = (uint8_t)pb;
-	*keylen = (uint8_t)(1 + 2 * (alen + 2));
-	/* zeros to the end: a lookup compares the whole array (a constant
-	 * length, done inline) and the first byte tells IPv4 from IPv6 */
-	memset(key + *keylen, 0, sizeof(((struct flow_hash *)0)->key) - *keylen);
-	return c == 0 ? FLOW_SAME_ENDS : c > 0 ? FLOW_DST_FIRST : FLOW_SRC_FIRST;
+	fh->keylen = (uint8_t)(1 + 2 * (alen + 2));
+	memset(key + fh->keylen, 0, FLOW_KEY_BYTES - fh->keylen);
+	fh->order = c == 0 ? FLOW_SAME_ENDS : c > 0 ? FLOW_DST_FIRST : FLOW_SRC_FIRST;
 }
 
 static void lru_unlink(struct flow_table *t, struct flow *f)
@@ -233,7 +233,6 @@ static struct flow *flow_create(struct flow_table *t, const struct packet *p,
 	f->first_frame = f->last_frame = m->frame;
 	f->midstream = !(p->flags & TCP_SYN);
 	f->hash = fh->h;
-	_Static_assert(sizeof(f->key) == sizeof(fh->key), "keys of one size");
 	memcpy(f->key, fh->key, sizeof(f->key));
 	f->cli_first = cli == (fh->order == FLOW_SRC_FIRST);
 	size_t b = f->hash & (t->nbuckets - 1);
@@ -251,7 +250,7 @@ static struct flow *flow_create(struct flow_table *t, const struct packet *p,
 
 void flow_hasher_hash(const struct flow_hasher *hz, const struct packet *p, struct flow_hash *fh)
 {
-	fh->order = make_key(p, fh->key, &fh->keylen);
+	make_key(p, fh);
 	fh->h = siphash24(fh->key, fh->keylen, hz->seed);
 }
 

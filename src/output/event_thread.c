@@ -26,7 +26,6 @@
 
 #define EVENT_THREAD_BATCHES 4
 #define EVENT_THREAD_BATCH_BYTES (1024u * 1024)
-#define EVENT_THREAD_STAGE_BYTES (64u * 1024) /* larger records are packed in place */
 
 struct rec_hdr {
 	uint32_t size;  /* of the record in the batch, header included */
@@ -354,13 +353,10 @@ static void on_event(void *self, const struct event *e)
 		pack(packed, e, &z);
 		memcpy(rec, &h, sizeof h);
 		memcpy(rec + al8(sizeof h), &packed, sizeof packed);
-	} else if (h.size <= EVENT_THREAD_STAGE_BYTES) {
+	} else {
 		memcpy(t->stage, &h, sizeof h);
 		pack(t->stage + al8(sizeof h), e, &z);
 		stream(rec, t->stage, h.size);
-	} else {
-		memcpy(rec, &h, sizeof h);
-		pack(rec + al8(sizeof h), e, &z);
 	}
 	b->used += h.size;
 	if (t->prompt && (e->type == EV_SESSION_CLOSE || e->type == EV_STATS))
@@ -405,7 +401,7 @@ struct sink event_thread_sink(struct event_bus *inner, bool prompt)
 	inner->n = 0;
 	t->prompt = prompt;
 	t->u = xcalloc(1, sizeof *t->u);
-	t->stage = xmalloc(EVENT_THREAD_STAGE_BYTES);
+	t->stage = xmalloc(EVENT_THREAD_BATCH_BYTES); /* pages touched only as records need */
 	t->ring = batch_ring_new(EVENT_THREAD_BATCHES, EVENT_THREAD_BATCH_BYTES);
 	t->running = batch_ring_thread_start(&t->thread, consumer, t);
 	return (struct sink){ .ops = &event_thread_ops, .self = t, .skip = t->inner.n ? t->inner.skip : ~0u };
