@@ -37,6 +37,8 @@ void checks_fire(struct checks *k, enum rule_id r, enum severity sev, const stru
 void checks_fire_txn(struct checks *k, enum rule_id r, enum severity sev, const struct pop3_txn *t,
 		     const char *fmt, ...)
 {
+	if (k->fired & (1ull << r))
+		return; /* once per session: vfire would drop it */
 	struct evidence ev;
 	checks_evidence(&ev, t);
 	va_list ap;
@@ -449,13 +451,11 @@ static void check_uid_sizes(struct checks *k, const struct pop3_txn *t, bool log
 static void on_listing(struct checks *k, const struct pop3_txn *t, bool uidl, bool login_seen)
 {
 	struct listing *l = uidl ? &k->uidl : &k->list;
-	struct evidence ev;
-	checks_evidence(&ev, t);
-	listing_store(k, l, t, uidl);
+	listing_store(k, l, t, uidl); /* its evidence (l->ev) is this reply's */
 	announce_seen(k, t, uidl ? "UIDL reply" : "LIST reply");
-	check_numbers(k, t, l, uidl ? "UIDL" : "LIST", login_seen, &ev);
+	check_numbers(k, t, l, uidl ? "UIDL" : "LIST", login_seen, &l->ev);
 	if (uidl)
-		check_uids(k, t, &ev);
+		check_uids(k, t, &l->ev);
 	compare_listing(k, uidl);
 	compare_list_uidl(k);
 	if (!k->have_stat && !uidl && l->complete)
@@ -612,18 +612,16 @@ static void on_message_cmd(struct checks *k, const struct pop3_txn *t, bool logi
 {
 	uint32_t n = t->msgnum;
 	uint64_t count = 0;
-	struct evidence ev;
-	checks_evidence(&ev, t);
 	bool known = login_seen && count_known(k, &count);
 
 	if (t->status == POP3_ST_OK) {
 		if (t->cmd == POP3_CMD_DELE && is_deleted(k, n)) {
-			checks_fire(k, R_DELE_NOT_APPLIED, SEV_ERROR, &ev, 1, ev.ts_us,
+			checks_fire_txn(k, R_DELE_NOT_APPLIED, SEV_ERROR, t,
 				    "a second DELE %u was answered +OK", n);
 			return;
 		}
 		if (n == 0 || is_deleted(k, n) || (known && n > count)) {
-			checks_fire(k, R_MSG_NUMBER_RANGE, SEV_ERROR, &ev, 1, ev.ts_us,
+			checks_fire_txn(k, R_MSG_NUMBER_RANGE, SEV_ERROR, t,
 				    "%s %u answered +OK although %s", t->keyword, n,
 				    n == 0 ? "messages are numbered from 1"
 				    : is_deleted(k, n) ? "the message is marked deleted"
@@ -632,7 +630,7 @@ static void on_message_cmd(struct checks *k, const struct pop3_txn *t, bool logi
 		}
 	} else if (t->status == POP3_ST_ERR && known && n >= 1 && n <= count && !is_deleted(k, n)) {
 		bool temp = !strcmp(t->code, "SYS/TEMP");
-		checks_fire(k, R_MSG_NUMBER_RANGE, temp ? SEV_WARNING : SEV_ERROR, &ev, 1, ev.ts_us,
+		checks_fire_txn(k, R_MSG_NUMBER_RANGE, temp ? SEV_WARNING : SEV_ERROR, t,
 			    "%s %u was refused, but STAT said %llu %s", t->keyword, n,
 			    (unsigned long long)count, plural(count, "message", "messages"));
 		return;
@@ -661,12 +659,13 @@ static void on_message_cmd(struct checks *k, const struct pop3_txn *t, bool logi
 	bool text_size = sp && !strncmp(sp, " octets", 7) &&
 			 pop3_parse_u64(t->text, (size_t)(sp - t->text), &said);
 	if (sz != UINT64_MAX && !size_matches(t, sz)) {
-		struct evidence e2[2] = { k->list.ev, ev };
-		checks_fire(k, R_RETR_SIZE, SEV_WARNING, e2, 2, ev.ts_us,
+		struct evidence e2[2] = { k->list.ev };
+		checks_evidence(&e2[1], t);
+		checks_fire(k, R_RETR_SIZE, SEV_WARNING, e2, 2, e2[1].ts_us,
 			    "LIST said message %u has %llu octets; RETR delivered %llu", n,
 			    (unsigned long long)sz, (unsigned long long)got);
 	} else if (text_size && !size_matches(t, said)) {
-		checks_fire(k, R_RETR_SIZE, SEV_WARNING, &ev, 1, ev.ts_us,
+		checks_fire_txn(k, R_RETR_SIZE, SEV_WARNING, t,
 			    "RETR %u announced %llu octets and delivered %llu", n,
 			    (unsigned long long)said, (unsigned long long)got);
 	}

@@ -99,20 +99,25 @@ static void auth_rules(struct checks *k, const struct pop3_txn *t)
 
 static void notices(struct checks *k, const struct pop3_txn *t, const struct pop3_conn_info *ci)
 {
-	bool in_use = !strcmp(t->code, "IN-USE") ||
+	const char *code = t->code; /* "" on nearly every reply: one test for all */
+	bool in_use = (code[0] && !strcmp(code, "IN-USE")) ||
 		      (t->status == POP3_ST_ERR && text_has(t->text, "lock"));
 	if (in_use)
 		checks_fire_txn(k, R_IN_USE, SEV_NOTICE, t, "the maildrop was locked: %s was refused", t->keyword);
-	if (!strcmp(t->code, "LOGIN-DELAY"))
-		checks_fire_txn(k, R_LOGIN_DELAY, SEV_NOTICE, t, "login refused: too soon after the last one");
-	if (!strcmp(t->code, "SYS/TEMP"))
-		checks_fire_txn(k, R_SYS_TEMP, SEV_NOTICE, t, "temporary server failure on %s",
-		      t->keyword[0] ? t->keyword : "greeting");
-	if (!strcmp(t->code, "SYS/PERM"))
-		checks_fire_txn(k, R_SYS_PERM, SEV_NOTICE, t, "permanent server failure on %s",
-		      t->keyword[0] ? t->keyword : "greeting");
-	if (!strcmp(t->code, "AUTH"))
-		checks_fire_txn(k, R_AUTH_CODE, SEV_NOTICE, t, "authentication failed ([AUTH]) on %s", t->keyword);
+	if (code[0]) {
+		if (!strcmp(code, "LOGIN-DELAY"))
+			checks_fire_txn(k, R_LOGIN_DELAY, SEV_NOTICE, t,
+					"login refused: too soon after the last one");
+		if (!strcmp(code, "SYS/TEMP"))
+			checks_fire_txn(k, R_SYS_TEMP, SEV_NOTICE, t, "temporary server failure on %s",
+					t->keyword[0] ? t->keyword : "greeting");
+		if (!strcmp(code, "SYS/PERM"))
+			checks_fire_txn(k, R_SYS_PERM, SEV_NOTICE, t, "permanent server failure on %s",
+					t->keyword[0] ? t->keyword : "greeting");
+		if (!strcmp(code, "AUTH"))
+			checks_fire_txn(k, R_AUTH_CODE, SEV_NOTICE, t,
+					"authentication failed ([AUTH]) on %s", t->keyword);
+	}
 	bool login_cmd = t->cmd == POP3_CMD_PASS || t->cmd == POP3_CMD_APOP ||
 			 (t->cmd == POP3_CMD_AUTH && t->has_args);
 	if (login_cmd && t->status == POP3_ST_ERR && !in_use)

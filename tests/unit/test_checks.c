@@ -324,6 +324,7 @@ static void test_msg_number_range_ok_past_end(void **state)
 	cmd(x, POP3_CMD_STAT, NULL, POP3_ST_OK, "2 300");
 	cmd(x, POP3_CMD_RETR, "3", POP3_ST_OK, "");
 	expect(x, R_MSG_NUMBER_RANGE, SEV_ERROR, "RETR 3 answered +OK");
+	assert_non_null(strstr(find(x, R_MSG_NUMBER_RANGE)->ev[0].line, "RETR 3 -> +OK"));
 }
 
 static void test_msg_number_range_refused(void **state)
@@ -359,6 +360,11 @@ static void test_retr_size(void **state)
 	listing(x, false, l, 1);
 	retr(x, "1", 50, 3, "");
 	expect(x, R_RETR_SIZE, SEV_WARNING, "LIST said message 1 has 100 octets; RETR delivered 50");
+	/* the listing's evidence, then this reply's, built only as it fires */
+	const struct finding *f = find(x, R_RETR_SIZE);
+	assert_int_equal(f->n_ev, 2);
+	assert_non_null(strstr(f->ev[0].line, "LIST -> +OK"));
+	assert_non_null(strstr(f->ev[1].line, "RETR 1 -> +OK"));
 }
 
 static void test_retr_size_vs_text(void **state)
