@@ -200,6 +200,26 @@ for f in files:
         print("  %-8s %4d %9.3f %9.1f %10.1f %12.1f %16s %14s" % (tool, len(r), w,
               size / 1e6 / wq, npk / 1e3 / wq, rss / 1024, sp, rs))
     print()
+# The targets of the speed issue, as figures: the time ratio on the
+# largest file, pop3mon's peak RSS, and how RSS moves with the file's size.
+# Not a pass/fail: a noisy machine moves the time, so every run is shown.
+done = [f for f in files if runs.get((f, "pop3mon"))]
+if done:
+    big = max(done, key=os.path.getsize)
+    pw = [w for w, _ in runs[(big, "pop3mon")]]
+    print("targets (largest file, %s):" % os.path.basename(big))
+    print("  pop3mon runs: %s s" % ", ".join("%.3f" % w for w in pw))
+    t = runs.get((big, "tcpdump"))
+    if t:
+        ratio = statistics.median(pw) / max(statistics.median(w for w, _ in t), 0.005)
+        print("  wall time, pop3mon / tcpdump: %.2fx (target at most 1.5x: %s)" %
+              (ratio, "met" if ratio <= 1.5 else "NOT met"))
+    peak = {f: max(r for _, r in runs[(f, "pop3mon")]) / 1024 for f in done}
+    print("  peak RSS: %s (target under 64 MiB: %s)" %
+          (", ".join("%.1f MiB at %.0f MB" % (peak[f], os.path.getsize(f) / 1e6)
+                     for f in sorted(done, key=os.path.getsize)),
+           "met" if max(peak.values()) < 64 else "NOT met"))
+    print()
 print("pop3mon speed = the tool's median time / pop3mon's (\"faster\": pop3mon took less time);")
 print("pop3mon RSS = pop3mon's peak RSS / the tool's.  Page cache warm; wall: bash $EPOCHREALTIME, RSS: GNU time %M.")
 print("=" * 96)
