@@ -206,12 +206,12 @@ for f in files:
 done = [f for f in files if runs.get((f, "pop3mon"))]
 if done:
     big = max(done, key=os.path.getsize)
-    pw = [w for w, _ in runs[(big, "pop3mon")]]
+    big_walls = [w for w, _ in runs[(big, "pop3mon")]]
     print("targets (largest file, %s):" % os.path.basename(big))
-    print("  pop3mon runs: %s s" % ", ".join("%.3f" % w for w in pw))
+    print("  pop3mon runs: %s s" % ", ".join("%.3f" % w for w in big_walls))
     t = runs.get((big, "tcpdump"))
     if t:
-        ratio = statistics.median(pw) / max(statistics.median(w for w, _ in t), 0.005)
+        ratio = statistics.median(big_walls) / max(statistics.median(w for w, _ in t), 0.005)
         print("  wall time, pop3mon / tcpdump: %.2fx (target at most 1.5x: %s)" %
               (ratio, "met" if ratio <= 1.5 else "NOT met"))
     peak = {f: max(r for _, r in runs[(f, "pop3mon")]) / 1024 for f in done}
