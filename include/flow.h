@@ -30,7 +30,12 @@ enum { DIR_C2S = 0, DIR_S2C = 1 };
 	X(FLOW_END_TIMEOUT, "timeout")   \
 	X(FLOW_END_EVICTED, "evicted")   \
 	X(FLOW_END_REUSED, "port_reused")   \
-	X(FLOW_END_EOF, "end_of_capture")
+	X(FLOW_END_EOF, "end_of_capture") \
+	X(FLOW_END_REFUSED, "refused")   \
+	X(FLOW_END_NO_ANSWER, "no_answer") \
+	X(FLOW_END_NO_GREETING, "no_greeting") \
+	X(FLOW_END_RESET_BEFORE_GREETING, "reset_before_greeting") \
+	X(FLOW_END_NOT_POP3, "not_pop3")
 
 enum flow_end {
 #define X(id, name) id,

@@ -937,6 +937,12 @@ static void test_rule_table(void **state)
 	assert_string_equal(rule_name(R_STAT_LIST_COUNT), "stat-list-count");
 	assert_int_equal(rule_lookup("retr-size"), R_RETR_SIZE);
 	assert_int_equal(rule_lookup("nope"), -1);
+	assert_int_equal(rule_lookup("conn-refused"), R_CONN_REFUSED);
+	assert_int_equal(rule_lookup("conn-no-answer"), R_CONN_NO_ANSWER);
+	assert_int_equal(rule_lookup("no-greeting"), R_NO_GREETING);
+	assert_int_equal(rule_lookup("reset-before-greeting"), R_RESET_BEFORE_GREETING);
+	assert_int_equal(rule_lookup("not-pop3"), R_NOT_POP3);
+	assert_int_equal(rule_severity(R_NOT_POP3), SEV_NOTICE);
 	assert_int_equal(rule_severity(R_RETR_SIZE), SEV_WARNING);
 	assert_string_equal(severity_name(SEV_ERROR), "error");
 	assert_string_equal(rule_name(R__COUNT), "?");

@@ -521,6 +521,11 @@ static void test_end_names(void **state)
 	assert_string_equal(flow_end_name(FLOW_END_EVICTED), "evicted");
 	assert_string_equal(flow_end_name(FLOW_END_REUSED), "port_reused");
 	assert_string_equal(flow_end_name(FLOW_END_EOF), "end_of_capture");
+	assert_string_equal(flow_end_name(FLOW_END_REFUSED), "refused");
+	assert_string_equal(flow_end_name(FLOW_END_NO_ANSWER), "no_answer");
+	assert_string_equal(flow_end_name(FLOW_END_NO_GREETING), "no_greeting");
+	assert_string_equal(flow_end_name(FLOW_END_RESET_BEFORE_GREETING), "reset_before_greeting");
+	assert_string_equal(flow_end_name(FLOW_END_NOT_POP3), "not_pop3");
 	assert_string_equal(flow_end_name((enum flow_end)99), "?");
 }
 
