@@ -20,7 +20,8 @@ LDLIBS  := $(PKG_LIBS) -pthread
 SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 LIB_SRC := $(sort $(wildcard src/util/*.c src/capture/*.c src/flow/*.c src/pop3/*.c \
-                   src/session/*.c src/output/*.c src/ui/*.c))
+                   src/session/*.c src/output/*.c src/ui/*.c \
+                   src/cli/*.c src/events/*.c src/pipeline/*.c))
 LIB_OBJ := $(LIB_SRC:src/%.c=build/obj/%.o)
 ASAN_OBJ := $(LIB_SRC:src/%.c=build/asan/%.o)
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))

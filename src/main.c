@@ -1,21 +1,19 @@
 /*
- * main.c - options, wiring, the run loop and the exit status. No protocol
- * logic lives here: each frame goes source -> decode -> flow table (which
- * drives reassembly, the dissector and the checks through the session
- * manager's callbacks) -> events -> sinks.
+ * main.c - wiring, the run loop and the exit status. The command line is
+ * src/cli/options.c; the reader's prep step and the --streams-dir tap are
+ * in src/pipeline/. No protocol logic lives here: each frame goes source ->
+ * decode -> flow table (which drives reassembly, the dissector and the
+ * checks through the session manager's callbacks) -> events -> sinks.
  *
  * Exit status (tcpdump's habits): 0 no contradiction, 1 contradictions
  * found (a session with an error or warning finding), 2 usage or input
  * error. Fatal exits happen only here, after the terminal is restored.
  */
 #include <errno.h>
-#include <getopt.h>
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
-#include <inttypes.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,40 +27,18 @@
 #include "event.h"
 #include "flagged.h"
 #include "flow.h"
+#include "options.h"
 #include "pop3.h"
 #include "session.h"
 #include "sinks.h"
 #include "ui.h"
 #include "util.h"
+#include "pipeline/pipeline.h"
 
-#define POP3MON_VERSION "0.1.0"
-#define MAX_SOURCES 64
-#define MAX_PORTS 32
+#define MAX_SOURCES OPTIONS_MAX_SOURCES
 #define EXIT_CLEAN 0
 #define EXIT_FLAGGED 1
 #define EXIT_INPUT 2
-
-struct options {
-	const char *files[MAX_SOURCES];
-	size_t nfiles;
-	const char *iface;
-	const char *write_path;     /* -w: flagged sessions */
-	const char *json_path;
-	const char *drop_user;      /* -Z */
-	const char *streams_dir;
-	char *bpf;                  /* owned */
-	uint64_t count;             /* -c */
-	int buffer_kib, snaplen;
-	uint16_t ports[MAX_PORTS];
-	size_t nports;
-	bool report, verbose, localtime, wall, realtime, show_secrets, no_color, streams;
-	bool promisc;
-	uint64_t stats_interval_s;
-	struct sink_filter filter;
-	struct checks_opts checks;
-	struct flow_opts flow;
-	uint64_t spool_max;
-};
 
 static volatile sig_atomic_t stop_requested;
 static struct source *current_source;
@@ -82,113 +58,6 @@ static void on_crash_signal(int sig)
 	raise(sig);
 }
 
-static void usage(FILE *f)
-{
-	fprintf(f,
-"Usage: pop3mon [-r FILE]... [-i IFACE] [options] [BPF expression]\n"
-"Watch POP3 sessions and flag servers whose message counts contradict themselves.\n"
-"\n"
-"Input:\n"
-"  -r FILE            read a pcap or pcapng file (\"-\" for stdin); repeatable\n"
-"  -i IFACE           capture live from IFACE\n"
-"  -p, --ports LIST   POP3 ports to watch, comma separated (default 110,995;\n"
-"                     995 is shown as encrypted POP3S)\n"
-"  -B KIB             kernel capture buffer size in KiB (live; default 16384)\n"
-"  -s SNAPLEN         bytes to capture per packet (live, default 262144)\n"
-"  -c COUNT           stop after COUNT frames\n"
-"  -Z USER            drop privileges to USER after opening the device\n"
-"                     (default when root: nobody)\n"
-"  -n                 accepted for tcpdump habits; pop3mon never resolves names\n"
-"  --promisc          put the interface in promiscuous mode\n"
-"  --realtime         replay files at capture speed (demos)\n"
-"  BPF expression     capture filter (live default: the POP3 ports, VLAN-tagged too)\n"
-"\n"
-"Output (a TTY gets the dashboard; a pipe or --report gets the text report):\n"
-"  --report           print the text report on stdout\n"
-"  --json FILE        write JSON lines (\"-\" for stdout)\n"
-"  -w FILE            write the packets of flagged sessions to a pcap\n"
-"  --wall             read-only wall display for a NOC\n"
-"  --streams          print per-flow stream summaries instead of the report\n"
-"  --streams-dir DIR  also write each flow's reassembled bytes to DIR/ID.c2s, .s2c\n"
-"  -v                 report: transcripts of clean sessions too\n"
-"  --localtime        report times in local time instead of UTC\n"
-"  --stats-interval S JSON: a stats event every S seconds\n"
-"  --no-color         dashboard without colour (NO_COLOR is honoured too)\n"
-"\n"
-"What to report:\n"
-"  --only-flagged     only sessions with an error or warning finding\n"
-"  --rule ID          only sessions that broke rule ID (--list-rules lists them)\n"
-"  --list-rules       print every rule: id, severity, RFC basis, client symptom\n"
-"  --server ADDR      only sessions with server ADDR\n"
-"  --user NAME        only sessions of user NAME\n"
-"  --show-secrets     do not redact PASS, APOP digests and AUTH payloads (labs only)\n"
-"  --slow MS          notice replies slower than MS milliseconds (default 5000)\n"
-"  --octets-tolerance N  allow STAT and LIST octets to differ by N (default 0)\n"
-"\n"
-"Bounds (each has a counter in the stats):\n"
-"  --max-flows N      concurrent flows before LRU eviction (default %d)\n"
-"  --flow-timeout S   idle seconds before a flow is closed (default %d)\n"
-"  --reasm-flow KIB   out-of-order bytes buffered per direction (default %u)\n"
-"  --reasm-total MIB  out-of-order bytes buffered in all (default %u)\n"
-"  --spool-max MIB    disk spool for -w (default %llu)\n"
-"\n"
-"  -h, --help         this help;   --version   the version\n"
-"\n"
-"Exit status: 0 no contradiction found, 1 contradictions found,\n"
-"2 usage or input error (the message names the file, frame and problem).\n",
-		FLOW_MAX_DEFAULT, FLOW_IDLE_TIMEOUT_DEFAULT_S, REASM_PER_DIR_DEFAULT / 1024,
-		REASM_TOTAL_DEFAULT / (1024 * 1024),
-		(unsigned long long)(FLAGGED_SPOOL_MAX_DEFAULT >> 20));
-}
-
-static void die_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
-
-static void die_usage(const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	fprintf(stderr, "pop3mon: ");
-	vfprintf(stderr, fmt, ap);
-	fprintf(stderr, "\nTry 'pop3mon --help'.\n");
-	va_end(ap);
-	exit(EXIT_INPUT);
-}
-
-static uint64_t parse_num(const char *s, const char *what, uint64_t max)
-{
-	char *end;
-	errno = 0;
-	unsigned long long v = strtoull(s, &end, 10);
-	if (errno || end == s || *end || s[0] == '-' || v > max)
-		die_usage("bad number for %s", what);
-	return v;
-}
-
-static void parse_ports(struct options *o, const char *list)
-{
-	o->nports = 0;
-	char *copy = xstrdup(list), *save = NULL;
-	for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-		if (o->nports == MAX_PORTS)
-			die_usage("too many ports in '%s'", list);
-		uint64_t p = parse_num(t, "--ports", 65535);
-		if (p == 0)
-			die_usage("bad port in '%s'", list);
-		o->ports[o->nports++] = (uint16_t)p;
-	}
-	free(copy);
-	if (o->nports == 0)
-		die_usage("no ports in '%s'", list);
-}
-
-enum {
-	OPT_REPORT = 256, OPT_JSON, OPT_WALL, OPT_STREAMS, OPT_STREAMS_DIR, OPT_LOCALTIME,
-	OPT_ONLY_FLAGGED, OPT_RULE, OPT_SERVER, OPT_USER, OPT_SHOW_SECRETS, OPT_SLOW,
-	OPT_MAX_FLOWS, OPT_FLOW_TIMEOUT, OPT_REASM_FLOW, OPT_REASM_TOTAL, OPT_SPOOL_MAX,
-	OPT_VERSION, OPT_REALTIME, OPT_NO_COLOR, OPT_STATS_INTERVAL, OPT_PROMISC, OPT_OCTETS_TOL,
-	OPT_LIST_RULES,
-};
-
 /* The catalogue, from rules.def: id, severity, RFC basis, client symptom. */
 static void list_rules(void)
 {
@@ -199,126 +68,11 @@ static void list_rules(void)
 	}
 }
 
-static void parse_options(struct options *o, int argc, char **argv)
-{
-	static const struct option longopts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, OPT_VERSION },
-		{ "ports", required_argument, NULL, 'p' },
-		{ "report", no_argument, NULL, OPT_REPORT },
-		{ "json", required_argument, NULL, OPT_JSON },
-		{ "wall", no_argument, NULL, OPT_WALL },
-		{ "streams", no_argument, NULL, OPT_STREAMS },
-		{ "streams-dir", required_argument, NULL, OPT_STREAMS_DIR },
-		{ "localtime", no_argument, NULL, OPT_LOCALTIME },
-		{ "only-flagged", no_argument, NULL, OPT_ONLY_FLAGGED },
-		{ "rule", required_argument, NULL, OPT_RULE },
-		{ "server", required_argument, NULL, OPT_SERVER },
-		{ "user", required_argument, NULL, OPT_USER },
-		{ "show-secrets", no_argument, NULL, OPT_SHOW_SECRETS },
-		{ "slow", required_argument, NULL, OPT_SLOW },
-		{ "octets-tolerance", required_argument, NULL, OPT_OCTETS_TOL },
-		{ "max-flows", required_argument, NULL, OPT_MAX_FLOWS },
-		{ "flow-timeout", required_argument, NULL, OPT_FLOW_TIMEOUT },
-		{ "reasm-flow", required_argument, NULL, OPT_REASM_FLOW },
-		{ "reasm-total", required_argument, NULL, OPT_REASM_TOTAL },
-		{ "spool-max", required_argument, NULL, OPT_SPOOL_MAX },
-		{ "realtime", no_argument, NULL, OPT_REALTIME },
-		{ "no-color", no_argument, NULL, OPT_NO_COLOR },
-		{ "stats-interval", required_argument, NULL, OPT_STATS_INTERVAL },
-		{ "promisc", no_argument, NULL, OPT_PROMISC },
-		{ "list-rules", no_argument, NULL, OPT_LIST_RULES },
-		{ NULL, 0, NULL, 0 },
-	};
-	int c;
-
-	o->ports[0] = 110;
-	o->ports[1] = 995;
-	o->nports = 2;
-	o->filter.rule = -1;
-	o->checks.slow_reply_us = 5000000;
-	o->checks.account_max = 1024;
-	o->checks.uids_per_account_max = 1u << 16; /* 4 MiB of slots; LRU beyond, counted */
-	o->flow.max_flows = FLOW_MAX_DEFAULT;
-	o->flow.idle_timeout_us = (uint64_t)FLOW_IDLE_TIMEOUT_DEFAULT_S * 1000000;
-	o->flow.reasm.per_dir_bytes = REASM_PER_DIR_DEFAULT;
-	o->flow.reasm.total_bytes = REASM_TOTAL_DEFAULT;
-	o->spool_max = FLAGGED_SPOOL_MAX_DEFAULT;
-	o->no_color = getenv("NO_COLOR") && *getenv("NO_COLOR");
-
-	while ((c = getopt_long(argc, argv, "+r:i:w:p:B:s:c:Z:nvh", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'r':
-			if (o->nfiles == MAX_SOURCES)
-				die_usage("too many -r files (at most %s)", "64");
-			o->files[o->nfiles++] = optarg;
-			break;
-		case 'i': o->iface = optarg; break;
-		case 'w': o->write_path = optarg; break;
-		case 'p': parse_ports(o, optarg); break;
-		case 'B': o->buffer_kib = (int)parse_num(optarg, "-B", 4u << 20); break;
-		case 's': o->snaplen = (int)parse_num(optarg, "-s", 262144); break;
-		case 'c': o->count = parse_num(optarg, "-c", UINT64_MAX); break;
-		case 'Z': o->drop_user = optarg; break;
-		case 'n': break;
-		case 'v': o->verbose = true; break;
-		case 'h': usage(stdout); exit(EXIT_CLEAN);
-		case OPT_VERSION: printf("pop3mon %s\n", POP3MON_VERSION); exit(EXIT_CLEAN);
-		case OPT_LIST_RULES: list_rules(); exit(EXIT_CLEAN);
-		case OPT_REPORT: o->report = true; break;
-		case OPT_JSON: o->json_path = optarg; break;
-		case OPT_WALL: o->wall = true; break;
-		case OPT_STREAMS: o->streams = true; break;
-		case OPT_STREAMS_DIR: o->streams_dir = optarg; o->streams = true; break;
-		case OPT_LOCALTIME: o->localtime = true; break;
-		case OPT_ONLY_FLAGGED: o->filter.only_flagged = true; break;
-		case OPT_RULE:
-			o->filter.rule = rule_lookup(optarg);
-			if (o->filter.rule < 0)
-				die_usage("unknown rule '%s' (pop3mon --list-rules lists them)", optarg);
-			break;
-		case OPT_SERVER: o->filter.server = optarg; break;
-		case OPT_USER: o->filter.user = optarg; break;
-		case OPT_SHOW_SECRETS: o->show_secrets = true; break;
-		case OPT_SLOW: o->checks.slow_reply_us = parse_num(optarg, "--slow", 86400000) * 1000; break;
-		case OPT_OCTETS_TOL: o->checks.octets_tolerance = parse_num(optarg, "--octets-tolerance", UINT32_MAX); break;
-		case OPT_MAX_FLOWS: o->flow.max_flows = parse_num(optarg, "--max-flows", 1u << 26); break;
-		case OPT_FLOW_TIMEOUT: o->flow.idle_timeout_us = parse_num(optarg, "--flow-timeout", 86400) * 1000000; break;
-		case OPT_REASM_FLOW: o->flow.reasm.per_dir_bytes = parse_num(optarg, "--reasm-flow", 1u << 20) * 1024; break;
-		case OPT_REASM_TOTAL: o->flow.reasm.total_bytes = parse_num(optarg, "--reasm-total", 1u << 14) << 20; break;
-		case OPT_SPOOL_MAX: o->spool_max = parse_num(optarg, "--spool-max", 1u << 22) << 20; break;
-		case OPT_REALTIME: o->realtime = true; break;
-		case OPT_NO_COLOR: o->no_color = true; break;
-		case OPT_STATS_INTERVAL: o->stats_interval_s = parse_num(optarg, "--stats-interval", 86400); break;
-		case OPT_PROMISC: o->promisc = true; break;
-		default: usage(stderr); exit(EXIT_INPUT);
-		}
-	}
-	/* The rest is the BPF expression, as with tcpdump. */
-	if (optind < argc) {
-		size_t len = 1;
-		for (int i = optind; i < argc; i++)
-			len += strlen(argv[i]) + 1;
-		o->bpf = xcalloc(1, len);
-		for (int i = optind; i < argc; i++) {
-			strcat(o->bpf, argv[i]);
-			if (i + 1 < argc)
-				strcat(o->bpf, " ");
-		}
-	}
-	if (!o->nfiles && !o->iface)
-		die_usage("%s", "no input: give -r FILE or -i IFACE");
-	if (o->nfiles && o->iface)
-		die_usage("%s", "give -r or -i, not both");
-	o->flow.ports = o->ports;
-	o->flow.nports = o->nports;
-}
-
 /* Live default filter: the watched ports, also behind one or two VLAN tags
  * (a plain "tcp port 110" misses 802.1Q frames). */
 static char *default_live_filter(const struct options *o)
 {
-	char ports[MAX_PORTS * 16] = "";
+	char ports[OPTIONS_MAX_PORTS * 16] = "";
 	for (size_t i = 0; i < o->nports; i++) {
 		char one[16];
 		snprintf(one, sizeof(one), "%sport %u", i ? " or " : "", o->ports[i]);
@@ -350,40 +104,6 @@ struct run {
 	struct flow_hasher hasher; /* fixed before the sources open: the reader uses it */
 };
 
-/* A frame decoded, its flow hashed and its payload's lines counted, on the
- * file's reader thread. */
-struct prepared {
-	enum decode_reason dr;
-	struct packet pkt;
-	struct flow_hash fh;
-	struct pop3_payload_lines lines; /* .data NULL: not counted */
-};
-
-/* Below this a payload is a command or a status line, not a body's worth. */
-#define PAYLOAD_LINES_MIN 256
-
-static void decode_and_hash(const struct flow_hasher *hz, const struct frame *fr,
-			    struct prepared *pp)
-{
-	pp->dr = decode_frame(fr->linktype, fr->data, fr->caplen, fr->wirelen, &pp->pkt, NULL);
-	if (pp->dr == DEC_OK || pp->dr == DEC_PAYLOAD_TRUNC)
-		flow_hasher_hash(hz, &pp->pkt, &pp->fh);
-	pp->lines.data = NULL;
-}
-
-/* frame_prep_fn: decoding, hashing and counting lines have no state but the
- * hasher's fixed seed, so they run on the reader thread, off the main
- * thread that the run waits for; the decode counters are kept by
- * handle_frame from the reason. */
-static void prepare_frame(void *ctx, const struct frame *fr, void *out)
-{
-	struct prepared *pp = out;
-	decode_and_hash(ctx, fr, pp);
-	if ((pp->dr == DEC_OK || pp->dr == DEC_PAYLOAD_TRUNC) &&
-	    pp->pkt.payload_len >= PAYLOAD_LINES_MIN)
-		pop3_payload_lines(&pp->lines, pp->pkt.payload, pp->pkt.payload_len);
-}
-
 static uint64_t wall_now_us(void)
 {
 	struct timespec ts;
@@ -408,40 +128,6 @@ static void emit_stats(struct run *r, bool final)
 	session_mgr_stats(r->sessions, &st);
 	struct event e = { .type = EV_STATS, .ts_us = st.ts_us, .stats = &st };
 	event_bus_emit(&r->bus, &e);
-}
-
-/* --streams-dir: a tap in front of the session manager. */
-static void tap_data(void *ctx, struct flow *f, int dir, const uint8_t *p, size_t n,
-		     const struct seg_meta *m)
-{
-	struct run *r = ctx;
-	char path[4096];
-	snprintf(path, sizeof(path), "%s/%" PRIu64 ".%s", r->o->streams_dir, f->id,
-		 dir == DIR_C2S ? "c2s" : "s2c");
-	FILE *fp = fopen(path, "ab");
-	if (fp) {
-		fwrite(p, 1, n, fp);
-		fclose(fp);
-	}
-	session_flow_data(r->sessions, f, dir, p, n, m);
-}
-
-static void tap_gap(void *ctx, struct flow *f, int dir, uint64_t len, const struct seg_meta *m)
-{
-	struct run *r = ctx;
-	session_flow_gap(r->sessions, f, dir, len, m);
-}
-
-static void tap_open(void *ctx, struct flow *f)
-{
-	struct run *r = ctx;
-	session_flow_open(r->sessions, f);
-}
-
-static void tap_close(void *ctx, struct flow *f, enum flow_end why, const struct seg_meta *m)
-{
-	struct run *r = ctx;
-	session_flow_close(r->sessions, f, why, m);
 }
 
 static void realtime_wait(uint64_t *base_ts, uint64_t *base_wall, uint64_t ts)
@@ -472,7 +158,7 @@ static void handle_frame(struct run *r, const struct frame *fr)
 	if (fr->ts_us > r->last_ts)
 		r->last_ts = fr->ts_us;
 	if (!pp) {
-		decode_and_hash(&r->hasher, fr, &here); /* on this thread: no line counts ahead */
+		frame_decode_and_hash(&r->hasher, fr, &here); /* on this thread: no line counts ahead */
 		pp = &here;
 	}
 	r->dec.count[pp->dr]++;
@@ -565,7 +251,7 @@ static int open_sources(struct run *r, struct options *o, struct source **srcs, 
 {
 	char errbuf[CAPTURE_ERRBUF_SIZE];
 	struct source_opts so = { o->snaplen, o->buffer_kib, o->promisc, o->bpf,
-				  prepare_frame, &r->hasher, sizeof(struct prepared) };
+				  frame_prepare, &r->hasher, sizeof(struct prepared) };
 	*n = 0;
 	if (o->iface) {
 		char *def = NULL;
@@ -653,7 +339,17 @@ int main(int argc, char **argv)
 	mallopt(M_TRIM_THRESHOLD, 64 << 20);
 	mallopt(M_TOP_PAD, 1 << 20);
 #endif
-	parse_options(&o, argc, argv);
+	if (options_parse(&o, argc, argv, errbuf, sizeof(errbuf)) < 0) {
+		fprintf(stderr, "pop3mon: %s\nTry 'pop3mon --help'.\n", errbuf);
+		options_free(&o);
+		return EXIT_INPUT;
+	}
+	switch (o.action) {
+	case OPT_ACTION_RUN: break;
+	case OPT_ACTION_HELP: options_usage(stdout); options_free(&o); return EXIT_CLEAN;
+	case OPT_ACTION_VERSION: printf("pop3mon %s\n", POP3MON_VERSION); options_free(&o); return EXIT_CLEAN;
+	case OPT_ACTION_LIST_RULES: list_rules(); options_free(&o); return EXIT_CLEAN;
+	}
 	r.o = &o;
 	install_signals();
 	if (o.streams_dir && mkdir(o.streams_dir, 0755) < 0 && errno != EEXIST) {
@@ -663,7 +359,7 @@ int main(int argc, char **argv)
 	flow_hasher_init(&r.hasher);
 	o.flow.hasher = &r.hasher;
 	if (open_sources(&r, &o, srcs, &nsrc) < 0) {
-		free(o.bpf);
+		options_free(&o);
 		return EXIT_INPUT;
 	}
 	r.linktype = source_linktype(srcs[0]);
@@ -677,8 +373,6 @@ int main(int argc, char **argv)
 	bool want_ui = isatty(STDOUT_FILENO) && !o.report && !o.streams && !json_stdout;
 	if (o.wall)
 		want_ui = true;
-	if (json_stdout && o.report)
-		die_usage("%s", "--json - and --report both want stdout");
 	if (o.json_path) {
 		struct json_opts jo = { .filter = o.filter, .stats_events = o.stats_interval_s > 0,
 					.flush_sessions = o.iface != NULL };
@@ -734,8 +428,9 @@ int main(int argc, char **argv)
 	r.sessions = session_mgr_new(&so, &r.bus);
 	struct flow_cb cb = { session_flow_open, session_flow_close, session_flow_data,
 			      session_flow_gap, r.sessions };
+	struct streams_tap tap = { o.streams_dir, r.sessions };
 	if (o.streams_dir)
-		cb = (struct flow_cb){ tap_open, tap_close, tap_data, tap_gap, &r };
+		cb = streams_tap_callbacks(&tap);
 	r.flows = flow_table_new(&o.flow, &cb);
 
 	for (size_t i = 0; i < nsrc && !stop_requested; i++) {
@@ -770,6 +465,6 @@ int main(int argc, char **argv)
 	flagged_writer_free(r.flagged);
 	for (size_t i = 0; i < nsrc; i++)
 		source_free(srcs[i]);
-	free(o.bpf);
+	options_free(&o);
 	return status;
 }

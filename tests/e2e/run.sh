@@ -16,6 +16,7 @@ part "captures vs expected, under ASan+UBSan" env ASAN_OPTIONS=detect_leaks=1 \
 part "dissection agrees with tshark" python3 tests/e2e/tshark_compare.py $P
 part "reassembled bytes equal tshark's follow" python3 tests/e2e/streams_vs_tshark.py $P
 part "bad input and exit status" sh tests/e2e/bad_input.sh $P
+part "man page and --help name the same options" sh tests/e2e/options_doc.sh $P
 part "report and JSON golden files" sh tests/e2e/golden.sh $P
 part "secrets redacted, wire text sanitised" sh tests/e2e/secrets.sh $P
 part "dashboard ends when its terminal goes away" sh tests/e2e/ui_hangup.sh $P

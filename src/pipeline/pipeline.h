@@ -1,0 +1,41 @@
+/*
+ * pipeline.h - pieces of the run that main.c wires together: the reader
+ * thread's prep step (frame_prep.c) and the --streams-dir tap in front of
+ * the session manager (streams_tap.c).
+ */
+#ifndef POP3MON_PIPELINE_H
+#define POP3MON_PIPELINE_H
+
+#include "capture.h"
+#include "decode.h"
+#include "flow.h"
+#include "pop3.h"
+#include "session.h"
+
+/* A frame decoded, its flow hashed and its payload's lines counted, on the
+ * file's reader thread. */
+struct prepared {
+	enum decode_reason dr;
+	struct packet pkt;
+	struct flow_hash fh;
+	struct pop3_payload_lines lines; /* .data NULL: not counted */
+};
+
+/* Decode and hash on the calling thread (no line counts). */
+void frame_decode_and_hash(const struct flow_hasher *hz, const struct frame *fr,
+			   struct prepared *pp);
+
+/* frame_prep_fn: ctx is the const struct flow_hasher *, out a struct
+ * prepared. */
+void frame_prepare(void *ctx, const struct frame *fr, void *out);
+
+/* --streams-dir: flow callbacks that append each flow's bytes to
+ * DIR/ID.c2s and DIR/ID.s2c, then hand everything to the session manager.
+ * tap must outlive the flow table. */
+struct streams_tap {
+	const char *dir;
+	struct session_mgr *sessions;
+};
+struct flow_cb streams_tap_callbacks(struct streams_tap *tap);
+
+#endif
