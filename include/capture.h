@@ -61,7 +61,7 @@ struct source_opts {
 enum source_status {
 	SOURCE_FRAME = 1,     /* *out holds a frame */
 	SOURCE_EOF = 0,       /* end of file */
-	SOURCE_TIMEOUT = -1,  /* live: nothing in this poll interval */
+	SOURCE_TIMEOUT = -1,  /* live: nothing now; wait on source_wait_fd() */
 	SOURCE_ERROR = -2,    /* errbuf says what; for files names the frame */
 };
 
@@ -77,6 +77,9 @@ void source_free(struct source *s);
 enum source_status source_next(struct source *s, struct frame *out,
 			       char errbuf[CAPTURE_ERRBUF_SIZE]);
 bool source_is_live(const struct source *s);
+/* Live: a descriptor that polls readable when source_next() has frames
+ * (pcap_get_selectable_fd); -1 for files, which never wait. */
+int source_wait_fd(const struct source *s);
 const char *source_name(const struct source *s);
 int source_linktype(const struct source *s);
 void source_get_stats(struct source *s, struct source_stats *st);

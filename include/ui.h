@@ -26,6 +26,9 @@ struct sink ui_sink(struct ui *u);   /* register with the bus; the bus does not 
 /* Redraw if due (at most ~10 per second) and handle pending keys.
  * Returns false when the user asked to quit. Never blocks. */
 bool ui_tick(struct ui *u, uint64_t wall_us);
+/* The descriptor keys arrive on, for the run loop to wait on with the
+ * capture's (-1 without a terminal). */
+int ui_input_fd(const struct ui *u);
 /* After the input ended: let the user browse until q. */
 void ui_browse(struct ui *u);
 /* Restore the terminal (idempotent; safe from a signal path via ui_emergency_restore). */

@@ -13,6 +13,7 @@
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -97,6 +98,7 @@ struct run {
 	struct decode_stats dec;
 	uint64_t frames, bytes, last_ts;
 	uint64_t next_expire_ts, next_stats_wall;
+	uint64_t next_live_second; /* live: wall time of the next counters read and expiry */
 	struct source_stats src_stats;
 	const char *source_name;
 	bool input_error;
@@ -187,6 +189,44 @@ static void maybe_periodic(struct run *r, bool ui_due)
 		stop_requested = 1;
 }
 
+/* Live, once a second by the wall clock: the kernel's counters, and flows
+ * idle past their timeout expired (when the ring is empty, no packet
+ * timestamp moves the flow table's clock). */
+static void live_second(struct run *r, struct source *s, bool idle)
+{
+	uint64_t now = wall_now_us();
+	if (now < r->next_live_second)
+		return;
+	if (idle)
+		flow_table_expire(r->flows, now);
+	source_get_stats(s, &r->src_stats);
+	r->next_live_second = now + 1000000;
+}
+
+/* The ring is empty: wait for frames, a key or the timer, whichever comes
+ * first, at most LIVE_WAIT_MS, instead of asking the source again at once
+ * (a quiet network then costs a few wakeups a second, not a core). On the
+ * timer, once a second: the kernel's counters and idle flows expired by
+ * the wall clock. A signal ends the wait early (EINTR). */
+#define LIVE_WAIT_MS 100
+static void live_idle(struct run *r, struct source *s)
+{
+	struct pollfd pf[2];
+	nfds_t n = 0;
+	int fd = source_wait_fd(s);
+	if (fd >= 0)
+		pf[n++] = (struct pollfd){ .fd = fd, .events = POLLIN };
+	nfds_t tty = n;
+	fd = r->ui ? ui_input_fd(r->ui) : -1;
+	if (fd >= 0)
+		pf[n++] = (struct pollfd){ .fd = fd, .events = POLLIN };
+	if (!stop_requested && poll(pf, n, LIVE_WAIT_MS) > 0 && tty < n &&
+	    (pf[tty].revents & (POLLHUP | POLLERR | POLLNVAL)))
+		stop_requested = 1; /* the terminal went away: finish, do not spin on it */
+	live_second(r, s, true);
+	maybe_periodic(r, true);
+}
+
 /* Read one source to its end (or until stopped). */
 static void run_source(struct run *r, struct source *s)
 {
@@ -206,16 +246,18 @@ static void run_source(struct run *r, struct source *s)
 			handle_frame(r, &fr);
 			if (r->o->count && r->frames >= r->o->count)
 				break;
-			if ((r->frames & 1023) == 0 || r->o->realtime)
+			if ((r->frames & 1023) == 0 || r->o->realtime) {
+				if (live)
+					live_second(r, s, false);
 				maybe_periodic(r, true);
+			}
 			continue;
 		}
 		if (st == SOURCE_TIMEOUT) {
-			if (live) {
-				flow_table_expire(r->flows, wall_now_us());
-				source_get_stats(s, &r->src_stats);
-			}
-			maybe_periodic(r, true);
+			if (live)
+				live_idle(r, s);
+			else
+				maybe_periodic(r, true);
 			continue;
 		}
 		if (st == SOURCE_ERROR) {

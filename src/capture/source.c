@@ -3,9 +3,13 @@
  *
  * Files: pcap_open_offline handles pcap and pcapng, and "-" is stdin.
  * A truncated last record makes pcap_next_ex fail; we report it naming the
- * file and the frame that could not be read. Live: the handle is opened
- * non-blocking-friendly with a short timeout and immediate mode off, so
- * the kernel ring (-B) absorbs bursts while the consumer is busy.
+ * file and the frame that could not be read. Live: the handle is
+ * non-blocking with immediate mode off, so the kernel ring (-B) absorbs
+ * bursts while the consumer is busy; source_next() returns SOURCE_TIMEOUT
+ * at once when the ring is empty, and the caller waits on
+ * source_wait_fd() (with the terminal and its timer) before asking again.
+ * The 100 ms packet-buffer timeout bounds how long a frame waits in a
+ * partly filled ring block before that descriptor becomes readable.
  */
 #include "capture.h"
 
@@ -193,6 +197,11 @@ enum source_status source_next(struct source *s, struct frame *out,
 	snprintf(errbuf, CAPTURE_ERRBUF_SIZE, "%s: frame %llu: %s", s->name,
 		 (unsigned long long)s->frames + 1, pcap_geterr(s->pcap));
 	return SOURCE_ERROR;
+}
+
+int source_wait_fd(const struct source *s)
+{
+	return s->live ? pcap_get_selectable_fd(s->pcap) : -1;
 }
 
 bool source_is_live(const struct source *s)

@@ -168,6 +168,13 @@ void ui_free(struct ui *u)
 	free(u);
 }
 
+int ui_input_fd(const struct ui *u)
+{
+	if (!u || !u->active)
+		return -1;
+	return u->tty_in ? fileno(u->tty_in) : STDIN_FILENO;
+}
+
 void ui_set_save(struct ui *u, ui_save_fn fn, void *ctx)
 {
 	if (!u)
