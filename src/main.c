@@ -496,6 +496,13 @@ int main(int argc, char **argv)
 		fprintf(stderr, "pop3mon: %s\n", finish_err);
 	if (close_err[0])
 		fprintf(stderr, "pop3mon: %s\n", close_err);
+	if (o.iface) {
+		struct ev_stats fin;
+		memset(&fin, 0, sizeof(fin));
+		session_mgr_stats(r.sessions, &fin);
+		exit_summary_print(stderr, o.iface, &r.src_stats, fin.sessions_total,
+				   session_mgr_flagged(r.sessions));
+	}
 	if (status == EXIT_CLEAN && session_mgr_flagged(r.sessions) > 0)
 		status = EXIT_FLAGGED;
 	if (r.input_error)

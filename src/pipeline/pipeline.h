@@ -1,10 +1,13 @@
 /*
  * pipeline.h - pieces of the run that main.c wires together: the reader
- * thread's prep step (frame_prep.c) and the --streams-dir tap in front of
- * the session manager (streams_tap.c).
+ * thread's prep step (frame_prep.c), the --streams-dir tap in front of
+ * the session manager (streams_tap.c) and the live exit summary
+ * (exit_summary.c).
  */
 #ifndef POP3MON_PIPELINE_H
 #define POP3MON_PIPELINE_H
+
+#include <stdio.h>
 
 #include "capture.h"
 #include "decode.h"
@@ -37,5 +40,11 @@ struct streams_tap {
 	struct session_mgr *sessions;
 };
 struct flow_cb streams_tap_callbacks(struct streams_tap *tap);
+
+/* A live capture's summary on exit (exit_summary.c), tcpdump's way:
+ * frames received, dropped by the kernel and by the interface, sessions
+ * and flagged sessions, one a line. */
+void exit_summary_print(FILE *fp, const char *source, const struct source_stats *st,
+			uint64_t sessions, uint64_t flagged);
 
 #endif

@@ -40,7 +40,9 @@ check "the final stats event carries kernel drop counters" "tail -1 $T/live.json
 check "the report names the flagged session" "grep -q 'stat-list-count' $T/report"
 check "the flagged pcap is complete and holds the flagged session only" \
 	"[ \"\$($P -r $T/flagged.pcap --json - | grep -c pop3_session)\" = 1 ] && $P -r $T/flagged.pcap --report | grep -q stat-uidl-count"
-check "nothing on stderr" "[ ! -s $T/err ]"
+cat "$T/err"
+check "stderr holds only the exit summary: frames received, kernel and interface drops, sessions, flagged" \
+	"grep -Eq '^[1-9][0-9]* frames received on $A\$' $T/err && grep -q '^0 frames dropped by kernel\$' $T/err && grep -Eq '^[0-9]+ frames? dropped by interface\$' $T/err && grep -Eq '^[1-9][0-9]* POP3 sessions?, 1 flagged\$' $T/err && [ \$(wc -l < $T/err) = 4 ]"
 
 # The interface goes away under a running capture: a clear message naming
 # it, exit status 2, and the JSON written so far is complete.
