@@ -20,6 +20,9 @@
 
 enum severity { SEV_NOTICE = 0, SEV_WARNING = 1, SEV_ERROR = 2 };
 const char *severity_name(enum severity s);
+/* rules.def's severity column for a rule with two: the usual one, and the
+ * other its findings take on some evidence (never used outside rules.def). */
+#define SEV_RANGE(usual, other) ((usual) | ((other) + 1) << 4)
 
 enum rule_id {
 #define X(id, name, sev, rfc, symptom) id,
@@ -29,7 +32,12 @@ enum rule_id {
 };
 
 const char *rule_name(enum rule_id r);
-enum severity rule_severity(enum rule_id r);
+enum severity rule_severity(enum rule_id r);      /* the usual severity */
+/* The other severity a rule's findings may take (e.g. warning when the
+ * numbers come from free text); false when it has only one. */
+bool rule_severity_other(enum rule_id r, enum severity *other);
+/* "error", or "error/warning" for a rule with two (the usual first). */
+const char *rule_severity_range(enum rule_id r);
 const char *rule_rfc(enum rule_id r);
 const char *rule_symptom(enum rule_id r); /* NULL when no client symptom is known */
 int rule_lookup(const char *name);         /* -1 when unknown */

@@ -59,13 +59,15 @@ static void on_crash_signal(int sig)
 	raise(sig);
 }
 
-/* The catalogue, from rules.def: id, severity, RFC basis, client symptom. */
+/* The catalogue, from rules.def: id, severity (a range "error/warning",
+ * the usual first, for a rule whose findings take either), RFC basis,
+ * client symptom. */
 static void list_rules(void)
 {
 	for (int r = 0; r < R__COUNT; r++) {
-		printf("%-26s %-8s %s\n", rule_name(r), severity_name(rule_severity(r)), rule_rfc(r));
+		printf("%-26s %-14s %s\n", rule_name(r), rule_severity_range(r), rule_rfc(r));
 		if (rule_symptom(r))
-			printf("%-26s %-8s %s\n", "", "", rule_symptom(r));
+			printf("%-26s %-14s %s\n", "", "", rule_symptom(r));
 	}
 }
 

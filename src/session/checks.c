@@ -1,5 +1,5 @@
 /*
- * checks.c - the maildrop-count rules of RULES.md.
+ * checks.c - the maildrop-count rules of docs/RULES.md.
  *
  * Every statement about the maildrop in the TRANSACTION epoch is compared
  * with the first STAT (N0, S0) after subtracting the messages marked

@@ -8,7 +8,7 @@
 
 static const struct {
 	const char *name;
-	enum severity sev;
+	int sev; /* enum severity, or SEV_RANGE(usual, other) */
 	const char *rfc;
 	const char *symptom;
 } rules[R__COUNT] = {
@@ -29,7 +29,27 @@ const char *rule_name(enum rule_id r)
 
 enum severity rule_severity(enum rule_id r)
 {
-	return (unsigned)r < R__COUNT ? rules[r].sev : SEV_NOTICE;
+	return (unsigned)r < R__COUNT ? (enum severity)(rules[r].sev & 0xf) : SEV_NOTICE;
+}
+
+bool rule_severity_other(enum rule_id r, enum severity *other)
+{
+	if ((unsigned)r >= R__COUNT || !(rules[r].sev >> 4))
+		return false;
+	*other = (enum severity)((rules[r].sev >> 4) - 1);
+	return true;
+}
+
+const char *rule_severity_range(enum rule_id r)
+{
+	static const char *const one[3] = { "notice", "warning", "error" };
+	static const char *const two[3][3] = {
+		{ "notice", "notice/warning", "notice/error" },
+		{ "warning/notice", "warning", "warning/error" },
+		{ "error/notice", "error/warning", "error" },
+	};
+	enum severity u = rule_severity(r), o;
+	return rule_severity_other(r, &o) ? two[u][o] : one[u];
 }
 
 const char *rule_rfc(enum rule_id r)

@@ -10,7 +10,7 @@
 # curl -v and fetchmail -v -v for the InterMail and clean cases), stop both,
 # check that the kernel dropped no packet, and derive the .txns from the
 # client's log.  The .findings beside each capture are written by hand
-# (reasoned from /work/shared/RULES.md) and are not touched here.
+# (reasoned from docs/RULES.md) and are not touched here.
 #
 # Needs root (port 110, tcpdump), tshark, curl, fetchmail, runuser.
 # Uses only 127.0.0.11-127.0.0.50; never touches other addresses.

@@ -7,7 +7,7 @@ RETR, TOP, DELE, RSET, NOOP, QUIT; STLS is refused.  The maildrop is in
 memory with fixed content (one message has dot-stuffed lines), DELE/RSET
 bookkeeping is correct, replies end in CRLF, bodies are dot-stuffed.
 
-With --scenario NAME it breaks exactly one rule of /work/shared/RULES.md
+With --scenario NAME it breaks exactly one rule of docs/RULES.md
 (scenario names are the rule ids).  Some scenarios have variants chosen by
 the user name the client logs in with (see README.md).  Everything is
 deterministic: the same client sequence gives the same bytes.

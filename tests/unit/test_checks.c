@@ -2,7 +2,7 @@
  * test_checks.c - the session rules (src/session/checks*.c, account_store.c)
  * driven by hand-built transactions: one test per implemented rule of
  * include/rules.def (rule id, severity, a key part of the summary), and
- * the near misses RULES.md says must not flag.
+ * the near misses docs/RULES.md says must not flag.
  */
 #include <setjmp.h>
 #include <stdarg.h>
