@@ -46,6 +46,7 @@ void batch_ring_stop(struct batch_ring *r);
 
 /* Start the thread on the other side of a ring with every signal blocked:
  * SIGINT, SIGTERM and SIGWINCH stay with the main thread. */
-bool batch_ring_thread_start(pthread_t *t, void *(*fn)(void *), void *arg);
+/* name: the thread's name as ps, top and perf show it (at most 15 bytes) */
+bool batch_ring_thread_start(pthread_t *t, void *(*fn)(void *), void *arg, const char *name);
 
 #endif

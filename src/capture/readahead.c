@@ -181,7 +181,8 @@ struct readahead *readahead_start(pcap_t *p, int fd, const struct pcap_format *d
 	ra->max_frames = o->prep ? READAHEAD_PREP_FRAMES : SIZE_MAX;
 	ra->ring = batch_ring_new(READAHEAD_BATCHES,
 				  READAHEAD_BATCH_BYTES + (o->prep ? READAHEAD_PREP_FRAMES * ra->prep_slot : 0));
-	if (!batch_ring_thread_start(&ra->thread, direct ? reader_direct : reader, ra)) {
+	if (!batch_ring_thread_start(&ra->thread, direct ? reader_direct : reader, ra,
+	                             "pop3mon-reader")) {
 		batch_ring_free(ra->ring);
 		free(ra->name);
 		free(ra);

@@ -403,6 +403,6 @@ struct sink event_thread_sink(struct event_bus *inner, bool prompt)
 	t->u = xcalloc(1, sizeof *t->u);
 	t->stage = xmalloc(EVENT_THREAD_BATCH_BYTES); /* pages touched only as records need */
 	t->ring = batch_ring_new(EVENT_THREAD_BATCHES, EVENT_THREAD_BATCH_BYTES);
-	t->running = batch_ring_thread_start(&t->thread, consumer, t);
+	t->running = batch_ring_thread_start(&t->thread, consumer, t, "pop3mon-sinks");
 	return (struct sink){ .ops = &event_thread_ops, .self = t, .skip = t->inner.n ? t->inner.skip : ~0u };
 }

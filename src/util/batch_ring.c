@@ -1,6 +1,7 @@
 /*
  * batch_ring.c - the ring of batches between two threads (see the header).
  */
+#define _GNU_SOURCE /* pthread_setname_np */
 #include "batch_ring.h"
 
 #include <pthread.h>
@@ -103,12 +104,14 @@ void batch_ring_stop(struct batch_ring *r)
 	pthread_mutex_unlock(&r->mu);
 }
 
-bool batch_ring_thread_start(pthread_t *t, void *(*fn)(void *), void *arg)
+bool batch_ring_thread_start(pthread_t *t, void *(*fn)(void *), void *arg, const char *name)
 {
 	sigset_t all, old;
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, &old);
 	int rc = pthread_create(t, NULL, fn, arg);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc == 0)
+		(void)pthread_setname_np(*t, name); /* a name is a help, not a need */
 	return rc == 0;
 }
