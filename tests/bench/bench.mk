@@ -2,8 +2,8 @@
 # (`-include tests/bench/bench.mk`).  See tests/bench/README.md.
 #   make bench              time pop3mon vs tcpdump vs tshark, then truth check
 #   make bench-gen          only generate the captures (tests/bench/data/)
-#   make bench-check-small  ~5 MB capture, fixed seed, truth check only
-# Knobs: BENCH_SIZES, BENCH_REPS, BENCH_SEED, BENCH_TSHARK_MAX (environment
+#   make bench-check-small  each shape's small capture, fixed seed, truth check only
+# Knobs: BENCH_SHAPES, BENCH_SIZES, BENCH_REPS, BENCH_SEED, BENCH_TSHARK_MAX, BENCH_LIVE (environment
 # or make variables), see tests/bench/bench.sh.
 CC ?= cc
 BENCH_DIR := tests/bench
@@ -14,7 +14,8 @@ BENCH_ENV := $(if $(BENCH_SIZES),BENCH_SIZES='$(BENCH_SIZES)') \
              $(if $(BENCH_REPS),BENCH_REPS='$(BENCH_REPS)') \
              $(if $(BENCH_SEED),BENCH_SEED='$(BENCH_SEED)') \
              $(if $(BENCH_TSHARK_MAX),BENCH_TSHARK_MAX='$(BENCH_TSHARK_MAX)') \
-             $(if $(BENCH_LIVE),BENCH_LIVE='$(BENCH_LIVE)')
+             $(if $(BENCH_LIVE),BENCH_LIVE='$(BENCH_LIVE)') \
+             $(if $(BENCH_SHAPES),BENCH_SHAPES='$(BENCH_SHAPES)')
 
 .PHONY: bench bench-gen bench-check-small
 

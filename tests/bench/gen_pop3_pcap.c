@@ -3,7 +3,7 @@
  * ground-truth file, for pop3mon's benchmark and its end-to-end truth check.
  *
  *   gen_pop3_pcap -o OUT.pcap -t TRUTH.tsv -s SIZE_MB [-S seed] [-c concurrent]
- *                 [-j inject_pct] [-m max_msg_kb] [-q]
+ *                 [-j inject_pct] [-m max_msg_kb] [-M mss] [-a] [-n noise_pct] [-q]
  *
  * Writes a classic pcap (microsecond timestamps, DLT_EN10MB) of about SIZE_MB
  * megabytes (MB = 10^6 bytes), deterministic for a given seed.  Every POP3
@@ -11,7 +11,9 @@
  * STAT, UIDL, LIST, RETR..., sometimes DELE/RSET/TOP/LIST n, QUIT, FIN both
  * ways) interleaved with thousands of others, with a little reordering,
  * duplication and retransmission, IPv6 and VLAN/QinQ sessions, pipelined
- * commands and some non-POP3 noise (ARP, DNS, HTTP).  A few per cent of the
+ * commands and some non-POP3 noise (ARP, DNS, HTTP).  Traffic shapes: -a sends
+ * every status line alone in its own segment, -M sets the MSS, -n makes a busy
+ * link where that per cent of all frames are other TCP/UDP traffic.  A few per cent of the
  * sessions carry one injected contradiction; the truth TSV (format in
  * tests/FORMATS.md) lists, per session, the rule ids it must raise.
  * See tests/bench/README.md for the exact definitions.
@@ -165,6 +167,12 @@ static uint64_t g_written;     /* bytes of the pcap file so far */
 static uint64_t g_now_us;      /* capture clock */
 static rng_t g_rng;            /* scheduling / noise */
 static uint64_t g_frames, g_noise_frames, g_dups, g_rtx, g_reorders;
+static uint64_t g_noise_bytes;      /* bytes of noise records (busy link) */
+static int g_alone;                 /* -a: status lines alone in a segment */
+static uint16_t g_mss4 = 1448;      /* -M: IPv4 MSS (IPv6: 20 less) */
+static uint32_t g_noise_pct;        /* -n: per cent of frames not POP3 */
+static uint32_t g_noise_whole, g_noise_frac; /* noise frames per POP3 frame */
+static uint64_t g_status_alone;     /* segments holding only a status line */
 
 static void out_flush(void)
 {
@@ -490,6 +498,143 @@ static void emit_noise(void)
 	}
 }
 
+/* busy link (-n): other TCP flows (TLS, HTTP, SSH, IMAPS, databases) on
+ * many connections, UDP (DNS, QUIC, NTP, syslog) and ARP.  No frame uses
+ * port 110 or 995 or carries text a POP3 detector could take for POP3. */
+#define NBUSY 2048
+static conn_t busy_conn[NBUSY];
+static uint32_t busy_cseq[NBUSY], busy_sseq[NBUSY];
+static uint8_t busy_tls[1448];
+
+static void busy_init(void)
+{
+	static const uint16_t ports[] = { 443, 443, 443, 443, 80, 8080, 22, 993, 5432, 3389 };
+	rng_t r = { 0x6275737921ull };
+	for (uint32_t i = 0; i < NBUSY; i++) {
+		conn_t *c = &busy_conn[i];
+		memset(c, 0, sizeof *c);
+		uint8_t cm[6] = { 0x02, 0x42, 0xc6, 0x13, (uint8_t)(i >> 8), (uint8_t)i };
+		uint8_t sm[6] = { 0x00, 0x1b, 0x21, 0x0a, 0x00, 0x02 };
+		memcpy(c->cmac, cm, 6);
+		memcpy(c->smac, sm, 6);
+		c->v6 = rbelow(&r, 10) == 0;
+		if (!c->v6) {
+			uint8_t ci[4] = { 198, 19, (uint8_t)(130 + i / 250), (uint8_t)(1 + i % 250) };
+			uint8_t si[4] = { 203, 0, 113, (uint8_t)(100 + rbelow(&r, 100)) };
+			memcpy(c->cip, ci, 4);
+			memcpy(c->sip, si, 4);
+		} else {
+			uint8_t ci[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 2, 0, 0, 0, 0, 0, 0, 0xbe, 0xef,
+				           (uint8_t)(i >> 8), (uint8_t)i };
+			uint8_t si[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0x04, 0x43, 0, 0, 0, 0, 0, 0, 0,
+				           (uint8_t)(1 + rbelow(&r, 200)) };
+			memcpy(c->cip, ci, 16);
+			memcpy(c->sip, si, 16);
+		}
+		c->cport = (uint16_t)(1024 + rbelow(&r, 60000));
+		c->sport = ports[rbelow(&r, sizeof ports / sizeof ports[0])];
+		c->cipid = (uint16_t)rnext(&r);
+		c->sipid = (uint16_t)rnext(&r);
+		c->flow = (uint32_t)rnext(&r);
+		busy_cseq[i] = (uint32_t)rnext(&r);
+		busy_sseq[i] = (uint32_t)rnext(&r);
+	}
+	/* a TLS 1.2 application-data record header, then pseudo-random bytes */
+	for (size_t i = 0; i < sizeof busy_tls; i++)
+		busy_tls[i] = (uint8_t)rnext(&r);
+	busy_tls[0] = 0x17;
+	busy_tls[1] = 0x03;
+	busy_tls[2] = 0x03;
+}
+
+static void busy_udp(uint8_t *f, uint16_t sport, uint16_t dport, const uint8_t *pl, uint32_t plen)
+{
+	uint8_t cm[6] = { 0x02, 0x42, 0xc6, 0x12, 0x01, 0x00 };
+	uint8_t sm[6] = { 0x00, 0x1b, 0x21, 0x0a, 0x00, 0x03 };
+	uint8_t a[4] = { 198, 19, (uint8_t)(200 + rbelow(&g_rng, 50)), (uint8_t)(1 + rbelow(&g_rng, 250)) };
+	uint8_t b[4] = { 203, 0, 113, (uint8_t)(1 + rbelow(&g_rng, 99)) };
+	int up = rbelow(&g_rng, 2);
+	memcpy(f, up ? sm : cm, 6);
+	memcpy(f + 6, up ? cm : sm, 6);
+	put16(f + 12, 0x0800);
+	uint8_t *ip = f + 14, *u = ip + 20;
+	uint32_t ulen = 8 + plen;
+	ip[0] = 0x45;
+	ip[1] = 0;
+	put16(ip + 2, 20 + ulen);
+	put16(ip + 4, (uint32_t)rnext(&g_rng));
+	put16(ip + 6, 0x4000);
+	ip[8] = 64;
+	ip[9] = 17;
+	ip[10] = ip[11] = 0;
+	memcpy(ip + 12, up ? a : b, 4);
+	memcpy(ip + 16, up ? b : a, 4);
+	csum_store(ip + 10, csum_add(0, ip, 20));
+	put16(u, up ? sport : dport);
+	put16(u + 2, up ? dport : sport);
+	put16(u + 4, ulen);
+	put16(u + 6, 0);
+	memcpy(u + 8, pl, plen);
+	uint32_t len = 14 + 20 + ulen;
+	if (len < 60) {
+		memset(f + len, 0, 60 - len);
+		len = 60;
+	}
+	g_noise_bytes += emit_frame(f, len);
+}
+
+static void emit_busy(void)
+{
+	uint8_t f[FRAME_MAX];
+	uint32_t k = rbelow(&g_rng, 100);
+	g_noise_frames++;
+	if (k < 75) { /* TCP: server data, client request, or a pure ACK */
+		uint32_t i = rbelow(&g_rng, NBUSY), t = rbelow(&g_rng, 10), len;
+		conn_t *c = &busy_conn[i];
+		uint16_t mss = c->v6 ? 1428 : 1448;
+		if (t < 6) {
+			uint32_t n = rbelow(&g_rng, 4) ? mss : 100 + rbelow(&g_rng, (uint32_t)mss - 100);
+			len = build_tcp(f, c, 1, F_ACK | (n < mss ? F_PSH : 0), busy_sseq[i], busy_cseq[i],
+			                busy_tls, n, mss);
+			busy_sseq[i] += n;
+		} else if (t < 7) {
+			uint32_t n = 40 + rbelow(&g_rng, 500);
+			len = build_tcp(f, c, 0, F_ACK | F_PSH, busy_cseq[i], busy_sseq[i], busy_tls, n, mss);
+			busy_cseq[i] += n;
+		} else {
+			len = build_tcp(f, c, 0, F_ACK, busy_cseq[i], busy_sseq[i], NULL, 0, mss);
+		}
+		g_noise_bytes += emit_frame(f, len);
+	} else if (k < 97) { /* UDP: DNS, QUIC, NTP, syslog */
+		uint32_t u = rbelow(&g_rng, 10);
+		uint16_t eph = (uint16_t)(1024 + rbelow(&g_rng, 60000));
+		if (u < 4)
+			busy_udp(f, eph, 53, busy_tls + 3, 30 + rbelow(&g_rng, 60));
+		else if (u < 8)
+			busy_udp(f, eph, 443, busy_tls + 3, 1200 + rbelow(&g_rng, 52));
+		else if (u < 9)
+			busy_udp(f, 123, 123, busy_tls + 5, 48);
+		else
+			busy_udp(f, eph, 514, (const uint8_t *)"<134>Mar  1 08:00:00 fw1 kernel: ACCEPT", 39);
+	} else { /* ARP who-has */
+		memset(f, 0, 60);
+		memset(f, 0xff, 6);
+		uint8_t sm[6] = { 0x00, 0x1b, 0x21, 0x0a, 0x00, 0x04 };
+		memcpy(f + 6, sm, 6);
+		put16(f + 12, 0x0806);
+		put16(f + 14, 1);
+		put16(f + 16, 0x0800);
+		f[18] = 6;
+		f[19] = 4;
+		put16(f + 20, 1);
+		memcpy(f + 22, sm, 6);
+		f[28] = 203; f[29] = 0; f[30] = 113; f[31] = 1;
+		f[38] = 203; f[39] = 0; f[40] = 113;
+		f[41] = (uint8_t)(1 + rbelow(&g_rng, 250));
+		g_noise_bytes += emit_frame(f, 60);
+	}
+}
+
 /* ------------------------------------------------------------- sessions */
 enum { P_TEXT, P_BODY, P_TOP };
 typedef struct {
@@ -554,6 +699,7 @@ typedef struct {
 	uint32_t bline, blines;
 	char obuf[OBUFCAP];
 	uint32_t opos, olen;
+	uint32_t ocut; /* -a: the current segment ends here (0: no cut) */
 	/* retransmission copy */
 	uint8_t rtx[FRAME_MAX];
 	uint32_t rtxlen;
@@ -989,7 +1135,7 @@ static void sess_init(sess_t *s, uint64_t id)
 			b[3] = 99;
 		memcpy(c->cip, a, 4);
 		memcpy(c->sip, b, 4);
-		s->mss = 1448;
+		s->mss = g_mss4;
 	} else {
 		uint8_t a[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 1, 0, (uint8_t)(ci >> 8), 0, 0, 0, 0,
 			          0xca, 0xfe, (uint8_t)(ci >> 8), (uint8_t)ci };
@@ -999,7 +1145,7 @@ static void sess_init(sess_t *s, uint64_t id)
 			b[15] = 0x99;
 		memcpy(c->cip, a, 16);
 		memcpy(c->sip, b, 16);
-		s->mss = 1428;
+		s->mss = (uint16_t)(g_mss4 - 20);
 	}
 	c->cport = (uint16_t)cport;
 	c->sport = 110;
@@ -1139,7 +1285,7 @@ static void sess_init(sess_t *s, uint64_t id)
 	/* frame overhead estimate */
 	int64_t payload = s->planned;
 	int64_t ovh = 16 + 14 + 32 + (c->v6 ? 40 : 20) + (c->vlan_mode ? 4 * c->vlan_mode : 0);
-	int64_t frames = payload / s->mss + 3 * s->nex + 8;
+	int64_t frames = payload / s->mss + 3 * s->nex + 8 + (g_alone ? s->nparts : 0);
 	frames += frames / 2; /* client ACKs */
 	s->planned = payload + frames * ovh;
 	s->written = 0;
@@ -1177,10 +1323,33 @@ static void fill(sess_t *s)
 	if (s->opos) {
 		memmove(s->obuf, s->obuf + s->opos, s->olen - s->opos);
 		s->olen -= s->opos;
+		if (s->ocut)
+			s->ocut -= s->opos;
 		s->opos = 0;
 	}
+	if (s->ocut)
+		return; /* -a: the segment up to the cut goes first */
 	while (s->olen < s->mss && s->part < e->p1) {
 		const part_t *p = &s->parts[s->part];
+		if (p->type == P_TEXT && g_alone && s->ppos == 0 && p->len &&
+		    (p->ptr[0] == '+' || p->ptr[0] == '-')) {
+			/* -a: a status line goes alone in its own segment */
+			if (s->olen) {
+				s->ocut = s->olen;
+				return;
+			}
+			const char *nl = memchr(p->ptr, '\n', p->len);
+			uint32_t n = nl ? (uint32_t)(nl - p->ptr) + 1 : p->len;
+			memcpy(s->obuf, p->ptr, n);
+			s->olen = s->ocut = n;
+			s->ppos = n;
+			if (s->ppos == p->len) {
+				s->part++;
+				s->ppos = 0;
+			}
+			g_status_alone++;
+			return;
+		}
 		if (p->type == P_TEXT) {
 			uint32_t n = p->len - s->ppos;
 			if (n > OBUFCAP - s->olen)
@@ -1225,8 +1394,13 @@ static void sess_frame(sess_t *s, const uint8_t *f, uint32_t len)
 	uint32_t n = emit_frame(f, len);
 	s->written += n;
 	g_outstanding -= n;
-	if (rbelow(&g_rng, 1000) < P_NOISE)
+	if (g_noise_pct) {
+		uint32_t k = g_noise_whole + (rbelow(&g_rng, 1000000) < g_noise_frac);
+		while (k--)
+			emit_busy();
+	} else if (rbelow(&g_rng, 1000) < P_NOISE) {
 		emit_noise();
+	}
 }
 
 static void anomalies(sess_t *s, const uint8_t *f, uint32_t len)
@@ -1306,6 +1480,8 @@ static void step(sess_t *s)
 			fill(s);
 			uint32_t avail = s->olen - s->opos;
 			uint32_t n = avail < s->mss ? avail : s->mss;
+			if (s->ocut && s->ocut - s->opos < n)
+				n = s->ocut - s->opos;
 			done = n == avail && s->part >= e->p1;
 			fl[nseg] = build_tcp(f[nseg], &s->c, 1, (uint8_t)(F_ACK | (done ? F_PSH : 0)),
 			                     s->sseq, s->cseq, (const uint8_t *)s->obuf + s->opos, n,
@@ -1313,6 +1489,8 @@ static void step(sess_t *s)
 			pl[nseg] = n;
 			s->sseq += n;
 			s->opos += n;
+			if (s->ocut && s->opos >= s->ocut)
+				s->ocut = 0;
 			nseg++;
 		}
 		int order[2] = { 0, 1 };
@@ -1354,12 +1532,15 @@ static void usage(void)
 {
 	fprintf(stderr,
 	        "usage: gen_pop3_pcap -o OUT.pcap -t TRUTH.tsv -s SIZE_MB [-S seed] [-c concurrent]\n"
-	        "                     [-j inject_pct] [-m max_msg_kb] [-q]\n"
+	        "                     [-j inject_pct] [-m max_msg_kb] [-M mss] [-a] [-n noise_pct] [-q]\n"
 	        "  -s  approximate output size in MB (10^6 bytes)\n"
 	        "  -S  seed (default 1); same seed and options -> same bytes\n"
 	        "  -c  sessions active at once (default 2000)\n"
 	        "  -j  per cent of sessions with one injected contradiction (default 3)\n"
-	        "  -m  largest message in kB (default 200)\n");
+	        "  -m  largest message in kB (default 200)\n"
+	        "  -M  IPv4 MSS (default 1448; IPv6 20 less)\n"
+	        "  -a  every status line alone in its own segment\n"
+	        "  -n  busy link: per cent of all frames that are other TCP/UDP traffic (1-95)\n");
 	exit(2);
 }
 
@@ -1376,6 +1557,10 @@ int main(int argc, char **argv)
 			quiet = 1;
 			continue;
 		}
+		if (!strcmp(a, "-a")) {
+			g_alone = 1;
+			continue;
+		}
 		if (a[0] != '-' || !a[1] || a[2] || i + 1 >= argc)
 			usage();
 		const char *v = argv[++i];
@@ -1387,6 +1572,8 @@ int main(int argc, char **argv)
 		case 'S': seed = strtoull(v, &end, 0); if (*end) usage(); break;
 		case 'c': conc = (uint32_t)strtoul(v, &end, 0); if (*end || !conc) usage(); break;
 		case 'j': g_inject_bp = (uint32_t)(strtod(v, &end) * 100); if (*end || g_inject_bp > 10000) usage(); break;
+		case 'M': g_mss4 = (uint16_t)strtoul(v, &end, 0); if (*end || g_mss4 < 200 || g_mss4 > 1448) usage(); break;
+		case 'n': g_noise_pct = (uint32_t)strtoul(v, &end, 0); if (*end || g_noise_pct > 95) usage(); break;
 		case 'm': g_maxmsg_kb = (uint32_t)strtoul(v, &end, 0); if (*end || g_maxmsg_kb < 2) usage(); break;
 		default: usage();
 		}
@@ -1416,6 +1603,13 @@ int main(int argc, char **argv)
 	build_pool();
 	g_rng.s = seed * 0xD1B54A32D192ED03ull + 0x1234567;
 	noise_init();
+	if (g_noise_pct) {
+		busy_init();
+		/* noise frames per POP3 frame: pct / (100 - pct), in millionths */
+		uint64_t r6 = (uint64_t)g_noise_pct * 1000000u / (100u - g_noise_pct);
+		g_noise_whole = (uint32_t)(r6 / 1000000u);
+		g_noise_frac = (uint32_t)(r6 % 1000000u);
+	}
 	g_now_us = 1709280000ull * 1000000u + (seed % 1000u) * 1000u; /* 2024-03-01 08:00 UTC */
 
 	uint32_t magic = 0xa1b2c3d4u;
@@ -1432,7 +1626,12 @@ int main(int argc, char **argv)
 		freel[i] = &pool[conc - 1 - i];
 	uint64_t next_id = 0;
 	for (;;) {
-		int can_start = nact < conc && (int64_t)g_written + g_outstanding < target;
+		/* on a busy link the sessions still to be written bring their noise */
+		int64_t ahead = g_outstanding;
+		if (g_noise_bytes && g_written > g_noise_bytes)
+			ahead += (int64_t)((double)g_outstanding * (double)g_noise_bytes /
+			                   (double)(g_written - g_noise_bytes));
+		int can_start = nact < conc && (int64_t)g_written + ahead < target;
 		if (can_start && (nact == 0 || rbelow(&g_rng, 4) == 0)) {
 			sess_t *s = freel[--nfree];
 			sess_init(s, next_id++);
@@ -1463,9 +1662,11 @@ int main(int argc, char **argv)
 		        "gen_pop3_pcap: bytes=%" PRIu64 " frames=%" PRIu64 " noise_frames=%" PRIu64
 		        " sessions=%" PRIu64 " max_active=%u ipv6=%" PRIu64 " vlan=%" PRIu64 " qinq=%" PRIu64
 		        " pipelined=%" PRIu64 " dele=%" PRIu64 " retr=%" PRIu64 " body_bytes=%" PRIu64
-		        " reorders=%" PRIu64 " dups=%" PRIu64 " rtx=%" PRIu64 " seconds=%.2f mbps=%.0f\n",
+		        " reorders=%" PRIu64 " dups=%" PRIu64 " rtx=%" PRIu64 " status_alone=%" PRIu64
+		        " noise_bytes=%" PRIu64 " seconds=%.2f mbps=%.0f\n",
 		        g_written, g_frames, g_noise_frames, g_sessions, g_max_active, g_v6, g_vlan, g_qinq, g_pipe,
-		        g_dele, g_msgs_retr, g_body_bytes, g_reorders, g_dups, g_rtx, secs,
+		        g_dele, g_msgs_retr, g_body_bytes, g_reorders, g_dups, g_rtx, g_status_alone,
+		        g_noise_bytes, secs,
 		        secs > 0 ? g_written / 1e6 / secs : 0.0);
 		fprintf(stderr, "gen_pop3_pcap: injected:");
 		for (int k = 0; k < NKIND; k++)
