@@ -16,7 +16,11 @@ LTO := $(shell $(CC) -flto=auto -ffat-lto-objects -Werror -x c -c -o /dev/null /
 	 2>/dev/null && echo -flto=auto -ffat-lto-objects)
 endif
 ALL_CFLAGS := -std=c11 -D_DEFAULT_SOURCE $(WARN) $(CFLAGS) -Iinclude $(PKG_CFLAGS)
-LDLIBS  := $(PKG_LIBS) -pthread
+# hiredis (--publish, --from redis://): its pkg-config cflags define
+# _XOPEN_SOURCE, which would change every file's view of libc; the header
+# is included as <hiredis/hiredis.h>, so only the library is taken.
+HIREDIS_LIBS := $(shell pkg-config --libs hiredis 2>/dev/null || echo -lhiredis)
+LDLIBS  := $(PKG_LIBS) $(HIREDIS_LIBS) -pthread
 SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 LIB_SRC := $(sort $(wildcard src/util/*.c src/capture/*.c src/flow/*.c src/pop3/*.c \

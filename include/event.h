@@ -55,6 +55,17 @@ struct ev_session {
 	enum flow_end end;           /* FLOW_END_NONE while open */
 };
 
+/* --publish: what the publisher did (all zero when not publishing). */
+struct publish_stats {
+	bool enabled, connected;
+	uint64_t events;          /* lines handed to it */
+	uint64_t sent;            /* added to the stream (Redis answered) */
+	uint64_t dropped;         /* buffer full, or unsent at the end */
+	uint64_t rejected;        /* Redis answered with an error (ACL, OOM) */
+	uint64_t reconnects;
+	uint64_t buffered_bytes;
+};
+
 struct ev_stats {
 	uint64_t ts_us;              /* capture time */
 	uint64_t wall_us;            /* wall clock at the event */
@@ -71,6 +82,7 @@ struct ev_stats {
 	uint64_t pop3_garbage_lines, pop3_long_lines, pop3_unsolicited, pop3_unanswered,
 		 pop3_pending_dropped, pop3_resyncs, pop3_bare_lf;
 	uint64_t accounts_evicted;
+	struct publish_stats publish;
 };
 
 struct event {

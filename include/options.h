@@ -52,6 +52,11 @@ struct options {
 	struct checks_opts checks;
 	struct flow_opts flow;
 	uint64_t spool_max;
+	const char *publish_url;    /* --publish redis://... (checked by the parse) */
+	const char *sensor;         /* --sensor; the host name when publishing without it */
+	const char *redis_auth_file;
+	uint64_t stream_maxlen, publish_buffer_mib;
+	char sensor_buf[64];        /* the host name, when it is the default */
 };
 
 /*

@@ -36,8 +36,14 @@ struct json_opts {
 	 * file, output is only flushed at stats events and the end (a flush per
 	 * session was a write() per session). */
 	bool flush_sessions;
+	/* --sensor: written as "host", each record's last key (EVE's place). */
+	const char *host;
+	/* With path NULL: each line (without its newline) goes here instead
+	 * of to a file (--publish). */
+	void (*line_fn)(void *ctx, const char *line, size_t n);
+	void *line_ctx;
 };
-/* JSON lines; path "-" is stdout. */
+/* JSON lines; path "-" is stdout, NULL the line_fn. */
 struct sink json_sink_new(const char *path, const struct json_opts *o, char *errbuf, size_t errlen);
 
 /* --streams: one line per flow as it closes (endpoints, bytes, gaps, end). */

@@ -30,6 +30,7 @@
 #include "flow.h"
 #include "options.h"
 #include "pop3.h"
+#include "publish.h"
 #include "session.h"
 #include "sinks.h"
 #include "ui.h"
@@ -96,6 +97,7 @@ struct run {
 	struct session_mgr *sessions;
 	struct flow_table *flows;
 	struct flagged_writer *flagged;
+	struct publisher *pub;      /* owned by its sink */
 	struct ui *ui;
 	struct decode_stats dec;
 	uint64_t frames, bytes, last_ts;
@@ -130,6 +132,7 @@ static void emit_stats(struct run *r, bool final)
 	st.flows = *flow_table_stats(r->flows);
 	st.reasm = *flow_table_reasm_stats(r->flows);
 	session_mgr_stats(r->sessions, &st);
+	publisher_stats(r->pub, &st.publish);
 	struct event e = { .type = EV_STATS, .ts_us = st.ts_us, .stats = &st };
 	event_bus_emit(&r->bus, &e);
 }
@@ -182,8 +185,9 @@ static void handle_frame(struct run *r, const struct frame *fr)
 static void maybe_periodic(struct run *r, bool ui_due)
 {
 	uint64_t now = wall_now_us();
-	uint64_t interval = r->o->stats_interval_s ? r->o->stats_interval_s * 1000000 : 1000000;
-	if ((r->ui || r->o->stats_interval_s) && now >= r->next_stats_wall) {
+	uint64_t interval = r->o->stats_interval_s ? r->o->stats_interval_s * 1000000
+			  : r->ui ? 1000000 : PUBLISH_HEARTBEAT_S * 1000000ull;
+	if ((r->ui || r->o->stats_interval_s || r->pub) && now >= r->next_stats_wall) {
 		emit_stats(r, false);
 		r->next_stats_wall = now + interval;
 	}
@@ -419,7 +423,7 @@ int main(int argc, char **argv)
 		want_ui = true;
 	if (o.json_path) {
 		struct json_opts jo = { .filter = o.filter, .stats_events = o.stats_interval_s > 0,
-					.flush_sessions = o.iface != NULL };
+					.flush_sessions = o.iface != NULL, .host = o.sensor };
 		struct sink s = json_sink_new(o.json_path, &jo, errbuf, sizeof(errbuf));
 		if (!s.ops) {
 			fprintf(stderr, "pop3mon: %s\n", errbuf);
@@ -447,8 +451,18 @@ int main(int argc, char **argv)
 		}
 		event_bus_add(&rendered, report_sink_new(stdout, &ro));
 	}
+	if (o.publish_url) {
+		struct publish_opts po = { o.publish_url, o.redis_auth_file, o.sensor, o.stream_maxlen,
+					   (size_t)o.publish_buffer_mib << 20, want_ui };
+		r.pub = publisher_new(&po, errbuf, sizeof(errbuf));
+		if (!r.pub) {
+			fprintf(stderr, "pop3mon: %s\n", errbuf);
+			return EXIT_INPUT;
+		}
+		event_bus_add(&rendered, publisher_sink(r.pub, o.sensor));
+	}
 	if (rendered.n)
-		event_bus_add(&r.bus, event_thread_sink(&rendered, o.iface != NULL));
+		event_bus_add(&r.bus, event_thread_sink(&rendered, o.iface != NULL || o.publish_url));
 	if (want_ui) {
 		struct ui_opts uo = { .wall = o.wall, .no_color = o.no_color,
 				      .source = o.iface ? o.iface : o.files[0],
@@ -498,6 +512,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "pop3mon: %s\n", finish_err);
 	if (close_err[0])
 		fprintf(stderr, "pop3mon: %s\n", close_err);
+	if (publisher_message(r.pub) && want_ui)
+		fprintf(stderr, "pop3mon: %s\n", publisher_message(r.pub));
 	if (o.iface) {
 		struct ev_stats fin;
 		memset(&fin, 0, sizeof(fin));

@@ -23,6 +23,7 @@
 
 #include "flagged.h"
 #include "options.h"
+#include "publish.h"
 #include "reasm.h"
 #include "util.h"
 
@@ -61,6 +62,8 @@ static int opt_file(struct options *o, const char *arg, char *err, size_t errlen
 static int opt_ports(struct options *o, const char *arg, char *err, size_t errlen);
 static int opt_streams_dir(struct options *o, const char *arg, char *err, size_t errlen);
 static int opt_rule(struct options *o, const char *arg, char *err, size_t errlen);
+static int opt_publish(struct options *o, const char *arg, char *err, size_t errlen);
+static int opt_sensor(struct options *o, const char *arg, char *err, size_t errlen);
 
 static const struct opt_def opt_table[] = {
 	OPT_SECTION("Input:"),
@@ -97,6 +100,17 @@ static const struct opt_def opt_table[] = {
 		"JSON: a stats event every S seconds"),
 	OPT_FLAG("no-color", 0, no_color, "dashboard without colour (NO_COLOR is honoured too)"),
 
+	OPT_SECTION("Fleet (Redis Streams):"),
+	OPT_FN("publish", 0, "redis://[USER@]HOST[:PORT][/DB]/KEY", opt_publish,
+	       "\nalso add every event to the stream KEY (XADD)"),
+	OPT_FN("sensor", 0, "NAME", opt_sensor,
+	       "this sensor's name in each event (default: the host name)"),
+	OPT_NUM_D("stream-maxlen", 0, "N", stream_maxlen, UINT32_MAX, 1, PUBLISH_MAXLEN_DEFAULT,
+		  "trim the stream to about N entries (default {D})"),
+	OPT_NUM_D("publish-buffer", 0, "MIB", publish_buffer_mib, 1u << 16, 1, PUBLISH_BUFFER_MIB_DEFAULT,
+		  "events held while Redis is slow or away (default {D})"),
+	OPT_STR("redis-auth-file", 0, "FILE", redis_auth_file,
+		"the Redis password (else REDISCLI_AUTH)"),
 	OPT_SECTION("What to report:"),
 	OPT_FLAG("only-flagged", 0, filter.only_flagged,
 		 "only sessions with an error or warning finding"),
@@ -208,6 +222,23 @@ static int opt_streams_dir(struct options *o, const char *arg, char *err, size_t
 	return 0;
 }
 
+static int opt_publish(struct options *o, const char *arg, char *err, size_t errlen)
+{
+	struct redis_target t;
+	if (redis_target_parse(arg, &t, err, errlen) < 0)
+		return -1;
+	o->publish_url = arg;
+	return 0;
+}
+
+static int opt_sensor(struct options *o, const char *arg, char *err, size_t errlen)
+{
+	if (!*arg || strlen(arg) >= SENSOR_NAME_MAX)
+		return fail(err, errlen, "--sensor: a name of 1 to %d bytes", SENSOR_NAME_MAX - 1);
+	o->sensor = arg;
+	return 0;
+}
+
 static int opt_rule(struct options *o, const char *arg, char *err, size_t errlen)
 {
 	o->filter.rule = rule_lookup(arg);
@@ -293,6 +324,8 @@ static void set_defaults(struct options *o)
 	o->flow.reasm.total_bytes = REASM_TOTAL_DEFAULT;
 	o->spool_max = FLAGGED_SPOOL_MAX_DEFAULT;
 	o->no_color = getenv("NO_COLOR") && *getenv("NO_COLOR");
+	o->stream_maxlen = PUBLISH_MAXLEN_DEFAULT;
+	o->publish_buffer_mib = PUBLISH_BUFFER_MIB_DEFAULT;
 }
 
 /* The rest of argv is the BPF expression, as with tcpdump. */
@@ -320,6 +353,10 @@ static int check_combination(const struct options *o, char *err, size_t errlen)
 		return fail(err, errlen, "give -r or -i, not both");
 	if (o->json_path && !strcmp(o->json_path, "-") && o->report)
 		return fail(err, errlen, "--json - and --report both want stdout");
+	if (o->publish_url && o->stream_maxlen == 0)
+		return fail(err, errlen, "--stream-maxlen must be at least 1");
+	if (o->publish_url && o->publish_buffer_mib == 0)
+		return fail(err, errlen, "--publish-buffer must be at least 1 MiB");
 	return 0;
 }
 
@@ -390,6 +427,10 @@ int options_parse(struct options *o, int argc, char **argv, char *err, size_t er
 	o->flow.nports = o->nports;
 	if (o->action != OPT_ACTION_RUN)
 		return 0;
+	if (o->publish_url && !o->sensor) {
+		sensor_default_name(o->sensor_buf, sizeof(o->sensor_buf));
+		o->sensor = o->sensor_buf;
+	}
 	return check_combination(o, err, errlen);
 }
 

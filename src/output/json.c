@@ -97,6 +97,8 @@ struct json_sink {
 	size_t pend_bytes;
 	uint64_t lines_dropped;
 	uint64_t lines_written;
+	char *host_field;  /* ,"host":"NAME"} : what replaces a record's last '}' (--sensor) */
+	size_t host_len;
 };
 
 /* ---- output ---- */
@@ -105,6 +107,17 @@ static void out_fwrite(struct json_sink *j, const char *p, size_t n)
 {
 	if (j->failed || n == 0)
 		return;
+	if (j->o.line_fn) { /* whole lines, each to the callback */
+		while (n) {
+			const char *nl = memchr(p, '\n', n);
+			size_t len = nl ? (size_t)(nl - p) : n;
+			j->o.line_fn(j->o.line_ctx, p, len);
+			len += nl != NULL;
+			p += len;
+			n -= len;
+		}
+		return;
+	}
 	errno = 0;
 	if (fwrite(p, 1, n, j->out) != n) {
 		j->failed = true;
@@ -151,7 +164,7 @@ static void out_write(struct json_sink *j, const char *p, size_t n)
 static void out_flush(struct json_sink *j)
 {
 	out_drain(j);
-	if (!j->failed && fflush(j->out) != 0) {
+	if (!j->failed && j->out && fflush(j->out) != 0) {
 		j->failed = true;
 		j->err = errno ? errno : EIO;
 	}
@@ -892,6 +905,17 @@ static void write_stats(struct json_sink *j, const struct event *e)
 	jw_u64(w, "bare_lf", st->pop3_bare_lf);
 	jw_obj_end(w);
 	jw_u64(w, "accounts_evicted", st->accounts_evicted);
+	if (st->publish.enabled) {
+		jw_obj_begin(w, "publish");
+		jw_bool(w, "connected", st->publish.connected);
+		jw_u64(w, "events", st->publish.events);
+		jw_u64(w, "sent", st->publish.sent);
+		jw_u64(w, "dropped", st->publish.dropped);
+		jw_u64(w, "rejected", st->publish.rejected);
+		jw_u64(w, "reconnects", st->publish.reconnects);
+		jw_u64(w, "buffered_bytes", st->publish.buffered_bytes);
+		jw_obj_end(w);
+	}
 	jw_obj_begin(w, "json");
 	jw_u64(w, "lines_written", j->lines_written);
 	jw_u64(w, "lines_dropped", j->lines_dropped);
@@ -909,6 +933,11 @@ static void emit_line(struct json_sink *j, const struct ev_session *s, bool pass
 	size_t at = j->line_at, n = w->len - at;
 	if (n == 0)
 		return;
+	if (j->host_len && w->buf[w->len - 1] == '}') { /* the record's closing brace */
+		w->len--;
+		jw_raw_at(w, jw_at(w, j->host_len), j->host_field, j->host_len);
+		n = w->len - at;
+	}
 	if (pass || !s) {
 		if (j->gather) {
 			char *o = jw_at(w, 1);
@@ -997,7 +1026,7 @@ static int json_finish(void *self, char *errbuf, size_t errlen)
 	/* Sessions still undecided at the end never passed: drop what they held. */
 	pend_clear(j);
 	out_flush(j);
-	if (!j->failed && ferror(j->out)) {
+	if (!j->failed && j->out && ferror(j->out)) {
 		j->failed = true;
 		j->err = EIO;
 	}
@@ -1022,6 +1051,7 @@ static void json_free(void *self)
 	else if (j->out)
 		fflush(j->out);
 	jw_fini(&j->w);
+	free(j->host_field);
 	free(j->name);
 	free(j);
 }
@@ -1036,9 +1066,14 @@ static const struct sink_ops json_ops = {
 struct sink json_sink_new(const char *path, const struct json_opts *o, char *errbuf, size_t errlen)
 {
 	struct sink s = { 0 };
-	FILE *f;
-	bool own = strcmp(path, "-") != 0;
-	if (own) {
+	FILE *f = NULL;
+	bool own = path && strcmp(path, "-") != 0;
+	if (!path) {
+		if (!o || !o->line_fn) {
+			snprintf(errbuf, errlen, "JSON: no output");
+			return s;
+		}
+	} else if (own) {
 		f = fopen(path, "w");
 		if (!f) {
 			snprintf(errbuf, errlen, "%s: %s", path, strerror(errno));
@@ -1053,11 +1088,21 @@ struct sink json_sink_new(const char *path, const struct json_opts *o, char *err
 	}
 	j->out = f;
 	j->own = own;
-	j->name = xstrdup(own ? path : "<stdout>");
+	j->name = xstrdup(own ? path : path ? "<stdout>" : "<publish>");
 	if (o)
 		j->o = *o;
 	else
 		j->o.filter.rule = -1;
+	if (j->o.host) {
+		struct jw hw;
+		jw_init(&hw);
+		jw_str(&hw, "host", j->o.host);
+		j->host_len = hw.len + 2;
+		j->host_field = xmalloc(j->host_len + 1);
+		snprintf(j->host_field, j->host_len + 1, ",%s}", hw.buf);
+		jw_fini(&hw);
+		j->o.host = NULL; /* borrowed: not kept */
+	}
 	jw_init(&j->w);
 	idmap_init(&j->pend);
 	idmap_init(&j->pre);
