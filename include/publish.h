@@ -66,8 +66,7 @@ struct redisContext *redis_target_connect(const struct redis_target *t, unsigned
 void sensor_default_name(char *dst, size_t size);
 
 struct publish_opts {
-	const char *url;
-	const char *auth_file;       /* --redis-auth-file, or NULL */
+	const struct redis_target *target; /* parsed, password loaded */
 	const char *sensor;          /* written as "host" in each event */
 	uint64_t maxlen;             /* MAXLEN ~ */
 	size_t buffer_bytes;

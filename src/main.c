@@ -404,6 +404,14 @@ int main(int argc, char **argv)
 		fprintf(stderr, "pop3mon: %s: %s\n", o.streams_dir, strerror(errno));
 		return EXIT_INPUT;
 	}
+	struct redis_target publish_target;
+	if (o.publish_url &&
+	    (redis_target_parse(o.publish_url, &publish_target, errbuf, sizeof(errbuf)) < 0 ||
+	     redis_target_auth(&publish_target, o.redis_auth_file, errbuf, sizeof(errbuf)) < 0)) {
+		fprintf(stderr, "pop3mon: %s\n", errbuf);
+		options_free(&o);
+		return EXIT_INPUT;
+	}
 	flow_hasher_init(&r.hasher);
 	o.flow.hasher = &r.hasher;
 	if (open_sources(&r, &o, srcs, &nsrc) < 0) {
@@ -452,7 +460,7 @@ int main(int argc, char **argv)
 		event_bus_add(&rendered, report_sink_new(stdout, &ro));
 	}
 	if (o.publish_url) {
-		struct publish_opts po = { o.publish_url, o.redis_auth_file, o.sensor, o.stream_maxlen,
+		struct publish_opts po = { &publish_target, o.sensor, o.stream_maxlen,
 					   (size_t)o.publish_buffer_mib << 20, want_ui };
 		r.pub = publisher_new(&po, errbuf, sizeof(errbuf));
 		if (!r.pub) {

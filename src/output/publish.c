@@ -370,11 +370,7 @@ static void *publisher_main(void *arg)
 struct publisher *publisher_new(const struct publish_opts *o, char *errbuf, size_t errlen)
 {
 	struct publisher *p = xcalloc(1, sizeof(*p));
-	if (redis_target_parse(o->url, &p->t, errbuf, errlen) < 0 ||
-	    redis_target_auth(&p->t, o->auth_file, errbuf, errlen) < 0) {
-		free(p);
-		return NULL;
-	}
+	p->t = *o->target;
 	strlcpy_safe(p->sensor, o->sensor, sizeof(p->sensor));
 	struct timespec now;
 	clock_gettime(CLOCK_REALTIME, &now);

@@ -28,10 +28,25 @@ static int fail(char *errbuf, size_t errlen, const char *url, const char *why)
 	return -1;
 }
 
+/* The URL for a message: a password in it (refused) shown as <redacted>. */
+static const char *url_shown(const char *url, char *buf, size_t size)
+{
+	const char *p = url + (redis_is_url(url) ? 8 : 0);
+	size_t hostpart = strcspn(p, "/");
+	const char *at = memchr(p, '@', hostpart);
+	const char *colon = at ? memchr(p, ':', (size_t)(at - p)) : NULL;
+	if (!colon)
+		return url;
+	snprintf(buf, size, "%.*s:<redacted>%s", (int)(colon - url), url, at);
+	return buf;
+}
+
 int redis_target_parse(const char *url, struct redis_target *t, char *errbuf, size_t errlen)
 {
+	char shown[REDIS_USER_MAX + REDIS_HOST_MAX + REDIS_KEY_MAX + 48];
 	memset(t, 0, sizeof(*t));
 	t->port = REDIS_PORT_DEFAULT;
+	url = url_shown(url, shown, sizeof(shown));
 	if (!redis_is_url(url))
 		return fail(errbuf, errlen, url, "not a redis:// address");
 	const char *p = url + 8;
