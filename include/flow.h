@@ -71,6 +71,24 @@ struct flow {
 	uint16_t cport, sport;
 	uint16_t vlan;
 	uint64_t first_ts, first_frame;
+
+	/* The handshake, for the connections that never became sessions
+	 * (FLOW_END_REFUSED .. FLOW_END_RESET_BEFORE_GREETING): the client's
+	 * first SYN and how often it was sent, the SYN-ACK, the first RST. */
+	struct flow_hs {
+		uint64_t syn_frame, syn_ts;         /* first SYN (0: none seen) */
+		uint64_t last_syn_frame, last_syn_ts;
+		uint32_t syns;                      /* SYNs with the client's ISN, the first included */
+		uint64_t synack_frame, synack_ts;   /* 0: none seen */
+		uint64_t rst_frame, rst_ts;         /* first RST (0: none) */
+		uint8_t rst_dir;                    /* DIR_C2S or DIR_S2C */
+		int8_t first_fin_dir;               /* -1: no FIN yet */
+	} hs;
+	bool watched;  /* a watched port is on it (else tracked for detection by content) */
+	/* table internals: the handshake timer list (flow_table.c) */
+	struct flow *hs_prev, *hs_next;
+	uint8_t hs_list;
+	bool ended;  /* closed (refused, no_answer); kept to absorb the SYN's retransmissions */
 };
 
 struct flow_stats {
@@ -79,6 +97,9 @@ struct flow_stats {
 	uint64_t timed_out;
 	uint64_t not_watched;      /* TCP packets on no watched port */
 	uint64_t ignored_no_flow;  /* e.g. a lone RST or FIN with no flow */
+	/* connections that never became sessions */
+	uint64_t refused, no_answer, no_greeting, reset_before_greeting;
+	uint64_t syn_absorbed;     /* SYN retransmissions (and their RSTs) after such an end */
 };
 
 typedef void (*flow_open_fn)(void *ctx, struct flow *f);
@@ -104,7 +125,19 @@ struct flow_opts {
 	const uint16_t *ports;       /* watched ports (borrowed for the call) */
 	size_t nports;
 	const struct flow_hasher *hasher; /* NULL: a new random one */
+	/* A SYN not answered within no_answer_us ends as no_answer; a connection
+	 * accepted (SYN-ACK) whose server sends nothing within no_greeting_us
+	 * ends as no_greeting. 0: that timer is off. On capture time for files,
+	 * the clock the caller gives flow_table_expire live. */
+	uint64_t no_answer_us, no_greeting_us;
+	/* Track connections on every TCP port, not only the watched ones (POP3
+	 * found by its content): flows on other ports are reported up like any
+	 * other; the layer above decides what they are. */
+	bool all_ports;
 };
+
+#define FLOW_NO_ANSWER_DEFAULT_MS 3000   /* Linux sends its 2nd and 3rd SYN at 1 s and 3 s */
+#define FLOW_NO_GREETING_DEFAULT_MS 10000 /* RFC 1939 s4: the server greets once connected */
 
 /* An idle flow costs about 1.4 KiB with its session and the sinks' records
  * (measured with a SYN flood): 32768 flows stay under 64 MiB. */

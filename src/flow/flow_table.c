@@ -8,6 +8,18 @@
  * eviction at the cap and lets expiry stop at the first live flow.
  * A packet without payload never creates a flow unless it is a SYN: the
  * last ACK of a closed connection must not open a phantom session.
+ *
+ * Connections that never became sessions are ended by their handshake: a
+ * SYN answered by RST (refused), a SYN never answered within no_answer_us
+ * (no_answer), a connection accepted whose server sent nothing within
+ * no_greeting_us or closed first (no_greeting), an RST before the server's
+ * first byte (reset_before_greeting). Two FIFO timer lists (flows waiting
+ * for the SYN-ACK, flows waiting for the server's first byte) are ordered
+ * by their deadline, since every deadline is its event's time plus one
+ * fixed timeout: expiry pops their heads. A refused or unanswered flow is
+ * kept after its close, "ended", so that the client's SYN retransmissions
+ * (same ISN) are absorbed instead of opening one session each; it is freed
+ * silently at the idle timeout, at eviction or at the end of input.
  */
 #include "flow.h"
 
@@ -29,8 +41,13 @@ struct flow_table {
 	struct flow_stats st;
 	struct flow_hasher hz;
 	uint64_t next_id;
+	uint64_t clock;             /* latest time seen: packets, expire() */
+	size_t nended;              /* ended flows still kept (see above) */
+	struct flow *hs_head[3], *hs_tail[3]; /* HS_SYN_WAIT, HS_GREET_WAIT */
 	uint8_t watched[65536 / 8];
 };
+
+enum { HS_NONE, HS_SYN_WAIT, HS_GREET_WAIT };
 
 static const char *const end_names[] = {
 #define X(id, name) name,
@@ -170,26 +187,110 @@ static void flow_unlink(struct flow_table *t, struct flow *f)
 	if (*pp)
 		*pp = f->hnext;
 	lru_unlink(t, f);
-	t->st.active--;
+}
+
+static void hs_unlink(struct flow_table *t, struct flow *f)
+{
+	int l = f->hs_list;
+	if (l == HS_NONE)
+		return;
+	if (f->hs_prev)
+		f->hs_prev->hs_next = f->hs_next;
+	else
+		t->hs_head[l] = f->hs_next;
+	if (f->hs_next)
+		f->hs_next->hs_prev = f->hs_prev;
+	else
+		t->hs_tail[l] = f->hs_prev;
+	f->hs_prev = f->hs_next = NULL;
+	f->hs_list = HS_NONE;
+}
+
+/* Append: deadlines are event time + a fixed timeout, so the list stays
+ * in deadline order (capture time only moves forward, near enough). */
+static void hs_push(struct flow_table *t, struct flow *f, int l)
+{
+	hs_unlink(t, f);
+	f->hs_list = (uint8_t)l;
+	f->hs_prev = t->hs_tail[l];
+	f->hs_next = NULL;
+	if (t->hs_tail[l])
+		t->hs_tail[l]->hs_next = f;
+	else
+		t->hs_head[l] = f;
+	t->hs_tail[l] = f;
+}
+
+/* An ended flow goes without a word: its close was reported already. */
+static void ended_free(struct flow_table *t, struct flow *f)
+{
+	flow_unlink(t, f);
+	t->nended--;
+	free(f);
+}
+
+/* Why did it really end? The handshake can say more than the event that
+ * closed it: a RST to the SYN, a SYN never answered, a server that never
+ * greeted. Only flows on a watched port are judged so (content detection
+ * of other ports is the layer above's). */
+static enum flow_end refine_end(const struct flow_table *t, const struct flow *f,
+				enum flow_end why)
+{
+	bool no_bytes = !f->bytes[DIR_C2S] && !f->bytes[DIR_S2C];
+	if (!f->watched || why == FLOW_END_REUSED)
+		return f->rst ? FLOW_END_RST : why;
+	if (f->rst) {
+		if (f->syn_seen && !f->synack_seen && no_bytes && f->hs.rst_dir == DIR_S2C)
+			return FLOW_END_REFUSED;
+		if (f->synack_seen && !f->bytes[DIR_S2C])
+			return FLOW_END_RESET_BEFORE_GREETING;
+		return FLOW_END_RST;
+	}
+	if (f->synack_seen && !f->bytes[DIR_S2C]) {
+		if (why == FLOW_END_FIN && f->hs.first_fin_dir == DIR_S2C)
+			return FLOW_END_NO_GREETING; /* the server closed instead of greeting */
+		if (t->o.no_greeting_us && t->clock >= f->hs.synack_ts + t->o.no_greeting_us)
+			return FLOW_END_NO_GREETING;
+	}
+	if (f->syn_seen && !f->synack_seen && no_bytes && !f->fin[DIR_S2C] && t->o.no_answer_us &&
+	    t->clock >= f->hs.syn_ts + t->o.no_answer_us)
+		return FLOW_END_NO_ANSWER;
+	return why;
 }
 
 static void flow_close(struct flow_table *t, struct flow *f, enum flow_end why,
 		       const struct seg_meta *m)
 {
 	struct seg_meta last = { .frame = f->last_frame, .ts_us = f->last_ts };
-	if (f->rst)
-		why = FLOW_END_RST;
+	why = refine_end(t, f, why);
 	if (!m)
 		m = &last;
 	/* Deliver what is still buffered (declaring holes) before the close. */
 	reasm_flush(&t->reasm, &f->dir[DIR_C2S], f, DIR_C2S, m);
 	reasm_flush(&t->reasm, &f->dir[DIR_S2C], f, DIR_S2C, m);
-	flow_unlink(t, f);
+	hs_unlink(t, f);
+	t->st.active--;
 	t->st.closed++;
+	switch (why) {
+	case FLOW_END_REFUSED: t->st.refused++; break;
+	case FLOW_END_NO_ANSWER: t->st.no_answer++; break;
+	case FLOW_END_NO_GREETING: t->st.no_greeting++; break;
+	case FLOW_END_RESET_BEFORE_GREETING: t->st.reset_before_greeting++; break;
+	default: break;
+	}
+	bool keep = why == FLOW_END_REFUSED || why == FLOW_END_NO_ANSWER;
+	if (!keep)
+		flow_unlink(t, f);
 	t->cb.close(t->cb.ctx, f, why, m);
 	reasm_dir_fini(&t->reasm, &f->dir[0]);
 	reasm_dir_fini(&t->reasm, &f->dir[1]);
-	free(f);
+	if (keep) {
+		f->ended = true;
+		f->user = NULL;
+		t->nended++;
+	} else {
+		free(f);
+	}
 }
 
 static struct flow *flow_lookup(struct flow_table *t, const struct flow_hash *fh)
@@ -216,9 +317,13 @@ static bool src_is_client(const struct flow_table *t, const struct packet *p)
 static struct flow *flow_create(struct flow_table *t, const struct packet *p,
 				const struct flow_hash *fh, const struct seg_meta *m)
 {
-	if (t->st.active >= t->o.max_flows && t->lru_tail) {
-		t->st.evicted++;
-		flow_close(t, t->lru_tail, FLOW_END_EVICTED, m);
+	if (t->st.active + t->nended >= t->o.max_flows && t->lru_tail) {
+		if (t->lru_tail->ended) {
+			ended_free(t, t->lru_tail);
+		} else {
+			t->st.evicted++;
+			flow_close(t, t->lru_tail, FLOW_END_EVICTED, m);
+		}
 	}
 	struct flow *f = xcalloc(1, sizeof(*f));
 	f->id = ++t->next_id;
@@ -232,6 +337,8 @@ static struct flow *flow_create(struct flow_table *t, const struct packet *p,
 	f->first_ts = f->last_ts = m->ts_us;
 	f->first_frame = f->last_frame = m->frame;
 	f->midstream = !(p->flags & TCP_SYN);
+	f->watched = flow_table_port_watched(t, f->sport) || flow_table_port_watched(t, f->cport);
+	f->hs.first_fin_dir = -1;
 	f->hash = fh->h;
 	memcpy(f->key, fh->key, sizeof(f->key));
 	f->cli_first = cli == (fh->order == FLOW_SRC_FIRST);
@@ -266,10 +373,30 @@ uint64_t flow_table_packet_hashed(struct flow_table *t, const struct packet *p,
 {
 	if (!flow_table_port_watched(t, p->sport) && !flow_table_port_watched(t, p->dport)) {
 		t->st.not_watched++;
-		return 0;
+		if (!t->o.all_ports)
+			return 0;
 	}
+	if (m->ts_us > t->clock)
+		t->clock = m->ts_us;
 	struct flow *f = flow_lookup(t, fh);
 	bool syn_only = (p->flags & (TCP_SYN | TCP_ACK)) == TCP_SYN;
+
+	if (f && f->ended) {
+		/* The client retrying the refused or unanswered SYN, or the RST
+		 * to such a retry: part of the attempt already reported. */
+		if (p->payload_wirelen == 0 && !(p->flags & TCP_FIN) &&
+		    ((syn_only && p->seq == f->isn) || (p->flags & (TCP_SYN | TCP_RST)) == TCP_RST)) {
+			t->st.syn_absorbed++;
+			f->last_ts = m->ts_us;
+			if (t->lru_head != f) {
+				lru_unlink(t, f);
+				lru_push_front(t, f);
+			}
+			return 0;
+		}
+		ended_free(t, f); /* anything else: a late answer, a new connection */
+		f = NULL;
+	}
 
 	/* A SYN with a new ISN on a used flow is a new connection; the same ISN
 	 * is a retransmitted attempt (Zeek counts those as one connection). */
@@ -297,13 +424,41 @@ uint64_t flow_table_packet_hashed(struct flow_table *t, const struct packet *p,
 	f->pkts[dir]++;
 	f->bytes[dir] += p->payload_wirelen;
 	if (p->flags & TCP_SYN) {
-		if (p->flags & TCP_ACK)
+		if (p->flags & TCP_ACK) {
+			if (!f->synack_seen) {
+				f->hs.synack_frame = m->frame;
+				f->hs.synack_ts = m->ts_us;
+				hs_unlink(t, f);
+				if (f->watched && t->o.no_greeting_us && !f->bytes[DIR_S2C])
+					hs_push(t, f, HS_GREET_WAIT);
+			}
 			f->synack_seen = true;
-		else {
+		} else if (f->syn_seen && p->seq == f->isn) {
+			f->hs.syns++;
+			f->hs.last_syn_frame = m->frame;
+			f->hs.last_syn_ts = m->ts_us;
+		} else {
 			f->syn_seen = true;
 			f->isn = p->seq;
+			f->hs.syns = 1;
+			f->hs.syn_frame = f->hs.last_syn_frame = m->frame;
+			f->hs.syn_ts = f->hs.last_syn_ts = m->ts_us;
+			if (f->watched && t->o.no_answer_us && !f->synack_seen && !f->bytes[0] &&
+			    !f->bytes[1])
+				hs_push(t, f, HS_SYN_WAIT);
 		}
+	} else if (f->hs_list == HS_SYN_WAIT && dir == DIR_C2S && (p->flags & TCP_ACK)) {
+		hs_unlink(t, f); /* the client goes on: answered, the SYN-ACK not captured */
 	}
+	if (f->hs_list != HS_NONE && p->payload_wirelen && dir == DIR_S2C)
+		hs_unlink(t, f); /* the server spoke */
+	if ((p->flags & TCP_RST) && !f->hs.rst_frame) {
+		f->hs.rst_frame = m->frame;
+		f->hs.rst_ts = m->ts_us;
+		f->hs.rst_dir = (uint8_t)dir;
+	}
+	if ((p->flags & TCP_FIN) && f->hs.first_fin_dir < 0)
+		f->hs.first_fin_dir = (int8_t)dir;
 	if (p->flags & TCP_FIN)
 		f->fin[dir] = true;
 
@@ -314,19 +469,39 @@ uint64_t flow_table_packet_hashed(struct flow_table *t, const struct packet *p,
 
 	uint64_t id = f->id;
 	if (p->flags & TCP_RST) {
-		/* A refused attempt lingers so that its SYN retransmissions join it. */
 		f->rst = true;
-		if (f->bytes[0] || f->bytes[1])
-			flow_close(t, f, FLOW_END_RST, m);
+		/* Refused, or reset before the greeting, ends now (a refused flow
+		 * is kept ended, absorbing the SYN's retransmissions); any other
+		 * RST with no payload yet lingers, so its retransmitted SYNs join it. */
+		enum flow_end why = refine_end(t, f, FLOW_END_RST);
+		if (f->bytes[0] || f->bytes[1] || why != FLOW_END_RST)
+			flow_close(t, f, why, m);
 	} else if (f->dir[0].closed && f->dir[1].closed) {
 		flow_close(t, f, FLOW_END_FIN, m);
 	}
 	return id;
 }
 
+/* The handshake timers: unanswered SYNs, servers that never greeted. */
+static void hs_expire(struct flow_table *t, uint64_t now_us)
+{
+	struct flow *f;
+	if (now_us > t->clock)
+		t->clock = now_us;
+	while ((f = t->hs_head[HS_SYN_WAIT]) && f->hs.syn_ts + t->o.no_answer_us <= now_us)
+		flow_close(t, f, FLOW_END_NO_ANSWER, NULL);
+	while ((f = t->hs_head[HS_GREET_WAIT]) && f->hs.synack_ts + t->o.no_greeting_us <= now_us)
+		flow_close(t, f, FLOW_END_NO_GREETING, NULL);
+}
+
 void flow_table_expire(struct flow_table *t, uint64_t now_us)
 {
+	hs_expire(t, now_us);
 	while (t->lru_tail && t->lru_tail->last_ts + t->o.idle_timeout_us < now_us) {
+		if (t->lru_tail->ended) {
+			ended_free(t, t->lru_tail);
+			continue;
+		}
 		t->st.timed_out++;
 		flow_close(t, t->lru_tail, FLOW_END_TIMEOUT, NULL);
 	}
@@ -334,9 +509,16 @@ void flow_table_expire(struct flow_table *t, uint64_t now_us)
 
 void flow_table_close_all(struct flow_table *t, enum flow_end why)
 {
+	/* The timers first, on the latest time seen: a capture ends between two
+	 * expire() calls. */
+	hs_expire(t, t->clock);
 	/* Oldest first, so sessions end in the order they went quiet. */
-	while (t->lru_tail)
-		flow_close(t, t->lru_tail, why, NULL);
+	while (t->lru_tail) {
+		if (t->lru_tail->ended)
+			ended_free(t, t->lru_tail);
+		else
+			flow_close(t, t->lru_tail, why, NULL);
+	}
 }
 
 void flow_table_free(struct flow_table *t)
