@@ -42,6 +42,7 @@ struct ev_session {
 	uint64_t first_frame, last_frame;
 	uint64_t pkts[2], bytes[2];  /* per direction, 0 = client->server */
 	bool midstream;
+	bool by_content;             /* on a port not watched: POP3 found by its content */
 	const struct pop3_conn_info *pop3; /* state, user, banner, tls, counters */
 	bool stat_seen;              /* first STAT of the session */
 	uint64_t stat_count, stat_octets;
@@ -77,6 +78,11 @@ struct ev_stats {
 	struct flow_stats flows;
 	struct reasm_stats reasm;
 	uint64_t sessions_total, sessions_active, sessions_flagged;
+	uint64_t sessions_not_pop3;  /* of the total: ended not_pop3 */
+	/* TCP connections that were not POP3 sessions (ports not watched), by
+	 * server port, the busiest first: what a capture with no POP3 held. */
+	uint64_t other_flows;
+	struct { uint16_t port; uint64_t flows; } other_ports[8];
 	uint64_t findings[3];
 	uint64_t rule_counts[R__COUNT];
 	uint64_t pop3_garbage_lines, pop3_long_lines, pop3_unsolicited, pop3_unanswered,

@@ -85,6 +85,9 @@ struct flow {
 		int8_t first_fin_dir;               /* -1: no FIN yet */
 	} hs;
 	bool watched;  /* a watched port is on it (else tracked for detection by content) */
+	/* Set by the layer above: nobody is shown this flow (not POP3 on a port
+	 * not watched); flow_table_packet returns 0 for its packets. */
+	bool quiet;
 	/* table internals: the handshake timer list (flow_table.c) */
 	struct flow *hs_prev, *hs_next;
 	uint8_t hs_list;

@@ -47,6 +47,7 @@ struct options {
 	size_t nports;
 	bool report, verbose, localtime, wall, realtime, show_secrets, no_color, streams;
 	bool promisc;
+	bool ports_only;            /* --ports-only: no POP3 found by content on other ports */
 	uint64_t stats_interval_s;
 	struct sink_filter filter;
 	struct checks_opts checks;

@@ -71,6 +71,7 @@ enum pop3_state {
 	POP3_STATE_TRANSACTION,
 	POP3_STATE_UPDATE,
 	POP3_STATE_TLS,            /* after STLS +OK, or TLS seen: opaque bytes */
+	POP3_STATE_CONNECT,        /* no payload yet: the TCP handshake, before the greeting */
 };
 const char *pop3_state_name(enum pop3_state s);
 

@@ -17,6 +17,7 @@ struct session_opts {
 	struct checks_opts checks;
 	const uint16_t *tls_ports;  /* ports where everything is TLS (995); borrowed */
 	size_t ntls_ports;
+	uint64_t no_answer_us, no_greeting_us; /* the flow table's timers, for the notices' words */
 };
 
 struct session_mgr;

@@ -487,10 +487,12 @@ int main(int argc, char **argv)
 		drop_privileges(&o);
 
 	o.checks.random_seed = o.iface != NULL;
-	struct session_opts so = { o.show_secrets, o.checks, NULL, 0 };
+	struct session_opts so = { o.show_secrets, o.checks, NULL, 0, 0, 0 };
 	static const uint16_t tls_ports[] = { 995 };
 	so.tls_ports = tls_ports;
 	so.ntls_ports = ARRAY_LEN(tls_ports);
+	so.no_answer_us = o.flow.no_answer_us;
+	so.no_greeting_us = o.flow.no_greeting_us;
 	r.sessions = session_mgr_new(&so, &r.bus);
 	struct flow_cb cb = { session_flow_open, session_flow_close, session_flow_data,
 			      session_flow_gap, r.sessions };

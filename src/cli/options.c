@@ -73,6 +73,9 @@ static const struct opt_def opt_table[] = {
 	OPT_FN("ports", 'p', "LIST", opt_ports,
 	       "POP3 ports to watch, comma separated (default 110,995;\n"
 	       "995 is shown as encrypted POP3S)"),
+	OPT_FLAG("ports-only", 0, ports_only,
+		 "POP3 only on the -p ports (default: also found by its content,\n"
+		 "a +OK/-ERR greeting answered by a POP3 command, on any port)"),
 	OPT_NUM(NULL, 'B', "KIB", buffer_kib, 4u << 20, 1,
 		"kernel capture buffer size in KiB (live; default 16384)"),
 	OPT_NUM(NULL, 's', "SNAPLEN", snaplen, 262144, 1,
@@ -137,6 +140,11 @@ static const struct opt_def opt_table[] = {
 		  "out-of-order bytes buffered per direction (default {D})"),
 	OPT_NUM_D("reasm-total", 0, "MIB", flow.reasm.total_bytes, 1u << 14, 1u << 20,
 		  REASM_TOTAL_DEFAULT >> 20, "out-of-order bytes buffered in all (default {D})"),
+	OPT_NUM_D("syn-timeout", 0, "MS", flow.no_answer_us, 3600000, 1000, FLOW_NO_ANSWER_DEFAULT_MS,
+		  "a SYN unanswered this long ends as no_answer (default {D}; 0 off)"),
+	OPT_NUM_D("greeting-timeout", 0, "S", flow.no_greeting_us, 86400, 1000000,
+		  FLOW_NO_GREETING_DEFAULT_MS / 1000,
+		  "accepted, no greeting this long: no_greeting (default {D}; 0 off)"),
 	OPT_NUM_D("spool-max", 0, "MIB", spool_max, 1u << 22, 1u << 20,
 		  FLAGGED_SPOOL_MAX_DEFAULT >> 20, "disk spool for -w (default {D})"),
 
@@ -322,6 +330,8 @@ static void set_defaults(struct options *o)
 	o->flow.idle_timeout_us = (uint64_t)FLOW_IDLE_TIMEOUT_DEFAULT_S * 1000000;
 	o->flow.reasm.per_dir_bytes = REASM_PER_DIR_DEFAULT;
 	o->flow.reasm.total_bytes = REASM_TOTAL_DEFAULT;
+	o->flow.no_answer_us = (uint64_t)FLOW_NO_ANSWER_DEFAULT_MS * 1000;
+	o->flow.no_greeting_us = (uint64_t)FLOW_NO_GREETING_DEFAULT_MS * 1000;
 	o->spool_max = FLAGGED_SPOOL_MAX_DEFAULT;
 	o->no_color = getenv("NO_COLOR") && *getenv("NO_COLOR");
 	o->stream_maxlen = PUBLISH_MAXLEN_DEFAULT;
@@ -425,6 +435,7 @@ int options_parse(struct options *o, int argc, char **argv, char *err, size_t er
 	join_bpf(o, optind, argc, argv);
 	o->flow.ports = o->ports;
 	o->flow.nports = o->nports;
+	o->flow.all_ports = !o->ports_only;
 	if (o->action != OPT_ACTION_RUN)
 		return 0;
 	if (o->publish_url && !o->sensor) {

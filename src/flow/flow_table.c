@@ -467,7 +467,7 @@ uint64_t flow_table_packet_hashed(struct flow_table *t, const struct packet *p,
 	if (p->flags & TCP_ACK)
 		reasm_ack(&t->reasm, &f->dir[!dir], f, !dir, p->ack, m);
 
-	uint64_t id = f->id;
+	uint64_t id = f->quiet ? 0 : f->id;
 	if (p->flags & TCP_RST) {
 		f->rst = true;
 		/* Refused, or reset before the greeting, ends now (a refused flow

@@ -737,6 +737,8 @@ static void write_session(struct json_sink *j, const struct event *e, uint64_t d
 	o = jc_u64(o, s->last_frame);
 	o = JC_LIT(o, ",\"midstream\":");
 	o = jc_bool(o, s->midstream);
+	if (s->by_content)
+		o = JC_LIT(o, ",\"found_by\":\"content\"");
 	o = JC_LIT(o, ",\"state\":");
 	o = jc_str(o, state.s, state.n);
 	if (ci && ci->user[0]) {
@@ -865,6 +867,11 @@ static void write_stats(struct json_sink *j, const struct event *e)
 	jw_u64(w, "timed_out", st->flows.timed_out);
 	jw_u64(w, "not_watched", st->flows.not_watched);
 	jw_u64(w, "ignored_no_flow", st->flows.ignored_no_flow);
+	jw_u64(w, "refused", st->flows.refused);
+	jw_u64(w, "no_answer", st->flows.no_answer);
+	jw_u64(w, "no_greeting", st->flows.no_greeting);
+	jw_u64(w, "reset_before_greeting", st->flows.reset_before_greeting);
+	jw_u64(w, "syn_absorbed", st->flows.syn_absorbed);
 	jw_obj_end(w);
 	jw_obj_begin(w, "tcp_reassembly");
 	jw_u64(w, "segments", st->reasm.segments);
@@ -884,7 +891,19 @@ static void write_stats(struct json_sink *j, const struct event *e)
 	jw_u64(w, "total", st->sessions_total);
 	jw_u64(w, "active", st->sessions_active);
 	jw_u64(w, "flagged", st->sessions_flagged);
+	jw_u64(w, "not_pop3", st->sessions_not_pop3);
+	jw_u64(w, "other_tcp_flows", st->other_flows);
 	jw_obj_end(w);
+	if (st->other_flows) {
+		/* the busiest ports of the connections that were not POP3 */
+		jw_obj_begin(w, "other_tcp_ports");
+		for (size_t i = 0; i < ARRAY_LEN(st->other_ports) && st->other_ports[i].flows; i++) {
+			char k[8];
+			snprintf(k, sizeof(k), "%u", st->other_ports[i].port);
+			jw_u64(w, k, st->other_ports[i].flows);
+		}
+		jw_obj_end(w);
+	}
 	jw_obj_begin(w, "findings");
 	jw_u64(w, "error", st->findings[SEV_ERROR]);
 	jw_u64(w, "warning", st->findings[SEV_WARNING]);

@@ -66,6 +66,7 @@ const char *pop3_state_name(enum pop3_state s)
 	case POP3_STATE_TRANSACTION: return "TRANSACTION";
 	case POP3_STATE_UPDATE: return "UPDATE";
 	case POP3_STATE_TLS: return "TLS";
+	case POP3_STATE_CONNECT: return "CONNECT";
 	default: return "UNKNOWN";
 	}
 }

@@ -4,6 +4,14 @@
  * carries. It is the only producer of session, transaction and finding
  * events. A transaction's event goes out before the findings it causes, so
  * a sink has shown the evidence before the verdict.
+ *
+ * Before the dissector sees a byte, detect.c decides whether the
+ * connection is POP3 at all: on a watched port a session whose first bytes
+ * are another protocol's ends not_pop3 with one notice and is judged by no
+ * other rule; on any other port a connection is shown only once its
+ * content proves it POP3 (found by content), and otherwise never. A
+ * connection that ended in its handshake (refused, no answer, no
+ * greeting, reset before the greeting) gets its notice at the close.
  */
 #include "session.h"
 
@@ -11,7 +19,18 @@
 #include <string.h>
 
 #include "community_id.h"
+#include "conn_notice.h"
+#include "detect.h"
 #include "util.h"
+
+/* What the session is, as far as its content told. */
+enum session_kind {
+	SK_POP3,         /* dissected and judged */
+	SK_WAIT,         /* watched port, first bytes not decisive yet */
+	SK_NOT_POP3,     /* watched port, another protocol: notice, nothing judged */
+	SK_HIDDEN_WAIT,  /* port not watched: shown once proven POP3 */
+	SK_HIDDEN,       /* port not watched, not POP3: never shown */
+};
 
 /* What a segment reads comes first: the snapshot (ev) is brought up to
  * date from the flow only when an event goes out. */
@@ -23,6 +42,8 @@ struct session {
 	struct checks *checks;    /* owned; created with the POP3 dissector */
 	struct session_mgr *mgr;  /* borrowed */
 	bool tls_port;
+	uint8_t kind;             /* enum session_kind */
+	struct detect *det;       /* owned while the kind is not decided */
 	struct ev_session ev;
 };
 
@@ -30,8 +51,9 @@ struct session {
 
 /* What a session without payload shows: a SYN flood must cost a flow and a
  * snapshot, not a dissector and the checks (about 5 KiB) per SYN. */
-static const struct pop3_conn_info no_payload_syn = { .state = POP3_STATE_AUTHORIZATION };
+static const struct pop3_conn_info no_payload_syn = { .state = POP3_STATE_CONNECT };
 static const struct pop3_conn_info no_payload_midstream = { .state = POP3_STATE_UNKNOWN };
+static const struct pop3_conn_info not_pop3_info = { .state = POP3_STATE_UNKNOWN };
 
 struct session_mgr {
 	struct session_opts o;
@@ -43,7 +65,9 @@ struct session_mgr {
 	char **sources;
 	size_t nsources;
 	const char *source;           /* the current one */
-	uint64_t total, active, flagged;
+	uint64_t total, active, flagged, not_pop3;
+	uint32_t *port_flows;         /* [65536] connections never shown, by server port */
+	uint64_t other_flows;
 	uint64_t findings[3];
 	uint64_t rule_counts[R__COUNT];
 	/* POP3 anomaly counters, summed as sessions close */
@@ -70,6 +94,7 @@ void session_mgr_free(struct session_mgr *m)
 	if (!m)
 		return;
 	account_store_free(m->store);
+	free(m->port_flows);
 	for (size_t i = 0; i < m->nsources; i++)
 		free(m->sources[i]);
 	free(m->sources);
@@ -92,6 +117,23 @@ void session_mgr_stats(const struct session_mgr *m, struct ev_stats *st)
 	st->sessions_total = m->total;
 	st->sessions_active = m->active;
 	st->sessions_flagged = m->flagged;
+	st->sessions_not_pop3 = m->not_pop3;
+	st->other_flows = m->other_flows;
+	/* the busiest ports, in one pass (only when a stats event is made) */
+	size_t n = ARRAY_LEN(st->other_ports), have = 0;
+	memset(st->other_ports, 0, sizeof(st->other_ports));
+	for (unsigned port = 0; m->port_flows && port < 65536; port++) {
+		uint32_t c = m->port_flows[port];
+		if (!c || (have == n && c <= st->other_ports[n - 1].flows))
+			continue;
+		size_t j = have < n ? have++ : n - 1;
+		while (j > 0 && st->other_ports[j - 1].flows < c) {
+			st->other_ports[j] = st->other_ports[j - 1];
+			j--;
+		}
+		st->other_ports[j].port = (uint16_t)port;
+		st->other_ports[j].flows = c;
+	}
 	memcpy(st->findings, m->findings, sizeof(st->findings));
 	memcpy(st->rule_counts, m->rule_counts, sizeof(st->rule_counts));
 	st->pop3_garbage_lines = m->garbage;
@@ -183,6 +225,18 @@ static bool is_tls_port(const struct session_mgr *m, uint16_t port)
 	return false;
 }
 
+/* The session is shown from now on: counted, and its open event out. */
+static void announce(struct session *s)
+{
+	struct ev_session *ev = &s->ev;
+	const struct flow *f = s->flow;
+	community_id_v1(f->ipver, f->cli, f->srv, f->cport, f->sport, 6, 0, ev->community_id,
+			sizeof(ev->community_id));
+	s->mgr->total++;
+	s->mgr->active++;
+	emit(s, EV_SESSION_OPEN, f->first_ts, NULL, NULL);
+}
+
 void session_flow_open(void *ctx, struct flow *f)
 {
 	struct session_mgr *m = ctx;
@@ -199,8 +253,6 @@ void session_flow_open(void *ctx, struct flow *f)
 	ev->cport = f->cport;
 	ev->sport = f->sport;
 	ev->vlan = f->vlan;
-	community_id_v1(f->ipver, f->cli, f->srv, f->cport, f->sport, 6, 0, ev->community_id,
-			sizeof(ev->community_id));
 	ev->start_ts = ev->last_ts = f->first_ts;
 	s->update_due_ts = f->first_ts + SESSION_UPDATE_INTERVAL_US;
 	ev->first_frame = ev->last_frame = f->first_frame;
@@ -209,9 +261,14 @@ void session_flow_open(void *ctx, struct flow *f)
 	s->tls_port = is_tls_port(m, f->sport);
 	ev->pop3 = f->midstream ? &no_payload_midstream : &no_payload_syn;
 	f->user = s;
-	m->total++;
-	m->active++;
-	emit(s, EV_SESSION_OPEN, f->first_ts, NULL, NULL);
+	if (!f->watched) {
+		/* shown only once its content proves it POP3 */
+		s->kind = f->midstream ? SK_HIDDEN : SK_HIDDEN_WAIT;
+		f->quiet = true;
+		return;
+	}
+	s->kind = s->tls_port ? SK_POP3 : SK_WAIT;
+	announce(s);
 }
 
 static void start_pop3(struct session *s)
@@ -224,6 +281,62 @@ static void start_pop3(struct session *s)
 	s->checks = checks_new(&m->o.checks, m->store, s->ev.srv, on_finding, s);
 }
 
+static void feed_pop3(void *ctx, int dir, const uint8_t *p, size_t n, const struct seg_meta *m)
+{
+	struct session *s = ctx;
+	if (!s->pop3)
+		start_pop3(s);
+	pop3_feed(s->pop3, dir, p, n, m);
+}
+
+/* detect.c's verdict: POP3 (the kept bytes go to the dissector) or not. */
+static void decide(struct session *s, enum detect_verdict v)
+{
+	struct flow *f = (struct flow *)s->flow;
+	if (v == DETECT_POP3) {
+		if (s->kind == SK_HIDDEN_WAIT) {
+			s->ev.by_content = true;
+			f->quiet = false;
+			announce(s);
+		}
+		s->kind = SK_POP3;
+		if (!s->pop3)
+			start_pop3(s);
+		if (s->det)
+			detect_replay(s->det, feed_pop3, s);
+	} else if (s->kind == SK_HIDDEN_WAIT) {
+		s->kind = SK_HIDDEN;
+	} else {
+		struct finding fd;
+		s->kind = SK_NOT_POP3;
+		s->ev.pop3 = &not_pop3_info;
+		not_pop3_notice(s->det, &fd);
+		on_finding(s, &fd);
+	}
+	if (s->det) {
+		detect_fini(s->det);
+		free(s->det);
+		s->det = NULL;
+	}
+}
+
+/* Is the session past detection, into the dissector? Feeds detect.c
+ * until it is. */
+static bool is_pop3(struct session *s, int dir, const uint8_t *p, size_t n,
+		    const struct seg_meta *m)
+{
+	if (s->kind == SK_WAIT || s->kind == SK_HIDDEN_WAIT) {
+		if (!s->det) {
+			s->det = xmalloc(sizeof(*s->det));
+			detect_init(s->det, s->kind == SK_HIDDEN_WAIT, s->ev.midstream);
+		}
+		enum detect_verdict v = detect_feed(s->det, dir, p, n, m);
+		if (v != DETECT_WAIT)
+			decide(s, v);
+	}
+	return s->kind == SK_POP3;
+}
+
 void session_flow_data(void *ctx, struct flow *f, int dir, const uint8_t *p, size_t n,
 		       const struct seg_meta *m)
 {
@@ -231,9 +344,9 @@ void session_flow_data(void *ctx, struct flow *f, int dir, const uint8_t *p, siz
 	struct session *s = f->user;
 	if (f->last_ts > s->data_ts)
 		s->data_ts = f->last_ts;
-	if (!s->pop3)
-		start_pop3(s);
-	pop3_feed(s->pop3, dir, p, n, m);
+	if (s->kind != SK_POP3 && !is_pop3(s, dir, p, n, m))
+		return;
+	feed_pop3(s, dir, p, n, m);
 	if (f->last_ts >= s->update_due_ts) {
 		s->update_due_ts = f->last_ts + SESSION_UPDATE_INTERVAL_US;
 		emit(s, EV_SESSION_UPDATE, f->last_ts, NULL, NULL);
@@ -244,6 +357,11 @@ void session_flow_gap(void *ctx, struct flow *f, int dir, uint64_t len, const st
 {
 	(void)ctx;
 	struct session *s = f->user;
+	if (s->kind == SK_WAIT || s->kind == SK_HIDDEN_WAIT)
+		decide(s, s->det ? detect_final(s->det)
+				 : s->kind == SK_WAIT ? DETECT_POP3 : DETECT_NOT_POP3);
+	if (s->kind != SK_POP3)
+		return;
 	if (!s->pop3)
 		start_pop3(s);
 	pop3_gap(s->pop3, dir, len, m);
@@ -253,11 +371,35 @@ void session_flow_close(void *ctx, struct flow *f, enum flow_end why, const stru
 {
 	struct session_mgr *mgr = ctx;
 	struct session *s = f->user;
-	const struct pop3_conn_info *ci = s->ev.pop3;
 
+	if (s->kind == SK_WAIT && s->det)
+		decide(s, detect_final(s->det));
+	else if (s->kind == SK_HIDDEN_WAIT && s->det)
+		decide(s, detect_final(s->det));
+	if (s->kind == SK_HIDDEN || s->kind == SK_HIDDEN_WAIT) {
+		/* never shown: counted by port for the report's "what was seen" */
+		if (!mgr->port_flows)
+			mgr->port_flows = xcalloc(65536, sizeof(*mgr->port_flows));
+		if (mgr->port_flows[f->sport] < UINT32_MAX)
+			mgr->port_flows[f->sport]++;
+		mgr->other_flows++;
+		free(s);
+		f->user = NULL;
+		return;
+	}
+
+	const struct pop3_conn_info *ci = s->ev.pop3;
+	struct finding fd;
+	struct conn_notice_opts co = { mgr->o.no_answer_us, mgr->o.no_greeting_us };
 	if (f->last_ts > s->data_ts)
 		s->data_ts = f->last_ts; /* the close counts as activity */
 	sync_flow(s);
+	if (s->kind == SK_NOT_POP3) {
+		why = FLOW_END_NOT_POP3;
+		mgr->not_pop3++;
+	} else if (conn_notice(f, why, &co, &fd)) {
+		on_finding(s, &fd);
+	}
 	if (s->pop3) {
 		pop3_finish(s->pop3, m);
 		checks_close(s->checks, ci, why == FLOW_END_RST, ci->gaps[0] + ci->gaps[1] > 0,

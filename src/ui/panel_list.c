@@ -49,6 +49,7 @@ static const char *state_short(enum pop3_state s)
 	case POP3_STATE_TRANSACTION: return "TRANS";
 	case POP3_STATE_UPDATE: return "UPDT";
 	case POP3_STATE_TLS: return "TLS";
+	case POP3_STATE_CONNECT: return "CONN";
 	default: return "?";
 	}
 }

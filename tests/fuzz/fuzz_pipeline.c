@@ -103,6 +103,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fo.reasm.total_bytes = 16384;
 	fo.ports = ports;
 	fo.nports = 2;
+	fo.all_ports = true; /* detection by content, as a file is read by default */
+	fo.no_answer_us = 3000000;
+	fo.no_greeting_us = 10000000;
 	struct flow_cb cb = { session_flow_open, session_flow_close, session_flow_data,
 			      session_flow_gap, sm };
 	struct flow_table *ft = flow_table_new(&fo, &cb);

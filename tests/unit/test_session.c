@@ -7,6 +7,7 @@
  */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -20,12 +21,25 @@ struct counts {
 	unsigned by_type[EV_STATS + 1];
 	uint64_t update_ts[16];
 	unsigned nupdates;
+	int rules[8];
+	unsigned nrules;
+	enum flow_end end;
+	bool by_content, flagged;
+	int state;
 };
 
 static void count_event(void *self, const struct event *e)
 {
 	struct counts *c = self;
 	c->by_type[e->type]++;
+	if (e->type == EV_FINDING && c->nrules < 8)
+		c->rules[c->nrules++] = e->finding->rule;
+	if (e->type == EV_SESSION_CLOSE) {
+		c->end = e->sess->end;
+		c->by_content = e->sess->by_content;
+		c->flagged = e->sess->flagged;
+		c->state = e->sess->pop3->state;
+	}
 	if (e->type == EV_SESSION_UPDATE && c->nupdates < 16)
 		c->update_ts[c->nupdates++] = e->ts_us;
 }
@@ -51,6 +65,7 @@ static void play(struct event_bus *bus)
 	memcpy(f.srv, "\xc0\x00\x02\x02", 4);
 	f.cport = 40000;
 	f.sport = 110;
+	f.watched = true;
 	f.first_ts = f.last_ts = 1000000;
 	session_flow_open(sm, &f);
 
@@ -151,12 +166,149 @@ static void test_empty_bus_and_thread_sink_skip(void **state)
 	te.ops->free(te.self);
 }
 
+/* One connection: its segments ("0"/"1" + bytes) then a close. */
+static struct session_mgr *conn(struct event_bus *bus, uint16_t sport, bool watched,
+				const char *const (*segs)[2], size_t nsegs, enum flow_end why,
+				struct flow *f)
+{
+	struct session_opts so;
+	memset(&so, 0, sizeof so);
+	so.checks.account_max = 4;
+	so.checks.uids_per_account_max = 16;
+	so.no_answer_us = 3000000;
+	so.no_greeting_us = 10000000;
+	struct session_mgr *sm = session_mgr_new(&so, bus);
+	session_mgr_set_source(sm, "test");
+	memset(f, 0, sizeof *f);
+	f->id = 1;
+	f->ipver = 4;
+	memcpy(f->cli, "\xc0\x00\x02\x01", 4);
+	memcpy(f->srv, "\xc0\x00\x02\x02", 4);
+	f->cport = 40000;
+	f->sport = sport;
+	f->watched = watched;
+	f->syn_seen = true;
+	f->hs.syn_frame = 1;
+	f->hs.syns = 1;
+	f->hs.first_fin_dir = -1;
+	f->first_ts = f->last_ts = 1000000;
+	session_flow_open(sm, f);
+	uint64_t frame = 1;
+	for (size_t i = 0; i < nsegs; i++) {
+		struct seg_meta m = { .frame = ++frame, .ts_us = f->last_ts };
+		f->bytes[segs[i][0][0] - '0'] += strlen(segs[i][1]);
+		session_flow_data(sm, f, segs[i][0][0] - '0', (const uint8_t *)segs[i][1],
+				  strlen(segs[i][1]), &m);
+	}
+	struct seg_meta m = { .frame = ++frame, .ts_us = f->last_ts };
+	if (why == FLOW_END_REFUSED) {
+		f->hs.rst_frame = 2;
+		f->hs.rst_dir = 1;
+	}
+	session_flow_close(sm, f, why, &m);
+	return sm;
+}
+
+/* HTTP on the POP3 port: one not-pop3 notice, nothing judged, not flagged. */
+static void test_not_pop3_on_watched_port(void **state)
+{
+	(void)state;
+	struct counts c = { 0 };
+	struct event_bus bus = { .n = 0 };
+	struct flow f;
+	event_bus_add(&bus, (struct sink){ .ops = &count_ops, .self = &c });
+	static const char *const segs[][2] = {
+		{ "0", "GET / HTTP/1.1\r\nHost: x\r\n\r\n" },
+		{ "1", "HTTP/1.1 400 Bad Request\r\n\r\n" },
+	};
+	struct session_mgr *sm = conn(&bus, 110, true, segs, 2, FLOW_END_FIN, &f);
+	assert_int_equal(c.by_type[EV_SESSION_OPEN], 1);
+	assert_int_equal(c.by_type[EV_TXN], 0);
+	assert_int_equal(c.nrules, 1);
+	assert_int_equal(c.rules[0], R_NOT_POP3);
+	assert_int_equal(c.end, FLOW_END_NOT_POP3);
+	assert_false(c.flagged);
+	struct ev_stats st;
+	memset(&st, 0, sizeof st);
+	session_mgr_stats(sm, &st);
+	assert_int_equal(st.sessions_not_pop3, 1);
+	assert_int_equal(st.sessions_flagged, 0);
+	session_mgr_free(sm);
+}
+
+/* POP3 on 1110, no port watched there: found by its content, whole. */
+static void test_found_by_content(void **state)
+{
+	(void)state;
+	struct counts c = { 0 };
+	struct event_bus bus = { .n = 0 };
+	struct flow f;
+	event_bus_add(&bus, (struct sink){ .ops = &count_ops, .self = &c });
+	static const char *const segs[][2] = {
+		{ "1", "+OK hello\r\n" }, { "0", "STAT\r\n" }, { "1", "-ERR not yet\r\n" },
+		{ "0", "QUIT\r\n" }, { "1", "+OK bye\r\n" },
+	};
+	struct session_mgr *sm = conn(&bus, 1110, false, segs, 5, FLOW_END_FIN, &f);
+	assert_int_equal(c.by_type[EV_SESSION_OPEN], 1);
+	assert_int_equal(c.by_type[EV_TXN], 3); /* the greeting, STAT, QUIT */
+	assert_true(c.by_content);
+	assert_int_equal(c.end, FLOW_END_FIN);
+	assert_false(f.quiet);
+	session_mgr_free(sm);
+}
+
+/* Not POP3 on a port not watched: never shown, counted by port. */
+static void test_other_port_not_shown(void **state)
+{
+	(void)state;
+	struct counts c = { 0 };
+	struct event_bus bus = { .n = 0 };
+	struct flow f;
+	event_bus_add(&bus, (struct sink){ .ops = &count_ops, .self = &c });
+	static const char *const segs[][2] = {
+		{ "0", "GET / HTTP/1.1\r\n\r\n" }, { "1", "HTTP/1.1 200 OK\r\n\r\n" },
+	};
+	struct session_mgr *sm = conn(&bus, 8080, false, segs, 2, FLOW_END_FIN, &f);
+	for (int t = 0; t <= EV_STATS; t++)
+		assert_int_equal(c.by_type[t], 0);
+	assert_true(f.quiet);
+	struct ev_stats st;
+	memset(&st, 0, sizeof st);
+	session_mgr_stats(sm, &st);
+	assert_int_equal(st.sessions_total, 0);
+	assert_int_equal(st.other_flows, 1);
+	assert_int_equal(st.other_ports[0].port, 8080);
+	assert_int_equal(st.other_ports[0].flows, 1);
+	session_mgr_free(sm);
+}
+
+/* A refused connection: its notice, its end, the CONNECT state, no login. */
+static void test_refused_notice(void **state)
+{
+	(void)state;
+	struct counts c = { 0 };
+	struct event_bus bus = { .n = 0 };
+	struct flow f;
+	event_bus_add(&bus, (struct sink){ .ops = &count_ops, .self = &c });
+	struct session_mgr *sm = conn(&bus, 110, true, NULL, 0, FLOW_END_REFUSED, &f);
+	assert_int_equal(c.nrules, 1);
+	assert_int_equal(c.rules[0], R_CONN_REFUSED);
+	assert_int_equal(c.end, FLOW_END_REFUSED);
+	assert_int_equal(c.state, POP3_STATE_CONNECT);
+	assert_false(c.flagged);
+	session_mgr_free(sm);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_updates_once_a_second_while_wanted),
 		cmocka_unit_test(test_skipped_type_is_not_made),
 		cmocka_unit_test(test_empty_bus_and_thread_sink_skip),
+		cmocka_unit_test(test_not_pop3_on_watched_port),
+		cmocka_unit_test(test_found_by_content),
+		cmocka_unit_test(test_other_port_not_shown),
+		cmocka_unit_test(test_refused_notice),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
