@@ -22,8 +22,12 @@ char *xstrdup(const char *s);
 /*
  * Keyed 64-bit hash (SipHash-2-4). Flow keys are chosen by strangers, so
  * the table is seeded at start-up (DESIGN: flow table; Redis dict.c).
+ * siphash13: SipHash-1-3, the same with 1 round per word and 3 at the end,
+ * for hash tables (the hash is never shown; the flow table's per-packet
+ * hash and the cross-session store use it).
  */
 uint64_t siphash24(const void *data, size_t len, const uint8_t key[16]);
+uint64_t siphash13(const void *data, size_t len, const uint8_t key[16]);
 
 /* Bounded copy that always terminates; returns the length copied. */
 size_t strlcpy_safe(char *dst, const char *src, size_t dstsize);

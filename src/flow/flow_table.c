@@ -358,7 +358,7 @@ static struct flow *flow_create(struct flow_table *t, const struct packet *p,
 void flow_hasher_hash(const struct flow_hasher *hz, const struct packet *p, struct flow_hash *fh)
 {
 	make_key(p, fh);
-	fh->h = siphash24(fh->key, fh->keylen, hz->seed);
+	fh->h = siphash13(fh->key, fh->keylen, hz->seed);
 }
 
 uint64_t flow_table_packet(struct flow_table *t, const struct packet *p, const struct seg_meta *m)

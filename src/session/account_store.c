@@ -51,7 +51,7 @@ static const uint8_t uid_key[16] = "pop3mon-uid-key";
 
 uint64_t account_uid_hash(const char *uid, size_t len)
 {
-	return siphash24(uid, len, uid_key);
+	return siphash13(uid, len, uid_key);
 }
 
 struct account_store *account_store_new(const struct checks_opts *o)
@@ -92,7 +92,7 @@ uint64_t account_key(const struct account_store *s, const char *server, const ch
 	memcpy(buf, server, a);
 	buf[a] = '\n';
 	memcpy(buf + a + 1, user, b);
-	uint64_t h = siphash24(buf, a + 1 + b, s->seed);
+	uint64_t h = siphash13(buf, a + 1 + b, s->seed);
 	return h ? h : 1;
 }
 
@@ -105,7 +105,7 @@ bool account_uid_size(struct account_store *s, uint64_t account, uint64_t uid, u
 		      uint64_t session, uint64_t *old)
 {
 	uint64_t in[2] = { account, uid };
-	uint64_t key = siphash24(in, sizeof(in), s->seed);
+	uint64_t key = siphash13(in, sizeof(in), s->seed);
 	key = key ? key : 1;
 	struct uid_slot *victim = &s->uids[key & s->mask];
 	s->clock++;

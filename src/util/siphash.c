@@ -1,7 +1,11 @@
 /*
- * siphash.c - SipHash-2-4 (Aumasson and Bernstein), the keyed hash behind
- * the flow table: strangers choose the 4-tuples, so an unkeyed hash would
- * let them pile every flow into one bucket.
+ * siphash.c - SipHash (Aumasson and Bernstein), the keyed hash behind the
+ * flow table and the cross-session store: strangers choose the 4-tuples and
+ * the unique-ids, so an unkeyed hash would let them pile every entry into
+ * one bucket. SipHash-1-3 for those tables (one round per word, three at
+ * the end: the variant Rust's HashMap, Python and the Linux kernel use for
+ * hash tables, where the output is never seen), SipHash-2-4 kept for any
+ * use that needs the PRF's full margin.
  */
 #include "util.h"
 
@@ -29,7 +33,10 @@ static uint64_t load_le64(const uint8_t *p)
 		v2 += v1; v1 = ROTL(v1, 17); v1 ^= v2; v2 = ROTL(v2, 32); \
 	} while (0)
 
-uint64_t siphash24(const void *data, size_t len, const uint8_t key[16])
+/* c rounds per word, d at the end: constants at each call, so each entry
+ * point gets its own unrolled copy */
+static inline __attribute__((always_inline)) uint64_t sip(const void *data, size_t len,
+                                                          const uint8_t key[16], int c, int d)
 {
 	const uint8_t *in = data;
 	uint64_t k0 = load_le64(key), k1 = load_le64(key + 8);
@@ -42,21 +49,29 @@ uint64_t siphash24(const void *data, size_t len, const uint8_t key[16])
 	for (size_t i = 0; i < full; i += 8) {
 		uint64_t m = load_le64(in + i);
 		v3 ^= m;
-		SIPROUND();
-		SIPROUND();
+		for (int r = 0; r < c; r++)
+			SIPROUND();
 		v0 ^= m;
 	}
 	uint8_t tail[8] = { 0 };
 	memcpy(tail, in + full, len % 8);
 	uint64_t b = (uint64_t)len << 56 | load_le64(tail);
 	v3 ^= b;
-	SIPROUND();
-	SIPROUND();
+	for (int r = 0; r < c; r++)
+		SIPROUND();
 	v0 ^= b;
 	v2 ^= 0xff;
-	SIPROUND();
-	SIPROUND();
-	SIPROUND();
-	SIPROUND();
+	for (int r = 0; r < d; r++)
+		SIPROUND();
 	return v0 ^ v1 ^ v2 ^ v3;
+}
+
+uint64_t siphash24(const void *data, size_t len, const uint8_t key[16])
+{
+	return sip(data, len, key, 2, 4);
+}
+
+uint64_t siphash13(const void *data, size_t len, const uint8_t key[16])
+{
+	return sip(data, len, key, 1, 3);
 }
