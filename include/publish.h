@@ -8,12 +8,15 @@
  * slow or dead Redis never slows the capture: when the buffer is full a
  * line is dropped and counted, never waited for. Each stream entry is
  *
- *     XADD KEY MAXLEN ~ N * sensor NAME run RUN seq SEQ event JSON
+ *     XADD KEY MAXLEN ~ N * sensor NAME run RUN seq SEQ n COUNT events LINES
  *
- * where RUN names the sensor's process (start time and pid) and SEQ counts
- * its events from 1: after a lost connection the publisher reads the
- * stream's tail to see which of the lines it had sent unanswered arrived,
- * so a reconnect adds no duplicate.
+ * LINES being COUNT JSON lines joined by '\n' (one when traffic is light:
+ * an entry carries the lines that queued while the previous round trip was
+ * in flight, at most 64), RUN naming the sensor's process (start time and
+ * pid) and SEQ the first line's number, counted from 1 for the run: after a
+ * lost connection the publisher reads the stream's tail to see which of
+ * the entries it had sent unanswered arrived, so a reconnect adds no
+ * duplicate, and a reader sees a gap as a jump in SEQ.
  */
 #ifndef POP3MON_PUBLISH_H
 #define POP3MON_PUBLISH_H

@@ -59,16 +59,20 @@ check "nothing on stderr while Redis is up" "[ ! -s $T/a.err ] && [ ! -s $T/b.er
 # crowd.pcap's password is "secret" (what --show-secrets shows).
 check "no secret in the stream: PASS redacted" \
 	"$P -r $A --show-secrets --json - 2>/dev/null | grep -q '\"args\":\"secret\"' && ! grep -q '\"secret\"' $T/sa.json && grep -q '<redacted>' $T/sa.json"
-check "MAXLEN ~ trims: --stream-maxlen 10 keeps about 10 entries of 70" \
-	"$P -r $A --publish redis://127.0.0.1:$PORT/small --stream-maxlen 10 > /dev/null 2>&1; n=\$(redis-cli -p $PORT XLEN small); [ \$n -lt 70 ] && [ \$n -ge 10 ]"
+# MAXLEN ~ trims whole nodes of the stream: small nodes make it visible.
+redis-cli -p "$PORT" CONFIG SET stream-node-max-entries 5 > /dev/null
+$H slowcat $A 1 | $P -r - --publish "redis://127.0.0.1:$PORT/small" --stream-maxlen 10 > /dev/null 2>&1
+check "MAXLEN ~ trims: --stream-maxlen 10 keeps 10 to 15 entries, fewer than the 70 events" \
+	"n=\$(redis-cli -p $PORT XLEN small); [ \$n -ge 10 ] && [ \$n -le 15 ] && [ \$($H count $PORT small) -lt 70 ]"
+redis-cli -p "$PORT" CONFIG SET stream-node-max-entries 100 > /dev/null
 
 # A password comes from a file (mode 600) or REDISCLI_AUTH, never the URL.
 redis-cli -p "$PORT" ACL SETUSER sensor on '>s3cret' '~pop3mon*' '+xadd' '+xrevrange' '+ping' > /dev/null
 printf 's3cret\n' > "$T/pw"; chmod 600 "$T/pw"
 $P -r $A --publish "redis://sensor@127.0.0.1:$PORT/pop3mon-acl" --redis-auth-file "$T/pw" > /dev/null 2> "$T/acl.err"
-check "an ACL user that may only XADD publishes with --redis-auth-file" "[ \$(redis-cli -p $PORT XLEN pop3mon-acl) = 70 ] && [ ! -s $T/acl.err ]"
+check "an ACL user that may only XADD publishes with --redis-auth-file" "[ \$($H count $PORT pop3mon-acl) = 70 ] && [ ! -s $T/acl.err ]"
 REDISCLI_AUTH=s3cret $P -r $A --publish "redis://sensor@127.0.0.1:$PORT/pop3mon-acl2" > /dev/null 2>&1
-check "REDISCLI_AUTH works the same" "[ \$(redis-cli -p $PORT XLEN pop3mon-acl2) = 70 ]"
+check "REDISCLI_AUTH works the same" "[ \$($H count $PORT pop3mon-acl2) = 70 ]"
 $P -r $A --publish "redis://sensor:s3cret@127.0.0.1:$PORT/x" > /dev/null 2> "$T/pwurl.err"; st=$?
 check "a password in the URL is refused (status 2, said, not echoed)" "[ $st = 2 ] && grep -q 'password does not go in the URL' $T/pwurl.err && ! grep -q s3cret $T/pwurl.err"
 chmod 644 "$T/pw"
@@ -102,7 +106,7 @@ start_redis "$PORT" persist || exit 1
 $H slowcat "$T/g.pcap" 4 | $P -r - --json "$T/r.json" --publish "redis://127.0.0.1:$PORT/r" --sensor s1 > /dev/null 2> "$T/r.err" &
 SPID=$!
 sleep 1.2
-before=$(redis-cli -p "$PORT" XLEN r)
+before=$($H count "$PORT" r)
 kill -9 "$RPID"; wait "$RPID" 2>/dev/null; RPID=
 sleep 1
 start_redis "$PORT" persist || exit 1

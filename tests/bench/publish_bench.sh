@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# Publishing to Redis: what --publish costs a sensor, and what a fleet costs
+# Redis. Prints figures; it is not a timed test (nothing here fails on a
+# number). Run from the top of the tree: bash tests/bench/publish_bench.sh
+#
+#   PUB_MB [1000]     bench capture size in MB (the bulk shape of make bench)
+#   PUB_SHAPE [bulk]  bulk, or small (many short sessions: more events per MB)
+#   PUB_REPS [3]      runs of each kind; the median is reported
+#   PUB_SENSORS [8]   sensors publishing at once in the fleet part (0: skip it)
+#
+# A redis-server is started on 127.0.0.1 with a free port, no persistence,
+# and stopped by PID at the end.
+set -u
+cd "$(dirname "$0")/../.." || exit 2
+MB=${PUB_MB:-1000} SHAPE=${PUB_SHAPE:-bulk} REPS=${PUB_REPS:-3} SENSORS=${PUB_SENSORS:-8}
+P=./pop3mon GEN=tests/bench/gen_pop3_pcap DATA=tests/bench/data
+command -v redis-server >/dev/null || { echo "publish_bench: needs redis-server" >&2; exit 2; }
+make -s pop3mon "$GEN" >/dev/null || exit 2
+mkdir -p "$DATA"
+case $SHAPE in
+bulk) opts="" name=pop3_${MB}M_s42 ;;
+small) opts="-a -c 6000 -m 16" name=pop3_small_${MB}M_s42 ;;
+*) echo "unknown shape $SHAPE" >&2; exit 2 ;;
+esac
+PCAP=$DATA/$name.pcap
+if [ ! -s "$PCAP" ]; then
+	echo "publish_bench: generating $PCAP ($MB MB, $SHAPE)"
+	# shellcheck disable=SC2086
+	"$GEN" -o "$PCAP" -t "$DATA/$name.truth.tsv" -s "$MB" -S 42 $opts -q || exit 2
+fi
+T=$(mktemp -d)
+RPID=
+cleanup() { [ -n "$RPID" ] && kill "$RPID" 2>/dev/null && wait "$RPID" 2>/dev/null; rm -rf "$T"; }
+trap cleanup EXIT
+PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+redis-server --port "$PORT" --bind 127.0.0.1 --save "" --appendonly no --dir "$T" --logfile "$T/redis.log" &
+RPID=$!
+for _ in $(seq 50); do redis-cli -p "$PORT" ping >/dev/null 2>&1 && break; sleep 0.1; done
+rc() { redis-cli -p "$PORT" "$@"; }
+mem() { rc INFO memory | sed -n 's/^used_memory:\([0-9]*\).*/\1/p'; }
+now() { date +%s.%N; }
+median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
+
+echo "publish_bench: $PCAP ($(du -m "$PCAP" | cut -f1) MB), $REPS runs each, redis-server $(redis-server --version | sed 's/.*v=\([^ ]*\).*/\1/')"
+# The same outputs each time (--json to a file); with --publish the stream
+# is emptied before each run so every run adds the same entries.
+: > "$T/plain" ; : > "$T/pub"
+for i in $(seq "$REPS"); do
+	s=$(now); $P -r "$PCAP" --json "$T/j.json" > /dev/null 2>&1; e=$(now)
+	echo "$e - $s" | bc >> "$T/plain"
+	rc DEL bench > /dev/null
+	s=$(now); $P -r "$PCAP" --json "$T/j.json" --publish "redis://127.0.0.1:$PORT/bench" --sensor b > /dev/null 2> "$T/pub.err"; e=$(now)
+	echo "$e - $s" | bc >> "$T/pub"
+done
+events=$(wc -l < "$T/j.json")
+H="python3 tests/e2e/redis_stream.py"
+entries=$(rc XLEN bench)
+inst=$($H count "$PORT" bench)
+stats=$($H dump "$PORT" bench | tail -1)
+tp=$(median < "$T/plain") tb=$(median < "$T/pub")
+printf '  without --publish  median %6.2f s   (runs: %s)\n' "$tp" "$(tr '\n' ' ' < "$T/plain")"
+printf '  with --publish     median %6.2f s   (runs: %s)\n' "$tb" "$(tr '\n' ' ' < "$T/pub")"
+printf '  cost of publishing %+6.1f %% wall time (target: at most +10 %%)\n' "$(echo "($tb / $tp - 1) * 100" | bc -l)"
+printf '  events %d; in the stream %d in %d entries (%.1f per entry); %.0f events/s published\n' \
+	"$events" "$inst" "$entries" "$(echo "$inst / $entries" | bc -l)" "$(echo "$inst / $tb" | bc -l)"
+echo "  last entry's publish counters: $(echo "$stats" | jq -c '.stats.publish' 2>/dev/null)"
+[ -s "$T/pub.err" ] && echo "  stderr: $(head -3 "$T/pub.err")"
+m0=$(mem); rc DEL bench > /dev/null; m1=$(mem)
+printf '  Redis memory: %.0f bytes per event, %.0f MiB per million events (JSON lines: %.0f bytes each)\n' \
+	"$(echo "($m0 - $m1) / $inst" | bc -l)" "$(echo "($m0 - $m1) / $inst * 1000000 / 1048576" | bc -l)" \
+	"$(echo "$(wc -c < "$T/j.json") / $events" | bc -l)"
+
+[ "$SENSORS" -gt 0 ] || exit 0
+# The fleet: SENSORS sensors replay the capture at once into one stream.
+echo "publish_bench: $SENSORS sensors at once into one stream"
+rc DEL fleet > /dev/null
+s=$(now)
+pids=()
+for i in $(seq "$SENSORS"); do
+	$P -r "$PCAP" --json /dev/null --publish "redis://127.0.0.1:$PORT/fleet" --sensor "s$i" \
+		--stream-maxlen 100000000 > /dev/null 2>&1 &
+	pids+=($!)
+done
+for p in "${pids[@]}"; do wait "$p"; done
+e=$(now)
+n=$($H count "$PORT" fleet)
+printf '  %d events (%d entries) in %.2f s: %.0f events/s ingested on this %d-core machine\n' "$n" \
+	"$(rc XLEN fleet)" "$(echo "$e - $s" | bc)" "$(echo "$n / ($e - $s)" | bc -l)" "$(nproc)"
+printf '  Redis used_memory %.0f MiB, %.0f MiB per million events\n' "$(echo "$(mem) / 1048576" | bc -l)" \
+	"$(echo "$(mem) / $n * 1000000 / 1048576" | bc -l)"
