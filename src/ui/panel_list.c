@@ -113,6 +113,14 @@ static void draw(struct ui *u, int y0, int rows)
 	if (COLS - il > x + 7)
 		ui_put(u, y0, COLS - il, il, A_UNDERLINE, info);
 	rows--;
+	/* The memory budget dropped sessions: say how many are held of how
+	 * many seen, on the list's last line. */
+	char held[160];
+	ui_model_held_text(u->m, held, sizeof(held));
+	if (held[0] && rows > 1) {
+		rows--;
+		ui_put(u, y0 + 1 + rows, 2, COLS - 2, ui_role(u, UI_R_DIM), held);
+	}
 	if (rows <= 0)
 		return;
 	if (v->n == 0) {

@@ -6,7 +6,8 @@
  * refreshes the session's snapshot, then adds what the event carries: a
  * transcript line, a finding, or the capture counters. Aggregates per
  * server and per account are counted on transitions (a session becomes
- * flagged, its user becomes known), so eviction never lowers them.
+ * flagged, its user becomes known), so eviction never lowers them. What
+ * is kept is bounded by a byte budget (ui_store.c).
  *
  * All wire text is sanitised here, once, on the way in.
  */
@@ -14,6 +15,7 @@
 #include <string.h>
 
 #include "ui_model.h"
+#include "ui_store.h"
 #include "util.h"
 
 void ui_model_opts_default(struct ui_model_opts *o)
@@ -22,7 +24,7 @@ void ui_model_opts_default(struct ui_model_opts *o)
 	o->txns_per_session_max = UI_TXNS_PER_SESSION_MAX;
 	o->findings_per_session_max = UI_FINDINGS_PER_SESSION_MAX;
 	o->entries_per_txn_max = UI_ENTRIES_PER_TXN_MAX;
-	o->transcript_bytes_max = UI_TRANSCRIPT_BYTES_MAX;
+	o->store_bytes_max = UI_STORE_BYTES_MAX;
 	o->servers_max = UI_SERVERS_MAX;
 	o->accounts_per_server_max = UI_ACCOUNTS_PER_SERVER_MAX;
 }
@@ -59,68 +61,6 @@ static char *dup_text(const char *src, size_t srclen)
 }
 
 /* ---- transcripts ------------------------------------------------------ */
-
-static void txn_free(struct ui_txn *t)
-{
-	free(t->args);
-	free(t->text);
-	free(t->entries);
-	free(t->uids);
-}
-
-static void transcript_free(struct ui_model *m, struct ui_session *s)
-{
-	for (size_t i = 0; i < s->n_tx; i++) {
-		m->mem -= s->tx[i].mem;
-		s->mem -= s->tx[i].mem;
-		txn_free(&s->tx[i]);
-	}
-	free(s->tx);
-	s->tx = NULL;
-	s->n_tx = s->cap_tx = 0;
-}
-
-static void session_free(struct ui_model *m, struct ui_session *s)
-{
-	transcript_free(m, s);
-	m->mem -= s->n_fx * sizeof(struct ui_finding);
-	free(s->fx);
-	free(s);
-}
-
-/*
- * Make room for `need` more transcript bytes: free the transcripts of the
- * oldest closed sessions, clean ones first, never `keep`'s. Returns false
- * when nothing can be freed (the caller drops the new line and counts it).
- */
-static bool budget_make_room(struct ui_model *m, size_t need, const struct ui_session *keep)
-{
-	while (m->mem + need > m->o.transcript_bytes_max) {
-		if (m->budget_dry_at == m->closes + 1)
-			return false; /* nothing closed since the last fruitless scan */
-		struct ui_session *clean = NULL, *flagged = NULL;
-		for (size_t i = 0; i < m->n && !clean; i++) {
-			struct ui_session *s = m->s[i];
-			if (s == keep || !s->closed || s->n_tx == 0)
-				continue;
-			if (!s->flagged)
-				clean = s;
-			else if (!flagged)
-				flagged = s;
-		}
-		struct ui_session *v = clean ? clean : flagged;
-		if (!v) {
-			m->budget_dry_at = m->closes + 1;
-			return false;
-		}
-		m->drops.txns_dropped += v->n_tx;
-		v->tx_dropped += v->n_tx;
-		transcript_free(m, v);
-		v->transcript_evicted = true;
-		m->drops.transcripts_evicted++;
-	}
-	return true;
-}
 
 static void copy_entries(struct ui_model *m, struct ui_txn *d, const struct pop3_txn *t)
 {
@@ -160,7 +100,7 @@ static void copy_entries(struct ui_model *m, struct ui_txn *d, const struct pop3
 		o->uid_off = (uint32_t)arena_len;
 		arena_len += sl;
 	}
-	d->mem += keep * sizeof(*d->entries) + arena_cap;
+	d->mem += keep * sizeof(*d->entries) + arena_cap + 2 * UI_ALLOC_OVERHEAD;
 }
 
 static void add_txn(struct ui_model *m, struct ui_session *s, const struct pop3_txn *t)
@@ -192,10 +132,10 @@ static void add_txn(struct ui_model *m, struct ui_session *s, const struct pop3_
 	d.data_octets = t->data_octets;
 	d.flags = t->flags;
 	d.n_entries_seen = t->n_entries;
-	d.mem = sizeof(d) + strlen(d.args) + strlen(d.text) + 2;
+	d.mem = sizeof(d) + strlen(d.args) + strlen(d.text) + 2 + 2 * UI_ALLOC_OVERHEAD;
 	copy_entries(m, &d, t);
-	if (!budget_make_room(m, d.mem, s)) {
-		txn_free(&d);
+	if (!ui_store_make_room(m, d.mem, s)) {
+		ui_store_txn_free(&d);
 		s->tx_dropped++;
 		m->drops.txns_dropped++;
 		return;
@@ -299,44 +239,6 @@ struct ui_session *ui_model_find(const struct ui_model *m, uint64_t id)
 	return i < m->n && m->s[i]->id == id ? m->s[i] : NULL;
 }
 
-/* Evict one session: the oldest closed clean one, else the oldest closed
- * one, else the oldest. */
-static void evict_one(struct ui_model *m)
-{
-	size_t pick = SIZE_MAX, closed_any = SIZE_MAX, closed_unflagged = SIZE_MAX;
-	for (size_t i = 0; i < m->n; i++) {
-		const struct ui_session *s = m->s[i];
-		if (!s->closed)
-			continue;
-		if (!s->flagged && !s->n_fx) {
-			pick = i;
-			break;
-		}
-		if (!s->flagged && closed_unflagged == SIZE_MAX)
-			closed_unflagged = i;
-		if (closed_any == SIZE_MAX)
-			closed_any = i;
-	}
-	if (pick == SIZE_MAX)
-		pick = closed_unflagged != SIZE_MAX ? closed_unflagged : closed_any != SIZE_MAX ? closed_any : 0;
-	struct ui_session *s = m->s[pick];
-	m->drops.sessions_evicted++;
-	if (s->flagged)
-		m->drops.sessions_evicted_flagged++;
-	if (!s->closed) {
-		m->drops.sessions_evicted_open++;
-		if (m->sessions_active)
-			m->sessions_active--;
-		if (s->server && s->server->active)
-			s->server->active--;
-	}
-	if (s->id > m->max_evicted_id)
-		m->max_evicted_id = s->id;
-	memmove(&m->s[pick], &m->s[pick + 1], (m->n - pick - 1) * sizeof(*m->s));
-	m->n--;
-	session_free(m, s);
-}
-
 static struct ui_session *session_get(struct ui_model *m, const struct ev_session *es,
 				      enum event_type type)
 {
@@ -348,7 +250,8 @@ static struct ui_session *session_get(struct ui_model *m, const struct ev_sessio
 		return NULL;
 	}
 	if (m->n >= m->o.sessions_max)
-		evict_one(m);
+		ui_store_evict_one(m);
+	(void)ui_store_make_room(m, sizeof(*s), NULL); /* kept even when nothing could go */
 	if (m->n == m->cap) {
 		m->cap = m->cap ? m->cap * 2 : 64;
 		m->s = xrealloc(m->s, m->cap * sizeof(*m->s));
@@ -465,7 +368,7 @@ static void add_finding(struct ui_model *m, struct ui_session *s, const struct f
 	put_text(r->summary, sizeof(r->summary), f->summary, sizeof(f->summary));
 
 	if (s->n_fx >= m->o.findings_per_session_max ||
-	    !budget_make_room(m, sizeof(struct ui_finding), s)) {
+	    !ui_store_make_room(m, sizeof(struct ui_finding), s)) {
 		s->fx_dropped++;
 		m->drops.findings_dropped++;
 		return;
@@ -597,7 +500,7 @@ void ui_model_free(struct ui_model *m)
 	if (!m)
 		return;
 	for (size_t i = 0; i < m->n; i++)
-		session_free(m, m->s[i]);
+		ui_store_session_free(m, m->s[i]);
 	free(m->s);
 	for (size_t i = 0; i < m->n_srv; i++) {
 		free(m->srv[i]->acct);

@@ -6,9 +6,10 @@
  * renderer draws can carry an escape sequence. It is bounded everywhere:
  * sessions (the oldest closed clean ones are evicted first), transcript
  * lines and findings per session, LIST/UIDL entries per transaction, a
- * byte budget for all transcripts together (the oldest closed clean
- * sessions lose their transcript first), servers, accounts per server and
- * latency samples per server. Every cap has a counter in struct ui_drops.
+ * byte budget for the whole session store (closed clean sessions lose
+ * their transcript first, then their row; flagged ones are kept longest:
+ * ui_store.h), servers, accounts per server and latency samples per
+ * server. Every cap has a counter in struct ui_drops.
  *
  * The structures are public to the view code in src/ui only; nothing in
  * them points into an event.
@@ -29,7 +30,12 @@
 #define UI_TXNS_PER_SESSION_MAX 500   /* transcript lines kept per session (the first ones) */
 #define UI_FINDINGS_PER_SESSION_MAX 64
 #define UI_ENTRIES_PER_TXN_MAX 200    /* LIST/UIDL entries kept per reply (the first ones) */
-#define UI_TRANSCRIPT_BYTES_MAX (64u << 20) /* all transcripts and findings together */
+/* The session store (every kept session's struct, transcript and
+ * findings): with the rest of the process (the capture ring or the file
+ * reader, the flow table, the packet spool's index) the whole dashboard
+ * stays under 64 MiB. ui_store.h says what goes first. */
+#define UI_STORE_BYTES_MAX (8u << 20)
+#define UI_ALLOC_OVERHEAD 16 /* counted per allocation: malloc's header and rounding */
 #define UI_SERVERS_MAX 512            /* then sessions go to one "other servers" row */
 #define UI_ACCOUNTS_PER_SERVER_MAX 64
 #define UI_LAT_SAMPLES 1024           /* latest reply latencies kept per server */
@@ -45,7 +51,7 @@ struct ui_model_opts {
 	size_t txns_per_session_max;
 	size_t findings_per_session_max;
 	size_t entries_per_txn_max;
-	size_t transcript_bytes_max;
+	size_t store_bytes_max;     /* sessions, transcripts and findings together */
 	size_t servers_max;
 	size_t accounts_per_server_max;
 };
@@ -217,7 +223,7 @@ struct ui_model {
 	uint64_t findings_total[3];
 	uint64_t rules_hit;         /* any session */
 
-	size_t mem;                 /* transcript bytes held */
+	size_t mem;                 /* transcript and finding bytes held (the store adds the sessions) */
 	uint64_t closes;            /* sessions closed so far */
 	uint64_t budget_dry_at;     /* closes when the budget last found nothing to free, +1 */
 	struct ui_counters c;
@@ -237,5 +243,11 @@ const struct ui_recent *ui_model_recent(const struct ui_model *m, size_t i);
 uint64_t ui_model_total(const struct ui_model *m);
 uint64_t ui_model_active(const struct ui_model *m);
 uint64_t ui_model_flagged(const struct ui_model *m);
+/* Bytes the session store holds (ui_store.c). */
+size_t ui_model_store_bytes(const struct ui_model *m);
+/* What the list holds of what was seen, when the store had to drop
+ * sessions: "10,000 of 19,123 sessions held; 9,123 clean ones dropped"
+ * (and the flagged ones dropped, if any). "" when nothing was dropped. */
+void ui_model_held_text(const struct ui_model *m, char *buf, size_t n);
 
 #endif

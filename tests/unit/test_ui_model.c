@@ -3,7 +3,8 @@
  * session keeps, that wire text is sanitised on the way in, the server and
  * account aggregates and their latency percentiles, the header counters
  * and rates, and every bound (sessions, transcript lines, entries,
- * findings, the transcript byte budget, servers, accounts), each counted.
+ * findings, servers, accounts), each counted; the store's byte budget is
+ * test_ui_store.c.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -336,47 +337,6 @@ static void test_transcript_caps(void **state)
 	ui_model_free(m);
 }
 
-static void test_transcript_budget(void **state)
-{
-	(void)state;
-	struct ui_model_opts o;
-	ui_model_opts_default(&o);
-	o.transcript_bytes_max = 8 * (sizeof(struct ui_txn) + 16);
-	struct ui_model *m = ui_model_new(&o);
-	struct uit_sess a, b, c;
-	struct pop3_txn t;
-	uit_sess(&a, 1, "192.0.2.1", "a");
-	uit_sess(&b, 2, "192.0.2.1", "b");
-	uit_sess(&c, 3, "192.0.2.1", "c");
-	uit_open(m, &a);
-	uit_open(m, &b);
-	for (uint64_t i = 0; i < 4; i++) {
-		uit_txn(&t, &a, i, "NOOP", NULL, POP3_ST_OK, "", 10);
-		uit_emit(m, EV_TXN, &a, &t, NULL);
-		uit_emit(m, EV_TXN, &b, &t, NULL);
-	}
-	assert_int_equal(ui_model_find(m, 1)->n_tx, 4);
-	uit_close(m, &a);
-	/* c needs room: a (closed, clean) gives up its transcript, b (open) keeps it */
-	uit_open(m, &c);
-	for (uint64_t i = 0; i < 4; i++) {
-		uit_txn(&t, &c, i, "NOOP", NULL, POP3_ST_OK, "", 10);
-		uit_emit(m, EV_TXN, &c, &t, NULL);
-	}
-	assert_true(ui_model_find(m, 1)->transcript_evicted);
-	assert_int_equal(ui_model_find(m, 1)->n_tx, 0);
-	assert_int_equal(ui_model_find(m, 2)->n_tx, 4);
-	assert_int_equal(ui_model_find(m, 3)->n_tx, 4);
-	assert_int_equal(m->drops.transcripts_evicted, 1);
-	/* nothing closed left to free: the next line is dropped, counted */
-	uit_txn(&t, &c, 9, "NOOP", NULL, POP3_ST_OK, "", 10);
-	uit_emit(m, EV_TXN, &c, &t, NULL);
-	uit_emit(m, EV_TXN, &c, &t, NULL);
-	assert_true(m->mem <= o.transcript_bytes_max);
-	assert_int_equal(ui_model_find(m, 3)->tx_dropped, 2);
-	ui_model_free(m);
-}
-
 static void test_server_and_account_caps(void **state)
 {
 	(void)state;
@@ -416,7 +376,6 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_stats_rates, setup, teardown),
 		cmocka_unit_test(test_session_cap_evicts_closed_clean_first),
 		cmocka_unit_test(test_transcript_caps),
-		cmocka_unit_test(test_transcript_budget),
 		cmocka_unit_test(test_server_and_account_caps),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

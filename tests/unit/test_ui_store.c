@@ -1,0 +1,266 @@
+/*
+ * test_ui_store.c - the dashboard's session store under its byte budget
+ * (src/ui/ui_store.c): what goes first (closed clean transcripts, closed
+ * clean rows, open clean transcripts, closed flagged transcripts, closed
+ * flagged rows; never an open row or an open flagged transcript), oldest
+ * first within a step, the store never above the budget, the counts never
+ * lowered, and the list's "held of seen" line.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "test_ui_events.h"
+#include "../../src/ui/ui_store.h"
+
+#define NS 40 /* sessions in the order test */
+
+static void add_lines(struct ui_model *m, struct uit_sess *s, unsigned n)
+{
+	struct pop3_txn t;
+	for (unsigned i = 0; i < n; i++) {
+		uit_txn(&t, s, i, "NOOP", NULL, POP3_ST_OK, "fine", 10);
+		uit_emit(m, EV_TXN, s, &t, NULL);
+	}
+}
+
+/* Kinds of the sessions in the order test, by id. */
+enum kind { CLOSED_CLEAN, CLOSED_FLAGGED, OPEN_CLEAN, OPEN_FLAGGED };
+static enum kind kind_of(uint64_t id)
+{
+	switch (id % 8) {
+	case 1: return CLOSED_FLAGGED;
+	case 2: return OPEN_CLEAN;
+	case 5: return OPEN_FLAGGED;
+	default: return CLOSED_CLEAN;
+	}
+}
+
+/* What the store did so far, by kind: rows gone, transcripts gone. */
+struct seen {
+	unsigned rows_gone[4], tx_gone[4], rows[4];
+	uint64_t newest_tx_gone[4], oldest_tx_kept[4], newest_row_gone[4], oldest_row_kept[4];
+};
+
+static void look(const struct ui_model *m, struct seen *w)
+{
+	memset(w, 0, sizeof(*w));
+	for (int k = 0; k < 4; k++)
+		w->oldest_tx_kept[k] = w->oldest_row_kept[k] = UINT64_MAX;
+	for (uint64_t id = 1; id <= NS; id++) {
+		enum kind k = kind_of(id);
+		const struct ui_session *s = ui_model_find(m, id);
+		if (!s) {
+			w->rows_gone[k]++;
+			w->newest_row_gone[k] = id;
+			continue;
+		}
+		w->rows[k]++;
+		if (id < w->oldest_row_kept[k])
+			w->oldest_row_kept[k] = id;
+		if (s->transcript_evicted) {
+			assert_int_equal(s->n_tx, 0);
+			w->tx_gone[k]++;
+			w->newest_tx_gone[k] = id;
+		} else if (id < w->oldest_tx_kept[k]) {
+			w->oldest_tx_kept[k] = id;
+		}
+	}
+}
+
+static void test_budget_order(void **state)
+{
+	(void)state;
+	struct ui_model *m = ui_model_new(NULL);
+	struct uit_sess s[NS + 1];
+	struct finding f;
+	uit_finding(&f, R_STAT_UIDL_COUNT, "STAT said 1 message; UIDL listed 0", 12, 1, "UIDL");
+	for (uint64_t id = 1; id <= NS; id++) {
+		uit_sess(&s[id], id, "192.0.2.1", "u");
+		uit_open(m, &s[id]);
+		add_lines(m, &s[id], 6);
+		enum kind k = kind_of(id);
+		if (k == CLOSED_FLAGGED || k == OPEN_FLAGGED)
+			uit_flag(m, &s[id], &f);
+		if (k == CLOSED_CLEAN || k == CLOSED_FLAGGED)
+			uit_close(m, &s[id]);
+	}
+	assert_int_equal(m->n, NS);
+	const uint64_t total = m->sessions_total, flagged = m->sessions_flagged;
+	const uint64_t srv_sessions = ui_model_server(m, "192.0.2.1")->sessions;
+	size_t floor_bytes = 0; /* what can never go: open rows and open flagged transcripts */
+	for (size_t i = 0; i < m->n; i++)
+		if (!m->s[i]->closed)
+			floor_bytes += sizeof(struct ui_session) + (m->s[i]->flagged ? m->s[i]->mem : 0);
+
+	/* Shrink the budget step by step; after each squeeze, the order holds. */
+	struct seen w;
+	bool reached_last_step = false;
+	for (size_t max = ui_model_store_bytes(m); max > floor_bytes; max -= 97) {
+		m->o.store_bytes_max = max;
+		bool ok = ui_store_make_room(m, 1, NULL);
+		if (ok)
+			assert_true(ui_model_store_bytes(m) + 1 <= max);
+		look(m, &w);
+		/* oldest first within a step */
+		for (int k = 0; k < 4; k++) {
+			if (w.tx_gone[k] && w.oldest_tx_kept[k] != UINT64_MAX)
+				assert_true(w.newest_tx_gone[k] < w.oldest_tx_kept[k]);
+			if (w.rows_gone[k] && w.oldest_row_kept[k] != UINT64_MAX)
+				assert_true(w.newest_row_gone[k] < w.oldest_row_kept[k]);
+		}
+		/* 2 only after 1: a clean row goes only when no closed clean transcript is left */
+		if (w.rows_gone[CLOSED_CLEAN])
+			assert_int_equal(w.tx_gone[CLOSED_CLEAN], w.rows[CLOSED_CLEAN]);
+		/* 3 only after 2 */
+		if (w.tx_gone[OPEN_CLEAN])
+			assert_int_equal(w.rows[CLOSED_CLEAN], 0);
+		/* 4 only after 3 */
+		if (w.tx_gone[CLOSED_FLAGGED]) {
+			assert_int_equal(w.rows[CLOSED_CLEAN], 0);
+			assert_int_equal(w.tx_gone[OPEN_CLEAN], w.rows[OPEN_CLEAN]);
+		}
+		/* 5 only after 4 */
+		if (w.rows_gone[CLOSED_FLAGGED]) {
+			assert_int_equal(w.tx_gone[CLOSED_FLAGGED], w.rows[CLOSED_FLAGGED]);
+			reached_last_step = true;
+		}
+		/* never: an open row, an open flagged transcript */
+		assert_int_equal(w.rows_gone[OPEN_CLEAN] + w.rows_gone[OPEN_FLAGGED], 0);
+		assert_int_equal(w.tx_gone[OPEN_FLAGGED], 0);
+		/* the counts are never lowered */
+		assert_int_equal(m->sessions_total, total);
+		assert_int_equal(m->sessions_flagged, flagged);
+		assert_int_equal(ui_model_server(m, "192.0.2.1")->sessions, srv_sessions);
+	}
+	assert_true(reached_last_step);
+	/* at the floor nothing more can go: the caller is told to drop */
+	m->o.store_bytes_max = floor_bytes;
+	assert_false(ui_store_make_room(m, 4096, NULL));
+	assert_int_equal(m->n, w.rows[OPEN_CLEAN] + w.rows[OPEN_FLAGGED]);
+	ui_model_free(m);
+}
+
+/* A line that does not fit is dropped and counted; an open session is
+ * never robbed for another one's line. */
+static void test_budget_drops_line_when_dry(void **state)
+{
+	(void)state;
+	struct ui_model_opts o;
+	ui_model_opts_default(&o);
+	o.store_bytes_max = 2 * sizeof(struct ui_session) + 1024;
+	struct ui_model *m = ui_model_new(&o);
+	struct uit_sess a, b;
+	uit_sess(&a, 1, "192.0.2.1", "a");
+	uit_sess(&b, 2, "192.0.2.1", "b");
+	uit_open(m, &a);
+	uit_open(m, &b);
+	add_lines(m, &a, 20);
+	add_lines(m, &b, 20);
+	const struct ui_session *sa = ui_model_find(m, 1), *sb = ui_model_find(m, 2);
+	assert_true(sa->n_tx > 0);
+	assert_true(sa->tx_dropped > 0 && sb->tx_dropped > 0);
+	assert_int_equal(sa->n_tx + sa->tx_dropped, 20);
+	assert_int_equal(m->drops.txns_dropped, sa->tx_dropped + sb->tx_dropped);
+	assert_true(ui_model_store_bytes(m) <= o.store_bytes_max);
+	/* a closes: its transcript makes room for b's next lines */
+	uit_close(m, &a);
+	size_t before = sb->n_tx;
+	add_lines(m, &b, 2);
+	assert_true(sa->transcript_evicted);
+	assert_int_equal(sb->n_tx, before + 2);
+	ui_model_free(m);
+}
+
+/* A long run: thousands of sessions through a small budget. The store
+ * stays under it, every flagged session is still held, totals are exact. */
+static void test_budget_long_run(void **state)
+{
+	(void)state;
+	struct ui_model_opts o;
+	ui_model_opts_default(&o);
+	o.store_bytes_max = 256 * 1024;
+	struct ui_model *m = ui_model_new(&o);
+	struct finding f;
+	uit_finding(&f, R_STAT_LIST_COUNT, "STAT said 2; LIST listed 1", 3, 1, "LIST");
+	size_t peak = 0;
+	unsigned nflag = 0;
+	for (uint64_t id = 1; id <= 5000; id++) {
+		struct uit_sess s;
+		uit_sess(&s, id, id % 2 ? "192.0.2.1" : "192.0.2.2", "u");
+		uit_open(m, &s);
+		add_lines(m, &s, 8);
+		if (id % 97 == 0) {
+			uit_flag(m, &s, &f);
+			nflag++;
+		}
+		uit_close(m, &s);
+		size_t b = ui_model_store_bytes(m);
+		if (b > peak)
+			peak = b;
+	}
+	assert_true(peak <= o.store_bytes_max);
+	assert_int_equal(m->sessions_total, 5000);
+	assert_int_equal(m->sessions_flagged, nflag);
+	assert_int_equal(ui_model_server(m, "192.0.2.1")->sessions + ui_model_server(m, "192.0.2.2")->sessions,
+			 5000);
+	unsigned held_flagged = 0;
+	for (size_t i = 0; i < m->n; i++)
+		if (m->s[i]->flagged) {
+			held_flagged++;
+			assert_int_equal(m->s[i]->n_tx, 8); /* flagged transcripts kept whole */
+		}
+	assert_int_equal(held_flagged, nflag);
+	assert_int_equal(m->drops.sessions_evicted_flagged, 0);
+	assert_int_equal(m->n + m->drops.sessions_evicted, 5000);
+	ui_model_free(m);
+}
+
+static void test_held_text(void **state)
+{
+	(void)state;
+	struct ui_model_opts o;
+	ui_model_opts_default(&o);
+	o.sessions_max = 10;
+	struct ui_model *m = ui_model_new(&o);
+	char buf[160];
+	ui_model_held_text(m, buf, sizeof(buf));
+	assert_string_equal(buf, ""); /* nothing dropped: nothing to say */
+	struct finding f;
+	uit_finding(&f, R_STAT_LIST_COUNT, "STAT said 2; LIST listed 1", 3, 1, "LIST");
+	for (uint64_t id = 1; id <= 1200; id++) {
+		struct uit_sess s;
+		uit_sess(&s, id, "192.0.2.1", NULL);
+		uit_open(m, &s);
+		uit_close(m, &s);
+	}
+	ui_model_held_text(m, buf, sizeof(buf));
+	assert_string_equal(buf, "10 of 1,200 sessions held; 1,190 clean ones dropped");
+	/* the count cap with only flagged sessions left: those go too, said */
+	for (uint64_t id = 1201; id <= 1211; id++) {
+		struct uit_sess s;
+		uit_sess(&s, id, "192.0.2.1", NULL);
+		uit_open(m, &s);
+		uit_flag(m, &s, &f);
+		uit_close(m, &s);
+	}
+	ui_model_held_text(m, buf, sizeof(buf));
+	assert_string_equal(buf, "10 of 1,211 sessions held; 1,200 clean ones dropped, 1 flagged one too");
+	ui_model_free(m);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_budget_order),
+		cmocka_unit_test(test_budget_drops_line_when_dry),
+		cmocka_unit_test(test_budget_long_run),
+		cmocka_unit_test(test_held_text),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
