@@ -3,6 +3,7 @@
 #   make bench              time pop3mon vs tcpdump vs tshark, then truth check
 #   make bench-gen          only generate the captures (tests/bench/data/)
 #   make bench-check-small  each shape's small capture, fixed seed, truth check only
+#   make bench-profile      instructions per frame by path and per shape (callgrind)
 # Knobs: BENCH_SHAPES, BENCH_SIZES, BENCH_REPS, BENCH_SEED, BENCH_TSHARK_MAX, BENCH_LIVE (environment
 # or make variables), see tests/bench/bench.sh.
 CC ?= cc
@@ -15,9 +16,11 @@ BENCH_ENV := $(if $(BENCH_SIZES),BENCH_SIZES='$(BENCH_SIZES)') \
              $(if $(BENCH_SEED),BENCH_SEED='$(BENCH_SEED)') \
              $(if $(BENCH_TSHARK_MAX),BENCH_TSHARK_MAX='$(BENCH_TSHARK_MAX)') \
              $(if $(BENCH_LIVE),BENCH_LIVE='$(BENCH_LIVE)') \
-             $(if $(BENCH_SHAPES),BENCH_SHAPES='$(BENCH_SHAPES)')
+             $(if $(BENCH_SHAPES),BENCH_SHAPES='$(BENCH_SHAPES)') \
+             $(if $(BENCH_IDLE),BENCH_IDLE='$(BENCH_IDLE)') \
+             $(if $(BENCH_RAMP),BENCH_RAMP='$(BENCH_RAMP)')
 
-.PHONY: bench bench-gen bench-check-small
+.PHONY: bench bench-gen bench-check-small bench-profile
 
 $(BENCH_GEN): $(BENCH_DIR)/gen_pop3_pcap.c
 	$(CC) $(BENCH_GEN_CFLAGS) -o $@ $<
@@ -33,3 +36,7 @@ bench: $(BENCH_GEN)
 
 bench-check-small: $(BENCH_GEN) pop3mon
 	@bash $(BENCH_DIR)/bench.sh check-small
+
+bench-profile: $(BENCH_GEN) pop3mon
+	@$(BENCH_ENV) $(if $(BENCH_PROFILE_MB),BENCH_PROFILE_MB='$(BENCH_PROFILE_MB)') \
+	  bash $(BENCH_DIR)/bench.sh profile

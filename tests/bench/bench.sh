@@ -7,6 +7,8 @@
 #   tests/bench/bench.sh gen          only generate the captures
 #   tests/bench/bench.sh check-small  each shape's small capture, fixed seed,
 #                                     truth check only
+#   tests/bench/bench.sh profile      instructions per frame by path and per
+#                                     shape (callgrind; tests/bench/path_cost.py)
 #
 # Traffic shapes (generator options in shape_opts below):
 #   bulk   today's: replies packed into MSS segments, 2,000 sessions at once
@@ -22,6 +24,10 @@
 #   BENCH_TSHARK_MAX [120]  seconds; if tshark's first run on a file takes
 #                           longer, it is not repeated on that file
 #   BENCH_LIVE [1]          0: skip the live replay (tests/bench/live_drops.sh)
+#   BENCH_IDLE [30]         seconds of pop3mon on the quiet interface (0: skip)
+#   BENCH_RAMP [25000 50000 100000 150000 200000 300000]
+#                           live replay rates (packets/s), then full speed:
+#                           the highest with no drop, per tool ("": skip)
 #   BENCH_DATA [tests/bench/data]   where captures live (gitignored)
 #   POP3MON [./pop3mon]     binary under test
 # Run from anywhere; paths are relative to the repository top.
@@ -116,6 +122,20 @@ if [ "$MODE" = check-small ]; then
 	exit "$status"
 fi
 
+if [ "$MODE" = profile ]; then
+	# instructions per frame by path, then a callgrind profile of each
+	# shape's BENCH_PROFILE_MB capture (default 20)
+	command -v valgrind >/dev/null || die "valgrind missing"
+	have_pop3mon || die "$POP3MON not built"
+	args=()
+	for shape in $SHAPES; do
+		# shellcheck disable=SC2046
+		gen "prof_${shape}_s$SEED" "${BENCH_PROFILE_MB:-20}" "$SEED" $(shape_opts "$shape")
+		args+=(--profile "$PCAP")
+	done
+	exec python3 "$BDIR/path_cost.py" "$POP3MON" "${args[@]}"
+fi
+
 files=()
 declare -A shape_of
 for shape in $SHAPES; do
@@ -130,7 +150,7 @@ for shape in $SHAPES; do
 	done
 done
 [ "$MODE" = gen ] && exit 0
-[ "$MODE" = bench ] || die "unknown mode '$MODE' (bench, gen, check-small)"
+[ "$MODE" = bench ] || die "unknown mode '$MODE' (bench, gen, check-small, profile)"
 
 [ -x "$TIME" ] || die "$TIME missing (apt-get install time)"
 command -v tcpdump >/dev/null || die "tcpdump missing"
@@ -325,9 +345,14 @@ status=0
 # Live: the 300 MB capture (else the first) replayed at full speed onto a
 # veth pair, pop3mon and tcpdump capturing side by side.
 if [ "${BENCH_LIVE:-1}" != 0 ] && have_pop3mon; then
+	# the small shape (most packets per byte) at 300 MB, else bulk 300 MB,
+	# else the first file
 	live=${files[0]}
 	for f in "${files[@]}"; do case $f in */pop3_300M_*) live=$f ;; esac; done
-	POP3MON=$POP3MON bash "$BDIR/live_drops.sh" "$live" "$REPS"
+	for f in "${files[@]}"; do case $f in */pop3_small_300M_*) live=$f ;; esac; done
+	POP3MON=$POP3MON LIVE_IDLE=${BENCH_IDLE:-30} \
+		LIVE_RAMP=${BENCH_RAMP-25000 50000 100000 150000 200000 300000} \
+		bash "$BDIR/live_drops.sh" "$live" "$REPS"
 	case $? in 0 | 3) ;; *) status=1 ;; esac
 fi
 for i in "${!files[@]}"; do

@@ -7,6 +7,12 @@
 #
 #   tests/bench/live_drops.sh PCAP [REPS]
 #
+# LIVE_IDLE=SECONDS first measures pop3mon's CPU on the quiet interface;
+# LIVE_RAMP="RATE..." (packets/s) first replays at each rate, then at full
+# speed, and prints the highest rate at which each tool dropped nothing
+# (LIVE_RAMP_SECS [3] seconds' worth of packets per step; LIVE_RAMP_ONLY=1
+# stops there).
+#
 # pop3mon must not drop more than tcpdump: exit 1 if it did in the median
 # run, 0 otherwise, 3 when it cannot run here (not root, no tcpreplay/ip).
 # Drops come from each tool's own pcap_stats at exit: tcpdump's "dropped by
@@ -52,16 +58,18 @@ wait_for() {
 	wait "$1" 2>/dev/null
 }
 
-echo "live: replaying $(basename "$PCAP") ($(($(stat -c %s "$PCAP") / 1000000)) MB) at full speed onto $A, $REPS runs"
-printf '  %-4s %12s %12s %12s %12s %14s\n' run replayed "pop3mon rcv" "pop3mon drop" "tcpdump rcv" "tcpdump drop"
-for rep in $(seq 1 "$REPS"); do
+# run_once LABEL TCPREPLAY-OPTIONS...: one replay with both tools capturing;
+# prints a row and sets PDROP, TDROP
+run_once() {
+	local label=$1 pp tp sent rate prcv pdrop trcv tdrop
+	shift
 	"$P" -i "$A" --report --json "$T/p.json" >/dev/null 2>"$T/p.err" &
 	pp=$!
 	tcpdump -i "$A" -n -w /dev/null 2>"$T/t.err" &
 	tp=$!
 	PIDS=("$pp" "$tp")
 	sleep 1.5 # both have opened the device
-	ip netns exec "$NS" tcpreplay --topspeed -i "$B" "$PCAP" >"$T/r.out" 2>&1
+	ip netns exec "$NS" tcpreplay "$@" -i "$B" "$PCAP" >"$T/r.out" 2>&1
 	sleep 1   # let both drain their rings
 	kill -TERM "$pp" "$tp"
 	wait_for "$pp"
@@ -84,12 +92,71 @@ EOF
 	)
 	trcv=$(grep -oE '^[0-9]+ packets received by filter' "$T/t.err" | grep -oE '^[0-9]+')
 	tdrop=$(grep -oE '^[0-9]+ packets dropped by kernel' "$T/t.err" | grep -oE '^[0-9]+')
-	printf '  %-4s %12s %12s %12s %12s %14s   (%s)\n' "$rep" "${sent:-?}" "$prcv" "$pdrop" \
+	printf '  %-10s %10s %12s %12s %12s %14s   (%s)\n' "$label" "${sent:-?}" "$prcv" "$pdrop" \
 		"${trcv:-?}" "${tdrop:-?}" "${rate:-rate ?}"
-	echo "$pdrop ${tdrop:-?}" >>"$T/drops"
-	if grep -qv 'Running as user\|^$\|^pop3mon: dropped' "$T/p.err"; then
+	PDROP=$pdrop TDROP=${tdrop:-?}
+	# the exit summary's lines are not errors
+	if grep -v 'frames received on\|frames dropped by\|POP3 sessions' "$T/p.err" |
+		grep -qv 'Running as user\|^$\|^pop3mon: dropped'; then
 		echo "  pop3mon stderr:"; sed 's/^/    /' "$T/p.err" | head -5
 	fi
+}
+HDR=$(printf '  %-10s %10s %12s %12s %12s %14s' run replayed "pop3mon rcv" "pop3mon drop" "tcpdump rcv" "tcpdump drop")
+
+# Idle: pop3mon on the quiet interface for LIVE_IDLE seconds; its CPU
+# (user + system, all threads) from /proc before and after.
+if [ "${LIVE_IDLE:-0}" -gt 0 ]; then
+	"$P" -i "$A" --report --json /dev/null >/dev/null 2>"$T/i.err" &
+	ip_=$!
+	PIDS=("$ip_")
+	sleep 1.5
+	tck=$(getconf CLK_TCK)
+	c0=$(awk '{print $14 + $15}' "/proc/$ip_/stat" 2>/dev/null)
+	sleep "$LIVE_IDLE"
+	c1=$(awk '{print $14 + $15}' "/proc/$ip_/stat" 2>/dev/null)
+	kill -TERM "$ip_"
+	wait_for "$ip_"
+	PIDS=()
+	if [ -n "$c0" ] && [ -n "$c1" ]; then
+		awk -v a="$c0" -v b="$c1" -v t="$tck" -v s="$LIVE_IDLE" 'BEGIN {
+			printf "live: idle: pop3mon used %.2f s of CPU in %d s on a quiet interface (%.2f%% of a core)\n",
+			       (b - a) / t, s, 100 * (b - a) / t / s }'
+	else
+		echo "live: idle: pop3mon's CPU could not be read"
+	fi
+fi
+
+# Ramp: replay at each rate of LIVE_RAMP (packets per second), each for
+# about LIVE_RAMP_SECS seconds' worth of the capture's packets, then at
+# full speed; the highest rate at which each tool dropped nothing.
+if [ -n "${LIVE_RAMP:-}" ]; then
+	secs=${LIVE_RAMP_SECS:-3}
+	echo "live: rate ramp on $A ($(basename "$PCAP")), about ${secs} s per step; both tools capture side by side"
+	echo "$HDR"
+	best_p=0 best_t=0 stop_p=0 stop_t=0
+	for r in $LIVE_RAMP topspeed; do
+		if [ "$r" = topspeed ]; then
+			run_once topspeed --topspeed --loop=0 --limit=$((400000 * secs))
+		else
+			run_once "$r/s" --pps="$r" --loop=0 --limit=$((r * secs))
+		fi
+		if [ "$stop_p" = 0 ]; then
+			if [ "$PDROP" = 0 ]; then best_p=$r; else stop_p=1; fi
+		fi
+		if [ "$stop_t" = 0 ]; then
+			if [ "$TDROP" = 0 ]; then best_t=$r; else stop_t=1; fi
+		fi
+		[ "$stop_p" = 1 ] && [ "$stop_t" = 1 ] && break
+	done
+	echo "live: highest rate with no drop: pop3mon $best_p, tcpdump $best_t (packets/s as asked of tcpreplay; 'topspeed': as fast as it could send, rate in its row)"
+	[ "${LIVE_RAMP_ONLY:-0}" = 1 ] && exit 0
+fi
+
+echo "live: replaying $(basename "$PCAP") ($(($(stat -c %s "$PCAP") / 1000000)) MB) at full speed onto $A, $REPS runs"
+echo "$HDR"
+for rep in $(seq 1 "$REPS"); do
+	run_once "$rep" --topspeed
+	echo "$PDROP $TDROP" >>"$T/drops"
 done
 python3 - "$T/drops" <<'EOF'
 import statistics, sys

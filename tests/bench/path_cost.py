@@ -11,10 +11,11 @@ end cost cancel out.
                  each, so this path carries the transaction's events)
   body segment   a 1448-byte segment of a RETR body (~70-character lines)
 
-usage: path_cost.py [POP3MON] [--keep DIR]
-Prints instructions per frame, all threads and per thread (callgrind's
-thread 1 is the main thread; the others in the order they start: the file
-reader, then the sinks' thread).  Needs valgrind.  Instruction counts do
+usage: path_cost.py [POP3MON] [--keep DIR] [--profile CAPTURE]...
+Prints instructions per frame, all threads and per thread (each thread is
+named by what it runs: main, reader, sinks).  With --profile, also each
+capture's instructions per frame per thread and each thread's five
+costliest functions (self cost).  Needs valgrind.  Instruction counts do
 not move with the machine's load, unlike times.
 """
 import glob
@@ -119,7 +120,47 @@ def write_pcap(path, frames):
             f.write(fr)
 
 
-def irs(pop3mon, pcap, tmp):
+def thread_name(fn):
+    """callgrind numbers threads in start order; name them by their code"""
+    txt = open(fn, errors="replace").read()
+    if "reader_direct" in txt or "frame_prepare" in txt or re.search(r"fn=.*\breader\b", txt):
+        return "reader"
+    if re.search(r"fn=.*\bconsumer\b", txt):
+        return "sinks"
+    if re.search(r"-0*1$", fn):
+        return "main"
+    return "thread" + fn.rsplit("-", 1)[1]
+
+
+def count_frames(path):
+    n = 0
+    with open(path, "rb") as f:
+        hdr = f.read(24)
+        bo = "<" if struct.unpack_from("<I", hdr)[0] in (0xA1B2C3D4, 0xA1B23C4D) else ">"
+        while True:
+            h = f.read(16)
+            if len(h) < 16:
+                return n
+            f.seek(struct.unpack_from(bo + "I", h, 8)[0], 1)
+            n += 1
+
+
+def top_functions(fn, k=5):
+    out = subprocess.run(["callgrind_annotate", "--auto=no", fn], capture_output=True,
+                         text=True).stdout
+    by = {}
+    for ln in out.splitlines():
+        m = re.match(r"\s*([\d,]+) \(\s*([\d.]+)%\)\s+(\S+)", ln)
+        if m and "PROGRAM" not in ln:
+            # one function inlined from several files: one row
+            name = re.sub(r"\.(lto_priv|part|constprop|isra)\.\d+", "", m.group(3).split(":")[-1])
+            ir, pct = by.get(name, (0, 0.0))
+            by[name] = (ir + int(m.group(1).replace(",", "")), pct + float(m.group(2)))
+    rows = sorted(((ir, pct, name) for name, (ir, pct) in by.items()), reverse=True)
+    return rows[:k]
+
+
+def irs(pop3mon, pcap, tmp, keep_files=False):
     out = os.path.join(tmp, "cg.out")
     for old in glob.glob(out + "*"):
         os.unlink(old)
@@ -128,14 +169,14 @@ def irs(pop3mon, pcap, tmp):
                     "--json", "/dev/null"], stdout=subprocess.DEVNULL,
                    stderr=subprocess.DEVNULL, check=False)
     per = {}
-    for fn in glob.glob(out + "-*"):
-        m = re.search(r"-(\d+)$", fn)
+    for fn in sorted(glob.glob(out + "-*")):
         tot = None
-        for ln in open(fn):
+        for ln in open(fn, errors="replace"):
             if ln.startswith("totals:") or ln.startswith("summary:"):
                 tot = int(ln.split()[1])
-        if m and tot is not None:
-            per[int(m.group(1))] = tot
+        if tot is not None:
+            name = thread_name(fn)
+            per[name] = (tot, top_functions(fn)) if keep_files else tot
     if not per:
         sys.exit("path_cost: callgrind gave no output for %s" % pcap)
     return per
@@ -144,6 +185,11 @@ def irs(pop3mon, pcap, tmp):
 def main():
     args = sys.argv[1:]
     keep = None
+    profile = []
+    while "--profile" in args:
+        i = args.index("--profile")
+        profile.append(args[i + 1])
+        del args[i:i + 2]
     if "--keep" in args:
         i = args.index("--keep")
         keep = args[i + 1]
@@ -165,10 +211,10 @@ def main():
         p = os.path.join(tmp, name + ".pcap")
         write_pcap(p, fr)
         ir[name] = (len(fr), irs(pop3mon, p, tmp))
-    names = {1: "main", 2: "reader", 3: "sinks"}
+    order = ["main", "reader", "sinks"]
+    cols = sorted(ir["base"][1], key=lambda t: order.index(t) if t in order else 9)
     print("instructions per frame (callgrind Ir; %d-frame differences):" % N)
-    print("  %-34s %8s   %s" % ("path", "total", "  ".join("%6s" % names.get(t, t)
-                                                          for t in sorted(ir["base"][1]))))
+    print("  %-34s %8s   %s" % ("path", "total", "  ".join("%6s" % t for t in cols)))
     for label, name, frames in (("pure ACK", "acks", N),
                                 ("command/reply (in-order data)", "noop2", 2 * N),
                                 ("body segment (1448 bytes)", "body2", N)):
@@ -176,7 +222,18 @@ def main():
         assert n - ir["base"][0] == frames, (name, n, ir["base"][0])
         d = {t: (per.get(t, 0) - ir["base"][1].get(t, 0)) / frames for t in per}
         print("  %-34s %8.0f   %s" % (label, sum(d.values()),
-                                       "  ".join("%6.0f" % d[t] for t in sorted(d))))
+                                       "  ".join("%6.0f" % d.get(t, 0) for t in cols)))
+    for cap in profile:
+        n = count_frames(cap)
+        per = irs(pop3mon, cap, tmp, keep_files=True)
+        tot = sum(v[0] for v in per.values())
+        print("%s: %d frames, %.0f instructions per frame (%s)" % (
+              os.path.basename(cap), n, tot / n,
+              ", ".join("%s %.0f" % (t, per[t][0] / n) for t in sorted(
+                  per, key=lambda t: order.index(t) if t in order else 9))))
+        for t in sorted(per, key=lambda t: order.index(t) if t in order else 9):
+            print("  %-7s %s" % (t, "; ".join("%s %.1f%%" % (name, pct)
+                                               for _, pct, name in per[t][1])))
     if not keep:
         for fn in glob.glob(os.path.join(tmp, "*")):
             os.unlink(fn)
