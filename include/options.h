@@ -23,6 +23,14 @@
 #define OPTIONS_MAX_SOURCES 64
 #define OPTIONS_MAX_PORTS 32
 
+/* The wall's thresholds by default (src/ui/wall_state.h uses the same). */
+#define WALL_FAIL_PCT_DEFAULT 50     /* failed logins over attempts, lately */
+#define WALL_FAIL_MIN_DEFAULT 3      /* ...counted once at least this many failed */
+#define WALL_SLOW_MIN_DEFAULT 3      /* slow-reply findings lately */
+#define WALL_QUIET_S_DEFAULT 600     /* "lately"; problem-free this long: RECOVERED */
+#define WALL_OK_AFTER_S_DEFAULT 3600 /* ...this long after the last problem: OK */
+#define WALL_STALE_S_DEFAULT 30      /* live: no packet this long is a stale capture */
+
 /* What the command line asks for besides a run. */
 enum opt_action {
 	OPT_ACTION_RUN = 0,
@@ -45,7 +53,8 @@ struct options {
 	int buffer_kib, snaplen;
 	uint16_t ports[OPTIONS_MAX_PORTS];
 	size_t nports;
-	bool report, verbose, localtime, wall, realtime, show_secrets, no_color, streams;
+	bool report, verbose, localtime, realtime, show_secrets, no_color, streams;
+	bool wall;                  /* --wall */
 	bool promisc;
 	bool ports_only;            /* --ports-only: no POP3 found by content on other ports */
 	uint64_t stats_interval_s;
@@ -58,6 +67,11 @@ struct options {
 	const char *redis_auth_file;
 	uint64_t stream_maxlen, publish_buffer_mib;
 	char sensor_buf[64];        /* the host name, when it is the default */
+	bool no_keys;               /* --no-keys: a read-only wall (kiosk) */
+	struct {                    /* --wall-*: the wall's thresholds (wall_state.h) */
+		uint32_t fail_pct, fail_min, slow_min;
+		uint64_t quiet_us, ok_after_us, stale_us;
+	} wall_th;
 };
 
 /*

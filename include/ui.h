@@ -16,6 +16,11 @@ struct ui_opts {
 	bool no_color;          /* NO_COLOR set or --no-color */
 	const char *source;     /* shown in the header */
 	const char *filter;     /* capture filter, shown in the header */
+	bool live;              /* a live capture: the wall ages by the wall clock and shows capture health */
+	bool no_keys;           /* --no-keys: the wall takes no key at all (kiosk) */
+	/* The wall's thresholds (--wall-*); all zero: the defaults of wall_state.h. */
+	unsigned wall_fail_pct, wall_fail_min, wall_slow_min;
+	uint64_t wall_quiet_us, wall_ok_after_us, wall_stale_us;
 };
 
 struct ui;

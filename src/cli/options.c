@@ -93,7 +93,8 @@ static const struct opt_def opt_table[] = {
 	OPT_FLAG("report", 0, report, "print the text report on stdout"),
 	OPT_STR("json", 0, "FILE", json_path, "write JSON lines (\"-\" for stdout)"),
 	OPT_STR(NULL, 'w', "FILE", write_path, "write the packets of flagged sessions to a pcap"),
-	OPT_FLAG("wall", 0, wall, "read-only wall display for a NOC"),
+	OPT_FLAG("wall", 0, wall, "wall display for a NOC: server states, time, grouped findings"),
+	OPT_FLAG("no-keys", 0, no_keys, "with --wall: take no key at all (kiosk; signals stop it)"),
 	OPT_FLAG("streams", 0, streams, "print per-flow stream summaries instead of the report"),
 	OPT_FN("streams-dir", 0, "DIR", opt_streams_dir,
 	       "also write each flow's reassembled bytes to DIR/ID.c2s, .s2c"),
@@ -129,6 +130,20 @@ static const struct opt_def opt_table[] = {
 		"notice replies slower than MS milliseconds (default 5000)"),
 	OPT_NUM("octets-tolerance", 0, "N", checks.octets_tolerance, UINT32_MAX, 1,
 		"allow STAT and LIST octets to differ by N (default 0)"),
+
+	OPT_SECTION("Wall thresholds (--wall):"),
+	OPT_NUM_D("wall-fail-pct", 0, "PCT", wall_th.fail_pct, 100, 1, WALL_FAIL_PCT_DEFAULT,
+		  "DEGRADED when more than PCT% of recent logins failed (default {D})"),
+	OPT_NUM_D("wall-fail-min", 0, "N", wall_th.fail_min, 1000000, 1, WALL_FAIL_MIN_DEFAULT,
+		  "...and at least N of them failed (default {D})"),
+	OPT_NUM_D("wall-slow", 0, "N", wall_th.slow_min, 1000000, 1, WALL_SLOW_MIN_DEFAULT,
+		  "DEGRADED from N recent slow replies (--slow; default {D})"),
+	OPT_NUM_D("wall-quiet", 0, "S", wall_th.quiet_us, 86400 * 7, 1000000, WALL_QUIET_S_DEFAULT,
+		  "recent means the last S seconds; problem-free that long:\nRECOVERED (default {D})"),
+	OPT_NUM_D("wall-ok-after", 0, "S", wall_th.ok_after_us, 86400 * 30, 1000000, WALL_OK_AFTER_S_DEFAULT,
+		  "RECOVERED turns OK S seconds after the last problem (default {D})"),
+	OPT_NUM_D("wall-stale", 0, "S", wall_th.stale_us, 86400, 1000000, WALL_STALE_S_DEFAULT,
+		  "live: the capture is shown stale (red) after S seconds\nwithout a packet (default {D})"),
 
 	OPT_SECTION("Bounds (each has a counter in the stats):"),
 	OPT_NUM_D("max-flows", 0, "N", flow.max_flows, 1u << 26, 1, FLOW_MAX_DEFAULT,
@@ -333,6 +348,12 @@ static void set_defaults(struct options *o)
 	o->flow.no_answer_us = (uint64_t)FLOW_NO_ANSWER_DEFAULT_MS * 1000;
 	o->flow.no_greeting_us = (uint64_t)FLOW_NO_GREETING_DEFAULT_MS * 1000;
 	o->spool_max = FLAGGED_SPOOL_MAX_DEFAULT;
+	o->wall_th.fail_pct = WALL_FAIL_PCT_DEFAULT;
+	o->wall_th.fail_min = WALL_FAIL_MIN_DEFAULT;
+	o->wall_th.slow_min = WALL_SLOW_MIN_DEFAULT;
+	o->wall_th.quiet_us = (uint64_t)WALL_QUIET_S_DEFAULT * 1000000;
+	o->wall_th.ok_after_us = (uint64_t)WALL_OK_AFTER_S_DEFAULT * 1000000;
+	o->wall_th.stale_us = (uint64_t)WALL_STALE_S_DEFAULT * 1000000;
 	o->no_color = getenv("NO_COLOR") && *getenv("NO_COLOR");
 	o->stream_maxlen = PUBLISH_MAXLEN_DEFAULT;
 	o->publish_buffer_mib = PUBLISH_BUFFER_MIB_DEFAULT;

@@ -132,6 +132,17 @@ struct ui *ui_new(const struct ui_opts *o, char *errbuf, size_t errlen)
 	ui_list_init(&u->list);
 	u->panel = u->o.wall ? UI_P_WALL : UI_P_LIST;
 	u->back = u->panel;
+	u->list_back = UI_P__COUNT;
+	u->wall_sel = SIZE_MAX;
+	wall_thresholds_default(&u->wth);
+	if (u->o.wall_ok_after_us) {
+		u->wth.fail_pct = u->o.wall_fail_pct;
+		u->wth.fail_min = u->o.wall_fail_min;
+		u->wth.slow_min = u->o.wall_slow_min;
+		u->wth.quiet_us = u->o.wall_quiet_us;
+		u->wth.ok_after_us = u->o.wall_ok_after_us;
+		u->wth.stale_us = u->o.wall_stale_us;
+	}
 	u->dirty = true;
 	return u;
 fail:
@@ -164,6 +175,7 @@ void ui_free(struct ui *u)
 	ui_model_free(u->m);
 	ui_list_fini(&u->list);
 	ui_ladder_fini(&u->sv_ld);
+	wall_tracks_fini(&u->wt);
 	free(u->rows);
 	free(u);
 }
@@ -252,10 +264,20 @@ static void dispatch(struct ui *u, int ch)
 		search_key(u, ch);
 		return;
 	}
+	if (u->panel == UI_P_WALL && u->o.no_keys)
+		return; /* a kiosk: signals stop it, keys do nothing */
 	const struct ui_panel_ops *p = panels[u->panel];
 	int a = ui_action_for_key(ch, p->view);
 	if (a < 0)
 		return;
+	if (a == UI_ACT_BACK && u->panel == UI_P_LIST && u->list_back != UI_P__COUNT) {
+		/* the list was opened from the servers view: back there, filter as it was */
+		u->list.filter = u->list_saved;
+		u->list.built_gen = UINT64_MAX;
+		u->panel = u->list_back;
+		u->list_back = UI_P__COUNT;
+		return;
+	}
 	switch ((enum ui_action)a) {
 	case UI_ACT_QUIT:
 		u->quit = true;
@@ -361,7 +383,12 @@ void ui_browse(struct ui *u)
 		return;
 	u->input_done = true;
 	u->dirty = true;
-	uint64_t base = u->now_us, m0 = mono_us();
+	/* the run loop's clock is the wall clock; a file read before the first
+	 * tick has none yet (the wall's title shows it) */
+	struct timespec rt;
+	clock_gettime(CLOCK_REALTIME, &rt);
+	uint64_t base = u->started ? u->now_us : (uint64_t)rt.tv_sec * 1000000u + (uint64_t)rt.tv_nsec / 1000u;
+	uint64_t m0 = mono_us();
 	timeout(200); /* block up to 200 ms per key wait: idle, but the clock still ticks */
 	/* A key wait that returns at once, again and again, means the terminal
 	 * is gone (hangup, tmux killed): stop instead of spinning. */

@@ -21,7 +21,7 @@
 
 enum {
 	PAIR_HEADER = 1, PAIR_ALERT, PAIR_NOTICE, PAIR_WARN, PAIR_ERR, PAIR_KEY, PAIR_OK,
-	PAIR_TILE_OK, PAIR_TILE_WARN, PAIR_TILE_ERR,
+	PAIR_TILE_OK, PAIR_TILE_WARN, PAIR_TILE_ERR, PAIR_TILE_INFO,
 };
 
 void ui_colors_init(struct ui *u)
@@ -45,6 +45,7 @@ void ui_colors_init(struct ui *u)
 		init_pair(PAIR_TILE_OK, COLOR_BLACK, COLOR_GREEN);
 		init_pair(PAIR_TILE_WARN, COLOR_BLACK, COLOR_YELLOW);
 		init_pair(PAIR_TILE_ERR, COLOR_WHITE, COLOR_RED);
+		init_pair(PAIR_TILE_INFO, COLOR_BLACK, COLOR_CYAN);
 		a[UI_R_HEADER] = COLOR_PAIR(PAIR_HEADER);
 		/* red, reversed: white on red, impossible to miss */
 		a[UI_R_ALERT] = COLOR_PAIR(PAIR_ALERT) | A_REVERSE | A_BOLD;
@@ -56,6 +57,7 @@ void ui_colors_init(struct ui *u)
 		a[UI_R_TILE_OK] = COLOR_PAIR(PAIR_TILE_OK);
 		a[UI_R_TILE_WARN] = COLOR_PAIR(PAIR_TILE_WARN) | A_BOLD;
 		a[UI_R_TILE_ERR] = COLOR_PAIR(PAIR_TILE_ERR) | A_BOLD;
+		a[UI_R_TILE_INFO] = COLOR_PAIR(PAIR_TILE_INFO);
 	} else {
 		/* No colour: severity by weight, alerts reversed; the text always says it too. */
 		a[UI_R_HEADER] = A_REVERSE;
@@ -68,6 +70,7 @@ void ui_colors_init(struct ui *u)
 		a[UI_R_TILE_OK] = A_NORMAL;
 		a[UI_R_TILE_WARN] = A_BOLD;
 		a[UI_R_TILE_ERR] = A_REVERSE | A_BOLD;
+		a[UI_R_TILE_INFO] = A_DIM;
 	}
 }
 

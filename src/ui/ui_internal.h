@@ -14,6 +14,7 @@
 #include "ui_keys.h"
 #include "ui_model.h"
 #include "ui_view.h"
+#include "wall_view.h"
 
 enum ui_panel_id { UI_P_LIST, UI_P_SESSION, UI_P_SERVERS, UI_P_HELP, UI_P_WALL, UI_P__COUNT };
 
@@ -30,7 +31,7 @@ extern const struct ui_panel_ops ui_panel_list, ui_panel_session, ui_panel_serve
 /* Screen roles, mapped to colour pairs or to plain attributes without colour. */
 enum ui_role {
 	UI_R_NORMAL, UI_R_HEADER, UI_R_ALERT, UI_R_NOTICE, UI_R_WARN, UI_R_ERR, UI_R_DIM, UI_R_KEY,
-	UI_R_TITLE, UI_R_OK, UI_R_TILE_OK, UI_R_TILE_WARN, UI_R_TILE_ERR, UI_R__COUNT
+	UI_R_TITLE, UI_R_OK, UI_R_TILE_OK, UI_R_TILE_WARN, UI_R_TILE_ERR, UI_R_TILE_INFO, UI_R__COUNT
 };
 
 struct ui {
@@ -56,9 +57,18 @@ struct ui {
 	struct ui_server_row *rows;  /* servers view, owned */
 	size_t n_rows, cap_rows, srv_sel, srv_top;
 
+	/* the list opened from another view: Esc goes back there, with the list's filter as it was */
+	enum ui_panel_id list_back;  /* UI_P__COUNT: none */
+	struct ui_filter list_saved;
+
 	size_t help_top;
-	size_t wall_page;
-	uint64_t wall_page_us;
+	/* the wall */
+	struct wall_thresholds wth;
+	struct wall_tracks wt;
+	size_t wall_sel;             /* the selected tile's server index, SIZE_MAX: the first */
+	bool wall_show_sel;          /* turn to the page of the selection */
+	size_t wall_page, wall_fx_page, wall_pages, wall_fx_pages;
+	uint64_t wall_page_us, wall_seen_flagged;
 
 	bool paused, searching;
 	char search_saved[UI_SEARCH_MAX];

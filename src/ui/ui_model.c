@@ -5,16 +5,16 @@
  * new sessions append and lookups are a binary search). Each event first
  * refreshes the session's snapshot, then adds what the event carries: a
  * transcript line, a finding, or the capture counters. Aggregates per
- * server and per account are counted on transitions (a session becomes
- * flagged, its user becomes known), so eviction never lowers them. What
- * is kept is bounded by a byte budget (ui_store.c).
+ * server and per account (ui_model_srv.c) are counted on transitions (a
+ * session becomes flagged, its user becomes known, it closes), so eviction
+ * never lowers them. What is kept is bounded by a byte budget (ui_store.c).
  *
  * All wire text is sanitised here, once, on the way in.
  */
 #include <stdlib.h>
 #include <string.h>
 
-#include "ui_model.h"
+#include "ui_model_priv.h"
 #include "ui_store.h"
 #include "util.h"
 
@@ -151,73 +151,6 @@ static void add_txn(struct ui_model *m, struct ui_session *s, const struct pop3_
 	m->mem += d.mem;
 }
 
-/* ---- servers and accounts -------------------------------------------- */
-
-static struct ui_server *server_get(struct ui_model *m, const char *addr)
-{
-	for (size_t i = 0; i < m->n_srv; i++)
-		if (!strcmp(m->srv[i]->addr, addr))
-			return m->srv[i];
-	size_t real = m->n_srv;
-	bool have_other = false;
-	for (size_t i = 0; i < m->n_srv; i++)
-		if (!strcmp(m->srv[i]->addr, UI_OTHER_SERVERS))
-			have_other = true, real--;
-	if (real >= m->o.servers_max) {
-		m->drops.servers_overflow++;
-		if (have_other)
-			return server_get(m, UI_OTHER_SERVERS);
-		addr = UI_OTHER_SERVERS;
-	}
-	if (m->n_srv == m->cap_srv) {
-		m->cap_srv = m->cap_srv ? m->cap_srv * 2 : 8;
-		m->srv = xrealloc(m->srv, m->cap_srv * sizeof(*m->srv));
-	}
-	struct ui_server *v = xcalloc(1, sizeof(*v));
-	strlcpy_safe(v->addr, addr, sizeof(v->addr));
-	m->srv[m->n_srv++] = v;
-	return v;
-}
-
-const struct ui_server *ui_model_server(const struct ui_model *m, const char *addr)
-{
-	for (size_t i = 0; i < m->n_srv; i++)
-		if (!strcmp(m->srv[i]->addr, addr))
-			return m->srv[i];
-	return NULL;
-}
-
-static void account_attach(struct ui_model *m, struct ui_session *s)
-{
-	if (s->account_checked || !s->user[0] || !s->server)
-		return;
-	s->account_checked = true;
-	struct ui_server *v = s->server;
-	struct ui_account *a = NULL;
-	for (size_t i = 0; i < v->n_acct && !a; i++)
-		if (!strcmp(v->acct[i].user, s->user))
-			a = &v->acct[i];
-	if (!a) {
-		if (v->n_acct >= m->o.accounts_per_server_max) {
-			v->accounts_dropped++;
-			m->drops.accounts_dropped++;
-			return;
-		}
-		if (!v->acct)
-			v->acct = xcalloc(m->o.accounts_per_server_max, sizeof(*v->acct));
-		a = &v->acct[v->n_acct++];
-		strlcpy_safe(a->user, s->user, sizeof(a->user));
-	}
-	s->account = a;
-	a->sessions++;
-	a->flagged += s->counted_flagged;
-	a->failed_logins += s->failed_logins;
-	for (int i = 0; i < 3; i++)
-		a->findings[i] += s->seen_fx[i];
-	a->rules_hit |= s->seen_rules;
-	a->last_ts = s->last_ts;
-}
-
 /* ---- sessions ---------------------------------------------------------- */
 
 static size_t lower_bound(const struct ui_model *m, uint64_t id)
@@ -260,8 +193,7 @@ static struct ui_session *session_get(struct ui_model *m, const struct ev_sessio
 	s->id = es->id;
 	s->seq = m->next_seq++;
 	put_text(s->srv, sizeof(s->srv), es->srv, sizeof(es->srv));
-	s->server = server_get(m, s->srv);
-	s->server->sessions++;
+	ui_srv_session_new(m, s, es);
 	m->sessions_total++;
 	if (type != EV_SESSION_CLOSE) {
 		m->sessions_active++;
@@ -309,19 +241,7 @@ static void session_facts(struct ui_model *m, struct ui_session *s, const struct
 	s->worst = es->worst;
 	s->flagged = es->flagged;
 	s->end = es->end;
-	if (s->server && s->last_ts > s->server->last_ts)
-		s->server->last_ts = s->last_ts;
-	account_attach(m, s);
-	if (s->flagged && !s->counted_flagged) {
-		s->counted_flagged = true;
-		m->sessions_flagged++;
-		if (s->server)
-			s->server->flagged++;
-		if (s->account)
-			s->account->flagged++;
-	}
-	if (s->account && s->last_ts > s->account->last_ts)
-		s->account->last_ts = s->last_ts;
+	ui_srv_session_facts(m, s);
 }
 
 static void add_latency(struct ui_server *v, const struct pop3_txn *t)
@@ -342,18 +262,7 @@ static void add_finding(struct ui_model *m, struct ui_session *s, const struct f
 	s->seen_rules |= bit;
 	m->findings_total[sev]++;
 	m->rules_hit |= bit;
-	bool failed = f->rule == R_LOGIN_FAILED;
-	s->failed_logins += failed;
-	if (s->server) {
-		s->server->findings[sev]++;
-		s->server->rules_hit |= bit;
-		s->server->failed_logins += failed;
-	}
-	if (s->account) {
-		s->account->findings[sev]++;
-		s->account->rules_hit |= bit;
-		s->account->failed_logins += failed;
-	}
+	ui_srv_finding(m, s, f, sev);
 
 	struct ui_recent *r = &m->recent[m->recent_total % UI_RECENT_FINDINGS];
 	m->recent_total++;
@@ -362,6 +271,7 @@ static void add_finding(struct ui_model *m, struct ui_session *s, const struct f
 	r->session_id = s->id;
 	r->ts_us = f->ts_us;
 	strlcpy_safe(r->srv, s->srv, sizeof(r->srv));
+	r->sport = s->sport;
 	strlcpy_safe(r->user, s->user, sizeof(r->user));
 	r->rule = f->rule;
 	r->sev = sev;
@@ -412,6 +322,8 @@ static void add_stats(struct ui_model *m, const struct ev_stats *st)
 		c->prev_bytes = st->bytes;
 		c->prev_wall_us = now;
 	}
+	if (st->frames > c->frames)
+		c->last_packet_wall_us = now;
 	c->have_stats = true;
 	c->final = st->final;
 	c->frames = st->frames;
@@ -462,6 +374,7 @@ void ui_model_event(struct ui_model *m, const struct event *e)
 				m->sessions_active--;
 			if (s->server && s->server->active)
 				s->server->active--;
+			ui_srv_session_close(m, s);
 		}
 		break;
 	default:
@@ -502,10 +415,6 @@ void ui_model_free(struct ui_model *m)
 	for (size_t i = 0; i < m->n; i++)
 		ui_store_session_free(m, m->s[i]);
 	free(m->s);
-	for (size_t i = 0; i < m->n_srv; i++) {
-		free(m->srv[i]->acct);
-		free(m->srv[i]);
-	}
-	free(m->srv);
+	ui_srv_free_all(m);
 	free(m);
 }

@@ -143,6 +143,8 @@ struct ui_session {
 	unsigned seen_fx[3];        /* EV_FINDING events by severity (not capped) */
 	uint64_t seen_rules;        /* rules of those events */
 	unsigned failed_logins;     /* login-failed findings */
+	bool greeted, login_ok;     /* counted in the server's connects_ok / logins_ok */
+	bool end_counted;           /* the close's end reason counted */
 };
 
 struct ui_account {
@@ -153,8 +155,51 @@ struct ui_account {
 	uint64_t last_ts;
 };
 
+/*
+ * What the wall judges a server by (wall_state.c). Connection problems
+ * come from the end reason of a session's close event, the others from
+ * findings: failed logins, slow replies, warnings and error findings (the
+ * server contradicted itself).
+ */
+#define UI_PROBLEM_LIST(X)                                   \
+	X(UI_PB_REFUSED, "refused")                          \
+	X(UI_PB_NO_ANSWER, "unanswered")                     \
+	X(UI_PB_NO_GREETING, "no greeting")                  \
+	X(UI_PB_RESET, "reset before greeting")              \
+	X(UI_PB_LOGIN_FAILED, "failed logins")               \
+	X(UI_PB_SLOW, "slow replies")                        \
+	X(UI_PB_WARNING, "warnings")                         \
+	X(UI_PB_CONTRADICTION, "contradictions")
+enum ui_problem {
+#define X(id, name) id,
+	UI_PROBLEM_LIST(X)
+#undef X
+	UI_PB__COUNT
+};
+const char *ui_problem_name(enum ui_problem p);
+
+/* How often something was seen, and when first and last (capture time, us). */
+struct ui_seen {
+	uint64_t n, first_ts, last_ts;
+};
+
+/* One minute of a server's trend; `minute` is capture time / 60 s. */
+#define UI_TREND_MINUTES 60
+struct ui_minute {
+	uint64_t minute;
+	uint32_t sessions, flagged, logins_ok, logins_failed, connects_failed, slow;
+};
+
+/* The two account rows every server has besides its users, so that the
+ * account rows add up to the server's sessions. */
+enum { UI_ACCT_NOLOGIN, UI_ACCT_OTHER, UI_ACCT__EXTRA };
+#define UI_NOLOGIN "(no login)"
+#define UI_OTHER_ACCOUNTS "(other accounts)"
+
 struct ui_server {
 	char addr[ADDR_STR_MAX];
+	uint16_t port;                /* servers are keyed by address AND port */
+	char name[ADDR_STR_MAX + 8];  /* "192.0.2.1:110", "[2001:db8::1]:995" */
 	uint64_t sessions, active, flagged, failed_logins;
 	unsigned findings[3];
 	uint64_t rules_hit;
@@ -165,11 +210,26 @@ struct ui_server {
 	struct ui_account *acct;      /* owned array */
 	size_t n_acct;
 	uint64_t accounts_dropped;
+	struct ui_account extra[UI_ACCT__EXTRA]; /* (no login), (other accounts) */
+	bool folded;                  /* servers view: accounts hidden (view state, set by the panel) */
+
+	/* For the wall: problems, per-rule findings, logins, the trend. */
+	struct ui_seen pb[UI_PB__COUNT];
+	struct ui_seen rule[R__COUNT];
+	uint64_t problems;            /* problem events ever (sum of pb[].n) */
+	uint64_t first_ts;            /* the first session's start */
+	uint64_t logins_ok;
+	uint64_t connects_ok;         /* sessions that got a greeting (or any reply) */
+	uint64_t last_good_ts;        /* the latest sign the server answers */
+	int last_contradiction;       /* enum rule_id of the latest error finding, -1 */
+	int last_warning;             /* enum rule_id of the latest warning, -1 */
+	struct ui_minute trend[UI_TREND_MINUTES]; /* ring by minute % UI_TREND_MINUTES */
 };
 
 struct ui_recent {
 	uint64_t session_id, ts_us;
 	char srv[ADDR_STR_MAX];
+	uint16_t sport;
 	char user[UI_USER_MAX];
 	enum rule_id rule;
 	enum severity sev;
@@ -202,6 +262,7 @@ struct ui_counters {
 	uint64_t findings[3];              /* from stats */
 	uint64_t prev_frames, prev_bytes, prev_wall_us;
 	uint64_t last_ts_us;               /* capture time of the latest event */
+	uint64_t last_packet_wall_us;      /* wall clock of the stats event that first counted the latest frame */
 };
 
 struct ui_model {
@@ -236,7 +297,10 @@ void ui_model_free(struct ui_model *m);
 void ui_model_event(struct ui_model *m, const struct event *e);
 
 struct ui_session *ui_model_find(const struct ui_model *m, uint64_t id);
-const struct ui_server *ui_model_server(const struct ui_model *m, const char *addr);
+/* The server at addr, port (the overflow row: UI_OTHER_SERVERS, 0). */
+const struct ui_server *ui_model_server(const struct ui_model *m, const char *addr, uint16_t port);
+/* The trend bucket of `minute` (capture time / 60 s), NULL when not held. */
+const struct ui_minute *ui_server_minute(const struct ui_server *v, uint64_t minute);
 /* Recent findings, 0 = newest; NULL past the end. */
 const struct ui_recent *ui_model_recent(const struct ui_model *m, size_t i);
 /* Header figures: the stats event's when it had them, the model's own otherwise. */

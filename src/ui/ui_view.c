@@ -119,7 +119,7 @@ void ui_filter_clear(struct ui_filter *f)
 
 bool ui_filter_active(const struct ui_filter *f)
 {
-	return f->only_flagged || f->server[0] || f->user[0] || f->rule >= 0 || f->search[0];
+	return f->only_flagged || f->server[0] || f->user[0] || f->no_user || f->rule >= 0 || f->search[0];
 }
 
 static bool ci_contains(const char *hay, const char *needle)
@@ -162,9 +162,11 @@ bool ui_filter_match(const struct ui_filter *f, const struct ui_session *s)
 {
 	if (f->only_flagged && !s->flagged)
 		return false;
-	if (f->server[0] && strcmp(f->server, s->srv))
+	if (f->server[0] && (strcmp(f->server, s->srv) || (f->sport && f->sport != s->sport)))
 		return false;
 	if (f->user[0] && strcmp(f->user, s->user))
+		return false;
+	if (f->no_user && s->user[0])
 		return false;
 	if (f->rule >= 0 && f->rule < 64 && !(s->rules_hit >> f->rule & 1))
 		return false;
@@ -180,10 +182,15 @@ char *ui_filter_describe(const struct ui_filter *f, char *buf, size_t n)
 #define ADD(...) do { if (o < n) o += (size_t)snprintf(buf + o, n - o, __VA_ARGS__); } while (0)
 	if (f->only_flagged)
 		ADD("%sflagged", o ? " " : "");
-	if (f->server[0])
+	if (f->server[0] && f->sport)
+		ADD(strchr(f->server, ':') ? "%sserver=[%s]:%u" : "%sserver=%s:%u", o ? " " : "", f->server,
+		    (unsigned)f->sport);
+	else if (f->server[0])
 		ADD("%sserver=%s", o ? " " : "", f->server);
 	if (f->user[0])
 		ADD("%suser=%s", o ? " " : "", f->user);
+	if (f->no_user)
+		ADD("%suser=%s", o ? " " : "", UI_NOLOGIN);
 	if (f->rule >= 0)
 		ADD("%srule=%s", o ? " " : "", rule_name((enum rule_id)f->rule));
 	if (f->search[0])
@@ -407,9 +414,10 @@ uint64_t ui_server_percentile(const struct ui_server *v, unsigned pct)
 	return tmp[rank_ - 1];
 }
 
-static enum ui_tile_level server_level(const struct ui_server *v)
+/* 2: an error finding, 1: a warning, 0: neither */
+static unsigned server_level(const struct ui_server *v)
 {
-	return v->findings[SEV_ERROR] ? UI_TILE_ERR : v->findings[SEV_WARNING] ? UI_TILE_WARN : UI_TILE_OK;
+	return v->findings[SEV_ERROR] ? 2 : v->findings[SEV_WARNING] ? 1 : 0;
 }
 
 static int srv_cmp(const void *pa, const void *pb)
@@ -421,7 +429,9 @@ static int srv_cmp(const void *pa, const void *pb)
 		c = cmp_u64(b->flagged, a->flagged);
 	if (!c)
 		c = cmp_u64(b->sessions, a->sessions);
-	return c ? c : strcmp(a->addr, b->addr);
+	if (!c)
+		c = strcmp(a->addr, b->addr);
+	return c ? c : cmp_u64(a->port, b->port);
 }
 
 static int acct_cmp(const void *pa, const void *pb)
@@ -459,10 +469,18 @@ size_t ui_server_rows(const struct ui_model *m, struct ui_server_row *out, size_
 		for (size_t k = 0; k < v->n_acct; k++)
 			ac[k] = &v->acct[k];
 		qsort(ac, v->n_acct, sizeof(*ac), acct_cmp);
-		for (size_t k = 0; k < v->n_acct && n < max; k++) {
+		for (size_t k = 0; k < v->n_acct && n < max && !v->folded; k++) {
 			memset(&out[n], 0, sizeof(out[n]));
 			out[n].srv = v;
 			out[n].acct = ac[k];
+			n++;
+		}
+		for (int k = 0; k < UI_ACCT__EXTRA && n < max && !v->folded; k++) {
+			if (!v->extra[k].sessions)
+				continue;
+			memset(&out[n], 0, sizeof(out[n]));
+			out[n].srv = v;
+			out[n].acct = &v->extra[k];
 			n++;
 		}
 		free(ac);
@@ -482,24 +500,6 @@ char *ui_rules_text(uint64_t rules, char *buf, size_t n)
 }
 
 /* ---- the wall -------------------------------------------------------------------- */
-
-const char *ui_tile_label(enum ui_tile_level l)
-{
-	return l == UI_TILE_ERR ? "ERROR" : l == UI_TILE_WARN ? "WARNING" : "OK";
-}
-
-size_t ui_wall_tiles(const struct ui_model *m, struct ui_tile *out, size_t max)
-{
-	const struct ui_server **sv = sorted_servers(m);
-	size_t n = 0;
-	for (size_t i = 0; i < m->n_srv && n < max; i++) {
-		out[n].srv = sv[i];
-		out[n].level = server_level(sv[i]);
-		n++;
-	}
-	free(sv);
-	return n;
-}
 
 char *ui_recent_text(const struct ui_recent *r, char *buf, size_t n)
 {

@@ -43,7 +43,9 @@ const char *ui_sort_name(enum ui_sort s);
 struct ui_filter {
 	bool only_flagged;
 	char server[ADDR_STR_MAX];   /* "" = any */
+	uint16_t sport;              /* with server: its port, 0 = any */
 	char user[UI_USER_MAX];      /* "" = any */
+	bool no_user;                /* only sessions without a user ("(no login)") */
 	int rule;                    /* enum rule_id, -1 = any */
 	char search[UI_SEARCH_MAX];  /* case-insensitive substring, "" = none */
 };
@@ -136,20 +138,17 @@ struct ui_server_row {
 };
 /* Percentile (0..100) of the server's latency samples, nearest rank. */
 uint64_t ui_server_percentile(const struct ui_server *v, unsigned pct);
-/* Rows: servers (worst first, then by address), each followed by its accounts. Returns the count. */
+/* Rows: servers (worst first, then by address and port), each followed by
+ * its accounts unless folded (ui_server.folded), then "(no login)" and
+ * "(other accounts)" when they hold sessions, so the rows add up. Returns the count. */
 size_t ui_server_rows(const struct ui_model *m, struct ui_server_row *out, size_t max);
 /* "stat-uidl-count, retr-size" */
 char *ui_rules_text(uint64_t rules, char *buf, size_t n);
+/* The same in at most w columns, cut between names: "stat-uidl-count, +2 more" (panel_servers.c). */
+char *ui_rules_fit(uint64_t rules, int w, char *buf, size_t n);
 
 /* ---- the wall ---------------------------------------------------------------------- */
 
-enum ui_tile_level { UI_TILE_OK, UI_TILE_WARN, UI_TILE_ERR };
-const char *ui_tile_label(enum ui_tile_level l);  /* "OK", "WARNING", "ERROR" */
-struct ui_tile {
-	const struct ui_server *srv;
-	enum ui_tile_level level;
-};
-size_t ui_wall_tiles(const struct ui_model *m, struct ui_tile *out, size_t max);
 /* "13:04:05 10.0.0.1 bob: STAT said 1 message (554 octets); UIDL listed 0" */
 char *ui_recent_text(const struct ui_recent *r, char *buf, size_t n);
 

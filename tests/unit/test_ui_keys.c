@@ -60,15 +60,24 @@ static void test_lookup(void **state)
 	assert_int_equal(ui_action_for_key('f', UI_V_SESSION), -1); /* list only */
 }
 
-static void test_wall_is_read_only(void **state)
+static void test_wall_keys(void **state)
 {
 	(void)state;
+	/* the wall reads, moves the selection, pages, acknowledges and leaves; nothing else
+	 * (and with --no-keys the manager ignores even these, tests/e2e/wall_tmux.sh) */
 	for (size_t i = 0; i < sizeof(keys_to_try) / sizeof(keys_to_try[0]); i++) {
 		int a = ui_action_for_key(keys_to_try[i], UI_V_WALL);
-		assert_true(a == -1 || a == UI_ACT_QUIT || a == UI_ACT_REDRAW);
+		assert_true(a == -1 || a == UI_ACT_QUIT || a == UI_ACT_REDRAW || a == UI_ACT_HELP ||
+			    a == UI_ACT_UP || a == UI_ACT_DOWN || a == UI_ACT_PGUP || a == UI_ACT_PGDN ||
+			    a == UI_ACT_SERVERS || a == UI_ACT_ACK);
 	}
+	assert_int_equal(ui_action_for_key('a', UI_V_WALL), UI_ACT_ACK);
+	assert_int_equal(ui_action_for_key('?', UI_V_WALL), UI_ACT_HELP);
+	assert_int_equal(ui_action_for_key('\t', UI_V_WALL), UI_ACT_SERVERS);
+	assert_int_equal(ui_action_for_key('a', UI_V_LIST), -1);
+	assert_int_equal(ui_action_for_key('+', UI_V_SERVERS), UI_ACT_FOLD);
 	char b[256];
-	assert_string_equal(ui_bar_text(UI_V_WALL, b, sizeof(b)), "q Quit");
+	assert_string_equal(ui_bar_text(UI_V_WALL, b, sizeof(b)), "q Quit  ? Help  Tab Servers  a Ack");
 }
 
 static void test_no_key_bound_twice_in_a_view(void **state)
@@ -102,7 +111,7 @@ static void test_help_and_bar_from_the_table(void **state)
 		assert_non_null(strstr(b, ui_action_help(a)));
 	}
 	ui_bar_text(UI_V_LIST, b, sizeof(b));
-	assert_string_equal(b, "q Quit  ? Help  Enter Open  Tab Servers  f Flagged  / Search  s Sort  r Rule  "
+	assert_string_equal(b, "q Quit  ? Help  Enter Open  Esc Back  Tab Servers  f Flagged  / Search  s Sort  r Rule  "
 			       "c Clear  Space Pause  w Save");
 	ui_bar_text(UI_V_SESSION, b, sizeof(b));
 	assert_non_null(strstr(b, "Esc Back"));
@@ -120,7 +129,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_every_action_documented),
 		cmocka_unit_test(test_lookup),
-		cmocka_unit_test(test_wall_is_read_only),
+		cmocka_unit_test(test_wall_keys),
 		cmocka_unit_test(test_no_key_bound_twice_in_a_view),
 		cmocka_unit_test(test_help_and_bar_from_the_table),
 	};

@@ -66,7 +66,7 @@ static void test_session_lifecycle(void **state)
 	assert_int_equal(m->sessions_active, 0);
 	assert_int_equal(m->closes, 1);
 
-	const struct ui_server *v = ui_model_server(m, "192.0.2.1");
+	const struct ui_server *v = ui_model_server(m, "192.0.2.1", 110);
 	assert_non_null(v);
 	assert_int_equal(v->sessions, 1);
 	assert_int_equal(v->n_acct, 1);
@@ -154,7 +154,7 @@ static void test_server_aggregates(void **state)
 	uit_finding(&f, R_STAT_UIDL_COUNT, "STAT said 1 message (554 octets); UIDL listed 0", 9, 4, "STAT -> +OK 1 554");
 	uit_flag(m, &a, &f);
 
-	const struct ui_server *v = ui_model_server(m, "192.0.2.1");
+	const struct ui_server *v = ui_model_server(m, "192.0.2.1", 110);
 	assert_int_equal(v->sessions, 2);
 	assert_int_equal(v->flagged, 1);
 	assert_int_equal(v->failed_logins, 2);
@@ -207,7 +207,7 @@ static void test_user_known_late(void **state)
 	uit_flag(m, &a, &f);
 	snprintf(a.ci.user, sizeof(a.ci.user), "carol");
 	uit_emit(m, EV_SESSION_UPDATE, &a, NULL, NULL);
-	const struct ui_server *v = ui_model_server(m, "192.0.2.9");
+	const struct ui_server *v = ui_model_server(m, "192.0.2.9", 110);
 	assert_int_equal(v->n_acct, 1);
 	assert_int_equal(v->acct[0].flagged, 1);
 	assert_int_equal(v->acct[0].findings[SEV_WARNING], 1);
@@ -287,7 +287,7 @@ static void test_session_cap_evicts_closed_clean_first(void **state)
 	/* totals are never lowered by eviction */
 	assert_int_equal(m->sessions_total, 7);
 	assert_int_equal(m->sessions_flagged, 1);
-	assert_int_equal(ui_model_server(m, "192.0.2.1")->sessions, 7);
+	assert_int_equal(ui_model_server(m, "192.0.2.1", 110)->sessions, 7);
 	ui_model_free(m);
 }
 
@@ -353,12 +353,12 @@ static void test_server_and_account_caps(void **state)
 		uit_open(m, &s[i]);
 	}
 	assert_int_equal(m->n_srv, 3);
-	const struct ui_server *other = ui_model_server(m, UI_OTHER_SERVERS);
+	const struct ui_server *other = ui_model_server(m, UI_OTHER_SERVERS, 0);
 	assert_non_null(other);
 	assert_int_equal(other->sessions, 2);
 	assert_int_equal(m->drops.servers_overflow, 2);
 	/* 192.0.2.1 keeps one account ("a"); "e" is counted, not kept */
-	const struct ui_server *v = ui_model_server(m, "192.0.2.1");
+	const struct ui_server *v = ui_model_server(m, "192.0.2.1", 110);
 	assert_int_equal(v->n_acct, 1);
 	assert_int_equal(v->accounts_dropped, 1);
 	assert_int_equal(m->drops.accounts_dropped, 2); /* "e", and "d" under the other row */

@@ -342,35 +342,15 @@ static void test_fold_text(void **state)
 
 /* ---- the wall ---------------------------------------------------------------- */
 
-static void test_wall_tiles(void **state)
+static void test_recent_text(void **state)
 {
 	struct ui_model *m = *state;
-	struct uit_sess c;
-	uit_sess(&c, 50, "192.0.2.99", "zed"); /* a clean server */
-	uit_open(m, &c);
-	struct ui_tile t[8];
-	size_t n = ui_wall_tiles(m, t, 8);
-	assert_int_equal(n, 3);
-	/* worst first: srvA has a warning only, srvB an error */
-	assert_string_equal(t[0].srv->addr, "192.0.2.20");
-	assert_int_equal(t[0].level, UI_TILE_ERR);
-	assert_string_equal(ui_tile_label(t[0].level), "ERROR");
-	assert_int_equal(t[0].srv->flagged, 1);
-	assert_string_equal(t[1].srv->addr, "192.0.2.10");
-	assert_int_equal(t[1].level, UI_TILE_WARN);
-	assert_string_equal(t[2].srv->addr, "192.0.2.99");
-	assert_int_equal(t[2].level, UI_TILE_OK);
-	/* a server with notices only stays green */
 	struct uit_sess d;
 	uit_sess(&d, 51, "192.0.2.98", "y");
 	uit_open(m, &d);
 	struct finding f;
 	uit_finding(&f, R_IN_USE, "maildrop locked", 0, 1, NULL);
 	uit_flag(m, &d, &f);
-	n = ui_wall_tiles(m, t, 8);
-	assert_int_equal(n, 4);
-	assert_int_equal(t[3].level, UI_TILE_OK);
-	assert_int_equal(ui_wall_tiles(m, t, 2), 2); /* bounded by the caller */
 
 	/* latest findings, newest first, in plain words */
 	const struct ui_recent *r = ui_model_recent(m, 0);
@@ -429,7 +409,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_session_flags_text, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ladder, setup, teardown),
 		cmocka_unit_test(test_fold_text),
-		cmocka_unit_test_setup_teardown(test_wall_tiles, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_recent_text, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_recent_ring_bounded, setup, teardown),
 		cmocka_unit_test(test_formatting),
 	};
