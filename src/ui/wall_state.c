@@ -52,6 +52,8 @@ void wall_input_from(struct wall_input *in, const struct ui_server *v, uint64_t 
 		in->contradiction_n = v->rule[v->last_contradiction].n;
 	if (v->last_warning >= 0 && v->last_warning < R__COUNT)
 		in->warning_n = v->rule[v->last_warning].n;
+	for (int r = 0; r < R__COUNT; r++)
+		in->contradiction_rules += v->rule[r].n && rule_severity((enum rule_id)r) == SEV_ERROR;
 	/* the minutes of the quiet time before now, this one included */
 	uint64_t last = now / MINUTE_US;
 	uint64_t span = th->quiet_us / MINUTE_US + 1;
@@ -139,10 +141,12 @@ static void judge(struct cond *c, const struct wall_input *in, uint64_t now, con
 		c->st = WALL_ERROR;
 		widen(c, ct);
 		const char *rn = in->contradiction_rule >= 0 ? rule_name((enum rule_id)in->contradiction_rule) : "contradiction";
-		if (ct->n > in->contradiction_n && in->contradiction_n)
-			snprintf(c->reason, sizeof(c->reason), "%s x%llu, +%llu more", rn,
-				 (unsigned long long)in->contradiction_n,
-				 (unsigned long long)(ct->n - in->contradiction_n));
+		if (in->contradiction_rules > 1 && in->contradiction_n)
+			snprintf(c->reason, sizeof(c->reason), "%s x%llu (+%u more rule%s)", rn,
+				 (unsigned long long)in->contradiction_n, in->contradiction_rules - 1,
+				 in->contradiction_rules > 2 ? "s" : "");
+		else if (in->contradiction_n)
+			snprintf(c->reason, sizeof(c->reason), "%s x%llu", rn, (unsigned long long)in->contradiction_n);
 		else
 			snprintf(c->reason, sizeof(c->reason), "%s x%llu", rn, (unsigned long long)ct->n);
 		return;

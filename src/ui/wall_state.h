@@ -51,6 +51,7 @@ struct wall_input {
 	uint64_t logins_ok, logins_failed, slow, connects_failed, sessions; /* within the quiet time */
 	int contradiction_rule, warning_rule; /* enum rule_id, -1 */
 	uint64_t contradiction_n, warning_n;  /* findings of those rules, ever */
+	unsigned contradiction_rules;         /* error rules the server broke, ever */
 };
 /* Fill `in` from server v's aggregates; "lately" counts its trend buckets
  * over the quiet time before now. */

@@ -168,33 +168,34 @@ fi
 tmux new-session -d -s "$W" -x 120 -y 40 "env PS1='E2E-PROMPT\$ ' sh"
 sleep 0.3
 tmux send-keys -t "$W" "'$BIN' --wall -r '$CAP'; echo POP3MON_EXIT=\$?" Enter
-if wait_for "$W" 'FLAGGED' 10 && wait_for "$W" 'ERROR +[1-9][0-9]* flagged' 3; then
+if wait_for "$W" 'FLAGGED' 10 && wait_for "$W" 'ERROR[: ] *[a-z-]+ x[0-9]' 3 &&
+   wait_for "$W" '[1-9][0-9]* flagged' 1; then
 	pass "--wall shows the counters and a server tile in error"
 else
 	fail "--wall shows the counters and a server tile in error" "$(screen "$W")"
 fi
 # the tile's lines carry a red background (SGR 41, or 101/48;5;1/48;5;9)
-if screen_esc "$W" | grep -E 'ERROR +[1-9][0-9]* flagged' | grep -Eq '\[([0-9;]*;)?(41|101|48;5;(1|9))[;m]'; then
+if screen_esc "$W" | grep -E 'ERROR[: ] *[a-z-]+ x[0-9]' | grep -Eq '\[([0-9;]*;)?(41|101|48;5;(1|9))[;m]'; then
 	pass "--wall: the server tile is red"
 else
 	fail "--wall: the server tile is red" "$(screen_esc "$W" | grep -E 'ERROR' | cat -v)"
 fi
-if screen "$W" | grep -Eq '(error|warning) .*: .+ \[[a-z-]+\]'; then
-	pass "--wall lists the latest findings in plain words"
+if screen "$W" | grep -Eq '^ +(error|warning) +[0-9.]+:[0-9]+ [a-z-]+ .+, [0-9:]+'; then
+	pass "--wall lists the findings grouped, in plain words"
 else
-	fail "--wall lists the latest findings in plain words" "$(screen "$W")"
+	fail "--wall lists the findings grouped, in plain words" "$(screen "$W")"
 fi
 tmux resize-window -t "$W" -x 80 -y 24 2>/dev/null || tmux resize-pane -t "$W" -x 80 -y 24
 sleep 0.6
 scr=$(screen "$W")
-if printf '%s\n' "$scr" | grep -q 'SESSIONS' && printf '%s\n' "$scr" | grep -Eq 'ERROR +[1-9][0-9]* flagged'; then
+if printf '%s\n' "$scr" | grep -q 'SESSIONS' && printf '%s\n' "$scr" | grep -Eq 'ERROR[: ] *[a-z-]+ x[0-9]'; then
 	pass "--wall survives a resize to 80x24"
 else
 	fail "--wall survives a resize to 80x24" "$scr"
 fi
 tmux resize-window -t "$W" -x 200 -y 60 2>/dev/null || tmux resize-pane -t "$W" -x 200 -y 60
 sleep 0.6
-if screen "$W" | grep -Eq 'ERROR +[1-9][0-9]* flagged'; then
+if screen "$W" | grep -Eq 'ERROR[: ] *[a-z-]+ x[0-9]'; then
 	pass "--wall survives a resize to 200x60"
 else
 	fail "--wall survives a resize to 200x60" "$(screen "$W")"

@@ -101,6 +101,10 @@ static void test_error_recovered_ok(void **state)
 	assert_int_equal(t.since, T0 + 10 * S_);
 	assert_int_equal(t.last_problem, T0 + 69 * S_);
 	assert_string_equal(t.reason, "stat-list-count x36");
+	in.contradiction_rules = 3;
+	assert_false(wall_state_update(&t, &in, T0 + 71 * S_, &TH));
+	assert_string_equal(t.reason, "stat-list-count x36 (+2 more rules)");
+	assert_int_equal(t.since, T0 + 10 * S_); /* the same episode */
 	/* still ERROR just inside the quiet time, RECOVERED past it */
 	wall_state_update(&t, &in, T0 + 69 * S_ + TH.quiet_us - 1, &TH);
 	assert_int_equal(t.state, WALL_ERROR);
