@@ -92,7 +92,7 @@ static void test_budget_order(void **state)
 	}
 	assert_int_equal(m->n, NS);
 	const uint64_t total = m->sessions_total, flagged = m->sessions_flagged;
-	const uint64_t srv_sessions = ui_model_server(m, "192.0.2.1")->sessions;
+	const uint64_t srv_sessions = ui_model_server(m, "192.0.2.1", 110)->sessions;
 	size_t floor_bytes = 0; /* what can never go: open rows and open flagged transcripts */
 	for (size_t i = 0; i < m->n; i++)
 		if (!m->s[i]->closed)
@@ -136,7 +136,7 @@ static void test_budget_order(void **state)
 		/* the counts are never lowered */
 		assert_int_equal(m->sessions_total, total);
 		assert_int_equal(m->sessions_flagged, flagged);
-		assert_int_equal(ui_model_server(m, "192.0.2.1")->sessions, srv_sessions);
+		assert_int_equal(ui_model_server(m, "192.0.2.1", 110)->sessions, srv_sessions);
 	}
 	assert_true(reached_last_step);
 	/* at the floor nothing more can go: the caller is told to drop */
@@ -207,7 +207,7 @@ static void test_budget_long_run(void **state)
 	assert_true(peak <= o.store_bytes_max);
 	assert_int_equal(m->sessions_total, 5000);
 	assert_int_equal(m->sessions_flagged, nflag);
-	assert_int_equal(ui_model_server(m, "192.0.2.1")->sessions + ui_model_server(m, "192.0.2.2")->sessions,
+	assert_int_equal(ui_model_server(m, "192.0.2.1", 110)->sessions + ui_model_server(m, "192.0.2.2", 110)->sessions,
 			 5000);
 	unsigned held_flagged = 0;
 	for (size_t i = 0; i < m->n; i++)
