@@ -11,6 +11,7 @@
 #define POP3MON_DECODE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "capture.h"
@@ -28,6 +29,25 @@ enum decode_reason {
 #define TCP_PSH 0x08
 #define TCP_ACK 0x10
 
+/* The encapsulations a packet came through (see decode_tunnel.c): each
+ * layer's kind is its counter in decode_reasons.def (DEC_TUN_*). */
+#define TUNNEL_DEPTH_MAX 4
+struct tunnel {
+	uint8_t depth;            /* layers, outermost first; 0: not tunnelled */
+	uint8_t kind[TUNNEL_DEPTH_MAX]; /* enum decode_reason, DEC_TUN_* */
+	uint8_t ipver;            /* of the IP header that carried the innermost
+				   * IP-borne layer; 0: none (MPLS, PPPoE) */
+	bool has_id;
+	uint32_t id;              /* innermost identifier: VNI, GRE key, ERSPAN
+				   * session, MPLS bottom label, PPPoE or L2TP
+				   * session, GTP-U TEID */
+	uint8_t src[16], dst[16]; /* that outer IP header's addresses */
+	uint64_t key;             /* the same both ways for one tunnel (outer
+				   * address pair in canonical order and the
+				   * identifiers that both directions share);
+				   * part of the flow key; 0 when depth is 0 */
+};
+
 struct packet {
 	uint8_t ipver;            /* 4 or 6 */
 	uint8_t src[16], dst[16]; /* IPv4 in the first 4 bytes, rest zero */
@@ -38,11 +58,31 @@ struct packet {
 	const uint8_t *payload;   /* borrowed from the frame */
 	uint32_t payload_len;     /* bytes captured of the payload */
 	uint32_t payload_wirelen; /* bytes the IP header says the payload has */
+	struct tunnel tun;        /* depth and kind[] set whatever the reason */
 };
+
+/* The first of the per-layer counters: the reasons before it are one per
+ * frame, the DEC_TUN_* after it one per encapsulation layer decoded. */
+#define DEC_TUN_FIRST DEC_TUN_VXLAN
+#define DEC_IS_TUNNEL_LAYER(r) ((int)(r) >= (int)DEC_TUN_FIRST)
 
 struct decode_stats {
 	uint64_t count[DEC__COUNT];
 };
+
+/* Count a decoded frame: its reason and each of its tunnel layers. */
+static inline void decode_count(struct decode_stats *st, enum decode_reason r,
+				const struct packet *pkt)
+{
+	st->count[r]++;
+	for (unsigned i = 0; i < pkt->tun.depth && i < TUNNEL_DEPTH_MAX; i++)
+		st->count[pkt->tun.kind[i]]++;
+}
+
+/* A tunnel layer's short name ("vxlan", "gre", ...) and the layers of a
+ * packet's tunnel joined by '/', outermost first ("gre/erspan2"). */
+const char *decode_tunnel_kind_name(unsigned kind);
+void decode_tunnel_type_str(const struct tunnel *t, char *buf, size_t len);
 
 /*
  * Decode one frame. Returns DEC_OK with *pkt filled, DEC_PAYLOAD_TRUNC with

@@ -30,6 +30,16 @@ enum event_type {
 	EV_STATS,          /* periodic and final capture statistics */
 };
 
+/* The encapsulation a session came through (EVE's `tunnel` object). */
+struct ev_tunnel {
+	uint8_t depth;               /* layers; 0: not tunnelled */
+	bool has_id;
+	uint32_t id;                 /* innermost VNI, key, session id, TEID, label */
+	char type[48];               /* layers outermost first: "vxlan", "gre/erspan2" */
+	char src[ADDR_STR_MAX], dst[ADDR_STR_MAX]; /* outer IP header, the client's
+				      * side first; "" when none (MPLS, PPPoE) */
+};
+
 /* What a sink knows about one session: a snapshot, borrowed for the call. */
 struct ev_session {
 	uint64_t id;                 /* flow id, unique in the run */
@@ -38,6 +48,7 @@ struct ev_session {
 	char cli[ADDR_STR_MAX], srv[ADDR_STR_MAX];
 	uint16_t cport, sport, vlan;
 	char community_id[64];       /* "1:..." Community ID v1 */
+	struct ev_tunnel tunnel;
 	uint64_t start_ts, last_ts;  /* microseconds */
 	uint64_t first_frame, last_frame;
 	uint64_t pkts[2], bytes[2];  /* per direction, 0 = client->server */

@@ -20,8 +20,10 @@
 
 enum { DIR_C2S = 0, DIR_S2C = 1 };
 
-/* A flow's key: IP version, then both (address, port) ends of IPv6, 37 bytes. */
-#define FLOW_KEY_BYTES 40
+/* A flow's key: IP version, then both (address, port) ends (37 bytes for
+ * IPv6), then for a tunnelled packet the tunnel's 8-byte identity
+ * (decode.h struct tunnel.key): flows in different tunnels never merge. */
+#define FLOW_KEY_BYTES 48
 
 #define FLOW_END_LIST(X)                 \
 	X(FLOW_END_NONE, "open")         \
@@ -92,6 +94,7 @@ struct flow {
 	struct flow *hs_prev, *hs_next;
 	uint8_t hs_list;
 	bool ended;  /* closed (refused, no_answer); kept to absorb the SYN's retransmissions */
+	struct tunnel tun;           /* the first packet's; src is the client's side */
 };
 
 struct flow_stats {

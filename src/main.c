@@ -168,7 +168,7 @@ static void handle_frame(struct run *r, const struct frame *fr)
 		frame_decode_and_hash(&r->hasher, fr, &here); /* on this thread: no line counts ahead */
 		pp = &here;
 	}
-	r->dec.count[pp->dr]++;
+	decode_count(&r->dec, pp->dr, &pp->pkt);
 	if (pp->dr == DEC_OK || pp->dr == DEC_PAYLOAD_TRUNC) {
 		struct seg_meta m = { .frame = fr->number, .ts_us = fr->ts_us,
 				      .payload_note = pp->lines.data ? &pp->lines : NULL };

@@ -9,6 +9,7 @@
  */
 #include "decode.h"
 #include "cursor.h"
+#include "decode_int.h"
 
 #include <pcap/dlt.h>
 #include <stddef.h>
@@ -20,6 +21,9 @@
 #define ETHERTYPE_VLAN 0x8100
 #define ETHERTYPE_QINQ 0x88a8
 #define ETHERTYPE_QINQ_OLD 0x9100
+#define ETHERTYPE_MPLS 0x8847
+#define ETHERTYPE_MPLS_MC 0x8848
+#define ETHERTYPE_PPPOE 0x8864
 #define VLAN_DEPTH_MAX 4     /* QinQ is 2; more is abuse */
 #define IP6_EXT_MAX 8        /* extension headers followed before giving up */
 #define IPPROTO_TCP_ 6
@@ -65,16 +69,37 @@ bool decode_linktype_supported(int lt)
 	}
 }
 
-/* Network-layer protocol of the link payload; 4, 6 or 0 for other. */
-enum { NET_OTHER = 0, NET_IPV4 = 4, NET_IPV6 = 6 };
-
-static int net_from_ethertype(uint16_t et)
+int decode_net_from_ethertype(uint16_t et)
 {
 	if (et == ETHERTYPE_IPV4)
 		return NET_IPV4;
 	if (et == ETHERTYPE_IPV6)
 		return NET_IPV6;
+	if (et == ETHERTYPE_MPLS || et == ETHERTYPE_MPLS_MC)
+		return NET_MPLS;
+	if (et == ETHERTYPE_PPPOE)
+		return NET_PPPOE;
 	return NET_OTHER;
+}
+#define net_from_ethertype decode_net_from_ethertype
+
+enum decode_reason decode_ether(struct cursor *c, int *net, uint16_t *vlan)
+{
+	uint16_t et;
+	if (!cursor_skip(c, 12) || !cursor_be16(c, &et))
+		return DEC_LINK_TRUNC;
+	for (int depth = 0; et == ETHERTYPE_VLAN || et == ETHERTYPE_QINQ ||
+			    et == ETHERTYPE_QINQ_OLD; depth++) {
+		uint16_t tci;
+		if (depth == VLAN_DEPTH_MAX)
+			return DEC_NOT_IP;
+		if (!cursor_be16(c, &tci) || !cursor_be16(c, &et))
+			return DEC_LINK_TRUNC;
+		if (depth == 0 && !*vlan)
+			*vlan = tci & 0x0fff;
+	}
+	*net = net_from_ethertype(et);
+	return DEC_OK;
 }
 
 /* BSD loopback AF values: AF_INET is 2 everywhere; AF_INET6 differs by OS. */
@@ -103,20 +128,7 @@ static enum decode_reason decode_link(int lt, struct cursor *c, int *net, uint16
 
 	switch (lt) {
 	case DLT_EN10MB:
-		if (!cursor_skip(c, 12) || !cursor_be16(c, &et))
-			return DEC_LINK_TRUNC;
-		for (int depth = 0; et == ETHERTYPE_VLAN || et == ETHERTYPE_QINQ ||
-				    et == ETHERTYPE_QINQ_OLD; depth++) {
-			uint16_t tci;
-			if (depth == VLAN_DEPTH_MAX)
-				return DEC_NOT_IP;
-			if (!cursor_be16(c, &tci) || !cursor_be16(c, &et))
-				return DEC_LINK_TRUNC;
-			if (depth == 0)
-				*vlan = tci & 0x0fff;
-		}
-		*net = net_from_ethertype(et);
-		return DEC_OK;
+		return decode_ether(c, net, vlan);
 	case DLT_LINUX_SLL:
 		if (!cursor_skip(c, 14) || !cursor_be16(c, &et))
 			return DEC_LINK_TRUNC;
@@ -167,10 +179,12 @@ static enum decode_reason narrow(struct cursor *c, size_t declared, bool frame_c
 	return DEC_OK;
 }
 
+/* Both IP decoders leave c at the transport header with *proto set: the
+ * caller takes TCP at once and offers anything else to the tunnels. */
 static enum decode_reason decode_ipv4(struct cursor *c, struct packet *pkt, bool frame_cut,
-				      bool *cut, uint32_t *l4_wirelen)
+				      bool *cut, uint32_t *l4_wirelen, uint8_t *proto)
 {
-	uint8_t vihl, proto, tos, ttl;
+	uint8_t vihl, tos, ttl;
 	uint16_t total, id, frag, csum;
 
 	if (!cursor_u8(c, &vihl))
@@ -181,7 +195,7 @@ static enum decode_reason decode_ipv4(struct cursor *c, struct packet *pkt, bool
 	if (ihl < 20)
 		return DEC_IP_BAD;
 	if (!cursor_u8(c, &tos) || !cursor_be16(c, &total) || !cursor_be16(c, &id) ||
-	    !cursor_be16(c, &frag) || !cursor_u8(c, &ttl) || !cursor_u8(c, &proto) ||
+	    !cursor_be16(c, &frag) || !cursor_u8(c, &ttl) || !cursor_u8(c, proto) ||
 	    !cursor_be16(c, &csum) || !cursor_copy(c, pkt->src, 4) ||
 	    !cursor_copy(c, pkt->dst, 4))
 		return DEC_IP_TRUNC;
@@ -196,15 +210,13 @@ static enum decode_reason decode_ipv4(struct cursor *c, struct packet *pkt, bool
 		return DEC_IP_TRUNC;
 	if ((frag & 0x3fff) != 0) /* MF set or a non-zero offset */
 		return DEC_IP_FRAGMENT;
-	if (proto != IPPROTO_TCP_)
-		return DEC_NOT_TCP;
 	pkt->ipver = 4;
 	*l4_wirelen = (uint32_t)(total - ihl);
 	return DEC_OK;
 }
 
 static enum decode_reason decode_ipv6(struct cursor *c, struct packet *pkt, bool frame_cut,
-				      bool *cut, uint32_t *l4_wirelen)
+				      bool *cut, uint32_t *l4_wirelen, uint8_t *proto)
 {
 	uint32_t vtcfl;
 	uint16_t plen;
@@ -226,9 +238,10 @@ static enum decode_reason decode_ipv6(struct cursor *c, struct packet *pkt, bool
 		uint8_t next, len8;
 		uint16_t fragoff;
 		switch (nh) {
-		case IPPROTO_TCP_:
+		default: /* TCP, or something a tunnel decoder may know */
 			pkt->ipver = 6;
 			*l4_wirelen = (uint32_t)(plen - used);
+			*proto = nh;
 			return DEC_OK;
 		case 0:   /* hop-by-hop */
 		case 43:  /* routing */
@@ -264,8 +277,6 @@ static enum decode_reason decode_ipv6(struct cursor *c, struct packet *pkt, bool
 			used += 8;
 			nh = next;
 			break;
-		default:
-			return DEC_NOT_TCP;
 		}
 		if (used > plen)
 			return DEC_IP6_EXT_BAD;
@@ -295,28 +306,54 @@ static enum decode_reason decode_tcp(struct cursor *c, struct packet *pkt, bool 
 	return pkt->payload_len < pkt->payload_wirelen ? DEC_PAYLOAD_TRUNC : DEC_OK;
 }
 
+/*
+ * Link, then IP (and through tunnels, more IP) down to TCP. Plain TCP/IP
+ * takes the first branch of each test; a tunnel is looked for only when
+ * the IP payload is not TCP or the link payload is not IP. Each tunnel
+ * layer adds one to pkt->tun.depth, so the loop ends after at most
+ * TUNNEL_DEPTH_MAX of them.
+ */
 static enum decode_reason decode_inner(int lt, const uint8_t *data, uint32_t caplen,
 				       uint32_t wirelen, struct packet *pkt)
 {
 	struct cursor c = cursor_make(data, caplen);
-	bool frame_cut = caplen < wirelen, ip_cut = false;
+	bool cut = caplen < wirelen, ip_cut = false;
 	uint32_t l4_wirelen = 0;
 	int net = NET_OTHER;
+	uint8_t proto = 0;
 	enum decode_reason r;
 
 	memset(pkt, 0, offsetof(struct packet, payload));
+	pkt->tun.depth = 0;
+	pkt->tun.key = 0;
 	r = decode_link(lt, &c, &net, &pkt->vlan);
 	if (r != DEC_OK)
 		return r;
-	if (net == NET_IPV4)
-		r = decode_ipv4(&c, pkt, frame_cut, &ip_cut, &l4_wirelen);
-	else if (net == NET_IPV6)
-		r = decode_ipv6(&c, pkt, frame_cut, &ip_cut, &l4_wirelen);
-	else
-		return DEC_NOT_IP;
-	if (r != DEC_OK)
-		return r;
-	return decode_tcp(&c, pkt, ip_cut, l4_wirelen);
+	for (;;) {
+		if (net == NET_IPV4)
+			r = decode_ipv4(&c, pkt, cut, &ip_cut, &l4_wirelen, &proto);
+		else if (net == NET_IPV6)
+			r = decode_ipv6(&c, pkt, cut, &ip_cut, &l4_wirelen, &proto);
+		else if (net == NET_OTHER)
+			return DEC_NOT_IP;
+		else {
+			if (net == NET_ETHER)
+				r = decode_ether(&c, &net, &pkt->vlan);
+			else
+				r = tunnel_from_link(&c, pkt, cut, &net);
+			if (r != DEC_OK)
+				return r;
+			continue;
+		}
+		if (r != DEC_OK)
+			return r;
+		if (proto == IPPROTO_TCP_)
+			return decode_tcp(&c, pkt, ip_cut, l4_wirelen);
+		cut = ip_cut;
+		r = tunnel_from_ip(proto, &c, pkt, cut, &net);
+		if (r != DEC_OK)
+			return r;
+	}
 }
 
 enum decode_reason decode_frame(int lt, const uint8_t *data, uint32_t caplen, uint32_t wirelen,
@@ -324,7 +361,7 @@ enum decode_reason decode_frame(int lt, const uint8_t *data, uint32_t caplen, ui
 {
 	enum decode_reason r = decode_inner(lt, data, caplen, wirelen, pkt);
 	if (st)
-		st->count[r]++;
+		decode_count(st, r, pkt);
 	return r;
 }
 

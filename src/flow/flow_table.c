@@ -131,6 +131,11 @@ static void make_key(const struct packet *p, struct flow_hash *fh)
 	key[3 + 2 * alen] = (uint8_t)(pb >> 8);
 	key[4 + 2 * alen] = (uint8_t)pb;
 	fh->keylen = (uint8_t)(1 + 2 * (alen + 2));
+	if (p->tun.depth) {
+		for (int i = 0; i < 8; i++)
+			key[fh->keylen + i] = (uint8_t)(p->tun.key >> (56 - 8 * i));
+		fh->keylen += 8;
+	}
 	memset(key + fh->keylen, 0, FLOW_KEY_BYTES - fh->keylen);
 	fh->order = c == 0 ? FLOW_SAME_ENDS : c > 0 ? FLOW_DST_FIRST : FLOW_SRC_FIRST;
 }
@@ -334,6 +339,13 @@ static struct flow *flow_create(struct flow_table *t, const struct packet *p,
 	f->cport = cli ? p->sport : p->dport;
 	f->sport = cli ? p->dport : p->sport;
 	f->vlan = p->vlan;
+	if (p->tun.depth) {
+		f->tun = p->tun;
+		if (!cli) { /* outer addresses as seen from the client's side */
+			memcpy(f->tun.src, p->tun.dst, 16);
+			memcpy(f->tun.dst, p->tun.src, 16);
+		}
+	}
 	f->first_ts = f->last_ts = m->ts_us;
 	f->first_frame = f->last_frame = m->frame;
 	f->midstream = !(p->flags & TCP_SYN);

@@ -55,6 +55,7 @@ struct pend {
  * entry lives from the session's first written record to its close.
  */
 struct jpre {
+	struct ev_tunnel tun;
 	uint16_t vlan, cport, sport;
 	bool has_source;
 	uint32_t len, type_at;
@@ -282,6 +283,21 @@ static inline char *put_time(struct tcache *c, char *o, uint64_t ts_us)
 	return o + c->len;
 }
 
+/* EVE's tunnel object: our own names and formatted addresses, no wire text. */
+static void tunnel_obj(struct jw *w, const struct ev_tunnel *t)
+{
+	jw_obj_begin(w, "tunnel");
+	jw_str(w, "type", t->type);
+	if (t->src[0]) {
+		jw_str(w, "src_ip", t->src);
+		jw_str(w, "dest_ip", t->dst);
+	}
+	if (t->has_id)
+		jw_u64(w, "id", t->id);
+	jw_u64(w, "depth", t->depth);
+	jw_obj_end(w);
+}
+
 /* The fields every record starts with, the whole line's start: the one
  * place their order and form are written down (the prefix cache copies
  * what this writes). */
@@ -313,6 +329,8 @@ static void common_fields(struct jw *w, const char *type, uint64_t ts_us, const 
 			text_at(w, "community_id", s->community_id, &m->cid_at, &m->cid_end);
 		else
 			m->cid_at = m->cid_end = m->type_at; /* empty: checked as "" */
+		if (s->tunnel.depth)
+			tunnel_obj(w, &s->tunnel);
 	}
 	jw_u64(w, "schema_version", EVENT_SCHEMA_VERSION);
 }
@@ -340,6 +358,7 @@ static struct jpre *pre_build(struct json_sink *j, const struct ev_session *s)
 	memcpy(p->buf, w->buf + b, len);
 	p->len = (uint32_t)len;
 	p->type_at = (uint32_t)(m.type_at - b);
+	p->tun = s->tunnel;
 	p->vlan = s->vlan;
 	p->cport = s->cport;
 	p->sport = s->sport;
@@ -403,6 +422,7 @@ static inline bool same_text(const char *have, size_t n, const char *s)
 static bool pre_fits(const struct jpre *p, const struct ev_session *s)
 {
 	return p->vlan == s->vlan && p->cport == s->cport && p->sport == s->sport &&
+	       ((!p->tun.depth && !s->tunnel.depth) || !memcmp(&p->tun, &s->tunnel, sizeof p->tun)) &&
 	       same_text(p->buf + p->cli_at, p->cli_len, s->cli) &&
 	       same_text(p->buf + p->srv_at, p->srv_len, s->srv) &&
 	       same_text(p->buf + p->cid_at, p->cid_len, s->community_id) &&

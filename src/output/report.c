@@ -46,6 +46,7 @@ struct rsess {
 	char community_id[64];
 	char *user;             /* owned, never NULL: sized to the text (a SYN flood */
 	char *banner;           /* must not cost a kilobyte per session) */
+	char *tunnel;           /* "vxlan 192.0.2.1 -> 192.0.2.2 id 100"; NULL: none */
 	enum pop3_state state;
 	bool tls, midstream, flagged, closed;
 	bool brief;             /* listed on one line: details dropped at a cap */
@@ -125,6 +126,7 @@ static void rsess_free(struct report *r, struct rsess *s)
 	free(s->f);
 	str_free(s->user);
 	str_free(s->banner);
+	free(s->tunnel);
 	free(s);
 }
 
@@ -167,6 +169,19 @@ static void rsess_drop_detail(struct report *r, struct rsess *s, bool findings_t
 	}
 }
 
+/* The tunnel a session came through, as one line's text (our own names and
+ * formatted addresses: nothing from the wire to sanitise). */
+static char *tunnel_text(const struct ev_tunnel *t)
+{
+	char buf[sizeof t->type + 2 * ADDR_STR_MAX + 32];
+	size_t o = (size_t)snprintf(buf, sizeof buf, "%s", t->type);
+	if (t->src[0] && o < sizeof buf)
+		o += (size_t)snprintf(buf + o, sizeof buf - o, " %s -> %s", t->src, t->dst);
+	if (t->has_id && o < sizeof buf)
+		snprintf(buf + o, sizeof buf - o, " id %" PRIu32, t->id);
+	return xstrdup(buf);
+}
+
 /* `names`: the user and banner may have changed (not every transaction can
  * change them, and comparing them on each was a visible share of a run). */
 static struct rsess *rsess_get(struct report *r, const struct ev_session *e, bool names)
@@ -178,6 +193,8 @@ static struct rsess *rsess_get(struct report *r, const struct ev_session *e, boo
 		s->source = shared_source(r, e->source);
 		idmap_put(&r->open, e->id, s);
 		names = true;
+		if (e->tunnel.depth)
+			s->tunnel = tunnel_text(&e->tunnel);
 	}
 	s->ipver = e->ipver;
 	memcpy(s->cli, e->cli, sizeof s->cli);
@@ -816,8 +833,8 @@ static void print_anomalies(const struct report *r, FILE *o)
 		anomaly(o, &any, "interface drops", st->src.iface_drops, "packets the interface dropped");
 	}
 	for (int i = 0; i < DEC__COUNT; i++) {
-		if (i == DEC_OK || i == DEC_NOT_IP || i == DEC_NOT_TCP)
-			continue; /* other traffic: nothing wrong */
+		if (i == DEC_OK || i == DEC_NOT_IP || i == DEC_NOT_TCP || DEC_IS_TUNNEL_LAYER(i))
+			continue; /* other traffic, tunnels decoded: nothing wrong */
 		char what[64];
 		snprintf(what, sizeof what, "decode %s", decode_reason_name((enum decode_reason)i));
 		anomaly(o, &any, what, st->dec.count[i], decode_reason_desc((enum decode_reason)i));
@@ -841,6 +858,22 @@ static void print_anomalies(const struct report *r, FILE *o)
 		fprintf(o, "\nCapture anomalies: none\n");
 }
 
+/* The encapsulations decoded, with how many frames' layers each: said
+ * only when there were any. */
+static void print_tunnels(const struct report *r, FILE *o)
+{
+	bool any = false;
+	for (int i = DEC_TUN_FIRST; r->have_stats && i < DEC__COUNT; i++) {
+		if (!r->stats.dec.count[i])
+			continue;
+		fprintf(o, "%s%s %" PRIu64, any ? ", " : "Tunnels:         ",
+			decode_tunnel_kind_name((unsigned)i), r->stats.dec.count[i]);
+		any = true;
+	}
+	if (any)
+		fprintf(o, " (layers decoded)\n");
+}
+
 static void print_summary(struct report *r, FILE *o)
 {
 	char a[OUT_TIME_MAX], b[OUT_TIME_MAX];
@@ -857,6 +890,7 @@ static void print_summary(struct report *r, FILE *o)
 	fprintf(o, "\n");
 	if (r->have_stats)
 		fprintf(o, "Frames:          %" PRIu64 " (%" PRIu64 " bytes)\n", r->stats.frames, r->stats.bytes);
+	print_tunnels(r, o);
 	if (r->first_ts)
 		fprintf(o, "Time span:       %s .. %s\n", (fmt_time(r, a, sizeof a, r->first_ts, false), a),
 			(fmt_time(r, b, sizeof b, r->last_ts, false), b));
@@ -921,6 +955,8 @@ static void print_session_head(struct report *r, FILE *o, const struct rsess *s)
 		fprintf(o, "  banner: %s\n", sanitize_text(ban, sizeof ban, s->banner));
 	if (s->community_id[0])
 		fprintf(o, "  community id %s\n", s->community_id);
+	if (s->tunnel)
+		fprintf(o, "  tunnel %s\n", s->tunnel);
 }
 
 static void print_transcript(const struct report *r, FILE *o, const struct rsess *s)
@@ -980,6 +1016,8 @@ static void print_clean_line(FILE *o, const struct rsess *s)
 	fprintf(o, "  Session %" PRIu64 ": %s -> %s  user %s  %s  %" PRIu64 " txns  %s", s->id, c, v,
 		s->user[0] ? sanitize_text(u, sizeof u, s->user) : "-", pop3_state_name(s->state), s->txns,
 		s->closed ? flow_end_name(s->end) : "open");
+	if (s->tunnel)
+		fprintf(o, "  tunnel %s", s->tunnel);
 	if (s->rules_hit) {
 		fprintf(o, "  %s:", s->flagged ? "rules" : "notices");
 		for (int i = 0; i < R__COUNT && i < 64; i++)

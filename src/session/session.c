@@ -253,6 +253,16 @@ void session_flow_open(void *ctx, struct flow *f)
 	ev->cport = f->cport;
 	ev->sport = f->sport;
 	ev->vlan = f->vlan;
+	ev->tunnel.depth = f->tun.depth;
+	if (f->tun.depth) {
+		ev->tunnel.has_id = f->tun.has_id;
+		ev->tunnel.id = f->tun.id;
+		decode_tunnel_type_str(&f->tun, ev->tunnel.type, sizeof(ev->tunnel.type));
+		if (f->tun.ipver) {
+			decode_addr_str(f->tun.ipver, f->tun.src, ev->tunnel.src, sizeof(ev->tunnel.src));
+			decode_addr_str(f->tun.ipver, f->tun.dst, ev->tunnel.dst, sizeof(ev->tunnel.dst));
+		}
+	}
 	ev->start_ts = ev->last_ts = f->first_ts;
 	s->update_due_ts = f->first_ts + SESSION_UPDATE_INTERVAL_US;
 	ev->first_frame = ev->last_frame = f->first_frame;

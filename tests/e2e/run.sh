@@ -14,6 +14,8 @@ part "captures vs expected txns/findings" python3 tests/e2e/check_captures.py $P
 part "captures vs expected, under ASan+UBSan" env ASAN_OPTIONS=detect_leaks=1 \
 	python3 tests/e2e/check_captures.py ./pop3mon-asan
 part "dissection agrees with tshark" python3 tests/e2e/tshark_compare.py $P
+part "tunnelled captures equal the unwrapped ones (JSON, tshark, VNIs, malformed)" \
+	python3 tests/e2e/tunnels.py $P
 part "reassembled bytes equal tshark's follow" python3 tests/e2e/streams_vs_tshark.py $P
 part "bad input and exit status" sh tests/e2e/bad_input.sh $P
 part "man page and --help name the same options" sh tests/e2e/options_doc.sh $P

@@ -33,18 +33,40 @@ KEYWORDS = {"USER", "PASS", "APOP", "AUTH", "STLS", "CAPA", "STAT", "LIST", "UID
             "TOP", "DELE", "RSET", "NOOP", "LAST", "XTND", "QUIT"}
 
 
+# pcaps/tunnels: what tshark needs told, and what it cannot do.
+TSHARK_DECODE_AS = {
+    # the recordings' MACs are zero, so Wireshark takes the pseudowire
+    # control word for the start of a MAC: name the pseudowire
+    "mpls-pw-dovecot-curl": ["-d", "mpls.label==3001,pwethcw", "-d", "mpls.label==3002,pwethcw"],
+}
+TSHARK_SKIP = {
+    # Wireshark's TCP analysis does not tell the two VNIs apart: it takes
+    # the second session's segments for retransmissions of the first
+    # (tests/e2e/tunnels.py checks pop3mon keeps two sessions)
+    "vxlan-two-vni-stat-list-count": "tshark merges flows across VXLAN VNIs",
+}
+
+
+def cap_stem(cap):
+    return cap.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+
+
 def tshark_view(cap):
     out = subprocess.run(
-        ["tshark", "-r", cap, "-Y", "pop", "-T", "fields", "-E", "separator=\t",
+        ["tshark", "-r", cap] + TSHARK_DECODE_AS.get(cap_stem(cap), []) + ["-Y", "pop", "-T", "fields", "-E", "separator=\t",
+         "-E", "occurrence=l",  # tunnelled (pcaps/tunnels): the innermost header
          "-e", "frame.number", "-e", "ip.src", "-e", "ipv6.src", "-e", "tcp.srcport",
          "-e", "ip.dst", "-e", "ipv6.dst", "-e", "tcp.dstport",
-         "-e", "pop.request.command", "-e", "pop.response.indicator"],
+         "-e", "pop.request.command", "-e", "pop.response.indicator", "-e", "frame.protocols"],
         capture_output=True, text=True, check=True).stdout
     conns = defaultdict(lambda: {"cmds": [], "status": []})
     for line in out.splitlines():
-        f = (line.split("\t") + [""] * 9)[:9]
-        frame, s4, s6, sport, d4, d6, dport, cmd, ind = f
-        src, dst = (s4 or s6), (d4 or d6)
+        f = (line.split("\t") + [""] * 10)[:10]
+        frame, s4, s6, sport, d4, d6, dport, cmd, ind, protos = f
+        # IPv6 in IPv4 and the reverse: the IP layer just before TCP is the inner one
+        chain = protos.split(":")
+        inner6 = "tcp" in chain and chain[chain.index("tcp") - 1] == "ipv6"
+        src, dst = ((s6, d6) if inner6 else (s4, d4)) if s4 and s6 else (s4 or s6, d4 or d6)
         if cmd:
             c = conns[(src, sport, dst, dport)]
             # SASL continuation lines ("*" or base64) are not commands
@@ -135,6 +157,9 @@ def main():
                                   glob.glob("pcaps/**/*.pcapng", recursive=True))
     passed = failed = 0
     for cap in caps:
+        if cap_stem(cap) in TSHARK_SKIP:
+            print("SKIP %s: %s" % (cap, TSHARK_SKIP[cap_stem(cap)]))
+            continue
         problems, notes = compare(sys.argv[1], cap)
         print("%s %s" % ("FAIL" if problems else "PASS", cap))
         for n in notes:

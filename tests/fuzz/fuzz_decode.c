@@ -68,10 +68,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(&st, 0, sizeof(st));
 	enum decode_reason r = decode_frame(lt, frame, caplen, wirelen, &pkt, &st);
 	CHECK((unsigned)r < DEC__COUNT);
-	uint64_t total = 0;
+	uint64_t total = 0, layers = 0;
 	for (int i = 0; i < DEC__COUNT; i++)
-		total += st.count[i];
+		*(DEC_IS_TUNNEL_LAYER(i) ? &layers : &total) += st.count[i];
+	CHECK(!DEC_IS_TUNNEL_LAYER(r));
 	CHECK(total == 1 && st.count[r] == 1);
+	/* tunnels: at most four layers, each counted once, each a layer kind */
+	CHECK(pkt.tun.depth <= TUNNEL_DEPTH_MAX && layers == pkt.tun.depth);
+	for (unsigned i = 0; i < pkt.tun.depth; i++)
+		CHECK(DEC_IS_TUNNEL_LAYER(pkt.tun.kind[i]) && pkt.tun.kind[i] < DEC__COUNT);
+	if (pkt.tun.depth) {
+		char ty[12];
+		decode_tunnel_type_str(&pkt.tun, ty, sizeof ty);
+		CHECK(strlen(ty) < sizeof ty);
+		CHECK(pkt.tun.key != 0 && (pkt.tun.ipver == 0 || pkt.tun.ipver == 4 || pkt.tun.ipver == 6));
+	}
 	CHECK(decode_reason_name(r) != NULL && decode_reason_desc(r) != NULL);
 	if (data[-2] % NLT >= 10)
 		CHECK(r == DEC_LINK_UNSUP);

@@ -1,0 +1,160 @@
+#!/usr/bin/env python3
+"""Tunnelled captures (pcaps/tunnels/, made by tests/capture/wrap_tunnels.py)
+against the unwrapped ones they came from (named in NAME.src):
+
+  1. pop3mon's JSON of the wrapped capture is the unwrapped one's record for
+     record (sessions, transactions, findings with their frame numbers),
+     once the capture's name and the `tunnel` object are taken out; the
+     tunnel object is there on every session record and names the right
+     encapsulation. (Transactions and findings against the hand-reviewed
+     expected files: check_captures.py, which reads the same directory.)
+  2. tshark's POP dissection (tshark -Y pop) of the inner packets is the
+     same as of the unwrapped capture: commands and status indicators in
+     order (skipped with a note when tshark is absent).
+  3. The same session in two VXLAN VNIs stays two sessions, one per VNI.
+  4. malformed-tunnels.pcap: each cut or lying outer header is counted as
+     tunnel_invalid, the six-deep nest as tunnel_too_deep, the four-deep
+     one decoded.
+Usage: tunnels.py POP3MON
+"""
+import glob
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import tshark_compare  # noqa: E402 - the table of tshark's decode-as options
+
+DIR = "pcaps/tunnels"
+FRAME_KEYS = {"frame", "end_frame", "pcap_cnt", "first_frame", "last_frame", "frames"}
+# the encapsulation each capture's name starts with, as the JSON names it
+TYPES = {"vxlan": "vxlan", "geneve": "geneve", "gre": "gre", "gre-eth": "gre",
+         "erspan2": "gre/erspan2", "erspan3": "gre/erspan3", "mpls": "mpls", "mpls-pw": "mpls",
+         "pppoe": "pppoe", "ipip": "ipip", "6in4": "ipip", "ipip6": "ipip", "l2tp": "l2tp",
+         "gtpu": "gtpu", "gre-vxlan": "gre/vxlan"}
+
+
+def events(pop3mon, cap):
+    p = subprocess.run([pop3mon, "-r", cap, "--json", "-"], capture_output=True)
+    if p.returncode not in (0, 1):
+        raise RuntimeError("%s: exit %d: %s" % (cap, p.returncode, p.stderr.decode(errors="replace")))
+    return [json.loads(l) for l in p.stdout.decode().splitlines() if l.strip()], p.returncode
+
+
+def strip(obj, drop_frames):
+    if isinstance(obj, dict):
+        return {k: strip(v, drop_frames) for k, v in obj.items()
+                if k not in ("source", "tunnel") and not (drop_frames and k in FRAME_KEYS)}
+    if isinstance(obj, list):
+        return [strip(v, drop_frames) for v in obj]
+    return obj
+
+
+def kind_of(name):
+    best = ""
+    for k in TYPES:
+        if name.startswith(k + "-") and len(k) > len(best):
+            best = k
+    return TYPES[best]
+
+
+def tshark_pop(cap):
+    # the recordings' MACs are all zero, so the control word looks like the
+    # start of a MAC to Wireshark's guess: name the pseudowire
+    extra = tshark_compare.TSHARK_DECODE_AS.get(os.path.basename(cap)[:-5], [])
+    out = subprocess.run(["tshark", "-r", cap] + extra + ["-Y", "pop", "-T", "fields", "-E", "separator=\t",
+                          "-e", "tcp.srcport", "-e", "tcp.dstport", "-e", "pop.request.command",
+                          "-e", "pop.response.indicator"],
+                         capture_output=True, check=True).stdout.decode()
+    return [l for l in out.splitlines() if l.strip()]
+
+
+def check_json(pop3mon, cap, src, problems):
+    name = os.path.basename(cap)[:-5]
+    got, rc = events(pop3mon, cap)
+    want, wrc = events(pop3mon, src)
+    if rc != wrc:
+        problems.append("%s: exit %d, unwrapped %d" % (name, rc, wrc))
+    # the L2TP capture has two control frames first, the two-VNI one two
+    # frames for each: their frame numbers differ
+    drop = name.startswith("l2tp") or "two-vni" in name
+    g = [strip(e, drop) for e in got if e["event_type"] != "stats"]
+    w = [strip(e, drop) for e in want if e["event_type"] != "stats"]
+    if "two-vni" in name:
+        # each VNI's session on its own is the unwrapped session
+        for e in g + w:
+            e.pop("timestamp", None)
+            e.pop("flow_id", None)
+        w = [e for e in w for _ in (0, 1)]
+        key = lambda e: json.dumps(e, sort_keys=True)
+        g, w = sorted(g, key=key), sorted(w, key=key)
+    if g != w:
+        for i, (a, b) in enumerate(zip(g, w)):
+            if a != b:
+                problems.append("%s: record %d differs:\n  got  %s\n  want %s" % (name, i + 1, a, b))
+                break
+        else:
+            problems.append("%s: %d records, unwrapped %d" % (name, len(g), len(w)))
+    sess = [e for e in got if e["event_type"] != "stats"]
+    if not sess:
+        problems.append("%s: no session records" % name)
+    kind = kind_of(name)
+    for e in sess:
+        t = e.get("tunnel")
+        if not t or t.get("type") != kind:
+            problems.append("%s: record without tunnel %r: %s" % (name, kind, t))
+            break
+    return got
+
+
+def main():
+    if len(sys.argv) != 2:
+        print(__doc__)
+        return 2
+    pop3mon = sys.argv[1]
+    problems = []
+    caps = sorted(glob.glob(DIR + "/*.pcap"))
+    srcs = {c: open(c[:-5] + ".src").read().strip() for c in caps if os.path.exists(c[:-5] + ".src")}
+    if len(srcs) < 15:
+        problems.append("only %d wrapped captures in %s" % (len(srcs), DIR))
+    have_tshark = shutil.which("tshark") is not None
+    if not have_tshark:
+        print("SKIP tshark comparison: tshark not installed")
+    for cap, src in sorted(srcs.items()):
+        before = len(problems)
+        got = check_json(pop3mon, cap, src, problems)
+        if have_tshark and "two-vni" not in cap:
+            a, b = tshark_pop(cap), tshark_pop(src)
+            if not b:
+                problems.append("%s: tshark sees no POP in %s" % (cap, src))
+            elif a != b:
+                problems.append("%s: tshark's POP differs from the unwrapped capture's "
+                                "(%d vs %d lines)" % (cap, len(a), len(b)))
+        if "two-vni" in cap:
+            ids = {}
+            for e in got:
+                if "flow_id" in e:
+                    ids.setdefault(e["flow_id"], set()).add(e["tunnel"]["id"])
+            if sorted(tuple(v) for v in ids.values()) != [(100,), (200,)]:
+                problems.append("%s: want two sessions, VNI 100 and 200; got %s" % (cap, ids))
+        print("%s %s" % ("PASS" if len(problems) == before else "FAIL", cap))
+    # malformed outer headers: counted, skipped, never a crash
+    ev, _ = events(pop3mon, DIR + "/malformed-tunnels.pcap")
+    dec = ev[-1]["stats"]["decoder"]
+    want = {"tunnel_invalid": 8, "tunnel_too_deep": 1, "ok": 1, "tunnel_ipip": 8,
+            "tunnel_vxlan": 2, "tunnel_geneve": 1, "tunnel_mpls": 1, "tunnel_pppoe": 1,
+            "tunnel_gtpu": 1, "tunnel_l2tp": 1, "tunnel_erspan2": 1}
+    bad = {k: (dec.get(k), v) for k, v in want.items() if dec.get(k) != v}
+    print("%s %s/malformed-tunnels.pcap" % ("FAIL" if bad else "PASS", DIR))
+    if bad:
+        problems.append("malformed-tunnels: counters (got, want): %s" % bad)
+    for p in problems:
+        print("  " + p)
+    print("tunnels: %s" % ("FAIL" if problems else "PASS"))
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
