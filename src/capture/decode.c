@@ -83,7 +83,7 @@ int decode_net_from_ethertype(uint16_t et)
 }
 #define net_from_ethertype decode_net_from_ethertype
 
-enum decode_reason decode_ether(struct cursor *c, int *net, uint16_t *vlan)
+static inline enum decode_reason ether_hdr(struct cursor *c, int *net, uint16_t *vlan)
 {
 	uint16_t et;
 	if (!cursor_skip(c, 12) || !cursor_be16(c, &et))
@@ -100,6 +100,11 @@ enum decode_reason decode_ether(struct cursor *c, int *net, uint16_t *vlan)
 	}
 	*net = net_from_ethertype(et);
 	return DEC_OK;
+}
+
+enum decode_reason decode_ether(struct cursor *c, int *net, uint16_t *vlan)
+{
+	return ether_hdr(c, net, vlan);
 }
 
 /* BSD loopback AF values: AF_INET is 2 everywhere; AF_INET6 differs by OS. */
@@ -128,7 +133,7 @@ static enum decode_reason decode_link(int lt, struct cursor *c, int *net, uint16
 
 	switch (lt) {
 	case DLT_EN10MB:
-		return decode_ether(c, net, vlan);
+		return ether_hdr(c, net, vlan);
 	case DLT_LINUX_SLL:
 		if (!cursor_skip(c, 14) || !cursor_be16(c, &et))
 			return DEC_LINK_TRUNC;
@@ -181,7 +186,7 @@ static enum decode_reason narrow(struct cursor *c, size_t declared, bool frame_c
 
 /* Both IP decoders leave c at the transport header with *proto set: the
  * caller takes TCP at once and offers anything else to the tunnels. */
-static enum decode_reason decode_ipv4(struct cursor *c, struct packet *pkt, bool frame_cut,
+static inline __attribute__((always_inline)) enum decode_reason decode_ipv4(struct cursor *c, struct packet *pkt, bool frame_cut,
 				      bool *cut, uint32_t *l4_wirelen, uint8_t *proto)
 {
 	uint8_t vihl, tos, ttl;
@@ -215,7 +220,7 @@ static enum decode_reason decode_ipv4(struct cursor *c, struct packet *pkt, bool
 	return DEC_OK;
 }
 
-static enum decode_reason decode_ipv6(struct cursor *c, struct packet *pkt, bool frame_cut,
+static inline __attribute__((always_inline)) enum decode_reason decode_ipv6(struct cursor *c, struct packet *pkt, bool frame_cut,
 				      bool *cut, uint32_t *l4_wirelen, uint8_t *proto)
 {
 	uint32_t vtcfl;
@@ -283,7 +288,7 @@ static enum decode_reason decode_ipv6(struct cursor *c, struct packet *pkt, bool
 	}
 }
 
-static enum decode_reason decode_tcp(struct cursor *c, struct packet *pkt, bool ip_cut,
+static inline __attribute__((always_inline)) enum decode_reason decode_tcp(struct cursor *c, struct packet *pkt, bool ip_cut,
 				     uint32_t l4_wirelen)
 {
 	uint8_t doff, flags;
@@ -307,53 +312,77 @@ static enum decode_reason decode_tcp(struct cursor *c, struct packet *pkt, bool 
 }
 
 /*
- * Link, then IP (and through tunnels, more IP) down to TCP. Plain TCP/IP
- * takes the first branch of each test; a tunnel is looked for only when
- * the IP payload is not TCP or the link payload is not IP. Each tunnel
+ * Inside a tunnel: c is at the inner packet, of kind net, or (proto not 0)
+ * at an IP payload that is not TCP, which may be a tunnel. Each tunnel
  * layer adds one to pkt->tun.depth, so the loop ends after at most
- * TUNNEL_DEPTH_MAX of them.
+ * TUNNEL_DEPTH_MAX of them. Out of line: plain TCP/IP never comes here.
  */
+static __attribute__((noinline)) enum decode_reason
+decode_tunnelled(struct cursor cur, struct packet *pkt, int net, bool cut, uint8_t proto)
+{
+	struct cursor *c = &cur;
+	uint32_t l4_wirelen = 0;
+	bool ip_cut = cut;
+	enum decode_reason r;
+	if (proto) { /* an IP payload, not TCP: a tunnel, or not for us */
+		r = tunnel_from_ip(proto, c, pkt, cut, &net);
+		if (r != DEC_OK)
+			return r;
+	}
+	for (;;) {
+		if (net == NET_IPV4 || net == NET_IPV6) {
+			if (net == NET_IPV4)
+				r = decode_ipv4(c, pkt, cut, &ip_cut, &l4_wirelen, &proto);
+			else
+				r = decode_ipv6(c, pkt, cut, &ip_cut, &l4_wirelen, &proto);
+			if (r != DEC_OK)
+				return r;
+			if (proto == IPPROTO_TCP_)
+				return decode_tcp(c, pkt, ip_cut, l4_wirelen);
+			cut = ip_cut;
+			r = tunnel_from_ip(proto, c, pkt, cut, &net);
+		} else if (net == NET_OTHER) {
+			return DEC_NOT_IP;
+		} else if (net == NET_ETHER) {
+			r = decode_ether(c, &net, &pkt->vlan);
+		} else {
+			r = tunnel_from_link(c, pkt, cut, &net);
+		}
+		if (r != DEC_OK)
+			return r;
+	}
+}
+
+/* Link, IP, TCP: the straight path. Anything else goes to the tunnels. */
 static enum decode_reason decode_inner(int lt, const uint8_t *data, uint32_t caplen,
 				       uint32_t wirelen, struct packet *pkt)
 {
 	struct cursor c = cursor_make(data, caplen);
-	bool cut = caplen < wirelen, ip_cut = false;
+	bool frame_cut = caplen < wirelen, ip_cut = false;
 	uint32_t l4_wirelen = 0;
 	int net = NET_OTHER;
 	uint8_t proto = 0;
 	enum decode_reason r;
 
 	memset(pkt, 0, offsetof(struct packet, payload));
-	pkt->tun.depth = 0;
-	pkt->tun.key = 0;
+	pkt->tun.depth = 0; /* the rest of tun is set when a layer is entered */
 	r = decode_link(lt, &c, &net, &pkt->vlan);
 	if (r != DEC_OK)
 		return r;
-	for (;;) {
-		if (net == NET_IPV4)
-			r = decode_ipv4(&c, pkt, cut, &ip_cut, &l4_wirelen, &proto);
-		else if (net == NET_IPV6)
-			r = decode_ipv6(&c, pkt, cut, &ip_cut, &l4_wirelen, &proto);
-		else if (net == NET_OTHER)
-			return DEC_NOT_IP;
-		else {
-			if (net == NET_ETHER)
-				r = decode_ether(&c, &net, &pkt->vlan);
-			else
-				r = tunnel_from_link(&c, pkt, cut, &net);
-			if (r != DEC_OK)
-				return r;
-			continue;
-		}
-		if (r != DEC_OK)
-			return r;
-		if (proto == IPPROTO_TCP_)
-			return decode_tcp(&c, pkt, ip_cut, l4_wirelen);
-		cut = ip_cut;
-		r = tunnel_from_ip(proto, &c, pkt, cut, &net);
-		if (r != DEC_OK)
-			return r;
-	}
+	if (net == NET_IPV4)
+		r = decode_ipv4(&c, pkt, frame_cut, &ip_cut, &l4_wirelen, &proto);
+	else if (net == NET_IPV6)
+		r = decode_ipv6(&c, pkt, frame_cut, &ip_cut, &l4_wirelen, &proto);
+	else if (net == NET_OTHER)
+		return DEC_NOT_IP;
+	else
+		return decode_tunnelled(c, pkt, net, frame_cut, 0);
+	if (r != DEC_OK)
+		return r;
+	if (proto == IPPROTO_TCP_)
+		return decode_tcp(&c, pkt, ip_cut, l4_wirelen);
+	/* c by value: its address never escapes, so it stays in registers */
+	return decode_tunnelled(c, pkt, NET_OTHER, ip_cut, proto);
 }
 
 enum decode_reason decode_frame(int lt, const uint8_t *data, uint32_t caplen, uint32_t wirelen,
