@@ -108,6 +108,7 @@ struct run {
 	bool input_error;
 	int linktype;
 	struct flow_hasher hasher; /* fixed before the sources open: the reader uses it */
+	struct prep_ctx prep;      /* the reader's: the hasher and the watched ports */
 };
 
 static uint64_t wall_now_us(void)
@@ -299,7 +300,7 @@ static int open_sources(struct run *r, struct options *o, struct source **srcs, 
 {
 	char errbuf[CAPTURE_ERRBUF_SIZE];
 	struct source_opts so = { o->snaplen, o->buffer_kib, o->promisc, o->bpf,
-				  frame_prepare, &r->hasher, sizeof(struct prepared) };
+				  frame_prepare, &r->prep, sizeof(struct prepared) };
 	*n = 0;
 	if (o->iface) {
 		char *def = NULL;
@@ -414,6 +415,7 @@ int main(int argc, char **argv)
 	}
 	flow_hasher_init(&r.hasher);
 	o.flow.hasher = &r.hasher;
+	prep_ctx_init(&r.prep, &r.hasher, o.flow.ports, o.flow.nports);
 	if (open_sources(&r, &o, srcs, &nsrc) < 0) {
 		options_free(&o);
 		return EXIT_INPUT;

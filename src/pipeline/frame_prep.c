@@ -6,6 +6,8 @@
  */
 #include "pipeline.h"
 
+#include <string.h>
+
 /* Below this a payload is a command or a status line, not a body's worth. */
 #define PAYLOAD_LINES_MIN 256
 
@@ -18,11 +20,29 @@ void frame_decode_and_hash(const struct flow_hasher *hz, const struct frame *fr,
 	pp->lines.data = NULL;
 }
 
+void prep_ctx_init(struct prep_ctx *pc, const struct flow_hasher *hz, const uint16_t *ports,
+		   size_t nports)
+{
+	pc->hasher = hz;
+	memset(pc->watched, 0, sizeof pc->watched);
+	for (size_t i = 0; i < nports; i++)
+		pc->watched[ports[i] >> 3] |= (uint8_t)(1u << (ports[i] & 7));
+}
+
+static bool watched(const struct prep_ctx *pc, uint16_t port)
+{
+	return pc->watched[port >> 3] & (1u << (port & 7));
+}
+
 void frame_prepare(void *ctx, const struct frame *fr, void *out)
 {
+	const struct prep_ctx *pc = ctx;
 	struct prepared *pp = out;
-	frame_decode_and_hash(ctx, fr, pp);
+	frame_decode_and_hash(pc->hasher, fr, pp);
+	/* on a busy link most payloads are other traffic: counting their
+	 * lines cost the reader more than decoding and hashing them */
 	if ((pp->dr == DEC_OK || pp->dr == DEC_PAYLOAD_TRUNC) &&
-	    pp->pkt.payload_len >= PAYLOAD_LINES_MIN)
+	    pp->pkt.payload_len >= PAYLOAD_LINES_MIN &&
+	    (watched(pc, pp->pkt.sport) || watched(pc, pp->pkt.dport)))
 		pop3_payload_lines(&pp->lines, pp->pkt.payload, pp->pkt.payload_len);
 }

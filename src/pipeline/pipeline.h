@@ -28,7 +28,18 @@ struct prepared {
 void frame_decode_and_hash(const struct flow_hasher *hz, const struct frame *fr,
 			   struct prepared *pp);
 
-/* frame_prep_fn: ctx is the const struct flow_hasher *, out a struct
+/* The reader's prep step: the flow hasher, and the watched ports. A
+ * payload's lines are counted ahead only on a watched port: elsewhere a
+ * flow is rarely POP3 (found by its content), and for one that is, the
+ * main thread counts its body itself (a note is a shortcut, never needed). */
+struct prep_ctx {
+	const struct flow_hasher *hasher;
+	uint8_t watched[65536 / 8];
+};
+void prep_ctx_init(struct prep_ctx *pc, const struct flow_hasher *hz, const uint16_t *ports,
+		   size_t nports);
+
+/* frame_prep_fn: ctx is the const struct prep_ctx *, out a struct
  * prepared. */
 void frame_prepare(void *ctx, const struct frame *fr, void *out);
 
