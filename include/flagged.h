@@ -14,9 +14,11 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "capture.h"
 #include "event.h"
+#include "sinks.h"
 
 #define FLAGGED_SPOOL_MAX_DEFAULT (2ull << 30) /* 2 GiB of disk */
 
@@ -34,9 +36,17 @@ struct flagged_writer *flagged_writer_new(const char *out_path, int linktype, in
 /* Call after flow_table_packet() with the flow id it returned (0: skip). */
 void flagged_writer_packet(struct flagged_writer *w, uint64_t flow_id, const struct frame *fr);
 struct sink flagged_writer_sink(struct flagged_writer *w); /* the bus does not free it */
-/* Write the given sessions (open or closed, if still spooled) to path. */
+/* -w with a selection (--only-flagged, --rule, --server, --user): write
+ * the sessions it picks, judged when each closes, instead of the flagged
+ * ones. f is copied; its strings are borrowed. */
+void flagged_writer_select(struct flagged_writer *w, const struct sink_filter *f);
+/* Write the given sessions (open or closed, if still spooled) to path,
+ * created 0600. Messages name the path once. */
 int flagged_writer_save(struct flagged_writer *w, const uint64_t *ids, size_t n,
 			const char *path, char *errbuf, size_t errlen);
+/* The same into an open file (closed on return); path only names it. */
+int flagged_writer_save_fp(struct flagged_writer *w, const uint64_t *ids, size_t n, FILE *fp,
+			   const char *path, char *errbuf, size_t errlen);
 const struct flagged_stats *flagged_writer_stats(const struct flagged_writer *w);
 /* Flush and close the output (a complete pcap). 0 or -1 with errbuf. */
 int flagged_writer_close(struct flagged_writer *w, char *errbuf, size_t errlen);

@@ -44,7 +44,8 @@ struct options {
 	const char *files[OPTIONS_MAX_SOURCES]; /* -r, in order */
 	size_t nfiles;
 	const char *iface;
-	const char *write_path;     /* -w: flagged sessions */
+	const char *write_path;     /* -w: flagged sessions (or the selected ones) */
+	const char *save_dir;       /* --save-dir: where the dashboard's w/W save; NULL: "." */
 	const char *json_path;
 	const char *drop_user;      /* -Z */
 	const char *streams_dir;

@@ -41,8 +41,12 @@ void ui_free(struct ui *u);
 void ui_emergency_restore(void);
 
 /* The 'w' key: write the selected / all flagged sessions' packets to a pcap.
- * Provided by main (it owns the packet spool); returns a message to show. */
-typedef const char *(*ui_save_fn)(void *ctx, const uint64_t *session_ids, size_t n);
-void ui_set_save(struct ui *u, ui_save_fn fn, void *ctx);
+ * The dashboard first asks for a file name (a default offered, editable;
+ * Enter saves, Esc cancels), then calls fn, provided by main (it owns the
+ * packet spool and the save directory, `dir`, shown in the prompt);
+ * fn returns the message to show. */
+typedef const char *(*ui_save_fn)(void *ctx, const uint64_t *session_ids, size_t n,
+				  const char *name);
+void ui_set_save(struct ui *u, ui_save_fn fn, void *ctx, const char *dir);
 
 #endif

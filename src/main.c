@@ -27,6 +27,7 @@
 #include "decode.h"
 #include "event.h"
 #include "flagged.h"
+#include "save_dir.h"
 #include "flow.h"
 #include "options.h"
 #include "pop3.h"
@@ -97,6 +98,7 @@ struct run {
 	struct session_mgr *sessions;
 	struct flow_table *flows;
 	struct flagged_writer *flagged;
+	struct save_dir *save;      /* the dashboard's w/W; NULL without a dashboard */
 	struct publisher *pub;      /* owned by its sink */
 	struct ui *ui;
 	struct decode_stats dec;
@@ -278,21 +280,33 @@ static void run_source(struct run *r, struct source *s)
 	current_source = NULL;
 }
 
-static const char *ui_save(void *ctx, const uint64_t *ids, size_t n)
+/* The dashboard's w/W: NAME in the save directory, created 0600 (by the
+ * creator kept before the privilege drop, if any). */
+static const char *ui_save(void *ctx, const uint64_t *ids, size_t n, const char *name)
 {
-	static char msg[600];
+	static char msg[1200];
 	struct run *r = ctx;
-	char errbuf[512], path[64];
-	if (!r->flagged)
+	char errbuf[700], path[600];
+	if (!r->flagged || !r->save)
 		return "saving needs the packet spool (not available)";
-	time_t now = time(NULL);
-	struct tm tm;
-	gmtime_r(&now, &tm);
-	strftime(path, sizeof(path), "pop3mon-%Y%m%dT%H%M%SZ.pcap", &tm);
-	if (flagged_writer_save(r->flagged, ids, n, path, errbuf, sizeof(errbuf)) < 0)
-		snprintf(msg, sizeof(msg), "save failed: %s", errbuf);
+	int fd = save_dir_create(r->save, name, errbuf, sizeof(errbuf));
+	if (fd < 0) {
+		snprintf(msg, sizeof(msg), "Not saved: %s", errbuf);
+		return msg;
+	}
+	const char *dir = save_dir_path(r->save);
+	snprintf(path, sizeof(path), "%s%s%s", dir, strcmp(dir, "/") ? "/" : "", name);
+	FILE *fp = fdopen(fd, "wb");
+	if (!fp) {
+		close(fd);
+		snprintf(msg, sizeof(msg), "Not saved: %s: %s", path, strerror(errno));
+		return msg;
+	}
+	if (flagged_writer_save_fp(r->flagged, ids, n, fp, path, errbuf, sizeof(errbuf)) < 0)
+		snprintf(msg, sizeof(msg), "Not saved: %s", errbuf);
 	else
-		snprintf(msg, sizeof(msg), "saved %zu session%s to %s", n, n == 1 ? "" : "s", path);
+		snprintf(msg, sizeof(msg), "Saved %zu session%s to %s (mode 0600: it holds passwords)", n,
+			 n == 1 ? "" : "s", path);
 	return msg;
 }
 
@@ -449,6 +463,9 @@ int main(int argc, char **argv)
 			fprintf(stderr, "pop3mon: %s\n", errbuf);
 			return EXIT_INPUT;
 		}
+		if (o.write_path && (o.filter.only_flagged || o.filter.rule >= 0 || o.filter.server ||
+				     o.filter.user))
+			flagged_writer_select(r.flagged, &o.filter);
 		event_bus_add(&r.bus, flagged_writer_sink(r.flagged));
 	}
 	if (o.streams) {
@@ -487,10 +504,25 @@ int main(int argc, char **argv)
 			return EXIT_INPUT;
 		}
 		event_bus_add(&r.bus, ui_sink(r.ui));
-		ui_set_save(r.ui, ui_save, &r);
+		r.save = save_dir_open(o.save_dir, errbuf, sizeof(errbuf));
+		if (!r.save) {
+			ui_free(r.ui);
+			fprintf(stderr, "pop3mon: %s\n", errbuf);
+			return EXIT_INPUT;
+		}
+		ui_set_save(r.ui, ui_save, &r, save_dir_path(r.save));
 	}
-	if (o.iface)
+	if (o.iface) {
+		/* Files saved after the drop are created by a process that keeps
+		 * the starting user's rights for that one job (save_dir.h). */
+		if (r.save && (o.drop_user || geteuid() == 0) &&
+		    save_dir_keep_creator(r.save, errbuf, sizeof(errbuf)) < 0) {
+			ui_free(r.ui);
+			fprintf(stderr, "pop3mon: %s\n", errbuf);
+			return EXIT_INPUT;
+		}
 		drop_privileges(&o);
+	}
 
 	o.checks.random_seed = o.iface != NULL;
 	struct session_opts so = { o.show_secrets, o.checks, NULL, 0, 0, 0 };
@@ -546,6 +578,7 @@ int main(int argc, char **argv)
 	session_mgr_free(r.sessions);
 	event_bus_free(&r.bus);
 	flagged_writer_free(r.flagged);
+	save_dir_close(r.save);
 	for (size_t i = 0; i < nsrc; i++)
 		source_free(srcs[i]);
 	options_free(&o);

@@ -28,10 +28,12 @@
  * spool file is created in $TMPDIR (else /tmp) and unlinked at once.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <pcap/pcap.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "flagged.h"
@@ -75,6 +77,8 @@ struct flagged_writer {
 	size_t closed_head, nclosed;
 
 	int linktype, snaplen;
+	bool select;                   /* -w writes the selected sessions, not the flagged ones */
+	struct sink_filter sel;
 	char *out_path;
 	pcap_t *dead;
 	pcap_dumper_t *dump;
@@ -284,6 +288,36 @@ static void run_pending(struct flagged_writer *w)
 
 /* ---- public ---- */
 
+/* A pcap output that holds clear-text passwords: created 0600, and made
+ * 0600 if it existed; "-" is standard output. The message names the
+ * path once. */
+static FILE *open_private(const char *path, char *errbuf, size_t errlen)
+{
+	if (!strcmp(path, "-"))
+		return stdout;
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	struct stat sb;
+	if (fd >= 0 && fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && (sb.st_mode & 077) &&
+	    fchmod(fd, 0600) < 0) {
+		close(fd);
+		fd = -1;
+	}
+	FILE *fp = fd >= 0 ? fdopen(fd, "wb") : NULL;
+	if (!fp) {
+		snprintf(errbuf, errlen, "%s: %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+	}
+	return fp;
+}
+
+void flagged_writer_select(struct flagged_writer *w, const struct sink_filter *f)
+{
+	w->select = f != NULL;
+	if (f)
+		w->sel = *f;
+}
+
 struct flagged_writer *flagged_writer_new(const char *out_path, int linktype, int snaplen,
 					  uint64_t spool_max, char *errbuf, size_t errlen)
 {
@@ -314,9 +348,14 @@ struct flagged_writer *flagged_writer_new(const char *out_path, int linktype, in
 			snprintf(errbuf, errlen, "%s: pcap_open_dead failed for link type %d", out_path, linktype);
 			goto fail;
 		}
-		w->dump = pcap_dump_open(w->dead, out_path);
+		FILE *fp = open_private(out_path, errbuf, errlen);
+		if (!fp)
+			goto fail;
+		w->dump = pcap_dump_fopen(w->dead, fp);
 		if (!w->dump) {
 			snprintf(errbuf, errlen, "%s: %s", out_path, pcap_geterr(w->dead));
+			if (fp != stdout)
+				fclose(fp);
 			goto fail;
 		}
 		w->out_path = xstrdup(out_path);
@@ -362,8 +401,14 @@ static void fw_event(void *self, const struct event *e)
 	struct flagged_writer *w = self;
 	if (!e->sess)
 		return;
-	if ((e->type == EV_FINDING && e->finding && e->finding->sev >= SEV_WARNING) || e->sess->flagged)
+	if (w->select) {
+		/* The sessions the selection picks, judged on the whole session. */
+		if (e->type == EV_SESSION_CLOSE && sink_filter_pass(&w->sel, e->sess))
+			flow_get(w, e->sess->id, true)->flagged = true;
+	} else if ((e->type == EV_FINDING && e->finding && e->finding->sev >= SEV_WARNING) ||
+		   e->sess->flagged) {
 		flow_get(w, e->sess->id, true)->flagged = true;
+	}
 	if (e->type == EV_SESSION_CLOSE && idmap_get(&w->flows, e->sess->id)) {
 		if (w->npending == w->cappending) {
 			w->cappending = w->cappending ? 2 * w->cappending : 16;
@@ -411,14 +456,25 @@ struct sink flagged_writer_sink(struct flagged_writer *w)
 int flagged_writer_save(struct flagged_writer *w, const uint64_t *ids, size_t n, const char *path,
 			char *errbuf, size_t errlen)
 {
+	FILE *fp = open_private(path, errbuf, errlen);
+	if (!fp)
+		return -1;
+	return flagged_writer_save_fp(w, ids, n, fp, path, errbuf, errlen);
+}
+
+int flagged_writer_save_fp(struct flagged_writer *w, const uint64_t *ids, size_t n, FILE *fp,
+			   const char *path, char *errbuf, size_t errlen)
+{
 	pcap_t *dead = pcap_open_dead(w->linktype, w->snaplen);
 	if (!dead) {
 		snprintf(errbuf, errlen, "%s: pcap_open_dead failed", path);
+		fclose(fp);
 		return -1;
 	}
-	pcap_dumper_t *d = pcap_dump_open(dead, path);
+	pcap_dumper_t *d = pcap_dump_fopen(dead, fp);
 	if (!d) {
 		snprintf(errbuf, errlen, "%s: %s", path, pcap_geterr(dead));
+		fclose(fp);
 		pcap_close(dead);
 		return -1;
 	}

@@ -176,6 +176,7 @@ void ui_free(struct ui *u)
 	ui_list_fini(&u->list);
 	ui_ladder_fini(&u->sv_ld);
 	wall_tracks_fini(&u->wt);
+	free(u->save_ids);
 	free(u->rows);
 	free(u);
 }
@@ -187,16 +188,18 @@ int ui_input_fd(const struct ui *u)
 	return u->tty_in ? fileno(u->tty_in) : STDIN_FILENO;
 }
 
-void ui_set_save(struct ui *u, ui_save_fn fn, void *ctx)
+void ui_set_save(struct ui *u, ui_save_fn fn, void *ctx, const char *dir)
 {
 	if (!u)
 		return;
 	u->save_fn = fn;
 	u->save_ctx = ctx;
+	strlcpy_safe(u->save_dir, dir ? dir : ".", sizeof(u->save_dir));
 }
 
 /* ---- shared actions -------------------------------------------------------------- */
 
+/* Open the save prompt for these sessions, with a default name. */
 void ui_save_ids(struct ui *u, const uint64_t *ids, size_t n)
 {
 	if (!u->save_fn) {
@@ -207,10 +210,46 @@ void ui_save_ids(struct ui *u, const uint64_t *ids, size_t n)
 		ui_msg(u, "Nothing to save.");
 		return;
 	}
-	const char *msg = u->save_fn(u->save_ctx, ids, n);
-	char safe[256];
-	sanitize_text(safe, sizeof(safe), msg ? msg : "saved");
-	ui_msg(u, "%s", safe);
+	free(u->save_ids);
+	u->save_ids = xcalloc(n, sizeof(*ids));
+	memcpy(u->save_ids, ids, n * sizeof(*ids));
+	u->save_n = n;
+	time_t now = time(NULL);
+	struct tm tm;
+	gmtime_r(&now, &tm);
+	strftime(u->save_name, sizeof(u->save_name), "pop3mon-%Y%m%dT%H%M%SZ.pcap", &tm);
+	u->saving = true;
+}
+
+/* A key in the save prompt: edit the name, Enter saves, Esc cancels. */
+static void save_key(struct ui *u, int ch)
+{
+	size_t len = strlen(u->save_name);
+	if (ch == 27) {
+		u->saving = false;
+		ui_msg(u, "Save cancelled.");
+	} else if (ch == '\n' || ch == '\r' || ch == KEY_ENTER) {
+		if (!len)
+			return;
+		u->saving = false;
+		const char *msg = u->save_fn(u->save_ctx, u->save_ids, u->save_n, u->save_name);
+		char safe[256];
+		sanitize_text(safe, sizeof(safe), msg ? msg : "saved");
+		ui_msg(u, "%s", safe);
+	} else if (ch == KEY_BACKSPACE || ch == 127 || ch == 8) {
+		if (len)
+			u->save_name[len - 1] = '\0';
+	} else if (ch == 21) { /* Ctrl-U: clear the line */
+		u->save_name[0] = '\0';
+	} else if (ch >= 0x20 && ch < 0x7f && len + 1 < sizeof(u->save_name)) {
+		u->save_name[len] = (char)ch;
+		u->save_name[len + 1] = '\0';
+	}
+	if (!u->saving) {
+		free(u->save_ids);
+		u->save_ids = NULL;
+		u->save_n = 0;
+	}
 }
 
 static void save_flagged(struct ui *u)
@@ -260,6 +299,10 @@ static void search_key(struct ui *u, int ch)
 
 static void dispatch(struct ui *u, int ch)
 {
+	if (u->saving) {
+		save_key(u, ch);
+		return;
+	}
 	if (u->searching) {
 		search_key(u, ch);
 		return;

@@ -184,6 +184,13 @@ void ui_draw_bar(struct ui *u, unsigned view)
 		ui_put(u, y, 0, COLS, ui_role(u, UI_R_TITLE), buf);
 		return;
 	}
+	if (u->saving) {
+		char buf[700];
+		snprintf(buf, sizeof(buf), "Save %zu session%s in %s as: %s_   (Enter saves, Esc cancels)",
+			 u->save_n, u->save_n == 1 ? "" : "s", u->save_dir, u->save_name);
+		ui_put(u, y, 0, COLS, ui_role(u, UI_R_TITLE), buf);
+		return;
+	}
 	if (u->msg[0] && u->now_us < u->msg_until_us) {
 		ui_put(u, y, 0, COLS, ui_role(u, UI_R_TITLE), u->msg);
 		return;

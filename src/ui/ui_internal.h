@@ -76,6 +76,11 @@ struct ui {
 	uint64_t msg_until_us;
 	ui_save_fn save_fn;
 	void *save_ctx;
+	char save_dir[256];          /* shown in the save prompt */
+	bool saving;                 /* the save prompt is open */
+	char save_name[256];         /* its line, editable */
+	uint64_t *save_ids;          /* owned: what the prompt will save */
+	size_t save_n;
 
 	uint64_t now_us, start_us, last_draw_us, drawn_gen;
 	bool started, dirty, clear_next, input_done, quit;

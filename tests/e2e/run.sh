@@ -24,6 +24,7 @@ part "secrets redacted, wire text sanitised" sh tests/e2e/secrets.sh $P
 part "dashboard ends when its terminal goes away" sh tests/e2e/ui_hangup.sh $P
 part "live capture on a veth pair: privilege drop, SIGTERM flush" sh tests/e2e/live.sh $P
 part "live capture idle: under 1 % of a core in every mode" sh tests/e2e/idle.sh $P
+part "saving: -w selection and 0600, the dashboard's save live after the privilege drop" sh tests/e2e/save.sh $P
 part "Redis Streams: publish, two sensors, auth, closed port, restart" sh tests/e2e/redis.sh $P
 part "benchmark generator ground truth (small)" make -s bench-check-small
 part "dashboard in tmux, as a person uses it" sh tests/e2e/ui_tmux.sh $P
