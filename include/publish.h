@@ -24,6 +24,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "event.h"
 
@@ -92,7 +93,35 @@ void publisher_free(struct publisher *p);
 const char *publisher_message(const struct publisher *p);
 
 /* The sink that feeds it: a JSON lines writer (every event, stats events
- * on) whose lines go to the publisher; finish drains it. The sink owns p. */
-struct sink publisher_sink(struct publisher *p, const char *sensor);
+ * on) whose lines go to the publisher; finish drains it. The sink owns p.
+ * stats_only: the session lines come from the --json sink (publisher_tee
+ * on its options, which must have no filter), this one writes the stats. */
+struct sink publisher_sink(struct publisher *p, const char *sensor, bool stats_only);
+struct json_opts;
+void publisher_tee(struct publisher *p, struct json_opts *jo);
+
+/* ---- --from redis://... (src/events/from_redis.c) ---- */
+
+struct redis_from_opts {
+	const char *auth_file;       /* --redis-auth-file, or NULL (REDISCLI_AUTH) */
+	bool follow;                 /* go on after the end (dashboard, --wall, --follow) */
+	uint64_t since_us;           /* --since: entries Redis took from then on; 0: all */
+	FILE *notes;                 /* reconnects, trimmed entries; NULL: kept in msgs */
+};
+
+struct from_redis_counts {
+	uint64_t entries, lines, refused, missing;
+	bool failed;                 /* a stream could not be read (WRONGTYPE, NOPERM) */
+	char msgs[2048];             /* notes kept when opts.notes is NULL */
+};
+
+struct event_reader;
+/* Each stream ("redis://...") read into the reader (see from_redis.c).
+ * tick (may be NULL) is called between pages, and at least every 200 ms
+ * while following; false stops the read. Returns 0, or -1 when a stream
+ * could not be read. */
+int event_read_redis(struct event_reader *er, const char *const *urls, size_t n,
+		     const struct redis_from_opts *o, bool (*tick)(void *ctx), void *ctx,
+		     struct from_redis_counts *cnt);
 
 #endif

@@ -39,7 +39,9 @@ struct json_opts {
 	/* --sensor: written as "host", each record's last key (EVE's place). */
 	const char *host;
 	/* With path NULL: each line (without its newline) goes here instead
-	 * of to a file (--publish). */
+	 * of to a file (--publish). With a path: each session line written
+	 * (not the stats lines) goes here too, so --json and --publish share
+	 * one serialisation (only without a filter: every line is written). */
 	void (*line_fn)(void *ctx, const char *line, size_t n);
 	void *line_ctx;
 };

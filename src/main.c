@@ -445,12 +445,29 @@ int main(int argc, char **argv)
 	bool want_ui = isatty(STDOUT_FILENO) && !o.report && !o.streams && !json_stdout;
 	if (o.wall)
 		want_ui = true;
+	/* --publish: the --json sink's session lines are shared when it writes
+	 * every one (no filter), so each event is serialised once. */
+	bool pub_shared = false;
+	if (o.publish_url) {
+		struct publish_opts po = { &publish_target, o.sensor, o.stream_maxlen,
+					   (size_t)o.publish_buffer_mib << 20, want_ui };
+		r.pub = publisher_new(&po, errbuf, sizeof(errbuf));
+		if (!r.pub) {
+			fprintf(stderr, "pop3mon: %s\n", errbuf);
+			return EXIT_INPUT;
+		}
+		pub_shared = o.json_path && !o.filter.only_flagged && o.filter.rule < 0 &&
+			     !o.filter.server && !o.filter.user;
+	}
 	if (o.json_path) {
 		struct json_opts jo = { .filter = o.filter, .stats_events = o.stats_interval_s > 0,
 					.flush_sessions = o.iface != NULL, .host = o.sensor };
+		if (pub_shared)
+			publisher_tee(r.pub, &jo);
 		struct sink s = json_sink_new(o.json_path, &jo, errbuf, sizeof(errbuf));
 		if (!s.ops) {
 			fprintf(stderr, "pop3mon: %s\n", errbuf);
+			publisher_free(r.pub);
 			return EXIT_INPUT;
 		}
 		event_bus_add(&rendered, s);
@@ -478,16 +495,8 @@ int main(int argc, char **argv)
 		}
 		event_bus_add(&rendered, report_sink_new(stdout, &ro));
 	}
-	if (o.publish_url) {
-		struct publish_opts po = { &publish_target, o.sensor, o.stream_maxlen,
-					   (size_t)o.publish_buffer_mib << 20, want_ui };
-		r.pub = publisher_new(&po, errbuf, sizeof(errbuf));
-		if (!r.pub) {
-			fprintf(stderr, "pop3mon: %s\n", errbuf);
-			return EXIT_INPUT;
-		}
-		event_bus_add(&rendered, publisher_sink(r.pub, o.sensor));
-	}
+	if (r.pub) /* after the --json sink: a shared line is written there first */
+		event_bus_add(&rendered, publisher_sink(r.pub, o.sensor, pub_shared));
 	if (rendered.n)
 		event_bus_add(&r.bus, event_thread_sink(&rendered, o.iface != NULL || o.publish_url));
 	if (want_ui) {

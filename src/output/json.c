@@ -108,7 +108,7 @@ static void out_fwrite(struct json_sink *j, const char *p, size_t n)
 {
 	if (j->failed || n == 0)
 		return;
-	if (j->o.line_fn) { /* whole lines, each to the callback */
+	if (j->o.line_fn && !j->out) { /* whole lines, each to the callback */
 		while (n) {
 			const char *nl = memchr(p, '\n', n);
 			size_t len = nl ? (size_t)(nl - p) : n;
@@ -978,6 +978,8 @@ static void emit_line(struct json_sink *j, const struct ev_session *s, bool pass
 		n = w->len - at;
 	}
 	if (pass || !s) {
+		if (s && j->o.line_fn && j->out)
+			j->o.line_fn(j->o.line_ctx, w->buf + at, n); /* tee (--publish) */
 		if (j->gather) {
 			char *o = jw_at(w, 1);
 			o[0] = '\n';

@@ -534,7 +534,13 @@ static const struct sink_ops pub_ops = {
 	.free = pub_free,
 };
 
-struct sink publisher_sink(struct publisher *p, const char *sensor)
+void publisher_tee(struct publisher *p, struct json_opts *jo)
+{
+	jo->line_fn = line_to_publisher;
+	jo->line_ctx = p;
+}
+
+struct sink publisher_sink(struct publisher *p, const char *sensor, bool stats_only)
 {
 	struct sink out = { 0 };
 	struct json_opts jo = { .stats_events = true, .flush_sessions = false, .host = sensor,
@@ -546,6 +552,6 @@ struct sink publisher_sink(struct publisher *p, const char *sensor)
 	s->p = p;
 	out.ops = &pub_ops;
 	out.self = s;
-	out.skip = s->json.skip;
+	out.skip = stats_only ? ~EV_BIT(EV_STATS) : s->json.skip;
 	return out;
 }

@@ -69,6 +69,12 @@ check "MAXLEN ~ trims: --stream-maxlen 10 keeps 10 to 15 entries, fewer than the
 	"n=\$(redis-cli -p $PORT XLEN small); [ \$n -ge 10 ] && [ \$n -le 15 ] && [ \$($H count $PORT small) -lt 445 ]"
 redis-cli -p "$PORT" CONFIG SET stream-node-max-entries 100 > /dev/null
 
+# With a filter on --json the stream still gets every event (its own writer).
+$P -r $A --only-flagged --json "$T/f.json" --publish "redis://127.0.0.1:$PORT/filtered" --sensor alpha > /dev/null 2>&1
+$H dump "$PORT" filtered | grep -v '"event_type":"stats"' > "$T/sf.json"
+check "--only-flagged --json: the local file is filtered, the stream has every event" \
+	"cmp -s $T/sf.json $T/a.json.ev && [ \$(grep -vc '\"event_type\":\"stats\"' $T/f.json) -lt \$(wc -l < $T/a.json.ev) ]"
+
 # A password comes from a file (mode 600) or REDISCLI_AUTH, never the URL.
 redis-cli -p "$PORT" ACL SETUSER sensor on '>s3cret' '~pop3mon*' '+xadd' '+xrevrange' '+ping' > /dev/null
 printf 's3cret\n' > "$T/pw"; chmod 600 "$T/pw"
