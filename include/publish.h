@@ -75,12 +75,16 @@ struct publish_opts {
 	uint64_t maxlen;             /* MAXLEN ~ */
 	size_t buffer_bytes;
 	bool quiet;                  /* a dashboard owns the terminal: keep stderr for the end */
+	/* Reading files: a full buffer waits while Redis is up and taking
+	 * lines (nothing is lost to a race no one is in); live, it drops. */
+	bool wait_for_room;
 };
 
 struct publisher;
 
 struct publisher *publisher_new(const struct publish_opts *o, char *errbuf, size_t errlen);
-/* One JSON line (no newline). Never blocks on Redis: a full buffer drops it. */
+/* One JSON line (no newline). Live, never blocks on Redis: a full buffer
+ * drops it; reading files (wait_for_room) it waits while Redis is up. */
 void publisher_line(struct publisher *p, const char *line, size_t n);
 /* Counters for the stats event (any thread). */
 void publisher_stats(const struct publisher *p, struct publish_stats *st);

@@ -450,7 +450,7 @@ int main(int argc, char **argv)
 	bool pub_shared = false;
 	if (o.publish_url) {
 		struct publish_opts po = { &publish_target, o.sensor, o.stream_maxlen,
-					   (size_t)o.publish_buffer_mib << 20, want_ui };
+					   (size_t)o.publish_buffer_mib << 20, want_ui, o.iface == NULL };
 		r.pub = publisher_new(&po, errbuf, sizeof(errbuf));
 		if (!r.pub) {
 			fprintf(stderr, "pop3mon: %s\n", errbuf);

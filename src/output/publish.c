@@ -63,6 +63,9 @@ struct publisher {
 
 	pthread_mutex_t mu;
 	pthread_cond_t cv;           /* lines arrived, or stop */
+	pthread_cond_t space;        /* the ring has room again, or Redis went away */
+	bool wait_for_room;          /* a file: a full ring waits while Redis takes lines */
+	bool producer_waiting;
 	uint8_t *ring;
 	size_t cap, head, used;      /* head: oldest byte */
 	bool waiting;                /* the thread sleeps on cv */
@@ -143,6 +146,12 @@ void publisher_line(struct publisher *p, const char *line, size_t n)
 	}
 	pthread_mutex_lock(&p->mu);
 	h.seq = atomic_fetch_add(&p->events, 1) + 1;
+	while (p->wait_for_room && p->cap - p->used < sizeof(h) + n && !p->stop &&
+	       atomic_load(&p->connected)) {
+		p->producer_waiting = true;
+		pthread_cond_wait(&p->space, &p->mu);
+		p->producer_waiting = false;
+	}
 	if (p->cap - p->used < sizeof(h) + n || p->stop) {
 		atomic_fetch_add(&p->dropped, 1);
 	} else {
@@ -175,6 +184,8 @@ static void batch_fill(struct publisher *p)
 		p->bbuf[p->blen++] = '\n'; /* so lines in a row are one entry's value */
 	}
 	atomic_store(&p->buffered, p->used);
+	if (p->producer_waiting)
+		pthread_cond_signal(&p->space);
 }
 
 /* ---- the connection (the thread's) ---- */
@@ -187,6 +198,9 @@ static void disconnect(struct publisher *p, const char *why)
 	redisFree(p->c);
 	p->c = NULL;
 	atomic_store(&p->connected, false);
+	pthread_mutex_lock(&p->mu);
+	pthread_cond_signal(&p->space); /* a waiting producer drops instead */
+	pthread_mutex_unlock(&p->mu);
 	p->backoff_ms = PUBLISH_BACKOFF_MIN_MS;
 	p->said_down = true; /* said: the failed attempts that follow say nothing more */
 }
@@ -405,6 +419,8 @@ struct publisher *publisher_new(const struct publish_opts *o, char *errbuf, size
 	p->backoff_ms = PUBLISH_BACKOFF_MIN_MS;
 	pthread_mutex_init(&p->mu, NULL);
 	pthread_cond_init(&p->cv, NULL);
+	pthread_cond_init(&p->space, NULL);
+	p->wait_for_room = o->wait_for_room;
 	if (pthread_create(&p->thread, NULL, publisher_main, p) != 0) {
 		snprintf(errbuf, errlen, "%s: cannot start the publishing thread", p->t.url);
 		publisher_free(p);
@@ -437,6 +453,7 @@ uint64_t publisher_drain(struct publisher *p)
 	pthread_mutex_lock(&p->mu);
 	p->stop = true;
 	pthread_cond_signal(&p->cv);
+	pthread_cond_signal(&p->space);
 	pthread_mutex_unlock(&p->mu);
 	pthread_join(p->thread, NULL);
 	p->started = false;
@@ -475,6 +492,7 @@ void publisher_free(struct publisher *p)
 	publisher_drain(p);
 	pthread_mutex_destroy(&p->mu);
 	pthread_cond_destroy(&p->cv);
+	pthread_cond_destroy(&p->space);
 	memset(p->t.password, 0, sizeof(p->t.password));
 	free(p->ring);
 	free(p->bbuf);
