@@ -35,7 +35,14 @@ struct readahead {
 	void *prep_ctx;
 	size_t prep_slot;       /* bytes per frame, 8-aligned */
 	size_t max_frames;      /* per batch: the prep slots there are */
+	const struct bpf_program *filter; /* libpcap path only; NULL: none */
+	uint64_t number;        /* the consumer's record number */
 };
+
+/* A record the filter dropped leaves its number behind: a marker record
+ * (caplen SKIP_MARK, ts_us the count) ahead of the next frame passed, so
+ * the consumer numbers frames as the file does. It takes no prep slot. */
+#define SKIP_MARK UINT32_MAX
 
 static size_t rec_size(uint32_t caplen)
 {
@@ -131,6 +138,7 @@ static void *reader(void *arg)
 {
 	struct readahead *ra = arg;
 	size_t n = 0; /* frames in the batch being filled */
+	uint64_t skipped = 0; /* records the filter dropped since the last frame */
 	for (;;) {
 		struct pcap_pkthdr *h;
 		const u_char *data;
@@ -141,7 +149,11 @@ static void *reader(void *arg)
 			return frame_error(ra, pcap_geterr(ra->pcap));
 		}
 		ra->frames++;
-		size_t need = rec_size(h->caplen);
+		if (ra->filter && !pcap_offline_filter(ra->filter, h, data)) {
+			skipped++;
+			continue;
+		}
+		size_t need = rec_size(h->caplen) + (skipped ? sizeof(struct rec) : 0);
 		if (need > READAHEAD_BATCH_BYTES) { /* libpcap refuses these first */
 			snprintf(ra->err, sizeof ra->err, "%s: frame %llu: record of %u bytes",
 				 ra->name, (unsigned long long)ra->frames, h->caplen);
@@ -153,6 +165,13 @@ static void *reader(void *arg)
 				return NULL;
 			b = batch_ring_fill(ra->ring);
 			n = 0;
+		}
+		if (skipped) {
+			struct rec m = { skipped, SKIP_MARK, 0 };
+			memcpy(b->buf + b->used, &m, sizeof m);
+			b->used += sizeof m;
+			need -= sizeof m;
+			skipped = 0;
 		}
 		struct rec r = { (uint64_t)h->ts.tv_sec * 1000000u + (uint64_t)h->ts.tv_usec,
 				 h->caplen, h->len };
@@ -166,10 +185,12 @@ static void *reader(void *arg)
 }
 
 struct readahead *readahead_start(pcap_t *p, int fd, const struct pcap_format *direct,
-				   const struct source_opts *o, const char *name)
+				  const struct bpf_program *filter, const struct source_opts *o,
+				  const char *name)
 {
 	struct readahead *ra = xcalloc(1, sizeof *ra);
 	ra->pcap = p;
+	ra->filter = direct ? NULL : filter;
 	ra->fd = direct ? fd : -1;
 	if (direct)
 		ra->fmt = *direct;
@@ -199,6 +220,12 @@ enum source_status readahead_next(struct readahead *ra, struct frame *out,
 		if (ra->pos < b->used) {
 			struct rec r;
 			memcpy(&r, b->buf + ra->pos, sizeof r);
+			if (r.caplen == SKIP_MARK) {
+				ra->number += r.ts_us;
+				ra->pos += sizeof r;
+				continue;
+			}
+			out->number = ++ra->number;
 			out->ts_us = r.ts_us;
 			out->caplen = r.caplen;
 			out->wirelen = r.wirelen;

@@ -29,12 +29,17 @@ struct readahead;
 /* Start reading `p` (borrowed until readahead_stop); `name` for messages.
  * With `direct`, a classic pcap file whose header libpcap has read, the
  * records are read from `fd` past that header instead, without libpcap.
+ * With `filter` (borrowed; not with `direct`), only the frames it passes
+ * are handed out, each still numbered as the file's record (as tshark
+ * numbers the unfiltered file).
  * o->prep, if set, runs on the thread for each frame (see capture.h).
  * NULL if the thread cannot be started (the caller reads directly). */
 struct readahead *readahead_start(pcap_t *p, int fd, const struct pcap_format *direct,
-				   const struct source_opts *o, const char *name);
+				  const struct bpf_program *filter, const struct source_opts *o,
+				  const char *name);
 
-/* The next frame (data valid until the next call), SOURCE_EOF, or
+/* The next frame (data valid until the next call; out->number is its
+ * record number in the file), SOURCE_EOF, or
  * SOURCE_ERROR with errbuf naming the file and frame. */
 enum source_status readahead_next(struct readahead *r, struct frame *out,
 				  char errbuf[CAPTURE_ERRBUF_SIZE]);

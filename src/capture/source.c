@@ -33,6 +33,12 @@ struct source {
 	int linktype;
 	uint64_t frames;
 	struct readahead *ra; /* regular files: read on a second thread */
+	/* Files: the BPF filter run here (pcap_offline_filter), not by
+	 * libpcap, so every record is counted and frame numbers stay the
+	 * file's own, as tshark numbers the unfiltered file. */
+	struct bpf_program prog;
+	bool have_prog;
+	uint64_t number;      /* records read (files without the thread) */
 };
 
 static struct source *source_wrap(pcap_t *p, const char *name, bool live)
@@ -45,16 +51,24 @@ static struct source *source_wrap(pcap_t *p, const char *name, bool live)
 	return s;
 }
 
+static int compile_filter(pcap_t *p, const char *name, const char *bpf, struct bpf_program *prog,
+			  char *errbuf)
+{
+	if (pcap_compile(p, prog, bpf, 1, PCAP_NETMASK_UNKNOWN) < 0) {
+		snprintf(errbuf, CAPTURE_ERRBUF_SIZE, "%s: bad filter '%s': %s", name, bpf,
+			 pcap_geterr(p));
+		return -1;
+	}
+	return 0;
+}
+
 static int apply_filter(pcap_t *p, const char *name, const char *bpf, char *errbuf)
 {
 	struct bpf_program prog;
 	if (!bpf || !*bpf)
 		return 0;
-	if (pcap_compile(p, &prog, bpf, 1, PCAP_NETMASK_UNKNOWN) < 0) {
-		snprintf(errbuf, CAPTURE_ERRBUF_SIZE, "%s: bad filter '%s': %s", name, bpf,
-			 pcap_geterr(p));
+	if (compile_filter(p, name, bpf, &prog, errbuf) < 0)
 		return -1;
-	}
 	int rc = pcap_setfilter(p, &prog);
 	pcap_freecode(&prog);
 	if (rc < 0) {
@@ -101,16 +115,21 @@ struct source *source_open_file(const char *path, const struct source_opts *o,
 			fclose(fp);
 		return NULL;
 	}
-	if (apply_filter(p, path, o->bpf, errbuf) < 0) {
+	struct bpf_program prog = { 0 };
+	bool have_prog = o->bpf && *o->bpf;
+	if (have_prog && compile_filter(p, path, o->bpf, &prog, errbuf) < 0) {
 		pcap_close(p);
 		return NULL;
 	}
 	struct source *s = source_wrap(p, path, false);
+	s->prog = prog;
+	s->have_prog = have_prog;
 	struct stat sb;
 	if (fp != stdin && fstat(fileno(fp), &sb) == 0 && S_ISREG(sb.st_mode)) {
 		struct pcap_format fmt;
 		bool direct = direct_format(p, fileno(fp), o, &fmt);
-		s->ra = readahead_start(p, fileno(fp), direct ? &fmt : NULL, o, path);
+		s->ra = readahead_start(p, fileno(fp), direct ? &fmt : NULL,
+					have_prog ? &s->prog : NULL, o, path);
 	}
 	return s;
 }
@@ -160,6 +179,8 @@ void source_free(struct source *s)
 	if (!s)
 		return;
 	readahead_stop(s->ra);
+	if (s->have_prog)
+		pcap_freecode(&s->prog);
 	pcap_close(s->pcap);
 	free(s->name);
 	free(s);
@@ -171,17 +192,22 @@ enum source_status source_next(struct source *s, struct frame *out,
 	if (s->ra) {
 		enum source_status st = readahead_next(s->ra, out, errbuf);
 		if (st == SOURCE_FRAME) {
-			out->number = ++s->frames;
+			s->frames++;
 			out->linktype = s->linktype;
 		}
 		return st;
 	}
 	struct pcap_pkthdr *h;
 	const u_char *data;
-	int rc = pcap_next_ex(s->pcap, &h, &data);
+	int rc;
+	do {
+		rc = pcap_next_ex(s->pcap, &h, &data);
+		s->number += rc == 1;
+	} while (rc == 1 && s->have_prog && !pcap_offline_filter(&s->prog, h, data));
 
 	if (rc == 1) {
-		out->number = ++s->frames;
+		s->frames++;
+		out->number = s->live ? s->frames : s->number;
 		out->ts_us = (uint64_t)h->ts.tv_sec * 1000000u + (uint64_t)h->ts.tv_usec;
 		out->caplen = h->caplen;
 		out->wirelen = h->len;
@@ -195,7 +221,7 @@ enum source_status source_next(struct source *s, struct frame *out,
 	if (rc == PCAP_ERROR_BREAK)
 		return s->live ? SOURCE_TIMEOUT : SOURCE_EOF;
 	snprintf(errbuf, CAPTURE_ERRBUF_SIZE, "%s: frame %llu: %s", s->name,
-		 (unsigned long long)s->frames + 1, pcap_geterr(s->pcap));
+		 (unsigned long long)(s->live ? s->frames : s->number) + 1, pcap_geterr(s->pcap));
 	return SOURCE_ERROR;
 }
 

@@ -15,7 +15,7 @@ symbolic links to the unwrapped capture's hand-reviewed expected files
 checks that a wrapped session gives exactly the unwrapped one's
 transactions and findings. NAME.src names the unwrapped capture (for
 tests/e2e/tunnels.py). malformed-tunnels.pcap holds outer headers that are
-cut or lie, and a six-deep nest; its expected decoder counters are in
+cut or lie, and a five-deep nest; its expected decoder counters are in
 tests/e2e/tunnels.py.
 
 Python standard library only. Outer addresses are documentation ones
@@ -344,6 +344,18 @@ def main():
     with open(os.path.join(out, name + ".src"), "w") as f:
         f.write(SRC["stat"] + "\n")
     write_pcap(os.path.join(out, "malformed-tunnels.pcap"), magic, e, malformed(frames))
+    # not a tunnel: the session among other traffic, for frame numbers under
+    # a BPF filter (tests/e2e/tunnels.py compares them with tshark's)
+    magic, e, frames = srcs["curl"]
+    mixed = []
+    for i, (s_, fr_, f) in enumerate(frames):
+        if i % 3 != 1:
+            dns = udp(5353, 5353, b"\0\0\x84\0\0\0\0\0\0\0\0\0")
+            mixed.append((s_, fr_, eth(0x0800, ipv4(PE_A, bytes([224, 0, 0, 251]), 17, dns))))
+        mixed.append((s_, fr_, f))
+    name = "mixed-dovecot-curl"
+    write_pcap(os.path.join(out, name + ".pcap"), magic, e, mixed)
+    expected_link(out, name, SRC["curl"])
     return 0
 
 

@@ -123,7 +123,7 @@ static struct readahead *start(const char *path, bool direct, const struct sourc
 	assert_true(pcap_format_from_header(hdr, &f));
 	f.snapshot = (uint32_t)pcap_snapshot(p);
 	f.max_caplen = 262144;
-	struct readahead *ra = readahead_start(p, fileno(fp), direct ? &f : NULL, so, "F");
+	struct readahead *ra = readahead_start(p, fileno(fp), direct ? &f : NULL, NULL, so, "F");
 	assert_non_null(ra);
 	*pp = p;
 	return ra;
