@@ -1,6 +1,8 @@
 /*
  * ui_view.c - view models for the session list, the servers view and the
- * wall, plus the number and time formatting every panel shares.
+ * wall.
+ *
+ * (The number and time formatting is in ui_fmt.c.)
  *
  * Rebuilding the list is a filter pass and a qsort over at most
  * UI_SESSIONS_MAX pointers, done only when the model's generation moved
@@ -16,91 +18,6 @@
 
 #include "ui_view.h"
 #include "util.h"
-
-/* ---- formatting ---------------------------------------------------------- */
-
-char *ui_fmt_group(char *buf, size_t n, uint64_t v)
-{
-	char raw[24];
-	int len = snprintf(raw, sizeof(raw), "%" PRIu64, v);
-	char out[32];
-	size_t o = 0;
-	for (int i = 0; i < len; i++) {
-		if (i > 0 && (len - i) % 3 == 0)
-			out[o++] = ' ';
-		out[o++] = raw[i];
-	}
-	out[o] = '\0';
-	snprintf(buf, n, "%s", out);
-	return buf;
-}
-
-static void utc(uint64_t ts_us, struct tm *tm)
-{
-	time_t t = (time_t)(ts_us / 1000000);
-	gmtime_r(&t, tm);
-}
-
-char *ui_fmt_hms(char *buf, size_t n, uint64_t ts_us)
-{
-	struct tm tm;
-	utc(ts_us, &tm);
-	snprintf(buf, n, "%02d:%02d:%02d", tm.tm_hour, tm.tm_min, tm.tm_sec);
-	return buf;
-}
-
-char *ui_fmt_hmsm(char *buf, size_t n, uint64_t ts_us)
-{
-	struct tm tm;
-	utc(ts_us, &tm);
-	snprintf(buf, n, "%02d:%02d:%02d.%03u", tm.tm_hour, tm.tm_min, tm.tm_sec,
-		 (unsigned)(ts_us % 1000000 / 1000));
-	return buf;
-}
-
-char *ui_fmt_dur(char *buf, size_t n, uint64_t us)
-{
-	if (us < 1000)
-		snprintf(buf, n, "%" PRIu64 "us", us);
-	else if (us < 10000)
-		snprintf(buf, n, "%.1fms", (double)us / 1e3);
-	else if (us < 1000000)
-		snprintf(buf, n, "%" PRIu64 "ms", us / 1000);
-	else if (us < 60000000)
-		snprintf(buf, n, "%.2fs", (double)us / 1e6);
-	else
-		snprintf(buf, n, "%" PRIu64 "m%02" PRIu64 "s", us / 60000000, us / 1000000 % 60);
-	return buf;
-}
-
-char *ui_fmt_rate(char *buf, size_t n, double v)
-{
-	if (v < 1000)
-		snprintf(buf, n, "%.0f", v);
-	else if (v < 1e6)
-		snprintf(buf, n, "%.1fk", v / 1e3);
-	else if (v < 1e9)
-		snprintf(buf, n, "%.1fM", v / 1e6);
-	else
-		snprintf(buf, n, "%.1fG", v / 1e9);
-	return buf;
-}
-
-char *ui_fmt_uptime(char *buf, size_t n, uint64_t us)
-{
-	uint64_t s = us / 1000000;
-	snprintf(buf, n, "%" PRIu64 ":%02u:%02u", s / 3600, (unsigned)(s / 60 % 60), (unsigned)(s % 60));
-	return buf;
-}
-
-static const struct ui_glyphs glyphs_utf8 = { "\u2192", "\u2500\u2500\u25ba", "\u25c4\u2500\u2500",
-					      "\u2502", "\u2588", "\u25cf" };
-static const struct ui_glyphs glyphs_ascii = { "->", "-->", "<--", "|", "#", "*" };
-
-const struct ui_glyphs *ui_glyphs_get(bool utf8)
-{
-	return utf8 ? &glyphs_utf8 : &glyphs_ascii;
-}
 
 /* ---- filter ------------------------------------------------------------------ */
 
