@@ -65,6 +65,9 @@ struct ev_session {
 	enum severity worst;         /* meaningful when any finding */
 	bool flagged;                /* an error or warning finding */
 	enum flow_end end;           /* FLOW_END_NONE while open */
+	/* EV_SESSION_UPDATE only (n = 0 in the others): the command waiting
+	 * for its reply, for the dashboard; no other sink reads it. */
+	struct pop3_wait wait;
 };
 
 /* --publish: what the publisher did (all zero when not publishing). */

@@ -206,6 +206,21 @@ void pop3_finish(struct pop3_conn *c, const struct seg_meta *m);
 
 const struct pop3_conn_info *pop3_conn_info(const struct pop3_conn *c);
 
+/* The command the session is waiting on: the oldest one not answered yet,
+ * or the one whose reply is being read (a RETR body still arriving). Read
+ * on demand (the dashboard's session updates), so it costs nothing per
+ * segment. */
+struct pop3_wait {
+	uint32_t n;                      /* commands waiting, this one included; 0: none */
+	bool replying;                   /* its reply has begun */
+	uint64_t req_frame, req_ts_us;   /* when the command was sent */
+	uint64_t lines, octets;          /* data lines and octets of the reply so far */
+	char cmd[POP3_KEYWORD_MAX + 1];  /* "RETR" */
+};
+void pop3_conn_wait(const struct pop3_conn *c, struct pop3_wait *w);
+/* Commands waiting (pop3_wait.n), cheaply. */
+unsigned pop3_conn_waiting(const struct pop3_conn *c);
+
 /*
  * A TCP payload's lines, worked out before the dissector sees it: the file
  * reader's thread makes one per packet (the main thread is the one the run

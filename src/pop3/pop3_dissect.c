@@ -102,6 +102,32 @@ const struct pop3_conn_info *pop3_conn_info(const struct pop3_conn *c)
 	return &c->info;
 }
 
+void pop3_conn_wait(const struct pop3_conn *c, struct pop3_wait *w)
+{
+	memset(w, 0, sizeof(*w));
+	if (c->cur_open) {
+		const struct pop3_txn *t = &c->cur;
+		w->n = c->qlen + 1;
+		w->replying = true;
+		w->req_frame = t->req_frame;
+		w->req_ts_us = t->req_ts_us;
+		w->lines = t->data_lines;
+		w->octets = t->data_octets;
+		strlcpy_safe(w->cmd, t->keyword, sizeof(w->cmd));
+	} else if (c->qlen) {
+		const struct pending *p = &c->q[c->qhead % c->qcap];
+		w->n = c->qlen;
+		w->req_frame = p->m.frame;
+		w->req_ts_us = p->m.ts_us;
+		strlcpy_safe(w->cmd, p->keyword, sizeof(w->cmd));
+	}
+}
+
+unsigned pop3_conn_waiting(const struct pop3_conn *c)
+{
+	return c->qlen + (c->cur_open ? 1u : 0u);
+}
+
 /* ---- transactions ------------------------------------------------------ */
 
 static void emit(struct pop3_conn *c, struct pop3_txn *t)

@@ -44,6 +44,7 @@ struct session {
 	bool tls_port;
 	uint8_t kind;             /* enum session_kind */
 	struct detect *det;       /* owned while the kind is not decided */
+	unsigned waiting;         /* pop3_conn_waiting() after the last segment */
 	struct ev_session ev;
 };
 
@@ -164,6 +165,10 @@ static void emit(struct session *s, enum event_type type, uint64_t ts, const str
 	if (!event_bus_wants(s->mgr->bus, type))
 		return;
 	sync_flow(s);
+	if (type == EV_SESSION_UPDATE && s->pop3)
+		pop3_conn_wait(s->pop3, &s->ev.wait);
+	else
+		s->ev.wait.n = 0;
 	struct event e = { .type = type, .ts_us = ts, .sess = &s->ev, .txn = t, .finding = f };
 	event_bus_emit(s->mgr->bus, &e);
 }
@@ -357,7 +362,13 @@ void session_flow_data(void *ctx, struct flow *f, int dir, const uint8_t *p, siz
 	if (s->kind != SK_POP3 && !is_pop3(s, dir, p, n, m))
 		return;
 	feed_pop3(s, dir, p, n, m);
-	if (f->last_ts >= s->update_due_ts) {
+	/* A command that starts to wait, and a reply that begins, are shown at
+	 * once (the dashboard says how long it has waited and what came so
+	 * far): at most two updates per command, not one per segment. */
+	unsigned w = s->pop3 ? pop3_conn_waiting(s->pop3) : 0;
+	bool news = w && (!s->waiting || ((w & 1) && !(s->waiting & 1)));
+	s->waiting = w;
+	if (news || f->last_ts >= s->update_due_ts) {
 		s->update_due_ts = f->last_ts + SESSION_UPDATE_INTERVAL_US;
 		emit(s, EV_SESSION_UPDATE, f->last_ts, NULL, NULL);
 	}

@@ -27,9 +27,14 @@ static void draw_line(struct ui *u, int y, const struct ui_ll *l, bool sel)
 	case UI_LL_TITLE:
 		ui_put(u, y, 0, COLS, base | A_BOLD, l->text);
 		return;
-	case UI_LL_FINDING:
-		ui_put(u, y, 0, COLS, base | sev | A_BOLD, l->text);
+	case UI_LL_FINDING: {
+		/* folded findings: one line each, [+] opens the basis and evidence */
+		int x = 0;
+		if (l->expandable)
+			x = ui_put(u, y, 0, 4, base | sev | A_BOLD, l->expanded ? "[-] " : "[+] ");
+		ui_put(u, y, x, COLS - x, base | sev | A_BOLD, l->text);
 		return;
+	}
 	case UI_LL_INFO:
 		ui_put(u, y, 6, COLS - 6, base | ui_role(u, UI_R_DIM), l->text);
 		return;
@@ -82,6 +87,14 @@ static void draw_line(struct ui *u, int y, const struct ui_ll *l, bool sel)
 	case UI_LL_ENTRY:
 		ui_put(u, y, D + 7, COLS - D - 7, base, l->text);
 		break;
+	case UI_LL_WAIT: {
+		/* like a reply, in the warning colour: how long, and what came so far */
+		int ll = (int)strlen(l->lat);
+		ui_put(u, y, D - 5 - ll, ll, base | ui_role(u, UI_R_WARN), l->lat);
+		ui_put(u, y, D + 1, 3, base | ui_role(u, UI_R_WARN), "...");
+		ui_put(u, y, D + 5, COLS - D - 5, base | ui_role(u, UI_R_WARN), l->text);
+		break;
+	}
 	default:
 		break;
 	}
@@ -97,8 +110,13 @@ static void draw(struct ui *u, int y0, int rows)
 		ui_put(u, y0 + 1, 2, COLS - 2, A_BOLD, b);
 		return;
 	}
-	if (!u->paused || u->sv_ld.n == 0)
+	if (!u->paused || u->sv_ld.n == 0) {
+		/* findings that would take more than half the panel fold to a line each */
+		u->sv_x.fold_findings = ui_findings_lines(s) > (size_t)(rows > 0 ? rows : 1) / 2;
+		u->sv_x.live = u->o.live;
+		u->sv_x.now_us = u->o.live ? u->now_us : u->m->c.last_ts_us;
 		ui_ladder_build(&u->sv_ld, s, &u->sv_x, u->g);
+	}
 	struct ui_ladder *ld = &u->sv_ld;
 	if (u->sv_sel >= ld->n)
 		u->sv_sel = ld->n ? ld->n - 1 : 0;
@@ -135,7 +153,7 @@ static bool action(struct ui *u, enum ui_action a)
 	case UI_ACT_OPEN:
 		if (u->sv_sel < u->sv_ld.n) {
 			const struct ui_ll *l = &u->sv_ld.l[u->sv_sel];
-			if (l->expandable || l->kind == UI_LL_ENTRY) {
+			if (l->expandable || l->kind == UI_LL_ENTRY) { /* a body, or a folded finding */
 				ui_expand_toggle(&u->sv_x, l->txn_index);
 				u->sv_ld.n = 0; /* rebuild even when paused */
 			} else if (l->kind == UI_LL_EVIDENCE) {
@@ -148,6 +166,22 @@ static bool action(struct ui *u, enum ui_action a)
 			}
 		}
 		break;
+	case UI_ACT_NEXT:
+	case UI_ACT_PREV: {
+		/* the next/previous session of the list (the search's matches) */
+		struct ui_list_view *v = &u->list;
+		if (v->n == 0)
+			break;
+		ui_list_step(v, a == UI_ACT_NEXT ? 1 : -1);
+		const struct ui_session *s = ui_list_row(v, u->m, v->sel);
+		if (s) {
+			ui_open_session(u, s->id);
+			u->sv_ld.n = 0;
+		}
+		ui_msg(u, "Session %zu of %zu%s%s", v->sel + 1, v->n, v->filter.search[0] ? " matching /" : "",
+		       v->filter.search);
+		break;
+	}
 	case UI_ACT_BACK: u->panel = UI_P_LIST; break;
 	case UI_ACT_SERVERS: u->panel = UI_P_SERVERS; break;
 	case UI_ACT_SAVE: ui_save_ids(u, &u->sv_id, 1); break;

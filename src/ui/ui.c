@@ -333,7 +333,12 @@ static void dispatch(struct ui *u, int ch)
 		}
 		return;
 	case UI_ACT_PAUSE:
+		/* the rows freeze as they are, not only the list's order */
 		u->paused = !u->paused;
+		if (u->paused)
+			ui_list_freeze(&u->list, u->m);
+		else
+			ui_list_thaw(&u->list);
 		return;
 	case UI_ACT_REDRAW:
 		u->clear_next = true;
@@ -383,7 +388,8 @@ static void draw(struct ui *u)
 		refresh();
 		return;
 	}
-	if (!u->paused && u->list.built_gen != u->m->gen)
+	/* paused: rebuilt only when the user changed the view (sort, filter) */
+	if (u->list.built_gen != u->m->gen && (!u->paused || u->list.built_gen == UINT64_MAX))
 		ui_list_rebuild(&u->list, u->m);
 	if (u->panel == UI_P_WALL) {
 		p->draw(u, 0, LINES);

@@ -9,8 +9,12 @@
  * column per character, which holds for the ASCII the model keeps and for
  * the single-column glyphs of ui_glyphs.
  *
- *  pop3mon  file.pcap  filter: port 110  up 0:00:12  PAUSED
- *  1.2k pkt/s  340k B/s  drops 0/0  sessions 2 active / 14  [ 3 FLAGGED ]  findings E4 W1 N7
+ *  pop3mon  eth0  bpf: port 110  up 0:00:12  PAUSED
+ *  1.2k pkt/s  340kB/s  drops kernel 0 iface 0  sessions 2 active / 14 total  3 FLAGGED  findings E4 W1 N7
+ *
+ * With a file, the second line has the capture's span and frames instead
+ * of the live fields (rates, drops, uptime):
+ *  21:20:29.013-21:20:33.700 UTC (4.69s)  1 234 frames  14 sessions  3 FLAGGED  findings E4 W1 N7
  */
 #include <inttypes.h>
 #include <stdarg.h>
@@ -140,6 +144,14 @@ void ui_msg(struct ui *u, const char *fmt, ...)
 	u->dirty = true;
 }
 
+/* The header's second line is a row of items; when they do not fit, the
+ * least important go first, and the flagged count is the last to go. */
+struct hdr_item {
+	char text[160];
+	attr_t a;
+	int prio; /* dropped in increasing order */
+};
+
 void ui_draw_header(struct ui *u)
 {
 	const struct ui_model *m = u->m;
@@ -147,31 +159,68 @@ void ui_draw_header(struct ui *u)
 	attr_t h = ui_role(u, UI_R_HEADER);
 	ui_fill(0, 0, COLS, h);
 	ui_fill(1, 0, COLS, h);
-	char fdesc[200];
+	char fdesc[200], up[48] = "";
 	ui_filter_describe(&u->list.filter, fdesc, sizeof(fdesc));
-	snprintf(buf, sizeof(buf), " pop3mon  %s%s%s  up %s%s%s%s%s", u->source, u->filter[0] ? "  bpf: " : "",
-		 u->filter, ui_fmt_uptime(t1, sizeof(t1), u->now_us - u->start_us),
-		 fdesc[0] ? "  view: " : "", fdesc, u->input_done ? "  [end of input]" : "",
+	if (u->o.live) /* uptime is a live field; a file's time is its span, below */
+		snprintf(up, sizeof(up), "  up %s", ui_fmt_uptime(t1, sizeof(t1), u->now_us - u->start_us));
+	snprintf(buf, sizeof(buf), " pop3mon  %s%s%s%s%s%s%s%s", u->source, u->filter[0] ? "  bpf: " : "",
+		 u->filter, up, fdesc[0] ? "  view: " : "", fdesc, u->input_done ? "  [end of input]" : "",
 		 m->c.final && !u->input_done ? "  [final]" : "");
 	int x = ui_put(u, 0, 0, COLS, h | A_BOLD, buf);
 	if (u->paused)
 		ui_put(u, 0, x + 2, COLS - x - 2, ui_role(u, UI_R_ALERT), " PAUSED ");
 
-	snprintf(buf, sizeof(buf), " %s pkt/s  %sB/s  ", ui_fmt_rate(t1, sizeof(t1), m->c.pps),
-		 ui_fmt_rate(t2, sizeof(t2), m->c.bps));
-	x = ui_put(u, 1, 0, COLS, h, buf);
-	snprintf(buf, sizeof(buf), "drops kernel %" PRIu64 " iface %" PRIu64, m->c.kernel_drops, m->c.iface_drops);
-	/* lost packets mean missed evidence: as loud as flagged sessions */
-	x += ui_put(u, 1, x, COLS - x, m->c.kernel_drops || m->c.iface_drops ? ui_role(u, UI_R_ALERT) : h, buf);
-	snprintf(buf, sizeof(buf), "  sessions %" PRIu64 " active / %" PRIu64 " total  ", ui_model_active(m),
-		 ui_model_total(m));
-	x += ui_put(u, 1, x, COLS - x, h, buf);
+	struct hdr_item it[6];
+	int n = 0;
+	if (u->o.live) {
+		snprintf(it[n].text, sizeof(it[n].text), " %s pkt/s  %sB/s ", ui_fmt_rate(t1, sizeof(t1), m->c.pps),
+			 ui_fmt_rate(t2, sizeof(t2), m->c.bps));
+		it[n].a = h, it[n].prio = 1, n++;
+		snprintf(it[n].text, sizeof(it[n].text), " drops kernel %" PRIu64 " iface %" PRIu64 " ",
+			 m->c.kernel_drops, m->c.iface_drops);
+		/* lost packets mean missed evidence: as loud as flagged sessions */
+		it[n].a = m->c.kernel_drops || m->c.iface_drops ? ui_role(u, UI_R_ALERT) : h;
+		it[n].prio = 4, n++;
+	} else if (m->c.first_ts_us) {
+		char t3[32];
+		snprintf(it[n].text, sizeof(it[n].text), " %s-%s UTC (%s) ", ui_fmt_hmsm(t1, sizeof(t1), m->c.first_ts_us),
+			 ui_fmt_hmsm(t2, sizeof(t2), m->c.last_ts_us),
+			 ui_fmt_dur(t3, sizeof(t3), m->c.last_ts_us - m->c.first_ts_us));
+		it[n].a = h, it[n].prio = 2, n++;
+		if (m->c.have_stats) {
+			snprintf(it[n].text, sizeof(it[n].text), " %s frames ", ui_fmt_group(t1, sizeof(t1), m->c.frames));
+			it[n].a = h, it[n].prio = 1, n++;
+		}
+	}
+	if (u->o.live)
+		snprintf(it[n].text, sizeof(it[n].text), " sessions %" PRIu64 " active / %" PRIu64 " total ",
+			 ui_model_active(m), ui_model_total(m));
+	else
+		snprintf(it[n].text, sizeof(it[n].text), " %" PRIu64 " sessions ", ui_model_total(m));
+	it[n].a = h, it[n].prio = 3, n++;
 	uint64_t fl = ui_model_flagged(m);
-	snprintf(buf, sizeof(buf), " %" PRIu64 " FLAGGED ", fl);
-	x += ui_put(u, 1, x, COLS - x, fl ? ui_role(u, UI_R_ALERT) : h, fl ? buf : "0 flagged");
-	snprintf(buf, sizeof(buf), "  findings E%" PRIu64 " W%" PRIu64 " N%" PRIu64, m->findings_total[SEV_ERROR],
-		 m->findings_total[SEV_WARNING], m->findings_total[SEV_NOTICE]);
-	ui_put(u, 1, x, COLS - x, h, buf);
+	snprintf(it[n].text, sizeof(it[n].text), fl ? " %" PRIu64 " FLAGGED " : " %" PRIu64 " flagged ", fl);
+	it[n].a = fl ? ui_role(u, UI_R_ALERT) : h, it[n].prio = 9, n++;
+	snprintf(it[n].text, sizeof(it[n].text), " findings E%" PRIu64 " W%" PRIu64 " N%" PRIu64 " ",
+		 m->findings_total[SEV_ERROR], m->findings_total[SEV_WARNING], m->findings_total[SEV_NOTICE]);
+	it[n].a = h, it[n].prio = 0, n++;
+
+	bool show[6];
+	int total = 0;
+	for (int i = 0; i < n; i++) {
+		show[i] = true;
+		total += (int)strlen(it[i].text);
+	}
+	for (int p = 0; p < 9 && total > COLS; p++)
+		for (int i = 0; i < n; i++)
+			if (show[i] && it[i].prio == p) {
+				show[i] = false;
+				total -= (int)strlen(it[i].text);
+			}
+	x = 0;
+	for (int i = 0; i < n; i++)
+		if (show[i])
+			x += ui_put(u, 1, x, COLS - x, it[i].a, it[i].text);
 }
 
 void ui_draw_bar(struct ui *u, unsigned view)

@@ -95,3 +95,47 @@ const struct ui_glyphs *ui_glyphs_get(bool utf8)
 {
 	return utf8 ? &glyphs_utf8 : &glyphs_ascii;
 }
+
+char *ui_fmt_count(char *buf, size_t n, uint64_t v)
+{
+	/* truncated, never rounded up: 999,999 is "999k", not "1000k" */
+	static const struct { uint64_t unit; char sym; } u[] = { { 1000, 'k' }, { 1000000, 'M' }, { 1000000000, 'G' } };
+	if (v < 10000) {
+		snprintf(buf, n, "%" PRIu64, v);
+		return buf;
+	}
+	size_t i = v < 1000000 ? 0 : v < 1000000000 ? 1 : 2;
+	uint64_t whole = v / u[i].unit;
+	if (whole < 100)
+		snprintf(buf, n, "%" PRIu64 ".%" PRIu64 "%c", whole, v / (u[i].unit / 10) % 10, u[i].sym);
+	else
+		snprintf(buf, n, "%" PRIu64 "%c", whole, u[i].sym);
+	return buf;
+}
+
+/* "192.0.2.1:110", "[2001:db8::1]:110": the form the report and URLs use. */
+char *ui_fmt_endpoint(char *buf, size_t n, const char *addr, uint16_t port, int maxw)
+{
+	bool v6 = strchr(addr, ':') != NULL;
+	char p[8];
+	snprintf(p, sizeof(p), "%u", (unsigned)port);
+	int full = (int)strlen(addr) + (v6 ? 2 : 0) + 1 + (int)strlen(p);
+	if (maxw <= 0 || full <= maxw) {
+		snprintf(buf, n, v6 ? "[%s]:%s" : "%s:%s", addr, p);
+		return buf;
+	}
+	/* Too wide: cut the address, never the port; '~' marks the cut (the
+	 * address's start, where a network's prefix is, stays). */
+	int room = maxw - (v6 ? 2 : 0) - 1 - (int)strlen(p) - 1; /* address chars kept */
+	if (room < 1)
+		room = 1;
+	snprintf(buf, n, v6 ? "[%.*s~]:%s" : "%.*s~:%s", room, addr, p);
+	return buf;
+}
+
+const char *ui_user_label(const struct ui_session *s)
+{
+	if (s->user[0])
+		return s->user;
+	return s->midstream && !s->login_seen ? "(mid-stream)" : "(no login)";
+}

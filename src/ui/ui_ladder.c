@@ -102,12 +102,18 @@ static int evidence_sev(const struct ui_session *s, const struct ui_txn *t)
 
 static void title(struct ui_ladder *ld, const struct ui_session *s)
 {
-	char t[16], c[32], o[32];
+	char t[16], c[32], o[32], ce[80], se[80];
 	struct ui_ll *l = add(ld, UI_LL_TITLE);
-	snprintf(l->text, sizeof(l->text), "Session #%" PRIu64 "  %s:%u -> %s:%u  user %s  %s%s  started %s UTC  %" PRIu64 " txns  %s",
-		 s->id, s->cli, s->cport, s->srv, s->sport, s->user[0] ? s->user : "?",
-		 pop3_state_name(s->state), s->tls ? " (TLS)" : "", ui_fmt_hms(t, sizeof(t), s->start_ts),
+	snprintf(l->text, sizeof(l->text), "Session #%" PRIu64 "  %s -> %s  user %s  %s%s  started %s UTC  %" PRIu64 " txns  %s",
+		 s->id, ui_fmt_endpoint(ce, sizeof(ce), s->cli, s->cport, 0),
+		 ui_fmt_endpoint(se, sizeof(se), s->srv, s->sport, 0), ui_user_label(s),
+		 pop3_state_name(s->state), s->tls ? " (TLS)" : "", ui_fmt_hmsm(t, sizeof(t), s->start_ts),
 		 s->txns, s->closed ? flow_end_name(s->end) : "open");
+	if (s->midstream && !s->login_seen) {
+		l = add(ld, UI_LL_NOTE);
+		snprintf(l->text, sizeof(l->text),
+			 "Mid-stream: the capture began after this session's login; user and state unknown, only what was seen is judged.");
+	}
 	if (s->banner[0]) {
 		l = add(ld, UI_LL_NOTE);
 		snprintf(l->text, sizeof(l->text), "Greeting: %s", s->banner);
@@ -120,19 +126,36 @@ static void title(struct ui_ladder *ld, const struct ui_session *s)
 	}
 }
 
-static void findings(struct ui_ladder *ld, const struct ui_session *s)
+size_t ui_findings_lines(const struct ui_session *s)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < s->n_fx; i++)
+		n += 2 + s->fx[i].n_ev;
+	return n;
+}
+
+static void findings(struct ui_ladder *ld, const struct ui_session *s, const struct ui_expand *x)
 {
 	struct ui_ll *l;
 	if (s->n_fx == 0) {
 		l = add(ld, UI_LL_NOTE);
 		snprintf(l->text, sizeof(l->text), "No findings.");
 	}
+	/* worst first: at 80x24 the errors are the lines that fit */
+	for (int sev = SEV_ERROR; sev >= SEV_NOTICE; sev--)
 	for (size_t i = 0; i < s->n_fx; i++) {
 		const struct ui_finding *f = &s->fx[i];
+		if ((int)f->sev != sev)
+			continue;
 		l = add(ld, UI_LL_FINDING);
 		l->sev = (int)f->sev;
+		l->txn_index = UI_FX_KEY(i);
+		l->expandable = x->fold_findings;
+		l->expanded = !x->fold_findings || ui_expand_has(x, UI_FX_KEY(i));
 		snprintf(l->text, sizeof(l->text), "%s %s: %s", f->sev == SEV_ERROR ? "ERROR" : f->sev == SEV_WARNING ? "WARNING" : "notice",
 			 rule_name(f->rule), f->summary);
+		if (!l->expanded)
+			continue;
 		l = add(ld, UI_LL_INFO);
 		l->sev = (int)f->sev;
 		const char *sym = rule_symptom(f->rule);
@@ -185,12 +208,45 @@ static void reply_text(char *buf, size_t n, const struct ui_txn *t)
 		 t->flags & POP3_TF_UNSOLICITED ? "  (unsolicited)" : "");
 }
 
+/* The command still waiting for its reply, last in the transcript. */
+static void waiting(struct ui_ladder *ld, const struct ui_session *s, const struct ui_expand *x)
+{
+	const struct pop3_wait *w = &s->wait;
+	struct ui_ll *l = add(ld, UI_LL_REQ);
+	l->txn_index = UINT64_MAX;
+	rel_time(l->time, sizeof(l->time), s, w->req_ts_us);
+	if (w->req_frame)
+		snprintf(l->frame, sizeof(l->frame), "#%" PRIu64, w->req_frame);
+	snprintf(l->text, sizeof(l->text), "%s", w->cmd[0] ? w->cmd : "(command)");
+	l = add(ld, UI_LL_WAIT);
+	l->txn_index = UINT64_MAX;
+	char d[32] = "", so_far[96] = "", more[48] = "";
+	if (x->now_us > w->req_ts_us && w->req_ts_us)
+		ui_fmt_dur(d, sizeof(d), x->now_us - w->req_ts_us);
+	snprintf(l->lat, sizeof(l->lat), "%s", d);
+	if (w->replying) {
+		char ln[32], oc[32];
+		snprintf(so_far, sizeof(so_far), "reply begun, %s line%s (%s octets) so far",
+			 ui_fmt_group(ln, sizeof(ln), w->lines), w->lines == 1 ? "" : "s",
+			 ui_fmt_group(oc, sizeof(oc), w->octets));
+	} else {
+		snprintf(so_far, sizeof(so_far), "no reply yet");
+	}
+	if (w->n > 1)
+		snprintf(more, sizeof(more), "; %u more command%s queued", w->n - 1, w->n == 2 ? "" : "s");
+	if (x->live)
+		snprintf(l->text, sizeof(l->text), "waiting %s: %s%s", d[0] ? d : "", so_far, more);
+	else
+		snprintf(l->text, sizeof(l->text), "still waiting at the end of the capture (%s): %s%s", d[0] ? d : "?",
+			 so_far, more);
+}
+
 void ui_ladder_build(struct ui_ladder *ld, const struct ui_session *s, const struct ui_expand *x,
 		     const struct ui_glyphs *g)
 {
 	ld->n = 0;
 	title(ld, s);
-	findings(ld, s);
+	findings(ld, s, x);
 	struct ui_ll *l = add(ld, UI_LL_HEADER);
 	snprintf(l->text, sizeof(l->text), "client %s:%u %s server %s:%u", s->cli, s->cport, g->right, s->srv,
 		 s->sport);
@@ -230,6 +286,8 @@ void ui_ladder_build(struct ui_ladder *ld, const struct ui_session *s, const str
 				entries(ld, t);
 		}
 	}
+	if (s->wait.n && !s->closed)
+		waiting(ld, s, x);
 	if (s->tx_dropped) {
 		l = add(ld, UI_LL_NOTE);
 		snprintf(l->text, sizeof(l->text), "%s%" PRIu64 " more transactions not kept",

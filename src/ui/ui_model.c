@@ -343,6 +343,8 @@ void ui_model_event(struct ui_model *m, const struct event *e)
 		return;
 	if (e->ts_us > m->c.last_ts_us)
 		m->c.last_ts_us = e->ts_us;
+	if (e->ts_us && (!m->c.first_ts_us || e->ts_us < m->c.first_ts_us))
+		m->c.first_ts_us = e->ts_us;
 	m->gen++;
 	if (e->type == EV_STATS) {
 		if (e->stats)
@@ -355,6 +357,14 @@ void ui_model_event(struct ui_model *m, const struct event *e)
 	if (!s)
 		return;
 	session_facts(m, s, e->sess);
+	/* The command waiting for its reply: an update says which; anything
+	 * else (its transaction, the close) may have answered it. */
+	if (e->type == EV_SESSION_UPDATE) {
+		s->wait = e->sess->wait;
+		sanitize_text(s->wait.cmd, sizeof(s->wait.cmd), e->sess->wait.cmd);
+	} else if (e->type == EV_TXN || e->type == EV_SESSION_CLOSE) {
+		s->wait.n = 0;
+	}
 	switch (e->type) {
 	case EV_TXN:
 		if (e->txn) {

@@ -126,6 +126,7 @@ struct ui_session {
 	bool flagged;
 	enum flow_end end;
 	bool closed;
+	struct pop3_wait wait;      /* the command waiting for its reply (wait.n = 0: none); cmd sanitised */
 
 	struct ui_txn *tx;          /* owned, n_tx kept (the first ones) */
 	size_t n_tx, cap_tx;
@@ -263,6 +264,7 @@ struct ui_counters {
 	uint64_t prev_frames, prev_bytes, prev_wall_us;
 	uint64_t last_ts_us;               /* capture time of the latest event */
 	uint64_t last_packet_wall_us;      /* wall clock of the stats event that first counted the latest frame */
+	uint64_t first_ts_us;              /* ...and of the earliest (the header's span in file mode) */
 };
 
 struct ui_model {

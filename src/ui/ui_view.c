@@ -28,6 +28,15 @@ const char *ui_sort_name(enum ui_sort s)
 	return (unsigned)s < UI_SORT__COUNT ? sort_names[s] : "?";
 }
 
+const char *ui_sort_dir(enum ui_sort s, bool reverse)
+{
+	static const char *const dir[UI_SORT__COUNT][2] = {
+		{ "oldest first", "newest first" }, { "A to Z", "Z to A" }, { "A to Z", "Z to A" },
+		{ "worst first", "worst last" },    { "slowest first", "fastest first" },
+	};
+	return (unsigned)s < UI_SORT__COUNT ? dir[s][reverse ? 1 : 0] : "?";
+}
+
 void ui_filter_clear(struct ui_filter *f)
 {
 	memset(f, 0, sizeof(*f));
@@ -63,12 +72,22 @@ static bool search_match(const char *q, const struct ui_session *s)
 	snprintf(buf, sizeof(buf), "%s:%u", s->srv, s->sport);
 	if (ci_contains(buf, q))
 		return true;
+	/* the endpoints as shown: "[2001:db8::1]:110" */
+	if (ci_contains(ui_fmt_endpoint(buf, sizeof(buf), s->cli, s->cport, 0), q) ||
+	    ci_contains(ui_fmt_endpoint(buf, sizeof(buf), s->srv, s->sport, 0), q) ||
+	    ci_contains(ui_user_label(s), q))
+		return true;
 	snprintf(buf, sizeof(buf), "#%" PRIu64, s->id);
 	if (!strcasecmp(buf, q))
 		return true;
-	for (int r = 0; r < R__COUNT; r++)
-		if ((s->rules_hit >> r & 1) && ci_contains(rule_name((enum rule_id)r), q))
+	/* a rule hit: its id, or what clients show for it (a help-desk ticket's "0x800CCC97") */
+	for (int r = 0; r < R__COUNT; r++) {
+		if (!(s->rules_hit >> r & 1))
+			continue;
+		const char *sym = rule_symptom((enum rule_id)r);
+		if (ci_contains(rule_name((enum rule_id)r), q) || (sym && ci_contains(sym, q)))
 			return true;
+	}
 	for (size_t i = 0; i < s->n_fx; i++)
 		if (ci_contains(s->fx[i].summary, q))
 			return true;
@@ -131,6 +150,8 @@ void ui_list_fini(struct ui_list_view *v)
 {
 	free(v->ids);
 	v->ids = NULL;
+	free(v->frozen);
+	v->frozen = NULL;
 	v->n = v->cap = 0;
 }
 
@@ -206,6 +227,12 @@ void ui_list_rebuild(struct ui_list_view *v, const struct ui_model *m)
 		if (ui_filter_match(&v->filter, m->s[i]))
 			tmp[n++] = m->s[i];
 	qsort(tmp, n, sizeof(*tmp), comparators[v->sort < UI_SORT__COUNT ? v->sort : 0]);
+	if (v->reverse)
+		for (size_t i = 0; i < n / 2; i++) {
+			const struct ui_session *t = tmp[i];
+			tmp[i] = tmp[n - 1 - i];
+			tmp[n - 1 - i] = t;
+		}
 	if (n > v->cap) {
 		v->cap = n;
 		v->ids = xrealloc(v->ids, v->cap * sizeof(*v->ids));
@@ -221,7 +248,7 @@ void ui_list_rebuild(struct ui_list_view *v, const struct ui_model *m)
 	v->n = n;
 	if (n == 0)
 		v->sel = 0;
-	else if (v->follow)
+	else if (v->follow && v->sort == UI_SORT_TIME)
 		v->sel = newest;
 	else if (found != SIZE_MAX)
 		v->sel = found;
@@ -230,6 +257,79 @@ void ui_list_rebuild(struct ui_list_view *v, const struct ui_model *m)
 	v->sel_id = n ? v->ids[v->sel] : 0;
 	v->built_gen = m->gen;
 	free(tmp);
+	if (v->frozen) /* paused, and the user changed the view: take the rows again */
+		ui_list_freeze(v, m);
+}
+
+void ui_list_freeze(struct ui_list_view *v, const struct ui_model *m)
+{
+	free(v->frozen);
+	v->frozen = xcalloc(v->n ? v->n : 1, sizeof(*v->frozen));
+	for (size_t i = 0; i < v->n; i++) {
+		const struct ui_session *s = ui_model_find(m, v->ids[i]);
+		struct ui_session *f = &v->frozen[i];
+		if (!s) {
+			f->id = 0; /* evicted already: drawn as "(no longer kept)" */
+			continue;
+		}
+		*f = *s;
+		/* only the row's fields: nothing that points into the model */
+		f->tx = NULL;
+		f->n_tx = f->cap_tx = 0;
+		f->fx = NULL;
+		f->n_fx = f->cap_fx = 0;
+		f->server = NULL;
+		f->account = NULL;
+	}
+}
+
+void ui_list_thaw(struct ui_list_view *v)
+{
+	free(v->frozen);
+	v->frozen = NULL;
+	v->built_gen = UINT64_MAX;
+}
+
+const struct ui_session *ui_list_row(const struct ui_list_view *v, const struct ui_model *m, size_t i)
+{
+	if (i >= v->n)
+		return NULL;
+	if (v->frozen)
+		return v->frozen[i].id ? &v->frozen[i] : NULL;
+	return ui_model_find(m, v->ids[i]);
+}
+
+static void resort(struct ui_list_view *v)
+{
+	v->built_gen = UINT64_MAX;
+	/* time order follows the newest session; any other order starts at its top */
+	v->follow = v->sort == UI_SORT_TIME;
+	if (!v->follow) {
+		v->sel = v->top = 0;
+		v->sel_id = 0; /* so the rebuild keeps row 0 */
+	}
+}
+
+void ui_list_sort_next(struct ui_list_view *v)
+{
+	v->sort = (enum ui_sort)((v->sort + 1) % UI_SORT__COUNT);
+	v->reverse = false;
+	resort(v);
+}
+
+void ui_list_sort_reverse(struct ui_list_view *v)
+{
+	v->reverse = !v->reverse;
+	resort(v);
+}
+
+size_t ui_list_step(struct ui_list_view *v, int dir)
+{
+	if (v->n == 0)
+		return 0;
+	size_t s = dir >= 0 ? (v->sel + 1) % v->n : (v->sel + v->n - 1) % v->n;
+	ui_list_move(v, (long)s - (long)v->sel);
+	return v->sel;
 }
 
 void ui_list_move(struct ui_list_view *v, long delta)
@@ -246,15 +346,18 @@ void ui_list_move(struct ui_list_view *v, long delta)
 	v->sel_id = v->ids[v->sel];
 }
 
+/* Home and End: the newest session is at one of the ends in time order;
+ * going there follows it again. */
 void ui_list_home(struct ui_list_view *v)
 {
 	ui_list_move(v, -(long)v->n);
+	v->follow = v->sort == UI_SORT_TIME && v->reverse;
 }
 
 void ui_list_end(struct ui_list_view *v)
 {
 	ui_list_move(v, (long)v->n);
-	v->follow = true;
+	v->follow = v->sort == UI_SORT_TIME && !v->reverse;
 }
 
 void ui_list_scroll(struct ui_list_view *v, size_t rows)
@@ -306,6 +409,39 @@ char *ui_session_flags(const struct ui_session *s, char *buf, size_t n)
 	else
 		snprintf(buf, n, "%s %s", tag[s->worst <= SEV_ERROR ? s->worst : 2],
 			 first >= 0 ? rule_name((enum rule_id)first) : "?");
+	return buf;
+}
+
+char *ui_session_flags_fit(const struct ui_session *s, int first, int w, char *buf, size_t n)
+{
+	unsigned total = s->findings[0] + s->findings[1] + s->findings[2];
+	buf[0] = '\0';
+	if (!total || w <= 0)
+		return buf;
+	/* the order rules are named in: the filtered one, then by severity, worst first */
+	int order[R__COUNT], k = 0, nrules = 0;
+	if (first >= 0 && first < R__COUNT && (s->rules_hit >> first & 1))
+		order[k++] = first;
+	for (int sev = SEV_ERROR; sev >= SEV_NOTICE; sev--)
+		for (int r = 0; r < R__COUNT; r++)
+			if ((s->rules_hit >> r & 1) && r != first && (int)rule_severity((enum rule_id)r) == sev)
+				order[k++] = r;
+	nrules = k;
+	static const char *const tag[3] = { "ntc", "WRN", "ERR" };
+	size_t o = (size_t)snprintf(buf, n, "%s", tag[s->worst <= SEV_ERROR ? s->worst : 2]);
+	for (int i = 0; i < nrules && o < n; i++) {
+		const char *name = rule_name((enum rule_id)order[i]);
+		char more[16] = "";
+		if (i + 1 < nrules)
+			snprintf(more, sizeof(more), " +%d", nrules - i - 1);
+		/* this name, and room for the "+k" of those after it */
+		size_t need = o + (i ? 2 : 1) + strlen(name) + strlen(more);
+		if (i > 0 && need > (size_t)w) {
+			snprintf(buf + o, n - o, " +%d", nrules - i);
+			break;
+		}
+		o += (size_t)snprintf(buf + o, n - o, "%s%s", i ? ", " : " ", name);
+	}
 	return buf;
 }
 

@@ -22,6 +22,13 @@ char *ui_fmt_hmsm(char *buf, size_t n, uint64_t ts_us);/* "13:04:05.123" UTC */
 char *ui_fmt_dur(char *buf, size_t n, uint64_t us);    /* "850us", "1.2ms", "3.40s", "2m05s" */
 char *ui_fmt_rate(char *buf, size_t n, double v);      /* "950", "12.3k", "4.5M" */
 char *ui_fmt_uptime(char *buf, size_t n, uint64_t us); /* "1:02:03" */
+char *ui_fmt_count(char *buf, size_t n, uint64_t v);   /* "9999", "12.3k", "123k", "1.1M" (5 columns at most below 1G) */
+/* "10.0.0.1:110", "[2001:db8::1]:110"; with maxw > 0 at most maxw columns,
+ * the address cut with '~' and the port never cut. */
+char *ui_fmt_endpoint(char *buf, size_t n, const char *addr, uint16_t port, int maxw);
+/* The user column: the user, "(mid-stream)" when the capture began after
+ * the login, "(no login)" when no user was given. List and ladder alike. */
+const char *ui_user_label(const struct ui_session *s);
 
 /* The arrows and lines used: UTF-8 when the locale is, ASCII otherwise. */
 struct ui_glyphs {
@@ -38,6 +45,8 @@ const struct ui_glyphs *ui_glyphs_get(bool utf8);
 
 enum ui_sort { UI_SORT_TIME, UI_SORT_SERVER, UI_SORT_USER, UI_SORT_FLAGS, UI_SORT_LATENCY, UI_SORT__COUNT };
 const char *ui_sort_name(enum ui_sort s);
+/* Which end comes first: "oldest first", "newest first", "worst first", ... */
+const char *ui_sort_dir(enum ui_sort s, bool reverse);
 
 #define UI_SEARCH_MAX 64
 struct ui_filter {
@@ -60,8 +69,12 @@ struct ui_list_view {
 	size_t n, cap;
 	size_t sel, top;      /* selected row, first row shown */
 	uint64_t sel_id;      /* the selection follows the session across rebuilds */
-	bool follow;          /* select the newest session, until the user moves */
+	bool follow;          /* select the newest session, until the user moves (time order only) */
 	enum ui_sort sort;
+	bool reverse;         /* the other end first (R) */
+	/* Paused (Space): copies of the rows' sessions as they were (their
+	 * transcript pointers cleared), drawn instead of the live ones. */
+	struct ui_session *frozen; /* owned, n of them, row order; NULL when live */
 	struct ui_filter filter;
 	uint64_t built_gen;   /* model generation of the last rebuild */
 };
@@ -76,11 +89,27 @@ void ui_list_end(struct ui_list_view *v);     /* last row, and follow again */
 void ui_list_scroll(struct ui_list_view *v, size_t rows);
 /* The selected session, NULL if none (or evicted). */
 struct ui_session *ui_list_selected(const struct ui_list_view *v, const struct ui_model *m);
+/* Row i as it is drawn: the frozen copy while paused, else the live session (NULL if evicted). */
+const struct ui_session *ui_list_row(const struct ui_list_view *v, const struct ui_model *m, size_t i);
+/* Space: freeze the rows as they are now / go live again. */
+void ui_list_freeze(struct ui_list_view *v, const struct ui_model *m);
+void ui_list_thaw(struct ui_list_view *v);
+/* s: the next sort key (its natural direction); R: the other direction.
+ * Sorting stops following, and selects the first row (the interesting
+ * end), except in time order, where the newest session is followed. */
+void ui_list_sort_next(struct ui_list_view *v);
+void ui_list_sort_reverse(struct ui_list_view *v);
+/* n/N: the next/previous row, wrapping around; returns the new row index. */
+size_t ui_list_step(struct ui_list_view *v, int dir);
 /* Rules hit by any session, to cycle the rule filter: next after `cur` (-1 = first), -1 after the last. */
 int ui_next_rule(const struct ui_model *m, int cur);
 
 /* "ERR stat-uidl-count +2", "WRN retr-size", "ntc login-failed", "" */
 char *ui_session_flags(const struct ui_session *s, char *buf, size_t n);
+/* The same in at most w columns, naming as many rules as fit (worst
+ * first; `first`, the rule filtered on, before all; -1 for none) and
+ * "+k" for the rest: "ERR stat-uidl-count, listing-numbers +3". */
+char *ui_session_flags_fit(const struct ui_session *s, int first, int w, char *buf, size_t n);
 
 /* ---- the ladder of one session ---------------------------------------------- */
 
@@ -95,6 +124,7 @@ enum ui_ll_kind {
 	UI_LL_BODY,        /* folded body: "RETR 3 → 4 211 octets, 87 lines" */
 	UI_LL_ENTRY,       /* one LIST/UIDL entry, when expanded */
 	UI_LL_NOTE,        /* "... 120 more entries not kept", drops, blank */
+	UI_LL_WAIT,        /* the command still waiting: "waiting 3.20s, 412 lines so far" (server side) */
 };
 
 #define UI_LL_TEXT 600
@@ -111,10 +141,18 @@ struct ui_ll {
 };
 
 #define UI_EXPAND_MAX 64
+/* What the session panel asks of the ladder: what is expanded, whether
+ * findings fold to one line each, and the clock for a waiting command. */
 struct ui_expand {
-	uint64_t idx[UI_EXPAND_MAX]; /* expanded transactions */
+	uint64_t idx[UI_EXPAND_MAX]; /* expanded transactions, and findings as UI_FX_KEY(i) */
 	size_t n;
+	bool fold_findings;          /* each finding one line; Enter expands it */
+	uint64_t now_us;             /* live: the wall clock; a file: the capture's last time */
+	bool live;
 };
+#define UI_FX_KEY(i) (UINT64_MAX - (uint64_t)(i))
+/* Lines the findings take unfolded (finding, basis, evidence). */
+size_t ui_findings_lines(const struct ui_session *s);
 bool ui_expand_has(const struct ui_expand *x, uint64_t idx);
 void ui_expand_toggle(struct ui_expand *x, uint64_t idx);
 

@@ -184,7 +184,10 @@ static void test_follow_mode(void **state)
 	ui_list_rebuild(&v, m);
 	assert_int_equal(ui_list_selected(&v, m)->id, 4);
 
-	ui_list_end(&v); /* End: follow again */
+	ui_list_end(&v); /* End in user order: the last row, no following */
+	assert_false(v.follow);
+	v.sort = UI_SORT_TIME;
+	ui_list_end(&v); /* End in time order: follow again */
 	assert_true(v.follow);
 	ui_list_rebuild(&v, m);
 	assert_int_equal(ui_list_selected(&v, m)->id, 7);
@@ -270,7 +273,8 @@ static void test_ladder(void **state)
 	struct uit_sess a;
 	intermail_session(m, &a);
 	const struct ui_session *s = ui_model_find(m, 40);
-	struct ui_expand x = { { 0 }, 0 };
+	struct ui_expand x;
+	memset(&x, 0, sizeof(x));
 	struct ui_ladder ld = { 0 };
 	ui_ladder_build(&ld, s, &x, ui_glyphs_get(true));
 
