@@ -218,7 +218,8 @@ struct pop3_wait {
 	char cmd[POP3_KEYWORD_MAX + 1];  /* "RETR" */
 };
 void pop3_conn_wait(const struct pop3_conn *c, struct pop3_wait *w);
-/* Commands waiting (pop3_wait.n), cheaply. */
+/* Cheaply, what changed: 0 when nothing waits, else (commands without a
+ * reply yet << 1) | (a reply being read). */
 unsigned pop3_conn_waiting(const struct pop3_conn *c);
 
 /*

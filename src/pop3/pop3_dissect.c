@@ -125,7 +125,7 @@ void pop3_conn_wait(const struct pop3_conn *c, struct pop3_wait *w)
 
 unsigned pop3_conn_waiting(const struct pop3_conn *c)
 {
-	return c->qlen + (c->cur_open ? 1u : 0u);
+	return c->qlen << 1 | (c->cur_open ? 1u : 0u);
 }
 
 /* ---- transactions ------------------------------------------------------ */

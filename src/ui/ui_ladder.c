@@ -248,8 +248,9 @@ void ui_ladder_build(struct ui_ladder *ld, const struct ui_session *s, const str
 	title(ld, s);
 	findings(ld, s, x);
 	struct ui_ll *l = add(ld, UI_LL_HEADER);
-	snprintf(l->text, sizeof(l->text), "client %s:%u %s server %s:%u", s->cli, s->cport, g->right, s->srv,
-		 s->sport);
+	char ce[80], se[80];
+	snprintf(l->text, sizeof(l->text), "client %s %s server %s", ui_fmt_endpoint(ce, sizeof(ce), s->cli, s->cport, 0),
+		 g->right, ui_fmt_endpoint(se, sizeof(se), s->srv, s->sport, 0));
 	ld->first_txn_line = ld->n;
 	for (size_t i = 0; i < s->n_tx; i++) {
 		const struct ui_txn *t = &s->tx[i];

@@ -50,7 +50,7 @@ wait_for() {
 
 # A session row: mark, id, then columns that depend on the width ("! 1     21:20:33 ...").
 FLAGGED_ROW='^[!~] [0-9]+ +.*(ERR|WRN) [a-z-]+'
-CLEAN_ROW='^[ .] [0-9]+ +[0-9:]+ +[0-9a-f.:]+:[0-9]+ '
+CLEAN_ROW='^[ .] [0-9]+ +[0-9:.]+ +\[?[0-9a-f.:]+\]?:[0-9]+ '
 
 # A shell with a known prompt, so "the prompt came back" can be seen.
 tmux new-session -d -s "$S" -x 120 -y 40 "env PS1='E2E-PROMPT\$ ' sh"
@@ -94,10 +94,16 @@ keys "$S" g
 keys "$S" Enter
 scr=$(screen "$S")
 if printf '%s\n' "$scr" | grep -Eq '^Session #[0-9]+' &&
-   printf '%s\n' "$scr" | grep -Eq '^(ERROR|WARNING) [a-z-]+: .+'; then
+   printf '%s\n' "$scr" | grep -Eq '^(\[[+-]\] )?(ERROR|WARNING) [a-z-]+: .+'; then
 	pass "Enter shows the session and its finding"
 else
 	fail "Enter shows the session and its finding" "$scr"
+fi
+# six findings would fill half the screen: one line each, worst first; Enter on
+# the first (title, greeting, first STAT, then the findings) opens its evidence
+if printf '%s\n' "$scr" | grep -Eq '^\[\+\] ERROR [a-z-]+: '; then
+	keys "$S" j; keys "$S" j; keys "$S" j; keys "$S" Enter
+	scr=$(screen "$S")
 fi
 if printf '%s\n' "$scr" | grep -Eq '^ +! #[0-9]+ +[0-9:.]+ +[A-Z]'; then
 	pass "the finding's evidence lines are shown (frame, time, line)"
