@@ -220,7 +220,7 @@ static void waiting(struct ui_ladder *ld, const struct ui_session *s, const stru
 	snprintf(l->text, sizeof(l->text), "%s", w->cmd[0] ? w->cmd : "(command)");
 	l = add(ld, UI_LL_WAIT);
 	l->txn_index = UINT64_MAX;
-	char d[32] = "", so_far[96] = "", more[48] = "";
+	char d[16] = "", so_far[96] = "", more[48] = "";
 	if (x->now_us > w->req_ts_us && w->req_ts_us)
 		ui_fmt_dur(d, sizeof(d), x->now_us - w->req_ts_us);
 	snprintf(l->lat, sizeof(l->lat), "%s", d);
