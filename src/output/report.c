@@ -28,7 +28,7 @@
 #include "util.h"
 
 #define REPORT_TXN_LINES_MAX 500                        /* transcript lines per session */
-#define REPORT_TRANSCRIPT_TOTAL_MAX (64u * 1024u * 1024u) /* bytes of transcript held */
+#define REPORT_TRANSCRIPT_TOTAL_MAX (8u * 1024u * 1024u)  /* bytes of transcript held: the process stays under 64 MiB */
 #define REPORT_FINDINGS_MAX 32                          /* findings kept per session */
 #define REPORT_FLAGGED_FULL_MAX 1000                    /* flagged sessions shown in full */
 #define REPORT_CLEAN_MAX 1000                           /* clean sessions listed */

@@ -20,7 +20,7 @@ BENCH_ENV := $(if $(BENCH_SIZES),BENCH_SIZES='$(BENCH_SIZES)') \
              $(if $(BENCH_IDLE),BENCH_IDLE='$(BENCH_IDLE)') \
              $(if $(BENCH_RAMP),BENCH_RAMP='$(BENCH_RAMP)')
 
-.PHONY: bench bench-gen bench-check-small bench-profile
+.PHONY: bench bench-gen bench-check-small soak bench-profile
 
 $(BENCH_GEN): $(BENCH_DIR)/gen_pop3_pcap.c
 	$(CC) $(BENCH_GEN_CFLAGS) -o $@ $<
@@ -40,3 +40,7 @@ bench-check-small: $(BENCH_GEN) pop3mon
 bench-profile: $(BENCH_GEN) pop3mon
 	@$(BENCH_ENV) $(if $(BENCH_PROFILE_MB),BENCH_PROFILE_MB='$(BENCH_PROFILE_MB)') \
 	  bash $(BENCH_DIR)/bench.sh profile
+
+SOAK_SECONDS ?= 180
+soak: $(BENCH_GEN) pop3mon
+	@bash $(BENCH_DIR)/soak.sh $(SOAK_SECONDS)

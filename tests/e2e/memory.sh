@@ -1,0 +1,58 @@
+#!/bin/sh
+# memory.sh - the whole process stays under 64 MiB in every mode on a
+# capture with many sessions: a generated one (tests/bench/gen_pop3_pcap,
+# 100 MB, about 7,700 sessions, 2,000 at once; the 1 GB bench capture
+# behaves the same, its figures are in the README). Peak RSS (VmHWM) of
+# --report, --json, the dashboard and --wall (those two in tmux, read to
+# the end of the file), printed; above the limit fails. The dashboard's
+# list says how many sessions it holds of how many it saw.
+set -u
+P=${1:-./pop3mon}
+case $P in /*) ;; *) P=$PWD/$P ;; esac
+LIMIT=${MEMORY_LIMIT_KIB:-65536}
+GEN=tests/bench/gen_pop3_pcap
+[ -x "$GEN" ] || make -s "$GEN" >/dev/null || { echo "memory: cannot build $GEN"; exit 1; }
+T=$(mktemp -d)
+SOCK=p3m-mem-$$
+cleanup() { command -v tmux >/dev/null && tmux -L "$SOCK" kill-server 2>/dev/null; rm -rf "$T"; }
+trap cleanup EXIT INT TERM
+"$GEN" -o "$T/m.pcap" -t "$T/m.tsv" -s 100 -S 5 -m 4 -q || { echo "memory: generator failed"; exit 1; }
+ok=0 bad=0 skip=0
+check() { if eval "$2"; then ok=$((ok + 1)); echo "PASS $1"; else bad=$((bad + 1)); echo "FAIL $1"; fi; }
+hwm() { awk '/^VmHWM/ { print $2 }' "/proc/$1/status"; }
+
+for mode in --report "--json /dev/null"; do
+	k=$(python3 -c 'import resource, subprocess, sys
+subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)' "$P" -r "$T/m.pcap" $mode)
+	check "$mode: peak RSS $k KiB under $LIMIT KiB" "[ '${k:-x}' -lt $LIMIT ] 2>/dev/null"
+done
+if command -v tmux >/dev/null; then
+	for mode in "" --wall; do
+		tmux -L "$SOCK" kill-server 2>/dev/null
+		rm -f "$T/pid"
+		tmux -L "$SOCK" new-session -d -x 150 -y 40 "sh -c 'echo \$\$ > $T/pid; exec $P -r $T/m.pcap $mode'"
+		i=0; while [ $i -lt 50 ] && [ ! -s "$T/pid" ]; do sleep 0.1; i=$((i + 1)); done
+		pid=$(cat "$T/pid")
+		# read to the end: its CPU time stops moving
+		prev=-1 i=0
+		while [ $i -lt 120 ]; do
+			sleep 0.5; i=$((i + 1))
+			t=$(awk '{ print $14 + $15 }' "/proc/$pid/stat" 2>/dev/null) || break
+			[ "$t" = "$prev" ] && break
+			prev=$t
+		done
+		k=$(hwm "$pid")
+		name=${mode:-dashboard}
+		check "$name: peak RSS $k KiB under $LIMIT KiB" "[ '${k:-x}' -lt $LIMIT ] 2>/dev/null"
+		if [ -z "$mode" ]; then
+			held=$(tmux -L "$SOCK" capture-pane -p | grep -E '[0-9,]+ of [0-9,]+ sessions held; [0-9,]+ clean ones dropped')
+			check "the list says what it holds of what it saw (${held# })" "[ -n '$held' ]"
+		fi
+		tmux -L "$SOCK" send-keys q
+	done
+else
+	skip=1; echo "SKIP dashboard and --wall (no tmux)"
+fi
+echo "memory: $ok passed, $bad failed, $skip skipped"
+[ "$bad" -eq 0 ]
