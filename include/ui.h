@@ -7,6 +7,7 @@
 #ifndef POP3MON_UI_H
 #define POP3MON_UI_H
 
+#include <signal.h>
 #include <stdbool.h>
 
 #include "event.h"
@@ -18,6 +19,7 @@ struct ui_opts {
 	const char *filter;     /* capture filter, shown in the header */
 	bool live;              /* a live capture: the wall ages by the wall clock and shows capture health */
 	bool no_keys;           /* --no-keys: the wall takes no key at all (kiosk) */
+	const volatile sig_atomic_t *stop; /* set by a signal handler: ui_browse ends (NULL: none) */
 	/* The wall's thresholds (--wall-*); all zero: the defaults of wall_state.h. */
 	unsigned wall_fail_pct, wall_fail_min, wall_slow_min;
 	uint64_t wall_quiet_us, wall_ok_after_us, wall_stale_us;

@@ -503,7 +503,7 @@ int main(int argc, char **argv)
 		struct ui_opts uo = { .wall = o.wall, .no_color = o.no_color,
 				      .source = o.iface ? o.iface : o.files[0],
 				      .filter = o.bpf ? o.bpf : "", .live = o.iface != NULL,
-				      .no_keys = o.no_keys, .wall_fail_pct = o.wall_th.fail_pct,
+				      .no_keys = o.no_keys, .stop = &stop_requested, .wall_fail_pct = o.wall_th.fail_pct,
 				      .wall_fail_min = o.wall_th.fail_min, .wall_slow_min = o.wall_th.slow_min,
 				      .wall_quiet_us = o.wall_th.quiet_us, .wall_ok_after_us = o.wall_th.ok_after_us,
 				      .wall_stale_us = o.wall_th.stale_us };

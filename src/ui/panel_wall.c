@@ -40,6 +40,7 @@
 #define WALL_HOLD_US 30000000        /* after a key, pages stay put this long */
 #define WALL_GROUPS_MAX 2048
 #define TILE_MIN_W 26
+#define TILE_GOOD_W 36
 #define TILE_MAX_W 80
 
 static uint64_t wall_now(const struct ui *u)
@@ -68,7 +69,7 @@ static void title(struct ui *u, uint64_t now)
 	attr_t h = ui_role(u, UI_R_HEADER);
 	char b[512], clk[16], t[32], r[32];
 	ui_fill(0, 0, COLS, h);
-	snprintf(b, sizeof(b), " pop3mon wall  %s  %s UTC  ", u->source, ui_fmt_hms(clk, sizeof(clk), u->now_us));
+	snprintf(b, sizeof(b), " pop3mon wall  %s UTC  ", ui_fmt_hms(clk, sizeof(clk), u->now_us));
 	int x = ui_put(u, 0, 0, COLS, h | A_BOLD, b);
 	if (u->o.live) {
 		uint64_t lp = m->c.last_packet_wall_us ? m->c.last_packet_wall_us : u->start_us;
@@ -83,12 +84,12 @@ static void title(struct ui *u, uint64_t now)
 		uint64_t drops = m->c.kernel_drops + m->c.iface_drops;
 		snprintf(b, sizeof(b), "  drops %" PRIu64, drops);
 		x += ui_put(u, 0, x, COLS - x, drops ? ui_role(u, UI_R_ALERT) : h, b);
-		snprintf(b, sizeof(b), "  %s pkt/s  up %s", ui_fmt_rate(t, sizeof(t), m->c.pps),
-			 ui_fmt_uptime(r, sizeof(r), u->now_us - u->start_us));
+		snprintf(b, sizeof(b), "  %s pkt/s  up %s  %s", ui_fmt_rate(t, sizeof(t), m->c.pps),
+			 ui_fmt_uptime(r, sizeof(r), u->now_us - u->start_us), u->source);
 		ui_put(u, 0, x, COLS - x, h, b);
 	} else {
-		snprintf(b, sizeof(b), "capture time %s  %" PRIu64 " frames%s", ui_fmt_hms(t, sizeof(t), now),
-			 m->c.frames, u->input_done ? "  [end of input]" : "");
+		snprintf(b, sizeof(b), "capture time %s%s  %" PRIu64 " frames  %s", ui_fmt_hms(t, sizeof(t), now),
+			 u->input_done ? "  [end of input]" : "", m->c.frames, u->source);
 		ui_put(u, 0, x, COLS - x, h, b);
 	}
 }
@@ -153,32 +154,65 @@ struct tile_geo {
 	size_t per_page, pages;
 };
 
+/*
+ * Tiles as large as the rows allow: the big state word if all tiles fit
+ * with it, else 5, 4 or 3 rows per tile, preferring tiles at least
+ * TILE_GOOD_W wide (reasons read whole) over more rows; when nothing fits,
+ * the most tiles per row and pages.
+ */
+static bool layout_try(struct tile_geo *g, size_t n, int avail, int h, bool big, int min_w)
+{
+	int max_per_row = (COLS - 1) / (TILE_MIN_W + 1);
+	if (max_per_row < 1)
+		max_per_row = 1;
+	/* no narrower than needed to keep tiles under TILE_MAX_W, unless there are fewer tiles */
+	int first = (COLS - 1 + TILE_MAX_W) / (TILE_MAX_W + 1);
+	if ((size_t)first > n)
+		first = (int)n;
+	if (first < 1)
+		first = 1;
+	for (int per_row = first; per_row <= max_per_row; per_row++) {
+		int w = (COLS - 1) / per_row - 1;
+		if (w > TILE_MAX_W)
+			w = TILE_MAX_W;
+		if (w < min_w || (big && w < wall_big_width("RECOVERED", 1) + 3))
+			break;
+		int rows = (int)((n + (size_t)per_row - 1) / (size_t)per_row);
+		if (rows * (h + 1) <= avail) {
+			g->per_row = per_row;
+			g->w = w;
+			g->h = h;
+			g->big = big;
+			return true;
+		}
+	}
+	return false;
+}
+
 static void tile_layout(struct tile_geo *g, size_t n, int avail)
 {
+	static const int heights[] = { 5, 4, 3 };
 	memset(g, 0, sizeof(*g));
-	int per_row = (COLS - 1) / (TILE_MIN_W + 1);
-	if (per_row < 1)
-		per_row = 1;
-	if ((size_t)per_row > n)
-		per_row = n ? (int)n : 1;
-	g->per_row = per_row;
-	g->w = (COLS - 1) / per_row - 1;
-	if (g->w > TILE_MAX_W)
-		g->w = TILE_MAX_W;
-	int need_rows = (int)((n + (size_t)per_row - 1) / (size_t)per_row);
-	if (need_rows < 1)
-		need_rows = 1;
-	/* the big state word ("RECOVERED" is 53 columns) when tiles are wide and tall enough */
-	g->big = g->w >= wall_big_width("RECOVERED", 1) + 3 && need_rows * 11 <= avail;
-	g->h = g->big ? 10 : 5;
-	while (!g->big && g->h > 3 && need_rows * (g->h + 1) > avail)
-		g->h--;
+	if (n == 0)
+		n = 1;
+	bool ok = layout_try(g, n, avail, 10, true, 0);
+	for (size_t i = 0; !ok && i < 3; i++)
+		ok = layout_try(g, n, avail, heights[i], false, TILE_GOOD_W);
+	for (size_t i = 0; !ok && i < 3; i++)
+		ok = layout_try(g, n, avail, heights[i], false, 0);
+	if (!ok) { /* more servers than tiles: the most per row, 3 rows each, paged */
+		g->per_row = (COLS - 1) / (TILE_MIN_W + 1);
+		if (g->per_row < 1)
+			g->per_row = 1;
+		g->w = (COLS - 1) / g->per_row - 1;
+		g->h = 3;
+	}
 	g->rows = avail / (g->h + 1);
 	if (g->rows < 1)
 		g->rows = 1;
-	size_t fit = (size_t)g->rows * (size_t)per_row;
+	size_t fit = (size_t)g->rows * (size_t)g->per_row;
 	g->per_page = n <= fit ? n : fit > 1 ? fit - 1 : 1;
-	g->pages = g->per_page ? (n + g->per_page - 1) / g->per_page : 1;
+	g->pages = (n + g->per_page - 1) / g->per_page;
 }
 
 /* "since 03:03:50 (12 min)  last problem 11 min ago", shortened to fit w. */
@@ -257,7 +291,7 @@ static void tile(struct ui *u, int y, int x, const struct tile_geo *g, const str
 		snprintf(b, sizeof(b), " %s%s%s", word, t->reason[0] ? ": " : "", t->reason);
 		ui_put(u, y + row++, x, w, a | A_BOLD, b);
 	} else {
-		snprintf(b, sizeof(b), " %-9s %s", word, t->reason);
+		snprintf(b, sizeof(b), " %s  %s", word, t->reason);
 		ui_put(u, y + row++, x, w, a | A_BOLD, b);
 	}
 	if (row < g->h) {

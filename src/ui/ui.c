@@ -444,6 +444,8 @@ void ui_browse(struct ui *u)
 	unsigned instant = 0;
 	for (;;) {
 		uint64_t t0 = mono_us();
+		if (u->o.stop && *u->o.stop)
+			break; /* SIGINT, SIGTERM, SIGHUP: the only way out of a --no-keys wall */
 		if (!ui_tick(u, base + (t0 - m0)))
 			break;
 		instant = mono_us() - t0 < 1000 ? instant + 1 : 0;

@@ -46,6 +46,7 @@ void wall_input_from(struct wall_input *in, const struct ui_server *v, uint64_t 
 	in->problems = v->problems;
 	in->first_ts = v->first_ts;
 	in->last_good_ts = v->last_good_ts;
+	in->logins_ok_all = v->logins_ok;
 	in->contradiction_rule = v->last_contradiction;
 	in->warning_rule = v->last_warning;
 	if (v->last_contradiction >= 0 && v->last_contradiction < R__COUNT)
@@ -156,14 +157,14 @@ static void judge(struct cond *c, const struct wall_input *in, uint64_t now, con
 #define SAY(...) do { if (o < sizeof(c->reason)) \
 	o += (size_t)snprintf(c->reason + o, sizeof(c->reason) - o, __VA_ARGS__); } while (0)
 	uint64_t att = in->logins_failed + in->logins_ok;
-	if (in->logins_failed >= th->fail_min && att &&
+	if (in->logins_failed >= th->fail_min && att && lately(in->pb[UI_PB_LOGIN_FAILED].last_ts, now, th) &&
 	    in->logins_failed * 100 > (uint64_t)th->fail_pct * att) {
 		c->st = WALL_DEGRADED;
 		widen(c, &in->pb[UI_PB_LOGIN_FAILED]);
 		SAY("failed logins %llu%% (%llu/%llu)", (unsigned long long)(in->logins_failed * 100 / att),
 		    (unsigned long long)in->logins_failed, (unsigned long long)att);
 	}
-	if (in->slow >= th->slow_min && in->slow) {
+	if (in->slow >= th->slow_min && in->slow && lately(in->pb[UI_PB_SLOW].last_ts, now, th)) {
 		c->st = WALL_DEGRADED;
 		widen(c, &in->pb[UI_PB_SLOW]);
 		SAY("%sslow replies (%llu)", o ? ", " : "", (unsigned long long)in->slow);
@@ -188,8 +189,13 @@ static void judge(struct cond *c, const struct wall_input *in, uint64_t now, con
 #undef SAY
 }
 
-/* The latest evidence that is a problem whatever the thresholds. */
-static uint64_t last_hard_problem(const struct wall_input *in)
+/*
+ * The latest problem in the server's history: connect failures, errors and
+ * warnings whatever their number; failed logins and slow replies when all
+ * of them together cross the thresholds (a track that starts late, on a
+ * file or after a restart, did not see them cross it lately).
+ */
+static uint64_t last_hard_problem(const struct wall_input *in, const struct wall_thresholds *th)
 {
 	static const enum ui_problem hard[] = { UI_PB_REFUSED, UI_PB_NO_ANSWER, UI_PB_NO_GREETING, UI_PB_RESET,
 						UI_PB_CONTRADICTION, UI_PB_WARNING };
@@ -197,6 +203,13 @@ static uint64_t last_hard_problem(const struct wall_input *in)
 	for (size_t i = 0; i < sizeof(hard) / sizeof(hard[0]); i++)
 		if (in->pb[hard[i]].last_ts > last)
 			last = in->pb[hard[i]].last_ts;
+	const struct ui_seen *lf = &in->pb[UI_PB_LOGIN_FAILED];
+	uint64_t att = lf->n + in->logins_ok_all;
+	if (lf->n >= th->fail_min && lf->n && lf->n * 100 > (uint64_t)th->fail_pct * att && lf->last_ts > last)
+		last = lf->last_ts;
+	const struct ui_seen *sl = &in->pb[UI_PB_SLOW];
+	if (sl->n >= th->slow_min && sl->n && sl->last_ts > last)
+		last = sl->last_ts;
 	return last;
 }
 
@@ -239,14 +252,15 @@ bool wall_state_update(struct wall_track *t, const struct wall_input *in, uint64
 		memcpy(t->reason, c.reason, sizeof(t->reason));
 		return old != t->state;
 	}
-	uint64_t hard = last_hard_problem(in);
+	uint64_t hard = last_hard_problem(in, th);
 	if (hard > t->last_problem)
 		t->last_problem = hard;
 	if (t->state >= WALL_DEGRADED)
 		t->was = t->state;
 	else if (t->was == WALL_OK && hard) /* problems from before this track began */
 		t->was = in->pb[UI_PB_CONTRADICTION].last_ts == hard ? WALL_ERROR
-			 : in->pb[UI_PB_WARNING].last_ts == hard ? WALL_DEGRADED : WALL_DOWN;
+			 : latest_connect(in) >= 0 && in->pb[latest_connect(in)].last_ts == hard ? WALL_DOWN
+										 : WALL_DEGRADED;
 	enum wall_state ns;
 	uint64_t since;
 	uint64_t lp = t->last_problem;

@@ -52,6 +52,7 @@ struct wall_input {
 	int contradiction_rule, warning_rule; /* enum rule_id, -1 */
 	uint64_t contradiction_n, warning_n;  /* findings of those rules, ever */
 	unsigned contradiction_rules;         /* error rules the server broke, ever */
+	uint64_t logins_ok_all;               /* ever (failed logins ever: pb[UI_PB_LOGIN_FAILED].n) */
 };
 /* Fill `in` from server v's aggregates; "lately" counts its trend buckets
  * over the quiet time before now. */

@@ -228,11 +228,20 @@ static void test_failed_logins_rate(void **state)
 	 * recent window, so it is not a problem any more; RECOVERED from the last
 	 * one that was */
 	struct wall_track u = { 0 };
-	in.logins_ok = 36;
+	in.logins_ok = in.logins_ok_all = 36;
 	wall_state_update(&u, &in, T0 + 41 * S_, &TH);
 	assert_int_equal(u.state, WALL_OK); /* a fresh track: a 50 % rate never crossed */
 	wall_state_update(&t, &in, T0 + 42 * S_, &TH);
 	assert_int_equal(t.state, WALL_RECOVERED);
+	/* failures within the last minute's bucket but older than the quiet time are history */
+	struct wall_thresholds q5 = TH;
+	q5.quiet_us = 5 * S_;
+	struct wall_track v = { 0 };
+	in.logins_ok = in.logins_ok_all = 0;
+	wall_state_update(&v, &in, T0 + 46 * S_, &q5);
+	assert_int_equal(v.state, WALL_RECOVERED);
+	assert_string_equal(v.reason, "recovered 6 s ago (was DEGRADED)");
+	in.logins_ok = in.logins_ok_all = 36;
 	/* the threshold is a flag */
 	struct wall_thresholds th = TH;
 	th.fail_pct = 40;
