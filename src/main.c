@@ -10,6 +10,7 @@
  * error. Fatal exits happen only here, after the terminal is restored.
  */
 #include <errno.h>
+#include <inttypes.h>
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
@@ -577,6 +578,17 @@ int main(int argc, char **argv)
 		session_mgr_stats(r.sessions, &fin);
 		exit_summary_print(stderr, o.iface, &r.src_stats, fin.sessions_total,
 				   session_mgr_flagged(r.sessions));
+	}
+	if (!o.iface && !r.input_error && !stop_requested) {
+		/* No silent all-clear: exit 0 also when nothing was POP3. */
+		struct ev_stats fin;
+		memset(&fin, 0, sizeof(fin));
+		session_mgr_stats(r.sessions, &fin);
+		if (fin.sessions_total == fin.sessions_not_pop3)
+			fprintf(stderr, "pop3mon: no POP3 session in the input (%" PRIu64 " frames, %" PRIu64
+					" other TCP connections, %" PRIu64 " not POP3 on POP3 ports); "
+					"POP3 on a port not watched needs its greeting or -p PORT\n",
+				r.frames, fin.other_flows, fin.sessions_not_pop3);
 	}
 	if (status == EXIT_CLEAN && session_mgr_flagged(r.sessions) > 0)
 		status = EXIT_FLAGGED;

@@ -49,6 +49,7 @@ struct rsess {
 	char *tunnel;           /* "vxlan 192.0.2.1 -> 192.0.2.2 id 100"; NULL: none */
 	enum pop3_state state;
 	bool tls, midstream, flagged, closed;
+	bool by_content;        /* found by its content on a port not watched */
 	bool brief;             /* listed on one line: details dropped at a cap */
 	uint64_t start_ts, last_ts, first_frame, last_frame, txns;
 	uint64_t pkts[2], bytes[2];
@@ -92,6 +93,7 @@ struct report {
 	uint64_t clean_more;        /* clean sessions not listed */
 	uint64_t filtered_out;
 	uint64_t sessions, sessions_flagged;
+	uint64_t not_pop3, by_content; /* of sessions: ended not_pop3; found by content */
 	uint64_t findings[3];
 	uint64_t rule_sessions[R__COUNT];
 	int rule_worst[R__COUNT];   /* worst severity a finding of the rule had, -1 none */
@@ -214,6 +216,7 @@ static struct rsess *rsess_get(struct report *r, const struct ev_session *e, boo
 		s->tls = e->pop3->tls;
 	}
 	s->midstream = e->midstream;
+	s->by_content = e->by_content;
 	s->flagged = e->flagged;
 	s->start_ts = e->start_ts;
 	s->last_ts = e->last_ts;
@@ -687,6 +690,8 @@ static void session_done(struct report *r, struct rsess *s)
 {
 	idmap_del(&r->open, s->id);
 	r->sessions++;
+	r->not_pop3 += s->end == FLOW_END_NOT_POP3;
+	r->by_content += s->by_content;
 	for (int i = 0; i < R__COUNT && i < 64; i++)
 		if (s->rules_hit & (1ull << i))
 			r->rule_sessions[i]++;
@@ -874,10 +879,55 @@ static void print_tunnels(const struct report *r, FILE *o)
 		fprintf(o, " (layers decoded)\n");
 }
 
+/* No silent all-clear: a capture without a POP3 session says so first,
+ * with what it did hold and where POP3 may be. */
+static void print_no_pop3(const struct report *r, FILE *o)
+{
+	const struct ev_stats *st = &r->stats;
+	fprintf(o, "NO POP3 SESSION in this input: nothing was judged (exit status 0 means\n"
+		   "\"no contradiction found\", not \"POP3 is fine\").\n");
+	if (!r->have_stats)
+		return;
+	fprintf(o, "  Seen: %" PRIu64 " frames, %" PRIu64 " TCP packets decoded", st->frames,
+		st->dec.count[DEC_OK] + st->dec.count[DEC_PAYLOAD_TRUNC]);
+	uint64_t undecoded = 0;
+	for (int i = 0; i < DEC_TUN_FIRST; i++) /* the tunnel layers are no frame's fate */
+		if (i != DEC_OK && i != DEC_PAYLOAD_TRUNC)
+			undecoded += st->dec.count[i];
+	fprintf(o, ", %" PRIu64 " frames not decoded to TCP", undecoded);
+	const char *sep = " (";
+	for (int i = 0; i < DEC_TUN_FIRST; i++) {
+		if (i == DEC_OK || i == DEC_PAYLOAD_TRUNC || !st->dec.count[i])
+			continue;
+		fprintf(o, "%s%s %" PRIu64, sep, decode_reason_name((enum decode_reason)i), st->dec.count[i]);
+		sep = ", ";
+	}
+	bool any_dec = undecoded > 0;
+	fprintf(o, "%s\n", any_dec ? ")" : "");
+	if (st->other_flows) {
+		fprintf(o, "  TCP connections that were not POP3, by server port:");
+		for (size_t i = 0; i < ARRAY_LEN(st->other_ports) && st->other_ports[i].flows; i++)
+			fprintf(o, "%s %u (%" PRIu64 ")", i ? "," : "", st->other_ports[i].port,
+				st->other_ports[i].flows);
+		fprintf(o, "; %" PRIu64 " in all\n", st->other_flows);
+	} else if (st->flows.not_watched) {
+		fprintf(o, "  %" PRIu64 " TCP packets on ports not watched (--ports-only: not looked at)\n",
+			st->flows.not_watched);
+	}
+	if (r->not_pop3)
+		fprintf(o, "  %" PRIu64 " connection%s on the POP3 ports carried another protocol (not-pop3)\n",
+			r->not_pop3, r->not_pop3 == 1 ? "" : "s");
+	fprintf(o, "  Hint: POP3 on another port is found by its content (a +OK/-ERR greeting\n"
+		   "  answered by a POP3 command) unless --ports-only; a capture that began\n"
+		   "  after the greeting needs the port named: -p PORT.\n\n");
+}
+
 static void print_summary(struct report *r, FILE *o)
 {
 	char a[OUT_TIME_MAX], b[OUT_TIME_MAX];
 	fprintf(o, "pop3mon report\n==============\n\n");
+	if (r->sessions == r->not_pop3)
+		print_no_pop3(r, o);
 	fprintf(o, "Captures:        ");
 	if (r->o.nsources == 0)
 		fprintf(o, "(none named)");
@@ -895,7 +945,13 @@ static void print_summary(struct report *r, FILE *o)
 		fprintf(o, "Time span:       %s .. %s\n", (fmt_time(r, a, sizeof a, r->first_ts, false), a),
 			(fmt_time(r, b, sizeof b, r->last_ts, false), b));
 	fprintf(o, "POP3 sessions:   %" PRIu64 ", flagged %" PRIu64 " (an error or warning finding)\n",
-		r->sessions, r->sessions_flagged);
+		r->sessions - r->not_pop3, r->sessions_flagged);
+	if (r->by_content)
+		fprintf(o, "Found by content: %" PRIu64 " of them on ports not watched (--ports-only: none)\n",
+			r->by_content);
+	if (r->not_pop3)
+		fprintf(o, "Not POP3:        %" PRIu64 " connection%s on POP3 ports (not-pop3; not judged)\n",
+			r->not_pop3, r->not_pop3 == 1 ? "" : "s");
 	fprintf(o, "Findings:        %" PRIu64 " error, %" PRIu64 " warning, %" PRIu64 " notice\n",
 		r->findings[SEV_ERROR], r->findings[SEV_WARNING], r->findings[SEV_NOTICE]);
 	const struct sink_filter *f = &r->o.filter;
@@ -942,8 +998,9 @@ static void print_session_head(struct report *r, FILE *o, const struct rsess *s)
 	endpoint(v, sizeof v, s->ipver, s->srv, s->sport);
 	strlcpy_safe(srcs, s->source, sizeof srcs);
 	fprintf(o, "\nSession %" PRIu64 ": %s -> %s  (%s)\n", s->id, c, v, sanitize_text(src, sizeof src, srcs));
-	fprintf(o, "  user %s, state %s%s%s\n", s->user[0] ? sanitize_text(u, sizeof u, s->user) : "(none seen)",
-		pop3_state_name(s->state), s->tls ? ", TLS" : "", s->midstream ? ", capture began mid-session" : "");
+	fprintf(o, "  user %s, state %s%s%s%s\n", s->user[0] ? sanitize_text(u, sizeof u, s->user) : "(none seen)",
+		pop3_state_name(s->state), s->tls ? ", TLS" : "", s->midstream ? ", capture began mid-session" : "",
+		s->by_content ? ", found by content (port not watched)" : "");
 	fmt_time(r, a, sizeof a, s->start_ts, false);
 	fmt_time(r, b, sizeof b, s->last_ts, false);
 	fprintf(o, "  start %s, last %s, %s\n", a, b,
@@ -1018,6 +1075,8 @@ static void print_clean_line(FILE *o, const struct rsess *s)
 		s->closed ? flow_end_name(s->end) : "open");
 	if (s->tunnel)
 		fprintf(o, "  tunnel %s", s->tunnel);
+	if (s->by_content)
+		fprintf(o, "  found by content");
 	if (s->rules_hit) {
 		fprintf(o, "  %s:", s->flagged ? "rules" : "notices");
 		for (int i = 0; i < R__COUNT && i < 64; i++)
