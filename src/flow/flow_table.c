@@ -49,6 +49,8 @@ struct flow_table {
 
 enum { HS_NONE, HS_SYN_WAIT, HS_GREET_WAIT };
 
+static void hs_expire(struct flow_table *t, uint64_t now_us);
+
 static const char *const end_names[] = {
 #define X(id, name) name,
 	FLOW_END_LIST(X)
@@ -390,6 +392,13 @@ uint64_t flow_table_packet_hashed(struct flow_table *t, const struct packet *p,
 	}
 	if (m->ts_us > t->clock)
 		t->clock = m->ts_us;
+	/* A handshake timer due before this packet fires first (two pointer
+	 * tests per packet), so a late retransmission finds the flow ended. */
+	if ((t->hs_head[HS_SYN_WAIT] &&
+	     t->hs_head[HS_SYN_WAIT]->hs.syn_ts + t->o.no_answer_us <= m->ts_us) ||
+	    (t->hs_head[HS_GREET_WAIT] &&
+	     t->hs_head[HS_GREET_WAIT]->hs.synack_ts + t->o.no_greeting_us <= m->ts_us))
+		hs_expire(t, m->ts_us);
 	struct flow *f = flow_lookup(t, fh);
 	bool syn_only = (p->flags & (TCP_SYN | TCP_ACK)) == TCP_SYN;
 

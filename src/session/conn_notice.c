@@ -87,8 +87,8 @@ bool conn_notice(const struct flow *f, enum flow_end why, const struct conn_noti
 				 "within %.1f s",
 				 secs(o->no_greeting_us));
 			ev_set(&out->ev[out->n_ev++], f->last_frame, f->last_ts,
-			       "last packet, %.3f s after the SYN-ACK: still no greeting",
-			       secs(since(f->last_ts, h->synack_ts)));
+			       "the last packet of the %.1f s waited: no byte from the server",
+			       secs(o->no_greeting_us));
 		}
 		return true;
 	case FLOW_END_RESET_BEFORE_GREETING:

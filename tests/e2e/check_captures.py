@@ -4,7 +4,10 @@ files beside it, and compare
 
   NAME.txns      the transactions (session, command, args, status), taken
                  from the client's own log and reviewed by hand;
-  NAME.findings  the error/warning findings (session, rule, severity).
+  NAME.findings  the error/warning findings (session, rule, severity);
+  NAME.sessions  (optional) how each session ended and what it was:
+                 session, end_reason, found_by (port or content), and every
+                 rule it hit, notices included (comma-separated, or -).
 
 Sessions are numbered in the order of their first packet (pop3mon's flow
 ids are assigned in that order). Prints one PASS/FAIL line per capture and
@@ -73,6 +76,17 @@ def findings_of(events, num):
     return sorted(rows)
 
 
+def sessions_of(events, num):
+    rows = []
+    for e in events:
+        if e["event_type"] != "pop3_session":
+            continue
+        p = e["pop3_session"]
+        rows.append((str(num[e["flow_id"]]), p["end_reason"], p.get("found_by", "port"),
+                     ",".join(p.get("rules", [])) or "-"))
+    return sorted(rows, key=lambda r: int(r[0]))
+
+
 def normalise_txn(row):
     row = tuple(row) + ("",) * (4 - len(row))
     s, cmd, args, status = row[:4]
@@ -105,6 +119,7 @@ def main():
         base = cap.rsplit(".", 1)[0]
         want_t = read_expected(base + ".txns")
         want_f = read_expected(base + ".findings")
+        want_s = read_expected(base + ".sessions")
         if want_t is None and want_f is None:
             continue
         problems = []
@@ -123,6 +138,9 @@ def main():
                 want_rc = 1 if want_f else 0
                 if rc != want_rc:
                     problems.append("  exit status %s, expected %d" % (rc, want_rc))
+            if want_s is not None:
+                problems += diff("session", sorted(want_s, key=lambda r: int(r[0])),
+                                 sessions_of(events, num))
         if problems:
             failed += 1
             print("FAIL %s" % cap)

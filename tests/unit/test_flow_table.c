@@ -490,15 +490,19 @@ static void test_no_answer_counts_retries(void **state)
 	assert_int_equal(x->closes, 1);
 	x->now = 8 * SEC;
 	assert_int_equal(c2s(x, 1000, 0, TCP_SYN, NULL), 0); /* absorbed */
-	assert_int_equal(x->opens, 1);
-	assert_string_equal(x->log,
-			    "open 1 c=192.0.2.10:50000 s=198.51.100.5:110 mid=0\n"
-			    "close 1 no_answer\n");
-	assert_int_equal(flow_table_stats(x->t)->no_answer, 1);
-	assert_int_equal(flow_table_stats(x->t)->syn_absorbed, 1);
+	/* without an expire() between: the timer fires before the late SYN */
+	pk(x, CLI, 50009, SRV, 110, 77, 0, TCP_SYN, NULL);   /* flow 2 at 8 s */
+	x->now = 12 * SEC;
+	assert_int_equal(pk(x, CLI, 50009, SRV, 110, 77, 0, TCP_SYN, NULL), 0);
+	assert_non_null(strstr(x->log, "close 2 no_answer\n"));
+	assert_int_equal(x->opens, 2);
+	assert_non_null(strstr(x->log, "open 1 c=192.0.2.10:50000 s=198.51.100.5:110 mid=0\n"
+					"close 1 no_answer\n"));
+	assert_int_equal(flow_table_stats(x->t)->no_answer, 2);
+	assert_int_equal(flow_table_stats(x->t)->syn_absorbed, 2);
 	/* a late SYN-ACK is a new flow, not the ended one */
-	x->now = 9 * SEC;
-	assert_int_equal(s2c(x, 7000, 1001, TCP_SYN | TCP_ACK, NULL), 2);
+	x->now = 13 * SEC;
+	assert_int_equal(s2c(x, 7000, 1001, TCP_SYN | TCP_ACK, NULL), 3);
 	fx_free(x);
 }
 
