@@ -164,6 +164,71 @@ static void test_syn_first_roles(void **state)
 	assert_int_equal(st->closed, 0);
 }
 
+/* One packet of the CLI:50000 <-> SRV:110 connection inside a tunnel whose
+ * identity is `key` (0: not tunnelled), outer addresses 10.0.0.1/2. */
+static uint64_t tun_pk(struct fx *x, bool from_cli, uint64_t key, uint32_t seq, uint8_t fl,
+		       const char *d)
+{
+	struct packet p;
+	if (from_cli)
+		pkt_packet(&p, 4, CLI, 50000, SRV, 110, seq, 0, fl, d, d ? strlen(d) : 0);
+	else
+		pkt_packet(&p, 4, SRV, 110, CLI, 50000, seq, 0, fl, d, d ? strlen(d) : 0);
+	if (key) {
+		p.tun.depth = 1;
+		p.tun.kind[0] = DEC_TUN_VXLAN;
+		p.tun.key = key;
+		p.tun.ipver = 4;
+		p.tun.has_id = true;
+		p.tun.id = (uint32_t)key;
+		uint8_t a[4] = { 10, 0, 0, 1 }, b[4] = { 10, 0, 0, 2 };
+		memcpy(p.tun.src, from_cli ? a : b, 4);
+		memcpy(p.tun.dst, from_cli ? b : a, 4);
+	}
+	struct seg_meta m = { .frame = ++x->frame, .ts_us = x->now };
+	x->now += 1000;
+	return flow_table_packet(x->t, &p, &m);
+}
+
+static const struct flow *seen_flow;
+static void keep_open(void *ctx, struct flow *f)
+{
+	(void)ctx;
+	seen_flow = f;
+}
+
+/* The same connection in two tunnels and bare: three flows, never merged;
+ * both directions of one tunnel find the same flow; the flow keeps the
+ * tunnel with the client's outer address first, whichever side spoke. */
+static void test_tunnels_never_merge(void **state)
+{
+	(void)state;
+	struct flow_opts o = { .max_flows = 16, .idle_timeout_us = 60 * SEC,
+			       .ports = ports110, .nports = 1 };
+	o.reasm.per_dir_bytes = REASM_PER_DIR_DEFAULT;
+	o.reasm.total_bytes = REASM_TOTAL_DEFAULT;
+	struct flow_cb cb = { keep_open, on_close, on_data, on_gap, NULL };
+	struct fx *x = calloc(1, sizeof *x);
+	cb.ctx = x;
+	x->t = flow_table_new(&o, &cb);
+	/* the server speaks first in tunnel 100: the flow still puts the
+	 * client's outer address first */
+	uint64_t a = tun_pk(x, false, 100, 5000, TCP_ACK | TCP_PSH, "+OK a\r\n");
+	assert_int_equal(seen_flow->tun.depth, 1);
+	assert_int_equal(seen_flow->tun.src[3], 1);
+	assert_int_equal(seen_flow->tun.dst[3], 2);
+	uint64_t b = tun_pk(x, false, 200, 5000, TCP_ACK | TCP_PSH, "+OK b\r\n");
+	uint64_t c = tun_pk(x, false, 0, 5000, TCP_ACK | TCP_PSH, "+OK c\r\n");
+	assert_int_equal(seen_flow->tun.depth, 0);
+	assert_true(a && b && c && a != b && b != c && a != c);
+	assert_int_equal(tun_pk(x, true, 100, 1000, TCP_ACK | TCP_PSH, "CAPA\r\n"), a);
+	assert_int_equal(tun_pk(x, true, 200, 1000, TCP_ACK | TCP_PSH, "CAPA\r\n"), b);
+	assert_int_equal(tun_pk(x, true, 0, 1000, TCP_ACK | TCP_PSH, "CAPA\r\n"), c);
+	assert_int_equal(flow_table_stats(x->t)->created, 3);
+	flow_table_free(x->t);
+	free(x);
+}
+
 /* A packet's direction comes from which endpoint the flow's key lists
  * first: right whichever side sorts first (address, then port; IPv4 and
  * IPv6), and a connection to itself is all the client's. */
@@ -746,6 +811,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_ack_declares_gap, setup, teardown),
 		cmocka_unit_test(test_many_flows_grow),
 		cmocka_unit_test(test_end_names),
+		cmocka_unit_test(test_tunnels_never_merge),
 		cmocka_unit_test_setup_teardown(test_direction_any_key_order, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("flow_table", tests, NULL, NULL);
