@@ -402,7 +402,8 @@ int options_parse(struct options *o, int argc, char **argv, char *err, size_t er
 
 	set_defaults(o);
 	err[0] = 0;
-	shortopts[ns++] = '+'; /* stop at the first word of the BPF expression */
+	/* No '+': GNU getopt permutes, so options after the BPF expression are
+	 * taken as options, as tcpdump on Linux takes them; "--" ends them. */
 	shortopts[ns++] = ':'; /* a missing argument is ':', not '?' */
 	for (size_t i = 0; i < NOPTS; i++) {
 		const struct opt_def *d = &opt_table[i];

@@ -19,7 +19,7 @@ against the unwrapped ones they came from (named in NAME.src):
      (the session among mDNS frames) under `tcp port 110`, read as a file
      and from stdin, gives the records of the unfiltered run, and every
      frame its transactions name is a POP frame in tshark's numbering of
-     the unfiltered file.
+     the unfiltered file. Options after the expression are options.
 Usage: tunnels.py POP3MON
 """
 import glob
@@ -167,6 +167,14 @@ def main():
     with open(mixed, "rb") as f:
         piped = [strip(e, False) for e in events(pop3mon, "-", "tcp port 110", f)[0]
                  if e["event_type"] != "stats"]
+    # options after the expression are options (as tcpdump on Linux)
+    p = subprocess.run([pop3mon, "-r", mixed, "tcp", "port", "110", "--json", "-", "-n"],
+                       capture_output=True)
+    after = [strip(json.loads(l), False) for l in p.stdout.decode().splitlines() if l.strip()]
+    after = [e for e in after if e["event_type"] != "stats"]
+    if p.returncode not in (0, 1) or not after or after != filt:
+        problems.append("%s: '-r F tcp port 110 --json - -n': exit %d, %d records" %
+                        (mixed, p.returncode, len(after)))
     if not plain or filt != plain:
         problems.append("%s: records under 'tcp port 110' differ from the unfiltered run" % mixed)
     if piped != plain:

@@ -122,6 +122,26 @@ static void test_values(void **state)
 	options_free(&o);
 }
 
+/* Options after the BPF expression are options (GNU getopt permutes, as
+ * tcpdump on Linux); the words left are the expression, in order; after
+ * "--" every word is the expression's. */
+static void test_options_after_bpf(void **state)
+{
+	(void)state;
+	struct options o;
+	char err[256];
+	assert_int_equal(parse(&o, err, sizeof(err), "-r", "f.pcap", "tcp", "port", "110", "-c", "5",
+			       "--json", "-", "and", "host", "10.0.0.1", (char *)NULL), 0);
+	assert_string_equal(o.bpf, "tcp port 110 and host 10.0.0.1");
+	assert_int_equal(o.count, 5);
+	assert_string_equal(o.json_path, "-");
+	options_free(&o);
+	assert_int_equal(parse(&o, err, sizeof(err), "-r", "f.pcap", "--", "tcp", "-c", (char *)NULL), 0);
+	assert_string_equal(o.bpf, "tcp -c");
+	assert_int_equal(o.count, 0);
+	options_free(&o);
+}
+
 static void test_actions(void **state)
 {
 	(void)state;
@@ -282,6 +302,7 @@ int main(void)
 		cmocka_unit_test(test_bad_numbers),
 		cmocka_unit_test(test_bad_ports),
 		cmocka_unit_test(test_combinations),
+		cmocka_unit_test(test_options_after_bpf),
 		cmocka_unit_test(test_small_buffer),
 		cmocka_unit_test(test_help_names_options),
 	};
