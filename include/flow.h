@@ -142,7 +142,8 @@ struct flow_opts {
 	bool all_ports;
 };
 
-#define FLOW_NO_ANSWER_DEFAULT_MS 3000   /* Linux sends its 2nd and 3rd SYN at 1 s and 3 s */
+#define FLOW_NO_ANSWER_DEFAULT_MS 5000   /* Windows resends a SYN after 3 s, Linux after 1 and 3 s:
+                                          * an answer to the resent SYN is slow, not missing */
 #define FLOW_NO_GREETING_DEFAULT_MS 10000 /* RFC 1939 s4: the server greets once connected */
 
 /* An idle flow costs about 1.4 KiB with its session and the sinks' records
