@@ -63,6 +63,7 @@ struct options {
 	struct checks_opts checks;
 	struct flow_opts flow;
 	uint64_t spool_max;
+	uint64_t ui_store_max;      /* --ui-memory, bytes */
 	const char *publish_url;    /* --publish redis://... (checked by the parse) */
 	const char *sensor;         /* --sensor; the host name when publishing without it */
 	const char *redis_auth_file;

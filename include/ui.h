@@ -9,10 +9,16 @@
 
 #include <signal.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "event.h"
 
+/* The dashboard's session store budget (--ui-memory): rows, transcripts
+ * and findings of the sessions it keeps (src/ui/ui_store.h). */
+#define UI_STORE_MIB_DEFAULT 12
+
 struct ui_opts {
+	uint64_t store_bytes_max;  /* --ui-memory; 0: UI_STORE_MIB_DEFAULT MiB */
 	bool wall;              /* --wall: read-only NOC layout */
 	bool no_color;          /* NO_COLOR set or --no-color */
 	const char *source;     /* shown in the header */

@@ -501,7 +501,7 @@ int main(int argc, char **argv)
 	if (rendered.n)
 		event_bus_add(&r.bus, event_thread_sink(&rendered, o.iface != NULL || o.publish_url));
 	if (want_ui) {
-		struct ui_opts uo = { .wall = o.wall, .no_color = o.no_color,
+		struct ui_opts uo = { .store_bytes_max = o.ui_store_max, .wall = o.wall, .no_color = o.no_color,
 				      .source = o.iface ? o.iface : o.files[0],
 				      .filter = o.bpf ? o.bpf : "", .live = o.iface != NULL,
 				      .no_keys = o.no_keys, .stop = &stop_requested, .wall_fail_pct = o.wall_th.fail_pct,

@@ -23,6 +23,7 @@
 
 #include "flagged.h"
 #include "options.h"
+#include "ui.h"
 #include "publish.h"
 #include "reasm.h"
 #include "util.h"
@@ -165,6 +166,8 @@ static const struct opt_def opt_table[] = {
 		  "accepted, no greeting this long: no_greeting (default {D}; 0 off)"),
 	OPT_NUM_D("spool-max", 0, "MIB", spool_max, 1u << 22, 1u << 20,
 		  FLAGGED_SPOOL_MAX_DEFAULT >> 20, "disk spool for -w (default {D})"),
+	OPT_NUM_D("ui-memory", 0, "MIB", ui_store_max, 4096, 1u << 20, UI_STORE_MIB_DEFAULT,
+		  "the dashboard's sessions, transcripts and findings\n(default {D}; the oldest clean ones go first)"),
 
 	OPT_SECTION(""),
 	OPT_ACT("help", 'h', OPT_ACTION_HELP, "this help"),
@@ -351,6 +354,7 @@ static void set_defaults(struct options *o)
 	o->flow.no_answer_us = (uint64_t)FLOW_NO_ANSWER_DEFAULT_MS * 1000;
 	o->flow.no_greeting_us = (uint64_t)FLOW_NO_GREETING_DEFAULT_MS * 1000;
 	o->spool_max = FLAGGED_SPOOL_MAX_DEFAULT;
+	o->ui_store_max = (uint64_t)UI_STORE_MIB_DEFAULT << 20;
 	o->wall_th.fail_pct = WALL_FAIL_PCT_DEFAULT;
 	o->wall_th.fail_min = WALL_FAIL_MIN_DEFAULT;
 	o->wall_th.slow_min = WALL_SLOW_MIN_DEFAULT;

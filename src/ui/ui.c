@@ -128,7 +128,11 @@ struct ui *ui_new(const struct ui_opts *o, char *errbuf, size_t errlen)
 	u->color = !u->o.no_color && has_colors();
 	ui_colors_init(u);
 
-	u->m = ui_model_new(NULL);
+	struct ui_model_opts mo;
+	ui_model_opts_default(&mo);
+	if (u->o.store_bytes_max)
+		mo.store_bytes_max = (size_t)u->o.store_bytes_max;
+	u->m = ui_model_new(&mo);
 	ui_list_init(&u->list);
 	u->panel = u->o.wall ? UI_P_WALL : UI_P_LIST;
 	u->back = u->panel;

@@ -132,23 +132,29 @@ static void add_txn(struct ui_model *m, struct ui_session *s, const struct pop3_
 	d.data_octets = t->data_octets;
 	d.flags = t->flags;
 	d.n_entries_seen = t->n_entries;
-	d.mem = sizeof(d) + strlen(d.args) + strlen(d.text) + 2 + 2 * UI_ALLOC_OVERHEAD;
+	d.mem = strlen(d.args) + strlen(d.text) + 2 + 2 * UI_ALLOC_OVERHEAD;
 	copy_entries(m, &d, t);
-	if (!ui_store_make_room(m, d.mem, s)) {
+	/* The array's slots are counted as allocated, spare ones too. */
+	size_t cap = s->cap_tx;
+	if (s->n_tx == cap) {
+		cap = cap ? cap * 2 : 8;
+		if (cap > m->o.txns_per_session_max)
+			cap = m->o.txns_per_session_max;
+	}
+	size_t slots = (cap - s->cap_tx) * sizeof(*s->tx);
+	if (!ui_store_make_room(m, d.mem + slots, s)) {
 		ui_store_txn_free(&d);
 		s->tx_dropped++;
 		m->drops.txns_dropped++;
 		return;
 	}
-	if (s->n_tx == s->cap_tx) {
-		s->cap_tx = s->cap_tx ? s->cap_tx * 2 : 16;
-		if (s->cap_tx > m->o.txns_per_session_max)
-			s->cap_tx = m->o.txns_per_session_max;
-		s->tx = xrealloc(s->tx, s->cap_tx * sizeof(*s->tx));
+	if (cap != s->cap_tx) {
+		s->tx = xrealloc(s->tx, cap * sizeof(*s->tx));
+		s->cap_tx = cap;
 	}
 	s->tx[s->n_tx++] = d;
-	s->mem += d.mem;
-	m->mem += d.mem;
+	s->mem += d.mem + slots;
+	m->mem += d.mem + slots;
 }
 
 /* ---- sessions ---------------------------------------------------------- */
@@ -277,17 +283,23 @@ static void add_finding(struct ui_model *m, struct ui_session *s, const struct f
 	r->sev = sev;
 	put_text(r->summary, sizeof(r->summary), f->summary, sizeof(f->summary));
 
-	if (s->n_fx >= m->o.findings_per_session_max ||
-	    !ui_store_make_room(m, sizeof(struct ui_finding), s)) {
+	size_t cap = s->cap_fx;
+	if (s->n_fx == cap) {
+		cap = cap ? cap * 2 : 4;
+		if (cap > m->o.findings_per_session_max)
+			cap = m->o.findings_per_session_max;
+	}
+	size_t slots = (cap - s->cap_fx) * sizeof(*s->fx); /* counted as allocated */
+	if (s->n_fx >= m->o.findings_per_session_max || !ui_store_make_room(m, slots, s)) {
 		s->fx_dropped++;
 		m->drops.findings_dropped++;
 		return;
 	}
-	if (s->n_fx == s->cap_fx) {
-		s->cap_fx = s->cap_fx ? s->cap_fx * 2 : 4;
-		if (s->cap_fx > m->o.findings_per_session_max)
-			s->cap_fx = m->o.findings_per_session_max;
-		s->fx = xrealloc(s->fx, s->cap_fx * sizeof(*s->fx));
+	if (cap != s->cap_fx) {
+		s->fx = xrealloc(s->fx, cap * sizeof(*s->fx));
+		s->cap_fx = cap;
+		s->mem += slots;
+		m->mem += slots;
 	}
 	struct ui_finding *d = &s->fx[s->n_fx++];
 	memset(d, 0, sizeof(*d));
@@ -302,8 +314,6 @@ static void add_finding(struct ui_model *m, struct ui_session *s, const struct f
 		put_text(d->ev[i].line, sizeof(d->ev[i].line), f->ev[i].line, sizeof(f->ev[i].line));
 	}
 	d->ts_us = f->ts_us;
-	s->mem += sizeof(*d);
-	m->mem += sizeof(*d);
 }
 
 static void add_stats(struct ui_model *m, const struct ev_stats *st)

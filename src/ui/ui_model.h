@@ -23,6 +23,7 @@
 
 #include "checks.h"
 #include "event.h"
+#include "ui.h"
 #include "pop3.h"
 
 /* Defaults for struct ui_model_opts. */
@@ -34,7 +35,7 @@
  * findings): with the rest of the process (the capture ring or the file
  * reader, the flow table, the packet spool's index) the whole dashboard
  * stays under 64 MiB. ui_store.h says what goes first. */
-#define UI_STORE_BYTES_MAX (8u << 20)
+#define UI_STORE_BYTES_MAX ((size_t)UI_STORE_MIB_DEFAULT << 20) /* ui.h; --ui-memory */
 #define UI_ALLOC_OVERHEAD 16 /* counted per allocation: malloc's header and rounding */
 #define UI_SERVERS_MAX 512            /* then sessions go to one "other servers" row */
 #define UI_ACCOUNTS_PER_SERVER_MAX 64
@@ -83,7 +84,7 @@ struct ui_txn {
 	uint32_t n_entries;         /* kept */
 	struct ui_entry *entries;   /* owned */
 	char *uids;                 /* owned arena of NUL-terminated sanitised uids */
-	size_t mem;                 /* bytes accounted to the transcript budget */
+	size_t mem;                 /* its text, entries and uids in the store budget (its slot: the session's) */
 };
 
 struct ui_evidence {
@@ -135,7 +136,7 @@ struct ui_session {
 	struct ui_finding *fx;      /* owned */
 	size_t n_fx, cap_fx;
 	uint64_t fx_dropped;
-	size_t mem;                 /* transcript + findings bytes */
+	size_t mem;                 /* transcript + findings bytes, array slots included */
 
 	struct ui_server *server;   /* borrowed from the model, never freed before it */
 	struct ui_account *account; /* NULL until the user is known and an account slot exists */

@@ -31,6 +31,8 @@ static void transcript_free(struct ui_model *m, struct ui_session *s)
 		s->mem -= s->tx[i].mem;
 		ui_store_txn_free(&s->tx[i]);
 	}
+	m->mem -= s->cap_tx * sizeof(*s->tx);
+	s->mem -= s->cap_tx * sizeof(*s->tx);
 	free(s->tx);
 	s->tx = NULL;
 	s->n_tx = s->cap_tx = 0;
@@ -39,7 +41,7 @@ static void transcript_free(struct ui_model *m, struct ui_session *s)
 void ui_store_session_free(struct ui_model *m, struct ui_session *s)
 {
 	transcript_free(m, s);
-	m->mem -= s->n_fx * sizeof(struct ui_finding);
+	m->mem -= s->cap_fx * sizeof(struct ui_finding);
 	free(s->fx);
 	free(s);
 }

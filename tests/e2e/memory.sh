@@ -14,7 +14,7 @@ GEN=tests/bench/gen_pop3_pcap
 [ -x "$GEN" ] || make -s "$GEN" >/dev/null || { echo "memory: cannot build $GEN"; exit 1; }
 T=$(mktemp -d)
 SOCK=p3m-mem-$$
-cleanup() { command -v tmux >/dev/null && tmux -L "$SOCK" kill-server 2>/dev/null; rm -rf "$T"; }
+cleanup() { command -v tmux >/dev/null && for j in 1 2 3; do tmux -L "$SOCK-$j" kill-server 2>/dev/null; done; rm -rf "$T"; }
 trap cleanup EXIT INT TERM
 "$GEN" -o "$T/m.pcap" -t "$T/m.tsv" -s 100 -S 5 -m 4 -q || { echo "memory: generator failed"; exit 1; }
 ok=0 bad=0 skip=0
@@ -28,10 +28,11 @@ print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)' "$P" -r "$T/m.pca
 	check "$mode: peak RSS $k KiB under $LIMIT KiB" "[ '${k:-x}' -lt $LIMIT ] 2>/dev/null"
 done
 if command -v tmux >/dev/null; then
-	for mode in "" --wall; do
-		tmux -L "$SOCK" kill-server 2>/dev/null
+	held_default= j=0
+	for mode in "" --wall "--ui-memory 2"; do
+		j=$((j + 1)) # a tmux server each: one that is ending never takes a new session
 		rm -f "$T/pid"
-		tmux -L "$SOCK" new-session -d -x 150 -y 40 "sh -c 'echo \$\$ > $T/pid; exec $P -r $T/m.pcap $mode'"
+		tmux -L "$SOCK-$j" new-session -d -x 150 -y 40 "sh -c 'echo \$\$ > $T/pid; exec $P -r $T/m.pcap $mode'"
 		i=0; while [ $i -lt 50 ] && [ ! -s "$T/pid" ]; do sleep 0.1; i=$((i + 1)); done
 		pid=$(cat "$T/pid")
 		# read to the end: its CPU time stops moving
@@ -45,11 +46,16 @@ if command -v tmux >/dev/null; then
 		k=$(hwm "$pid")
 		name=${mode:-dashboard}
 		check "$name: peak RSS $k KiB under $LIMIT KiB" "[ '${k:-x}' -lt $LIMIT ] 2>/dev/null"
+		held=$(tmux -L "$SOCK-$j" capture-pane -p | grep -oE '[0-9,]+ of [0-9,]+ sessions held; [0-9,]+ clean ones dropped')
+		n=$(echo "$held" | sed 's/ of.*//; s/,//g')
 		if [ -z "$mode" ]; then
-			held=$(tmux -L "$SOCK" capture-pane -p | grep -E '[0-9,]+ of [0-9,]+ sessions held; [0-9,]+ clean ones dropped')
-			check "the list says what it holds of what it saw (${held# })" "[ -n '$held' ]"
+			check "the list says what it holds of what it saw ($held)" "[ -n '$held' ]"
+			held_default=$n
+		elif [ "$mode" = "--ui-memory 2" ]; then
+			check "--ui-memory 2 holds fewer sessions (${n:-?} < ${held_default:-?})" \
+				"[ -n '$n' ] && [ -n '$held_default' ] && [ $n -lt $held_default ]"
 		fi
-		tmux -L "$SOCK" send-keys q
+		tmux -L "$SOCK-$j" send-keys q
 	done
 else
 	skip=1; echo "SKIP dashboard and --wall (no tmux)"

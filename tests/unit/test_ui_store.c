@@ -153,7 +153,7 @@ static void test_budget_drops_line_when_dry(void **state)
 	(void)state;
 	struct ui_model_opts o;
 	ui_model_opts_default(&o);
-	o.store_bytes_max = 2 * sizeof(struct ui_session) + 1024;
+	o.store_bytes_max = 2 * sizeof(struct ui_session) + 4 * 1024;
 	struct ui_model *m = ui_model_new(&o);
 	struct uit_sess a, b;
 	uit_sess(&a, 1, "192.0.2.1", "a");
@@ -184,7 +184,7 @@ static void test_budget_long_run(void **state)
 	(void)state;
 	struct ui_model_opts o;
 	ui_model_opts_default(&o);
-	o.store_bytes_max = 256 * 1024;
+	o.store_bytes_max = 512 * 1024;
 	struct ui_model *m = ui_model_new(&o);
 	struct finding f;
 	uit_finding(&f, R_STAT_LIST_COUNT, "STAT said 2; LIST listed 1", 3, 1, "LIST");
