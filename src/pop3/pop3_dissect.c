@@ -252,7 +252,9 @@ static struct pending *q_push(struct pop3_conn *c)
 			emit_unanswered(c, &old);
 	}
 	if (c->qlen == c->qcap) {
-		unsigned ncap = c->qcap ? c->qcap * 2 : 4;
+		/* one entry to start (584 bytes: most sessions wait on one
+		 * command at a time); a pipelining client doubles it */
+		unsigned ncap = c->qcap ? c->qcap * 2 : 1;
 		struct pending *nq = xmalloc(ncap * sizeof(*nq)); /* a push clears its entry */
 		for (unsigned i = 0; i < c->qlen; i++)
 			nq[i] = *q_at(c, i);
