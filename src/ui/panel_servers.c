@@ -86,8 +86,10 @@ static void draw(struct ui *u, int y0, int rows)
 		rebuild(u);
 	char b[1024], p50[16], p90[16], p99[16], rules[600];
 	int nw = name_width(u);
-	snprintf(b, sizeof(b), "  %-*s %8s %6s %7s %6s %7s %7s %7s  %-10s %s", nw - 2, "Server / account", "Sessions",
-		 "Active", "Flagged", "Failed", "p50", "p90", "p99", "E/W/N", "Rules broken");
+	int hl = snprintf(b, sizeof(b), "  %-*s %8s %6s %7s %6s %7s %7s %7s  %-10s %s", nw - 2, "Server / account",
+			  "Sessions", "Active", "Flagged", "Failed", "p50", "p90", "p99", "E/W/N", "Rules broken");
+	if (hl > COLS && hl - 7 <= COLS)
+		b[hl - 7] = '\0'; /* "Rules", not "Rules brok" */
 	ui_fill(y0, 0, COLS, A_UNDERLINE);
 	ui_put(u, y0, 0, COLS, A_UNDERLINE | A_BOLD, b);
 	if (u->n_rows == 0) {

@@ -199,9 +199,9 @@ void ui_srv_session_facts(struct ui_model *m, struct ui_session *s)
 	if (s->last_ts > v->last_ts)
 		v->last_ts = s->last_ts;
 	account_attach(m, s);
-	/* A greeting, or any reply at all (a capture that began mid-session),
-	 * shows the server answers. */
-	if (s->banner[0] || s->txns) {
+	/* A greeting, any reply (a capture that began mid-session) or any
+	 * payload from the server (TLS on 995) shows the server answers. */
+	if (s->banner[0] || s->txns || s->bytes[1]) {
 		if (!s->greeted) {
 			s->greeted = true;
 			v->connects_ok++;

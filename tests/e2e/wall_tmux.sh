@@ -235,7 +235,7 @@ else
 fi
 keys "$s" Escape
 keys "$s" Tab
-if screen "$s" | grep -Eq '^ pop3mon  ' && screen "$s" | grep -Eq '^ +ID +Start +Client'; then
+if screen "$s" | grep -Eq '^ pop3mon  ' && screen "$s" | grep -Eq '^ +ID +Start'; then
 	pass "Tab goes to the dashboard"
 else
 	fail "Tab goes to the dashboard" "$(screen "$s")"
