@@ -245,6 +245,15 @@ def w_gtpu(fr, i, c2s):
     return outer_v4(c2s, 17, udp(2152, 2152, hdr + body), PE_A, PE_B)
 
 
+def w_vxlan6(fr, i, c2s):
+    # VXLAN over IPv6, with the UDP checksum IPv6 wants (RFC 8200 s8.1)
+    src, dst = (V6_A, V6_B) if c2s else (V6_B, V6_A)
+    u = bytearray(vxlan(300, fr, 49152 + (i % 7)))
+    pseudo = src + dst + struct.pack("!IxxxB", len(u), 17)
+    u[6:8] = struct.pack("!H", csum(pseudo + bytes(u)) or 0xFFFF)
+    return eth(0x86DD, ipv6(src, dst, 17, bytes(u)))
+
+
 def w_gre_vxlan(fr, i, c2s):
     inner_outer = outer_v4(c2s, 17, vxlan(500, fr))  # an Ethernet frame: VTEP to VTEP
     et, ip = inner_ip(inner_outer)
@@ -265,6 +274,8 @@ WRAPS = [  # output name, source, function
     ("ipip-stat-list-count", "stat", w_ipip),
     ("6in4-dovecot-ipv6", "ipv6", w_ipip),
     ("ipip6-dovecot-curl", "curl", w_ipip6),
+    ("ip6ip6-dovecot-ipv6", "ipv6", w_ipip6),
+    ("vxlan6-dovecot-ipv6", "ipv6", w_vxlan6),
     ("l2tp-dovecot-curl", "curl", w_l2tp),
     ("gtpu-stat-list-count", "stat", w_gtpu),
     ("gre-vxlan-stat-list-count", "stat", w_gre_vxlan),

@@ -37,7 +37,7 @@ FRAME_KEYS = {"frame", "end_frame", "pcap_cnt", "first_frame", "last_frame", "fr
 # the encapsulation each capture's name starts with, as the JSON names it
 TYPES = {"vxlan": "vxlan", "geneve": "geneve", "gre": "gre", "gre-eth": "gre",
          "erspan2": "gre/erspan2", "erspan3": "gre/erspan3", "mpls": "mpls", "mpls-pw": "mpls",
-         "pppoe": "pppoe", "ipip": "ipip", "6in4": "ipip", "ipip6": "ipip", "l2tp": "l2tp",
+         "pppoe": "pppoe", "ipip": "ipip", "6in4": "ipip", "ipip6": "ipip", "ip6ip6": "ipip", "vxlan6": "vxlan", "l2tp": "l2tp",
          "gtpu": "gtpu", "gre-vxlan": "gre/vxlan", "mixed": None}
 
 
