@@ -83,6 +83,7 @@ struct publish_stats {
 
 struct ev_stats {
 	uint64_t ts_us;              /* capture time */
+	uint64_t first_ts_us;        /* capture time of the first frame (0: none yet) */
 	uint64_t wall_us;            /* wall clock at the event */
 	bool final;
 	const char *source;

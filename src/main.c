@@ -103,7 +103,7 @@ struct run {
 	struct publisher *pub;      /* owned by its sink */
 	struct ui *ui;
 	struct decode_stats dec;
-	uint64_t frames, bytes, last_ts;
+	uint64_t frames, bytes, last_ts, first_ts;
 	uint64_t next_expire_ts, next_stats_wall;
 	uint64_t next_live_second; /* live: wall time of the next counters read and expiry */
 	struct source_stats src_stats;
@@ -126,6 +126,7 @@ static void emit_stats(struct run *r, bool final)
 	struct ev_stats st;
 	memset(&st, 0, sizeof(st));
 	st.ts_us = r->last_ts;
+	st.first_ts_us = r->first_ts;
 	st.wall_us = wall_now_us();
 	st.final = final;
 	st.source = r->source_name ? r->source_name : "";
@@ -166,6 +167,8 @@ static void handle_frame(struct run *r, const struct frame *fr)
 	const struct prepared *pp = fr->prep;
 	r->frames++;
 	r->bytes += fr->wirelen;
+	if (!r->first_ts || fr->ts_us < r->first_ts)
+		r->first_ts = fr->ts_us;
 	if (fr->ts_us > r->last_ts)
 		r->last_ts = fr->ts_us;
 	if (!pp) {

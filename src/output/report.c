@@ -742,6 +742,9 @@ static void report_event(void *self, const struct event *e)
 	if (e->type == EV_STATS) {
 		if (e->stats) {
 			r->stats = *e->stats;
+			/* the span of the frames, not only of the sessions */
+			if (e->stats->first_ts_us && (!r->first_ts || e->stats->first_ts_us < r->first_ts))
+				r->first_ts = e->stats->first_ts_us;
 			r->stats.source = NULL;
 			r->have_stats = true;
 		}
@@ -888,8 +891,9 @@ static void print_no_pop3(const struct report *r, FILE *o)
 		   "\"no contradiction found\", not \"POP3 is fine\").\n");
 	if (!r->have_stats)
 		return;
-	fprintf(o, "  Seen: %" PRIu64 " frames, %" PRIu64 " TCP packets decoded", st->frames,
-		st->dec.count[DEC_OK] + st->dec.count[DEC_PAYLOAD_TRUNC]);
+	uint64_t tcp = st->dec.count[DEC_OK] + st->dec.count[DEC_PAYLOAD_TRUNC];
+	fprintf(o, "  Seen: %" PRIu64 " frame%s, %" PRIu64 " TCP packet%s decoded", st->frames,
+		st->frames == 1 ? "" : "s", tcp, tcp == 1 ? "" : "s");
 	uint64_t undecoded = 0;
 	for (int i = 0; i < DEC_TUN_FIRST; i++) /* the tunnel layers are no frame's fate */
 		if (i != DEC_OK && i != DEC_PAYLOAD_TRUNC)

@@ -125,6 +125,13 @@ void not_pop3_notice(const struct detect *d, struct finding *out)
 	while (n < d->why_len && d->why_bytes[n] != '\r' && d->why_bytes[n] != '\n')
 		n++;
 	int at = snprintf(e->line, sizeof(e->line), "%s: ", d->why_dir == DIR_S2C ? "server" : "client");
+	if (detect_tls_record(d->why_bytes, d->why_len)) {
+		/* binary: the record header in hex, not as text */
+		at += snprintf(e->line + at, sizeof(e->line) - (size_t)at, "TLS record");
+		for (size_t i = 0; i < d->why_len && i < 6 && at > 0 && (size_t)at < sizeof(e->line); i++)
+			at += snprintf(e->line + at, sizeof(e->line) - (size_t)at, " %02x", d->why_bytes[i]);
+		return;
+	}
 	if (at > 0 && (size_t)at < sizeof(e->line)) {
 		size_t room = sizeof(e->line) - 1 - (size_t)at;
 		if (n > room)

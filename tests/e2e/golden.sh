@@ -8,7 +8,8 @@ UPDATE=${2:-}
 CAPS="pcaps/zeek/pop3.pcap pcaps/zeek/bad-list-retr-crafted.pcap pcaps/zeek/pop3-starttls.pcap
 pcaps/bad/intermail.pcap pcaps/bad/crowd.pcap pcaps/real/dovecot-poplib-full.pcap
 pcaps/real/dovecot-mpop.pcap pcaps/real/dovecot-midsession.pcap
-pcaps/tunnels/gre-vxlan-stat-list-count.pcap"
+pcaps/tunnels/gre-vxlan-stat-list-count.pcap pcaps/detect/junk.pcap pcaps/detect/http-8080.pcap
+pcaps/conn/no-answer.pcap"
 T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
 ok=0 bad=0
 for c in $CAPS; do

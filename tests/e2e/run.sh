@@ -20,6 +20,7 @@ part "reassembled bytes equal tshark's follow" python3 tests/e2e/streams_vs_tsha
 part "bad input and exit status" sh tests/e2e/bad_input.sh $P
 part "man page and --help name the same options" sh tests/e2e/options_doc.sh $P
 part "report and JSON golden files" sh tests/e2e/golden.sh $P
+part "POP3 by content, not POP3, no silent all-clear" sh tests/e2e/detect.sh $P
 part "secrets redacted, wire text sanitised" sh tests/e2e/secrets.sh $P
 part "dashboard ends when its terminal goes away" sh tests/e2e/ui_hangup.sh $P
 part "live capture on a veth pair: privilege drop, SIGTERM flush" sh tests/e2e/live.sh $P
