@@ -53,5 +53,13 @@ struct sink streams_sink_new(FILE *out);
 
 /* Does a session pass the filter? (The dashboard has its own, interactive.) */
 bool sink_filter_pass(const struct sink_filter *f, const struct ev_session *s);
+/* --server's value: "192.0.2.1", "192.0.2.1:110", "2001:db8::1",
+ * "[2001:db8::1]:995". False when it is not an address (or a bad port). */
+struct sink_server {
+	uint8_t ipver;     /* 4 or 6 */
+	uint8_t addr[16];  /* network order; IPv4 in the first 4 */
+	uint16_t port;     /* 0: any */
+};
+bool sink_filter_parse_server(const char *text, struct sink_server *out);
 
 #endif

@@ -389,6 +389,10 @@ static int check_combination(const struct options *o, char *err, size_t errlen)
 		return fail(err, errlen, "no input: give -r FILE or -i IFACE");
 	if (o->nfiles && o->iface)
 		return fail(err, errlen, "give -r or -i, not both");
+	struct sink_server sv;
+	if (o->filter.server && !sink_filter_parse_server(o->filter.server, &sv))
+		return fail(err, errlen, "--server '%s' is not an IP address (ADDR, ADDR:PORT or [IPv6]:PORT)",
+			    o->filter.server);
 	if (o->json_path && !strcmp(o->json_path, "-") && o->report)
 		return fail(err, errlen, "--json - and --report both want stdout");
 	if (o->publish_url && o->stream_maxlen == 0)

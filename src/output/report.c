@@ -971,10 +971,18 @@ static void print_summary(struct report *r, FILE *o)
 			strlcpy_safe(t, f->user, sizeof t);
 			sanitize_text(usr, sizeof usr, t);
 		}
-		fprintf(o, "Shown:           sessions matching%s%s%s%s%s%s%s (%" PRIu64 " not shown)\n",
-			f->only_flagged ? " --only-flagged" : "", f->rule >= 0 ? " --rule " : "",
-			f->rule >= 0 ? rule_name((enum rule_id)f->rule) : "", f->server ? " --server " : "", srv,
-			f->user ? " --user " : "", usr, r->filtered_out);
+		char sel[SAN(ADDR_STR_MAX + 16) + SAN(POP3_ARGS_MAX) + 96];
+		snprintf(sel, sizeof sel, "%s%s%s%s%s%s%s", f->only_flagged ? " --only-flagged" : "",
+			 f->rule >= 0 ? " --rule " : "", f->rule >= 0 ? rule_name((enum rule_id)f->rule) : "",
+			 f->server ? " --server " : "", srv, f->user ? " --user " : "", usr);
+		/* A selection that matches nothing says so; the lines above and
+		 * the exit status are the whole capture's either way. */
+		if (r->filtered_out >= r->sessions)
+			fprintf(o, "Shown:           no session matches%s (%" PRIu64 " not shown)\n", sel,
+				r->filtered_out);
+		else
+			fprintf(o, "Shown:           sessions matching%s (%" PRIu64 " not shown)\n", sel, r->filtered_out);
+		fprintf(o, "                 (the counts above and the exit status cover every session)\n");
 	}
 
 	bool any = false;

@@ -18,6 +18,7 @@ part "tunnelled captures equal the unwrapped ones (JSON, tshark, VNIs, malformed
 	python3 tests/e2e/tunnels.py $P
 part "reassembled bytes equal tshark's follow" python3 tests/e2e/streams_vs_tshark.py $P
 part "bad input and exit status" sh tests/e2e/bad_input.sh $P
+part "usage errors: one line and Try; a path named once; what a selection chose" sh tests/e2e/usage_errors.sh $P
 part "man page and --help name the same options" sh tests/e2e/options_doc.sh $P
 part "report and JSON golden files" sh tests/e2e/golden.sh $P
 part "POP3 by content, not POP3, no silent all-clear" sh tests/e2e/detect.sh $P

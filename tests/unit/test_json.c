@@ -920,7 +920,9 @@ static void test_sink_filter_pass(void **state)
 	assert_true(sink_filter_pass(&f, &s));
 	f.user = "alice";
 	assert_true(sink_filter_pass(&f, &s));
-	f.user = "Alice";
+	f.user = "Alice"; /* user names match without regard to case */
+	assert_true(sink_filter_pass(&f, &s));
+	f.user = "alicia";
 	assert_false(sink_filter_pass(&f, &s));
 	f.user = NULL;
 	f.server = "198.51.100.5";
@@ -931,6 +933,10 @@ static void test_sink_filter_pass(void **state)
 	strcpy(s.srv, "2001:db8::1");
 	f.server = "[2001:db8::1]:110";
 	assert_true(sink_filter_pass(&f, &s));
+	f.server = "2001:DB8:0::1"; /* compared as addresses */
+	assert_true(sink_filter_pass(&f, &s));
+	f.server = "[2001:db8::2]:110";
+	assert_false(sink_filter_pass(&f, &s));
 }
 
 static void test_write_error(void **state)

@@ -237,6 +237,21 @@ static void test_combinations(void **state)
 	EXPECT_ERR("give -r or -i, not both", "-r", "a", "-i", "eth0");
 	EXPECT_ERR("--json - and --report both want stdout", "-r", "a", "--json", "-", "--report");
 	EXPECT_ERR("unknown rule 'nope'", "-r", "a", "--rule", "nope");
+	/* --server must be an address (with a port, or an IPv6 in brackets with one) */
+	EXPECT_ERR("--server 'notanip' is not an IP address", "-r", "a", "--server", "notanip");
+	EXPECT_ERR("--server '192.0.2.1:99999' is not an IP address", "-r", "a", "--server", "192.0.2.1:99999");
+	EXPECT_ERR("--server '[2001:db8::1' is not an IP address", "-r", "a", "--server", "[2001:db8::1");
+	EXPECT_ERR("--server 'mail.example.com' is not an IP address", "-r", "a", "--server", "mail.example.com");
+	{
+		struct options so;
+		char serr[256];
+		static const char *const good[] = { "192.0.2.1", "192.0.2.1:110", "2001:db8::1", "[2001:db8::1]:995",
+						    "[::1]" };
+		for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+			assert_int_equal(parse(&so, serr, sizeof(serr), "-r", "a", "--server", good[i], (char *)NULL), 0);
+			options_free(&so);
+		}
+	}
 
 	/* 64 files are fine, the 65th is refused. */
 	char *argv[2 + 2 * 65 + 1];

@@ -674,9 +674,36 @@ static void test_filter_localtime(void **state)
 	assert_non_null(strstr(r, "Session 1:"));
 	/* the summary still counts every session */
 	assert_non_null(strstr(r, "POP3 sessions:   3, flagged 1"));
+	assert_non_null(strstr(r, "(the counts above and the exit status cover every session)"));
 	free(r);
 	unsetenv("TZ");
 	tzset();
+
+	/* user names match without regard to case */
+	o = opts();
+	o.filter.user = "ALICE";
+	r = run(&o, &len);
+	assert_non_null(strstr(r, "--user ALICE (2 not shown)"));
+	assert_non_null(strstr(r, "Session 1:"));
+	free(r);
+	/* a selection that matches nothing says so */
+	o = opts();
+	o.filter.user = "nobody";
+	r = run(&o, &len);
+	assert_non_null(strstr(r, "Shown:           no session matches --user nobody (3 not shown)"));
+	assert_null(strstr(r, "Session 1:"));
+	free(r);
+	/* --server compares addresses, with or without the port */
+	o = opts();
+	o.filter.server = "198.51.100.5:110";
+	r = run(&o, &len);
+	assert_non_null(strstr(r, "(0 not shown)"));
+	free(r);
+	o = opts();
+	o.filter.server = "198.51.100.5:995";
+	r = run(&o, &len);
+	assert_non_null(strstr(r, "no session matches --server 198.51.100.5:995 (3 not shown)"));
+	free(r);
 }
 
 static void test_write_error(void **state)
