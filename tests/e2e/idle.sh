@@ -91,6 +91,13 @@ i=0
 while [ $i -lt 20 ] && ! grep -q '"event_type":"pop3_session"' "$T/json"; do sleep 0.1; i=$((i + 1)); done
 check "a session after the idle spell is in the JSON within 2 s ($((i * 100)) ms)" \
 	"grep -q '\"event_type\":\"pop3_session\"' '$T/json'"
+# A live dashboard whose terminal goes away (tmux killed, ssh dropped) ends:
+# by the SIGHUP it gets, or, when none comes, by the hung-up descriptor its
+# wait reports (it does not wake on it forever).
+tmux kill-session -t wall
+i=0
+while [ $i -lt 30 ] && kill -0 "$PID_WALL" 2>/dev/null; do sleep 0.1; i=$((i + 1)); done
+check "live --wall ends when its terminal goes away ($((i * 100)) ms)" "! kill -0 $PID_WALL 2>/dev/null"
 kill -TERM $PID_REPORT $PID_JSON "$PID_DASH" "$PID_WALL" 2>/dev/null
 wait $PID_REPORT $PID_JSON 2>/dev/null
 PIDS=
