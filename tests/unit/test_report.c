@@ -252,6 +252,7 @@ static void test_txn_lines(void **state)
  * early: each shown session must keep exactly the lines that this model
  * of the rule keeps, and count the rest.
  */
+#define REPORT_TOTAL (8u * 1024 * 1024) /* REPORT_TRANSCRIPT_TOTAL_MAX in report.c */
 #define CAP_SESSIONS 120
 #define CAP_ROUNDS 500
 
@@ -317,7 +318,7 @@ static void test_transcript_caps(void **state)
 				size_t cap = want_cap[k] ? want_cap[k] * 2 : 2048;
 				while (need > cap)
 					cap *= 2;
-				if (total + (cap - want_cap[k]) > 64u * 1024 * 1024) {
+				if (total + (cap - want_cap[k]) > REPORT_TOTAL) {
 					want_more[k]++;
 					continue;
 				}
@@ -547,7 +548,7 @@ static void test_transcript_line_lengths(void **state)
 	size_t f0 = printed_len(&t) - 1; /* + 1 per byte of text */
 
 	/* all of the total but 2 KiB per probe, in buffers of 2^k bytes */
-	size_t rest = 64u * 1024 * 1024 - 2 * SHAPES * 2048;
+	size_t rest = REPORT_TOTAL - 2 * SHAPES * 2048;
 	for (int k = 26; k >= 11; k--) {
 		size_t cap = (size_t)1 << k;
 		while (rest >= cap && cap <= ((size_t)1 << 21)) {
