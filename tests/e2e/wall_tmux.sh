@@ -194,6 +194,31 @@ else
 	fail "dovecot-login-fail: the reason" "$(cat "$TMP/login-fail.txt" 2>/dev/null)"
 fi
 
+# ---- 2b. more servers than tiles: worst first, "+N more", pages --------------------------
+many=""
+for f in pcaps/bad/*.pcap; do many="$many -r $f"; done
+s=many
+start "$s" 80 24 --wall $many
+if wait_for "$s" 'end of input' 15 && wait_for "$s" '\+[0-9]+ more' 3; then
+	screen "$s" > "$TMP/many.txt"
+	npages=$(grep -Eo 'page 1/[0-9]+ \(worst first\)' "$TMP/many.txt" | sed -E 's|page 1/([0-9]+).*|\1|')
+	if [ -n "$npages" ] && [ "$npages" -gt 1 ] && ! grep -Eq '^ +[ >]127\.[0-9.]+:110 *$' "$TMP/many.txt" -A1 |
+	   grep -Eq '^  OK'; then
+		pass "80x24 with $(grep -c . "$TMP/many.txt") rows: '+N more', 'page 1/$npages (worst first)', no OK tile on page 1"
+	else
+		fail "more servers than tiles: +N more, page 1/N" "$(cat "$TMP/many.txt")"
+	fi
+	keys "$s" NPage
+	if screen "$s" | grep -Eq 'page 2/[0-9]+ \(worst first\)' && screen "$s" | grep -Eq 'page 2/[0-9]+$'; then
+		pass "PgDn turns the tiles and the findings to page 2"
+	else
+		fail "PgDn turns the tiles and the findings to page 2" "$(screen "$s")"
+	fi
+else
+	fail "more servers than tiles" "$(screen "$s")"
+fi
+keys "$s" q
+
 # ---- 3. recovered -------------------------------------------------------------------------
 s=rec
 start "$s" 200 60 --wall --wall-quiet 5 -r "$MIXED"
