@@ -1,8 +1,10 @@
 /*
  * event.h - the event model every sink (dashboard, report, JSON, pcap
- * writer) renders from. Events carry plain values and borrowed pointers
- * valid only for the call; a sink copies what it keeps. The dashboard
- * reads nothing else, so events from other sensors can drive it later.
+ * writer) renders from. Events carry plain values (no pointer into a
+ * producer's live state) and borrowed pointers to those values, valid only
+ * for the call; a sink copies what it keeps. What any sink renders is in
+ * the event, so an event can leave the process as a JSON line and come
+ * back (--from, src/events/from_json.c) and drive the same sinks.
  * EVENT_SCHEMA_VERSION is written into the JSON; bump it on any change.
  */
 #ifndef POP3MON_EVENT_H
@@ -17,7 +19,7 @@
 #include "flow.h"
 #include "pop3.h"
 
-#define EVENT_SCHEMA_VERSION 1
+#define EVENT_SCHEMA_VERSION 2
 #define ADDR_STR_MAX 46
 
 enum event_type {
@@ -40,6 +42,25 @@ struct ev_tunnel {
 				      * side first; "" when none (MPLS, PPPoE) */
 };
 
+/* A session's POP3 facts as of the event, by value: the dissector's
+ * counters and texts that sinks show (copied from struct pop3_conn_info
+ * when the event goes out). The text last: an event copy cuts it to its
+ * strings. */
+struct ev_pop3 {
+	enum pop3_state state;
+	bool greeted;
+	bool tls;                        /* encrypted (STLS, port 995, TLS seen) */
+	bool stls_accepted;
+	bool login_seen;
+	bool quit_seen;
+	uint64_t bytes[2];               /* per direction, incl. TLS (--streams only) */
+	uint64_t gaps[2], gap_bytes[2];
+	uint64_t resyncs, unanswered, unsolicited, garbage_lines, pending_dropped;
+	uint64_t bare_lf[2], long_lines[2];
+	char user[POP3_ARGS_MAX + 1];
+	char banner[POP3_TEXT_MAX + 1];  /* greeting text */
+};
+
 /* What a sink knows about one session: a snapshot, borrowed for the call. */
 struct ev_session {
 	uint64_t id;                 /* flow id, unique in the run */
@@ -54,7 +75,6 @@ struct ev_session {
 	uint64_t pkts[2], bytes[2];  /* per direction, 0 = client->server */
 	bool midstream;
 	bool by_content;             /* on a port not watched: POP3 found by its content */
-	const struct pop3_conn_info *pop3; /* state, user, banner, tls, counters */
 	bool stat_seen;              /* first STAT of the session */
 	uint64_t stat_count, stat_octets;
 	uint64_t txns;
@@ -68,6 +88,7 @@ struct ev_session {
 	/* EV_SESSION_UPDATE only (n = 0 in the others): the command waiting
 	 * for its reply, for the dashboard; no other sink reads it. */
 	struct pop3_wait wait;
+	struct ev_pop3 pop3;         /* state, user, banner, tls, counters (last: text) */
 };
 
 /* --publish: what the publisher did (all zero when not publishing). */

@@ -143,6 +143,8 @@ struct pop3_txn {
 
 	struct pop3_entry *entries;      /* LIST/UIDL data, or one entry for LIST n/UIDL n */
 	uint32_t n_entries;
+	uint32_t n_entries_more;         /* listed but not carried: 0 from the dissector; a
+					  * replayed event carries the JSON's first 1000 */
 	char *uids;                      /* arena for UIDL unique-ids */
 
 	/* The text last: a message body updates the counters above for every

@@ -78,9 +78,8 @@ struct text_field {
 
 /* The text fields of each struct that travels, in the order they lie in
  * it. A field added later travels whole: slower at worst, never lost. */
-static const struct text_field info_text[] = {
-	TEXT(struct pop3_conn_info, user), TEXT(struct pop3_conn_info, banner),
-	TEXT(struct pop3_conn_info, apop_ts),
+static const struct text_field sess_text[] = {
+	TEXT(struct ev_session, pop3.user), TEXT(struct ev_session, pop3.banner),
 };
 static const struct text_field txn_text[] = {
 	TEXT(struct pop3_txn, args), TEXT(struct pop3_txn, code), TEXT(struct pop3_txn, text),
@@ -162,7 +161,7 @@ static const uint8_t *part_get(void *dst, size_t size, const struct text_field *
 
 /* What an event's record is made of, measured once. */
 struct sizes {
-	struct part sess, info, txn, finding;
+	struct part sess, txn, finding;
 	size_t total, entries, uids, src;
 	size_t at_entries;   /* the listing's offset in the record, 8-aligned */
 };
@@ -170,16 +169,14 @@ struct sizes {
 static void measure(const struct event *e, struct sizes *z)
 {
 	const char *src = source_of(e);
-	const struct pop3_conn_info *ci = e->sess ? e->sess->pop3 : NULL;
-	part_measure(&z->sess, e->sess, sizeof(struct ev_session), NULL, 0);
-	part_measure(&z->info, ci, sizeof(struct pop3_conn_info), info_text, ARRAY_LEN(info_text));
+	part_measure(&z->sess, e->sess, sizeof(struct ev_session), sess_text, ARRAY_LEN(sess_text));
 	part_measure(&z->txn, e->txn, sizeof(struct pop3_txn), txn_text, ARRAY_LEN(txn_text));
 	part_measure(&z->finding, e->finding, sizeof(struct finding), finding_text,
 		     ARRAY_LEN(finding_text));
 	z->entries = e->txn && e->txn->entries ? e->txn->n_entries * sizeof(struct pop3_entry) : 0;
 	z->uids = e->txn ? uids_len(e->txn) : 0;
 	z->src = src ? strlen(src) + 1 : 0;
-	size_t n = sizeof(struct event) + z->sess.bytes + z->info.bytes + z->txn.bytes +
+	size_t n = sizeof(struct event) + z->sess.bytes + z->txn.bytes +
 		   z->finding.bytes + (e->stats ? sizeof(struct ev_stats) : 0) + z->src;
 	z->at_entries = al8(n);
 	z->total = z->at_entries + al8(z->entries) + al8(z->uids);
@@ -195,8 +192,6 @@ static void pack(uint8_t *dst, const struct event *e, const struct sizes *z)
 	at += sizeof *e;
 	if (z->sess.src)
 		at = part_put(at, &z->sess);
-	if (z->info.src)
-		at = part_put(at, &z->info);
 	if (z->txn.src)
 		at = part_put(at, &z->txn);
 	if (z->finding.src)
@@ -244,7 +239,6 @@ static void publish(struct event_thread *t)
 struct unpacked {
 	struct event e;
 	struct ev_session sess;
-	struct pop3_conn_info info;
 	struct pop3_txn txn;
 	struct finding finding;
 	struct ev_stats stats;
@@ -255,15 +249,9 @@ static void unpack(struct unpacked *u, const uint8_t *rec)
 	const uint8_t *at = rec;
 	memcpy(&u->e, at, sizeof u->e);
 	at += sizeof u->e;
-	bool has_info = false;
 	if (u->e.sess) {
-		at = part_get(&u->sess, sizeof u->sess, NULL, 0, at);
-		has_info = u->sess.pop3 != NULL;
+		at = part_get(&u->sess, sizeof u->sess, sess_text, ARRAY_LEN(sess_text), at);
 		u->e.sess = &u->sess;
-	}
-	if (has_info) {
-		at = part_get(&u->info, sizeof u->info, info_text, ARRAY_LEN(info_text), at);
-		u->sess.pop3 = &u->info;
 	}
 	if (u->e.txn) {
 		at = part_get(&u->txn, sizeof u->txn, txn_text, ARRAY_LEN(txn_text), at);

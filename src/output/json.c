@@ -11,8 +11,10 @@
  * order the moment it passes; at its close they are written or dropped.
  * Lines over a cap are dropped and counted (pop3_session.json_lines_dropped
  * and stats.json). A session whose server does not match --server can
- * never pass: its events are dropped at once. Session open/update events
- * are not written: pop3_session at close carries the same facts.
+ * never pass: its events are dropped at once. A session's open is a record
+ * (pop3_session_open: a reader of the lines knows a session before its
+ * first transaction); updates are not written: pop3_session at close
+ * carries the same facts.
  *
  * Write errors (EPIPE on a closed pipe, a full disk) stop the output: the
  * first one is kept and reported by finish; the pipeline runs on.
@@ -513,8 +515,9 @@ static void txn_listing(struct jw *w, const struct pop3_txn *t)
 		jw_obj_end(w);
 	}
 	jw_arr_end(w);
-	jw_u64(w, "listing_count", t->n_entries);
-	jw_bool(w, "listing_truncated", n < t->n_entries || (t->flags & POP3_TF_LISTING_CAPPED));
+	uint64_t listed = (uint64_t)t->n_entries + t->n_entries_more;
+	jw_u64(w, "listing_count", listed);
+	jw_bool(w, "listing_truncated", n < listed || (t->flags & POP3_TF_LISTING_CAPPED));
 }
 
 static void txn_caps(struct jw *w, const struct pop3_txn *t)
@@ -586,6 +589,11 @@ static void write_txn(struct json_sink *j, const struct event *e)
 		}
 		o = JC_LIT(o, ",\"frame\":");
 		o = jc_u64(o, t->req_frame);
+		if (t->req_ts_us) {
+			o = JC_LIT(o, ",\"timestamp\":\"");
+			o = put_time(&j->tc, o, t->req_ts_us);
+			*o++ = '"';
+		}
 		*o++ = '}';
 	}
 	if (t->status != POP3_ST_NONE) {
@@ -678,7 +686,7 @@ static void write_finding(struct json_sink *j, const struct event *e)
 		if (f->ev[i].frame > cnt)
 			cnt = f->ev[i].frame;
 	const char *symptom = rule_symptom(f->rule);
-	const char *user = e->sess && e->sess->pop3 && e->sess->pop3->user[0] ? e->sess->pop3->user : NULL;
+	const char *user = e->sess && e->sess->pop3.user[0] ? e->sess->pop3.user : NULL;
 	struct text rule = text_of(rule_name(f->rule)), sev = text_of(severity_name(f->sev));
 	struct text sum = text_of(f->summary), rfc = text_of(rule_rfc(f->rule));
 	struct text sym = text_of(symptom), usr = text_of(user);
@@ -730,13 +738,13 @@ static void write_finding(struct json_sink *j, const struct event *e)
 static void write_session(struct json_sink *j, const struct event *e, uint64_t dropped)
 {
 	const struct ev_session *s = e->sess;
-	const struct pop3_conn_info *ci = s->pop3;
+	const struct ev_pop3 *ci = &s->pop3;
 	struct jw *w = &j->w;
 	bool any = s->findings[0] + s->findings[1] + s->findings[2] != 0;
 	struct text reason = text_of(flow_end_name(s->end));
-	struct text state = text_of(pop3_state_name(ci ? ci->state : POP3_STATE_UNKNOWN));
-	struct text user = text_of(ci && ci->user[0] ? ci->user : NULL);
-	struct text banner = text_of(ci && ci->greeted ? ci->banner : NULL);
+	struct text state = text_of(pop3_state_name(ci->state));
+	struct text user = text_of(ci->user[0] ? ci->user : NULL);
+	struct text banner = text_of(ci->greeted ? ci->banner : NULL);
 	struct text worst = text_of(any ? severity_name(s->worst) : NULL);
 	COMMON(j, "pop3_session", e->ts_us, s);
 	char *o = jw_at(w, RECORD_FIXED_MAX + JW_ESCAPED_MAX(reason.n) + JW_ESCAPED_MAX(state.n) +
@@ -761,22 +769,22 @@ static void write_session(struct json_sink *j, const struct event *e, uint64_t d
 		o = JC_LIT(o, ",\"found_by\":\"content\"");
 	o = JC_LIT(o, ",\"state\":");
 	o = jc_str(o, state.s, state.n);
-	if (ci && ci->user[0]) {
+	if (ci->user[0]) {
 		o = JC_LIT(o, ",\"user\":");
 		o = jc_str(o, user.s, user.n);
 	}
-	if (ci && ci->greeted) {
+	if (ci->greeted) {
 		o = JC_LIT(o, ",\"banner\":");
 		o = jc_str(o, banner.s, banner.n);
 	}
 	o = JC_LIT(o, ",\"tls\":");
-	o = jc_bool(o, ci && ci->tls);
+	o = jc_bool(o, ci->tls);
 	o = JC_LIT(o, ",\"stls\":");
-	o = jc_bool(o, ci && ci->stls_accepted);
+	o = jc_bool(o, ci->stls_accepted);
 	o = JC_LIT(o, ",\"login\":");
-	o = jc_bool(o, ci && ci->login_seen);
+	o = jc_bool(o, ci->login_seen);
 	o = JC_LIT(o, ",\"quit\":");
-	o = jc_bool(o, ci && ci->quit_seen);
+	o = jc_bool(o, ci->quit_seen);
 	o = JC_LIT(o, ",\"txns\":");
 	o = jc_u64(o, s->txns);
 	o = JC_LIT(o, ",\"pkts_toserver\":");
@@ -821,7 +829,7 @@ static void write_session(struct json_sink *j, const struct event *e, uint64_t d
 		first = false;
 	}
 	*o++ = ']';
-	if (ci) {
+	{
 		o = JC_LIT(o, ",\"anomalies\":{\"gaps_toserver\":");
 		o = jc_u64(o, ci->gaps[DIR_C2S]);
 		o = JC_LIT(o, ",\"gaps_toclient\":");
@@ -850,6 +858,29 @@ static void write_session(struct json_sink *j, const struct event *e, uint64_t d
 		o = JC_LIT(o, ",\"json_lines_dropped\":");
 		o = jc_u64(o, dropped);
 	}
+	o = JC_LIT(o, "}}");
+	jw_at_end(w, o, 0);
+}
+
+/* A session began: what the records before its close need to be read
+ * back on their own (--from). */
+static void write_open(struct json_sink *j, const struct event *e)
+{
+	const struct ev_session *s = e->sess;
+	struct jw *w = &j->w;
+	struct text state = text_of(pop3_state_name(s->pop3.state));
+	COMMON(j, "pop3_session_open", e->ts_us, s);
+	char *o = jw_at(w, RECORD_FIXED_MAX + JW_ESCAPED_MAX(state.n));
+	if (s->first_frame) {
+		o = JC_LIT(o, ",\"pcap_cnt\":");
+		o = jc_u64(o, s->first_frame);
+	}
+	o = JC_LIT(o, ",\"pop3_session_open\":{\"first_frame\":");
+	o = jc_u64(o, s->first_frame);
+	o = JC_LIT(o, ",\"midstream\":");
+	o = jc_bool(o, s->midstream);
+	o = JC_LIT(o, ",\"state\":");
+	o = jc_str(o, state.s, state.n);
 	o = JC_LIT(o, "}}");
 	jw_at_end(w, o, 0);
 }
@@ -1023,7 +1054,7 @@ static void json_event_1(struct json_sink *j, const struct event *e)
 		out_flush(j);
 		return;
 	}
-	if (!s || (e->type != EV_TXN && e->type != EV_FINDING && e->type != EV_SESSION_CLOSE))
+	if (!s || e->type == EV_SESSION_UPDATE)
 		return;
 	if ((e->type == EV_TXN && !e->txn) || (e->type == EV_FINDING && !e->finding))
 		return;
@@ -1038,6 +1069,10 @@ static void json_event_1(struct json_sink *j, const struct event *e)
 		dropped = pend_flush(j, s->id);
 
 	switch (e->type) {
+	case EV_SESSION_OPEN:
+		write_open(j, e);
+		emit_line(j, s, pass);
+		break;
 	case EV_TXN:
 		write_txn(j, e);
 		emit_line(j, s, pass);
@@ -1150,6 +1185,6 @@ struct sink json_sink_new(const char *path, const struct json_opts *o, char *err
 	jw_init(&j->pw);
 	s.ops = &json_ops;
 	s.self = j;
-	s.skip = EV_BIT(EV_SESSION_OPEN) | EV_BIT(EV_SESSION_UPDATE); /* no record of their own */
+	s.skip = EV_BIT(EV_SESSION_UPDATE); /* no record of its own */
 	return s;
 }

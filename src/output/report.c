@@ -208,13 +208,11 @@ static struct rsess *rsess_get(struct report *r, const struct ev_session *e, boo
 	s->cport = e->cport;
 	s->sport = e->sport;
 	if (names) {
-		set_str(&s->user, e->pop3 ? e->pop3->user : "");
-		set_str(&s->banner, e->pop3 ? e->pop3->banner : "");
+		set_str(&s->user, e->pop3.user);
+		set_str(&s->banner, e->pop3.banner);
 	}
-	if (e->pop3) {
-		s->state = e->pop3->state;
-		s->tls = e->pop3->tls;
-	}
+	s->state = e->pop3.state;
+	s->tls = e->pop3.tls;
 	s->midstream = e->midstream;
 	s->by_content = e->by_content;
 	s->flagged = e->flagged;
@@ -671,12 +669,9 @@ static void endpoint(char *b, size_t n, uint8_t ipver, const char *addr, uint16_
 /* Does the session, as last seen, pass the report's filter? */
 static bool rsess_pass(const struct report *r, const struct rsess *s)
 {
-	struct pop3_conn_info ci;
 	struct ev_session e;
-	memset(&ci, 0, sizeof ci);
 	memset(&e, 0, sizeof e);
-	strlcpy_safe(ci.user, s->user, sizeof ci.user);
-	e.pop3 = &ci;
+	strlcpy_safe(e.pop3.user, s->user, sizeof e.pop3.user);
 	e.ipver = s->ipver;
 	memcpy(e.srv, s->srv, sizeof e.srv);
 	e.sport = s->sport;

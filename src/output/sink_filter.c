@@ -79,7 +79,7 @@ bool sink_filter_pass(const struct sink_filter *f, const struct ev_session *s)
 		return false;
 	if (f->server && !server_match(f->server, s))
 		return false;
-	if (f->user && (!s->pop3 || strcasecmp(f->user, s->pop3->user)))
+	if (f->user && strcasecmp(f->user, s->pop3.user))
 		return false;
 	return true;
 }

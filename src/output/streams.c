@@ -17,7 +17,7 @@ static void streams_event(void *self, const struct event *e)
 	if (e->type != EV_SESSION_CLOSE)
 		return;
 	const struct ev_session *s = e->sess;
-	const struct pop3_conn_info *ci = s->pop3;
+	const struct ev_pop3 *ci = &s->pop3;
 	const char *l = s->ipver == 6 ? "[" : "", *r = s->ipver == 6 ? "]" : "";
 	fprintf(out, "flow %" PRIu64 " %s%s%s:%u -> %s%s%s:%u", s->id, l, s->cli, r, s->cport, l,
 		s->srv, r, s->sport);

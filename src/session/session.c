@@ -36,6 +36,9 @@ enum session_kind {
  * date from the flow only when an event goes out. */
 struct session {
 	struct pop3_conn *pop3;   /* owned; created with the first payload byte */
+	/* The POP3 facts the snapshot is copied from when an event goes out
+	 * (sync_pop3): the dissector's, or a fixed one while there is none. */
+	const struct pop3_conn_info *info;
 	const struct flow *flow;  /* borrowed: the flow outlives its session */
 	uint64_t update_due_ts;   /* next EV_SESSION_UPDATE, capture time */
 	uint64_t data_ts;         /* latest capture time of a segment with payload */
@@ -159,6 +162,32 @@ static void sync_flow(struct session *s)
 	memcpy(ev->bytes, f->bytes, sizeof(ev->bytes));
 }
 
+/* The POP3 facts into the snapshot, by value: an event carries no pointer
+ * into the dissector's live state. */
+static void sync_pop3(struct session *s)
+{
+	const struct pop3_conn_info *ci = s->info;
+	struct ev_pop3 *p = &s->ev.pop3;
+	p->state = ci->state;
+	p->greeted = ci->greeted;
+	p->tls = ci->tls;
+	p->stls_accepted = ci->stls_accepted;
+	p->login_seen = ci->login_seen;
+	p->quit_seen = ci->quit_seen;
+	memcpy(p->bytes, ci->bytes, sizeof p->bytes);
+	memcpy(p->gaps, ci->gaps, sizeof p->gaps);
+	memcpy(p->gap_bytes, ci->gap_bytes, sizeof p->gap_bytes);
+	p->resyncs = ci->resyncs;
+	p->unanswered = ci->unanswered;
+	p->unsolicited = ci->unsolicited;
+	p->garbage_lines = ci->garbage_lines;
+	p->pending_dropped = ci->pending_dropped;
+	memcpy(p->bare_lf, ci->bare_lf, sizeof p->bare_lf);
+	memcpy(p->long_lines, ci->long_lines, sizeof p->long_lines);
+	strlcpy_safe(p->user, ci->user, sizeof p->user);
+	strlcpy_safe(p->banner, ci->banner, sizeof p->banner);
+}
+
 static void emit(struct session *s, enum event_type type, uint64_t ts, const struct pop3_txn *t,
 		 const struct finding *f)
 {
@@ -169,6 +198,7 @@ static void emit(struct session *s, enum event_type type, uint64_t ts, const str
 		pop3_conn_wait(s->pop3, &s->ev.wait);
 	else
 		s->ev.wait.n = 0;
+	sync_pop3(s);
 	struct event e = { .type = type, .ts_us = ts, .sess = &s->ev, .txn = t, .finding = f };
 	event_bus_emit(s->mgr->bus, &e);
 }
@@ -274,7 +304,7 @@ void session_flow_open(void *ctx, struct flow *f)
 	ev->midstream = f->midstream;
 
 	s->tls_port = is_tls_port(m, f->sport);
-	ev->pop3 = f->midstream ? &no_payload_midstream : &no_payload_syn;
+	s->info = f->midstream ? &no_payload_midstream : &no_payload_syn;
 	f->user = s;
 	if (!f->watched) {
 		/* shown only once its content proves it POP3 */
@@ -292,7 +322,7 @@ static void start_pop3(struct session *s)
 	struct pop3_opts po = { .show_secrets = m->o.show_secrets, .tls_port = s->tls_port };
 	struct pop3_cb pcb = { on_txn, s };
 	s->pop3 = pop3_conn_new(&po, &pcb, s->ev.midstream);
-	s->ev.pop3 = pop3_conn_info(s->pop3);
+	s->info = pop3_conn_info(s->pop3);
 	s->checks = checks_new(&m->o.checks, m->store, s->ev.srv, on_finding, s);
 }
 
@@ -324,7 +354,7 @@ static void decide(struct session *s, enum detect_verdict v)
 	} else {
 		struct finding fd;
 		s->kind = SK_NOT_POP3;
-		s->ev.pop3 = &not_pop3_info;
+		s->info = &not_pop3_info;
 		not_pop3_notice(s->det, &fd);
 		on_finding(s, &fd);
 	}
@@ -409,7 +439,7 @@ void session_flow_close(void *ctx, struct flow *f, enum flow_end why, const stru
 		return;
 	}
 
-	const struct pop3_conn_info *ci = s->ev.pop3;
+	const struct pop3_conn_info *ci = s->info;
 	struct finding fd;
 	struct conn_notice_opts co = { mgr->o.no_answer_us, mgr->o.no_greeting_us };
 	if (f->last_ts > s->data_ts)

@@ -227,8 +227,8 @@ static void session_facts(struct ui_model *m, struct ui_session *s, const struct
 	memcpy(s->pkts, es->pkts, sizeof(s->pkts));
 	memcpy(s->bytes, es->bytes, sizeof(s->bytes));
 	s->midstream = es->midstream;
-	if (es->pop3) {
-		const struct pop3_conn_info *ci = es->pop3;
+	{
+		const struct ev_pop3 *ci = &es->pop3;
 		s->state = ci->state;
 		s->tls = ci->tls;
 		s->login_seen = ci->login_seen;

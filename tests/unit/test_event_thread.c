@@ -60,7 +60,7 @@ static void rec_event(void *self, const struct event *e)
 	append(r, "%d ts=%llu", (int)e->type, (unsigned long long)e->ts_us);
 	if (e->sess)
 		append(r, " id=%llu src=%s srv=%s user=%s banner=%s", (unsigned long long)e->sess->id,
-		       e->sess->source, e->sess->srv, e->sess->pop3->user, e->sess->pop3->banner);
+		       e->sess->source, e->sess->srv, e->sess->pop3.user, e->sess->pop3.banner);
 	if (e->txn) {
 		append(r, " %s %s -> %s n=%u", e->txn->keyword, e->txn->args, e->txn->text,
 		       e->txn->n_entries);
@@ -97,7 +97,7 @@ static const struct sink_ops rec_ops = { "rec", rec_event, rec_finish, NULL };
 static void script(struct sink s, struct rec *r)
 {
 	struct ev_session sess;
-	struct pop3_conn_info ci;
+	struct ev_pop3 *ci;
 	struct pop3_txn t;
 	struct finding f;
 	struct ev_stats st;
@@ -120,7 +120,7 @@ static void script(struct sink s, struct rec *r)
 			    "STAT -> +OK 1 554", 6, "UIDL -> +OK (0 entries)");
 		tev_emit(s, EV_FINDING, &sess, NULL, &f, NULL);
 		tev_emit(s, EV_SESSION_CLOSE, &sess, NULL, NULL, NULL);
-		strcpy(ci.user, "mallory"); /* the session's later state must not show */
+		strcpy(ci->user, "mallory"); /* the session's later state must not show */
 	}
 	tev_stats(&st, true);
 	tev_emit(s, EV_STATS, NULL, NULL, NULL, &st);
@@ -177,7 +177,7 @@ static void test_prompt_at_close(void **state)
 	struct rec threaded = { 0 };
 	struct sink ts = start(&threaded, true);
 	struct ev_session sess;
-	struct pop3_conn_info ci;
+	struct ev_pop3 *ci;
 	struct pop3_txn t;
 	tev_session(&sess, &ci, 1);
 	tev_emit(ts, EV_SESSION_OPEN, &sess, NULL, NULL, NULL);

@@ -83,7 +83,7 @@ static size_t read_back(const char *path, uint64_t want_flow, uint64_t *nums, si
 static void flag(struct sink s, uint64_t id, enum rule_id r)
 {
 	struct ev_session sess;
-	struct pop3_conn_info ci;
+	struct ev_pop3 *ci;
 	struct finding f;
 	tev_session(&sess, &ci, id);
 	tev_finding(&f, r, "test", 1, "line", 0, NULL);
@@ -93,7 +93,7 @@ static void flag(struct sink s, uint64_t id, enum rule_id r)
 static void close_ev(struct sink s, uint64_t id)
 {
 	struct ev_session sess;
-	struct pop3_conn_info ci;
+	struct ev_pop3 *ci;
 	tev_session(&sess, &ci, id);
 	sess.end = FLOW_END_FIN;
 	tev_emit(s, EV_SESSION_CLOSE, &sess, NULL, NULL, NULL);

@@ -363,16 +363,17 @@ static void test_every_event(void **state)
 	struct json_opts o = { .filter = { .rule = -1 } };
 	struct sink s = open_sink(&o);
 	struct ev_session sess;
-	struct pop3_conn_info ci;
+	struct ev_pop3 *ci;
 	struct pop3_txn t;
 	struct finding f;
 	struct ev_stats st;
 
 	tev_session(&sess, &ci, 7);
 	/* hostile banner and user: ESC, quotes, invalid UTF-8 */
-	strcpy(ci.banner, "\x1b[31mevil\" \xff\xfe \\ server\x07");
-	strcpy(ci.user, "al\"ice\xc3");
+	strcpy(ci->banner, "\x1b[31mevil\" \xff\xfe \\ server\x07");
+	strcpy(ci->user, "al\"ice\xc3");
 
+	tev_emit(s, EV_SESSION_OPEN, &sess, NULL, NULL, NULL);
 	tev_txn(&t, 0, NULL, NULL, POP3_ST_OK, "InterMail ready <1.2@x>", 4);
 	tev_emit(s, EV_TXN, &sess, &t, NULL, NULL);
 	tev_txn(&t, 1, "USER", "al\"ice\xc3", POP3_ST_OK, "", 6);
@@ -408,7 +409,7 @@ static void test_every_event(void **state)
 	sess.stat_octets = 554;
 	sess.txns = 7;
 	tev_emit(s, EV_SESSION_CLOSE, &sess, NULL, NULL, NULL);
-	tev_emit(s, EV_SESSION_OPEN, &sess, NULL, NULL, NULL); /* not written */
+	tev_emit(s, EV_SESSION_UPDATE, &sess, NULL, NULL, NULL); /* not written */
 	tev_stats(&st, false);
 	tev_emit(s, EV_STATS, NULL, NULL, NULL, &st); /* periodic: not asked for */
 	tev_stats(&st, true);
@@ -416,13 +417,16 @@ static void test_every_event(void **state)
 	finish_ok(s);
 
 	assert_int_equal(py_check(
+		"o = ev.pop(0)\n"
+		"assert o[\"event_type\"] == \"pop3_session_open\" and o[\"flow_id\"] == 7, o\n"
+		"assert o[\"pop3_session_open\"] == {\"first_frame\": 1, \"midstream\": False, \"state\": \"TRANSACTION\"}, o\n"
 		"assert [e[\"event_type\"] for e in ev] == [\"pop3\"]*7 + [\"pop3_finding\", \"pop3_session\", \"stats\"], ev\n"
 		"for e in ev[:9]:\n"
 		"  assert e[\"flow_id\"] == 7 and e[\"src_ip\"] == \"192.0.2.10\" and e[\"dest_port\"] == 110\n"
-		"  assert e[\"proto\"] == \"TCP\" and e[\"schema_version\"] == 1 and e[\"community_id\"].startswith(\"1:\")\n"
+		"  assert e[\"proto\"] == \"TCP\" and e[\"schema_version\"] == 2 and e[\"community_id\"].startswith(\"1:\")\n"
 		"assert ev[0][\"timestamp\"] == \"2026-11-24T21:06:39.127706+0000\", ev[0][\"timestamp\"]\n"
 		"assert \"request\" not in ev[0][\"pop3\"]\n"
-		"assert ev[1][\"pop3\"][\"request\"] == {\"command\": \"USER\", \"args\": \"al\\\"ice\\u00c3\", \"frame\": 6}, ev[1]\n"
+		"assert ev[1][\"pop3\"][\"request\"] == {\"command\": \"USER\", \"args\": \"al\\\"ice\\u00c3\", \"frame\": 6, \"timestamp\": \"2026-11-24T21:06:39.129456+0000\"}, ev[1]\n"
 		"assert ev[2][\"pop3\"][\"request\"][\"redacted\"] is True\n"
 		"assert ev[3][\"pop3\"][\"response\"][\"header\"] == \"1 554\" and ev[3][\"pop3\"][\"response\"][\"success\"]\n"
 		"assert ev[3][\"pop3\"][\"latency_ms\"] == 1.25, ev[3][\"pop3\"]\n"
@@ -455,7 +459,7 @@ static void test_txn_record_bytes(void **state)
 	struct json_opts o = { .filter = { .rule = -1 } };
 	struct sink s = open_sink(&o);
 	struct ev_session sess;
-	struct pop3_conn_info ci;
+	struct ev_pop3 *ci;
 	struct pop3_txn t;
 	tev_session(&sess, &ci, 9);
 	sess.vlan = 42;
@@ -502,9 +506,9 @@ static void test_txn_record_bytes(void **state)
 		"{\"timestamp\":\"2026-11-24T21:06:39.144706+0000\",\"flow_id\":9,\"source\":\"test.pcap\","
 		"\"event_type\":\"pop3\",\"vlan\":[42],\"src_ip\":\"192.0.2.10\",\"src_port\":50009,"
 		"\"dest_ip\":\"198.51.100.5\",\"dest_port\":110,\"proto\":\"TCP\","
-		"\"community_id\":\"1:LQU9qZlK+B5F3KDmev6m5PMibrg=\",\"schema_version\":1,\"pcap_cnt\":21,"
+		"\"community_id\":\"1:LQU9qZlK+B5F3KDmev6m5PMibrg=\",\"schema_version\":2,\"pcap_cnt\":21,"
 		"\"pop3\":{\"tx_id\":3,\"state\":\"TRANSACTION\",\"request\":{\"command\":\"RETR\",\"args\":\"7 \\\"x\\\"\\\\\","
-		"\"redacted\":true,\"msgnum\":7,\"frame\":20},\"response\":{\"success\":true,\"status\":\"+OK\","
+		"\"redacted\":true,\"msgnum\":7,\"frame\":20,\"timestamp\":\"2026-11-24T21:06:39.143456+0000\"},\"response\":{\"success\":true,\"status\":\"+OK\","
 		"\"header\":\"follows \\u001b\\u00ff\",\"code\":\"IN-USE\",\"frame\":21,\"end_frame\":21,"
 		"\"timestamp\":\"2026-11-24T21:06:39.144706+0000\",\"multiline\":true,\"terminated\":false,"
 		"\"data_lines\":12,\"data_octets\":4096,\"auth_steps\":2},\"latency_ms\":1.250,\"flags\":[\"cut\","
@@ -512,8 +516,8 @@ static void test_txn_record_bytes(void **state)
 		"{\"timestamp\":\"2026-11-24T21:06:39.154706+0000\",\"flow_id\":9,\"source\":\"test.pcap\","
 		"\"event_type\":\"pop3\",\"vlan\":[42],\"src_ip\":\"192.0.2.10\",\"src_port\":50009,"
 		"\"dest_ip\":\"198.51.100.5\",\"dest_port\":110,\"proto\":\"TCP\","
-		"\"community_id\":\"1:LQU9qZlK+B5F3KDmev6m5PMibrg=\",\"schema_version\":1,\"pcap_cnt\":31,"
-		"\"pop3\":{\"tx_id\":4,\"state\":\"TRANSACTION\",\"request\":{\"command\":\"LIST\",\"frame\":30},"
+		"\"community_id\":\"1:LQU9qZlK+B5F3KDmev6m5PMibrg=\",\"schema_version\":2,\"pcap_cnt\":31,"
+		"\"pop3\":{\"tx_id\":4,\"state\":\"TRANSACTION\",\"request\":{\"command\":\"LIST\",\"frame\":30,\"timestamp\":\"2026-11-24T21:06:39.153456+0000\"},"
 		"\"response\":{\"success\":true,\"status\":\"+OK\",\"header\":\"2 messages\",\"frame\":31,\"end_frame\":31,"
 		"\"timestamp\":\"2026-11-24T21:06:39.154706+0000\",\"multiline\":true,\"terminated\":true,"
 		"\"data_lines\":2,\"data_octets\":0},\"latency_ms\":1.250,\"listing\":[{\"number\":1,\"size\":100},"
@@ -522,23 +526,23 @@ static void test_txn_record_bytes(void **state)
 		"{\"timestamp\":\"2026-11-24T21:06:39.164706+0000\",\"flow_id\":9,\"source\":\"test.pcap\","
 		"\"event_type\":\"pop3\",\"vlan\":[42],\"src_ip\":\"192.0.2.10\",\"src_port\":50009,"
 		"\"dest_ip\":\"198.51.100.5\",\"dest_port\":110,\"proto\":\"TCP\","
-		"\"community_id\":\"1:LQU9qZlK+B5F3KDmev6m5PMibrg=\",\"schema_version\":1,\"pcap_cnt\":41,"
-		"\"pop3\":{\"tx_id\":5,\"state\":\"TRANSACTION\",\"request\":{\"command\":\"CAPA\",\"frame\":40},"
+		"\"community_id\":\"1:LQU9qZlK+B5F3KDmev6m5PMibrg=\",\"schema_version\":2,\"pcap_cnt\":41,"
+		"\"pop3\":{\"tx_id\":5,\"state\":\"TRANSACTION\",\"request\":{\"command\":\"CAPA\",\"frame\":40,\"timestamp\":\"2026-11-24T21:06:39.163456+0000\"},"
 		"\"response\":{\"success\":true,\"status\":\"+OK\",\"header\":\"\",\"frame\":41,\"end_frame\":41,"
 		"\"timestamp\":\"2026-11-24T21:06:39.164706+0000\",\"multiline\":false},\"latency_ms\":1.250,"
 		"\"capabilities\":[\"UIDL\",\"SASL\"],\"sasl\":\"PLAIN LOGIN\",\"flags\":[\"bare_lf\"]}}\n"
 		"{\"timestamp\":\"2026-11-24T21:06:39.173706+0000\",\"flow_id\":9,\"source\":\"test.pcap\","
 		"\"event_type\":\"pop3\",\"vlan\":[42],\"src_ip\":\"192.0.2.10\",\"src_port\":50009,"
 		"\"dest_ip\":\"198.51.100.5\",\"dest_port\":110,\"proto\":\"TCP\","
-		"\"community_id\":\"1:LQU9qZlK+B5F3KDmev6m5PMibrg=\",\"schema_version\":1,\"pcap_cnt\":50,"
+		"\"community_id\":\"1:LQU9qZlK+B5F3KDmev6m5PMibrg=\",\"schema_version\":2,\"pcap_cnt\":50,"
 		"\"pop3\":{\"tx_id\":6,\"state\":\"UNKNOWN\",\"response\":{\"success\":false,\"status\":\"-ERR\","
 		"\"header\":\"\",\"frame\":50,\"end_frame\":0,\"timestamp\":\"2026-11-24T21:06:39.173706+0000\","
 		"\"multiline\":false},\"flags\":[]}}\n"
 		"{\"timestamp\":\"2026-11-24T21:06:39.183456+0000\",\"flow_id\":9,\"source\":\"test.pcap\","
 		"\"event_type\":\"pop3\",\"vlan\":[42],\"src_ip\":\"192.0.2.10\",\"src_port\":50009,"
 		"\"dest_ip\":\"198.51.100.5\",\"dest_port\":110,\"proto\":\"TCP\","
-		"\"community_id\":\"1:LQU9qZlK+B5F3KDmev6m5PMibrg=\",\"schema_version\":1,\"pcap_cnt\":60,"
-		"\"pop3\":{\"tx_id\":7,\"state\":\"TRANSACTION\",\"request\":{\"command\":\"QUIT\",\"frame\":60},"
+		"\"community_id\":\"1:LQU9qZlK+B5F3KDmev6m5PMibrg=\",\"schema_version\":2,\"pcap_cnt\":60,"
+		"\"pop3\":{\"tx_id\":7,\"state\":\"TRANSACTION\",\"request\":{\"command\":\"QUIT\",\"frame\":60,\"timestamp\":\"2026-11-24T21:06:39.183456+0000\"},"
 		"\"flags\":[]}}\n";
 	assert_string_equal(got, want);
 }
@@ -551,27 +555,27 @@ static void test_finding_session_bytes(void **state)
 	struct json_opts o = { .filter = { .only_flagged = true, .rule = -1 } };
 	struct sink s = open_sink(&o);
 	struct ev_session a, b, c;
-	struct pop3_conn_info ca, cc;
+	struct ev_pop3 *ca, *cc;
 	struct pop3_txn t;
 	struct finding f;
 	tev_session(&a, &ca, 3);
-	tev_session(&b, &ca, 4);
+	tev_session(&b, NULL, 4);
 	tev_session(&c, &cc, 5);
 	c.flagged = true;
-	b.pop3 = NULL;
+	memset(&b.pop3, 0, sizeof b.pop3); /* no payload seen: nothing known */
 	b.community_id[0] = '\0';
 	b.source = NULL;
-	strcpy(ca.banner, "ready \"\x01\"");
-	ca.tls = ca.quit_seen = true;
-	ca.gaps[0] = 2;
-	ca.gap_bytes[1] = 1460;
-	ca.bare_lf[0] = ca.bare_lf[1] = 1;
-	ca.long_lines[1] = 3;
-	ca.resyncs = 4;
-	ca.unanswered = 5;
-	ca.unsolicited = 6;
-	ca.garbage_lines = 7;
-	ca.pending_dropped = 8;
+	strcpy(ca->banner, "ready \"\x01\"");
+	ca->tls = ca->quit_seen = true;
+	ca->gaps[0] = 2;
+	ca->gap_bytes[1] = 1460;
+	ca->bare_lf[0] = ca->bare_lf[1] = 1;
+	ca->long_lines[1] = 3;
+	ca->resyncs = 4;
+	ca->unanswered = 5;
+	ca->unsolicited = 6;
+	ca->garbage_lines = 7;
+	ca->pending_dropped = 8;
 
 	/* a's lines wait for it to be flagged; past 256 KiB they are dropped */
 	char text[POP3_TEXT_MAX + 1];
@@ -621,7 +625,7 @@ static void test_finding_session_bytes(void **state)
 		"{\"timestamp\":\"2026-11-24T21:06:39.136456+0000\",\"flow_id\":5,\"source\":\"test.pcap\","
 		"\"event_type\":\"pop3_finding\",\"src_ip\":\"192.0.2.10\",\"src_port\":50005,"
 		"\"dest_ip\":\"198.51.100.5\",\"dest_port\":110,\"proto\":\"TCP\","
-		"\"community_id\":\"1:LQU9qZlK+B5F3KDmev6m5PMibrg=\",\"schema_version\":1,\"pcap_cnt\":13,"
+		"\"community_id\":\"1:LQU9qZlK+B5F3KDmev6m5PMibrg=\",\"schema_version\":2,\"pcap_cnt\":13,"
 		"\"finding\":{\"rule\":\"stat-uidl-count\",\"severity\":\"error\",\"summary\":\"STAT said 1 \\\"message\\\"\","
 		"\"rfc\":\"RFC 1939 sections 5 and 7 (STAT, UIDL)\","
 		"\"symptom\":\"Outlook typically shows 0x800CCC97 (IXP_E_POP3_POPID_OUT_OF_RANGE)\","
@@ -630,12 +634,12 @@ static void test_finding_session_bytes(void **state)
 		"\"timestamp\":\"2026-11-24T21:06:39.136456+0000\",\"tx_id\":1,\"line\":\"UIDL -> +OK \\u001b[0m\"}]}}\n"
 		"{\"timestamp\":\"2026-11-24T21:06:39.123456+0000\",\"flow_id\":4,\"event_type\":\"pop3_finding\","
 		"\"src_ip\":\"192.0.2.10\",\"src_port\":50004,\"dest_ip\":\"198.51.100.5\",\"dest_port\":110,"
-		"\"proto\":\"TCP\",\"schema_version\":1,\"finding\":{\"rule\":\"retr-size\",\"severity\":\"warning\","
+		"\"proto\":\"TCP\",\"schema_version\":2,\"finding\":{\"rule\":\"retr-size\",\"severity\":\"warning\","
 		"\"summary\":\"no symptom\",\"rfc\":\"RFC 1939 sections 5 and 11 (LIST, RETR)\",\"evidence\":[]}}\n"
 		"{\"timestamp\":\"2026-11-24T21:06:39.128456+0000\",\"flow_id\":3,\"source\":\"test.pcap\","
 		"\"event_type\":\"pop3_session\",\"src_ip\":\"192.0.2.10\",\"src_port\":50003,"
 		"\"dest_ip\":\"198.51.100.5\",\"dest_port\":110,\"proto\":\"TCP\","
-		"\"community_id\":\"1:LQU9qZlK+B5F3KDmev6m5PMibrg=\",\"schema_version\":1,\"pcap_cnt\":20,"
+		"\"community_id\":\"1:LQU9qZlK+B5F3KDmev6m5PMibrg=\",\"schema_version\":2,\"pcap_cnt\":20,"
 		"\"pop3_session\":{\"start\":\"2026-11-24T21:06:39.123456+0000\","
 		"\"end\":\"2026-11-24T21:06:39.128456+0000\",\"end_reason\":\"fin\",\"first_frame\":1,\"last_frame\":20,"
 		"\"midstream\":false,\"state\":\"TRANSACTION\",\"user\":\"alice\",\"banner\":\"ready \\\"\\u0001\\\"\","
@@ -645,15 +649,18 @@ static void test_finding_session_bytes(void **state)
 		"\"flagged\":true,\"worst_severity\":\"error\",\"rules\":[\"stat-uidl-count\",\"retr-size\"],"
 		"\"anomalies\":{\"gaps_toserver\":2,\"gaps_toclient\":0,\"gap_bytes_toserver\":0,"
 		"\"gap_bytes_toclient\":1460,\"resyncs\":4,\"unanswered\":5,\"unsolicited\":6,\"garbage_lines\":7,"
-		"\"pending_dropped\":8,\"bare_lf\":2,\"long_lines\":3},\"json_lines_dropped\":150}}\n"
+		"\"pending_dropped\":8,\"bare_lf\":2,\"long_lines\":3},\"json_lines_dropped\":160}}\n"
 		"{\"timestamp\":\"2026-11-24T21:06:39.128456+0000\",\"flow_id\":4,\"event_type\":\"pop3_session\","
 		"\"src_ip\":\"192.0.2.10\",\"src_port\":50004,\"dest_ip\":\"198.51.100.5\",\"dest_port\":110,"
-		"\"proto\":\"TCP\",\"schema_version\":1,\"pop3_session\":{\"start\":\"2026-11-24T21:06:39.123456+0000\","
+		"\"proto\":\"TCP\",\"schema_version\":2,\"pop3_session\":{\"start\":\"2026-11-24T21:06:39.123456+0000\","
 		"\"end\":\"2026-11-24T21:06:39.128456+0000\",\"end_reason\":\"timeout\",\"first_frame\":1,"
 		"\"last_frame\":0,\"midstream\":false,\"state\":\"UNKNOWN\",\"tls\":false,\"stls\":false,\"login\":false,"
 		"\"quit\":false,\"txns\":0,\"pkts_toserver\":10,\"pkts_toclient\":10,\"bytes_toserver\":100,"
 		"\"bytes_toclient\":900,\"worst_latency_ms\":0.000,\"findings\":{\"error\":0,\"warning\":0,"
-		"\"notice\":0},\"flagged\":true,\"rules\":[]}}\n";
+		"\"notice\":0},\"flagged\":true,\"rules\":[],\"anomalies\":{\"gaps_toserver\":0,"
+		"\"gaps_toclient\":0,\"gap_bytes_toserver\":0,\"gap_bytes_toclient\":0,\"resyncs\":0,"
+		"\"unanswered\":0,\"unsolicited\":0,\"garbage_lines\":0,\"pending_dropped\":0,\"bare_lf\":0,"
+		"\"long_lines\":0}}}\n";
 	assert_string_equal(got, want);
 }
 
@@ -671,7 +678,7 @@ static void test_record_times(void **state)
 	struct json_opts o = { .filter = { .rule = -1 } };
 	struct sink s = open_sink(&o);
 	struct ev_session sess;
-	struct pop3_conn_info ci;
+	struct ev_pop3 *ci;
 	struct pop3_txn t;
 	tev_session(&sess, &ci, 1);
 	for (size_t i = 0; i < ARRAY_LEN(ts); i++) {
@@ -701,13 +708,13 @@ static void run_filter_case(const struct sink_filter *flt)
 	struct json_opts o = { .filter = *flt };
 	struct sink s = open_sink(&o);
 	struct ev_session a, b;
-	struct pop3_conn_info cia, cib;
+	struct ev_pop3 *cia, *cib;
 	struct pop3_txn t;
 	struct finding f;
 
 	tev_session(&a, &cia, 1);
 	tev_session(&b, &cib, 2);
-	strcpy(cib.user, "bob");
+	strcpy(cib->user, "bob");
 	tev_txn(&t, 0, "STAT", NULL, POP3_ST_OK, "1 554", 3);
 	tev_emit(s, EV_TXN, &a, &t, NULL, NULL);
 	tev_emit(s, EV_TXN, &b, &t, NULL, NULL);
@@ -791,7 +798,7 @@ static void test_flow_fields_never_stale(void **state)
 	struct json_opts o = { .filter = { .rule = -1 } };
 	struct sink k = open_sink(&o);
 	struct ev_session a, b;
-	struct pop3_conn_info cia, cib;
+	struct ev_pop3 *cia, *cib;
 	struct finding f;
 	char wpath[sizeof tmpl + 8];
 	snprintf(wpath, sizeof wpath, "%s.want", tmpl);
@@ -896,7 +903,7 @@ static void test_flow_fields_never_stale(void **state)
 		"  s += \",\" + k(\"src_ip\") + d(cli) + \",\" + k(\"src_port\") + cport + \",\" + k(\"dest_ip\") + d(srv)\n"
 		"  s += \",\" + k(\"dest_port\") + sport + \",\" + k(\"proto\") + d(\"TCP\")\n"
 		"  if cid: s += \",\" + k(\"community_id\") + d(cid)\n"
-		"  s += \",\" + k(\"schema_version\") + \"1,\"\n"
+		"  s += \",\" + k(\"schema_version\") + \"2,\"\n"
 		"  assert line.startswith(s), (line, s)\n"), 0);
 	unlink(wpath);
 }
@@ -905,7 +912,7 @@ static void test_sink_filter_pass(void **state)
 {
 	(void)state;
 	struct ev_session s;
-	struct pop3_conn_info ci;
+	struct ev_pop3 *ci;
 	tev_session(&s, &ci, 3);
 	struct sink_filter f = { .rule = -1 };
 	assert_true(sink_filter_pass(&f, &s));
@@ -949,7 +956,7 @@ static void test_write_error(void **state)
 	struct sink s = json_sink_new("/dev/full", &o, err, sizeof err);
 	assert_non_null(s.ops);
 	struct ev_session sess;
-	struct pop3_conn_info ci;
+	struct ev_pop3 *ci;
 	struct pop3_txn t;
 	tev_session(&sess, &ci, 1);
 	tev_txn(&t, 0, "STAT", NULL, POP3_ST_OK, "1 554", 3);

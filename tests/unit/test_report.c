@@ -31,16 +31,16 @@ static char *run(const struct report_opts *o, size_t *len)
 	assert_non_null(s.ops);
 
 	struct ev_session a, b, c;
-	struct pop3_conn_info ca, cb, cc;
+	struct ev_pop3 *ca, *cb, *cc;
 	struct pop3_txn t;
 	struct finding fd;
 	struct ev_stats st;
 	tev_session(&a, &ca, 1);
 	tev_session(&b, &cb, 2);
 	tev_session(&c, &cc, 3);
-	strcpy(cb.user, "bob\x1b[2J");
-	strcpy(cb.banner, "evil \x1b]0;title\x07 banner");
-	strcpy(cc.user, "carol");
+	strcpy(cb->user, "bob\x1b[2J");
+	strcpy(cb->banner, "evil \x1b]0;title\x07 banner");
+	strcpy(cc->user, "carol");
 
 	tev_emit(s, EV_SESSION_OPEN, &b, NULL, NULL, NULL);
 	tev_txn(&t, 0, NULL, NULL, POP3_ST_OK, "InterMail ready", 2);
@@ -178,7 +178,7 @@ static void test_txn_lines(void **state)
 	assert_non_null(f);
 	struct sink s = report_sink_new(f, &o);
 	struct ev_session a;
-	struct pop3_conn_info ca;
+	struct ev_pop3 *ca;
 	struct pop3_txn t;
 	tev_session(&a, &ca, 1);
 
@@ -283,7 +283,7 @@ static void test_transcript_caps(void **state)
 	assert_non_null(f);
 	struct sink s = report_sink_new(f, &o);
 	static struct ev_session ss[CAP_SESSIONS];
-	static struct pop3_conn_info cs[CAP_SESSIONS];
+	static struct ev_pop3 *cs[CAP_SESSIONS];
 	static size_t want_len[CAP_SESSIONS], want_cap[CAP_SESSIONS], line_len[CAP_SESSIONS];
 	static uint64_t want_lines[CAP_SESSIONS], want_more[CAP_SESSIONS];
 	static char text[POP3_TEXT_MAX + 1];
@@ -508,7 +508,7 @@ static size_t printed_len(const struct pop3_txn *t)
 	FILE *f = open_memstream(&buf, &len);
 	struct sink s = report_sink_new(f, &o);
 	struct ev_session a;
-	struct pop3_conn_info ca;
+	struct ev_pop3 *ca;
 	tev_session(&a, &ca, 1);
 	tev_emit(s, EV_TXN, &a, t, NULL, NULL);
 	char err[128] = "";
@@ -538,7 +538,7 @@ static void test_transcript_line_lengths(void **state)
 	FILE *f = open_memstream(&buf, &len);
 	struct sink s = report_sink_new(f, &o);
 	static struct ev_session ss[64 + 2 * SHAPES];
-	static struct pop3_conn_info cs[64 + 2 * SHAPES];
+	static struct ev_pop3 *cs[64 + 2 * SHAPES];
 	struct pop3_txn t;
 	int n = 0;
 
@@ -631,7 +631,7 @@ static void test_sources(void **state)
 	FILE *f = open_memstream(&buf, &len);
 	struct sink s = report_sink_new(f, &o);
 	struct ev_session ss[4];
-	struct pop3_conn_info cs[4];
+	struct ev_pop3 *cs[4];
 	static const char *const names[] = { "a.pcap", "b.pcap", "a.pcap", NULL };
 	char copy[4][16];
 	for (int i = 0; i < 4; i++) {

@@ -14,7 +14,6 @@
 
 struct uit_sess {
 	struct ev_session es;
-	struct pop3_conn_info ci;
 };
 
 static inline void uit_sess(struct uit_sess *s, uint64_t id, const char *srv, const char *user)
@@ -28,10 +27,9 @@ static inline void uit_sess(struct uit_sess *s, uint64_t id, const char *srv, co
 	s->es.sport = 110;
 	s->es.start_ts = 1700000000000000ull + id * 1000000ull;
 	s->es.last_ts = s->es.start_ts;
-	s->es.pop3 = &s->ci;
-	s->ci.state = POP3_STATE_AUTHORIZATION;
+	s->es.pop3.state = POP3_STATE_AUTHORIZATION;
 	if (user)
-		snprintf(s->ci.user, sizeof(s->ci.user), "%s", user);
+		snprintf(s->es.pop3.user, sizeof(s->es.pop3.user), "%s", user);
 }
 
 static inline void uit_emit(struct ui_model *m, enum event_type type, const struct uit_sess *s,

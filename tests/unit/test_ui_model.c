@@ -40,8 +40,8 @@ static void test_session_lifecycle(void **state)
 	assert_int_equal(m->sessions_total, 1);
 	assert_int_equal(m->sessions_active, 1);
 
-	snprintf(a.ci.user, sizeof(a.ci.user), "bob");
-	a.ci.state = POP3_STATE_TRANSACTION;
+	snprintf(a.es.pop3.user, sizeof(a.es.pop3.user), "bob");
+	a.es.pop3.state = POP3_STATE_TRANSACTION;
 	a.es.stat_seen = true;
 	a.es.stat_count = 1;
 	a.es.stat_octets = 554;
@@ -79,7 +79,7 @@ static void test_wire_text_sanitised(void **state)
 	struct ui_model *m = *state;
 	struct uit_sess a;
 	uit_sess(&a, 1, "192.0.2.1", "bob\x1b[2J");
-	snprintf(a.ci.banner, sizeof(a.ci.banner), "evil \x1b]0;title\x07 banner \xc3\xa9");
+	snprintf(a.es.pop3.banner, sizeof(a.es.pop3.banner), "evil \x1b]0;title\x07 banner \xc3\xa9");
 	uit_open(m, &a);
 	struct pop3_txn t;
 	uit_txn(&t, &a, 1, "USER", "x\x1b[31m", POP3_ST_OK, "ok \x1b[H\r\n", 100);
@@ -205,7 +205,7 @@ static void test_user_known_late(void **state)
 	struct finding f;
 	uit_finding(&f, R_ANNOUNCED_COUNTS, "greeting said 3 messages; STAT said 1", 2, 0, "+OK 3 messages");
 	uit_flag(m, &a, &f);
-	snprintf(a.ci.user, sizeof(a.ci.user), "carol");
+	snprintf(a.es.pop3.user, sizeof(a.es.pop3.user), "carol");
 	uit_emit(m, EV_SESSION_UPDATE, &a, NULL, NULL);
 	const struct ui_server *v = ui_model_server(m, "192.0.2.9", 110);
 	assert_int_equal(v->n_acct, 1);

@@ -8,10 +8,12 @@
 #include "events.h"
 #include "util.h"
 
-void tev_session(struct ev_session *s, struct pop3_conn_info *ci, uint64_t id)
+void tev_session(struct ev_session *s, struct ev_pop3 **cip, uint64_t id)
 {
 	memset(s, 0, sizeof *s);
-	memset(ci, 0, sizeof *ci);
+	struct ev_pop3 *ci = &s->pop3;
+	if (cip)
+		*cip = ci;
 	ci->state = POP3_STATE_TRANSACTION;
 	strlcpy_safe(ci->user, "alice", sizeof ci->user);
 	strlcpy_safe(ci->banner, "InterMail POP3 server ready", sizeof ci->banner);
@@ -33,7 +35,6 @@ void tev_session(struct ev_session *s, struct pop3_conn_info *ci, uint64_t id)
 	s->pkts[1] = 10;
 	s->bytes[0] = 100;
 	s->bytes[1] = 900;
-	s->pop3 = ci;
 	s->end = FLOW_END_NONE;
 }
 

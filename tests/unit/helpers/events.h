@@ -11,7 +11,8 @@
 /* A session 192.0.2.10:50000 -> 198.51.100.5:110, user "alice", opened at
  * TEV_T0 (2026-11-24 21:06:39.123456 UTC), frames from 1. */
 #define TEV_T0 1795554399123456ull
-void tev_session(struct ev_session *s, struct pop3_conn_info *ci, uint64_t id);
+/* *ci (if ci) is set to &s->pop3, the session's POP3 facts, to fill in. */
+void tev_session(struct ev_session *s, struct ev_pop3 **ci, uint64_t id);
 
 /* A transaction; kw NULL for a greeting. Times: t0 + 1000*frame us. */
 void tev_txn(struct pop3_txn *t, uint64_t index, const char *kw, const char *args,
