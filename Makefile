@@ -1,8 +1,8 @@
 # pop3mon - see README.md. `make` builds ./pop3mon; `make check` runs every test.
 CC      ?= cc
-PKGS    := libpcap ncursesw
+PKGS    := libpcap ncursesw jansson
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lpcap -lncursesw)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lpcap -lncursesw -ljansson)
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 -Wvla
 CFLAGS  ?= -O3 -g
 # pop3mon itself is linked with link-time optimisation: each packet goes
@@ -20,7 +20,7 @@ ALL_CFLAGS := -std=c11 -D_DEFAULT_SOURCE $(WARN) $(CFLAGS) -Iinclude $(PKG_CFLAG
 # _XOPEN_SOURCE, which would change every file's view of libc; the header
 # is included as <hiredis/hiredis.h>, so only the library is taken.
 HIREDIS_LIBS := $(shell pkg-config --libs hiredis 2>/dev/null || echo -lhiredis)
-LDLIBS  := $(PKG_LIBS) $(HIREDIS_LIBS) -pthread
+LDLIBS  := $(PKG_LIBS) $(HIREDIS_LIBS) -pthread -lm
 SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 LIB_SRC := $(sort $(wildcard src/util/*.c src/capture/*.c src/flow/*.c src/pop3/*.c \

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Install what building and testing pop3mon needs on Debian, if missing.
 # As root this runs apt-get; otherwise it prints the exact command to run.
-PKGS="build-essential pkg-config libpcap-dev libncurses-dev libcmocka-dev tcpdump tshark jq python3 tmux clang libclang-rt-dev valgrind time tcpreplay iproute2 libhiredis-dev redis-server"
+PKGS="build-essential pkg-config libpcap-dev libncurses-dev libcmocka-dev libjansson-dev tcpdump tshark jq python3 tmux clang libclang-rt-dev valgrind time tcpreplay iproute2 libhiredis-dev redis-server"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -43,6 +43,8 @@ struct options {
 	enum opt_action action;
 	const char *files[OPTIONS_MAX_SOURCES]; /* -r, in order */
 	size_t nfiles;
+	const char *from[OPTIONS_MAX_SOURCES]; /* --from: JSON lines, in order */
+	size_t nfrom;
 	const char *iface;
 	const char *write_path;     /* -w: flagged sessions (or the selected ones) */
 	const char *save_dir;       /* --save-dir: where the dashboard's w/W save; NULL: "." */

@@ -27,6 +27,7 @@
 #include "checks.h"
 #include "decode.h"
 #include "event.h"
+#include "event_reader.h"
 #include "flagged.h"
 #include "save_dir.h"
 #include "flow.h"
@@ -112,6 +113,7 @@ struct run {
 	int linktype;
 	struct flow_hasher hasher; /* fixed before the sources open: the reader uses it */
 	struct prep_ctx prep;      /* the reader's: the hasher and the watched ports */
+	struct event_reader *replay; /* --from */
 };
 
 static uint64_t wall_now_us(void)
@@ -314,6 +316,27 @@ static const char *ui_save(void *ctx, const uint64_t *ids, size_t n, const char 
 	return msg;
 }
 
+static bool replay_tick(void *ctx)
+{
+	struct run *r = ctx;
+	if (r->ui && !ui_tick(r->ui, wall_now_us()))
+		stop_requested = 1;
+	return !stop_requested;
+}
+
+/* --from: the events come from JSON lines instead of packets; the same
+ * sinks render them. The dashboard owns the terminal: the messages about
+ * refused lines wait for it (main prints them). */
+static void replay(struct run *r)
+{
+	struct event_reader_opts ro = { .bus = &r->bus, .origins = (unsigned)r->o->nfrom,
+					.errs = r->ui ? NULL : stderr };
+	r->replay = event_reader_new(&ro);
+	if (event_read_files(r->replay, r->o->from, r->o->nfrom, replay_tick, r) < 0)
+		r->input_error = true;
+	event_reader_finish(r->replay);
+}
+
 static int open_sources(struct run *r, struct options *o, struct source **srcs, size_t *n)
 {
 	char errbuf[CAPTURE_ERRBUF_SIZE];
@@ -434,11 +457,11 @@ int main(int argc, char **argv)
 	flow_hasher_init(&r.hasher);
 	o.flow.hasher = &r.hasher;
 	prep_ctx_init(&r.prep, &r.hasher, o.flow.ports, o.flow.nports);
-	if (open_sources(&r, &o, srcs, &nsrc) < 0) {
+	if (!o.nfrom && open_sources(&r, &o, srcs, &nsrc) < 0) {
 		options_free(&o);
 		return EXIT_INPUT;
 	}
-	r.linktype = source_linktype(srcs[0]);
+	r.linktype = nsrc ? source_linktype(srcs[0]) : 0;
 
 	/* Sinks: opened before privileges are dropped. Those that only render
 	 * (JSON, report, streams) run on a thread of their own; the pcap writer
@@ -476,7 +499,7 @@ int main(int argc, char **argv)
 		}
 		event_bus_add(&rendered, s);
 	}
-	if (o.write_path || want_ui) {
+	if ((o.write_path || want_ui) && !o.nfrom) {
 		r.flagged = flagged_writer_new(o.write_path, r.linktype,
 					       o.snaplen > 0 ? o.snaplen : CAPTURE_SNAPLEN_DEFAULT,
 					       o.spool_max, errbuf, sizeof(errbuf));
@@ -493,6 +516,10 @@ int main(int argc, char **argv)
 		event_bus_add(&rendered, streams_sink_new(stdout));
 	} else if (!want_ui && !json_stdout) {
 		struct report_opts ro = { o.filter, o.verbose, o.localtime, o.files, o.nfiles };
+		if (o.nfrom) {
+			ro.sources = o.from;
+			ro.nsources = o.nfrom;
+		}
 		if (o.iface) {
 			ro.sources = &o.iface;
 			ro.nsources = 1;
@@ -505,7 +532,7 @@ int main(int argc, char **argv)
 		event_bus_add(&r.bus, event_thread_sink(&rendered, o.iface != NULL || o.publish_url));
 	if (want_ui) {
 		struct ui_opts uo = { .store_bytes_max = o.ui_store_max, .wall = o.wall, .no_color = o.no_color,
-				      .source = o.iface ? o.iface : o.files[0],
+				      .source = o.iface ? o.iface : o.nfrom ? o.from[0] : o.files[0],
 				      .filter = o.bpf ? o.bpf : "", .live = o.iface != NULL,
 				      .no_keys = o.no_keys, .stop = &stop_requested, .wall_fail_pct = o.wall_th.fail_pct,
 				      .wall_fail_min = o.wall_th.fail_min, .wall_slow_min = o.wall_th.slow_min,
@@ -536,6 +563,10 @@ int main(int argc, char **argv)
 		}
 		drop_privileges(&o);
 	}
+	if (o.nfrom) {
+		replay(&r);
+		goto rendered;
+	}
 
 	o.checks.random_seed = o.iface != NULL;
 	struct session_opts so = { o.show_secrets, o.checks, NULL, 0, 0, 0 };
@@ -559,6 +590,7 @@ int main(int argc, char **argv)
 	}
 	flow_table_close_all(r.flows, FLOW_END_EOF);
 	emit_stats(&r, true);
+rendered:
 	if (r.ui && !o.iface && !stop_requested)
 		ui_browse(r.ui);
 	/* Sinks finish while the UI still exists; messages wait for the terminal. */
@@ -582,7 +614,7 @@ int main(int argc, char **argv)
 		exit_summary_print(stderr, o.iface, &r.src_stats, fin.sessions_total,
 				   session_mgr_flagged(r.sessions));
 	}
-	if (!o.iface && !r.input_error && !stop_requested) {
+	if (!o.iface && !r.replay && !r.input_error && !stop_requested) {
 		/* No silent all-clear: exit 0 also when nothing was POP3. */
 		struct ev_stats fin;
 		memset(&fin, 0, sizeof(fin));
@@ -593,11 +625,15 @@ int main(int argc, char **argv)
 					"POP3 on a port not watched needs its greeting or -p PORT\n",
 				r.frames, fin.other_flows, fin.sessions_not_pop3);
 	}
-	if (status == EXIT_CLEAN && session_mgr_flagged(r.sessions) > 0)
+	if (r.replay)
+		event_reader_print_messages(r.replay, stderr);
+	uint64_t flagged = r.replay ? event_reader_flagged(r.replay) : session_mgr_flagged(r.sessions);
+	if (status == EXIT_CLEAN && flagged > 0)
 		status = EXIT_FLAGGED;
-	if (r.input_error)
+	if (r.input_error || (r.replay && event_reader_refused(r.replay)))
 		status = EXIT_INPUT;
 
+	event_reader_free(r.replay);
 	flow_table_free(r.flows);
 	session_mgr_free(r.sessions);
 	event_bus_free(&r.bus);

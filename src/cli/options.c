@@ -60,6 +60,7 @@ struct opt_def {
 #define OPT_IGNORE(l, s, h) { .kind = K_IGNORE, .lname = l, .sname = s, .help = h }
 
 static int opt_file(struct options *o, const char *arg, char *err, size_t errlen);
+static int opt_from(struct options *o, const char *arg, char *err, size_t errlen);
 static int opt_ports(struct options *o, const char *arg, char *err, size_t errlen);
 static int opt_streams_dir(struct options *o, const char *arg, char *err, size_t errlen);
 static int opt_rule(struct options *o, const char *arg, char *err, size_t errlen);
@@ -71,6 +72,9 @@ static const struct opt_def opt_table[] = {
 	OPT_FN(NULL, 'r', "FILE", opt_file,
 	       "read a pcap or pcapng file (\"-\" for stdin); repeatable"),
 	OPT_STR(NULL, 'i', "IFACE", iface, "capture live from IFACE"),
+	OPT_FN("from", 0, "FILE", opt_from,
+	       "replay JSON lines written by --json (\"-\" for stdin); repeatable,\n"
+	       "merged in time order"),
 	OPT_FN("ports", 'p', "LIST", opt_ports,
 	       "POP3 ports to watch, comma separated (default 110,995;\n"
 	       "995 is shown as encrypted POP3S)"),
@@ -208,6 +212,14 @@ static int opt_file(struct options *o, const char *arg, char *err, size_t errlen
 	if (o->nfiles == OPTIONS_MAX_SOURCES)
 		return fail(err, errlen, "too many -r files (at most %d)", OPTIONS_MAX_SOURCES);
 	o->files[o->nfiles++] = arg;
+	return 0;
+}
+
+static int opt_from(struct options *o, const char *arg, char *err, size_t errlen)
+{
+	if (o->nfrom == OPTIONS_MAX_SOURCES)
+		return fail(err, errlen, "too many --from files (at most %d)", OPTIONS_MAX_SOURCES);
+	o->from[o->nfrom++] = arg;
 	return 0;
 }
 
@@ -385,10 +397,18 @@ static void join_bpf(struct options *o, int first, int argc, char **argv)
 /* What the inputs and outputs asked for cannot be run together. */
 static int check_combination(const struct options *o, char *err, size_t errlen)
 {
-	if (!o->nfiles && !o->iface)
-		return fail(err, errlen, "no input: give -r FILE or -i IFACE");
-	if (o->nfiles && o->iface)
-		return fail(err, errlen, "give -r or -i, not both");
+	if (!o->nfiles && !o->iface && !o->nfrom)
+		return fail(err, errlen, "no input: give -r FILE, -i IFACE or --from FILE");
+	if ((o->nfiles != 0) + (o->iface != NULL) + (o->nfrom != 0) > 1)
+		return fail(err, errlen, "give -r, -i or --from, not two of them");
+	if (o->nfrom) {
+		/* replayed events have no packets, and no flows to follow */
+		const char *needs_packets = o->write_path ? "-w" : o->streams_dir ? "--streams-dir"
+					  : o->streams ? "--streams" : o->bpf ? "a BPF expression"
+					  : o->realtime ? "--realtime" : NULL;
+		if (needs_packets)
+			return fail(err, errlen, "%s needs packets: not with --from", needs_packets);
+	}
 	struct sink_server sv;
 	if (o->filter.server && !sink_filter_parse_server(o->filter.server, &sv))
 		return fail(err, errlen, "--server '%s' is not an IP address (ADDR, ADDR:PORT or [IPv6]:PORT)",

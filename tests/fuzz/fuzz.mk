@@ -15,14 +15,14 @@
 FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 60
 FUZZ_JOBS    ?= 1
-FUZZ_TARGETS := decode reasm pop3 pipeline pcaprec
+FUZZ_TARGETS := decode reasm pop3 pipeline pcaprec from_json
 FUZZ_DIR     := build/fuzz
 FUZZ_WARN    := -Wall -Wextra -Wno-unused-parameter
 FUZZ_CFLAGS  := -std=c11 -D_DEFAULT_SOURCE -g -O1 -fno-omit-frame-pointer -Iinclude $(PKG_CFLAGS) \
                 $(FUZZ_WARN)
 FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all
 FUZZ_LIB_SRC := $(sort $(wildcard src/util/*.c src/capture/*.c src/flow/*.c src/pop3/*.c \
-                        src/session/*.c src/output/*.c))
+                        src/session/*.c src/output/*.c src/events/*.c))
 FUZZ_LIB_OBJ := $(FUZZ_LIB_SRC:src/%.c=$(FUZZ_DIR)/obj/%.o)
 FUZZ_PLAIN_OBJ := $(FUZZ_LIB_SRC:src/%.c=$(FUZZ_DIR)/plain/%.o)
 FUZZ_BINS    := $(FUZZ_TARGETS:%=$(FUZZ_DIR)/fuzz_%)
@@ -34,6 +34,7 @@ FUZZ_MAXLEN_reasm    := 8192
 FUZZ_MAXLEN_pop3     := 65536
 FUZZ_MAXLEN_pipeline := 1048576
 FUZZ_MAXLEN_pcaprec  := 1048576
+FUZZ_MAXLEN_from_json := 1048576
 
 .PHONY: fuzz-build fuzz fuzz-smoke fuzz-seeds fuzz-repro fuzz-clean
 .SECONDARY: $(FUZZ_LIB_OBJ) $(FUZZ_PLAIN_OBJ)
@@ -53,10 +54,12 @@ $(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB_OBJ)
 $(FUZZ_DIR)/make_seeds: tests/fuzz/make_seeds.c $(FUZZ_PLAIN_OBJ)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -Werror -O2 -o $@ $< $(FUZZ_PLAIN_OBJ) $(LDLIBS)
 
-$(FUZZ_DIR)/seeds/.stamp: $(FUZZ_DIR)/make_seeds $(FUZZ_PCAPS)
+$(FUZZ_DIR)/seeds/.stamp: $(FUZZ_DIR)/make_seeds $(FUZZ_PCAPS) $(wildcard tests/golden/*.json tests/fuzz/seeds_from_json/*)
 	rm -rf $(FUZZ_DIR)/seeds
 	$(FUZZ_DIR)/make_seeds $(FUZZ_DIR)/seeds $(FUZZ_PCAPS)
 	ln -s pipeline $(FUZZ_DIR)/seeds/pcaprec # whole capture files for both
+	mkdir -p $(FUZZ_DIR)/seeds/from_json # the golden JSON lines and the hand-made bad ones
+	cp tests/golden/*.json tests/fuzz/seeds_from_json/* $(FUZZ_DIR)/seeds/from_json/
 	@touch $@
 
 fuzz-seeds: $(FUZZ_DIR)/seeds/.stamp

@@ -233,8 +233,12 @@ static void test_bad_ports(void **state)
 static void test_combinations(void **state)
 {
 	(void)state;
-	EXPECT_ERR("no input: give -r FILE or -i IFACE", "--report");
-	EXPECT_ERR("give -r or -i, not both", "-r", "a", "-i", "eth0");
+	EXPECT_ERR("no input: give -r FILE, -i IFACE or --from FILE", "--report");
+	EXPECT_ERR("give -r, -i or --from, not two of them", "-r", "a", "-i", "eth0");
+	EXPECT_ERR("give -r, -i or --from, not two of them", "--from", "j", "-r", "a");
+	EXPECT_ERR("-w needs packets: not with --from", "--from", "j", "-w", "out.pcap");
+	EXPECT_ERR("--streams needs packets: not with --from", "--from", "j", "--streams");
+	EXPECT_ERR("a BPF expression needs packets: not with --from", "--from", "j", "tcp");
 	EXPECT_ERR("--json - and --report both want stdout", "-r", "a", "--json", "-", "--report");
 	EXPECT_ERR("unknown rule 'nope'", "-r", "a", "--rule", "nope");
 	/* --server must be an address (with a port, or an IPv6 in brackets with one) */

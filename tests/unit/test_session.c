@@ -38,7 +38,7 @@ static void count_event(void *self, const struct event *e)
 		c->end = e->sess->end;
 		c->by_content = e->sess->by_content;
 		c->flagged = e->sess->flagged;
-		c->state = e->sess->pop3->state;
+		c->state = e->sess->pop3.state;
 	}
 	if (e->type == EV_SESSION_UPDATE && c->nupdates < 16)
 		c->update_ts[c->nupdates++] = e->ts_us;

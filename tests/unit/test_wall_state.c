@@ -385,7 +385,7 @@ static void test_no_login_rows_add_up(void **state)
 	uit_flag(m, &s[3], &f);
 	close_with(m, &s[1], FLOW_END_FIN);
 	close_with(m, &s[2], FLOW_END_REFUSED);
-	snprintf(s[3].ci.user, sizeof(s[3].ci.user), "bob");
+	snprintf(s[3].es.pop3.user, sizeof(s[3].es.pop3.user), "bob");
 	uit_emit(m, EV_SESSION_UPDATE, &s[3], NULL, NULL);
 
 	const struct ui_server *v = ui_model_server(m, "192.0.2.1", 110);
@@ -443,7 +443,7 @@ static void test_problems_from_end_reasons_and_findings(void **state)
 
 	/* a greeting session, then a contradiction, a slow reply and a failed login */
 	uit_sess(&s[4], 9, "192.0.2.7", "carol");
-	snprintf(s[4].ci.banner, sizeof(s[4].ci.banner), "+OK ready");
+	snprintf(s[4].es.pop3.banner, sizeof(s[4].es.pop3.banner), "+OK ready");
 	uit_open(m, &s[4]);
 	assert_int_equal(v->connects_ok, 1);
 	assert_int_equal(v->last_good_ts, s[4].es.last_ts);
@@ -455,7 +455,7 @@ static void test_problems_from_end_reasons_and_findings(void **state)
 	uit_flag(m, &s[4], &f);
 	uit_finding(&f, R_LOGIN_FAILED, "failed", 6, 1, NULL);
 	uit_flag(m, &s[4], &f);
-	s[4].ci.state = POP3_STATE_TRANSACTION;
+	s[4].es.pop3.state = POP3_STATE_TRANSACTION;
 	uit_emit(m, EV_SESSION_UPDATE, &s[4], NULL, NULL);
 	assert_int_equal(v->pb[UI_PB_CONTRADICTION].n, 1);
 	assert_int_equal(v->pb[UI_PB_CONTRADICTION].first_ts, s[4].es.start_ts + 100);
@@ -496,10 +496,10 @@ static void test_tiles_worst_first_and_groups(void **state)
 	struct ui_model *m = ui_model_new(NULL);
 	struct uit_sess ok, bad, down;
 	uit_sess(&ok, 1, "192.0.2.1", "a");
-	snprintf(ok.ci.banner, sizeof(ok.ci.banner), "+OK");
+	snprintf(ok.es.pop3.banner, sizeof(ok.es.pop3.banner), "+OK");
 	uit_open(m, &ok);
 	uit_sess(&bad, 2, "192.0.2.23", "b");
-	snprintf(bad.ci.banner, sizeof(bad.ci.banner), "+OK");
+	snprintf(bad.es.pop3.banner, sizeof(bad.es.pop3.banner), "+OK");
 	uit_open(m, &bad);
 	struct finding f;
 	for (int i = 0; i < 36; i++) {
