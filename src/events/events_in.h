@@ -41,4 +41,38 @@ void jl_fini(struct jline *l);
 /* Parse one line into *l. Returns 0, or -1 with a one-line problem in err. */
 int jl_parse(struct jline *l, const char *line, size_t len, char *err, size_t errlen);
 
+/* ---- inside the parse: typed access to jansson values (json_get.c) ---- */
+#include <jansson.h>
+
+struct jc {
+	char *err;
+	size_t errlen;
+	const char *where; /* the object a key is looked up in, for messages */
+};
+
+/* The message (prefixed with where) into c->err; returns false. */
+bool jc_bad(struct jc *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The member key of o if it has type (JSON_TRUE: a boolean, JSON_REAL: a
+ * number); NULL with a message when it is missing and needed or mistyped. */
+json_t *jc_member(struct jc *c, json_t *o, const char *key, bool need, json_type type, const char *tname);
+/* Each: true when the value was read, or absent and not needed (out kept). */
+bool jc_get_u64(struct jc *c, json_t *o, const char *key, uint64_t *out, bool need);
+bool jc_get_u32(struct jc *c, json_t *o, const char *key, uint32_t *out, bool need);
+bool jc_get_bool(struct jc *c, json_t *o, const char *key, bool *out, bool need);
+/* A string into dst (cap with its NUL), marked bytes made bytes again
+ * (from_json.c); *present (may be NULL) says whether it was there. */
+bool jc_get_text(struct jc *c, json_t *o, const char *key, char *dst, size_t cap, bool need, bool *present);
+bool jc_get_time(struct jc *c, json_t *o, const char *key, uint64_t *out, bool need);
+/* A name from a fixed list: its index in 0..count-1. */
+bool jc_get_name(struct jc *c, json_t *o, const char *key, const char *(*name_of)(int), int count, int *out,
+	      bool need);
+const char *jc_state_of(int i);
+const char *jc_status_of(int i);
+const char *jc_end_of(int i);
+const char *jc_sev_of(int i);
+const char *jc_rule_of(int i);
+
+/* The stats record (from_json_stats.c). */
+bool parse_stats(struct jc *c, json_t *o, struct jline *l);
+
 #endif
