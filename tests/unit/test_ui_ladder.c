@@ -152,7 +152,7 @@ static void title_ipv6_midstream(void **state)
 	a.es.cport = 32768;
 	a.es.start_ts += 123456;
 	a.es.midstream = true;
-	a.ci.state = POP3_STATE_UNKNOWN;
+	a.es.pop3.state = POP3_STATE_UNKNOWN;
 	uit_open(m, &a);
 	struct ui_expand x;
 	memset(&x, 0, sizeof(x));

@@ -222,7 +222,7 @@ static void user_labels(void **state)
 	struct uit_sess s7;
 	uit_sess(&s7, 7, "192.0.2.10", NULL);
 	s7.es.midstream = true;
-	s7.ci.state = POP3_STATE_UNKNOWN;
+	s7.es.pop3.state = POP3_STATE_UNKNOWN;
 	uit_open(m, &s7);
 	assert_string_equal(ui_user_label(ui_model_find(m, 7)), "(mid-stream)");
 	struct ui_list_view v;
