@@ -189,6 +189,8 @@ static void add_stats(struct ev_stats *a, const struct ev_stats *b)
 		a->ts_us = b->ts_us;
 	if (b->wall_us > a->wall_us)
 		a->wall_us = b->wall_us;
+	if (b->first_ts_us && (!a->first_ts_us || b->first_ts_us < a->first_ts_us))
+		a->first_ts_us = b->first_ts_us;
 	a->src.received += b->src.received;
 	a->src.kernel_drops += b->src.kernel_drops;
 	a->src.iface_drops += b->src.iface_drops;

@@ -37,6 +37,7 @@ bool parse_stats(struct jc *c, json_t *o, struct jline *l)
 	if (!jc_get_bool(c, o, "final", &st->final, true) ||
 	    !jc_get_text(c, o, "source", l->source, sizeof l->source, false, &l->has_source) ||
 	    !jc_get_time(c, o, "wall_time", &st->wall_us, false) ||
+	    !jc_get_time(c, o, "first_frame_time", &st->first_ts_us, false) ||
 	    !jc_get_u64(c, o, "accounts_evicted", &st->accounts_evicted, true))
 		return false;
 	st->ts_us = l->ts_us;

@@ -896,6 +896,8 @@ static void write_stats(struct json_sink *j, const struct event *e)
 		jw_str(w, "source", st->source);
 	if (st->wall_us)
 		time_field(w, "wall_time", st->wall_us);
+	if (st->first_ts_us)
+		time_field(w, "first_frame_time", st->first_ts_us);
 	jw_obj_begin(w, "capture");
 	jw_u64(w, "frames", st->frames);
 	jw_u64(w, "bytes", st->bytes);
