@@ -24,6 +24,7 @@ part "--from: JSON replayed equals JSON and report, every capture" sh tests/e2e/
 part "--from: bad lines refused one by one, exit 2" sh tests/e2e/from_bad_input.sh $P ./pop3mon-asan
 part "report and JSON golden files" sh tests/e2e/golden.sh $P
 part "POP3 by content, not POP3, no silent all-clear" sh tests/e2e/detect.sh $P
+part "live: refused, unanswered and silent-server connections end by their reasons" sh tests/e2e/live_conn.sh $P
 part "secrets redacted, wire text sanitised" sh tests/e2e/secrets.sh $P
 part "dashboard ends when its terminal goes away" sh tests/e2e/ui_hangup.sh $P
 part "live capture on a veth pair: privilege drop, SIGTERM flush" sh tests/e2e/live.sh $P
