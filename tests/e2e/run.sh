@@ -22,6 +22,7 @@ part "usage errors: one line and Try; a path named once; what a selection chose"
 part "man page and --help name the same options" sh tests/e2e/options_doc.sh $P
 part "--from: JSON replayed equals JSON and report, every capture" sh tests/e2e/from_json.sh $P ./pop3mon-asan
 part "--from: bad lines refused one by one, exit 2" sh tests/e2e/from_bad_input.sh $P ./pop3mon-asan
+part "--from: the dashboard in tmux shows the replay as the capture" sh tests/e2e/from_tmux.sh $P
 part "report and JSON golden files" sh tests/e2e/golden.sh $P
 part "POP3 by content, not POP3, no silent all-clear" sh tests/e2e/detect.sh $P
 part "live: refused, unanswered and silent-server connections end by their reasons" sh tests/e2e/live_conn.sh $P
