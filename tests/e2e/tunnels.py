@@ -20,14 +20,20 @@ against the unwrapped ones they came from (named in NAME.src):
      and from stdin, gives the records of the unfiltered run, and every
      frame its transactions name is a POP frame in tshark's numbering of
      the unfiltered file. Options after the expression are options.
+  6. Snap length inside a tunnel: each wrapped capture whose encapsulation
+     costs the same bytes on every frame, cut at 96 bytes of inner frame
+     plus that cost, gives the records of the unwrapped capture cut at 96
+     (what the capture lost is a gap in both, never a tunnel_invalid).
 Usage: tunnels.py POP3MON
 """
 import glob
 import json
 import os
 import shutil
+import struct
 import subprocess
 import sys
+import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import tshark_compare  # noqa: E402 - the table of tshark's decode-as options
@@ -56,6 +62,54 @@ def strip(obj, drop_frames):
     if isinstance(obj, list):
         return [strip(v, drop_frames) for v in obj]
     return obj
+
+
+def pcap_frames(path):
+    data = open(path, "rb").read()
+    e = "<" if data[:4] in (b"\xd4\xc3\xb2\xa1", b"\x4d\x3c\xb2\xa1") else ">"
+    off, out = 24, []
+    while off + 16 <= len(data):
+        incl = struct.unpack(e + "I", data[off + 8:off + 12])[0]
+        out.append((off, incl))
+        off += 16 + incl
+    return data, e, out
+
+
+def cut_pcap(src, dst, snap):
+    """src with every record cut to snap bytes (the wire length kept), as a
+    capture with -s snap would have it."""
+    data, e, frames = pcap_frames(src)
+    hdr = bytearray(data[:24])
+    hdr[16:20] = struct.pack(e + "I", snap)
+    out = [bytes(hdr)]
+    for off, incl in frames:
+        sec, frac, _, orig = struct.unpack(e + "IIII", data[off:off + 16])
+        n = min(incl, snap)
+        out.append(struct.pack(e + "IIII", sec, frac, n, orig) + data[off + 16:off + 16 + n])
+    with open(dst, "wb") as f:
+        f.write(b"".join(out))
+
+
+def check_snaplen(pop3mon, cap, src, problems, tmp):
+    _, _, wf = pcap_frames(cap)
+    _, _, sf = pcap_frames(src)
+    if len(wf) != len(sf):
+        return False
+    cost = {w[1] - s_[1] for w, s_ in zip(wf, sf)}
+    if len(cost) != 1:
+        return False
+    c = cost.pop()
+    a, b = os.path.join(tmp, "w.pcap"), os.path.join(tmp, "s.pcap")
+    cut_pcap(cap, a, 96 + c)
+    cut_pcap(src, b, 96)
+    g = [strip(e, False) for e in events(pop3mon, a)[0] if e["event_type"] != "stats"]
+    w = [strip(e, False) for e in events(pop3mon, b)[0] if e["event_type"] != "stats"]
+    if not w or g != w:
+        problems.append("%s cut at %d: records differ from %s cut at 96" % (cap, 96 + c, src))
+    dec = events(pop3mon, a)[0][-1]["stats"]["decoder"]
+    if dec.get("tunnel_invalid"):
+        problems.append("%s cut at %d: tunnel_invalid %d" % (cap, 96 + c, dec["tunnel_invalid"]))
+    return True
 
 
 def kind_of(name):
@@ -130,9 +184,12 @@ def main():
     have_tshark = shutil.which("tshark") is not None
     if not have_tshark:
         print("SKIP tshark comparison: tshark not installed")
+    tmp = tempfile.mkdtemp()
+    ncut = 0
     for cap, src in sorted(srcs.items()):
         before = len(problems)
         got = check_json(pop3mon, cap, src, problems)
+        ncut += check_snaplen(pop3mon, cap, src, problems, tmp)
         if have_tshark and "two-vni" not in cap:
             a, b = tshark_pop(cap), tshark_pop(src)
             if not b:
@@ -148,6 +205,10 @@ def main():
             if sorted(tuple(v) for v in ids.values()) != [(100,), (200,)]:
                 problems.append("%s: want two sessions, VNI 100 and 200; got %s" % (cap, ids))
         print("%s %s" % ("PASS" if len(problems) == before else "FAIL", cap))
+    shutil.rmtree(tmp)
+    print("snap length 96 inside tunnels: %d wrapped captures cut and compared" % ncut)
+    if ncut < 12:
+        problems.append("snap length: only %d wrapped captures compared" % ncut)
     # malformed outer headers: counted, skipped, never a crash
     ev, _ = events(pop3mon, DIR + "/malformed-tunnels.pcap")
     dec = ev[-1]["stats"]["decoder"]
