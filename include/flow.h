@@ -90,6 +90,10 @@ struct flow {
 	/* Set by the layer above: nobody is shown this flow (not POP3 on a port
 	 * not watched); flow_table_packet returns 0 for its packets. */
 	bool quiet;
+	/* Set by the layer above: it reads none of this flow's bytes (not POP3):
+	 * no reassembly, no buffering; a FIN still ends its side. */
+	bool ignore_bytes;
+	bool bytes_dropped;          /* table internal: its buffers freed once */
 	/* table internals: the handshake timer list (flow_table.c) */
 	struct flow *hs_prev, *hs_next;
 	uint8_t hs_list;

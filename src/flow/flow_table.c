@@ -483,10 +483,23 @@ uint64_t flow_table_packet_hashed(struct flow_table *t, const struct packet *p,
 	if (p->flags & TCP_FIN)
 		f->fin[dir] = true;
 
-	reasm_segment(&t->reasm, &f->dir[dir], f, dir, p->seq, p->flags, p->payload,
-		      p->payload_len, p->payload_wirelen, m);
-	if (p->flags & TCP_ACK)
-		reasm_ack(&t->reasm, &f->dir[!dir], f, !dir, p->ack, m);
+	if (f->ignore_bytes) {
+		/* nobody reads these bytes: not reassembled, not buffered (a
+		 * lossy download on another port must not spend the buffer
+		 * POP3 flows share); a FIN ends its side */
+		if (!f->bytes_dropped) {
+			reasm_dir_fini(&t->reasm, &f->dir[0]);
+			reasm_dir_fini(&t->reasm, &f->dir[1]);
+			f->bytes_dropped = true;
+		}
+		if (p->flags & TCP_FIN)
+			f->dir[dir].closed = true;
+	} else {
+		reasm_segment(&t->reasm, &f->dir[dir], f, dir, p->seq, p->flags, p->payload,
+			      p->payload_len, p->payload_wirelen, m);
+		if (p->flags & TCP_ACK)
+			reasm_ack(&t->reasm, &f->dir[!dir], f, !dir, p->ack, m);
+	}
 
 	uint64_t id = f->quiet ? 0 : f->id;
 	if (p->flags & TCP_RST) {

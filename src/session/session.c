@@ -310,6 +310,7 @@ void session_flow_open(void *ctx, struct flow *f)
 		/* shown only once its content proves it POP3 */
 		s->kind = f->midstream ? SK_HIDDEN : SK_HIDDEN_WAIT;
 		f->quiet = true;
+		f->ignore_bytes = f->midstream;
 		return;
 	}
 	s->kind = s->tls_port ? SK_POP3 : SK_WAIT;
@@ -351,7 +352,9 @@ static void decide(struct session *s, enum detect_verdict v)
 			detect_replay(s->det, feed_pop3, s);
 	} else if (s->kind == SK_HIDDEN_WAIT) {
 		s->kind = SK_HIDDEN;
+		f->ignore_bytes = true;
 	} else {
+		f->ignore_bytes = true;
 		struct finding fd;
 		s->kind = SK_NOT_POP3;
 		s->info = &not_pop3_info;

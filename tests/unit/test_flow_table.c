@@ -783,6 +783,42 @@ static void test_end_names(void **state)
 	assert_string_equal(flow_end_name((enum flow_end)99), "?");
 }
 
+/* A flow whose bytes nobody reads (ignore_bytes, set by the layer above):
+ * nothing delivered or buffered, yet FIN from both sides still ends it. */
+static void on_open_ignore(void *ctx, struct flow *f)
+{
+	on_open(ctx, f);
+	f->ignore_bytes = true;
+}
+
+static void test_ignored_bytes_not_buffered(void **state)
+{
+	(void)state;
+	struct fx *x = calloc(1, sizeof(*x));
+	struct flow_opts o;
+	memset(&o, 0, sizeof(o));
+	o.max_flows = 16;
+	o.idle_timeout_us = 600 * SEC;
+	o.reasm.per_dir_bytes = REASM_PER_DIR_DEFAULT;
+	o.reasm.total_bytes = REASM_TOTAL_DEFAULT;
+	o.ports = ports110;
+	o.nports = 1;
+	o.all_ports = true;
+	struct flow_cb cb = { on_open_ignore, on_close, on_data, on_gap, x };
+	x->t = flow_table_new(&o, &cb);
+	x->now = SEC;
+	pk(x, CLI, 40000, SRV, 8080, 100, 0, TCP_SYN, NULL);
+	pk(x, SRV, 8080, CLI, 40000, 900, 101, TCP_SYN | TCP_ACK, NULL);
+	pk(x, CLI, 40000, SRV, 8080, 101, 901, TCP_ACK, "GET / HTTP/1.1\r\n");
+	pk(x, SRV, 8080, CLI, 40000, 5000, 117, TCP_ACK, "far ahead of a hole");
+	assert_int_equal(flow_table_reasm_stats(x->t)->buffered_bytes, 0);
+	pk(x, SRV, 8080, CLI, 40000, 901, 117, TCP_ACK | TCP_FIN, NULL);
+	pk(x, CLI, 40000, SRV, 8080, 117, 902, TCP_ACK | TCP_FIN, NULL);
+	assert_string_equal(x->log, "open 1 c=192.0.2.10:40000 s=198.51.100.5:8080 mid=0\n"
+				    "close 1 fin\n");
+	fx_free(x);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -805,6 +841,7 @@ int main(void)
 		cmocka_unit_test(test_no_greeting_timer),
 		cmocka_unit_test_setup_teardown(test_fin_or_rst_before_greeting, setup, teardown),
 		cmocka_unit_test(test_unwatched_port_not_judged),
+		cmocka_unit_test(test_ignored_bytes_not_buffered),
 		cmocka_unit_test_setup_teardown(test_refused_then_new_isn, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_port_reuse_after_fin, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_port_reuse_new_isn, setup, teardown),
