@@ -89,10 +89,18 @@ static void draw_line(struct ui *u, int y, const struct ui_ll *l, bool sel)
 		break;
 	case UI_LL_WAIT: {
 		/* like a reply, in the warning colour: how long, and what came so far */
-		int ll = (int)strlen(l->lat);
-		ui_put(u, y, D - 5 - ll, ll, base | ui_role(u, UI_R_WARN), l->lat);
-		ui_put(u, y, D + 1, 3, base | ui_role(u, UI_R_WARN), "...");
-		ui_put(u, y, D + 5, COLS - D - 5, base | ui_role(u, UI_R_WARN), l->text);
+		int tl = (int)strlen(l->text);
+		if (D + 5 + tl <= COLS) {
+			int ll = (int)strlen(l->lat);
+			ui_put(u, y, D - 5 - ll, ll, base | ui_role(u, UI_R_WARN), l->lat);
+			ui_put(u, y, D + 1, 3, base | ui_role(u, UI_R_WARN), "...");
+			ui_put(u, y, D + 5, COLS - D - 5, base | ui_role(u, UI_R_WARN), l->text);
+		} else {
+			/* narrow: the whole sentence matters more than the column, so it
+			 * may start in the client's (empty on this line) */
+			int x = COLS - tl - 1 > L0 ? COLS - tl - 1 : L0;
+			ui_put(u, y, x, COLS - x, base | ui_role(u, UI_R_WARN), l->text);
+		}
 		break;
 	}
 	default:

@@ -174,6 +174,11 @@ else
 			t2=$(screen "$S" | grep -Eo 'waiting [0-9.]+(ms|s)' | head -n 1)
 			if [ -n "$t1" ] && [ -n "$t2" ] && [ "$t1" != "$t2" ]; then pass "live: the wait keeps counting ($t1 -> $t2)"
 			else fail "live: the wait keeps counting ('$t1' -> '$t2')" "$(screen "$S")"; fi
+			# at 80x24 the sentence is still whole (it may start left of the divider)
+			tmux resize-window -t "$S" -x 80 -y 24 2>/dev/null || tmux resize-pane -t "$S" -x 80 -y 24
+			sleep 1.2
+			check "live 80x24: the waiting RETR's line is whole" "$S" \
+				'waiting [0-9.]+(ms|s): reply begun, [0-9]+ lines? \([0-9 ]+ octets\) so far'
 		else
 			fail "live: the session is listed" "$(screen "$S")"
 		fi
