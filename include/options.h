@@ -71,6 +71,8 @@ struct options {
 	const char *redis_auth_file;
 	uint64_t stream_maxlen, publish_buffer_mib;
 	char sensor_buf[64];        /* the host name, when it is the default */
+	bool follow;                /* --follow: --report/--json keep reading a stream */
+	uint64_t since_us;          /* --since: stream entries from then on (0: all) */
 	bool no_keys;               /* --no-keys: a read-only wall (kiosk) */
 	struct {                    /* --wall-*: the wall's thresholds (wall_state.h) */
 		uint32_t fail_pct, fail_min, slow_min;

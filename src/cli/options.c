@@ -20,6 +20,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "flagged.h"
 #include "options.h"
@@ -66,6 +67,7 @@ static int opt_streams_dir(struct options *o, const char *arg, char *err, size_t
 static int opt_rule(struct options *o, const char *arg, char *err, size_t errlen);
 static int opt_publish(struct options *o, const char *arg, char *err, size_t errlen);
 static int opt_sensor(struct options *o, const char *arg, char *err, size_t errlen);
+static int opt_since(struct options *o, const char *arg, char *err, size_t errlen);
 
 static const struct opt_def opt_table[] = {
 	OPT_SECTION("Input:"),
@@ -123,6 +125,11 @@ static const struct opt_def opt_table[] = {
 		  "events held while Redis is slow or away (default {D})"),
 	OPT_STR("redis-auth-file", 0, "FILE", redis_auth_file,
 		"the Redis password (else REDISCLI_AUTH)"),
+	OPT_FN("since", 0, "TIME", opt_since,
+	       "--from redis://: entries from TIME on (2026-12-04T03:00:00Z,\n"
+	       "or 90s, 15m, 2h, 1d ago; default: the whole stream)"),
+	OPT_FLAG("follow", 0, follow,
+		 "--from redis:// with --report/--json: keep reading (until a signal)"),
 	OPT_SECTION("What to report:"),
 	OPT_FLAG("only-flagged", 0, filter.only_flagged,
 		 "only sessions with an error or warning finding"),
@@ -278,6 +285,37 @@ static int opt_sensor(struct options *o, const char *arg, char *err, size_t errl
 		return fail(err, errlen, "--sensor: a name of 1 to %d bytes", SENSOR_NAME_MAX - 1);
 	o->sensor = arg;
 	return 0;
+}
+
+/* --since: an ISO 8601 UTC time, or a span ago (90s, 15m, 2h, 1d). */
+static int opt_since(struct options *o, const char *arg, char *err, size_t errlen)
+{
+	struct tm tm;
+	memset(&tm, 0, sizeof(tm));
+	const char *end = strptime(arg, "%Y-%m-%dT%H:%M:%S", &tm);
+	if (end && (!*end || !strcmp(end, "Z") || !strcmp(end, "+0000"))) {
+		time_t t = timegm(&tm);
+		if (t <= 0)
+			return fail(err, errlen, "--since: '%s' is before 1970", arg);
+		o->since_us = (uint64_t)t * 1000000u;
+		return 0;
+	}
+	char *unit;
+	errno = 0;
+	unsigned long long n = strtoull(arg, &unit, 10);
+	static const struct { char c; uint64_t s; } units[] = { { 's', 1 }, { 'm', 60 }, { 'h', 3600 },
+								  { 'd', 86400 } };
+	for (size_t i = 0; i < ARRAY_LEN(units) && !errno && unit != arg && arg[0] != '-'; i++)
+		if (unit[0] == units[i].c && !unit[1] && n <= 3650ull * 86400 / units[i].s) {
+			struct timespec now;
+			clock_gettime(CLOCK_REALTIME, &now);
+			uint64_t now_us = (uint64_t)now.tv_sec * 1000000u + (uint64_t)now.tv_nsec / 1000;
+			uint64_t ago = n * units[i].s * 1000000u;
+			o->since_us = ago < now_us ? now_us - ago : 1;
+			return 0;
+		}
+	return fail(err, errlen, "--since: '%s' is neither a time (2026-12-04T03:00:00Z) nor a span "
+		    "ago (90s, 15m, 2h, 1d)", arg);
 }
 
 static int opt_rule(struct options *o, const char *arg, char *err, size_t errlen)

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 
@@ -311,6 +312,48 @@ static void test_help_names_options(void **state)
 	free(buf);
 }
 
+/* The fleet options: --publish checked at once, its defaults, --sensor,
+ * --since in both forms. */
+static void test_fleet(void **state)
+{
+	(void)state;
+	struct options o;
+	char err[256];
+	assert_int_equal(parse(&o, err, sizeof(err), "-r", "a", "--publish", "redis://h:7000/2/k",
+			       (char *)NULL), 0);
+	assert_string_equal(o.publish_url, "redis://h:7000/2/k");
+	assert_int_equal(o.stream_maxlen, 1000000);
+	assert_int_equal(o.publish_buffer_mib, 16);
+	assert_non_null(o.sensor); /* the host name */
+	assert_true(o.sensor[0] != '\0');
+	assert_int_equal(o.since_us, 0);
+	assert_false(o.follow);
+	options_free(&o);
+
+	assert_int_equal(parse(&o, err, sizeof(err), "-r", "a", "--sensor", "site-a", "--since",
+			       "2026-12-04T03:00:00Z", "--follow", (char *)NULL), 0);
+	assert_string_equal(o.sensor, "site-a");
+	assert_int_equal(o.since_us, 1796353200ull * 1000000u);
+	assert_true(o.follow);
+	options_free(&o);
+
+	assert_int_equal(parse(&o, err, sizeof(err), "-r", "a", "--since", "15m", (char *)NULL), 0);
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);
+	uint64_t want = ((uint64_t)now.tv_sec - 900) * 1000000u;
+	assert_true(o.since_us <= want + 1000000u && o.since_us + 2000000u >= want);
+	options_free(&o);
+
+	EXPECT_ERR("no stream key", "-r", "a", "--publish", "redis://h");
+	EXPECT_ERR("password does not go in the URL", "-r", "a", "--publish", "redis://u:pw@h/k");
+	EXPECT_ERR("--sensor: a name of 1 to 63 bytes", "-r", "a", "--sensor", "");
+	EXPECT_ERR("--since: 'yesterday' is neither", "-r", "a", "--since", "yesterday");
+	EXPECT_ERR("--since: '-5m' is neither", "-r", "a", "--since", "-5m");
+	EXPECT_ERR("--since: '5w' is neither", "-r", "a", "--since", "5w");
+	EXPECT_ERR("--stream-maxlen must be at least 1", "-r", "a", "--publish", "redis://h/k",
+		   "--stream-maxlen", "0");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -324,6 +367,7 @@ int main(void)
 		cmocka_unit_test(test_options_after_bpf),
 		cmocka_unit_test(test_small_buffer),
 		cmocka_unit_test(test_help_names_options),
+		cmocka_unit_test(test_fleet),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
