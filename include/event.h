@@ -62,9 +62,12 @@ struct ev_pop3 {
 };
 
 /* What a sink knows about one session: a snapshot, borrowed for the call. */
+#define SENSOR_NAME_MAX 64
+
 struct ev_session {
 	uint64_t id;                 /* flow id, unique in the run */
 	const char *source;          /* capture file or interface */
+	char sensor[SENSOR_NAME_MAX]; /* read from a stream: the sensor that saw it ("host") */
 	uint8_t ipver;
 	char cli[ADDR_STR_MAX], srv[ADDR_STR_MAX];
 	uint16_t cport, sport, vlan;
@@ -108,6 +111,7 @@ struct ev_stats {
 	uint64_t wall_us;            /* wall clock at the event */
 	bool final;
 	const char *source;
+	char sensor[SENSOR_NAME_MAX]; /* read from a stream: the sensor's ("host") */
 	struct source_stats src;
 	uint64_t frames, bytes;      /* all frames read */
 	struct decode_stats dec;

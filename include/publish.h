@@ -36,7 +36,6 @@
 #define PUBLISH_MAXLEN_DEFAULT 1000000
 #define PUBLISH_BUFFER_MIB_DEFAULT 16
 #define PUBLISH_HEARTBEAT_S 5        /* a stats event this often while publishing */
-#define SENSOR_NAME_MAX 64
 
 /* redis://[USER@]HOST[:PORT][/DB]/KEY */
 struct redis_target {
@@ -105,6 +104,8 @@ struct json_opts;
 void publisher_tee(struct publisher *p, struct json_opts *jo);
 
 /* ---- --from redis://... (src/events/from_redis.c) ---- */
+
+#define FROM_REDIS_SENSORS_MAX 32 /* sensor runs one stream may hold (--from origins) */
 
 struct redis_from_opts {
 	const char *auth_file;       /* --redis-auth-file, or NULL (REDISCLI_AUTH) */

@@ -114,6 +114,7 @@ struct run {
 	struct flow_hasher hasher; /* fixed before the sources open: the reader uses it */
 	struct prep_ctx prep;      /* the reader's: the hasher and the watched ports */
 	struct event_reader *replay; /* --from */
+	char *redis_msgs;          /* --from redis://: notes kept while the dashboard ran */
 };
 
 static uint64_t wall_now_us(void)
@@ -329,11 +330,34 @@ static bool replay_tick(void *ctx)
  * refused lines wait for it (main prints them). */
 static void replay(struct run *r)
 {
-	struct event_reader_opts ro = { .bus = &r->bus, .origins = (unsigned)r->o->nfrom,
+	const struct options *o = r->o;
+	const char *files[OPTIONS_MAX_SOURCES], *streams[OPTIONS_MAX_SOURCES];
+	size_t nf = 0, ns = 0;
+	for (size_t i = 0; i < o->nfrom; i++) {
+		if (redis_is_url(o->from[i]))
+			streams[ns++] = o->from[i];
+		else
+			files[nf++] = o->from[i];
+	}
+	/* A stream holds one origin per sensor run (their flow ids apart). */
+	struct event_reader_opts ro = { .bus = &r->bus,
+					.origins = (unsigned)(nf + ns * FROM_REDIS_SENSORS_MAX),
 					.errs = r->ui ? NULL : stderr };
 	r->replay = event_reader_new(&ro);
-	if (event_read_files(r->replay, r->o->from, r->o->nfrom, replay_tick, r) < 0)
+	if (nf && event_read_files(r->replay, files, nf, replay_tick, r) < 0)
 		r->input_error = true;
+	if (ns && !stop_requested) {
+		/* The dashboard and the wall follow the streams; --report and
+		 * --json stop at the end they had at the start, unless --follow. */
+		struct redis_from_opts fo = { o->redis_auth_file, r->ui || o->follow, o->since_us,
+					      r->ui ? NULL : stderr };
+		struct from_redis_counts *c = xcalloc(1, sizeof(*c));
+		if (event_read_redis(r->replay, streams, ns, &fo, replay_tick, r, c) < 0)
+			r->input_error = true;
+		if (c->msgs[0])
+			r->redis_msgs = xstrdup(c->msgs);
+		free(c);
+	}
 	event_reader_finish(r->replay);
 }
 
@@ -627,6 +651,9 @@ rendered:
 	}
 	if (r.replay)
 		event_reader_print_messages(r.replay, stderr);
+	if (r.redis_msgs)
+		fputs(r.redis_msgs, stderr);
+	free(r.redis_msgs);
 	uint64_t flagged = r.replay ? event_reader_flagged(r.replay) : session_mgr_flagged(r.sessions);
 	if (status == EXIT_CLEAN && flagged > 0)
 		status = EXIT_FLAGGED;

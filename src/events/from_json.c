@@ -505,8 +505,10 @@ int jl_parse(struct jline *l, const char *line, size_t len, char *err, size_t er
 		goto out;
 	}
 	if (!jc_get_text(&c, root, "event_type", type, sizeof type, true, NULL) ||
-	    !jc_get_time(&c, root, "timestamp", &l->ts_us, true))
-		goto out;
+	    !jc_get_time(&c, root, "timestamp", &l->ts_us, true) ||
+	    !jc_get_text(&c, root, "host", l->sess.sensor, sizeof l->sess.sensor, false, NULL))
+		goto out; /* host: the sensor's name (--sensor, --publish) */
+	memcpy(l->stats.sensor, l->sess.sensor, sizeof l->stats.sensor);
 	if (!strcmp(type, "stats")) {
 		l->kind = JL_STATS;
 		json_t *o = jc_member(&c, root, "stats", true, JSON_OBJECT, "an object");

@@ -100,8 +100,8 @@ struct json_sink {
 	size_t pend_bytes;
 	uint64_t lines_dropped;
 	uint64_t lines_written;
-	char *host_field;  /* ,"host":"NAME"} : what replaces a record's last '}' (--sensor) */
-	size_t host_len;
+	char *host;        /* --sensor: "host", each record's last key; NULL: none */
+	const char *line_sensor; /* the event's own sensor (read from a stream): wins */
 };
 
 /* ---- output ---- */
@@ -1005,9 +1005,15 @@ static void emit_line(struct json_sink *j, const struct ev_session *s, bool pass
 	size_t at = j->line_at, n = w->len - at;
 	if (n == 0)
 		return;
-	if (j->host_len && w->buf[w->len - 1] == '}') { /* the record's closing brace */
+	const char *host = j->line_sensor && j->line_sensor[0] ? j->line_sensor : j->host;
+	if (host && w->buf[w->len - 1] == '}') { /* in the record's closing brace's place */
+		size_t hn = strlen(host);
 		w->len--;
-		jw_raw_at(w, jw_at(w, j->host_len), j->host_field, j->host_len);
+		char *o = jw_at(w, JW_ESCAPED_MAX(hn) + 10);
+		o = JC_LIT(o, ",\"host\":");
+		o = jc_str(o, host, hn);
+		*o++ = '}';
+		jw_at_end(w, o, 0);
 		n = w->len - at;
 	}
 	if (pass || !s) {
@@ -1047,6 +1053,7 @@ static void json_event(void *self, const struct event *e)
 static void json_event_1(struct json_sink *j, const struct event *e)
 {
 	const struct ev_session *s = e->sess;
+	j->line_sensor = s ? s->sensor : e->stats ? e->stats->sensor : NULL;
 
 	if (e->type == EV_STATS) {
 		if (!e->stats || !(e->stats->final || j->o.stats_events))
@@ -1129,7 +1136,7 @@ static void json_free(void *self)
 	else if (j->out)
 		fflush(j->out);
 	jw_fini(&j->w);
-	free(j->host_field);
+	free(j->host);
 	free(j->name);
 	free(j);
 }
@@ -1171,16 +1178,9 @@ struct sink json_sink_new(const char *path, const struct json_opts *o, char *err
 		j->o = *o;
 	else
 		j->o.filter.rule = -1;
-	if (j->o.host) {
-		struct jw hw;
-		jw_init(&hw);
-		jw_str(&hw, "host", j->o.host);
-		j->host_len = hw.len + 2;
-		j->host_field = xmalloc(j->host_len + 1);
-		snprintf(j->host_field, j->host_len + 1, ",%s}", hw.buf);
-		jw_fini(&hw);
-		j->o.host = NULL; /* borrowed: not kept */
-	}
+	if (j->o.host && j->o.host[0])
+		j->host = xstrdup(j->o.host);
+	j->o.host = NULL; /* borrowed: the copy is kept */
 	jw_init(&j->w);
 	idmap_init(&j->pend);
 	idmap_init(&j->pre);

@@ -40,6 +40,7 @@
 struct rsess {
 	uint64_t id;
 	const char *source;     /* the report's (shared_source) */
+	const char *sensor;     /* read from a stream: the sensor's name (shared_source); NULL: none */
 	uint8_t ipver;
 	char cli[ADDR_STR_MAX], srv[ADDR_STR_MAX];
 	uint16_t cport, sport;
@@ -193,6 +194,8 @@ static struct rsess *rsess_get(struct report *r, const struct ev_session *e, boo
 		s = xcalloc(1, sizeof *s);
 		s->id = e->id;
 		s->source = shared_source(r, e->source);
+		if (e->sensor[0])
+			s->sensor = shared_source(r, e->sensor);
 		idmap_put(&r->open, e->id, s);
 		names = true;
 		if (e->tunnel.depth)
@@ -1003,8 +1006,11 @@ static void print_session_head(struct report *r, FILE *o, const struct rsess *s)
 	char u[SAN(POP3_ARGS_MAX)], ban[SAN(POP3_TEXT_MAX)], src[SAN(64)], srcs[65];
 	endpoint(c, sizeof c, s->ipver, s->cli, s->cport);
 	endpoint(v, sizeof v, s->ipver, s->srv, s->sport);
+	char sen[SAN(SENSOR_NAME_MAX)];
 	strlcpy_safe(srcs, s->source, sizeof srcs);
-	fprintf(o, "\nSession %" PRIu64 ": %s -> %s  (%s)\n", s->id, c, v, sanitize_text(src, sizeof src, srcs));
+	fprintf(o, "\nSession %" PRIu64 ": %s -> %s  (%s%s%s)\n", s->id, c, v,
+		s->sensor ? sanitize_text(sen, sizeof sen, s->sensor) : "", s->sensor ? ": " : "",
+		sanitize_text(src, sizeof src, srcs));
 	fprintf(o, "  user %s, state %s%s%s%s\n", s->user[0] ? sanitize_text(u, sizeof u, s->user) : "(none seen)",
 		pop3_state_name(s->state), s->tls ? ", TLS" : "", s->midstream ? ", capture began mid-session" : "",
 		s->by_content ? ", found by content (port not watched)" : "");
@@ -1080,6 +1086,10 @@ static void print_clean_line(FILE *o, const struct rsess *s)
 	fprintf(o, "  Session %" PRIu64 ": %s -> %s  user %s  %s  %" PRIu64 " txns  %s", s->id, c, v,
 		s->user[0] ? sanitize_text(u, sizeof u, s->user) : "-", pop3_state_name(s->state), s->txns,
 		s->closed ? flow_end_name(s->end) : "open");
+	if (s->sensor) {
+		char sen[SAN(SENSOR_NAME_MAX)];
+		fprintf(o, "  sensor %s", sanitize_text(sen, sizeof sen, s->sensor));
+	}
 	if (s->tunnel)
 		fprintf(o, "  tunnel %s", s->tunnel);
 	if (s->by_content)

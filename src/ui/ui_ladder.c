@@ -109,6 +109,10 @@ static void title(struct ui_ladder *ld, const struct ui_session *s)
 		 ui_fmt_endpoint(se, sizeof(se), s->srv, s->sport, 0), ui_user_label(s),
 		 pop3_state_name(s->state), s->tls ? " (TLS)" : "", ui_fmt_hmsm(t, sizeof(t), s->start_ts),
 		 s->txns, s->closed ? flow_end_name(s->end) : "open");
+	if (s->sensor[0]) { /* read from a stream: which sensor saw it */
+		size_t n = strlen(l->text);
+		snprintf(l->text + n, sizeof(l->text) - n, "  sensor %s", s->sensor);
+	}
 	if (s->midstream && !s->login_seen) {
 		l = add(ld, UI_LL_NOTE);
 		snprintf(l->text, sizeof(l->text),

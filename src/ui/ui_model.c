@@ -217,6 +217,7 @@ static void session_facts(struct ui_model *m, struct ui_session *s, const struct
 	s->ipver = es->ipver;
 	put_text(s->cli, sizeof(s->cli), es->cli, sizeof(es->cli));
 	put_text(s->srv, sizeof(s->srv), es->srv, sizeof(es->srv));
+	put_text(s->sensor, sizeof(s->sensor), es->sensor, sizeof(es->sensor));
 	s->cport = es->cport;
 	s->sport = es->sport;
 	s->vlan = es->vlan;

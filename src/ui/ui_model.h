@@ -112,6 +112,7 @@ struct ui_session {
 	uint16_t cport, sport, vlan;
 	char user[UI_USER_MAX];     /* sanitised, "" until known */
 	char banner[UI_BANNER_MAX]; /* sanitised greeting text */
+	char sensor[SENSOR_NAME_MAX]; /* read from a stream: the sensor that saw it (sanitised) */
 	enum pop3_state state;
 	bool tls, login_seen, quit_seen, midstream;
 	uint64_t start_ts, last_ts, first_frame, last_frame;

@@ -63,7 +63,7 @@ static bool search_match(const char *q, const struct ui_session *s)
 {
 	char buf[64];
 	if (ci_contains(s->cli, q) || ci_contains(s->srv, q) || ci_contains(s->user, q) ||
-	    ci_contains(s->banner, q) || ci_contains(s->last_cmd, q) ||
+	    ci_contains(s->banner, q) || ci_contains(s->last_cmd, q) || ci_contains(s->sensor, q) ||
 	    ci_contains(pop3_state_name(s->state), q))
 		return true;
 	snprintf(buf, sizeof(buf), "%s:%u", s->cli, s->cport);
