@@ -7,9 +7,11 @@ if ! command -v redis-server >/dev/null || ! command -v redis-cli >/dev/null; th
 	echo "redis: 0 passed, 0 failed, 1 skipped (needs redis-server, redis-cli)"; exit 0
 fi
 T=$(mktemp -d)
-RPID= SPID=
+RPID= SPID= FPID=
 cleanup() {
 	[ -n "$SPID" ] && kill "$SPID" 2>/dev/null
+	[ -n "$FPID" ] && kill "$FPID" 2>/dev/null
+	[ -n "${TS:-}" ] && tmux -L "$TS" kill-server 2>/dev/null
 	[ -n "$RPID" ] && kill "$RPID" 2>/dev/null && wait "$RPID" 2>/dev/null
 	rm -rf "$T"
 }
@@ -105,12 +107,80 @@ check "closed port: one line says Redis is unreachable, one counts what was not 
 	"[ \$(wc -l < $T/c.err) = 2 ] && grep -q 'Connection refused; publishing will retry' $T/c.err && grep -q '$NA events not published' $T/c.err"
 check "closed port: no wait at the end (${took}s)" "[ $took -le 2 ]"
 
+# ---- reading streams back (--from redis://) ----
+# The report of the two sensors' stream equals the direct report of both
+# captures in its counts and findings (session ids differ: each sensor's
+# flow ids are kept apart), and it names each session's sensor.
+$P -r $A -r $B --report > "$T/direct.rep" 2>/dev/null
+$P --from "$URL" --report > "$T/stream.rep" 2> "$T/stream.err"; st=$?
+summary() { sed -n '/^Frames:/,/^Flagged sessions/p' "$1"; }
+findings() { grep -E '^    (ERROR|WARNING|NOTICE) |^            (frame|basis|client)' "$1" | sort; }
+check "stream report: exit status as the direct one ($st)" "[ $st = $sa0 ]"
+check "stream report: the same counts as the direct report of both captures" \
+	"summary $T/direct.rep > $T/d.sum; summary $T/stream.rep | cmp -s - $T/d.sum"
+check "stream report: the same findings with the same evidence" \
+	"findings $T/direct.rep > $T/d.fx; findings $T/stream.rep | cmp -s - $T/d.fx && [ -s $T/d.fx ]"
+check "stream report: each session names its sensor" \
+	"grep -q '^Session [0-9]*: .*(alpha: pcaps/bad/crowd.pcap)' $T/stream.rep && grep -q 'sensor beta' $T/stream.rep && [ ! -s $T/stream.err ]"
+# Mixed with a file: alpha's JSON file and beta's stream entries.
+redis-cli -p "$PORT" DEL onlybeta > /dev/null
+$P -r $B --publish "redis://127.0.0.1:$PORT/onlybeta" --sensor beta > /dev/null 2>&1
+$P --from "$T/a.json" --from "redis://127.0.0.1:$PORT/onlybeta" --report > "$T/mixed.rep" 2>&1
+check "--from FILE and --from redis:// together: the same counts and findings" \
+	"summary $T/mixed.rep | cmp -s - $T/d.sum && findings $T/mixed.rep | cmp -s - $T/d.fx"
+# --json from the stream: every event once, the sensor kept as host.
+$P --from "$URL" --json - > "$T/stream.json" 2>/dev/null
+check "--from redis:// --json: each sensor's events once, host kept" \
+	"[ \$(grep -c '\"host\":\"alpha\"}\$' $T/stream.json) -ge \$(grep -vc '\"event_type\":\"stats\"' $T/a.json) ] && [ \$(grep -c '\"event_type\":\"pop3_finding\"' $T/stream.json) = \$(cat $T/a.json $T/b.json | grep -c '\"event_type\":\"pop3_finding\"') ]"
+# A bad entry is refused like a bad --from line: said, status 2, the rest read.
+redis-cli -p "$PORT" DEL bad > /dev/null
+$P -r $A --publish "redis://127.0.0.1:$PORT/bad" --sensor alpha > /dev/null 2>&1
+redis-cli -p "$PORT" XADD bad '*' foo bar > /dev/null
+redis-cli -p "$PORT" XADD bad '*' sensor alpha run 1-1 seq 1 n 1 events 'not json' > /dev/null
+$P --from "redis://127.0.0.1:$PORT/bad" --report > "$T/bad.rep" 2> "$T/bad.err"; st=$?
+check "bad entries: status 2, one line each naming the stream, the rest rendered" \
+	"[ $st = 2 ] && [ \$(wc -l < $T/bad.err) = 2 ] && grep -q 'is not a pop3mon entry' $T/bad.err && grep -q 'redis://127.0.0.1:$PORT/0/bad\\[alpha\\]:1: not JSON' $T/bad.err && summary $T/bad.rep | grep -q 'POP3 sessions:   6'"
+# Entries trimmed before they were read are said.
+$P --from "redis://127.0.0.1:$PORT/small" --report > /dev/null 2> "$T/small.err"
+check "a stream trimmed by MAXLEN: the reader says events are missing" "grep -q 'no longer in the stream (trimmed' $T/small.err"
+$P --from "redis://127.0.0.1:$CLOSED/k" --report > /dev/null 2> "$T/rc.err" &
+RDR=$!
+sleep 1.5
+kill -TERM "$RDR"; wait "$RDR"; st=$?
+check "--from a Redis that is not there: said once, waits, a signal ends it" \
+	"[ \$(grep -c 'Connection refused' $T/rc.err) = 1 ]"
+
+# The dashboard in tmux follows a stream while a sensor publishes into it.
+if command -v tmux >/dev/null; then
+	TS=pop3mon-redis-$$
+	redis-cli -p "$PORT" DEL live > /dev/null
+	tmux -L "$TS" new-session -d -s d -x 160 -y 40 \
+		"$P --from redis://127.0.0.1:$PORT/live; echo EXIT=\$?; sleep 30"
+	sleep 1
+	$H slowcat $A 2 | $P -r - --publish "redis://127.0.0.1:$PORT/live" --sensor alpha > /dev/null 2>&1
+	scr() { tmux -L "$TS" capture-pane -t d -p; }
+	for i in $(seq 30); do scr | grep -q '3 FLAGGED' && break; sleep 0.2; done
+	check "dashboard following the stream: the sessions arrive as the sensor publishes" \
+		"scr | grep -q '6 sessions  3 FLAGGED' && scr | grep -q 'ctl1' && scr | grep -q 'carol'"
+	tmux -L "$TS" send-keys -t d Enter; sleep 0.5
+	check "dashboard: a session's ladder names its sensor" "scr | grep -q '^Session #.*sensor alpha'"
+	tmux -L "$TS" send-keys -t d q; sleep 0.3; tmux -L "$TS" send-keys -t d q
+	for i in $(seq 20); do scr | grep -q 'EXIT=' && break; sleep 0.2; done
+	check "dashboard: q leaves it while it follows (exit status 1: flagged sessions)" "scr | grep -q 'EXIT=1'"
+	tmux -L "$TS" kill-server 2>/dev/null
+else
+	echo "SKIP dashboard following a stream (no tmux)"
+fi
+
 # Redis killed (kill -9, by PID) and restarted mid-run: the sensor
 # reconnects and goes on; with an AOF fsynced at every write the stream
 # ends up holding every event exactly once.
 stop_redis "$RPID"
 PORT=$(free_port)
 start_redis "$PORT" persist || exit 1
+# A reader follows the stream through the same restart.
+$P --from "redis://127.0.0.1:$PORT/r" --follow --json "$T/fol.json" > /dev/null 2> "$T/fol.err" &
+FPID=$!
 $H slowcat "$T/g.pcap" 4 | $P -r - --json "$T/r.json" --publish "redis://127.0.0.1:$PORT/r" --sensor s1 > /dev/null 2> "$T/r.err" &
 SPID=$!
 sleep 1.2
@@ -128,6 +198,13 @@ check "restart: the sensor said it lost Redis and that it came back" \
 check "restart: the last stats entry counts a reconnect and nothing dropped" \
 	"tail -1 $T/rs.json | jq -e '.stats.final and .stats.publish.reconnects >= 1 and .stats.publish.dropped == 0' >/dev/null"
 check "restart: it happened mid-run ($before of $(wc -l < $T/r.json) entries before)" "[ $before -gt 0 ] && [ $before -lt $(wc -l < $T/r.json) ]"
+sleep 1
+kill -TERM "$FPID"; wait "$FPID"; FPID=
+byte() { grep -c "\"event_type\":\"$1\"" "$2"; }
+check "restart: the following reader has every session and finding once" \
+	"[ \$(byte pop3_session $T/fol.json) = \$(byte pop3_session $T/r.json) ] && [ \$(byte pop3_finding $T/fol.json) = \$(byte pop3_finding $T/r.json) ] && [ \$(byte pop3 $T/fol.json) = \$(byte pop3 $T/r.json) ] && [ \$(byte pop3_session $T/r.json) -gt 0 ]"
+check "restart: the reader said it lost Redis and where it resumed" \
+	"grep -q 'lost Redis' $T/fol.err && grep -q 'connected; reading after entry [0-9]*-[0-9]*' $T/fol.err"
 stop_redis "$RPID"
 echo "redis: $ok passed, $bad failed"
 [ "$bad" -eq 0 ]
