@@ -74,14 +74,37 @@ printf '  Redis memory: %.0f bytes per event, %.0f MiB per million events (JSON 
 	"$(echo "$(wc -c < "$T/j.json") / $events" | bc -l)"
 
 [ "$SENSORS" -gt 0 ] || exit 0
-# The fleet: SENSORS sensors replay the capture at once into one stream.
-echo "publish_bench: $SENSORS sensors at once into one stream"
+# The fleet: SENSORS sensors replay the capture at once into one stream,
+# and one reader follows it. The delay is measured on the sensors'
+# heartbeat (stats) events, which carry the sensor's wall clock: from
+# there to the line the reader writes (its JSON sink, fed by the same
+# event reader as its dashboard's screen model).
+echo "publish_bench: $SENSORS sensors at once into one stream, one reader following it"
 rc DEL fleet > /dev/null
+mkfifo "$T/rp"
+$P --from "redis://127.0.0.1:$PORT/fleet" --follow --stats-interval 1 --json - > "$T/rp" 2> "$T/reader.err" &
+RDPID=$!
+python3 -c '
+import json, sys, time, datetime
+out = open(sys.argv[1], "w")
+for line in sys.stdin:
+    now = time.time()
+    if "\"event_type\":\"stats\"" not in line:
+        continue
+    st = json.loads(line).get("stats", {})
+    wt = st.get("wall_time")
+    if wt and not st.get("final"):
+        t = datetime.datetime.strptime(wt, "%Y-%m-%dT%H:%M:%S.%f%z").timestamp()
+        out.write("%.6f\n" % (now - t))
+        out.flush()
+' "$T/delays" < "$T/rp" &
+PYPID=$!
+sleep 1
 s=$(now)
 pids=()
 for i in $(seq "$SENSORS"); do
 	$P -r "$PCAP" --json /dev/null --publish "redis://127.0.0.1:$PORT/fleet" --sensor "s$i" \
-		--stream-maxlen 100000000 > /dev/null 2>&1 &
+		--stats-interval 1 --stream-maxlen 100000000 > /dev/null 2>&1 &
 	pids+=($!)
 done
 for p in "${pids[@]}"; do wait "$p"; done
@@ -91,3 +114,10 @@ printf '  %d events (%d entries) in %.2f s: %.0f events/s ingested on this %d-co
 	"$(rc XLEN fleet)" "$(echo "$e - $s" | bc)" "$(echo "$n / ($e - $s)" | bc -l)" "$(nproc)"
 printf '  Redis used_memory %.0f MiB, %.0f MiB per million events\n' "$(echo "$(mem) / 1048576" | bc -l)" \
 	"$(echo "$(mem) / $n * 1000000 / 1048576" | bc -l)"
+sleep 2
+kill -TERM "$RDPID"; wait "$RDPID" 2>/dev/null; wait "$PYPID" 2>/dev/null
+if [ -s "$T/delays" ]; then
+	sort -n "$T/delays" | awk '{a[NR]=$1} END {printf "  delay sensor -> reader (%d heartbeats): median %.1f ms, p99 %.1f ms, max %.1f ms\n", NR, a[int((NR+1)/2)]*1000, a[int(NR*0.99+0.999)]*1000, a[NR]*1000}'
+else
+	echo "  delay: no heartbeat reached the reader ($(head -2 "$T/reader.err"))"
+fi
