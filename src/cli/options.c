@@ -76,7 +76,8 @@ static const struct opt_def opt_table[] = {
 	OPT_STR(NULL, 'i', "IFACE", iface, "capture live from IFACE"),
 	OPT_FN("from", 0, "FILE", opt_from,
 	       "replay JSON lines written by --json (\"-\" for stdin); repeatable,\n"
-	       "merged in time order"),
+	       "merged in time order; a redis://HOST[:PORT][/DB]/KEY reads\n"
+	       "the stream --publish sensors add to"),
 	OPT_FN("ports", 'p', "LIST", opt_ports,
 	       "POP3 ports to watch, comma separated (default 110,995;\n"
 	       "995 is shown as encrypted POP3S)"),

@@ -29,6 +29,7 @@ if [ ! -s "$PCAP" ]; then
 	"$GEN" -o "$PCAP" -t "$DATA/$name.truth.tsv" -s "$MB" -S 42 $opts -q || exit 2
 fi
 T=$(mktemp -d)
+cp ./pop3mon "$T/pop3mon" && P=$T/pop3mon # a rebuild during the runs changes nothing
 RPID=
 cleanup() { [ -n "$RPID" ] && kill "$RPID" 2>/dev/null && wait "$RPID" 2>/dev/null; rm -rf "$T"; }
 trap cleanup EXIT
