@@ -47,10 +47,11 @@ echo "publish_bench: $PCAP ($(du -m "$PCAP" | cut -f1) MB), $REPS runs each, red
 # is emptied before each run so every run adds the same entries.
 : > "$T/plain" ; : > "$T/pub"
 for i in $(seq "$REPS"); do
-	s=$(now); $P -r "$PCAP" --json "$T/j.json" > /dev/null 2>&1; e=$(now)
+	s=$(now); /usr/bin/time -a -o "$T/plain.cpu" -f '%U %S' $P -r "$PCAP" --json "$T/j.json" > /dev/null 2>&1; e=$(now)
 	echo "$e - $s" | bc >> "$T/plain"
 	rc DEL bench > /dev/null
-	s=$(now); $P -r "$PCAP" --json "$T/j.json" --publish "redis://127.0.0.1:$PORT/bench" --sensor b > /dev/null 2> "$T/pub.err"; e=$(now)
+	s=$(now); /usr/bin/time -a -o "$T/pub.cpu" -f '%U %S' $P -r "$PCAP" --json "$T/j.json" \
+		--publish "redis://127.0.0.1:$PORT/bench" --sensor b > /dev/null 2> "$T/pub.err"; e=$(now)
 	echo "$e - $s" | bc >> "$T/pub"
 done
 events=$(wc -l < "$T/j.json")
@@ -64,6 +65,9 @@ printf '  without --publish  median %6.2f s   (runs: %s)\n' "$tp" "$(tr '\n' ' '
 printf '  with --publish     median %6.2f s   (runs: %s)\n' "$tb" "$(tr '\n' ' ' < "$T/pub")"
 printf '  cost of publishing %+6.1f %% wall time by the medians, %+6.1f %% by the fastest runs (target: at most +10 %%)\n' \
 	"$(echo "($tb / $tp - 1) * 100" | bc -l)" "$(echo "($mb / $mp - 1) * 100" | bc -l)"
+cp=$(awk '{print $1 + $2}' "$T/plain.cpu" | median) cb=$(awk '{print $1 + $2}' "$T/pub.cpu" | median)
+printf '  CPU time of pop3mon (user+sys) median %.2f s without, %.2f s with --publish: %+.1f %%\n' "$cp" "$cb" \
+	"$(echo "($cb / $cp - 1) * 100" | bc -l)"
 echo "  (the machine's load average while measuring: $(cut -d' ' -f1-3 /proc/loadavg); runs scatter with it)"
 printf '  events %d; in the stream %d in %d entries (%.1f per entry); %.0f events/s published\n' \
 	"$events" "$inst" "$entries" "$(echo "$inst / $entries" | bc -l)" "$(echo "$inst / $tb" | bc -l)"
