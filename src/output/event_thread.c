@@ -131,19 +131,28 @@ static void part_measure(struct part *pt, const void *src, size_t size,
 	}
 }
 
+/* memcpy for the pieces of a record: most are empty (text fields lie
+ * next to each other, strings are often empty), and a call per empty
+ * piece was a tenth of packing an event */
+static inline void put_bytes(void *dst, const void *src, size_t n)
+{
+	if (n)
+		memcpy(dst, src, n);
+}
+
 static uint8_t *part_put(uint8_t *at, const struct part *pt)
 {
 	const uint8_t *src = pt->src;
 	size_t from = 0;
 	for (size_t i = 0; i < pt->ntf; i++) {
-		memcpy(at, src + from, pt->tf[i].off - from);
+		put_bytes(at, src + from, pt->tf[i].off - from);
 		at += pt->tf[i].off - from;
 		memcpy(at, &pt->len[i], 2);
-		memcpy(at + 2, src + pt->tf[i].off, pt->len[i]);
+		put_bytes(at + 2, src + pt->tf[i].off, pt->len[i]);
 		at += 2 + pt->len[i];
 		from = pt->tf[i].off + pt->tf[i].size;
 	}
-	memcpy(at, src + from, pt->size - from);
+	put_bytes(at, src + from, pt->size - from);
 	return at + pt->size - from;
 }
 
@@ -154,16 +163,16 @@ static const uint8_t *part_get(void *dst, size_t size, const struct text_field *
 	uint8_t *d = dst;
 	size_t from = 0;
 	for (size_t i = 0; i < ntf; i++) {
-		memcpy(d + from, at, tf[i].off - from);
+		put_bytes(d + from, at, tf[i].off - from);
 		at += tf[i].off - from;
 		uint16_t len;
 		memcpy(&len, at, 2);
-		memcpy(d + tf[i].off, at + 2, len);
+		put_bytes(d + tf[i].off, at + 2, len);
 		d[tf[i].off + len] = '\0';
 		at += 2 + len;
 		from = tf[i].off + tf[i].size;
 	}
-	memcpy(d + from, at, size - from);
+	put_bytes(d + from, at, size - from);
 	return at + size - from;
 }
 
