@@ -12,11 +12,11 @@ P=${1:-./pop3mon}
 case $P in /*) ;; *) P=$PWD/$P ;; esac
 CAP=$PWD/pcaps/bad/crowd.pcap # 3 flagged sessions (ctl1-3), 3 clean (alice, bob, carol)
 T=$(mktemp -d)
-SOCK=p3m-save-$$
+SOCK=p3m-save-$$-1 # a tmux server per part: one that is ending never takes a new session
 NS= A=
 tmux() { command tmux -L "$SOCK" "$@"; }
 cleanup() {
-	command -v tmux >/dev/null && tmux kill-server 2>/dev/null
+	command -v tmux >/dev/null && for k in 1 2 3; do command tmux -L "p3m-save-$$-$k" kill-server 2>/dev/null; done
 	[ -n "$A" ] && ip link del "$A" 2>/dev/null
 	[ -n "$NS" ] && ip netns del "$NS" 2>/dev/null
 	rm -rf "$T"
@@ -115,6 +115,7 @@ fi
 
 # ---- the dashboard's save on a file, --save-dir -------------------------------
 if command -v tmux >/dev/null; then
+	SOCK=p3m-save-$$-2
 	mkdir "$T/saves"
 	tmux new-session -d -s f -x 150 -y 40 "$P -r $CAP --save-dir $T/saves"
 	sleep 1.5
@@ -125,6 +126,7 @@ if command -v tmux >/dev/null; then
 	tmux kill-server 2>/dev/null
 fi
 if command -v tmux >/dev/null; then
+	SOCK=p3m-save-$$-3
 	tmux new-session -d -s e -x 100 -y 30 "$P -r $CAP --save-dir /nonexistent-dir 2> $T/sd.err; echo \$? > $T/sd.rc"
 	i=0; while [ $i -lt 25 ] && [ ! -s "$T/sd.rc" ]; do sleep 0.2; i=$((i + 1)); done
 	check "--save-dir that cannot be opened: one clear line, status 2" \
