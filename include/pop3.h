@@ -76,23 +76,11 @@ enum pop3_state {
 const char *pop3_state_name(enum pop3_state s);
 
 /* Transaction flags: what was odd about it. */
-#define POP3_TF_UNANSWERED      0x0001 /* the stream ended/gapped before a reply */
-#define POP3_TF_UNSOLICITED     0x0002 /* a reply with no pending command */
-#define POP3_TF_AFTER_GAP       0x0004 /* pairing resumed after a gap: may be off */
-#define POP3_TF_CUT             0x0008 /* reply cut by the stream's end or a gap */
-#define POP3_TF_BARE_LF         0x0010 /* lines ended by LF without CR */
-#define POP3_TF_DOT_CR_NO_LF    0x0020 /* ".\r" without LF where the terminator belongs */
-#define POP3_TF_UNSTUFFED_DOT   0x0040 /* a data line began with '.' but was not ".." */
-#define POP3_TF_NO_TERMINATOR   0x0080 /* multi-line block ended by the next status line */
-#define POP3_TF_CMD_TOO_LONG    0x0100 /* command line > 255 octets */
-#define POP3_TF_REPLY_TOO_LONG  0x0200 /* first reply line > 512 octets */
-#define POP3_TF_LINE_TRUNCATED  0x0400 /* a line was longer than we keep */
-#define POP3_TF_STATUS_LOWER    0x0800 /* "+ok" / "-err" */
-#define POP3_TF_AUTH_NOT_B64    0x1000 /* a SASL continuation that is not base64 */
-#define POP3_TF_AUTH_CANCEL     0x2000 /* the client sent "*" */
-#define POP3_TF_MULTI_UNEXPECTED 0x4000 /* data lines after a reply that must be single-line */
-#define POP3_TF_LISTING_CAPPED  0x8000 /* more entries than POP3_LISTING_MAX */
-#define POP3_TF_BAD_LISTING_LINE 0x10000 /* a LIST/UIDL line that did not parse */
+enum pop3_txn_flag {
+#define X(id, bit, name, desc) id = bit,
+#include "pop3_flags.def"
+#undef X
+};
 
 /* One parsed line of a LIST or UIDL listing (or a single LIST n/UIDL n reply). */
 #define POP3_LE_BADNUM 0x01  /* the number was not decimal / overflowed */
@@ -107,12 +95,11 @@ struct pop3_entry {
 };
 
 /* Capabilities seen in a CAPA reply. */
-#define POP3_CAP_UIDL 0x01
-#define POP3_CAP_TOP 0x02
-#define POP3_CAP_USER 0x04
-#define POP3_CAP_PIPELINING 0x08
-#define POP3_CAP_STLS 0x10
-#define POP3_CAP_SASL 0x20
+enum pop3_cap {
+#define X(id, bit, name) id = bit,
+#include "pop3_caps.def"
+#undef X
+};
 
 struct pop3_txn {
 	uint64_t index;                  /* order in the session, 0-based */

@@ -335,8 +335,9 @@ static bool parse_caps(struct jc *c, json_t *o, struct pop3_txn *t)
 		unsigned bit;
 		const char *name;
 	} caps[] = {
-		{ POP3_CAP_UIDL, "UIDL" }, { POP3_CAP_TOP, "TOP" }, { POP3_CAP_USER, "USER" },
-		{ POP3_CAP_PIPELINING, "PIPELINING" }, { POP3_CAP_STLS, "STLS" }, { POP3_CAP_SASL, "SASL" },
+#define X(id, bit, name) { id, name },
+#include "pop3_caps.def"
+#undef X
 	};
 	json_t *cs = jc_member(c, o, "capabilities", false, JSON_ARRAY, "an array");
 	if (!cs)

@@ -526,8 +526,9 @@ static void txn_caps(struct jw *w, const struct pop3_txn *t)
 		unsigned bit;
 		const char *name;
 	} caps[] = {
-		{ POP3_CAP_UIDL, "UIDL" }, { POP3_CAP_TOP, "TOP" }, { POP3_CAP_USER, "USER" },
-		{ POP3_CAP_PIPELINING, "PIPELINING" }, { POP3_CAP_STLS, "STLS" }, { POP3_CAP_SASL, "SASL" },
+#define X(id, bit, name) { id, name },
+#include "pop3_caps.def"
+#undef X
 	};
 	jw_arr_begin(w, "capabilities");
 	for (size_t i = 0; i < ARRAY_LEN(caps); i++)

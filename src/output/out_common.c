@@ -237,23 +237,9 @@ static const struct {
 	uint32_t bit;
 	const char *name;
 } txn_flags[] = {
-	{ POP3_TF_UNANSWERED, "unanswered" },
-	{ POP3_TF_UNSOLICITED, "unsolicited" },
-	{ POP3_TF_AFTER_GAP, "after_gap" },
-	{ POP3_TF_CUT, "cut" },
-	{ POP3_TF_BARE_LF, "bare_lf" },
-	{ POP3_TF_DOT_CR_NO_LF, "dot_cr_no_lf" },
-	{ POP3_TF_UNSTUFFED_DOT, "unstuffed_dot" },
-	{ POP3_TF_NO_TERMINATOR, "no_terminator" },
-	{ POP3_TF_CMD_TOO_LONG, "command_too_long" },
-	{ POP3_TF_REPLY_TOO_LONG, "reply_too_long" },
-	{ POP3_TF_LINE_TRUNCATED, "line_truncated" },
-	{ POP3_TF_STATUS_LOWER, "status_lowercase" },
-	{ POP3_TF_AUTH_NOT_B64, "auth_not_base64" },
-	{ POP3_TF_AUTH_CANCEL, "auth_cancel" },
-	{ POP3_TF_MULTI_UNEXPECTED, "multiline_unexpected" },
-	{ POP3_TF_LISTING_CAPPED, "listing_capped" },
-	{ POP3_TF_BAD_LISTING_LINE, "bad_listing_line" },
+#define X(id, bit, name, desc) { id, name },
+#include "pop3_flags.def"
+#undef X
 };
 
 const char *out_txn_flag_name(uint32_t bit)

@@ -1,5 +1,5 @@
 /*
- * test_event_thread.c - sinks on their own thread (src/output/event_thread.c):
+ * test_event_thread.c - sinks on their own thread (src/events/event_thread.c):
  * every event arrives once, in order, on another thread, with copies of
  * everything it points to (changed originals do not show through), a
  * listing larger than a batch included; finish() comes after the last

@@ -1,6 +1,6 @@
 /*
  * test_sanitize.c - wire text made safe for terminals and logs
- * (src/output/sanitize.c): printable ASCII kept, backslash doubled, every
+ * (src/util/sanitize.c): printable ASCII kept, backslash doubled, every
  * other byte as \xNN; truncation at every dstsize never splits an escape
  * and always terminates.
  */

@@ -1,6 +1,6 @@
 /*
  * test_session.c - the session layer's events (src/session/session.c) and
- * the bus's skip masks (src/output/event_bus.c): a session sends
+ * the bus's skip masks (src/events/event_bus.c): a session sends
  * EV_SESSION_UPDATE at most once a second of capture time while bytes
  * move, and only while some sink takes it; a sink never sees a type it
  * skips; the sinks' thread skips what all its sinks skip.
