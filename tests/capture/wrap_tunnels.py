@@ -5,10 +5,12 @@ Usage: wrap_tunnels.py [OUTDIR]        (default pcaps/tunnels; run from the top)
 
 Reads Ethernet captures from pcaps/ (recorded on loopback by
 tests/capture/record_*.sh) and writes, frame for frame with the same
-timestamps, the same packets inside VXLAN, Geneve, GRE (IP and Ethernet,
-with checksum/key/sequence fields), ERSPAN II and III, MPLS (IP and a
-pseudowire with Ethernet), PPPoE, IPv4/IPv6 in IPv4/IPv6, L2TPv2 with PPP,
-GTP-U with an extension header, GRE carrying VXLAN, and the same session
+timestamps, the same packets inside VXLAN (over IPv4 and IPv6, with an
+inner VLAN tag), Geneve (Ethernet with an option, IP), GRE (IP, Ethernet,
+MPLS; checksum/key/sequence fields), ERSPAN I, II and III, MPLS (IP and a
+pseudowire with Ethernet), PPPoE, IPv4/IPv6 in IPv4/IPv6, L2TPv2 with PPP
+(length/sequence fields, offset field, compressed PPP), GTP-U with and
+without an extension header, GRE carrying VXLAN, and the same session
 twice in two VXLAN VNIs. Each NAME.pcap gets NAME.txns / NAME.findings:
 symbolic links to the unwrapped capture's hand-reviewed expected files
 (two-VNI: those rows once per session), so tests/e2e/check_captures.py
@@ -260,6 +262,40 @@ def w_gre_vxlan(fr, i, c2s):
     return outer_v4(c2s, 47, gre_hdr(0x0800, key=9, body=ip), PE_A, PE_B)
 
 
+def w_erspan1(fr, i, c2s):
+    # ERSPAN type I: GRE 0x88be without a sequence number, no ERSPAN header
+    return outer_v4(c2s, 47, gre_hdr(0x88BE, body=fr), PE_A, PE_B)
+
+
+def w_gre_mpls(fr, i, c2s):
+    et, ip = inner_ip(fr)
+    return outer_v4(c2s, 47, gre_hdr(0x8847, body=mpls_stack([4001 if c2s else 4002]) + ip))
+
+
+def w_geneve_ip(fr, i, c2s):
+    et, ip = inner_ip(fr)  # no options, the IP packet straight after the header
+    return outer_v4(c2s, 17, udp(50001, 6081, struct.pack("!BBHI", 0, 0, et, 77 << 8) + ip))
+
+
+def w_gtpu_plain(fr, i, c2s):
+    et, ip = inner_ip(fr)  # no optional fields
+    hdr = struct.pack("!BBHI", 0x30, 255, len(ip), 0x3000 if c2s else 0x4000)
+    return outer_v4(c2s, 17, udp(2152, 2152, hdr + ip), PE_A, PE_B)
+
+
+def w_l2tp_offset(fr, i, c2s):
+    et, ip = inner_ip(fr)  # the O flag: an offset size and that many pad bytes
+    ppp = b"\xff\x03\x00\x21" + ip
+    hdr = struct.pack("!HHHH", 0x0202, 5, 9, 3) + b"\0\0\0"
+    return outer_v4(c2s, 17, udp(1701, 1701, hdr + ppp))
+
+
+def w_vxlan_vlan(fr, i, c2s):
+    # the inner frame carries an 802.1Q tag (VLAN 42)
+    tagged = fr[:12] + struct.pack("!HH", 0x8100, 42) + fr[12:]
+    return outer_v4(c2s, 17, vxlan(600, tagged, 49152 + (i % 7)))
+
+
 WRAPS = [  # output name, source, function
     ("vxlan-stat-list-count", "stat", w_vxlan),
     ("geneve-dovecot-curl", "curl", w_geneve),
@@ -279,6 +315,12 @@ WRAPS = [  # output name, source, function
     ("l2tp-dovecot-curl", "curl", w_l2tp),
     ("gtpu-stat-list-count", "stat", w_gtpu),
     ("gre-vxlan-stat-list-count", "stat", w_gre_vxlan),
+    ("erspan1-dovecot-curl", "curl", w_erspan1),
+    ("gre-mpls-dovecot-curl", "curl", w_gre_mpls),
+    ("geneve-ip-stat-list-count", "stat", w_geneve_ip),
+    ("gtpu-plain-dovecot-curl", "curl", w_gtpu_plain),
+    ("l2tp-offset-stat-list-count", "stat", w_l2tp_offset),
+    ("vxlan-vlan-dovecot-curl", "curl", w_vxlan_vlan),
 ]
 
 
