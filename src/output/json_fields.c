@@ -1,0 +1,240 @@
+/*
+ * json_fields.c - the fields every JSON record starts with (timestamp, flow
+ * id, source, event type, addresses, ports, VLAN, tunnel, Community ID,
+ * schema version), and the per-session cache of their escaped bytes (see
+ * struct jpre in json_sink.h).
+ */
+#include <string.h>
+
+#include "json_sink.h"
+
+/* ---- fields ---- */
+
+/* jw_str, noting where the escaped text starts and ends. */
+static void text_at(struct jw *w, const char *key, const char *s, size_t *at, size_t *end)
+{
+	size_t n = strlen(s);
+	char *o = jw_key(w, key, JW_ESCAPED_MAX(n));
+	*at = (size_t)(o - w->buf) + 1;
+	jw_strn_at(w, o, s, n);
+	*end = w->len - 1;
+}
+
+/* A time as JSON: its text needs no escaping (out_time_str). */
+void json_time_field(struct jw *w, const char *key, uint64_t ts_us)
+{
+	char *o = jw_key(w, key, OUT_TIME_MAX + 2);
+	*o++ = '"';
+	o += out_time_str(o, OUT_TIME_MAX, ts_us, OUT_TIME_EVE);
+	jw_raw_at(w, o, "\"", 1);
+}
+
+void json_tcache_fill(struct tcache *c, uint64_t ts_us)
+{
+	c->len = out_time_str(c->text, sizeof c->text, ts_us, OUT_TIME_EVE);
+	c->us = ts_us;
+	const char *d = memchr(c->text, '.', c->len);
+	c->dot = d && c->len - (size_t)(d - c->text) > 6 ? (size_t)(d - c->text) : 0;
+}
+
+
+/* EVE's tunnel object: our own names and formatted addresses, no wire text. */
+static void tunnel_obj(struct jw *w, const struct ev_tunnel *t)
+{
+	jw_obj_begin(w, "tunnel");
+	jw_str(w, "type", t->type);
+	if (t->src[0]) {
+		jw_str(w, "src_ip", t->src);
+		jw_str(w, "dest_ip", t->dst);
+	}
+	if (t->has_id)
+		jw_u64(w, "id", t->id);
+	jw_u64(w, "depth", t->depth);
+	jw_obj_end(w);
+}
+
+/* The fields every record starts with, the whole line's start: the one
+ * place their order and form are written down (the prefix cache copies
+ * what this writes). */
+static void common_fields(struct jw *w, const char *type, uint64_t ts_us, const struct ev_session *s,
+			  struct marks *m)
+{
+	jw_line(w);
+	jw_obj_begin(w, NULL);
+	json_time_field(w, "timestamp", ts_us);
+	m->ts_end = w->len;
+	if (s)
+		jw_u64(w, "flow_id", s->id);
+	if (s && s->source)
+		text_at(w, "source", s->source, &m->src_at, &m->src_end);
+	jw_str(w, "event_type", type);
+	m->type_at = w->len - 1 - strlen(type);
+	if (s) {
+		if (s->vlan) {
+			jw_arr_begin(w, "vlan");
+			jw_u64(w, NULL, s->vlan);
+			jw_arr_end(w);
+		}
+		text_at(w, "src_ip", s->cli, &m->cli_at, &m->cli_end);
+		jw_u64(w, "src_port", s->cport);
+		text_at(w, "dest_ip", s->srv, &m->srv_at, &m->srv_end);
+		jw_u64(w, "dest_port", s->sport);
+		jw_str(w, "proto", "TCP");
+		if (s->community_id[0])
+			text_at(w, "community_id", s->community_id, &m->cid_at, &m->cid_end);
+		else
+			m->cid_at = m->cid_end = m->type_at; /* empty: checked as "" */
+		if (s->tunnel.depth)
+			tunnel_obj(w, &s->tunnel);
+	}
+	jw_u64(w, "schema_version", EVENT_SCHEMA_VERSION);
+}
+
+/* Did the text s come out of the escaper as itself, at [at, end) of w? */
+static bool kept_as_is(const struct jw *w, size_t at, size_t end, const char *s, size_t size)
+{
+	size_t n = strnlen(s, size);
+	return n < size && end - at == n && memcmp(w->buf + at, s, n) == 0;
+}
+
+static struct jpre *pre_build(struct json_sink *j, const struct ev_session *s)
+{
+	struct jw *w = &j->pw;
+	struct marks m;
+	jw_reset(w);
+	common_fields(w, "", 0, s, &m);
+	if (!kept_as_is(w, m.cli_at, m.cli_end, s->cli, sizeof s->cli) ||
+	    !kept_as_is(w, m.srv_at, m.srv_end, s->srv, sizeof s->srv) ||
+	    !kept_as_is(w, m.cid_at, m.cid_end, s->community_id, sizeof s->community_id) ||
+	    (s->source && !kept_as_is(w, m.src_at, m.src_end, s->source, SIZE_MAX)) || w->len > UINT32_MAX)
+		return NULL;
+	size_t len = w->len - m.ts_end, b = m.ts_end;
+	struct jpre *p = xmalloc(sizeof *p + len);
+	memcpy(p->buf, w->buf + b, len);
+	p->len = (uint32_t)len;
+	p->type_at = (uint32_t)(m.type_at - b);
+	p->tun = s->tunnel;
+	p->vlan = s->vlan;
+	p->cport = s->cport;
+	p->sport = s->sport;
+	p->has_source = s->source != NULL;
+	p->src_at = s->source ? (uint32_t)(m.src_at - b) : 0;
+	p->src_len = s->source ? (uint32_t)(m.src_end - m.src_at) : 0;
+	p->cli_at = (uint32_t)(m.cli_at - b);
+	p->cli_len = (uint32_t)(m.cli_end - m.cli_at);
+	p->srv_at = (uint32_t)(m.srv_at - b);
+	p->srv_len = (uint32_t)(m.srv_end - m.srv_at);
+	p->cid_at = (uint32_t)(m.cid_at - b);
+	p->cid_len = (uint32_t)(m.cid_end - m.cid_at);
+	return p;
+}
+
+/* Are the n bytes at a and b the same? Inline: the texts are short, and
+ * a call to memcmp cost more than the compare. Words, the last one
+ * overlapping the one before; under 8 bytes, two overlapping halves. */
+static inline bool same_bytes(const char *a, const char *b, size_t n)
+{
+	if (n >= 8) {
+		uint64_t x, y;
+		for (size_t i = 0; i + 8 < n; i += 8) {
+			memcpy(&x, a + i, 8);
+			memcpy(&y, b + i, 8);
+			if (x != y)
+				return false;
+		}
+		memcpy(&x, a + n - 8, 8);
+		memcpy(&y, b + n - 8, 8);
+		return x == y;
+	}
+	if (n >= 4) {
+		uint32_t x1, y1, x2, y2;
+		memcpy(&x1, a, 4);
+		memcpy(&y1, b, 4);
+		memcpy(&x2, a + n - 4, 4);
+		memcpy(&y2, b + n - 4, 4);
+		return x1 == y1 && x2 == y2;
+	}
+	if (n >= 2) {
+		uint16_t x1, y1, x2, y2;
+		memcpy(&x1, a, 2);
+		memcpy(&y1, b, 2);
+		memcpy(&x2, a + n - 2, 2);
+		memcpy(&y2, b + n - 2, 2);
+		return x1 == y1 && x2 == y2;
+	}
+	return n == 0 || *a == *b;
+}
+
+/* Is the array s the n bytes at have? (n is shorter than the array: it
+ * was when the prefix was built.) */
+static inline bool same_text(const char *have, size_t n, const char *s)
+{
+	return same_bytes(have, s, n) && s[n] == '\0';
+}
+
+/* Was p built from these fields? (The id is the map's key.) The source is
+ * a pointer, not an array, so strncmp: nothing past its NUL is read. */
+static bool pre_fits(const struct jpre *p, const struct ev_session *s)
+{
+	return p->vlan == s->vlan && p->cport == s->cport && p->sport == s->sport &&
+	       ((!p->tun.depth && !s->tunnel.depth) || !memcmp(&p->tun, &s->tunnel, sizeof p->tun)) &&
+	       same_text(p->buf + p->cli_at, p->cli_len, s->cli) &&
+	       same_text(p->buf + p->srv_at, p->srv_len, s->srv) &&
+	       same_text(p->buf + p->cid_at, p->cid_len, s->community_id) &&
+	       (s->source ? p->has_source && strncmp(p->buf + p->src_at, s->source, p->src_len) == 0 &&
+				    s->source[p->src_len] == '\0'
+			  : !p->has_source);
+}
+
+void json_pre_free(struct json_sink *j, uint64_t id)
+{
+	free(idmap_del(&j->pre, id));
+}
+
+void json_pre_clear(struct json_sink *j)
+{
+	for (size_t i = 0; i < j->pre.cap; i++)
+		if (j->pre.keys[i])
+			free(j->pre.vals[i]);
+	idmap_fini(&j->pre);
+}
+
+/* The session's prefix, built or rebuilt as needed; NULL when it cannot be
+ * cached (a text the escaper changes, an address with no NUL). */
+static const struct jpre *pre_get(struct json_sink *j, const struct ev_session *s)
+{
+	struct jpre *p = idmap_get(&j->pre, s->id);
+	if (p && pre_fits(p, s))
+		return p;
+	free(p);
+	p = pre_build(j, s);
+	if (p)
+		idmap_put(&j->pre, s->id, p);
+	else
+		idmap_del(&j->pre, s->id);
+	return p;
+}
+
+/* The start of a record; the type, a literal, needs no escaping. */
+
+void json_common(struct json_sink *j, const char *type, size_t tlen, uint64_t ts_us, const struct ev_session *s)
+{
+	struct jw *w = &j->w;
+	const struct jpre *p = s ? pre_get(j, s) : NULL;
+	j->line_at = w->len;
+	if (!p) {
+		struct marks m;
+		common_fields(w, type, ts_us, s, &m);
+		return;
+	}
+	jw_line(w);
+	jw_obj_begin(w, NULL);
+	char *o = jw_key(w, "timestamp", OUT_TIME_MAX + 2 + p->len + tlen);
+	*o++ = '"';
+	o = put_time(&j->tc, o, ts_us);
+	*o++ = '"';
+	memcpy(o, p->buf, p->type_at);
+	memcpy(o + p->type_at, type, tlen);
+	jw_raw_at(w, o + p->type_at + tlen, p->buf + p->type_at, p->len - p->type_at);
+}
+

@@ -1,0 +1,522 @@
+/*
+ * json_records.c - each JSON record's own object after the common fields:
+ * pop3 (a transaction), pop3_finding, pop3_session, pop3_session_open,
+ * stats. Field by field in JSON-SCHEMA.md.
+ */
+#include <inttypes.h>
+#include <string.h>
+
+#include "json_sink.h"
+
+static void txn_listing(struct jw *w, const struct pop3_txn *t)
+{
+	bool uidl = t->cmd == POP3_CMD_UIDL;
+	uint32_t n = t->n_entries < JSON_LISTING_MAX ? t->n_entries : JSON_LISTING_MAX;
+	jw_arr_begin(w, "listing");
+	for (uint32_t i = 0; i < n; i++) {
+		const struct pop3_entry *e = &t->entries[i];
+		jw_obj_begin(w, NULL);
+		jw_u64(w, "number", e->num);
+		if (uidl) {
+			if (t->uids)
+				jw_strn(w, "uid", t->uids + e->uid_off, e->uid_len);
+			else
+				jw_str(w, "uid", "");
+		} else
+			jw_u64(w, "size", e->size);
+		if (e->flags) {
+			jw_arr_begin(w, "invalid");
+			if (e->flags & POP3_LE_BADNUM)
+				jw_str(w, NULL, "number");
+			if (e->flags & POP3_LE_BADVAL)
+				jw_str(w, NULL, uidl ? "uid_missing" : "size");
+			if (e->flags & POP3_LE_UID_BAD)
+				jw_str(w, NULL, "uid_syntax");
+			jw_arr_end(w);
+		}
+		jw_obj_end(w);
+	}
+	jw_arr_end(w);
+	uint64_t listed = (uint64_t)t->n_entries + t->n_entries_more;
+	jw_u64(w, "listing_count", listed);
+	jw_bool(w, "listing_truncated", n < listed || (t->flags & POP3_TF_LISTING_CAPPED));
+}
+
+static void txn_caps(struct jw *w, const struct pop3_txn *t)
+{
+	static const struct {
+		unsigned bit;
+		const char *name;
+	} caps[] = {
+#define X(id, bit, name) { id, name },
+#include "pop3_caps.def"
+#undef X
+	};
+	jw_arr_begin(w, "capabilities");
+	for (size_t i = 0; i < ARRAY_LEN(caps); i++)
+		if (t->caps & caps[i].bit)
+			jw_str(w, NULL, caps[i].name);
+	jw_arr_end(w);
+	if (t->sasl[0])
+		jw_str(w, "sasl", t->sasl);
+}
+
+/* A text as a JSON string, NULL as "" (as jw_str writes it). */
+static inline char *jc_text(char *o, const char *s, size_t n)
+{
+	return jc_str(o, s ? s : "", n);
+}
+
+/*
+ * The transaction record, most of the JSON: written by cursor (see
+ * json_write.h), each key with its comma and brackets one literal. Room is
+ * made once for everything up to the listing: the literals and numbers
+ * take less than TXN_FIXED_MAX, the texts their escaped worst case.
+ */
+#define TXN_FIXED_MAX 1024
+
+void json_write_txn(struct json_sink *j, const struct event *e)
+{
+	const struct pop3_txn *t = e->txn;
+	struct jw *w = &j->w;
+	uint64_t cnt = t->end_frame ? t->end_frame : t->rep_frame ? t->rep_frame : t->req_frame;
+	const char *state = pop3_state_name(t->state_before);
+	const char *status = pop3_status_str(t->status);
+	size_t state_n = state ? strlen(state) : 0, status_n = status ? strlen(status) : 0;
+	size_t kw_n = strlen(t->keyword), args_n = t->has_args ? strlen(t->args) : 0;
+	size_t text_n = strlen(t->text), code_n = strlen(t->code);
+	COMMON(j, "pop3", e->ts_us, e->sess);
+	char *o = jw_at(w, TXN_FIXED_MAX + JW_ESCAPED_MAX(state_n) + JW_ESCAPED_MAX(status_n) +
+				   JW_ESCAPED_MAX(kw_n) + JW_ESCAPED_MAX(args_n) + JW_ESCAPED_MAX(text_n) +
+				   JW_ESCAPED_MAX(code_n));
+	if (cnt) {
+		o = JC_LIT(o, ",\"pcap_cnt\":");
+		o = jc_u64(o, cnt);
+	}
+	o = JC_LIT(o, ",\"pop3\":{\"tx_id\":");
+	o = jc_u64(o, t->index);
+	o = JC_LIT(o, ",\"state\":");
+	o = jc_text(o, state, state_n);
+	if (t->cmd != POP3_CMD_NONE) {
+		o = JC_LIT(o, ",\"request\":{\"command\":");
+		o = jc_str(o, t->keyword, kw_n);
+		if (t->has_args) {
+			o = JC_LIT(o, ",\"args\":");
+			o = jc_str(o, t->args, args_n);
+		}
+		if (t->secret)
+			o = JC_LIT(o, ",\"redacted\":true");
+		if (t->has_msgnum) {
+			o = JC_LIT(o, ",\"msgnum\":");
+			o = jc_u64(o, t->msgnum);
+		}
+		o = JC_LIT(o, ",\"frame\":");
+		o = jc_u64(o, t->req_frame);
+		if (t->req_ts_us) {
+			o = JC_LIT(o, ",\"timestamp\":\"");
+			o = put_time(&j->tc, o, t->req_ts_us);
+			*o++ = '"';
+		}
+		*o++ = '}';
+	}
+	if (t->status != POP3_ST_NONE) {
+		o = JC_LIT(o, ",\"response\":{\"success\":");
+		o = jc_bool(o, t->status == POP3_ST_OK);
+		o = JC_LIT(o, ",\"status\":");
+		o = jc_text(o, status, status_n);
+		o = JC_LIT(o, ",\"header\":");
+		o = jc_str(o, t->text, text_n);
+		if (t->code[0]) {
+			o = JC_LIT(o, ",\"code\":");
+			o = jc_str(o, t->code, code_n);
+		}
+		o = JC_LIT(o, ",\"frame\":");
+		o = jc_u64(o, t->rep_frame);
+		o = JC_LIT(o, ",\"end_frame\":");
+		o = jc_u64(o, t->end_frame);
+		o = JC_LIT(o, ",\"timestamp\":\"");
+		o = put_time(&j->tc, o, t->rep_ts_us);
+		o = JC_LIT(o, "\",\"multiline\":");
+		o = jc_bool(o, t->multiline);
+		if (t->multiline) {
+			o = JC_LIT(o, ",\"terminated\":");
+			o = jc_bool(o, t->terminated);
+			o = JC_LIT(o, ",\"data_lines\":");
+			o = jc_u64(o, t->data_lines);
+			o = JC_LIT(o, ",\"data_octets\":");
+			o = jc_u64(o, t->data_octets);
+		}
+		if (t->auth_steps) {
+			o = JC_LIT(o, ",\"auth_steps\":");
+			o = jc_u64(o, t->auth_steps);
+		}
+		*o++ = '}';
+	}
+	if (t->req_ts_us && t->rep_ts_us && t->rep_ts_us >= t->req_ts_us) {
+		uint64_t us = t->rep_ts_us - t->req_ts_us;
+		o = JC_LIT(o, ",\"latency_ms\":");
+		o = jc_fixed(o, us / 1000, us % 1000, 3);
+	}
+	bool listing = t->n_entries && t->entries && (t->cmd == POP3_CMD_LIST || t->cmd == POP3_CMD_UIDL);
+	bool caps = t->cmd == POP3_CMD_CAPA && t->status == POP3_ST_OK;
+	if (listing || caps) { /* rare: by the writer's steps, inside "pop3" */
+		jw_at_end(w, o, 2);
+		if (listing)
+			txn_listing(w, t);
+		if (caps)
+			txn_caps(w, t);
+		o = jw_at(w, 16);
+	}
+	o = JC_LIT(o, ",\"flags\":[");
+	bool first = true;
+	for (uint32_t f = t->flags; f; f &= f - 1) { /* the set bits, lowest first */
+		const char *n = out_txn_flag_name(f & -f);
+		if (!n)
+			continue;
+		size_t nn = strlen(n);
+		o = jw_more(w, o, 1 + JW_ESCAPED_MAX(nn) + 8);
+		if (!first)
+			*o++ = ',';
+		o = jc_str(o, n, nn);
+		first = false;
+	}
+	o = JC_LIT(o, "]}}");
+	jw_at_end(w, o, 0);
+}
+
+/* The finding and session records, by cursor as the transaction's:
+ * room for the literals and numbers, and each text's escaped worst case. */
+#define RECORD_FIXED_MAX 2048
+
+/* A text and its length; NULL is "", as jw_str writes it. */
+struct text {
+	const char *s;
+	size_t n;
+};
+
+static inline struct text text_of(const char *s)
+{
+	struct text t = { s ? s : "", s ? strlen(s) : 0 };
+	return t;
+}
+
+void json_write_finding(struct json_sink *j, const struct event *e)
+{
+	const struct finding *f = e->finding;
+	struct jw *w = &j->w;
+	uint64_t cnt = 0;
+	for (unsigned i = 0; i < f->n_ev && i < FINDING_EVIDENCE_MAX; i++)
+		if (f->ev[i].frame > cnt)
+			cnt = f->ev[i].frame;
+	const char *symptom = rule_symptom(f->rule);
+	const char *user = e->sess && e->sess->pop3.user[0] ? e->sess->pop3.user : NULL;
+	struct text rule = text_of(rule_name(f->rule)), sev = text_of(severity_name(f->sev));
+	struct text sum = text_of(f->summary), rfc = text_of(rule_rfc(f->rule));
+	struct text sym = text_of(symptom), usr = text_of(user);
+	COMMON(j, "pop3_finding", e->ts_us, e->sess);
+	char *o = jw_at(w, RECORD_FIXED_MAX + JW_ESCAPED_MAX(rule.n) + JW_ESCAPED_MAX(sev.n) +
+				   JW_ESCAPED_MAX(sum.n) + JW_ESCAPED_MAX(rfc.n) + JW_ESCAPED_MAX(sym.n) +
+				   JW_ESCAPED_MAX(usr.n));
+	if (cnt) {
+		o = JC_LIT(o, ",\"pcap_cnt\":");
+		o = jc_u64(o, cnt);
+	}
+	o = JC_LIT(o, ",\"finding\":{\"rule\":");
+	o = jc_str(o, rule.s, rule.n);
+	o = JC_LIT(o, ",\"severity\":");
+	o = jc_str(o, sev.s, sev.n);
+	o = JC_LIT(o, ",\"summary\":");
+	o = jc_str(o, sum.s, sum.n);
+	o = JC_LIT(o, ",\"rfc\":");
+	o = jc_str(o, rfc.s, rfc.n);
+	if (symptom) {
+		o = JC_LIT(o, ",\"symptom\":");
+		o = jc_str(o, sym.s, sym.n);
+	}
+	if (user) {
+		o = JC_LIT(o, ",\"user\":");
+		o = jc_str(o, usr.s, usr.n);
+	}
+	o = JC_LIT(o, ",\"evidence\":[");
+	for (unsigned i = 0; i < f->n_ev && i < FINDING_EVIDENCE_MAX; i++) {
+		const struct evidence *v = &f->ev[i];
+		size_t ln = strnlen(v->line, sizeof v->line);
+		o = jw_more(w, o, 128 + OUT_TIME_MAX + JW_ESCAPED_MAX(ln));
+		if (i)
+			*o++ = ',';
+		o = JC_LIT(o, "{\"frame\":");
+		o = jc_u64(o, v->frame);
+		o = JC_LIT(o, ",\"timestamp\":\"");
+		o = put_time(&j->tc, o, v->ts_us);
+		o = JC_LIT(o, "\",\"tx_id\":");
+		o = jc_u64(o, v->txn_index);
+		o = JC_LIT(o, ",\"line\":");
+		o = jc_str(o, v->line, ln);
+		*o++ = '}';
+	}
+	o = JC_LIT(o, "]}}");
+	jw_at_end(w, o, 0);
+}
+
+void json_write_session(struct json_sink *j, const struct event *e, uint64_t dropped)
+{
+	const struct ev_session *s = e->sess;
+	const struct ev_pop3 *ci = &s->pop3;
+	struct jw *w = &j->w;
+	bool any = s->findings[0] + s->findings[1] + s->findings[2] != 0;
+	struct text reason = text_of(flow_end_name(s->end));
+	struct text state = text_of(pop3_state_name(ci->state));
+	struct text user = text_of(ci->user[0] ? ci->user : NULL);
+	struct text banner = text_of(ci->greeted ? ci->banner : NULL);
+	struct text worst = text_of(any ? severity_name(s->worst) : NULL);
+	COMMON(j, "pop3_session", e->ts_us, s);
+	char *o = jw_at(w, RECORD_FIXED_MAX + JW_ESCAPED_MAX(reason.n) + JW_ESCAPED_MAX(state.n) +
+				   JW_ESCAPED_MAX(user.n) + JW_ESCAPED_MAX(banner.n) + JW_ESCAPED_MAX(worst.n));
+	if (s->last_frame) {
+		o = JC_LIT(o, ",\"pcap_cnt\":");
+		o = jc_u64(o, s->last_frame);
+	}
+	o = JC_LIT(o, ",\"pop3_session\":{\"start\":\"");
+	o = put_time(&j->tc, o, s->start_ts);
+	o = JC_LIT(o, "\",\"end\":\"");
+	o = put_time(&j->tc, o, s->last_ts);
+	o = JC_LIT(o, "\",\"end_reason\":");
+	o = jc_str(o, reason.s, reason.n);
+	o = JC_LIT(o, ",\"first_frame\":");
+	o = jc_u64(o, s->first_frame);
+	o = JC_LIT(o, ",\"last_frame\":");
+	o = jc_u64(o, s->last_frame);
+	o = JC_LIT(o, ",\"midstream\":");
+	o = jc_bool(o, s->midstream);
+	if (s->by_content)
+		o = JC_LIT(o, ",\"found_by\":\"content\"");
+	o = JC_LIT(o, ",\"state\":");
+	o = jc_str(o, state.s, state.n);
+	if (ci->user[0]) {
+		o = JC_LIT(o, ",\"user\":");
+		o = jc_str(o, user.s, user.n);
+	}
+	if (ci->greeted) {
+		o = JC_LIT(o, ",\"banner\":");
+		o = jc_str(o, banner.s, banner.n);
+	}
+	o = JC_LIT(o, ",\"tls\":");
+	o = jc_bool(o, ci->tls);
+	o = JC_LIT(o, ",\"stls\":");
+	o = jc_bool(o, ci->stls_accepted);
+	o = JC_LIT(o, ",\"login\":");
+	o = jc_bool(o, ci->login_seen);
+	o = JC_LIT(o, ",\"quit\":");
+	o = jc_bool(o, ci->quit_seen);
+	o = JC_LIT(o, ",\"txns\":");
+	o = jc_u64(o, s->txns);
+	o = JC_LIT(o, ",\"pkts_toserver\":");
+	o = jc_u64(o, s->pkts[DIR_C2S]);
+	o = JC_LIT(o, ",\"pkts_toclient\":");
+	o = jc_u64(o, s->pkts[DIR_S2C]);
+	o = JC_LIT(o, ",\"bytes_toserver\":");
+	o = jc_u64(o, s->bytes[DIR_C2S]);
+	o = JC_LIT(o, ",\"bytes_toclient\":");
+	o = jc_u64(o, s->bytes[DIR_S2C]);
+	if (s->stat_seen) {
+		o = JC_LIT(o, ",\"stat\":{\"count\":");
+		o = jc_u64(o, s->stat_count);
+		o = JC_LIT(o, ",\"octets\":");
+		o = jc_u64(o, s->stat_octets);
+		*o++ = '}';
+	}
+	o = JC_LIT(o, ",\"worst_latency_ms\":");
+	o = jc_fixed(o, s->worst_latency_us / 1000, s->worst_latency_us % 1000, 3);
+	o = JC_LIT(o, ",\"findings\":{\"error\":");
+	o = jc_u64(o, s->findings[SEV_ERROR]);
+	o = JC_LIT(o, ",\"warning\":");
+	o = jc_u64(o, s->findings[SEV_WARNING]);
+	o = JC_LIT(o, ",\"notice\":");
+	o = jc_u64(o, s->findings[SEV_NOTICE]);
+	o = JC_LIT(o, "},\"flagged\":");
+	o = jc_bool(o, s->flagged);
+	if (any) {
+		o = JC_LIT(o, ",\"worst_severity\":");
+		o = jc_str(o, worst.s, worst.n);
+	}
+	o = JC_LIT(o, ",\"rules\":[");
+	bool first = true;
+	for (int r = 0; r < R__COUNT && r < 64; r++) {
+		if (!(s->rules_hit & (1ull << r)))
+			continue;
+		struct text rn = text_of(rule_name((enum rule_id)r));
+		o = jw_more(w, o, 1 + JW_ESCAPED_MAX(rn.n) + RECORD_FIXED_MAX);
+		if (!first)
+			*o++ = ',';
+		o = jc_str(o, rn.s, rn.n);
+		first = false;
+	}
+	*o++ = ']';
+	{
+		o = JC_LIT(o, ",\"anomalies\":{\"gaps_toserver\":");
+		o = jc_u64(o, ci->gaps[DIR_C2S]);
+		o = JC_LIT(o, ",\"gaps_toclient\":");
+		o = jc_u64(o, ci->gaps[DIR_S2C]);
+		o = JC_LIT(o, ",\"gap_bytes_toserver\":");
+		o = jc_u64(o, ci->gap_bytes[DIR_C2S]);
+		o = JC_LIT(o, ",\"gap_bytes_toclient\":");
+		o = jc_u64(o, ci->gap_bytes[DIR_S2C]);
+		o = JC_LIT(o, ",\"resyncs\":");
+		o = jc_u64(o, ci->resyncs);
+		o = JC_LIT(o, ",\"unanswered\":");
+		o = jc_u64(o, ci->unanswered);
+		o = JC_LIT(o, ",\"unsolicited\":");
+		o = jc_u64(o, ci->unsolicited);
+		o = JC_LIT(o, ",\"garbage_lines\":");
+		o = jc_u64(o, ci->garbage_lines);
+		o = JC_LIT(o, ",\"pending_dropped\":");
+		o = jc_u64(o, ci->pending_dropped);
+		o = JC_LIT(o, ",\"bare_lf\":");
+		o = jc_u64(o, ci->bare_lf[DIR_C2S] + ci->bare_lf[DIR_S2C]);
+		o = JC_LIT(o, ",\"long_lines\":");
+		o = jc_u64(o, ci->long_lines[DIR_C2S] + ci->long_lines[DIR_S2C]);
+		*o++ = '}';
+	}
+	if (dropped) {
+		o = JC_LIT(o, ",\"json_lines_dropped\":");
+		o = jc_u64(o, dropped);
+	}
+	o = JC_LIT(o, "}}");
+	jw_at_end(w, o, 0);
+}
+
+/* A session began: what the records before its close need to be read
+ * back on their own (--from). */
+void json_write_open(struct json_sink *j, const struct event *e)
+{
+	const struct ev_session *s = e->sess;
+	struct jw *w = &j->w;
+	struct text state = text_of(pop3_state_name(s->pop3.state));
+	COMMON(j, "pop3_session_open", e->ts_us, s);
+	char *o = jw_at(w, RECORD_FIXED_MAX + JW_ESCAPED_MAX(state.n));
+	if (s->first_frame) {
+		o = JC_LIT(o, ",\"pcap_cnt\":");
+		o = jc_u64(o, s->first_frame);
+	}
+	o = JC_LIT(o, ",\"pop3_session_open\":{\"first_frame\":");
+	o = jc_u64(o, s->first_frame);
+	o = JC_LIT(o, ",\"midstream\":");
+	o = jc_bool(o, s->midstream);
+	o = JC_LIT(o, ",\"state\":");
+	o = jc_str(o, state.s, state.n);
+	o = JC_LIT(o, "}}");
+	jw_at_end(w, o, 0);
+}
+
+void json_write_stats(struct json_sink *j, const struct event *e)
+{
+	const struct ev_stats *st = e->stats;
+	struct jw *w = &j->w;
+	COMMON(j, "stats", st->ts_us ? st->ts_us : e->ts_us, NULL);
+	jw_obj_begin(w, "stats");
+	jw_bool(w, "final", st->final);
+	if (st->source)
+		jw_str(w, "source", st->source);
+	if (st->wall_us)
+		json_time_field(w, "wall_time", st->wall_us);
+	if (st->first_ts_us)
+		json_time_field(w, "first_frame_time", st->first_ts_us);
+	jw_obj_begin(w, "capture");
+	jw_u64(w, "frames", st->frames);
+	jw_u64(w, "bytes", st->bytes);
+	jw_u64(w, "received", st->src.received);
+	if (st->src.have_kernel_stats) {
+		jw_u64(w, "kernel_drops", st->src.kernel_drops);
+		jw_u64(w, "iface_drops", st->src.iface_drops);
+	}
+	jw_obj_end(w);
+	jw_obj_begin(w, "decoder");
+	for (int r = 0; r < DEC__COUNT; r++)
+		jw_u64(w, decode_reason_name((enum decode_reason)r), st->dec.count[r]);
+	jw_obj_end(w);
+	jw_obj_begin(w, "flow");
+	jw_u64(w, "created", st->flows.created);
+	jw_u64(w, "closed", st->flows.closed);
+	jw_u64(w, "active", st->flows.active);
+	jw_u64(w, "peak_active", st->flows.peak_active);
+	jw_u64(w, "evicted", st->flows.evicted);
+	jw_u64(w, "timed_out", st->flows.timed_out);
+	jw_u64(w, "not_watched", st->flows.not_watched);
+	jw_u64(w, "ignored_no_flow", st->flows.ignored_no_flow);
+	jw_u64(w, "refused", st->flows.refused);
+	jw_u64(w, "no_answer", st->flows.no_answer);
+	jw_u64(w, "no_greeting", st->flows.no_greeting);
+	jw_u64(w, "reset_before_greeting", st->flows.reset_before_greeting);
+	jw_u64(w, "syn_absorbed", st->flows.syn_absorbed);
+	jw_obj_end(w);
+	jw_obj_begin(w, "tcp_reassembly");
+	jw_u64(w, "segments", st->reasm.segments);
+	jw_u64(w, "delivered_bytes", st->reasm.delivered_bytes);
+	jw_u64(w, "ooo_segments", st->reasm.ooo_segments);
+	jw_u64(w, "retrans_bytes", st->reasm.retrans_bytes);
+	jw_u64(w, "overlap_conflicts", st->reasm.overlap_conflicts);
+	jw_u64(w, "gaps", st->reasm.gaps);
+	jw_u64(w, "gap_bytes", st->reasm.gap_bytes);
+	jw_u64(w, "flow_cap_hits", st->reasm.flow_cap_hits);
+	jw_u64(w, "total_cap_hits", st->reasm.total_cap_hits);
+	jw_u64(w, "buffered_bytes", st->reasm.buffered_bytes);
+	jw_u64(w, "buffered_peak", st->reasm.buffered_peak);
+	jw_u64(w, "dropped_far", st->reasm.dropped_far);
+	jw_obj_end(w);
+	jw_obj_begin(w, "sessions");
+	jw_u64(w, "total", st->sessions_total);
+	jw_u64(w, "active", st->sessions_active);
+	jw_u64(w, "flagged", st->sessions_flagged);
+	jw_u64(w, "not_pop3", st->sessions_not_pop3);
+	jw_u64(w, "other_tcp_flows", st->other_flows);
+	jw_obj_end(w);
+	if (st->other_flows) {
+		/* the busiest ports of the connections that were not POP3 */
+		jw_obj_begin(w, "other_tcp_ports");
+		for (size_t i = 0; i < ARRAY_LEN(st->other_ports) && st->other_ports[i].flows; i++) {
+			char k[8];
+			snprintf(k, sizeof(k), "%u", st->other_ports[i].port);
+			jw_u64(w, k, st->other_ports[i].flows);
+		}
+		jw_obj_end(w);
+	}
+	jw_obj_begin(w, "findings");
+	jw_u64(w, "error", st->findings[SEV_ERROR]);
+	jw_u64(w, "warning", st->findings[SEV_WARNING]);
+	jw_u64(w, "notice", st->findings[SEV_NOTICE]);
+	jw_obj_end(w);
+	jw_obj_begin(w, "rules");
+	for (int r = 0; r < R__COUNT; r++)
+		if (st->rule_counts[r])
+			jw_u64(w, rule_name((enum rule_id)r), st->rule_counts[r]);
+	jw_obj_end(w);
+	jw_obj_begin(w, "pop3");
+	jw_u64(w, "garbage_lines", st->pop3_garbage_lines);
+	jw_u64(w, "long_lines", st->pop3_long_lines);
+	jw_u64(w, "unsolicited", st->pop3_unsolicited);
+	jw_u64(w, "unanswered", st->pop3_unanswered);
+	jw_u64(w, "pending_dropped", st->pop3_pending_dropped);
+	jw_u64(w, "resyncs", st->pop3_resyncs);
+	jw_u64(w, "bare_lf", st->pop3_bare_lf);
+	jw_obj_end(w);
+	jw_u64(w, "accounts_evicted", st->accounts_evicted);
+	if (st->publish.enabled) {
+		jw_obj_begin(w, "publish");
+		jw_bool(w, "connected", st->publish.connected);
+		jw_u64(w, "events", st->publish.events);
+		jw_u64(w, "sent", st->publish.sent);
+		jw_u64(w, "dropped", st->publish.dropped);
+		jw_u64(w, "rejected", st->publish.rejected);
+		jw_u64(w, "reconnects", st->publish.reconnects);
+		jw_u64(w, "buffered_bytes", st->publish.buffered_bytes);
+		jw_obj_end(w);
+	}
+	jw_obj_begin(w, "json");
+	jw_u64(w, "lines_written", j->lines_written);
+	jw_u64(w, "lines_dropped", j->lines_dropped);
+	jw_u64(w, "pending_bytes", j->pend_bytes);
+	jw_obj_end(w);
+	jw_obj_end(w);
+	jw_obj_end(w);
+}
+
