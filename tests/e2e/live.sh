@@ -39,7 +39,7 @@ check "the JSON is complete and parses" "python3 -c 'import json,sys; [json.load
 check "the final stats event carries kernel drop counters" "tail -1 $T/live.json | grep -q 'kernel'"
 check "the report names the flagged session" "grep -q 'stat-list-count' $T/report"
 check "the flagged pcap is complete and holds the flagged session only" \
-	"[ \"\$($P -r $T/flagged.pcap --json - | grep -c pop3_session)\" = 1 ] && $P -r $T/flagged.pcap --report | grep -q stat-uidl-count"
+	"[ \"\$($P -r $T/flagged.pcap --json - | grep -c '\"event_type\":\"pop3_session\"')\" = 1 ] && $P -r $T/flagged.pcap --report | grep -q stat-uidl-count"
 cat "$T/err"
 check "stderr holds only the exit summary: frames received, kernel and interface drops, sessions, flagged" \
 	"grep -Eq '^[1-9][0-9]* frames received on $A\$' $T/err && grep -q '^0 frames dropped by kernel\$' $T/err && grep -Eq '^[0-9]+ frames? dropped by interface\$' $T/err && grep -Eq '^[1-9][0-9]* POP3 sessions?, 1 flagged\$' $T/err && [ \$(wc -l < $T/err) = 4 ]"
