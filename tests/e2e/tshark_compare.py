@@ -38,12 +38,22 @@ TSHARK_DECODE_AS = {
     # the recordings' MACs are zero, so Wireshark takes the pseudowire
     # control word for the start of a MAC: name the pseudowire
     "mpls-pw-dovecot-curl": ["-d", "mpls.label==3001,pwethcw", "-d", "mpls.label==3002,pwethcw"],
+    # pcaps/detect: POP3 on ports Wireshark does not take for POP (pop3mon
+    # finds it by its content)
+    "dovecot-curl-1110": ["-d", "tcp.port==1110,pop"],
+    "intermail-8110": ["-d", "tcp.port==8110,pop"],
+    "pop3-2222": ["-d", "tcp.port==2222,pop"],
 }
 TSHARK_SKIP = {
     # Wireshark's TCP analysis does not tell the two VNIs apart: it takes
     # the second session's segments for retransmissions of the first
     # (tests/e2e/tunnels.py checks pop3mon keeps two sessions)
     "vxlan-two-vni-stat-list-count": "tshark merges flows across VXLAN VNIs",
+    # pcaps/detect: not POP3 on port 110; tshark takes any bytes on 110 for
+    # POP "requests", pop3mon ends them not_pop3 (tests/e2e/detect.sh and
+    # their .sessions files check that)
+    "redis-110": "not POP3: tshark decodes Redis on port 110 as POP lines",
+    "tls-110": "not POP3: tshark decodes TLS on port 110 as POP lines",
 }
 
 
