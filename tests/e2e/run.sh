@@ -29,6 +29,7 @@ part "live: refused, unanswered and silent-server connections end by their reaso
 part "secrets redacted, wire text sanitised" sh tests/e2e/secrets.sh $P
 part "dashboard ends when its terminal goes away" sh tests/e2e/ui_hangup.sh $P
 part "live capture on a veth pair: privilege drop, SIGTERM flush" sh tests/e2e/live.sh $P
+part "live: tunnelled POP3 through VXLAN, GRE and L2TP on a veth pair" sh tests/e2e/live_tunnels.sh $P
 part "live capture idle: under 1 % of a core in every mode" sh tests/e2e/idle.sh $P
 part "saving: -w selection and 0600, the dashboard's save live after the privilege drop" sh tests/e2e/save.sh $P
 part "memory: every mode under 64 MiB on a capture with many sessions" sh tests/e2e/memory.sh $P
