@@ -27,7 +27,7 @@
 #include "publish.h"
 #include "util.h"
 
-#define FROM_REDIS_PAGE 500          /* entries per XRANGE/XREAD */
+#define FROM_REDIS_PAGE 100          /* entries per XRANGE/XREAD (each at most 256 KiB) */
 #define FROM_REDIS_TIMEOUT_MS 5000   /* connect, and replies (XREAD BLOCK is shorter) */
 #define FROM_REDIS_BLOCK_MS 200      /* follow: how long one XREAD waits, all streams */
 #define FROM_REDIS_BACKOFF_MAX_MS 5000
@@ -252,14 +252,17 @@ static void take_entry(struct stream_in *s, struct event_reader *er, const redis
 	}
 }
 
-/* The stream's last entry id now, into s->end ("" when empty). */
-static int read_end(struct stream_in *s)
+/* The stream's last entry id now, into s->end ("" when empty). -1: the
+ * connection failed; -2: Redis refused (WRONGTYPE, NOPERM), said. */
+static int read_end(struct stream_in *s, const struct redis_from_opts *o)
 {
 	redisReply *r = redisCommand(s->c, "XREVRANGE %s + - COUNT 1", s->t.key);
-	if (!r || r->type == REDIS_REPLY_ERROR) {
-		if (r)
-			freeReplyObject(r);
+	if (!r)
 		return -1;
+	if (r->type == REDIS_REPLY_ERROR) {
+		note(o, "%s: %.*s", s->t.url, (int)(r->len > 200 ? 200 : r->len), r->str);
+		freeReplyObject(r);
+		return -2;
 	}
 	s->end[0] = '\0';
 	if (r->type == REDIS_REPLY_ARRAY && r->elements == 1 && r->element[0]->elements == 2 &&
@@ -340,8 +343,14 @@ int event_read_redis(struct event_reader *er, const char *const *urls, size_t n,
 		struct stream_in *s = &ss[i];
 		bool first = true;
 		while (!s->c) {
-			if (connect_stream(s, o, first) && (o->follow || read_end(s) == 0))
+			int e = 0;
+			if (connect_stream(s, o, first) && (o->follow || (e = read_end(s, o)) == 0))
 				break;
+			if (e == -2) { /* waiting will not help */
+				cnt->failed = true;
+				s->done = true;
+				break;
+			}
 			if (s->c) {
 				redisFree(s->c);
 				s->c = NULL;
@@ -353,7 +362,7 @@ int event_read_redis(struct event_reader *er, const char *const *urls, size_t n,
 			nanosleep(&sl, NULL);
 		}
 		if (!o->follow && !s->end[0])
-			s->done = true; /* empty, or no such key */
+			s->done = true; /* empty, or no such key (or refused, said) */
 	}
 	for (;;) {
 		size_t live = 0;

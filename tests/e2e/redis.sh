@@ -140,6 +140,10 @@ redis-cli -p "$PORT" XADD bad '*' sensor alpha run 1-1 seq 1 n 1 events 'not jso
 $P --from "redis://127.0.0.1:$PORT/bad" --report > "$T/bad.rep" 2> "$T/bad.err"; st=$?
 check "bad entries: status 2, one line each naming the stream, the rest rendered" \
 	"[ $st = 2 ] && [ \$(wc -l < $T/bad.err) = 2 ] && grep -q 'is not a pop3mon entry' $T/bad.err && grep -q 'redis://127.0.0.1:$PORT/0/bad\\[alpha\\]:1: not JSON' $T/bad.err && summary $T/bad.rep | grep -q 'POP3 sessions:   6'"
+# A key that is no stream: Redis's refusal said, status 2, no wait.
+redis-cli -p "$PORT" SET notastream x > /dev/null
+$P --from "redis://127.0.0.1:$PORT/notastream" --report > /dev/null 2> "$T/wt.err"; st=$?
+check "--from a key that is not a stream: WRONGTYPE said, status 2" "[ $st = 2 ] && grep -q WRONGTYPE $T/wt.err"
 # Entries trimmed before they were read are said.
 $P --from "redis://127.0.0.1:$PORT/small" --report > /dev/null 2> "$T/small.err"
 check "a stream trimmed by MAXLEN: the reader says events are missing" "grep -q 'no longer in the stream (trimmed' $T/small.err"
