@@ -285,7 +285,10 @@ static void flow_close(struct flow_table *t, struct flow *f, enum flow_end why,
 	case FLOW_END_RESET_BEFORE_GREETING: t->st.reset_before_greeting++; break;
 	default: break;
 	}
-	bool keep = why == FLOW_END_REFUSED || why == FLOW_END_NO_ANSWER;
+	/* kept ended: a refused or unanswered attempt (its SYN retransmissions
+	 * are absorbed), a connection nobody shows (the rest of it is) */
+	bool keep = why == FLOW_END_REFUSED || why == FLOW_END_NO_ANSWER ||
+		    (f->quiet && why == FLOW_END_NOT_POP3);
 	if (!keep)
 		flow_unlink(t, f);
 	t->cb.close(t->cb.ctx, f, why, m);
@@ -298,6 +301,13 @@ static void flow_close(struct flow_table *t, struct flow *f, enum flow_end why,
 	} else {
 		free(f);
 	}
+}
+
+/* Which way a packet goes on its flow (see flow_table_packet_hashed). */
+static int dir_of(const struct flow_hash *fh, const struct flow *f)
+{
+	return fh->order == FLOW_SAME_ENDS || (fh->order == FLOW_SRC_FIRST) == f->cli_first
+		       ? DIR_C2S : DIR_S2C;
 }
 
 static struct flow *flow_lookup(struct flow_table *t, const struct flow_hash *fh)
@@ -402,6 +412,24 @@ uint64_t flow_table_packet_hashed(struct flow_table *t, const struct packet *p,
 	struct flow *f = flow_lookup(t, fh);
 	bool syn_only = (p->flags & (TCP_SYN | TCP_ACK)) == TCP_SYN;
 
+	if (f && f->ended && f->quiet) {
+		/* the rest of a connection nobody shows: absorbed until its end
+		 * (a new SYN on the same ports is a new connection) */
+		if (!(syn_only && !(f->syn_seen && p->seq == f->isn))) {
+			if (p->flags & TCP_FIN)
+				f->fin[dir_of(fh, f)] = true;
+			f->last_ts = m->ts_us;
+			if ((p->flags & TCP_RST) || (f->fin[0] && f->fin[1])) {
+				ended_free(t, f);
+			} else if (t->lru_head != f) {
+				lru_unlink(t, f);
+				lru_push_front(t, f);
+			}
+			return 0;
+		}
+		ended_free(t, f);
+		f = NULL;
+	}
 	if (f && f->ended) {
 		/* The client retrying the refused or unanswered SYN, or the RST
 		 * to such a retry: part of the attempt already reported. */
@@ -501,6 +529,12 @@ uint64_t flow_table_packet_hashed(struct flow_table *t, const struct packet *p,
 			reasm_ack(&t->reasm, &f->dir[!dir], f, !dir, p->ack, m);
 	}
 
+	if (f->quiet && f->ignore_bytes) {
+		/* Decided: not POP3, shown to nobody. The session goes now (its
+		 * memory with it); the flow stays, ended, to absorb the rest. */
+		flow_close(t, f, FLOW_END_NOT_POP3, m);
+		return 0;
+	}
 	uint64_t id = f->quiet ? 0 : f->id;
 	if (p->flags & TCP_RST) {
 		f->rst = true;

@@ -819,6 +819,49 @@ static void test_ignored_bytes_not_buffered(void **state)
 	fx_free(x);
 }
 
+/* Not POP3 on a port not watched (quiet, its bytes ignored, as the
+ * session layer decides): the session closes at once, the flow stays
+ * ended and absorbs the rest of the connection, freed at its FINs. */
+static void on_data_quiet(void *ctx, struct flow *f, int dir, const uint8_t *p, size_t n,
+			  const struct seg_meta *m)
+{
+	on_data(ctx, f, dir, p, n, m);
+	f->quiet = f->ignore_bytes = true;
+}
+
+static void test_quiet_flow_ends_early(void **state)
+{
+	(void)state;
+	struct fx *x = calloc(1, sizeof(*x));
+	struct flow_opts o;
+	memset(&o, 0, sizeof(o));
+	o.max_flows = 16;
+	o.idle_timeout_us = 600 * SEC;
+	o.reasm.per_dir_bytes = REASM_PER_DIR_DEFAULT;
+	o.reasm.total_bytes = REASM_TOTAL_DEFAULT;
+	o.ports = ports110;
+	o.nports = 1;
+	o.all_ports = true;
+	struct flow_cb cb = { on_open, on_close, on_data_quiet, on_gap, x };
+	x->t = flow_table_new(&o, &cb);
+	x->now = SEC;
+	pk(x, CLI, 40000, SRV, 8080, 100, 0, TCP_SYN, NULL);
+	pk(x, SRV, 8080, CLI, 40000, 900, 101, TCP_SYN | TCP_ACK, NULL);
+	assert_int_equal(pk(x, CLI, 40000, SRV, 8080, 101, 901, TCP_ACK, "GET /\r\n"), 0);
+	assert_int_equal(x->closes, 1);
+	assert_int_equal(pk(x, SRV, 8080, CLI, 40000, 901, 108, TCP_ACK, "HTTP/1.0 200\r\n"), 0);
+	assert_int_equal(pk(x, SRV, 8080, CLI, 40000, 915, 108, TCP_ACK | TCP_FIN, NULL), 0);
+	assert_int_equal(pk(x, CLI, 40000, SRV, 8080, 108, 916, TCP_ACK | TCP_FIN, NULL), 0);
+	assert_string_equal(x->log, "open 1 c=192.0.2.10:40000 s=198.51.100.5:8080 mid=0\n"
+				    "data 1 c2s GET /\\r\\n\n"
+				    "close 1 not_pop3\n");
+	assert_int_equal(x->opens, 1);
+	/* freed at the FINs: the same ports again are a new flow */
+	assert_int_equal(pk(x, CLI, 40000, SRV, 8080, 5000, 0, TCP_SYN, NULL), 2);
+	assert_int_equal(flow_table_stats(x->t)->active, 1);
+	fx_free(x);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -842,6 +885,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_fin_or_rst_before_greeting, setup, teardown),
 		cmocka_unit_test(test_unwatched_port_not_judged),
 		cmocka_unit_test(test_ignored_bytes_not_buffered),
+		cmocka_unit_test(test_quiet_flow_ends_early),
 		cmocka_unit_test_setup_teardown(test_refused_then_new_isn, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_port_reuse_after_fin, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_port_reuse_new_isn, setup, teardown),
