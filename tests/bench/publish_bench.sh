@@ -73,6 +73,9 @@ printf '  events %d; in the stream %d in %d entries (%.1f per entry); %.0f event
 	"$events" "$inst" "$entries" "$(echo "$inst / $entries" | bc -l)" "$(echo "$inst / $tb" | bc -l)"
 echo "  last entry's publish counters: $(echo "$stats" | jq -c '.stats.publish' 2>/dev/null)"
 [ -s "$T/pub.err" ] && echo "  stderr: $(head -3 "$T/pub.err")"
+s=$(now); $P --from "redis://127.0.0.1:$PORT/bench" --report > /dev/null 2>&1; e=$(now)
+printf '  a reader (--from redis:// --report) reads them back in %.2f s: %.0f events/s\n' "$(echo "$e - $s" | bc)" \
+	"$(echo "$inst / ($e - $s)" | bc -l)"
 m0=$(mem); rc DEL bench > /dev/null; m1=$(mem)
 printf '  Redis memory: %.0f bytes per event, %.0f MiB per million events (JSON lines: %.0f bytes each)\n' \
 	"$(echo "($m0 - $m1) / $inst" | bc -l)" "$(echo "($m0 - $m1) / $inst * 1000000 / 1048576" | bc -l)" \
