@@ -171,6 +171,16 @@ if command -v tmux >/dev/null; then
 	tmux -L "$TS" send-keys -t d q; sleep 0.3; tmux -L "$TS" send-keys -t d q
 	for i in $(seq 20); do scr | grep -q 'EXIT=' && break; sleep 0.2; done
 	check "dashboard: q leaves it while it follows (exit status 1: flagged sessions)" "scr | grep -q 'EXIT=1'"
+	# The NOC wall on the same stream: the server's tile in its state.
+	tmux -L "$TS" new-session -d -s w -x 120 -y 35 \
+		"$P --from redis://127.0.0.1:$PORT/live --wall; echo EXIT=\$?; sleep 30"
+	scrw() { tmux -L "$TS" capture-pane -t w -p; }
+	for i in $(seq 30); do scrw | grep -q 'ERROR: stat-' && break; sleep 0.2; done
+	check "--wall following the stream: the server's tile says ERROR" \
+		"scrw | grep -q '127.0.0.12:110' && scrw | grep -q 'ERROR: stat-' && scrw | grep -q 'redis://127.0.0.1:$PORT/live'"
+	tmux -L "$TS" send-keys -t w q
+	for i in $(seq 20); do scrw | grep -q 'EXIT=' && break; sleep 0.2; done
+	check "--wall: q leaves it" "scrw | grep -q 'EXIT='"
 	tmux -L "$TS" kill-server 2>/dev/null
 else
 	echo "SKIP dashboard following a stream (no tmux)"
