@@ -11,6 +11,7 @@
 #define POP3MON_EVENT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "capture.h"
@@ -64,35 +65,46 @@ struct ev_pop3 {
 /* What a sink knows about one session: a snapshot, borrowed for the call. */
 #define SENSOR_NAME_MAX 64
 
-struct ev_session {
-	uint64_t id;                 /* flow id, unique in the run */
-	const char *source;          /* capture file or interface */
-	char sensor[SENSOR_NAME_MAX]; /* read from a stream: the sensor that saw it ("host") */
-	uint8_t ipver;
-	char cli[ADDR_STR_MAX], srv[ADDR_STR_MAX];
-	uint16_t cport, sport, vlan;
-	char community_id[64];       /* "1:..." Community ID v1 */
-	struct ev_tunnel tunnel;
-	uint64_t start_ts, last_ts;  /* microseconds */
-	uint64_t first_frame, last_frame;
-	uint64_t pkts[2], bytes[2];  /* per direction, 0 = client->server */
-	bool midstream;
-	bool by_content;             /* on a port not watched: POP3 found by its content */
-	bool stat_seen;              /* first STAT of the session */
-	uint64_t stat_count, stat_octets;
-	uint64_t txns;
-	char last_cmd[POP3_KEYWORD_MAX + 1];
-	uint64_t worst_latency_us;
-	unsigned findings[3];        /* by severity */
-	uint64_t rules_hit;          /* bit per enum rule_id */
-	enum severity worst;         /* meaningful when any finding */
-	bool flagged;                /* an error or warning finding */
-	enum flow_end end;           /* FLOW_END_NONE while open */
-	/* EV_SESSION_UPDATE only (n = 0 in the others): the command waiting
-	 * for its reply, for the dashboard; no other sink reads it. */
+/* A session's fields but its POP3 facts: what a producer keeps per session
+ * (struct ev_session_head); the snapshot adds the facts as it goes out. */
+#define EV_SESSION_HEAD_FIELDS \
+	uint64_t id;                 /* flow id, unique in the run */ \
+	const char *source;          /* capture file or interface */ \
+	char sensor[SENSOR_NAME_MAX]; /* read from a stream: the sensor that saw it ("host") */ \
+	uint8_t ipver; \
+	char cli[ADDR_STR_MAX], srv[ADDR_STR_MAX]; \
+	uint16_t cport, sport, vlan; \
+	char community_id[64];       /* "1:..." Community ID v1 */ \
+	struct ev_tunnel tunnel; \
+	uint64_t start_ts, last_ts;  /* microseconds */ \
+	uint64_t first_frame, last_frame; \
+	uint64_t pkts[2], bytes[2];  /* per direction, 0 = client->server */ \
+	bool midstream; \
+	bool by_content;             /* on a port not watched: POP3 found by its content */ \
+	bool stat_seen;              /* first STAT of the session */ \
+	uint64_t stat_count, stat_octets; \
+	uint64_t txns; \
+	char last_cmd[POP3_KEYWORD_MAX + 1]; \
+	uint64_t worst_latency_us; \
+	unsigned findings[3];        /* by severity */ \
+	uint64_t rules_hit;          /* bit per enum rule_id */ \
+	enum severity worst;         /* meaningful when any finding */ \
+	bool flagged;                /* an error or warning finding */ \
+	enum flow_end end;           /* FLOW_END_NONE while open */ \
+	/* EV_SESSION_UPDATE only (n = 0 in the others): the command waiting \
+	 * for its reply, for the dashboard; no other sink reads it. */ \
 	struct pop3_wait wait;
+
+struct ev_session_head {
+	EV_SESSION_HEAD_FIELDS
+};
+
+struct ev_session {
+	EV_SESSION_HEAD_FIELDS
 	struct ev_pop3 pop3;         /* state, user, banner, tls, counters (last: text) */
 };
+_Static_assert(offsetof(struct ev_session, pop3) == sizeof(struct ev_session_head),
+	       "an ev_session is its head, then the POP3 facts");
 
 /* --publish: what the publisher did (all zero when not publishing). */
 struct publish_stats {

@@ -214,8 +214,11 @@ static void json_event(void *self, const struct event *e)
 {
 	struct json_sink *j = self;
 	json_event_1(j, e);
-	if (e->type == EV_SESSION_CLOSE && e->sess)
-		json_pre_free(j, e->sess->id); /* its last record is written */
+	/* After its last record the prefix goes; after the open record too:
+	 * a session that only opens and closes (a SYN flood) must not hold
+	 * one between the two. */
+	if ((e->type == EV_SESSION_CLOSE || e->type == EV_SESSION_OPEN) && e->sess)
+		json_pre_free(j, e->sess->id);
 }
 
 static void json_event_1(struct json_sink *j, const struct event *e)

@@ -48,7 +48,10 @@ struct session {
 	uint8_t kind;             /* enum session_kind */
 	struct detect *det;       /* owned while the kind is not decided */
 	unsigned waiting;         /* pop3_conn_waiting() after the last segment */
-	struct ev_session ev;
+	/* The snapshot but its POP3 facts (a SYN flood must not cost 1 KiB of
+	 * empty user and banner per flow): emit() joins the two in the
+	 * manager's event copy. */
+	struct ev_session_head ev;
 };
 
 #define SESSION_UPDATE_INTERVAL_US 1000000
@@ -63,6 +66,7 @@ struct session_mgr {
 	struct session_opts o;
 	uint16_t tls_ports[8];
 	struct event_bus *bus;        /* borrowed */
+	struct ev_session out;        /* the event's snapshot: a session's head and POP3 facts */
 	struct account_store *store;  /* owned */
 	/* Every source name set, owned: a session keeps pointing at the name
 	 * of the file it opened in while the next file is read. */
@@ -153,7 +157,7 @@ void session_mgr_stats(const struct session_mgr *m, struct ev_stats *st)
 /* The flow's counters as of now, and the latest time bytes or replies moved. */
 static void sync_flow(struct session *s)
 {
-	struct ev_session *ev = &s->ev;
+	struct ev_session_head *ev = &s->ev;
 	const struct flow *f = s->flow;
 	ev->last_frame = f->last_frame;
 	if (s->data_ts > ev->last_ts)
@@ -164,10 +168,9 @@ static void sync_flow(struct session *s)
 
 /* The POP3 facts into the snapshot, by value: an event carries no pointer
  * into the dissector's live state. */
-static void sync_pop3(struct session *s)
+static void sync_pop3(struct session *s, struct ev_pop3 *p)
 {
 	const struct pop3_conn_info *ci = s->info;
-	struct ev_pop3 *p = &s->ev.pop3;
 	p->state = ci->state;
 	p->greeted = ci->greeted;
 	p->tls = ci->tls;
@@ -198,8 +201,10 @@ static void emit(struct session *s, enum event_type type, uint64_t ts, const str
 		pop3_conn_wait(s->pop3, &s->ev.wait);
 	else
 		s->ev.wait.n = 0;
-	sync_pop3(s);
-	struct event e = { .type = type, .ts_us = ts, .sess = &s->ev, .txn = t, .finding = f };
+	struct ev_session *out = &s->mgr->out;
+	memcpy(out, &s->ev, sizeof s->ev);
+	sync_pop3(s, &out->pop3);
+	struct event e = { .type = type, .ts_us = ts, .sess = out, .txn = t, .finding = f };
 	event_bus_emit(s->mgr->bus, &e);
 }
 
@@ -225,7 +230,7 @@ static void on_finding(void *ctx, const struct finding *f)
 static void on_txn(void *ctx, const struct pop3_txn *t)
 {
 	struct session *s = ctx;
-	struct ev_session *ev = &s->ev;
+	struct ev_session_head *ev = &s->ev;
 
 	ev->txns++;
 	if (t->cmd != POP3_CMD_NONE)
@@ -263,7 +268,7 @@ static bool is_tls_port(const struct session_mgr *m, uint16_t port)
 /* The session is shown from now on: counted, and its open event out. */
 static void announce(struct session *s)
 {
-	struct ev_session *ev = &s->ev;
+	struct ev_session_head *ev = &s->ev;
 	const struct flow *f = s->flow;
 	community_id_v1(f->ipver, f->cli, f->srv, f->cport, f->sport, 6, 0, ev->community_id,
 			sizeof(ev->community_id));
@@ -276,7 +281,7 @@ void session_flow_open(void *ctx, struct flow *f)
 {
 	struct session_mgr *m = ctx;
 	struct session *s = xcalloc(1, sizeof(*s));
-	struct ev_session *ev = &s->ev;
+	struct ev_session_head *ev = &s->ev;
 
 	s->mgr = m;
 	s->flow = f;
