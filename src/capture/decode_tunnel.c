@@ -71,6 +71,7 @@ static enum decode_reason push(struct packet *pkt, enum decode_reason k)
 		t->key = 0xcbf29ce484222325ull;
 		t->ipver = 0;
 		t->has_id = false;
+		t->id = 0;
 	}
 	t->kind[t->depth++] = (uint8_t)k;
 	uint8_t kb = (uint8_t)k;

@@ -172,12 +172,21 @@ static inline bool same_text(const char *have, size_t n, const char *s)
 	return same_bytes(have, s, n) && s[n] == '\0';
 }
 
+/* Field by field: no padding, nothing past a string's NUL is read. */
+static inline bool same_tunnel(const struct ev_tunnel *a, const struct ev_tunnel *b)
+{
+	return a->depth == b->depth &&
+	       (!a->depth || (a->has_id == b->has_id && (!a->has_id || a->id == b->id) &&
+			      !strcmp(a->type, b->type) && !strcmp(a->src, b->src) &&
+			      !strcmp(a->dst, b->dst)));
+}
+
 /* Was p built from these fields? (The id is the map's key.) The source is
  * a pointer, not an array, so strncmp: nothing past its NUL is read. */
 static bool pre_fits(const struct jpre *p, const struct ev_session *s)
 {
 	return p->vlan == s->vlan && p->cport == s->cport && p->sport == s->sport &&
-	       ((!p->tun.depth && !s->tunnel.depth) || !memcmp(&p->tun, &s->tunnel, sizeof p->tun)) &&
+	       same_tunnel(&p->tun, &s->tunnel) &&
 	       same_text(p->buf + p->cli_at, p->cli_len, s->cli) &&
 	       same_text(p->buf + p->srv_at, p->srv_len, s->srv) &&
 	       same_text(p->buf + p->cid_at, p->cid_len, s->community_id) &&

@@ -293,10 +293,11 @@ void session_flow_open(void *ctx, struct flow *f)
 	ev->cport = f->cport;
 	ev->sport = f->sport;
 	ev->vlan = f->vlan;
+	memset(&ev->tunnel, 0, sizeof ev->tunnel);
 	ev->tunnel.depth = f->tun.depth;
 	if (f->tun.depth) {
 		ev->tunnel.has_id = f->tun.has_id;
-		ev->tunnel.id = f->tun.id;
+		ev->tunnel.id = f->tun.has_id ? f->tun.id : 0;
 		decode_tunnel_type_str(&f->tun, ev->tunnel.type, sizeof(ev->tunnel.type));
 		if (f->tun.ipver) {
 			decode_addr_str(f->tun.ipver, f->tun.src, ev->tunnel.src, sizeof(ev->tunnel.src));
