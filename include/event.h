@@ -70,7 +70,6 @@ struct ev_pop3 {
 #define EV_SESSION_HEAD_FIELDS \
 	uint64_t id;                 /* flow id, unique in the run */ \
 	const char *source;          /* capture file or interface */ \
-	char sensor[SENSOR_NAME_MAX]; /* read from a stream: the sensor that saw it ("host") */ \
 	uint8_t ipver; \
 	char cli[ADDR_STR_MAX], srv[ADDR_STR_MAX]; \
 	uint16_t cport, sport, vlan; \
@@ -102,6 +101,9 @@ struct ev_session_head {
 struct ev_session {
 	EV_SESSION_HEAD_FIELDS
 	struct ev_pop3 pop3;         /* state, user, banner, tls, counters (last: text) */
+	/* Read from a stream: the sensor that saw it ("host"). Not in the head:
+	 * a capture's sessions have none, and 64 bytes a flow add up. */
+	char sensor[SENSOR_NAME_MAX];
 };
 _Static_assert(offsetof(struct ev_session, pop3) == sizeof(struct ev_session_head),
 	       "an ev_session is its head, then the POP3 facts");
