@@ -196,7 +196,8 @@ void ui_draw_header(struct ui *u)
 		snprintf(it[n].text, sizeof(it[n].text), " sessions %" PRIu64 " active / %" PRIu64 " total ",
 			 ui_model_active(m), ui_model_total(m));
 	else
-		snprintf(it[n].text, sizeof(it[n].text), " %" PRIu64 " sessions ", ui_model_total(m));
+		snprintf(it[n].text, sizeof(it[n].text), " %" PRIu64 " session%s ", ui_model_total(m),
+			 ui_model_total(m) == 1 ? "" : "s");
 	it[n].a = h, it[n].prio = 3, n++;
 	uint64_t fl = ui_model_flagged(m);
 	snprintf(it[n].text, sizeof(it[n].text), fl ? " %" PRIu64 " FLAGGED " : " %" PRIu64 " flagged ", fl);
