@@ -56,6 +56,10 @@ struct source_opts {
 	frame_prep_fn prep;   /* files: see frame_prep_fn; NULL: none */
 	void *prep_ctx;
 	size_t prep_size;
+	/* Live: used instead of bpf when the link carries no 802.1Q tags
+	 * (Linux cooked capture of -i any, raw IP), where libpcap refuses a
+	 * filter that names `vlan`. NULL: bpf everywhere. */
+	const char *bpf_untagged;
 };
 
 enum source_status {

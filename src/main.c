@@ -76,8 +76,9 @@ static void list_rules(void)
 }
 
 /* Live default filter: the watched ports, also behind one or two VLAN tags
- * (a plain "tcp port 110" misses 802.1Q frames). */
-static char *default_live_filter(const struct options *o)
+ * (a plain "tcp port 110" misses 802.1Q frames); `tagged` false gives it
+ * without them, for links with no tags where libpcap refuses `vlan`. */
+static char *default_live_filter(const struct options *o, bool tagged)
 {
 	char ports[OPTIONS_MAX_PORTS * 16] = "";
 	for (size_t i = 0; i < o->nports; i++) {
@@ -87,8 +88,11 @@ static char *default_live_filter(const struct options *o)
 	}
 	size_t len = strlen(ports) * 3 + 128;
 	char *f = xmalloc(len);
-	snprintf(f, len, "(tcp and (%s)) or (vlan and tcp and (%s)) or (vlan and vlan and tcp and (%s))",
-		 ports, ports, ports);
+	if (tagged)
+		snprintf(f, len, "(tcp and (%s)) or (vlan and tcp and (%s)) or (vlan and vlan and tcp and (%s))",
+			 ports, ports, ports);
+	else
+		snprintf(f, len, "tcp and (%s)", ports);
 	return f;
 }
 
@@ -365,14 +369,17 @@ static int open_sources(struct run *r, struct options *o, struct source **srcs, 
 {
 	char errbuf[CAPTURE_ERRBUF_SIZE];
 	struct source_opts so = { o->snaplen, o->buffer_kib, o->promisc, o->bpf,
-				  frame_prepare, &r->prep, sizeof(struct prepared) };
+				  frame_prepare, &r->prep, sizeof(struct prepared), NULL };
 	*n = 0;
 	if (o->iface) {
-		char *def = NULL;
-		if (!so.bpf)
-			so.bpf = def = default_live_filter(o);
+		char *def = NULL, *untagged = NULL;
+		if (!so.bpf) {
+			so.bpf = def = default_live_filter(o, true);
+			so.bpf_untagged = untagged = default_live_filter(o, false);
+		}
 		srcs[0] = source_open_live(o->iface, &so, errbuf);
 		free(def);
+		free(untagged);
 		if (!srcs[0]) {
 			fprintf(stderr, "pop3mon: %s\n", errbuf);
 			return -1;

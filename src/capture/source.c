@@ -162,7 +162,10 @@ struct source *source_open_live(const char *iface, const struct source_opts *o,
 		pcap_close(p);
 		return NULL;
 	}
-	if (apply_filter(p, iface, o->bpf, errbuf) < 0) {
+	const char *bpf = o->bpf;
+	if (o->bpf_untagged && pcap_datalink(p) != DLT_EN10MB)
+		bpf = o->bpf_untagged;
+	if (apply_filter(p, iface, bpf, errbuf) < 0) {
 		pcap_close(p);
 		return NULL;
 	}
