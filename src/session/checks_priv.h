@@ -1,14 +1,19 @@
 /*
  * checks_priv.h - private to src/session: the per-session evidence the
- * rules read, shared by checks.c (maildrop counts), checks_conform.c
- * (protocol conformance and notices) and account_store.c.
+ * rules read, shared by checks.c (lifecycle and dispatch), checks_fire.c
+ * (findings and evidence), checks_stat.c (STAT and announced counts),
+ * checks_listing.c (LIST/UIDL listings), checks_message.c (commands on one
+ * message), checks_conform.c (protocol conformance and notices) and
+ * account_store.c.
  */
 #ifndef POP3MON_CHECKS_PRIV_H
 #define POP3MON_CHECKS_PRIV_H
 
 #include <stdarg.h>
+#include <string.h>
 
 #include "checks.h"
+#include "util.h"
 
 #define CHECKS_MSG_MAX 100000 /* message numbers tracked per session */
 #define CHECKS_ADDR_MAX 46    /* INET6_ADDRSTRLEN: the server address as text */
@@ -64,6 +69,7 @@ struct checks {
 	const struct pop3_conn_info *ci; /* borrowed: the session's facts, set by checks_txn */
 };
 
+/* checks_fire.c */
 void checks_fire(struct checks *k, enum rule_id r, enum severity sev, const struct evidence *ev,
 		 unsigned n_ev, uint64_t ts, const char *fmt, ...)
 	__attribute__((format(printf, 7, 8)));
@@ -72,6 +78,56 @@ void checks_fire_txn(struct checks *k, enum rule_id r, enum severity sev, const 
 		     const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 void checks_evidence(struct evidence *e, const struct pop3_txn *t);
 bool checks_trusted(const struct pop3_txn *t);
+
+/* Small helpers of the maildrop rules, inline as they were when the rules
+ * were one file. */
+static inline const char *plural(uint64_t n, const char *one, const char *many)
+{
+	return n == 1 ? one : many;
+}
+
+/* The deleted set. */
+static inline bool is_deleted(const struct checks *k, uint32_t n)
+{
+	return n < k->deleted_cap && k->deleted[n];
+}
+
+/* Grow a by-message-number array to hold index need, new slots set to fill. */
+static inline void grow(void **p, uint32_t *cap, uint32_t need, size_t elem, int fill)
+{
+	if (need < *cap)
+		return;
+	uint32_t ncap = *cap ? *cap : 64;
+	while (ncap <= need)
+		ncap *= 2;
+	*p = xrealloc(*p, ncap * elem);
+	memset((char *)*p + *cap * elem, fill, (ncap - *cap) * elem);
+	*cap = ncap;
+}
+
+/* The size LIST gave message n, UINT64_MAX when not known. */
+static inline uint64_t listed_size(const struct checks *k, uint32_t n)
+{
+	if (!k->list.have || n >= k->list.cap)
+		return UINT64_MAX;
+	return k->list.size[n];
+}
+
+/* checks_stat.c */
+void checks_on_stat(struct checks *k, const struct pop3_txn *t, bool login_seen);
+/* A count announced in free text: judged now, or kept until STAT/LIST. */
+void checks_announce_seen(struct checks *k, const struct pop3_txn *t, const char *what);
+void checks_announce_compare(struct checks *k, const struct announce *a, const struct evidence *ev,
+			     const char *what);
+
+/* checks_listing.c */
+void checks_on_listing(struct checks *k, const struct pop3_txn *t, bool uidl, bool login_seen);
+/* A complete listing against STAT after the deleted set it was sent under. */
+void checks_compare_listing(struct checks *k, bool uidl);
+
+/* checks_message.c */
+void checks_on_single_listing(struct checks *k, const struct pop3_txn *t, bool login_seen);
+void checks_on_message_cmd(struct checks *k, const struct pop3_txn *t, bool login_seen);
 
 /* checks_conform.c */
 void checks_conformance(struct checks *k, const struct pop3_txn *t, const struct pop3_conn_info *ci);
