@@ -1,0 +1,145 @@
+/*
+ * pop3_txn.c - the POP3 dissector's transactions: a reply's transaction
+ * made from its pending command, handed up (emit), the listing entries it
+ * carries, and the pending-command FIFO (push, and what is given up when
+ * it is full).
+ */
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pop3.h"
+#include "pop3_data.h"
+#include "pop3_dissect_priv.h"
+#include "pop3_framer.h"
+#include "util.h"
+
+/* ---- transactions ------------------------------------------------------ */
+
+void pop3d_emit(struct pop3_conn *c, struct pop3_txn *t)
+{
+	bool is_cur = t == &c->cur;
+	t->index = c->info.txns++;
+	if (c->after_gap)
+		t->flags |= POP3_TF_AFTER_GAP;
+	/* Only the reply being read owns the listing buffers: a command dropped
+	 * from a full FIFO while a listing arrives must not touch them. */
+	if (!is_cur) {
+		t->entries = NULL;
+		t->uids = NULL;
+		t->n_entries = 0;
+		c->cb.txn(c->cb.ctx, t);
+		return;
+	}
+	t->entries = c->ent;
+	t->uids = c->uids;
+	c->last_single_ok = t->status == POP3_ST_OK && !t->multiline;
+	c->cb.txn(c->cb.ctx, t);
+	c->cur_open = false;
+	c->auth_open = c->auth_wait = false;
+	/* Do not keep a huge listing's memory for the rest of the session. */
+	if (c->ent_cap > 4096) {
+		free(c->ent);
+		c->ent = NULL;
+		c->ent_cap = 0;
+	}
+	if (c->uids_cap > 65536) {
+		free(c->uids);
+		c->uids = NULL;
+		c->uids_cap = 0;
+	}
+	c->uids_len = 0;
+}
+
+/* Every reply starts one. The text arrays at the end are most of the
+ * struct, and on a cold session clearing them cost a cache miss per line:
+ * only what lies before them is cleared, and each array is ended at its
+ * start (everything reads them as strings). */
+void pop3d_txn_from_pending(struct pop3_txn *t, const struct pending *p)
+{
+	memset(t, 0, offsetof(struct pop3_txn, args));
+	t->code[0] = t->text[0] = t->sasl[0] = '\0';
+	size_t n = strnlen(p->args, sizeof(t->args) - 1);
+	memcpy(t->args, p->args, n);
+	t->args[n] = '\0';
+	t->cmd = p->cmd;
+	memcpy(t->keyword, p->keyword, sizeof(t->keyword));
+	t->has_args = p->has_args;
+	t->secret = p->secret;
+	t->has_msgnum = p->has_msgnum;
+	t->msgnum = p->msgnum;
+	t->arg2 = p->arg2;
+	t->state_before = p->state_before;
+	t->req_frame = p->m.frame;
+	t->req_ts_us = p->m.ts_us;
+	t->flags = p->flags;
+}
+
+void pop3d_add_entry(struct pop3_conn *c, const struct pop3_entry *e, const char *uid,
+		      size_t uid_len)
+{
+	struct pop3_txn *t = &c->cur;
+	if (t->n_entries >= POP3_LISTING_MAX) {
+		t->flags |= POP3_TF_LISTING_CAPPED;
+		return;
+	}
+	if (t->n_entries == c->ent_cap) {
+		c->ent_cap = c->ent_cap ? c->ent_cap * 2 : 64;
+		c->ent = xrealloc(c->ent, c->ent_cap * sizeof(*c->ent));
+	}
+	struct pop3_entry *d = &c->ent[t->n_entries++];
+	*d = *e;
+	if (uid) {
+		/* Keep one byte past the RFC limit so "too long" stays visible. */
+		size_t keep = uid_len > POP3_UID_MAX + 1 ? POP3_UID_MAX + 1 : uid_len;
+		if (c->uids_len + keep + 1 > c->uids_cap) {
+			c->uids_cap = (c->uids_cap ? c->uids_cap * 2 : 1024) + keep + 1;
+			c->uids = xrealloc(c->uids, c->uids_cap);
+		}
+		d->uid_off = (uint32_t)c->uids_len;
+		d->uid_len = (uint8_t)keep;
+		copy_text(c->uids + c->uids_len, keep + 1, uid, keep);
+		c->uids_len += keep + 1;
+	}
+	t->entries = c->ent;
+	t->uids = c->uids;
+}
+
+/* ---- the pending-command FIFO ------------------------------------------- */
+
+void pop3d_emit_unanswered(struct pop3_conn *c, const struct pending *p)
+{
+	struct pop3_txn t;
+	pop3d_txn_from_pending(&t, p);
+	t.flags |= POP3_TF_UNANSWERED;
+	c->info.unanswered++;
+	pop3d_emit(c, &t);
+}
+
+struct pending *pop3d_q_push(struct pop3_conn *c)
+{
+	if (c->qlen == POP3_PENDING_MAX) {
+		/* A peer that never answers: give up on the oldest, counted. */
+		struct pending old = *q_at(c, 0);
+		q_pop(c);
+		c->info.pending_dropped++;
+		if (!old.lost)
+			pop3d_emit_unanswered(c, &old);
+	}
+	if (c->qlen == c->qcap) {
+		/* one entry to start (584 bytes: most sessions wait on one
+		 * command at a time); a pipelining client doubles it */
+		unsigned ncap = c->qcap ? c->qcap * 2 : 1;
+		struct pending *nq = xmalloc(ncap * sizeof(*nq)); /* a push clears its entry */
+		for (unsigned i = 0; i < c->qlen; i++)
+			nq[i] = *q_at(c, i);
+		free(c->q);
+		c->q = nq;
+		c->qcap = ncap;
+		c->qhead = 0;
+	}
+	struct pending *p = &c->q[(c->qhead + c->qlen++) % c->qcap];
+	memset(p, 0, offsetof(struct pending, args));
+	p->args[0] = '\0';
+	return p;
+}
