@@ -252,7 +252,7 @@ static void test_txn_lines(void **state)
  * early: each shown session must keep exactly the lines that this model
  * of the rule keeps, and count the rest.
  */
-#define REPORT_TOTAL (8u * 1024 * 1024) /* REPORT_TRANSCRIPT_TOTAL_MAX in report.c */
+#define REPORT_TOTAL (8u * 1024 * 1024) /* REPORT_TRANSCRIPT_TOTAL_MAX in report_priv.h */
 #define CAP_SESSIONS 120
 #define CAP_ROUNDS 500
 
