@@ -8,27 +8,9 @@ set -u
 BIN=${1:-./pop3mon}
 CAP=pcaps/bad/intermail.pcap
 SOCK=pop3mon-from-e2e-$$
-command -v tmux >/dev/null 2>&1 || { echo "SKIP: tmux not installed"; exit 77; }
-case $BIN in /*) ;; *) BIN=$PWD/$BIN ;; esac
+. "$(dirname "$0")/tmux_lib.sh"
 T=$(mktemp -d)
-tmux() { command tmux -L "$SOCK" "$@"; }
 trap 'tmux kill-server 2>/dev/null; rm -rf "$T"' EXIT INT TERM
-fails=0 checks=0
-pass() { checks=$((checks + 1)); echo "PASS: $1"; }
-fail() {
-	checks=$((checks + 1)); fails=$((fails + 1)); echo "FAIL: $1"
-	[ -n "${2:-}" ] && printf '%s\n' "---- screen ----" "$2" "----------------"
-}
-screen() { tmux capture-pane -t "$1" -p; }
-keys() { tmux send-keys -t "$1" "$2"; sleep 0.5; }
-wait_for() {
-	i=0
-	while [ $i -lt 100 ]; do
-		screen "$1" | grep -Eq -- "$2" && return 0
-		sleep 0.1; i=$((i + 1))
-	done
-	return 1
-}
 FLAGGED_ROW='^[!~] [0-9]+ +.*(ERR|WRN) [a-z-]+'
 
 "$BIN" -r "$CAP" --json "$T/j.json" > /dev/null 2>&1

@@ -13,37 +13,10 @@
 set -u
 BIN=${1:-./pop3mon}
 SOCK=pop3mon-servers-e2e-$$
-fails=0
-checks=0
-command -v tmux >/dev/null 2>&1 || { echo "SKIP: tmux not installed"; exit 77; }
-[ -x "$BIN" ] || { echo "FAIL: $BIN is not an executable"; exit 1; }
-case $BIN in /*) ;; *) BIN=$PWD/$BIN ;; esac
+. "$(dirname "$0")/tmux_lib.sh"
 TMP=$(mktemp -d /tmp/servers_tmux.XXXXXX)
-tmux() { command tmux -L "$SOCK" "$@"; }
 cleanup() { tmux kill-server 2>/dev/null; rm -rf "$TMP"; }
 trap cleanup EXIT INT TERM
-pass() { checks=$((checks + 1)); echo "PASS: $1"; }
-fail() {
-	checks=$((checks + 1)); fails=$((fails + 1)); echo "FAIL: $1"
-	[ -n "${2:-}" ] && printf '%s\n' "---- screen ----" "$2" "----------------"
-}
-screen() { tmux capture-pane -t "$1" -p; }
-keys() { tmux send-keys -t "$1" "$2"; sleep 0.5; }
-wait_for() {
-	i=0 n=$(( ${3:-10} * 10 ))
-	while [ $i -lt $n ]; do
-		screen "$1" | grep -Eq -- "$2" && return 0
-		sleep 0.1; i=$((i + 1))
-	done
-	return 1
-}
-start() {
-	name=$1 c=$2 r=$3; shift 3
-	tmux new-session -d -s "$name" -x "$c" -y "$r" \
-		"env LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=xterm-256color PS1='E2E-PROMPT\$ ' sh"
-	sleep 0.3
-	tmux send-keys -t "$name" "'$BIN' $*; echo POP3MON_EXIT=\$?" Enter
-}
 "$BIN" --list-rules | awk '/^[a-z]/ { print $1 }' > "$TMP/rules"
 
 # Server rows and their account rows add up: "sessions of the server = sum of its accounts".

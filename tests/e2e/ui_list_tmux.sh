@@ -13,18 +13,14 @@ set -u
 
 BIN=${1:-./pop3mon}
 SOCK=pop3mon-ui-list-$$
-fails=0
-checks=0
+KEY_DELAY=0.4
+. "$(dirname "$0")/tmux_lib.sh"
 TMP=$(mktemp -d)
 SRV_PID= CLI_PID=
 
-command -v tmux >/dev/null 2>&1 || { echo "SKIP: tmux not installed"; exit 77; }
-[ -x "$BIN" ] || { echo "FAIL: $BIN is not an executable"; exit 1; }
-case $BIN in /*) ;; *) BIN=$PWD/$BIN ;; esac
 IPV6=$PWD/pcaps/real/dovecot-ipv6.pcap
 CROWD=$PWD/pcaps/bad/crowd.pcap
 
-tmux() { command tmux -L "$SOCK" "$@"; }
 cleanup() {
 	tmux kill-server 2>/dev/null
 	[ -n "$CLI_PID" ] && kill "$CLI_PID" 2>/dev/null
@@ -33,22 +29,6 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-pass() { checks=$((checks + 1)); echo "PASS: $1"; }
-fail() {
-	checks=$((checks + 1)); fails=$((fails + 1)); echo "FAIL: $1"
-	[ -n "${2:-}" ] && printf '%s\n' "---- screen ----" "$2" "----------------"
-}
-screen() { tmux capture-pane -t "$1" -p; }
-keys() { tmux send-keys -t "$1" "$2"; sleep 0.4; }
-wait_for() { # SESSION REGEX [SECONDS]
-	i=0 n=$(( ${3:-10} * 10 ))
-	while [ $i -lt $n ]; do
-		screen "$1" | grep -Eq -- "$2" && return 0
-		sleep 0.1
-		i=$((i + 1))
-	done
-	return 1
-}
 check() { # NAME SESSION REGEX: the screen matches
 	if screen "$2" | grep -Eq -- "$3"; then pass "$1"; else fail "$1" "$(screen "$2")"; fi
 }

@@ -15,38 +15,13 @@ S=dash
 W=wall
 N=nocolor
 SOCK=pop3mon-ui-e2e-$$   # a private tmux server: never touches the user's sessions
-fails=0
-checks=0
+KEY_DELAY=0.4
+. "$(dirname "$0")/tmux_lib.sh"
 
-command -v tmux >/dev/null 2>&1 || { echo "SKIP: tmux not installed"; exit 77; }
-[ -x "$BIN" ] || { echo "FAIL: $BIN is not an executable"; exit 1; }
 [ -r "$CAP" ] || { echo "FAIL: cannot read $CAP"; exit 1; }
-case $BIN in /*) ;; *) BIN=$PWD/$BIN ;; esac
 case $CAP in /*) ;; *) CAP=$PWD/$CAP ;; esac
 
-tmux() { command tmux -L "$SOCK" "$@"; }
-cleanup() { tmux kill-server 2>/dev/null; }
-trap cleanup EXIT INT TERM
-
-pass() { checks=$((checks + 1)); echo "PASS: $1"; }
-fail() {
-	checks=$((checks + 1)); fails=$((fails + 1)); echo "FAIL: $1"
-	[ -n "${2:-}" ] && printf '%s\n' "---- screen ----" "$2" "----------------"
-}
-screen() { tmux capture-pane -t "$1" -p; }
-screen_esc() { tmux capture-pane -t "$1" -p -e; }
-keys() { tmux send-keys -t "$1" "$2"; sleep 0.4; }
-
-# wait_for SESSION REGEX [SECONDS]: until the screen matches (grep -E).
-wait_for() {
-	i=0 n=$(( ${3:-10} * 10 ))
-	while [ $i -lt $n ]; do
-		screen "$1" | grep -Eq -- "$2" && return 0
-		sleep 0.1
-		i=$((i + 1))
-	done
-	return 1
-}
+trap tmux_cleanup EXIT INT TERM
 
 # A session row: mark, id, then columns that depend on the width ("! 1     21:20:33 ...").
 FLAGGED_ROW='^[!~] [0-9]+ +.*(ERR|WRN) [a-z-]+'
