@@ -174,10 +174,15 @@ struct sink {
 };
 
 #define EVENT_SINKS_MAX 8
+struct ledger;
 struct event_bus {
 	struct sink sinks[EVENT_SINKS_MAX];
 	int n;
 	unsigned skip;  /* the types every sink skips (all of them with no sink) */
+	/* Borrowed, may be NULL: the session ledger (ledger.h) these sinks
+	 * read. Each event is applied to it once, before the sinks, on the
+	 * thread that runs them. */
+	struct ledger *ledger;
 };
 
 void event_bus_add(struct event_bus *b, struct sink s);
@@ -190,7 +195,7 @@ static inline bool event_bus_wants(const struct event_bus *b, enum event_type ty
 int event_bus_finish(struct event_bus *b, char *errbuf, size_t errlen);
 void event_bus_free(struct event_bus *b);
 
-/* The sinks of `inner` (moved out of it) on a thread of their own: the
+/* The sinks of `inner` and its ledger (moved out of it) on a thread of their own: the
  * returned sink copies each event, with everything it points to, into a
  * ring of batches, and the thread hands the copies to those sinks in
  * order. finish() waits until every event is rendered, then finishes them.

@@ -1,9 +1,11 @@
 /*
- * event_bus.c - fan-out of events to the registered sinks, in order.
+ * event_bus.c - fan-out of events to the registered sinks, in order,
+ * after the bus's session ledger (if any) has taken the event in.
  */
 #include <stdio.h>
 
 #include "event.h"
+#include "ledger.h"
 
 void event_bus_add(struct event_bus *b, struct sink s)
 {
@@ -15,6 +17,8 @@ void event_bus_add(struct event_bus *b, struct sink s)
 
 void event_bus_emit(const struct event_bus *b, const struct event *e)
 {
+	if (b->ledger)
+		ledger_apply(b->ledger, e);
 	for (int i = 0; i < b->n; i++)
 		if (!(b->sinks[i].skip & EV_BIT(e->type)))
 			b->sinks[i].ops->event(b->sinks[i].self, e);

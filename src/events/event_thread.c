@@ -400,8 +400,9 @@ static const struct sink_ops event_thread_ops = { "thread", on_event, on_finish,
 struct sink event_thread_sink(struct event_bus *inner, bool prompt)
 {
 	struct event_thread *t = xcalloc(1, sizeof *t);
-	t->inner = *inner;
+	t->inner = *inner; /* its ledger too: applied on the thread, before its sinks */
 	inner->n = 0;
+	inner->ledger = NULL;
 	t->prompt = prompt;
 	t->u = xcalloc(1, sizeof *t->u);
 	t->stage = xmalloc(EVENT_THREAD_BATCH_BYTES); /* pages touched only as records need */

@@ -1,0 +1,137 @@
+/*
+ * ledger.h - the session ledger: the one bounded store of session state
+ * that sinks read (src/events/ledger*.c).
+ *
+ * The bus that carries a ledger (event_bus.ledger) applies each event to
+ * it once, before its sinks render the event, on the thread that runs
+ * those sinks (the sinks' thread, or the caller's when none runs), so a
+ * sink reads the ledger with no lock. A session's entry holds its latest
+ * snapshot (struct ev_session by value; `source` interned, never borrowed),
+ * its kept transcript (raw wire text: each sink sanitises or escapes as it
+ * renders) and its findings.
+ *
+ * One memory budget (bytes_max, --ui-memory) counts every entry (with the
+ * bytes each reader keeps per entry, row_bytes), transcripts and findings.
+ * When a new session or line would take the ledger past it, room is made
+ * in this order, the oldest first within each step, down to 7/8 of the
+ * budget so one scan serves many arrivals:
+ *   1. the transcripts of closed clean sessions (the entry stays);
+ *   2. closed clean sessions, whole;
+ *   3. the transcripts of open clean sessions (they add no more lines);
+ *   4. the transcripts of closed flagged sessions;
+ *   5. closed flagged sessions, whole.
+ * Open sessions and open flagged sessions' transcripts are never touched
+ * by the budget; the sessions_max count cap drops the oldest closed clean
+ * session (else closed, else the oldest open one). Everything dropped is
+ * counted in struct ledger_stats.
+ *
+ * Ids: entries are found by session id in a hash table and, once dropped,
+ * go to a free list that the next session takes, so a run of months
+ * holds at most sessions_max entries and never allocates more.
+ */
+#ifndef POP3MON_LEDGER_H
+#define POP3MON_LEDGER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "event.h"
+
+/* Defaults for struct ledger_opts (the dashboard's, since it first kept
+ * sessions under a budget: UI_* in src/ui/ui_model.h are these). */
+#define LEDGER_SESSIONS_MAX 10000
+#define LEDGER_TXNS_PER_SESSION_MAX 500   /* transcript lines kept per session (the first ones) */
+#define LEDGER_FINDINGS_PER_SESSION_MAX 64
+#define LEDGER_ENTRIES_PER_TXN_MAX 200    /* LIST/UIDL entries kept per reply (the first ones) */
+#define LEDGER_BYTES_MAX ((size_t)12 << 20)
+#define LEDGER_ALLOC_OVERHEAD 16          /* counted per allocation: malloc's header and rounding */
+#define LEDGER_SOURCES_MAX 256            /* distinct source names interned; then "" */
+
+struct ledger_opts {
+	size_t bytes_max;               /* the budget */
+	size_t sessions_max;
+	size_t txns_per_session_max;
+	size_t findings_per_session_max;
+	size_t entries_per_txn_max;
+	size_t row_bytes;               /* kept per entry by its readers, counted in the budget */
+};
+void ledger_opts_default(struct ledger_opts *o);
+
+/* One transaction of a transcript: a pop3_txn's shown fields, wire text
+ * as it came (sanitised by whoever shows it). */
+struct ledger_txn {
+	uint64_t index;
+	enum pop3_cmd cmd;
+	char keyword[POP3_KEYWORD_MAX + 1];
+	bool secret;
+	enum pop3_status status;
+	char code[32];
+	char *args;                    /* owned; "" when none */
+	char *text;                    /* owned */
+	uint64_t req_frame, req_ts_us, rep_frame, rep_ts_us, end_frame, end_ts_us;
+	bool multiline, terminated;
+	uint64_t data_lines, data_octets;
+	uint32_t flags;                /* POP3_TF_* */
+	uint32_t n_entries_seen;       /* as in the event */
+	uint32_t n_entries;            /* kept */
+	struct pop3_entry *entries;    /* owned; uid_off/uid_len into uids */
+	char *uids;                    /* owned arena (not NUL-terminated), NULL when none */
+	size_t mem;                    /* counted in the budget (its slot: the entry's) */
+};
+
+struct ledger_entry {
+	struct ev_session snap;        /* the latest snapshot; snap.source interned */
+	uint64_t seq;                  /* order of arrival */
+	bool closed;
+	struct ledger_txn *tx;         /* owned, n_tx kept (the first ones) */
+	size_t n_tx, cap_tx;
+	uint64_t tx_dropped;           /* not kept: per-session cap or the budget */
+	bool transcript_evicted;       /* freed for the budget; no more lines are kept */
+	struct finding *fx;            /* owned, n_fx kept (the first ones) */
+	size_t n_fx, cap_fx;
+	uint64_t fx_dropped;
+	size_t mem;                    /* transcript and findings bytes, slots included */
+	/* the ledger's: its class list and place in the table */
+	struct ledger_entry *prev, *next;
+	unsigned cls;
+};
+
+/* What the budget and the caps dropped, and what is held. */
+struct ledger_stats {
+	uint64_t sessions_seen;
+	uint64_t sessions_evicted;         /* of which: */
+	uint64_t sessions_evicted_flagged; /* ...had a warning or error */
+	uint64_t sessions_evicted_open;    /* ...were still open */
+	uint64_t transcripts_evicted;      /* transcripts freed for the budget */
+	uint64_t txns_dropped;             /* transcript lines not kept (caps, budget) */
+	uint64_t findings_dropped;
+	uint64_t entries_dropped;          /* LIST/UIDL entries not kept */
+	uint64_t events_for_evicted;       /* late events for a dropped session, ignored */
+	uint64_t entries_allocated;        /* entry structs ever made (the rest were reused) */
+	size_t held;                       /* sessions held now */
+	size_t bytes, bytes_peak;          /* the budget's count */
+};
+
+struct ledger;
+
+struct ledger *ledger_new(const struct ledger_opts *o);   /* NULL: defaults */
+void ledger_free(struct ledger *lg);
+
+/* Apply one event (the bus calls it before its sinks). Returns the
+ * session's entry, NULL for stats events and for late events of a
+ * session the ledger dropped. */
+const struct ledger_entry *ledger_apply(struct ledger *lg, const struct event *e);
+
+const struct ledger_entry *ledger_find(const struct ledger *lg, uint64_t id);
+void ledger_get_stats(const struct ledger *lg, struct ledger_stats *st);
+size_t ledger_bytes(const struct ledger *lg);
+const struct ledger_opts *ledger_opts_of(const struct ledger *lg);
+
+/* A reader that keeps something per entry is told before an entry goes
+ * whole (budget or count cap); the entry is still readable in the call. */
+typedef void (*ledger_gone_fn)(void *ctx, const struct ledger_entry *le);
+#define LEDGER_WATCHERS_MAX 4
+void ledger_watch(struct ledger *lg, ledger_gone_fn fn, void *ctx);
+
+#endif

@@ -1,0 +1,404 @@
+/*
+ * ledger.c - the session ledger (ledger.h): the id table, the entries and
+ * what each event does to them. The budget and the order in which it
+ * frees are ledger_budget.c.
+ *
+ * Ids are flow ids (or, read back with --from, whatever the file says),
+ * so the table is a hash, not a sorted array: a dropped entry leaves the
+ * table by backward shift and its struct goes to a free list, and a run
+ * that sees a million sessions through a cap of ten thousand touches ten
+ * thousand structs and one table of a fixed size.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "ledger_priv.h"
+#include "util.h"
+
+void ledger_opts_default(struct ledger_opts *o)
+{
+	memset(o, 0, sizeof *o);
+	o->bytes_max = LEDGER_BYTES_MAX;
+	o->sessions_max = LEDGER_SESSIONS_MAX;
+	o->txns_per_session_max = LEDGER_TXNS_PER_SESSION_MAX;
+	o->findings_per_session_max = LEDGER_FINDINGS_PER_SESSION_MAX;
+	o->entries_per_txn_max = LEDGER_ENTRIES_PER_TXN_MAX;
+}
+
+struct ledger *ledger_new(const struct ledger_opts *o)
+{
+	struct ledger *lg = xcalloc(1, sizeof *lg);
+	if (o)
+		lg->o = *o;
+	else
+		ledger_opts_default(&lg->o);
+	if (lg->o.sessions_max < 1)
+		lg->o.sessions_max = 1;
+	lg->cap = 64;
+	lg->slot = xcalloc(lg->cap, sizeof *lg->slot);
+	return lg;
+}
+
+size_t ledger_entry_bytes(const struct ledger *lg)
+{
+	return sizeof(struct ledger_entry) + lg->o.row_bytes;
+}
+
+size_t ledger_bytes(const struct ledger *lg)
+{
+	return lg->mem + lg->st.held * ledger_entry_bytes(lg);
+}
+
+const struct ledger_opts *ledger_opts_of(const struct ledger *lg)
+{
+	return &lg->o;
+}
+
+void ledger_get_stats(const struct ledger *lg, struct ledger_stats *st)
+{
+	*st = lg->st;
+	st->bytes = ledger_bytes(lg);
+}
+
+void ledger_watch(struct ledger *lg, ledger_gone_fn fn, void *ctx)
+{
+	if (lg->nw < LEDGER_WATCHERS_MAX)
+		lg->w[lg->nw++] = (struct ledger_watcher){ fn, ctx };
+}
+
+/* ---- the id table ----------------------------------------------------------------- */
+
+static size_t id_hash(uint64_t id)
+{
+	/* splitmix64's finaliser: sequential flow ids spread over the table */
+	id ^= id >> 30;
+	id *= 0xbf58476d1ce4e5b9ull;
+	id ^= id >> 27;
+	id *= 0x94d049bb133111ebull;
+	id ^= id >> 31;
+	return (size_t)id;
+}
+
+static size_t id_at(const struct ledger *lg, uint64_t id)
+{
+	size_t mask = lg->cap - 1;
+	size_t i = id_hash(id) & mask;
+	while (lg->slot[i] && lg->slot[i]->snap.id != id)
+		i = (i + 1) & mask;
+	return i;
+}
+
+const struct ledger_entry *ledger_find(const struct ledger *lg, uint64_t id)
+{
+	return lg->slot[id_at(lg, id)];
+}
+
+static void id_put(struct ledger *lg, struct ledger_entry *le)
+{
+	if (2 * (lg->st.held + 1) > lg->cap) { /* at most half full */
+		struct ledger_entry **old = lg->slot;
+		size_t ocap = lg->cap;
+		lg->cap *= 2;
+		lg->slot = xcalloc(lg->cap, sizeof *lg->slot);
+		for (size_t i = 0; i < ocap; i++)
+			if (old[i])
+				lg->slot[id_at(lg, old[i]->snap.id)] = old[i];
+		free(old);
+	}
+	lg->slot[id_at(lg, le->snap.id)] = le;
+}
+
+static void id_del(struct ledger *lg, uint64_t id)
+{
+	size_t mask = lg->cap - 1;
+	size_t i = id_at(lg, id);
+	if (!lg->slot[i])
+		return;
+	lg->slot[i] = NULL;
+	/* backward shift: move up each later entry of the run whose home is
+	 * not between the hole and it */
+	for (size_t j = (i + 1) & mask; lg->slot[j]; j = (j + 1) & mask) {
+		size_t home = id_hash(lg->slot[j]->snap.id) & mask;
+		if (((j - home) & mask) >= ((j - i) & mask)) {
+			lg->slot[i] = lg->slot[j];
+			lg->slot[j] = NULL;
+			i = j;
+		}
+	}
+}
+
+/* ---- entries ---------------------------------------------------------------------- */
+
+/* The session's source name, one copy per distinct name (a file's
+ * sessions share it); past LEDGER_SOURCES_MAX names, "". */
+static const char *intern(struct ledger *lg, const char *src)
+{
+	if (!src)
+		return NULL;
+	for (size_t i = lg->nsources; i-- > 0;)
+		if (!strcmp(lg->sources[i], src))
+			return lg->sources[i];
+	if (lg->nsources == LEDGER_SOURCES_MAX)
+		return "";
+	lg->sources[lg->nsources] = xstrdup(src);
+	return lg->sources[lg->nsources++];
+}
+
+static unsigned cls_of(const struct ledger_entry *le)
+{
+	return le->closed ? (le->snap.flagged ? LC_CLOSED_FLAGGED : LC_CLOSED_CLEAN)
+			  : (le->snap.flagged ? LC_OPEN_FLAGGED : LC_OPEN_CLEAN);
+}
+
+static void entry_release(struct ledger *lg, struct ledger_entry *le)
+{
+	ledger_transcript_free(lg, le);
+	lg->mem -= le->cap_fx * sizeof *le->fx;
+	free(le->fx);
+	memset(le, 0, sizeof *le);
+	le->next = lg->free_list;
+	lg->free_list = le;
+}
+
+void ledger_drop(struct ledger *lg, struct ledger_entry *le)
+{
+	for (size_t i = 0; i < lg->nw; i++)
+		lg->w[i].fn(lg->w[i].ctx, le);
+	lg->st.sessions_evicted++;
+	if (le->snap.flagged)
+		lg->st.sessions_evicted_flagged++;
+	if (!le->closed)
+		lg->st.sessions_evicted_open++;
+	if (le->snap.id > lg->max_evicted_id)
+		lg->max_evicted_id = le->snap.id;
+	ledger_list_del(lg, le);
+	id_del(lg, le->snap.id);
+	lg->st.held--;
+	entry_release(lg, le);
+}
+
+static struct ledger_entry *entry_get(struct ledger *lg, const struct ev_session *es,
+				      enum event_type type)
+{
+	struct ledger_entry *le = lg->slot[id_at(lg, es->id)];
+	if (le)
+		return le;
+	if (type != EV_SESSION_OPEN && es->id <= lg->max_evicted_id) {
+		lg->st.events_for_evicted++;
+		return NULL;
+	}
+	if (lg->st.held >= lg->o.sessions_max)
+		ledger_evict_one(lg);
+	(void)ledger_make_room(lg, ledger_entry_bytes(lg), NULL); /* kept even when nothing could go */
+	le = lg->free_list;
+	if (le) {
+		lg->free_list = le->next;
+		le->next = NULL;
+	} else {
+		le = xcalloc(1, sizeof *le);
+		lg->st.entries_allocated++;
+	}
+	le->snap.id = es->id;
+	le->seq = lg->next_seq++;
+	le->closed = false;
+	id_put(lg, le);
+	lg->st.held++;
+	lg->st.sessions_seen++;
+	ledger_list_put(lg, le, LC_OPEN_CLEAN);
+	return le;
+}
+
+/* ---- transcripts and findings ------------------------------------------------------ */
+
+static size_t uids_len(const struct pop3_txn *t, size_t keep)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < keep; i++) {
+		size_t end = (size_t)t->entries[i].uid_off + t->entries[i].uid_len;
+		if (t->entries[i].uid_len && end > n)
+			n = end;
+	}
+	return n;
+}
+
+static void copy_entries(struct ledger *lg, struct ledger_txn *d, const struct pop3_txn *t)
+{
+	d->n_entries_seen = t->n_entries;
+	if (!t->entries || t->n_entries == 0)
+		return;
+	size_t keep = t->n_entries;
+	if (keep > lg->o.entries_per_txn_max) {
+		lg->st.entries_dropped += keep - lg->o.entries_per_txn_max;
+		keep = lg->o.entries_per_txn_max;
+	}
+	if (keep == 0)
+		return;
+	d->entries = xmalloc(keep * sizeof *d->entries);
+	memcpy(d->entries, t->entries, keep * sizeof *d->entries);
+	d->n_entries = (uint32_t)keep;
+	d->mem += keep * sizeof *d->entries + LEDGER_ALLOC_OVERHEAD;
+	size_t ul = t->uids ? uids_len(t, keep) : 0;
+	if (ul) {
+		d->uids = xmalloc(ul);
+		memcpy(d->uids, t->uids, ul);
+		d->mem += ul + LEDGER_ALLOC_OVERHEAD;
+	}
+}
+
+static char *dup_field(const char *src, size_t size)
+{
+	size_t n = strnlen(src, size - 1);
+	char *p = xmalloc(n + 1);
+	memcpy(p, src, n);
+	p[n] = '\0';
+	return p;
+}
+
+static void add_txn(struct ledger *lg, struct ledger_entry *le, const struct pop3_txn *t)
+{
+	if (le->n_tx >= lg->o.txns_per_session_max || le->transcript_evicted) {
+		le->tx_dropped++;
+		lg->st.txns_dropped++;
+		return;
+	}
+	struct ledger_txn d;
+	memset(&d, 0, sizeof d);
+	d.index = t->index;
+	d.cmd = t->cmd;
+	memcpy(d.keyword, t->keyword, sizeof d.keyword);
+	d.keyword[sizeof d.keyword - 1] = '\0';
+	d.secret = t->secret;
+	d.status = t->status;
+	_Static_assert(sizeof d.code == sizeof t->code, "code: same size");
+	memcpy(d.code, t->code, sizeof d.code);
+	d.code[sizeof d.code - 1] = '\0';
+	d.args = dup_field(t->args, sizeof t->args);
+	d.text = dup_field(t->text, sizeof t->text);
+	d.req_frame = t->req_frame;
+	d.req_ts_us = t->req_ts_us;
+	d.rep_frame = t->rep_frame;
+	d.rep_ts_us = t->rep_ts_us;
+	d.end_frame = t->end_frame;
+	d.end_ts_us = t->end_ts_us;
+	d.multiline = t->multiline;
+	d.terminated = t->terminated;
+	d.data_lines = t->data_lines;
+	d.data_octets = t->data_octets;
+	d.flags = t->flags;
+	d.mem = strlen(d.args) + strlen(d.text) + 2 + 2 * LEDGER_ALLOC_OVERHEAD;
+	copy_entries(lg, &d, t);
+	/* The array's slots are counted as allocated, spare ones too. */
+	size_t cap = le->cap_tx;
+	if (le->n_tx == cap) {
+		cap = cap ? cap * 2 : 8;
+		if (cap > lg->o.txns_per_session_max)
+			cap = lg->o.txns_per_session_max;
+	}
+	size_t slots = (cap - le->cap_tx) * sizeof *le->tx;
+	if (!ledger_make_room(lg, d.mem + slots, le)) {
+		ledger_txn_free(&d);
+		le->tx_dropped++;
+		lg->st.txns_dropped++;
+		return;
+	}
+	if (cap != le->cap_tx) {
+		le->tx = xrealloc(le->tx, cap * sizeof *le->tx);
+		le->cap_tx = cap;
+	}
+	le->tx[le->n_tx++] = d;
+	le->mem += d.mem + slots;
+	lg->mem += d.mem + slots;
+}
+
+static void add_finding(struct ledger *lg, struct ledger_entry *le, const struct finding *f)
+{
+	size_t cap = le->cap_fx;
+	if (le->n_fx == cap) {
+		cap = cap ? cap * 2 : 4;
+		if (cap > lg->o.findings_per_session_max)
+			cap = lg->o.findings_per_session_max;
+	}
+	size_t slots = (cap - le->cap_fx) * sizeof *le->fx; /* counted as allocated */
+	if (le->n_fx >= lg->o.findings_per_session_max || !ledger_make_room(lg, slots, le)) {
+		le->fx_dropped++;
+		lg->st.findings_dropped++;
+		return;
+	}
+	if (cap != le->cap_fx) {
+		le->fx = xrealloc(le->fx, cap * sizeof *le->fx);
+		le->cap_fx = cap;
+		le->mem += slots;
+		lg->mem += slots;
+	}
+	struct finding *d = &le->fx[le->n_fx++];
+	*d = *f;
+	if (d->n_ev > FINDING_EVIDENCE_MAX)
+		d->n_ev = FINDING_EVIDENCE_MAX;
+}
+
+/* ---- events ----------------------------------------------------------------------- */
+
+const struct ledger_entry *ledger_apply(struct ledger *lg, const struct event *e)
+{
+	if (!lg || !e || e->type == EV_STATS || !e->sess)
+		return NULL;
+	struct ledger_entry *le = entry_get(lg, e->sess, e->type);
+	if (!le)
+		return NULL;
+	/* The command waiting for its reply: an update says which; a
+	 * transaction or the close may have answered it; the other events
+	 * carry none and leave it as it was. */
+	struct pop3_wait wait = le->snap.wait;
+	le->snap = *e->sess;
+	le->snap.source = intern(lg, e->sess->source);
+	if (e->type == EV_SESSION_OPEN || e->type == EV_FINDING)
+		le->snap.wait = wait;
+	else if (e->type != EV_SESSION_UPDATE)
+		le->snap.wait.n = 0;
+	switch (e->type) {
+	case EV_TXN:
+		if (e->txn)
+			add_txn(lg, le, e->txn);
+		break;
+	case EV_FINDING:
+		if (e->finding)
+			add_finding(lg, le, e->finding);
+		break;
+	case EV_SESSION_CLOSE:
+		if (!le->closed) {
+			le->closed = true;
+			lg->closes++;
+		}
+		break;
+	default:
+		break;
+	}
+	if (cls_of(le) != le->cls) {
+		ledger_list_del(lg, le);
+		ledger_list_put(lg, le, cls_of(le));
+	}
+	size_t b = ledger_bytes(lg);
+	if (b > lg->st.bytes_peak)
+		lg->st.bytes_peak = b;
+	return le;
+}
+
+void ledger_free(struct ledger *lg)
+{
+	if (!lg)
+		return;
+	for (size_t i = 0; i < lg->cap; i++)
+		if (lg->slot[i]) {
+			entry_release(lg, lg->slot[i]);
+			/* entry_release put it on the free list: freed below */
+		}
+	while (lg->free_list) {
+		struct ledger_entry *n = lg->free_list->next;
+		free(lg->free_list);
+		lg->free_list = n;
+	}
+	for (size_t i = 0; i < lg->nsources; i++)
+		free((void *)(uintptr_t)lg->sources[i]);
+	free(lg->slot);
+	free(lg);
+}

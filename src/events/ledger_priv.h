@@ -1,0 +1,59 @@
+/*
+ * ledger_priv.h - what the ledger's two files share: ledger.c (the id
+ * table, entries, applying events) and ledger_budget.c (the class lists,
+ * the budget and the eviction order of ledger.h).
+ */
+#ifndef POP3MON_LEDGER_PRIV_H
+#define POP3MON_LEDGER_PRIV_H
+
+#include "ledger.h"
+
+/* An entry's class: which eviction list it is on. Open sessions are
+ * never dropped by the budget (only by the count cap). */
+enum ledger_cls { LC_OPEN_CLEAN, LC_OPEN_FLAGGED, LC_CLOSED_CLEAN, LC_CLOSED_FLAGGED, LC__COUNT };
+
+struct ledger_list {
+	struct ledger_entry *head, *tail; /* oldest (lowest seq) first */
+};
+
+struct ledger_watcher {
+	ledger_gone_fn fn;
+	void *ctx;
+};
+
+struct ledger {
+	struct ledger_opts o;
+	/* id -> entry: open addressing, linear probing, deletion by backward
+	 * shift (no tombstones, so a long run's churn never fills it) */
+	struct ledger_entry **slot;
+	size_t cap;                       /* power of two */
+	struct ledger_list cls[LC__COUNT];
+	struct ledger_entry *free_list;   /* dropped entries, reused (next) */
+	uint64_t next_seq;
+	uint64_t max_evicted_id;
+	uint64_t closes;                  /* sessions closed so far */
+	uint64_t budget_dry_at;           /* closes when the budget last found nothing to free, +1 */
+	size_t mem;                       /* transcripts and findings */
+	struct ledger_stats st;
+	const char *sources[LEDGER_SOURCES_MAX]; /* interned, owned */
+	size_t nsources;
+	struct ledger_watcher w[LEDGER_WATCHERS_MAX];
+	size_t nw;
+};
+
+/* ledger_budget.c */
+void ledger_list_put(struct ledger *lg, struct ledger_entry *le, unsigned cls);
+void ledger_list_del(struct ledger *lg, struct ledger_entry *le);
+void ledger_transcript_free(struct ledger *lg, struct ledger_entry *le);
+void ledger_txn_free(struct ledger_txn *t);
+/* Make room for `need` more bytes, never at `keep`'s expense. False when
+ * nothing more can be freed: the caller drops what it wanted to add. */
+bool ledger_make_room(struct ledger *lg, size_t need, const struct ledger_entry *keep);
+/* The count cap: drop one session (see ledger.h). */
+void ledger_evict_one(struct ledger *lg);
+
+/* ledger.c */
+void ledger_drop(struct ledger *lg, struct ledger_entry *le); /* whole: watchers told, counted */
+size_t ledger_entry_bytes(const struct ledger *lg);
+
+#endif

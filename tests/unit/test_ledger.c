@@ -1,0 +1,534 @@
+/*
+ * test_ledger.c - the session ledger (src/events/ledger*.c): snapshots and
+ * transcripts kept per id; the budget never exceeded and what it frees, in
+ * order (closed clean transcripts, closed clean entries, open clean
+ * transcripts, closed flagged transcripts, closed flagged entries; never
+ * an open entry or an open flagged transcript), oldest first within a
+ * step; the count cap; what was dropped counted; ids and entries reused
+ * over a million sessions with the memory flat; and the bus (and the
+ * sinks' thread) applying each event to the ledger once, before its sinks.
+ */
+#include <inttypes.h>
+#include <malloc.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "event.h"
+#include "ledger.h"
+
+static struct ev_session mk(uint64_t id)
+{
+	struct ev_session s;
+	memset(&s, 0, sizeof s);
+	s.id = id;
+	s.ipver = 4;
+	snprintf(s.cli, sizeof s.cli, "10.0.0.%u", (unsigned)(id % 250) + 2);
+	snprintf(s.srv, sizeof s.srv, "192.0.2.1");
+	s.cport = (uint16_t)(40000 + id % 20000);
+	s.sport = 110;
+	s.start_ts = s.last_ts = 1700000000000000ull + id * 1000ull;
+	s.source = "test.pcap";
+	return s;
+}
+
+static void emit(struct ledger *lg, enum event_type type, const struct ev_session *s,
+		 const struct pop3_txn *t, const struct finding *f)
+{
+	struct event e = { type, s->last_ts, s, t, f, NULL };
+	ledger_apply(lg, &e);
+}
+
+static void txn(struct ledger *lg, const struct ev_session *s, uint64_t idx, const char *text)
+{
+	struct pop3_txn t;
+	memset(&t, 0, sizeof t);
+	t.index = idx;
+	t.cmd = POP3_CMD_NOOP;
+	snprintf(t.keyword, sizeof t.keyword, "NOOP");
+	t.status = POP3_ST_OK;
+	snprintf(t.text, sizeof t.text, "%s", text);
+	t.req_frame = 2 * idx + 1;
+	t.rep_frame = 2 * idx + 2;
+	emit(lg, EV_TXN, s, &t, NULL);
+}
+
+static void flag(struct ledger *lg, struct ev_session *s)
+{
+	struct finding f;
+	memset(&f, 0, sizeof f);
+	f.rule = R_STAT_LIST_COUNT;
+	f.sev = SEV_ERROR;
+	snprintf(f.summary, sizeof f.summary, "STAT said 1 message; LIST listed 0");
+	f.n_ev = 1;
+	f.ev[0].frame = 7;
+	snprintf(f.ev[0].line, sizeof f.ev[0].line, "STAT -> +OK 1 554");
+	s->findings[SEV_ERROR]++;
+	s->flagged = true;
+	s->worst = SEV_ERROR;
+	emit(lg, EV_FINDING, s, NULL, &f);
+}
+
+/* ---- what an entry holds ---------------------------------------------------------- */
+
+static void test_entry_holds_snapshot_transcript_findings(void **state)
+{
+	(void)state;
+	struct ledger *lg = ledger_new(NULL);
+	struct ev_session s = mk(5);
+	snprintf(s.pop3.user, sizeof s.pop3.user, "alice\x1b[31m");
+	emit(lg, EV_SESSION_OPEN, &s, NULL, NULL);
+	char src[] = "borrowed.pcap"; /* the event's source is borrowed: not kept */
+	s.source = src;
+	txn(lg, &s, 0, "ok \x1b[H"); /* raw: each sink sanitises as it renders */
+	s.txns = 1;
+	txn(lg, &s, 1, "second");
+	flag(lg, &s);
+	src[0] = 'X';
+	const struct ledger_entry *le = ledger_find(lg, 5);
+	assert_non_null(le);
+	assert_string_equal(le->snap.pop3.user, "alice\x1b[31m");
+	assert_string_equal(le->snap.source, "borrowed.pcap");
+	assert_int_equal(le->n_tx, 2);
+	assert_string_equal(le->tx[0].text, "ok \x1b[H");
+	assert_string_equal(le->tx[1].keyword, "NOOP");
+	assert_int_equal(le->tx[1].rep_frame, 4);
+	assert_int_equal(le->n_fx, 1);
+	assert_string_equal(le->fx[0].ev[0].line, "STAT -> +OK 1 554");
+	assert_true(le->snap.flagged);
+	assert_false(le->closed);
+	s.end = FLOW_END_FIN;
+	emit(lg, EV_SESSION_CLOSE, &s, NULL, NULL);
+	assert_true(le->closed);
+	assert_int_equal(le->snap.end, FLOW_END_FIN);
+	assert_null(ledger_find(lg, 6));
+	/* the waiting command: an update's, cleared by its transaction */
+	struct ev_session w = mk(9);
+	emit(lg, EV_SESSION_OPEN, &w, NULL, NULL);
+	w.wait.n = 1;
+	snprintf(w.wait.cmd, sizeof w.wait.cmd, "RETR");
+	emit(lg, EV_SESSION_UPDATE, &w, NULL, NULL);
+	w.wait.n = 0;
+	flag(lg, &w); /* a finding carries no wait: it stays */
+	assert_int_equal(ledger_find(lg, 9)->snap.wait.n, 1);
+	txn(lg, &w, 0, "answered");
+	assert_int_equal(ledger_find(lg, 9)->snap.wait.n, 0);
+	ledger_free(lg);
+}
+
+/* ---- the budget and its order ---------------------------------------------------------- */
+
+#define NS 40 /* sessions in the order test */
+enum kind { CLOSED_CLEAN, CLOSED_FLAGGED, OPEN_CLEAN, OPEN_FLAGGED };
+static enum kind kind_of(uint64_t id)
+{
+	switch (id % 8) {
+	case 1: return CLOSED_FLAGGED;
+	case 2: return OPEN_CLEAN;
+	case 5: return OPEN_FLAGGED;
+	default: return CLOSED_CLEAN;
+	}
+}
+
+struct seen {
+	unsigned rows_gone[4], tx_gone[4], rows[4];
+	uint64_t newest_tx_gone[4], oldest_tx_kept[4], newest_row_gone[4], oldest_row_kept[4];
+};
+
+static void look(const struct ledger *lg, struct seen *w)
+{
+	memset(w, 0, sizeof *w);
+	for (int k = 0; k < 4; k++)
+		w->oldest_tx_kept[k] = w->oldest_row_kept[k] = UINT64_MAX;
+	for (uint64_t id = 1; id <= NS; id++) {
+		enum kind k = kind_of(id);
+		const struct ledger_entry *le = ledger_find(lg, id);
+		if (!le) {
+			w->rows_gone[k]++;
+			w->newest_row_gone[k] = id;
+			continue;
+		}
+		w->rows[k]++;
+		if (id < w->oldest_row_kept[k])
+			w->oldest_row_kept[k] = id;
+		if (le->transcript_evicted) {
+			assert_int_equal(le->n_tx, 0);
+			w->tx_gone[k]++;
+			w->newest_tx_gone[k] = id;
+		} else if (id < w->oldest_tx_kept[k]) {
+			w->oldest_tx_kept[k] = id;
+		}
+	}
+}
+
+/* Sessions of all four kinds, each with a transcript, then a budget that
+ * shrinks step by step: at each size the ledger stays under it, and what
+ * it freed follows the order (a later step only once the earlier ones
+ * have nothing left), oldest first within a kind. */
+static void test_budget_order(void **state)
+{
+	(void)state;
+	struct ledger_opts o;
+	ledger_opts_default(&o);
+	struct ledger *lg = ledger_new(&o);
+	struct ev_session s[NS + 1];
+	char line[200];
+	memset(line, 'x', sizeof line - 1);
+	line[sizeof line - 1] = '\0';
+	for (uint64_t id = 1; id <= NS; id++) {
+		s[id] = mk(id);
+		emit(lg, EV_SESSION_OPEN, &s[id], NULL, NULL);
+		for (unsigned i = 0; i < 20; i++)
+			txn(lg, &s[id], i, line);
+		enum kind k = kind_of(id);
+		if (k == CLOSED_FLAGGED || k == OPEN_FLAGGED)
+			flag(lg, &s[id]);
+		if (k == CLOSED_CLEAN || k == CLOSED_FLAGGED) {
+			s[id].end = FLOW_END_FIN;
+			emit(lg, EV_SESSION_CLOSE, &s[id], NULL, NULL);
+		}
+	}
+	struct ledger_stats st;
+	ledger_get_stats(lg, &st);
+	assert_int_equal(st.held, NS);
+	assert_int_equal(st.sessions_evicted, 0);
+	size_t full = ledger_bytes(lg);
+	/* Shrink the budget by re-creating pressure: a session of our own
+	 * asks for room each time (one line per step). */
+	struct ledger_opts *po = (struct ledger_opts *)(uintptr_t)ledger_opts_of(lg);
+	struct ev_session probe = mk(1000);
+	emit(lg, EV_SESSION_OPEN, &probe, NULL, NULL);
+	unsigned steps = 0;
+	for (size_t budget = full; budget > full / 10; budget -= full / 40) {
+		po->bytes_max = budget;
+		txn(lg, &probe, 100 + steps++, "x");
+		struct seen w;
+		look(lg, &w);
+		/* under the budget, unless all that is left may not be freed */
+		assert_true(ledger_bytes(lg) <= budget ||
+			    (!w.rows[CLOSED_CLEAN] && !w.rows[CLOSED_FLAGGED] &&
+			     w.tx_gone[OPEN_CLEAN] == w.rows[OPEN_CLEAN]));
+		/* oldest first within each kind */
+		for (int k = 0; k < 4; k++) {
+			if (w.tx_gone[k] && w.oldest_tx_kept[k] != UINT64_MAX)
+				assert_true(w.newest_tx_gone[k] < w.oldest_tx_kept[k]);
+			if (w.rows_gone[k] && w.oldest_row_kept[k] != UINT64_MAX)
+				assert_true(w.newest_row_gone[k] < w.oldest_row_kept[k]);
+		}
+		/* a step only after the earlier ones are spent */
+		if (w.rows_gone[CLOSED_CLEAN])
+			assert_int_equal(w.tx_gone[CLOSED_CLEAN], w.rows[CLOSED_CLEAN]);
+		if (w.tx_gone[OPEN_CLEAN])
+			assert_int_equal(w.rows[CLOSED_CLEAN], 0);
+		if (w.tx_gone[CLOSED_FLAGGED]) {
+			assert_int_equal(w.rows[CLOSED_CLEAN], 0);
+			assert_int_equal(w.tx_gone[OPEN_CLEAN], w.rows[OPEN_CLEAN]);
+		}
+		if (w.rows_gone[CLOSED_FLAGGED])
+			assert_int_equal(w.tx_gone[CLOSED_FLAGGED], w.rows[CLOSED_FLAGGED]);
+		/* never: an open entry, an open flagged transcript */
+		assert_int_equal(w.rows_gone[OPEN_CLEAN], 0);
+		assert_int_equal(w.rows_gone[OPEN_FLAGGED], 0);
+		assert_int_equal(w.tx_gone[OPEN_FLAGGED], 0);
+	}
+	/* by the end, every step ran: clean before flagged */
+	struct seen w;
+	look(lg, &w);
+	assert_int_equal(w.rows[CLOSED_CLEAN], 0);
+	assert_true(w.rows_gone[CLOSED_FLAGGED] > 0);
+	ledger_get_stats(lg, &st);
+	assert_int_equal(st.sessions_evicted, w.rows_gone[CLOSED_CLEAN] + w.rows_gone[CLOSED_FLAGGED]);
+	assert_int_equal(st.sessions_evicted_flagged, w.rows_gone[CLOSED_FLAGGED]);
+	assert_int_equal(st.sessions_evicted_open, 0);
+	assert_int_equal(st.transcripts_evicted, w.tx_gone[CLOSED_CLEAN] + w.rows_gone[CLOSED_CLEAN] +
+							 w.tx_gone[OPEN_CLEAN] + w.tx_gone[CLOSED_FLAGGED] +
+							 w.rows_gone[CLOSED_FLAGGED]);
+	assert_true(st.txns_dropped >= 20 * st.transcripts_evicted);
+	assert_true(st.bytes_peak >= full);
+	/* a late event for a dropped session is ignored and counted */
+	emit(lg, EV_SESSION_UPDATE, &s[3], NULL, NULL);
+	assert_null(ledger_find(lg, 3));
+	ledger_get_stats(lg, &st);
+	assert_int_equal(st.events_for_evicted, 1);
+	ledger_free(lg);
+}
+
+/* An open session whose transcript went for the budget keeps no new
+ * lines, and counts them. */
+static void test_evicted_transcript_stays_gone(void **state)
+{
+	(void)state;
+	struct ledger_opts o;
+	ledger_opts_default(&o);
+	o.bytes_max = 64 * 1024;
+	struct ledger *lg = ledger_new(&o);
+	struct ev_session a = mk(1), b = mk(2);
+	emit(lg, EV_SESSION_OPEN, &a, NULL, NULL);
+	emit(lg, EV_SESSION_OPEN, &b, NULL, NULL);
+	char line[400];
+	memset(line, 'y', sizeof line - 1);
+	line[sizeof line - 1] = '\0';
+	for (unsigned i = 0; i < 200; i++)
+		txn(lg, i % 2 ? &b : &a, i, line);
+	const struct ledger_entry *la = ledger_find(lg, 1), *lb = ledger_find(lg, 2);
+	assert_true(ledger_bytes(lg) <= o.bytes_max);
+	assert_true(la->transcript_evicted);
+	uint64_t before = la->tx_dropped;
+	txn(lg, &a, 500, "late");
+	assert_int_equal(la->n_tx, 0);
+	assert_int_equal(la->tx_dropped, before + 1);
+	assert_true(lb->n_tx > 0); /* the one being added to is never the victim */
+	ledger_free(lg);
+}
+
+/* Per-session caps: the first lines and findings kept, the rest counted. */
+static void test_caps(void **state)
+{
+	(void)state;
+	struct ledger_opts o;
+	ledger_opts_default(&o);
+	o.txns_per_session_max = 3;
+	o.findings_per_session_max = 2;
+	o.entries_per_txn_max = 5;
+	struct ledger *lg = ledger_new(&o);
+	struct ev_session s = mk(1);
+	emit(lg, EV_SESSION_OPEN, &s, NULL, NULL);
+	struct pop3_entry ent[12];
+	char uids[12 * 4];
+	for (unsigned i = 0; i < 12; i++) {
+		memset(&ent[i], 0, sizeof ent[i]);
+		ent[i].num = i + 1;
+		ent[i].uid_off = 4 * i;
+		ent[i].uid_len = 3;
+		snprintf(uids + 4 * i, 5, "u%02u", i);
+	}
+	struct pop3_txn t;
+	memset(&t, 0, sizeof t);
+	t.cmd = POP3_CMD_UIDL;
+	t.entries = ent;
+	t.n_entries = 12;
+	t.uids = uids;
+	emit(lg, EV_TXN, &s, &t, NULL);
+	for (unsigned i = 1; i < 6; i++)
+		txn(lg, &s, i, "ok");
+	for (unsigned i = 0; i < 4; i++)
+		flag(lg, &s);
+	const struct ledger_entry *le = ledger_find(lg, 1);
+	assert_int_equal(le->n_tx, 3);
+	assert_int_equal(le->tx_dropped, 3);
+	assert_int_equal(le->tx[0].n_entries, 5);
+	assert_int_equal(le->tx[0].n_entries_seen, 12);
+	assert_memory_equal(le->tx[0].uids + le->tx[0].entries[4].uid_off, "u04", 3);
+	assert_int_equal(le->n_fx, 2);
+	assert_int_equal(le->fx_dropped, 2);
+	struct ledger_stats st;
+	ledger_get_stats(lg, &st);
+	assert_int_equal(st.txns_dropped, 3);
+	assert_int_equal(st.findings_dropped, 2);
+	assert_int_equal(st.entries_dropped, 7);
+	ledger_free(lg);
+}
+
+/* The count cap: closed clean first, then closed flagged, then the oldest
+ * open one; each counted. */
+static void test_count_cap(void **state)
+{
+	(void)state;
+	struct ledger_opts o;
+	ledger_opts_default(&o);
+	o.sessions_max = 4;
+	struct ledger *lg = ledger_new(&o);
+	struct ev_session s[10];
+	for (uint64_t id = 1; id <= 4; id++) {
+		s[id] = mk(id);
+		emit(lg, EV_SESSION_OPEN, &s[id], NULL, NULL);
+	}
+	flag(lg, &s[1]);
+	s[1].end = s[3].end = FLOW_END_FIN;
+	emit(lg, EV_SESSION_CLOSE, &s[1], NULL, NULL); /* closed flagged */
+	emit(lg, EV_SESSION_CLOSE, &s[3], NULL, NULL); /* closed clean */
+	s[5] = mk(5);
+	emit(lg, EV_SESSION_OPEN, &s[5], NULL, NULL);
+	assert_null(ledger_find(lg, 3));
+	assert_non_null(ledger_find(lg, 1));
+	s[6] = mk(6);
+	emit(lg, EV_SESSION_OPEN, &s[6], NULL, NULL);
+	assert_null(ledger_find(lg, 1));
+	s[7] = mk(7);
+	emit(lg, EV_SESSION_OPEN, &s[7], NULL, NULL);
+	assert_null(ledger_find(lg, 2)); /* the oldest open one */
+	assert_non_null(ledger_find(lg, 4));
+	struct ledger_stats st;
+	ledger_get_stats(lg, &st);
+	assert_int_equal(st.held, 4);
+	assert_int_equal(st.sessions_evicted, 3);
+	assert_int_equal(st.sessions_evicted_flagged, 1);
+	assert_int_equal(st.sessions_evicted_open, 1);
+	ledger_free(lg);
+}
+
+/* ---- ids over a long run -------------------------------------------------------------- */
+
+static size_t heap_in_use(void)
+{
+	struct mallinfo2 mi = mallinfo2();
+	return mi.uordblks + mi.hblkhd;
+}
+
+struct gone {
+	uint64_t n, last_id;
+};
+
+static void on_gone(void *ctx, const struct ledger_entry *le)
+{
+	struct gone *g = ctx;
+	g->n++;
+	g->last_id = le->snap.id;
+}
+
+/* A million sessions through a cap of 1,000, a few at once, some flagged:
+ * the ledger makes no more entries than it holds, its bytes stay under
+ * the budget, the process's heap is the same at 1M as at 100k, and every
+ * entry dropped was told to the watcher. */
+static void test_ids_reused_long_run(void **state)
+{
+	(void)state;
+	struct ledger_opts o;
+	ledger_opts_default(&o);
+	o.sessions_max = 1000;
+	o.bytes_max = 8u << 20; /* the count cap binds first */
+	o.row_bytes = 100;
+	struct ledger *lg = ledger_new(&o);
+	struct gone g = { 0, 0 };
+	ledger_watch(lg, on_gone, &g);
+	const uint64_t N = 1000000;
+	size_t heap_at_100k = 0;
+	for (uint64_t id = 1; id <= N; id++) {
+		struct ev_session s = mk(id);
+		emit(lg, EV_SESSION_OPEN, &s, NULL, NULL);
+		txn(lg, &s, 0, "+OK hello");
+		if (id % 97 == 0)
+			flag(lg, &s);
+		/* a session closes three sessions after it opened */
+		if (id > 3) {
+			struct ev_session c = mk(id - 3);
+			c.flagged = (id - 3) % 97 == 0;
+			c.end = FLOW_END_FIN;
+			emit(lg, EV_SESSION_CLOSE, &c, NULL, NULL);
+		}
+		assert_true(ledger_bytes(lg) <= o.bytes_max);
+		if (id == 100000)
+			heap_at_100k = heap_in_use();
+	}
+	struct ledger_stats st;
+	ledger_get_stats(lg, &st);
+	assert_int_equal(st.held, o.sessions_max);
+	assert_true(st.entries_allocated <= o.sessions_max + 1);
+	assert_int_equal(st.sessions_seen, N);
+	assert_int_equal(st.sessions_evicted, N - st.held);
+	assert_int_equal(g.n, st.sessions_evicted);
+	assert_true(st.sessions_evicted_flagged > 0);
+	assert_int_equal(st.sessions_evicted_open, 0);
+	assert_true(st.bytes_peak <= o.bytes_max);
+	size_t heap_at_1m = heap_in_use();
+	print_message("ledger: 1,000,000 sessions: %zu held, %" PRIu64 " entries made, %zu bytes "
+		      "(peak %zu); heap %zu at 100k, %zu at 1M\n",
+		      st.held, st.entries_allocated, st.bytes, st.bytes_peak, heap_at_100k, heap_at_1m);
+	assert_true(heap_at_1m <= heap_at_100k + 64 * 1024);
+	/* the newest (open) sessions are there, found by id; of the closed,
+	 * flagged ones outlive clean ones: the cap held the latest flagged */
+	assert_non_null(ledger_find(lg, N));
+	assert_non_null(ledger_find(lg, N - 2));
+	assert_non_null(ledger_find(lg, N / 97 * 97));
+	assert_non_null(ledger_find(lg, (N / 97 - 900) * 97));
+	assert_null(ledger_find(lg, N - 500)); /* clean, closed, older than the cap's turn */
+	ledger_free(lg);
+}
+
+/* ---- the bus ------------------------------------------------------------------------ */
+
+struct probe {
+	struct ledger *lg;
+	unsigned events, saw_entry;
+};
+
+static void probe_event(void *self, const struct event *e)
+{
+	struct probe *p = self;
+	p->events++;
+	const struct ledger_entry *le = e->sess ? ledger_find(p->lg, e->sess->id) : NULL;
+	/* applied before this sink: the entry has this event's transaction */
+	if (le && (e->type != EV_TXN || (le->n_tx && le->tx[le->n_tx - 1].index == e->txn->index)))
+		p->saw_entry++;
+}
+
+static const struct sink_ops probe_ops = { "probe", probe_event, NULL, NULL };
+
+static void run_bus(bool thread)
+{
+	struct ledger *lg = ledger_new(NULL);
+	struct probe p = { lg, 0, 0 };
+	struct event_bus inner = { .n = 0 };
+	inner.ledger = lg;
+	event_bus_add(&inner, (struct sink){ &probe_ops, &p, 0 });
+	struct event_bus outer = { .n = 0 };
+	struct event_bus *bus = &inner;
+	if (thread) {
+		event_bus_add(&outer, event_thread_sink(&inner, false));
+		assert_null(inner.ledger); /* moved with the sinks */
+		bus = &outer;
+	}
+	for (uint64_t id = 1; id <= 50; id++) {
+		struct ev_session s = mk(id);
+		struct event e = { EV_SESSION_OPEN, s.last_ts, &s, NULL, NULL, NULL };
+		event_bus_emit(bus, &e);
+		struct pop3_txn t;
+		memset(&t, 0, sizeof t);
+		t.index = 0;
+		snprintf(t.text, sizeof t.text, "hi");
+		struct event et = { EV_TXN, s.last_ts, &s, &t, NULL, NULL };
+		event_bus_emit(bus, &et);
+	}
+	char err[64];
+	assert_int_equal(event_bus_finish(bus, err, sizeof err), 0);
+	event_bus_free(bus);
+	assert_int_equal(p.events, 100);
+	assert_int_equal(p.saw_entry, 100);
+	struct ledger_stats st;
+	ledger_get_stats(lg, &st);
+	assert_int_equal(st.sessions_seen, 50); /* once each, not once per sink */
+	assert_int_equal(ledger_find(lg, 7)->n_tx, 1);
+	ledger_free(lg);
+}
+
+static void test_bus_applies_before_sinks(void **state)
+{
+	(void)state;
+	run_bus(false);
+}
+
+static void test_thread_applies_before_sinks(void **state)
+{
+	(void)state;
+	run_bus(true);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_entry_holds_snapshot_transcript_findings),
+		cmocka_unit_test(test_budget_order),
+		cmocka_unit_test(test_evicted_transcript_stays_gone),
+		cmocka_unit_test(test_caps),
+		cmocka_unit_test(test_count_cap),
+		cmocka_unit_test(test_ids_reused_long_run),
+		cmocka_unit_test(test_bus_applies_before_sinks),
+		cmocka_unit_test(test_thread_applies_before_sinks),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
