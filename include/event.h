@@ -195,16 +195,27 @@ static inline bool event_bus_wants(const struct event_bus *b, enum event_type ty
 int event_bus_finish(struct event_bus *b, char *errbuf, size_t errlen);
 void event_bus_free(struct event_bus *b);
 
+/* When the producer hands a batch of events to the sinks' thread besides
+ * when it is full (see event_thread_sink). */
+enum ev_handover {
+	EV_HANDOVER_FULL,    /* only full batches (a file read at full speed) */
+	EV_HANDOVER_PACED,   /* also at a session's close or a stats event, at most
+			      * once per EVENT_HANDOVER_PACE_MS (a file that may come
+			      * slowly, being published: a pipe from tcpdump) */
+	EV_HANDOVER_PROMPT,  /* also at every session's close and stats event (live) */
+};
+#define EVENT_HANDOVER_PACE_MS 5
+
 /* The sinks of `inner` and its ledger (moved out of it) on a thread of their own: the
  * returned sink copies each event, with everything it points to, into a
  * ring of batches, and the thread hands the copies to those sinks in
  * order. finish() waits until every event is rendered, then finishes them.
- * Events reach the thread a batch at a time; with `prompt` (live) also at
- * each session's close and each stats event, so a finished session's
- * lines never wait for a batch to fill (a hand-over per event would cost
- * a wake-up each). If no thread can be started, the sinks run on the
- * caller's. */
-struct sink event_thread_sink(struct event_bus *inner, bool prompt);
+ * Events reach the thread a batch at a time, and as `when` says, so a
+ * finished session's lines need not wait for a batch to fill (a hand-over
+ * per event would cost a wake-up each: paced, a 300 MB file published
+ * makes about 100 hand-overs instead of one per session, 5,600). If no
+ * thread can be started, the sinks run on the caller's. */
+struct sink event_thread_sink(struct event_bus *inner, enum ev_handover when);
 
 /* Text from the wire, made safe for a terminal or a log line: printable
  * ASCII kept, everything else as \xNN (so escape sequences, control bytes

@@ -10,9 +10,9 @@
  *
  *     XADD KEY MAXLEN ~ N * sensor NAME run RUN seq SEQ n COUNT events LINES
  *
- * LINES being COUNT JSON lines joined by '\n' (one when traffic is light:
- * an entry carries the lines that queued while the previous round trip was
- * in flight, at most 64), RUN naming the sensor's process (start time and
+ * LINES being COUNT JSON lines joined by '\n' (at most 64: the lines that
+ * queued within PUBLISH_LINGER_MS of the first, or while the previous
+ * round trip was in flight; one when traffic is light), RUN naming the sensor's process (start time and
  * pid) and SEQ the first line's number, counted from 1 for the run: after a
  * lost connection the publisher reads the stream's tail to see which of
  * the entries it had sent unanswered arrived, so a reconnect adds no

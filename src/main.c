@@ -324,7 +324,8 @@ int main(int argc, char **argv)
 	if (r.pub) /* after the --json sink: a shared line is written there first */
 		event_bus_add(&rendered, publisher_sink(r.pub, o.sensor, pub_shared));
 	if (rendered.n)
-		event_bus_add(&r.bus, event_thread_sink(&rendered, o.iface != NULL || o.publish_url || o.nfrom));
+		event_bus_add(&r.bus, event_thread_sink(&rendered, o.iface || o.nfrom ? EV_HANDOVER_PROMPT
+							   : o.publish_url ? EV_HANDOVER_PACED : EV_HANDOVER_FULL));
 	if (want_ui) {
 		struct ui_opts uo = { .store_bytes_max = o.ui_store_max, .wall = o.wall, .no_color = o.no_color,
 				      .source = o.iface ? o.iface : o.nfrom ? o.from[0] : o.files[0],

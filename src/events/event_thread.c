@@ -41,7 +41,8 @@ struct event_thread {
 	struct batch_ring *ring;
 	pthread_t thread;
 	bool running;   /* the thread was started and not yet joined */
-	bool prompt;    /* hand over at each session's close and stats event (live) */
+	enum ev_handover when; /* besides full batches (event.h) */
+	uint64_t handed_ms;    /* EV_HANDOVER_PACED: the last hand-over, monotonic */
 };
 
 static size_t al8(size_t n)
@@ -332,6 +333,14 @@ static void *consumer(void *arg)
 	}
 }
 
+/* Coarse (a tick, 1-4 ms) and cheap: read at a session's close only. */
+static uint64_t mono_coarse_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
 static void on_event(void *self, const struct event *e)
 {
 	struct event_thread *t = self;
@@ -362,8 +371,15 @@ static void on_event(void *self, const struct event *e)
 		stream(rec, t->stage, h.size);
 	}
 	b->used += h.size;
-	if (t->prompt && (e->type == EV_SESSION_CLOSE || e->type == EV_STATS))
+	if (t->when != EV_HANDOVER_FULL && (e->type == EV_SESSION_CLOSE || e->type == EV_STATS)) {
+		if (t->when == EV_HANDOVER_PACED && e->type != EV_STATS) {
+			uint64_t now = mono_coarse_ms();
+			if (now - t->handed_ms < EVENT_HANDOVER_PACE_MS)
+				return; /* a stats event (the heartbeat) or a later close takes it */
+			t->handed_ms = now;
+		}
 		publish(t);
+	}
 }
 
 /* Hand over what is pending and wait for the thread to render it all. */
@@ -397,13 +413,13 @@ static void on_free(void *self)
 
 static const struct sink_ops event_thread_ops = { "thread", on_event, on_finish, on_free };
 
-struct sink event_thread_sink(struct event_bus *inner, bool prompt)
+struct sink event_thread_sink(struct event_bus *inner, enum ev_handover when)
 {
 	struct event_thread *t = xcalloc(1, sizeof *t);
 	t->inner = *inner; /* its ledger too: applied on the thread, before its sinks */
 	inner->n = 0;
 	inner->ledger = NULL;
-	t->prompt = prompt;
+	t->when = when;
 	t->u = xcalloc(1, sizeof *t->u);
 	t->stage = xmalloc(EVENT_THREAD_BATCH_BYTES); /* pages touched only as records need */
 	t->ring = batch_ring_new(EVENT_THREAD_BATCHES, EVENT_THREAD_BATCH_BYTES);

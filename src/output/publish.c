@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -41,6 +42,7 @@
 #define PUBLISH_BACKOFF_MIN_MS 100
 #define PUBLISH_BACKOFF_MAX_MS 5000
 #define PUBLISH_DRAIN_STALL_MS 3000    /* at the end: give up after this long without progress */
+#define PUBLISH_LINGER_MS 20          /* lines this young wait for company (see publisher_main) */
 #define PUBLISH_DEDUPE_SCAN 2000       /* stream entries read back after a lost connection */
 #define PUBLISH_MSG_MAX 2048
 
@@ -68,7 +70,9 @@ struct publisher {
 	bool producer_waiting;
 	uint8_t *ring;
 	size_t cap, head, used;      /* head: oldest byte */
-	bool waiting;                /* the thread sleeps on cv */
+	size_t nrec;                 /* lines in the ring */
+	bool waiting;                /* the thread sleeps on cv: the ring is empty */
+	bool lingering;              /* the thread waits for a fuller batch */
 	bool stop;                   /* finish: send what is left, then end */
 	pthread_t thread;
 	bool started;
@@ -136,6 +140,13 @@ static void ring_get(struct publisher *p, void *dst, size_t n)
 	p->used -= n;
 }
 
+/* Enough lines wait to fill a batch well: the thread sends without
+ * lingering. Under mu. */
+static bool batch_ready(const struct publisher *p)
+{
+	return p->nrec >= PUBLISH_BATCH_LINES / 2 || p->used >= PUBLISH_BATCH_BYTES / 2;
+}
+
 void publisher_line(struct publisher *p, const char *line, size_t n)
 {
 	struct rec_hdr h = { 0, (uint32_t)n };
@@ -157,8 +168,9 @@ void publisher_line(struct publisher *p, const char *line, size_t n)
 	} else {
 		ring_put(p, &h, sizeof(h));
 		ring_put(p, line, n);
+		p->nrec++;
 		atomic_store(&p->buffered, p->used);
-		if (p->waiting)
+		if (p->waiting || (p->lingering && batch_ready(p)))
 			pthread_cond_signal(&p->cv);
 	}
 	pthread_mutex_unlock(&p->mu);
@@ -179,6 +191,7 @@ static void batch_fill(struct publisher *p)
 			break;
 		}
 		ring_get(p, p->bbuf + p->blen, h.len);
+		p->nrec--;
 		p->blines[p->bn++] = (struct batch_line){ h.seq, p->blen, h.len };
 		p->blen += h.len;
 		p->bbuf[p->blen++] = '\n'; /* so lines in a row are one entry's value */
@@ -354,10 +367,33 @@ static void backoff_wait(struct publisher *p)
 	p->backoff_ms = p->backoff_ms * 2 > PUBLISH_BACKOFF_MAX_MS ? PUBLISH_BACKOFF_MAX_MS : p->backoff_ms * 2;
 }
 
+/* Lines that just came wait up to PUBLISH_LINGER_MS for more, unless a
+ * batch's worth is already there: one wake-up and one round trip then
+ * carry many lines in full entries. Sending each line as it came cost a
+ * context switch on both sides and an XADD per few lines: +49 % wall
+ * time on a file read at full speed on two cores shared with Redis. Live,
+ * 20 ms more delay on the way to a wall is nothing. Under mu. */
+static void linger(struct publisher *p)
+{
+	if (p->stop || batch_ready(p))
+		return;
+	struct timespec until;
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_nsec += PUBLISH_LINGER_MS * 1000000L;
+	until.tv_sec += until.tv_nsec / 1000000000L;
+	until.tv_nsec %= 1000000000L;
+	p->lingering = true;
+	while (!p->stop && !batch_ready(p))
+		if (pthread_cond_timedwait(&p->cv, &p->mu, &until) != 0)
+			break; /* the time is up */
+	p->lingering = false;
+}
+
 static void *publisher_main(void *arg)
 {
 	struct publisher *p = arg;
 	uint64_t last_progress = 0;
+	prctl(PR_SET_NAME, "pop3mon-publish"); /* for top -H and perf; a name is a help, not a need */
 	for (;;) {
 		pthread_mutex_lock(&p->mu);
 		bool stopping = p->stop;
@@ -379,6 +415,7 @@ static void *publisher_main(void *arg)
 				pthread_mutex_unlock(&p->mu);
 				break;
 			}
+			linger(p);
 			batch_fill(p);
 		}
 		if (p->stop && !stopping) {
@@ -466,6 +503,7 @@ uint64_t publisher_drain(struct publisher *p)
 		p->used -= h.len;
 		left++;
 	}
+	p->nrec = 0;
 	p->bn = 0;
 	atomic_fetch_add(&p->dropped, left);
 	atomic_store(&p->buffered, 0);

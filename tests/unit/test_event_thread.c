@@ -127,13 +127,13 @@ static void script(struct sink s, struct rec *r)
 }
 
 /* A recording sink on its own thread. */
-static struct sink start(struct rec *r, bool prompt)
+static struct sink start(struct rec *r, enum ev_handover when)
 {
 	r->caller = pthread_self();
 	r->other_thread = true;
 	struct event_bus inner = { .n = 0 };
 	event_bus_add(&inner, (struct sink){ .ops = &rec_ops, .self = r });
-	struct sink ts = event_thread_sink(&inner, prompt);
+	struct sink ts = event_thread_sink(&inner, when);
 	assert_int_equal(inner.n, 0); /* the sinks moved into the thread */
 	return ts;
 }
@@ -145,7 +145,7 @@ static void test_same_events_in_order_on_another_thread(void **state)
 	direct.caller = pthread_self();
 	script((struct sink){ .ops = &rec_ops, .self = &direct }, NULL);
 
-	struct sink ts = start(&threaded, false);
+	struct sink ts = start(&threaded, EV_HANDOVER_FULL);
 	script(ts, &threaded);
 	char err[128] = "";
 	assert_int_equal(ts.ops->finish(ts.self, err, sizeof err), 0);
@@ -175,7 +175,7 @@ static void test_prompt_at_close(void **state)
 {
 	(void)state;
 	struct rec threaded = { 0 };
-	struct sink ts = start(&threaded, true);
+	struct sink ts = start(&threaded, EV_HANDOVER_PROMPT);
 	struct ev_session sess;
 	struct ev_pop3 *ci;
 	struct pop3_txn t;
@@ -197,13 +197,58 @@ static void test_prompt_at_close(void **state)
 	free(threaded.log);
 }
 
+static void wait_seen(struct rec *r, size_t n)
+{
+	struct timespec nap = { 0, 10 * 1000 * 1000 };
+	for (int i = 0; i < 500 && seen(r) < n; i++)
+		nanosleep(&nap, NULL);
+}
+
+/* Paced (a published file): the first close hands over at once; a close
+ * right after it waits (no wake-up per session at full speed) until the
+ * next stats event, which always hands over, or a close past the pace. */
+static void test_paced_at_close(void **state)
+{
+	(void)state;
+	struct rec threaded = { 0 };
+	struct sink ts = start(&threaded, EV_HANDOVER_PACED);
+	struct ev_session a, b, c;
+	struct ev_pop3 *ci;
+	tev_session(&a, &ci, 1);
+	tev_session(&b, &ci, 2);
+	tev_session(&c, &ci, 3);
+	tev_emit(ts, EV_SESSION_OPEN, &a, NULL, NULL, NULL);
+	tev_emit(ts, EV_SESSION_CLOSE, &a, NULL, NULL, NULL);
+	tev_emit(ts, EV_SESSION_OPEN, &b, NULL, NULL, NULL);
+	tev_emit(ts, EV_SESSION_CLOSE, &b, NULL, NULL, NULL); /* within the pace of a's */
+	wait_seen(&threaded, 2);
+	struct timespec nap = { 0, 20 * 1000 * 1000 };
+	nanosleep(&nap, NULL);
+	assert_int_equal(seen(&threaded), 2); /* a's, not b's */
+	struct ev_stats st;
+	tev_stats(&st, false);
+	tev_emit(ts, EV_STATS, NULL, NULL, NULL, &st);
+	wait_seen(&threaded, 5);
+	assert_int_equal(seen(&threaded), 5);
+	nap.tv_nsec = 3 * EVENT_HANDOVER_PACE_MS * 1000 * 1000; /* past the pace */
+	nanosleep(&nap, NULL);
+	tev_emit(ts, EV_SESSION_OPEN, &c, NULL, NULL, NULL);
+	tev_emit(ts, EV_SESSION_CLOSE, &c, NULL, NULL, NULL);
+	wait_seen(&threaded, 7);
+	assert_int_equal(seen(&threaded), 7);
+	char err[128] = "";
+	assert_int_equal(ts.ops->finish(ts.self, err, sizeof err), 0);
+	ts.ops->free(ts.self);
+	free(threaded.log);
+}
+
 /* Freed without finish (an error path): the thread is still stopped and
  * whatever was emitted has been rendered, not lost mid-batch. */
 static void test_free_without_finish(void **state)
 {
 	(void)state;
 	struct rec threaded = { 0 };
-	struct sink ts = start(&threaded, false);
+	struct sink ts = start(&threaded, EV_HANDOVER_FULL);
 	script(ts, NULL);
 	ts.ops->free(ts.self);
 	assert_int_equal(threaded.events, 1000 * 5 + 1);
@@ -217,6 +262,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_same_events_in_order_on_another_thread),
 		cmocka_unit_test(test_prompt_at_close),
+		cmocka_unit_test(test_paced_at_close),
 		cmocka_unit_test(test_free_without_finish),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

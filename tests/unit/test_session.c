@@ -152,7 +152,7 @@ static void test_empty_bus_and_thread_sink_skip(void **state)
 	struct event_bus inner = { .n = 0 };
 	event_bus_add(&inner, (struct sink){ .ops = &count_ops, .self = &a,
 					     .skip = EV_BIT(EV_SESSION_UPDATE) });
-	struct sink ts = event_thread_sink(&inner, false);
+	struct sink ts = event_thread_sink(&inner, EV_HANDOVER_FULL);
 	assert_int_equal(ts.skip, EV_BIT(EV_SESSION_UPDATE));
 	struct event_bus bus = { .n = 0 };
 	event_bus_add(&bus, ts);
@@ -165,7 +165,7 @@ static void test_empty_bus_and_thread_sink_skip(void **state)
 	assert_int_equal(a.by_type[EV_SESSION_UPDATE], 0);
 
 	struct event_bus empty = { .n = 0 };
-	struct sink te = event_thread_sink(&empty, false);
+	struct sink te = event_thread_sink(&empty, EV_HANDOVER_FULL);
 	assert_int_equal(te.skip, ~0u);
 	te.ops->free(te.self);
 }
