@@ -479,7 +479,7 @@ static void run_bus(bool thread)
 	struct event_bus outer = { .n = 0 };
 	struct event_bus *bus = &inner;
 	if (thread) {
-		event_bus_add(&outer, event_thread_sink(&inner, false));
+		event_bus_add(&outer, event_thread_sink(&inner, EV_HANDOVER_FULL));
 		assert_null(inner.ledger); /* moved with the sinks */
 		bus = &outer;
 	}
