@@ -16,6 +16,23 @@
 
 #include "util.h"
 
+/* A held line's first allocation; it doubles up to POP3_LINE_BUF. */
+#define FRAMER_BUF_FIRST 128
+
+/* Sized to what it holds: the partial lines held between segments are
+ * mostly a body line's head, so thousands of sessions at once need not
+ * each keep POP3_LINE_BUF bytes. */
+static __attribute__((noinline)) void grow(struct pop3_framer *f, size_t need)
+{
+	size_t ncap = f->cap ? (size_t)f->cap * 2 : FRAMER_BUF_FIRST;
+	while (ncap < need)
+		ncap *= 2;
+	if (ncap > POP3_LINE_BUF)
+		ncap = POP3_LINE_BUF;
+	f->buf = xrealloc(f->buf, ncap);
+	f->cap = (uint32_t)ncap;
+}
+
 static void keep(struct pop3_framer *f, const uint8_t *p, size_t n, const struct seg_meta *m)
 {
 	if (!f->in_line) {
@@ -24,10 +41,10 @@ static void keep(struct pop3_framer *f, const uint8_t *p, size_t n, const struct
 		f->len = 0;
 		f->octets = 0;
 	}
-	if (!f->buf)
-		f->buf = xmalloc(POP3_LINE_BUF);
 	size_t room = POP3_LINE_BUF - f->len;
 	size_t take = n < room ? n : room;
+	if (__builtin_expect(f->len + take > f->cap, 0))
+		grow(f, f->len + take);
 	memcpy(f->buf + f->len, p, take);
 	f->len += take;
 	f->octets += n;
@@ -588,4 +605,5 @@ void pop3_framer_fini(struct pop3_framer *f)
 {
 	free(f->buf);
 	f->buf = NULL;
+	f->cap = 0;
 }

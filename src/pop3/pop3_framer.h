@@ -33,13 +33,14 @@ typedef void (*pop3_line_fn)(void *obj, int dir, const struct pop3_line *l);
 typedef bool (*pop3_resync_fn)(void *obj, int dir, const uint8_t *p, size_t n);
 
 struct pop3_framer {
-	char *buf;          /* owned, POP3_LINE_BUF bytes, allocated on first use */
+	char *buf;          /* owned, cap bytes, allocated on first use */
 	size_t len;         /* bytes kept of the partial line */
 	uint64_t octets;    /* bytes seen of the partial line */
 	bool in_line;
 	bool skip_to_lf;    /* after a gap: the next line start is unknown */
 	bool resumed_at_gap; /* the first bytes after the gap began a line */
 	char last;          /* last byte seen of the partial line (for CR) */
+	uint32_t cap;       /* bytes allocated at buf: grows to POP3_LINE_BUF */
 	struct seg_meta start;
 };
 
