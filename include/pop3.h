@@ -52,6 +52,7 @@ enum pop3_cmd pop3_cmd_lookup(const char *kw, size_t len);
 #define POP3_ARGS_MAX 512
 #define POP3_TEXT_MAX 512
 #define POP3_UID_MAX 70              /* RFC 1939 s7 */
+#define POP3_APOP_TS_MAX 127         /* kept of the greeting's <...> */
 #define POP3_PENDING_MAX 64          /* unanswered commands kept (pipelining) */
 #define POP3_LISTING_MAX 100000      /* LIST/UIDL entries kept per reply */
 #define POP3_REDACTED "<redacted>"
@@ -164,10 +165,12 @@ struct pop3_conn_info {
 	uint64_t gaps[2], gap_bytes[2];
 	uint64_t resyncs;
 	uint64_t txns;
-	/* The text last, as in pop3_txn: the counters are updated per segment. */
-	char user[POP3_ARGS_MAX + 1];
-	char banner[POP3_TEXT_MAX + 1];  /* greeting text */
-	char apop_ts[128];               /* <...> in the greeting, if any */
+	/* C strings sized to what they hold (a session's user and greeting are
+	 * short; fixed arrays cost 1.1 KiB a session), owned by the dissector;
+	 * "" when not seen, never NULL. */
+	const char *user;                /* at most POP3_ARGS_MAX bytes */
+	const char *banner;              /* greeting text, at most POP3_TEXT_MAX */
+	const char *apop_ts;             /* <...> in the greeting, if any; at most POP3_APOP_TS_MAX */
 };
 
 struct pop3_cb {

@@ -59,6 +59,15 @@ static void parse_msgnum(struct pending *p)
 		(void)pop3_parse_u32(sp + 1, strlen(sp + 1), &p->arg2);
 }
 
+/* The user in a PLAIN or LOGIN response, if there is one. */
+static void sasl_user(struct pop3_conn *c, const char *mech, size_t mech_len, const char *resp,
+		      size_t len)
+{
+	char user[POP3_ARGS_MAX + 1];
+	if (pop3_data_sasl_user(mech, mech_len, resp, len, user, sizeof user))
+		pop3d_set_info_text(&c->info.user, user, strlen(user), POP3_ARGS_MAX);
+}
+
 void pop3d_client_line(struct pop3_conn *c, const struct pop3_line *l)
 {
 	if (c->client_gap && !(l->flags & LINE_CUT)) {
@@ -78,8 +87,7 @@ void pop3d_client_line(struct pop3_conn *c, const struct pop3_line *l)
 		else if (!pop3_data_is_base64(l->p, l->len))
 			c->cur.flags |= POP3_TF_AUTH_NOT_B64;
 		else if (c->sasl_responses == 0)
-			(void)pop3_data_sasl_user(c->cur.args, strcspn(c->cur.args, " "), l->p, l->len,
-						  c->info.user, sizeof(c->info.user));
+			sasl_user(c, c->cur.args, strcspn(c->cur.args, " "), l->p, l->len);
 		c->sasl_responses++;
 		return;
 	}
@@ -106,18 +114,16 @@ void pop3d_client_line(struct pop3_conn *c, const struct pop3_line *l)
 		p->flags |= POP3_TF_BARE_LF;
 	parse_msgnum(p);
 	if (p->cmd == POP3_CMD_USER && p->has_args)
-		strlcpy_safe(c->info.user, p->args, sizeof(c->info.user));
-	if (p->cmd == POP3_CMD_APOP && p->has_args) {
-		copy_text(c->info.user, sizeof(c->info.user), p->args, strcspn(p->args, " "));
-	}
+		pop3d_set_info_text(&c->info.user, p->args, strlen(p->args), POP3_ARGS_MAX);
+	if (p->cmd == POP3_CMD_APOP && p->has_args)
+		pop3d_set_info_text(&c->info.user, p->args, strcspn(p->args, " "), POP3_ARGS_MAX);
 	if (p->cmd == POP3_CMD_AUTH) {
 		/* The user of PLAIN and LOGIN is in the (initial) response; the
 		 * rest of the response is redacted just below. */
 		size_t ml = strcspn(p->args, " ");
 		c->sasl_responses = p->args[ml] ? 1 : 0;
 		if (p->args[ml])
-			(void)pop3_data_sasl_user(p->args, ml, p->args + ml + 1, strlen(p->args + ml + 1),
-						  c->info.user, sizeof(c->info.user));
+			sasl_user(c, p->args, ml, p->args + ml + 1, strlen(p->args + ml + 1));
 	}
 	redact_args(p, c->o.show_secrets);
 }

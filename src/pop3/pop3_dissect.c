@@ -24,10 +24,27 @@
 #include "pop3_framer.h"
 #include "util.h"
 
+static const char no_text[1] = "";
+
+void pop3d_set_info_text(const char **dst, const char *p, size_t len, size_t max)
+{
+	if (*dst != no_text)
+		free((char *)*dst);
+	if (len == 0) {
+		*dst = no_text;
+		return;
+	}
+	size_t n = len < max ? len : max;
+	char *s = xmalloc(n + 1);
+	copy_text(s, n + 1, p, n);
+	*dst = s;
+}
+
 struct pop3_conn *pop3_conn_new(const struct pop3_opts *o, const struct pop3_cb *cb,
 				bool midstream)
 {
 	struct pop3_conn *c = xcalloc(1, sizeof(*c));
+	c->info.user = c->info.banner = c->info.apop_ts = no_text;
 	c->o = *o;
 	c->cb = *cb;
 	c->midstream = midstream;
@@ -45,6 +62,9 @@ void pop3_conn_free(struct pop3_conn *c)
 		return;
 	pop3_framer_fini(&c->fr[0]);
 	pop3_framer_fini(&c->fr[1]);
+	pop3d_set_info_text(&c->info.user, NULL, 0, 0);
+	pop3d_set_info_text(&c->info.banner, NULL, 0, 0);
+	pop3d_set_info_text(&c->info.apop_ts, NULL, 0, 0);
 	free(c->q);
 	free(c->ent);
 	free(c->uids);

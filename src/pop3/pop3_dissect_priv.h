@@ -66,6 +66,10 @@ static inline void copy_text(char *dst, size_t size, const char *p, size_t len)
 	dst[n] = '\0';
 }
 
+/* A pop3_conn_info text: wire text cut to max bytes (NUL as SUB, as
+ * copy_text), on the heap; "" costs nothing. */
+void pop3d_set_info_text(const char **dst, const char *p, size_t len, size_t max);
+
 /* ---- the pending-command FIFO (pop3_txn.c pushes) ------------------------ */
 
 static inline struct pending *q_at(struct pop3_conn *c, unsigned i)

@@ -58,9 +58,11 @@ struct session {
 
 /* What a session without payload shows: a SYN flood must cost a flow and a
  * snapshot, not a dissector and the checks (about 5 KiB) per SYN. */
-static const struct pop3_conn_info no_payload_syn = { .state = POP3_STATE_CONNECT };
-static const struct pop3_conn_info no_payload_midstream = { .state = POP3_STATE_UNKNOWN };
-static const struct pop3_conn_info not_pop3_info = { .state = POP3_STATE_UNKNOWN };
+#define NO_TEXT .user = "", .banner = "", .apop_ts = ""
+static const struct pop3_conn_info no_payload_syn = { .state = POP3_STATE_CONNECT, NO_TEXT };
+static const struct pop3_conn_info no_payload_midstream = { .state = POP3_STATE_UNKNOWN, NO_TEXT };
+static const struct pop3_conn_info not_pop3_info = { .state = POP3_STATE_UNKNOWN, NO_TEXT };
+#undef NO_TEXT
 
 struct session_mgr {
 	struct session_opts o;

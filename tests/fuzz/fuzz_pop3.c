@@ -92,7 +92,8 @@ static void on_txn(void *c_, const struct pop3_txn *t)
 
 static void check_info(const struct pop3_conn_info *ci)
 {
-	CHECK(TERMINATED(ci->user) && TERMINATED(ci->banner) && TERMINATED(ci->apop_ts));
+	CHECK(strlen(ci->user) <= POP3_ARGS_MAX && strlen(ci->banner) <= POP3_TEXT_MAX &&
+	      strlen(ci->apop_ts) <= POP3_APOP_TS_MAX);
 	CHECK(pop3_state_name(ci->state) != NULL);
 	for (int d = 0; d < 2; d++)
 		CHECK(ci->tls_bytes[d] <= ci->bytes[d]);

@@ -46,10 +46,11 @@ static void session(struct fx *x)
 		checks_free(x->k);
 	x->k = checks_new(&x->o, x->store, "198.51.100.5", on_finding, x);
 	memset(&x->ci, 0, sizeof(x->ci));
+	x->ci.banner = x->ci.apop_ts = "";
 	x->ci.state = POP3_STATE_TRANSACTION;
 	x->ci.login_seen = true;
 	x->ci.bytes[0] = x->ci.bytes[1] = 100;
-	strcpy(x->ci.user, "alice");
+	x->ci.user = "alice";
 	x->index = 0;
 }
 
@@ -517,7 +518,7 @@ static void test_uid_size_other_account(void **state)
 	listing(x, false, l1, 1);
 	listing(x, true, u, 1);
 	session(x);
-	strcpy(x->ci.user, "bob");
+	x->ci.user = "bob";
 	listing(x, false, l2, 1);
 	listing(x, true, u, 1);
 	expect_none(x);
