@@ -41,11 +41,11 @@ struct frame {
  * the work itself. It must not touch what the caller's thread changes. */
 typedef void (*frame_prep_fn)(void *ctx, const struct frame *f, void *out);
 
+/* The counters (received, kernel_drops, iface_drops): include/stats.def. */
 struct source_stats {
-	uint64_t received;       /* frames handed out */
-	uint64_t kernel_drops;   /* pcap_stats ps_drop (live only) */
-	uint64_t iface_drops;    /* pcap_stats ps_ifdrop (live only) */
-	bool have_kernel_stats;
+#define STAT_SRC(o, field, ...) uint64_t field;
+#include "stats.def"
+	bool have_kernel_stats;  /* the drops are known (live only) */
 };
 
 struct source_opts {

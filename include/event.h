@@ -108,17 +108,18 @@ struct ev_session {
 _Static_assert(offsetof(struct ev_session, pop3) == sizeof(struct ev_session_head),
 	       "an ev_session is its head, then the POP3 facts");
 
-/* --publish: what the publisher did (all zero when not publishing). */
+/* --publish: what the publisher did (all zero when not publishing):
+ * connected, events, sent, dropped, rejected, reconnects, buffered_bytes
+ * (include/stats.def). */
 struct publish_stats {
-	bool enabled, connected;
-	uint64_t events;          /* lines handed to it */
-	uint64_t sent;            /* added to the stream (Redis answered) */
-	uint64_t dropped;         /* buffer full, or unsent at the end */
-	uint64_t rejected;        /* Redis answered with an error (ACL, OOM) */
-	uint64_t reconnects;
-	uint64_t buffered_bytes;
+	bool enabled;             /* publishing: the JSON has a "publish" object */
+#define STAT_PUB_FLAG(o, field, ...) bool field;
+#define STAT_PUB(o, field, ...) uint64_t field;
+#include "stats.def"
 };
 
+/* The statistics: the counters are include/stats.def's (each with its
+ * JSON key and what it means), the table of them include/stats.h. */
 struct ev_stats {
 	uint64_t ts_us;              /* capture time */
 	uint64_t first_ts_us;        /* capture time of the first frame (0: none yet) */
@@ -127,22 +128,21 @@ struct ev_stats {
 	const char *source;
 	char sensor[SENSOR_NAME_MAX]; /* read from a stream: the sensor's ("host") */
 	struct source_stats src;
-	uint64_t frames, bytes;      /* all frames read */
 	struct decode_stats dec;
 	struct flow_stats flows;
 	struct reasm_stats reasm;
-	uint64_t sessions_total, sessions_active, sessions_flagged;
-	uint64_t sessions_not_pop3;  /* of the total: ended not_pop3 */
 	/* TCP connections that were not POP3 sessions (ports not watched), by
 	 * server port, the busiest first: what a capture with no POP3 held. */
-	uint64_t other_flows;
 	struct { uint16_t port; uint64_t flows; } other_ports[8];
-	uint64_t findings[3];
+	uint64_t findings[3];        /* by enum severity (stats.def: STAT_SEV) */
 	uint64_t rule_counts[R__COUNT];
-	uint64_t pop3_garbage_lines, pop3_long_lines, pop3_unsolicited, pop3_unanswered,
-		 pop3_pending_dropped, pop3_resyncs, pop3_bare_lf;
-	uint64_t accounts_evicted;
 	struct publish_stats publish;
+	/* frames, bytes (all frames read), sessions_total, sessions_active,
+	 * sessions_flagged, sessions_not_pop3, other_flows, pop3_garbage_lines,
+	 * pop3_long_lines, pop3_unsolicited, pop3_unanswered,
+	 * pop3_pending_dropped, pop3_resyncs, pop3_bare_lf, accounts_evicted */
+#define STAT_EV(o, field, ...) uint64_t field;
+#include "stats.def"
 };
 
 struct event {

@@ -101,15 +101,13 @@ struct flow {
 	struct tunnel tun;           /* the first packet's; src is the client's side */
 };
 
+/* created, closed, active, peak_active, evicted (LRU at max_flows),
+ * timed_out, not_watched, ignored_no_flow, the connections that never
+ * became sessions (refused, no_answer, no_greeting, reset_before_greeting)
+ * and syn_absorbed: each described in include/stats.def, the one list. */
 struct flow_stats {
-	uint64_t created, closed, active, peak_active;
-	uint64_t evicted;          /* LRU eviction at max_flows */
-	uint64_t timed_out;
-	uint64_t not_watched;      /* TCP packets on no watched port */
-	uint64_t ignored_no_flow;  /* e.g. a lone RST or FIN with no flow */
-	/* connections that never became sessions */
-	uint64_t refused, no_answer, no_greeting, reset_before_greeting;
-	uint64_t syn_absorbed;     /* SYN retransmissions (and their RSTs) after such an end */
+#define STAT_FLOW(o, field, ...) uint64_t field;
+#include "stats.def"
 };
 
 typedef void (*flow_open_fn)(void *ctx, struct flow *f);

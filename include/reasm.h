@@ -40,19 +40,13 @@ struct reasm_cb {
 };
 
 /* Counters shared by all directions of all flows. */
+/* segments, delivered_bytes, ooo_segments, retrans_bytes,
+ * overlap_conflicts, gaps, gap_bytes, flow_cap_hits, total_cap_hits,
+ * buffered_bytes (a gauge: memory held now, headers included),
+ * buffered_peak, dropped_far: each described in include/stats.def. */
 struct reasm_stats {
-	uint64_t segments;          /* segments with payload */
-	uint64_t delivered_bytes;
-	uint64_t ooo_segments;      /* buffered ahead of a hole */
-	uint64_t retrans_bytes;     /* bytes already delivered or buffered, seen again */
-	uint64_t overlap_conflicts; /* overlaps whose bytes differ from the first copy */
-	uint64_t gaps;
-	uint64_t gap_bytes;
-	uint64_t flow_cap_hits;     /* per-direction buffer cap forced a gap */
-	uint64_t total_cap_hits;    /* global buffer cap forced a gap */
-	uint64_t buffered_bytes;    /* memory now held across all flows, headers included (gauge) */
-	uint64_t buffered_peak;
-	uint64_t dropped_far;       /* segments too far ahead of the window to trust */
+#define STAT_REASM(o, field, ...) uint64_t field;
+#include "stats.def"
 };
 
 struct reasm_limits {

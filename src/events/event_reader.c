@@ -14,6 +14,7 @@
 
 #include "event_reader.h"
 #include "events_in.h"
+#include "stats.h"
 #include "util.h"
 #include "../output/out_common.h"
 
@@ -183,72 +184,6 @@ static void deliver(struct event_reader *r, enum event_type type, uint64_t ts, c
 	event_bus_emit(r->o.bus, &e);
 }
 
-static void add_stats(struct ev_stats *a, const struct ev_stats *b)
-{
-	if (b->ts_us > a->ts_us)
-		a->ts_us = b->ts_us;
-	if (b->wall_us > a->wall_us)
-		a->wall_us = b->wall_us;
-	if (b->first_ts_us && (!a->first_ts_us || b->first_ts_us < a->first_ts_us))
-		a->first_ts_us = b->first_ts_us;
-	a->src.received += b->src.received;
-	a->src.kernel_drops += b->src.kernel_drops;
-	a->src.iface_drops += b->src.iface_drops;
-	a->src.have_kernel_stats |= b->src.have_kernel_stats;
-	a->frames += b->frames;
-	a->bytes += b->bytes;
-	for (int i = 0; i < DEC__COUNT; i++)
-		a->dec.count[i] += b->dec.count[i];
-	/* the flow and reassembly counters are all uint64_t, in a row */
-	uint64_t *x = &a->flows.created;
-	const uint64_t *y = &b->flows.created;
-	for (size_t i = 0; i < sizeof a->flows / sizeof(uint64_t); i++)
-		x[i] += y[i];
-	x = &a->reasm.segments;
-	y = &b->reasm.segments;
-	for (size_t i = 0; i < sizeof a->reasm / sizeof(uint64_t); i++)
-		x[i] += y[i];
-	a->sessions_total += b->sessions_total;
-	a->sessions_active += b->sessions_active;
-	a->sessions_flagged += b->sessions_flagged;
-	a->sessions_not_pop3 += b->sessions_not_pop3;
-	a->other_flows += b->other_flows;
-	/* the busiest ports of both, merged: the sum for a port in both, the
-	 * busiest kept */
-	for (size_t i = 0; i < ARRAY_LEN(b->other_ports) && b->other_ports[i].flows; i++) {
-		size_t k = 0, n = ARRAY_LEN(a->other_ports);
-		while (k < n && a->other_ports[k].flows && a->other_ports[k].port != b->other_ports[i].port)
-			k++;
-		if (k < n && a->other_ports[k].flows) {
-			a->other_ports[k].flows += b->other_ports[i].flows;
-		} else {
-			if (k == n)
-				k = n - 1; /* full: the last (least busy) gives way if smaller */
-			if (!a->other_ports[k].flows || a->other_ports[k].flows < b->other_ports[i].flows)
-				a->other_ports[k] = b->other_ports[i];
-		}
-		for (; k > 0 && a->other_ports[k].flows > a->other_ports[k - 1].flows; k--) {
-			__typeof__(a->other_ports[0]) t = a->other_ports[k];
-			a->other_ports[k] = a->other_ports[k - 1];
-			a->other_ports[k - 1] = t;
-		}
-	}
-	for (int i = 0; i < 3; i++)
-		a->findings[i] += b->findings[i];
-	for (int i = 0; i < R__COUNT; i++)
-		a->rule_counts[i] += b->rule_counts[i];
-	a->pop3_garbage_lines += b->pop3_garbage_lines;
-	a->pop3_long_lines += b->pop3_long_lines;
-	a->pop3_unsolicited += b->pop3_unsolicited;
-	a->pop3_unanswered += b->pop3_unanswered;
-	a->pop3_pending_dropped += b->pop3_pending_dropped;
-	a->pop3_resyncs += b->pop3_resyncs;
-	a->pop3_bare_lf += b->pop3_bare_lf;
-	a->accounts_evicted += b->accounts_evicted;
-}
-_Static_assert(sizeof(struct flow_stats) % sizeof(uint64_t) == 0, "flow_stats: uint64_t only");
-_Static_assert(sizeof(struct reasm_stats) % sizeof(uint64_t) == 0, "reasm_stats: uint64_t only");
-
 static int feed_stats(struct event_reader *r, struct jline *l, unsigned oi, uint64_t h,
 		      const char *origin, uint64_t lineno)
 {
@@ -259,7 +194,7 @@ static int feed_stats(struct event_reader *r, struct jline *l, unsigned oi, uint
 	if (l->has_source && !(l->stats.source = keep_source(r, l->source)))
 		return refuse(r, origin, lineno, "too many distinct source names");
 	if (r->o.origins > 1 && l->stats.final) {
-		add_stats(&r->final, &l->stats);
+		stats_add(&r->final, &l->stats);
 		r->final.final = true;
 		r->final.source = l->stats.source;
 		r->have_final = true;

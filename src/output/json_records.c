@@ -1,12 +1,14 @@
 /*
  * json_records.c - each JSON record's own object after the common fields:
  * pop3 (a transaction), pop3_finding, pop3_session, pop3_session_open,
- * stats. Field by field in JSON-SCHEMA.md.
+ * stats (its counters from include/stats.def). Field by field in
+ * JSON-SCHEMA.md.
  */
 #include <inttypes.h>
 #include <string.h>
 
 #include "json_sink.h"
+#include "stats.h"
 
 static void txn_listing(struct jw *w, const struct pop3_txn *t)
 {
@@ -408,6 +410,21 @@ void json_write_open(struct json_sink *j, const struct event *e)
 	jw_at_end(w, o, 0);
 }
 
+/* Close the object open in "stats" (open: its name, "" for none) and open
+ * obj ("" for "stats" itself), unless obj is the one open. */
+static void stats_obj(struct jw *w, const char **open, const char *obj)
+{
+	if (!strcmp(*open, obj))
+		return;
+	if (**open)
+		jw_obj_end(w);
+	*open = obj;
+	if (*obj)
+		jw_obj_begin(w, obj);
+}
+
+/* The counters in include/stats.def's order, through its table
+ * (include/stats.h); the head (final, source, times) is no counter. */
 void json_write_stats(struct json_sink *j, const struct event *e)
 {
 	const struct ev_stats *st = e->stats;
@@ -421,102 +438,43 @@ void json_write_stats(struct json_sink *j, const struct event *e)
 		json_time_field(w, "wall_time", st->wall_us);
 	if (st->first_ts_us)
 		json_time_field(w, "first_frame_time", st->first_ts_us);
-	jw_obj_begin(w, "capture");
-	jw_u64(w, "frames", st->frames);
-	jw_u64(w, "bytes", st->bytes);
-	jw_u64(w, "received", st->src.received);
-	if (st->src.have_kernel_stats) {
-		jw_u64(w, "kernel_drops", st->src.kernel_drops);
-		jw_u64(w, "iface_drops", st->src.iface_drops);
-	}
-	jw_obj_end(w);
-	jw_obj_begin(w, "decoder");
-	for (int r = 0; r < DEC__COUNT; r++)
-		jw_u64(w, decode_reason_name((enum decode_reason)r), st->dec.count[r]);
-	jw_obj_end(w);
-	jw_obj_begin(w, "flow");
-	jw_u64(w, "created", st->flows.created);
-	jw_u64(w, "closed", st->flows.closed);
-	jw_u64(w, "active", st->flows.active);
-	jw_u64(w, "peak_active", st->flows.peak_active);
-	jw_u64(w, "evicted", st->flows.evicted);
-	jw_u64(w, "timed_out", st->flows.timed_out);
-	jw_u64(w, "not_watched", st->flows.not_watched);
-	jw_u64(w, "ignored_no_flow", st->flows.ignored_no_flow);
-	jw_u64(w, "refused", st->flows.refused);
-	jw_u64(w, "no_answer", st->flows.no_answer);
-	jw_u64(w, "no_greeting", st->flows.no_greeting);
-	jw_u64(w, "reset_before_greeting", st->flows.reset_before_greeting);
-	jw_u64(w, "syn_absorbed", st->flows.syn_absorbed);
-	jw_obj_end(w);
-	jw_obj_begin(w, "tcp_reassembly");
-	jw_u64(w, "segments", st->reasm.segments);
-	jw_u64(w, "delivered_bytes", st->reasm.delivered_bytes);
-	jw_u64(w, "ooo_segments", st->reasm.ooo_segments);
-	jw_u64(w, "retrans_bytes", st->reasm.retrans_bytes);
-	jw_u64(w, "overlap_conflicts", st->reasm.overlap_conflicts);
-	jw_u64(w, "gaps", st->reasm.gaps);
-	jw_u64(w, "gap_bytes", st->reasm.gap_bytes);
-	jw_u64(w, "flow_cap_hits", st->reasm.flow_cap_hits);
-	jw_u64(w, "total_cap_hits", st->reasm.total_cap_hits);
-	jw_u64(w, "buffered_bytes", st->reasm.buffered_bytes);
-	jw_u64(w, "buffered_peak", st->reasm.buffered_peak);
-	jw_u64(w, "dropped_far", st->reasm.dropped_far);
-	jw_obj_end(w);
-	jw_obj_begin(w, "sessions");
-	jw_u64(w, "total", st->sessions_total);
-	jw_u64(w, "active", st->sessions_active);
-	jw_u64(w, "flagged", st->sessions_flagged);
-	jw_u64(w, "not_pop3", st->sessions_not_pop3);
-	jw_u64(w, "other_tcp_flows", st->other_flows);
-	jw_obj_end(w);
-	if (st->other_flows) {
-		/* the busiest ports of the connections that were not POP3 */
-		jw_obj_begin(w, "other_tcp_ports");
-		for (size_t i = 0; i < ARRAY_LEN(st->other_ports) && st->other_ports[i].flows; i++) {
-			char k[8];
-			snprintf(k, sizeof(k), "%u", st->other_ports[i].port);
-			jw_u64(w, k, st->other_ports[i].flows);
+	const char *open = "";
+	for (size_t i = 0; i < stats_keys_n; i++) {
+		const struct stats_key *k = &stats_keys[i];
+		if (!stats_when(st, k->when))
+			continue;
+		stats_obj(w, &open, k->obj);
+		switch (k->kind) {
+		case STATS_U64:
+			jw_u64(w, k->key, stats_u64_of(st, k));
+			break;
+		case STATS_BOOL:
+			jw_bool(w, k->key, stats_bool_of(st, k));
+			break;
+		case STATS_DECODER:
+			for (int r = 0; r < DEC__COUNT; r++)
+				jw_u64(w, decode_reason_name((enum decode_reason)r), st->dec.count[r]);
+			break;
+		case STATS_PORTS:
+			for (size_t p = 0; p < ARRAY_LEN(st->other_ports) && st->other_ports[p].flows; p++) {
+				char port[8];
+				snprintf(port, sizeof(port), "%u", st->other_ports[p].port);
+				jw_u64(w, port, st->other_ports[p].flows);
+			}
+			break;
+		case STATS_RULES:
+			for (int r = 0; r < R__COUNT; r++)
+				if (st->rule_counts[r])
+					jw_u64(w, rule_name((enum rule_id)r), st->rule_counts[r]);
+			break;
 		}
-		jw_obj_end(w);
 	}
-	jw_obj_begin(w, "findings");
-	jw_u64(w, "error", st->findings[SEV_ERROR]);
-	jw_u64(w, "warning", st->findings[SEV_WARNING]);
-	jw_u64(w, "notice", st->findings[SEV_NOTICE]);
-	jw_obj_end(w);
-	jw_obj_begin(w, "rules");
-	for (int r = 0; r < R__COUNT; r++)
-		if (st->rule_counts[r])
-			jw_u64(w, rule_name((enum rule_id)r), st->rule_counts[r]);
-	jw_obj_end(w);
-	jw_obj_begin(w, "pop3");
-	jw_u64(w, "garbage_lines", st->pop3_garbage_lines);
-	jw_u64(w, "long_lines", st->pop3_long_lines);
-	jw_u64(w, "unsolicited", st->pop3_unsolicited);
-	jw_u64(w, "unanswered", st->pop3_unanswered);
-	jw_u64(w, "pending_dropped", st->pop3_pending_dropped);
-	jw_u64(w, "resyncs", st->pop3_resyncs);
-	jw_u64(w, "bare_lf", st->pop3_bare_lf);
-	jw_obj_end(w);
-	jw_u64(w, "accounts_evicted", st->accounts_evicted);
-	if (st->publish.enabled) {
-		jw_obj_begin(w, "publish");
-		jw_bool(w, "connected", st->publish.connected);
-		jw_u64(w, "events", st->publish.events);
-		jw_u64(w, "sent", st->publish.sent);
-		jw_u64(w, "dropped", st->publish.dropped);
-		jw_u64(w, "rejected", st->publish.rejected);
-		jw_u64(w, "reconnects", st->publish.reconnects);
-		jw_u64(w, "buffered_bytes", st->publish.buffered_bytes);
-		jw_obj_end(w);
-	}
-	jw_obj_begin(w, "json");
-	jw_u64(w, "lines_written", j->lines_written);
-	jw_u64(w, "lines_dropped", j->lines_dropped);
-	jw_u64(w, "pending_bytes", j->pend_bytes);
-	jw_obj_end(w);
+	/* this writer's own, last */
+#define STAT_JSON(o, field, key, ...)      \
+	stats_obj(w, &open, o);             \
+	jw_u64(w, key, (uint64_t)j->field);
+#include "stats.def"
+	stats_obj(w, &open, "");
 	jw_obj_end(w);
 	jw_obj_end(w);
 }
-

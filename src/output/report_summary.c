@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "report_priv.h"
+#include "stats.h"
 
 static int by_count(const void *a, const void *b)
 {
@@ -46,38 +47,42 @@ static void anomaly(FILE *o, bool *any, const char *what, uint64_t n, const char
 	fprintf(o, "  %-30s %10" PRIu64 "  %s\n", what, n, why);
 }
 
+/* The counters with a report line in include/stats.def, in their ranks'
+ * order: those of one rank added into one line. */
 static void print_anomalies(const struct report *r, FILE *o)
 {
 	const struct ev_stats *st = &r->stats;
 	bool any = false;
 	if (!r->have_stats)
 		return;
-	if (st->src.have_kernel_stats) {
-		anomaly(o, &any, "kernel drops", st->src.kernel_drops, "packets the kernel dropped: sessions may have gaps");
-		anomaly(o, &any, "interface drops", st->src.iface_drops, "packets the interface dropped");
+	int ranks = 0;
+	for (size_t i = 0; i < stats_keys_n; i++)
+		if (stats_keys[i].rank > ranks)
+			ranks = stats_keys[i].rank;
+	for (int rank = 1; rank <= ranks; rank++) {
+		const struct stats_key *line = NULL;
+		uint64_t n = 0;
+		for (size_t i = 0; i < stats_keys_n; i++) {
+			const struct stats_key *k = &stats_keys[i];
+			if (k->rank != rank || !stats_when(st, k->when))
+				continue;
+			if (k->kind == STATS_DECODER) {
+				for (int d = 0; d < DEC__COUNT; d++) {
+					if (d == DEC_OK || d == DEC_NOT_IP || d == DEC_NOT_TCP || DEC_IS_TUNNEL_LAYER(d))
+						continue; /* other traffic, tunnels decoded: nothing wrong */
+					char what[64];
+					snprintf(what, sizeof what, "%s %s", k->label, decode_reason_name((enum decode_reason)d));
+					anomaly(o, &any, what, st->dec.count[d], decode_reason_desc((enum decode_reason)d));
+				}
+			} else if (k->kind == STATS_U64) {
+				n += stats_u64_of(st, k);
+				if (k->label)
+					line = k;
+			}
+		}
+		if (line)
+			anomaly(o, &any, line->label, n, line->why);
 	}
-	for (int i = 0; i < DEC__COUNT; i++) {
-		if (i == DEC_OK || i == DEC_NOT_IP || i == DEC_NOT_TCP || DEC_IS_TUNNEL_LAYER(i))
-			continue; /* other traffic, tunnels decoded: nothing wrong */
-		char what[64];
-		snprintf(what, sizeof what, "decode %s", decode_reason_name((enum decode_reason)i));
-		anomaly(o, &any, what, st->dec.count[i], decode_reason_desc((enum decode_reason)i));
-	}
-	anomaly(o, &any, "tcp gaps", st->reasm.gaps, "holes in a stream (bytes never seen)");
-	anomaly(o, &any, "tcp gap bytes", st->reasm.gap_bytes, "bytes missing in those holes");
-	anomaly(o, &any, "tcp overlap conflicts", st->reasm.overlap_conflicts, "retransmitted bytes that differ (first copy kept)");
-	anomaly(o, &any, "tcp reassembly cap hits", st->reasm.flow_cap_hits + st->reasm.total_cap_hits, "buffer caps forced a gap");
-	anomaly(o, &any, "tcp segments too far ahead", st->reasm.dropped_far, "dropped, not buffered");
-	anomaly(o, &any, "flows evicted", st->flows.evicted, "flow table full: oldest flows closed early");
-	anomaly(o, &any, "flows timed out", st->flows.timed_out, "idle past the timeout");
-	anomaly(o, &any, "pop3 garbage lines", st->pop3_garbage_lines, "server lines that are no reply");
-	anomaly(o, &any, "pop3 unsolicited replies", st->pop3_unsolicited, "replies with no pending command");
-	anomaly(o, &any, "pop3 unanswered commands", st->pop3_unanswered, "commands that never got a reply");
-	anomaly(o, &any, "pop3 pipelining overflow", st->pop3_pending_dropped, "pending commands dropped at the cap");
-	anomaly(o, &any, "pop3 resyncs", st->pop3_resyncs, "parser resynchronised after a gap");
-	anomaly(o, &any, "pop3 long lines", st->pop3_long_lines, "lines longer than kept");
-	anomaly(o, &any, "pop3 bare LF", st->pop3_bare_lf, "lines ended by LF without CR");
-	anomaly(o, &any, "accounts evicted", st->accounts_evicted, "cross-session store full: oldest accounts forgotten");
 	if (!any)
 		fprintf(o, "\nCapture anomalies: none\n");
 }

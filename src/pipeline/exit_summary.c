@@ -2,7 +2,10 @@
  * exit_summary.c - what a live capture prints on standard error when it
  * ends, as tcpdump does: the frames pop3mon received, those the kernel
  * and the interface dropped (pcap_stats), and the sessions seen and
- * flagged. One figure a line, so a script can grep for it.
+ * flagged. One figure a line, so a script can grep for it. The figures
+ * are include/stats.def's capture keys, but the words are tcpdump's (a
+ * script written for tcpdump's summary reads this one), not the list's
+ * report labels, so they stay written out here.
  */
 #include <inttypes.h>
 #include <stdio.h>
