@@ -82,6 +82,9 @@ enum pop3_txn_flag {
 #include "pop3_flags.def"
 #undef X
 };
+/* The name of one POP3_TF_* bit ("cut", "bare_lf"...) in the JSON and the
+ * report; NULL for an unknown bit (src/pop3/pop3_flags.c). */
+const char *pop3_txn_flag_name(uint32_t bit);
 
 /* One parsed line of a LIST or UIDL listing (or a single LIST n/UIDL n reply). */
 #define POP3_LE_BADNUM 0x01  /* the number was not decimal / overflowed */

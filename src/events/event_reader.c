@@ -14,9 +14,10 @@
 
 #include "event_reader.h"
 #include "events_in.h"
+#include "idmap.h"
 #include "stats.h"
+#include "timefmt.h"
 #include "util.h"
-#include "../output/out_common.h"
 
 #define ORIGINS_MAX 256
 #define FINDING_HASHES 64   /* per session: a duplicate past these is not caught */

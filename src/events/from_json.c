@@ -25,7 +25,6 @@
 #include "event_reader.h"
 #include "events_in.h"
 #include "util.h"
-#include "../output/out_common.h"
 
 #define POP3_STATES (POP3_STATE_CONNECT + 1)
 #define ONE(id, name) +1
@@ -363,7 +362,7 @@ static bool parse_flags(struct jc *c, json_t *o, uint32_t *flags)
 		const char *w = json_string_value(json_array_get(fl, i));
 		uint32_t bit = 0;
 		for (unsigned b = 0; b < 32 && w && !bit; b++) {
-			const char *nm = out_txn_flag_name(1u << b);
+			const char *nm = pop3_txn_flag_name(1u << b);
 			if (nm && !strcmp(nm, w))
 				bit = 1u << b;
 		}

@@ -14,7 +14,6 @@
 #include "events_in.h"
 #include "stats.h"
 #include "util.h"
-#include "../output/out_common.h"
 
 /* ---- stats ---- */
 

@@ -12,7 +12,6 @@
 #include "event_reader.h"
 #include "events_in.h"
 #include "util.h"
-#include "../output/out_common.h"
 
 bool jc_bad(struct jc *c, const char *fmt, ...)
 {

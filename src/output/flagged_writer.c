@@ -37,7 +37,7 @@
 #include <unistd.h>
 
 #include "flagged.h"
-#include "out_common.h"
+#include "idmap.h"
 #include "util.h"
 
 #define SPOOL_NONE UINT64_MAX

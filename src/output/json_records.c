@@ -172,7 +172,7 @@ void json_write_txn(struct json_sink *j, const struct event *e)
 	o = JC_LIT(o, ",\"flags\":[");
 	bool first = true;
 	for (uint32_t f = t->flags; f; f &= f - 1) { /* the set bits, lowest first */
-		const char *n = out_txn_flag_name(f & -f);
+		const char *n = pop3_txn_flag_name(f & -f);
 		if (!n)
 			continue;
 		size_t nn = strlen(n);

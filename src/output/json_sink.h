@@ -13,9 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "idmap.h"
 #include "json_write.h"
-#include "out_common.h"
 #include "sinks.h"
+#include "timefmt.h"
 #include "util.h"
 
 

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "json_write.h"
-#include "out_common.h"
+#include "timefmt.h"
 #include "util.h"
 
 /* Grow so that n more bytes and the NUL fit. */

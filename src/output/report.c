@@ -406,7 +406,7 @@ struct sink report_sink_new(FILE *out, const struct report_opts *o)
 	for (unsigned i = 0; i <= POP3_ST_BAD; i++)
 		r->status_len[i] = (uint8_t)strlen(pop3_status_str((enum pop3_status)i));
 	for (unsigned i = 0; i < 32; i++) {
-		const char *fn = out_txn_flag_name(1u << i);
+		const char *fn = pop3_txn_flag_name(1u << i);
 		if (fn) {
 			r->flag_known |= 1u << i;
 			r->flag_len[i] = (uint8_t)strlen(fn);

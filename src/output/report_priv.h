@@ -16,8 +16,9 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "out_common.h"
+#include "idmap.h"
 #include "sinks.h"
+#include "timefmt.h"
 #include "util.h"
 
 #define REPORT_TXN_LINES_MAX 500                        /* transcript lines per session */

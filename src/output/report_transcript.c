@@ -148,7 +148,7 @@ static size_t format_line(const struct report *r, char *buf, const struct txview
 	if (v->flags) {
 		bool first = true;
 		for (uint32_t b = 1; b; b <<= 1) {
-			const char *fn = (v->flags & b) ? out_txn_flag_name(b) : NULL;
+			const char *fn = (v->flags & b) ? pop3_txn_flag_name(b) : NULL;
 			if (!fn || l.len + strlen(fn) + 4 >= LINE_BUF)
 				continue;
 			line_str(&l, first ? "  [" : ", ");

@@ -20,6 +20,7 @@ part "reassembled bytes equal tshark's follow" python3 tests/e2e/streams_vs_tsha
 part "bad input and exit status" sh tests/e2e/bad_input.sh $P
 part "usage errors: one line and Try; a path named once; what a selection chose" sh tests/e2e/usage_errors.sh $P
 part "man page and --help name the same options" sh tests/e2e/options_doc.sh $P
+part "the event stage includes nothing of the sinks" sh tests/e2e/layers.sh
 part "--from: JSON replayed equals JSON and report, every capture" sh tests/e2e/from_json.sh $P ./pop3mon-asan
 part "--from: bad lines refused one by one, exit 2" sh tests/e2e/from_bad_input.sh $P ./pop3mon-asan
 part "--from: the dashboard in tmux shows the replay as the capture" sh tests/e2e/from_tmux.sh $P

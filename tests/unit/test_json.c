@@ -18,9 +18,9 @@
 #include <cmocka.h>
 
 #include "../../src/output/json_write.h"
-#include "../../src/output/out_common.h"
 #include "helpers/events.h"
 #include "sinks.h"
+#include "timefmt.h"
 
 static char *esc(const char *s, size_t n)
 {

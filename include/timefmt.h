@@ -1,34 +1,16 @@
 /*
- * out_common.h - small pieces the output sinks share: a map from session
- * id to a sink's per-session record, the timestamp formats, and the short
- * names of transaction flags (part of the JSON contract, like rule ids).
+ * timefmt.h - the timestamp formats the outputs write (EVE, UTC, local,
+ * clock) and the digit helpers they are written with. In src/util/ so the
+ * --from reader, in the event stage, can write a time as the JSON does
+ * without including the sinks' headers; the out_ names stay, since what
+ * they name is the output's format.
  */
-#ifndef POP3MON_OUT_COMMON_H
-#define POP3MON_OUT_COMMON_H
+#ifndef POP3MON_TIMEFMT_H
+#define POP3MON_TIMEFMT_H
 
-#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
-
-/*
- * Open addressing, linear probing, power-of-two slots, backward-shift
- * delete. Keys are flow ids: assigned 1, 2, 3... by our own flow table,
- * never chosen on the wire, so a multiplicative hash is enough here (the
- * seeded SipHash guards the flow table, whose keys strangers choose).
- * Key 0 marks an empty slot.
- */
-struct idmap {
-	uint64_t *keys;
-	void **vals;
-	size_t cap, n;
-};
-
-void idmap_init(struct idmap *m);
-void idmap_fini(struct idmap *m);   /* values are the caller's to free first */
-void *idmap_get(const struct idmap *m, uint64_t id);
-void idmap_put(struct idmap *m, uint64_t id, void *v); /* id != 0; replaces */
-void *idmap_del(struct idmap *m, uint64_t id);         /* returns the value or NULL */
 
 enum out_time_style {
 	OUT_TIME_EVE,        /* 2026-11-24T21:06:39.123456+0000 (Suricata EVE) */
@@ -68,8 +50,5 @@ static inline size_t out_digits(uint64_t v)
 		n++;
 	return n;
 }
-
-/* Name of one POP3_TF_* bit ("cut", "bare_lf"...), NULL for an unknown bit. */
-const char *out_txn_flag_name(uint32_t bit);
 
 #endif
