@@ -127,6 +127,11 @@ struct ev_stats {
 	bool final;
 	const char *source;
 	char sensor[SENSOR_NAME_MAX]; /* read from a stream: the sensor's ("host") */
+	/* Read from several origins (--from, event_reader.h): which one (1..n;
+	 * 0 otherwise), and ended: that origin's last record, passed on with
+	 * final false (the sum of every origin's last is the one final). */
+	uint32_t origin;
+	bool ended;
 	struct source_stats src;
 	struct decode_stats dec;
 	struct flow_stats flows;

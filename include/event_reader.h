@@ -69,7 +69,9 @@ void event_reader_refuse(struct event_reader *r, const char *origin, uint64_t li
 			 const char *problem);
 
 /* End of input: with several origins, the final statistics of each, summed,
- * go out as one. Sessions still open stay so (the sinks show them open). */
+ * go out as one (each origin's own went on as it came, tagged with its
+ * origin, final false and ended true: struct ev_stats). Sessions still
+ * open stay so (the sinks show them open). */
 void event_reader_finish(struct event_reader *r);
 
 uint64_t event_reader_refused(const struct event_reader *r);  /* lines refused */

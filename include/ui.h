@@ -24,6 +24,7 @@ struct ui_opts {
 	const char *source;     /* shown in the header */
 	const char *filter;     /* capture filter, shown in the header */
 	bool live;              /* a live capture: the wall ages by the wall clock and shows capture health */
+	bool follow;            /* following a stream (--from redis://): sensors age by the reader's clock */
 	bool no_keys;           /* --no-keys: the wall takes no key at all (kiosk) */
 	const volatile sig_atomic_t *stop; /* set by a signal handler: ui_browse ends (NULL: none) */
 	/* The wall's thresholds (--wall-*); all zero: the defaults of wall_state.h. */

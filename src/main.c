@@ -327,10 +327,13 @@ int main(int argc, char **argv)
 		event_bus_add(&r.bus, event_thread_sink(&rendered, o.iface || o.nfrom ? EV_HANDOVER_PROMPT
 							   : o.publish_url ? EV_HANDOVER_PACED : EV_HANDOVER_FULL));
 	if (want_ui) {
+		bool follow = false; /* the dashboard follows every stream it reads */
+		for (size_t i = 0; i < o.nfrom; i++)
+			follow |= redis_is_url(o.from[i]);
 		struct ui_opts uo = { .store_bytes_max = o.ui_store_max, .wall = o.wall, .no_color = o.no_color,
 				      .source = o.iface ? o.iface : o.nfrom ? o.from[0] : o.files[0],
 				      .filter = o.bpf ? o.bpf : "", .live = o.iface != NULL,
-				      .no_keys = o.no_keys, .stop = &stop_requested, .wall_fail_pct = o.wall_th.fail_pct,
+				      .follow = follow, .no_keys = o.no_keys, .stop = &stop_requested, .wall_fail_pct = o.wall_th.fail_pct,
 				      .wall_fail_min = o.wall_th.fail_min, .wall_slow_min = o.wall_th.slow_min,
 				      .wall_quiet_us = o.wall_th.quiet_us, .wall_ok_after_us = o.wall_th.ok_after_us,
 				      .wall_stale_us = o.wall_th.stale_us };

@@ -194,12 +194,19 @@ static int feed_stats(struct event_reader *r, struct jline *l, unsigned oi, uint
 	og->last_stats = h;
 	if (l->has_source && !(l->stats.source = keep_source(r, l->source)))
 		return refuse(r, origin, lineno, "too many distinct source names");
-	if (r->o.origins > 1 && l->stats.final) {
-		stats_add(&r->final, &l->stats);
-		r->final.final = true;
-		r->final.source = l->stats.source;
-		r->have_final = true;
-		return 0;
+	if (r->o.origins > 1) {
+		/* Each origin's own figures go on, tagged (a wall sums the
+		 * latest of each, sensor by sensor); its final record is summed
+		 * with the others' into the one final, and goes on as ended. */
+		l->stats.origin = oi + 1;
+		if (l->stats.final) {
+			stats_add(&r->final, &l->stats);
+			r->final.final = true;
+			r->final.source = l->stats.source;
+			r->have_final = true;
+			l->stats.final = false;
+			l->stats.ended = true;
+		}
 	}
 	deliver(r, EV_STATS, l->ts_us, NULL, NULL, NULL, &l->stats);
 	return 0;

@@ -87,6 +87,21 @@ static void title(struct ui *u, uint64_t now)
 		snprintf(b, sizeof(b), "  %s pkt/s  up %s  %s", ui_fmt_rate(t, sizeof(t), m->c.pps),
 			 ui_fmt_uptime(r, sizeof(r), u->now_us - u->start_us), u->source);
 		ui_put(u, 0, x, COLS - x, h, b);
+	} else if (m->sensors.named) {
+		/* read from sensors: never all-clear while one is silent */
+		size_t silent = wall_sensors_silent(&m->sensors, wall_sensors_follow(u), wall_sensors_clock(u));
+		if (silent)
+			snprintf(b, sizeof(b), " %zu of %zu SENSOR%s SILENT ", silent, m->sensors.named,
+				 m->sensors.named == 1 ? "" : "S");
+		else
+			snprintf(b, sizeof(b), "%zu sensor%s heard", m->sensors.named, m->sensors.named == 1 ? "" : "s");
+		x += ui_put(u, 0, x, COLS - x, silent ? ui_role(u, UI_R_ALERT) : h, b);
+		uint64_t drops = m->c.kernel_drops + m->c.iface_drops + m->c.publish_dropped;
+		snprintf(b, sizeof(b), "  drops %" PRIu64, drops);
+		x += ui_put(u, 0, x, COLS - x, drops ? ui_role(u, UI_R_ALERT) : h, b);
+		snprintf(b, sizeof(b), "  %" PRIu64 " frames  %s frames/s  %s%s", m->c.frames,
+			 ui_fmt_rate(t, sizeof(t), m->c.pps), u->source, u->input_done ? "  [end of input]" : "");
+		ui_put(u, 0, x, COLS - x, h, b);
 	} else {
 		snprintf(b, sizeof(b), "capture time %s%s  %" PRIu64 " frames  %s", ui_fmt_hms(t, sizeof(t), now),
 			 u->input_done ? "  [end of input]" : "", m->c.frames, u->source);
@@ -279,7 +294,9 @@ static void tile(struct ui *u, int y, int x, const struct tile_geo *g, const str
 	for (int r = 0; r < g->h; r++)
 		ui_fill(y + r, x, w, a);
 	/* heading: the server, ACK on the right */
-	snprintf(b, sizeof(b), "%s%s", sel ? ">" : " ", v->name);
+	char via[256];
+	wall_tile_sensors(u, v, via, sizeof(via));
+	snprintf(b, sizeof(b), "%s%s%s%s", sel ? ">" : " ", v->name, via[0] ? "  via " : "", via);
 	ui_put(u, y, x, w - 5, a | A_BOLD | (sel ? A_UNDERLINE : 0), b);
 	if (t->acked)
 		ui_put(u, y, x + w - 5, 5, a | A_BOLD | A_REVERSE, " ACK ");
@@ -429,6 +446,10 @@ static void draw(struct ui *u, int y0, int rows)
 	}
 	title(u, now);
 	int y = counters(u, 2);
+	if (u->m->sensors.named) { /* a line per sensor, up to a fifth of the screen */
+		int sr = (int)u->m->sensors.named + 2, cap = LINES / 5 > 3 ? LINES / 5 : 3;
+		y = wall_sensor_lines(u, y, sr < cap ? sr : cap);
+	}
 	int rest = LINES - y - 1; /* the last row is the hint */
 	int fr = rest / 3 > 5 ? rest / 3 : 5;
 	int tr = rest - fr;

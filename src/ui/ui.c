@@ -50,6 +50,15 @@ static uint64_t mono_us(void)
 static void sink_event(void *self, const struct event *e)
 {
 	struct ui *u = self;
+	/* the reader's clock, for when a sensor was last heard: the latest
+	 * tick's (at most a page of a stream old), or now before the first */
+	if (u->started) {
+		u->m->clock_us = u->now_us;
+	} else {
+		struct timespec rt;
+		clock_gettime(CLOCK_REALTIME, &rt);
+		u->m->clock_us = (uint64_t)rt.tv_sec * 1000000u + (uint64_t)rt.tv_nsec / 1000u;
+	}
 	ui_model_event(u->m, e);
 }
 

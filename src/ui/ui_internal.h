@@ -100,6 +100,14 @@ void ui_colors_init(struct ui *u);
 int ui_big_number(struct ui *u, int y, int x, attr_t a, const char *digits);
 int ui_big_width(const char *digits);
 
+/* wall_sensor_lines.c: the wall's sensor band (rows at most, from y;
+ * returns the next free row), the clock sensors are judged by, and the
+ * sensors that saw a tile's server ("" with fewer than two sensors). */
+int wall_sensor_lines(struct ui *u, int y, int rows);
+bool wall_sensors_follow(const struct ui *u);
+uint64_t wall_sensors_clock(const struct ui *u);
+char *wall_tile_sensors(const struct ui *u, const struct ui_server *v, char *b, size_t n);
+
 /* ui.c: actions shared by panels */
 void ui_save_ids(struct ui *u, const uint64_t *ids, size_t n);
 void ui_open_session(struct ui *u, uint64_t id);

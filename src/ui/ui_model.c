@@ -317,9 +317,39 @@ static void add_finding(struct ui_model *m, struct ui_session *s, const struct f
 	d->ts_us = f->ts_us;
 }
 
+/* The header from the sensors' latest figures, each run counted once. */
+static void sensors_stats(struct ui_model *m, const struct ev_stats *st)
+{
+	struct ui_counters *c = &m->c;
+	struct wall_sensor_run sum;
+	wall_sensors_sum(&m->sensors, &sum);
+	if (sum.frames > c->frames)
+		c->last_packet_wall_us = m->clock_us ? m->clock_us : st->wall_us;
+	c->have_stats = true;
+	c->frames = sum.frames;
+	c->bytes = sum.bytes;
+	c->pps = wall_sensors_fps(&m->sensors);
+	c->kernel_drops = sum.kernel_drops;
+	c->iface_drops = sum.iface_drops;
+	c->publish_dropped = sum.publish_dropped;
+	c->have_kernel_stats |= st->src.have_kernel_stats;
+	c->stats_sessions_total = sum.sessions_total;
+	c->stats_sessions_active = sum.sessions_active;
+	c->stats_sessions_flagged = sum.sessions_flagged;
+	memcpy(c->findings, sum.findings, sizeof(c->findings));
+}
+
 static void add_stats(struct ui_model *m, const struct ev_stats *st)
 {
 	struct ui_counters *c = &m->c;
+	if (wall_sensors_stats(&m->sensors, st, m->clock_us) >= 0) {
+		sensors_stats(m, st);
+		return;
+	}
+	if (m->sensors.n) { /* the reader's final sum of its origins: the sensors' own, summed already */
+		c->final |= st->final;
+		return;
+	}
 	uint64_t now = st->wall_us ? st->wall_us : st->ts_us;
 	if (!c->have_stats || now < c->prev_wall_us) {
 		c->prev_frames = st->frames;
@@ -368,6 +398,13 @@ void ui_model_event(struct ui_model *m, const struct event *e)
 	if (!s)
 		return;
 	session_facts(m, s, e->sess);
+	if (e->sess->sensor[0]) {
+		int k = wall_sensors_event(&m->sensors, e->sess->sensor, e->ts_us, m->clock_us);
+		if (k >= 64 || (k < 0 && m->sensors.overflow))
+			s->server->sensor_more = true;
+		else if (k >= 0)
+			s->server->sensor_bits |= 1ull << k;
+	}
 	/* The command waiting for its reply: an update says which; anything
 	 * else (its transaction, the close) may have answered it. */
 	if (e->type == EV_SESSION_UPDATE) {
@@ -437,5 +474,6 @@ void ui_model_free(struct ui_model *m)
 		ui_store_session_free(m, m->s[i]);
 	free(m->s);
 	ui_srv_free_all(m);
+	wall_sensors_fini(&m->sensors);
 	free(m);
 }

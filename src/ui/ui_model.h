@@ -25,6 +25,7 @@
 #include "event.h"
 #include "ui.h"
 #include "pop3.h"
+#include "wall_sensors.h"
 
 /* Defaults for struct ui_model_opts. */
 #define UI_SESSIONS_MAX 10000         /* sessions kept in the dashboard */
@@ -226,6 +227,8 @@ struct ui_server {
 	uint64_t last_good_ts;        /* the latest sign the server answers */
 	int last_contradiction;       /* enum rule_id of the latest error finding, -1 */
 	int last_warning;             /* enum rule_id of the latest warning, -1 */
+	uint64_t sensor_bits;         /* read from sensors: bit k, sensor k of the model's saw it */
+	bool sensor_more;             /* ...and one past bit 63 did */
 	struct ui_minute trend[UI_TREND_MINUTES]; /* ring by minute % UI_TREND_MINUTES */
 };
 
@@ -260,6 +263,7 @@ struct ui_counters {
 	uint64_t frames, bytes;
 	double pps, bps;                   /* packets and bytes per second */
 	uint64_t kernel_drops, iface_drops;
+	uint64_t publish_dropped;          /* read from sensors: events their --publish dropped */
 	bool have_kernel_stats;
 	uint64_t stats_sessions_total, stats_sessions_active, stats_sessions_flagged;
 	uint64_t findings[3];              /* from stats */
@@ -293,6 +297,10 @@ struct ui_model {
 	uint64_t budget_dry_at;     /* closes when the budget last found nothing to free, +1 */
 	struct ui_counters c;
 	struct ui_drops drops;
+	/* Read from sensors (--from): each one's latest figures; with any,
+	 * the counters above are their sum (wall_sensors.h). */
+	struct wall_sensors sensors;
+	uint64_t clock_us;          /* the reader's clock at the event (the sink sets it) */
 	uint64_t gen;               /* bumped on every change: the renderer redraws when it moves */
 };
 
