@@ -89,7 +89,7 @@ static void title(struct ui *u, uint64_t now)
 		ui_put(u, 0, x, COLS - x, h, b);
 	} else if (m->sensors.named) {
 		/* read from sensors: never all-clear while one is silent */
-		size_t silent = wall_sensors_silent(&m->sensors, wall_sensors_follow(u), wall_sensors_clock(u));
+		size_t silent = wall_sensors_silent(&m->sensors, wall_sensors_follow(u), u->now_us);
 		if (silent)
 			snprintf(b, sizeof(b), " %zu of %zu SENSOR%s SILENT ", silent, m->sensors.named,
 				 m->sensors.named == 1 ? "" : "S");

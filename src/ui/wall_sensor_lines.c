@@ -5,8 +5,8 @@
  * ones first, in white on red.
  *
  *  SENSORS 2, 1 SILENT   heartbeat 5 s, SILENT after 15 s unheard (reader's clock)
- *   b      SILENT  not heard for 23 s (last 14:02:11)  ended  drops 0
- *   a      heard 1 s ago   12.3 frames/s   drops 0
+ *   b     SILENT  not heard for 23 s (last 14:02:11)  ended  336 frames  drops 0
+ *   a     heard 1 s ago  12.3 frames/s  648 frames  drops 0
  *
  * Wide screens put the lines side by side; when they do not all fit, the
  * worst come first and "+N more" says what is left out. The figures and
@@ -64,8 +64,8 @@ static void sensor_text(const struct ui *u, const struct line *l, int namew, cha
 	if (l->silent) {
 		bool f = wall_sensors_follow(u);
 		ui_fmt_hms(at, sizeof(at), f ? s->heard_us : s->spoke_us);
-		snprintf(b, n, " %-*s SILENT  not heard for %s (last %s)%s  %s", namew, s->name, ago, at,
-			 s->ended ? "  ended" : "", drops);
+		snprintf(b, n, " %-*s SILENT  not heard for %s (last %s)%s  %" PRIu64 " frames  %s", namew, s->name,
+			 ago, at, s->ended ? "  ended" : "", t.frames, drops);
 		return;
 	}
 	if (s->have_fps && !s->ended)
@@ -90,8 +90,8 @@ int wall_sensor_lines(struct ui *u, int y, int rows)
 		if (!s->key[0])
 			continue;
 		l[n].s = s;
-		l[n].silent = wall_sensor_silent(s, follow, now);
-		l[n].age = wall_sensor_age(s, follow, now);
+		l[n].silent = wall_sensor_silent(ss, s, follow, u->now_us);
+		l[n].age = wall_sensor_age_in(ss, s, follow, u->now_us);
 		silent += l[n].silent;
 		int w = (int)strlen(s->name);
 		if (w > namew)

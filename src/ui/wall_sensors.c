@@ -46,7 +46,7 @@ static struct wall_sensor *find(struct wall_sensors *ss, const char *key)
 	return s;
 }
 
-static void heard(struct wall_sensors *ss, struct wall_sensor *s, uint64_t heard_us, uint64_t spoke_us, bool wall)
+static void heard(struct wall_sensor *s, uint64_t heard_us, uint64_t spoke_us, bool wall)
 {
 	if (heard_us > s->heard_us)
 		s->heard_us = heard_us;
@@ -57,8 +57,6 @@ static void heard(struct wall_sensors *ss, struct wall_sensor *s, uint64_t heard
 	} else if (spoke_us > s->spoke_us && (wall || !s->spoke_wall)) {
 		s->spoke_us = spoke_us;
 	}
-	if (s->spoke_us > ss->newest_us)
-		ss->newest_us = s->spoke_us;
 }
 
 int wall_sensors_event(struct wall_sensors *ss, const char *sensor, uint64_t ts_us, uint64_t heard_us)
@@ -68,7 +66,7 @@ int wall_sensors_event(struct wall_sensors *ss, const char *sensor, uint64_t ts_
 	struct wall_sensor *s = find(ss, sensor);
 	if (!s)
 		return -1;
-	heard(ss, s, heard_us, ts_us, false);
+	heard(s, heard_us, ts_us, false);
 	return (int)(s - ss->s);
 }
 
@@ -149,7 +147,7 @@ int wall_sensors_stats(struct wall_sensors *ss, const struct ev_stats *st, uint6
 		s->rate_frames = st->frames;
 		s->rate_us = t;
 	}
-	heard(ss, s, heard_us, t, st->wall_us != 0);
+	heard(s, heard_us, t, st->wall_us != 0);
 	return (int)(s - ss->s);
 }
 
@@ -179,9 +177,21 @@ double wall_sensors_fps(const struct wall_sensors *ss)
 	return f;
 }
 
+uint64_t wall_sensors_newest(const struct wall_sensors *ss, bool wall)
+{
+	uint64_t t = 0;
+	for (size_t i = 0; i < ss->n; i++)
+		if (ss->s[i].spoke_wall == wall && ss->s[i].spoke_us > t)
+			t = ss->s[i].spoke_us;
+	return t;
+}
+
 uint64_t wall_sensors_now(const struct wall_sensors *ss, bool follow, uint64_t reader_now)
 {
-	return follow ? reader_now : ss->newest_us;
+	if (follow)
+		return reader_now;
+	uint64_t t = wall_sensors_newest(ss, true);
+	return t ? t : wall_sensors_newest(ss, false);
 }
 
 uint64_t wall_sensor_age(const struct wall_sensor *s, bool follow, uint64_t now)
@@ -190,15 +200,26 @@ uint64_t wall_sensor_age(const struct wall_sensor *s, bool follow, uint64_t now)
 	return now > at ? now - at : 0;
 }
 
-bool wall_sensor_silent(const struct wall_sensor *s, bool follow, uint64_t now)
+uint64_t wall_sensor_age_in(const struct wall_sensors *ss, const struct wall_sensor *s, bool follow,
+			    uint64_t reader_now)
 {
-	return wall_sensor_age(s, follow, now) >= WALL_SILENT_US;
+	if (follow)
+		return wall_sensor_age(s, true, reader_now);
+	/* a replay: against the newest time of the same clock (wall times
+	 * with wall times, event timestamps with event timestamps) */
+	return wall_sensor_age(s, false, wall_sensors_newest(ss, s->spoke_wall));
 }
 
-size_t wall_sensors_silent(const struct wall_sensors *ss, bool follow, uint64_t now)
+bool wall_sensor_silent(const struct wall_sensors *ss, const struct wall_sensor *s, bool follow,
+			uint64_t reader_now)
+{
+	return wall_sensor_age_in(ss, s, follow, reader_now) >= WALL_SILENT_US;
+}
+
+size_t wall_sensors_silent(const struct wall_sensors *ss, bool follow, uint64_t reader_now)
 {
 	size_t k = 0;
 	for (size_t i = 0; i < ss->n; i++)
-		k += ss->s[i].key[0] && wall_sensor_silent(&ss->s[i], follow, now);
+		k += ss->s[i].key[0] && wall_sensor_silent(ss, &ss->s[i], follow, reader_now);
 	return k;
 }

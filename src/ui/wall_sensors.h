@@ -73,7 +73,6 @@ struct wall_sensors {
 	struct wall_sensor *s;        /* owned; in order of first appearance */
 	size_t n, cap;
 	size_t named;                 /* sensors with a name */
-	uint64_t newest_us;           /* the newest spoke_us of any sensor */
 	uint64_t overflow;            /* records of sensors past WALL_SENSORS_MAX (not kept) */
 };
 
@@ -96,12 +95,22 @@ double wall_sensors_fps(const struct wall_sensors *ss);
 /* A sensor's runs summed. */
 void wall_sensor_total(const struct wall_sensor *s, struct wall_sensor_run *sum);
 
-/* "now" for the judgement: the reader's clock when following, else the newest time a sensor spoke. */
+/* The newest time any sensor spoke, of stats wall times (wall) or of
+ * event timestamps (a sensor with no stats yet); 0: none. */
+uint64_t wall_sensors_newest(const struct wall_sensors *ss, bool wall);
+/* "now" for the judgement: the reader's clock when following, else the
+ * newest time a sensor spoke (wall times first). */
 uint64_t wall_sensors_now(const struct wall_sensors *ss, bool follow, uint64_t reader_now);
-/* How long s has not been heard at now (see above), and whether that is SILENT. */
+/* How long s has not been heard at now: from heard_us following, else from spoke_us. */
 uint64_t wall_sensor_age(const struct wall_sensor *s, bool follow, uint64_t now);
-bool wall_sensor_silent(const struct wall_sensor *s, bool follow, uint64_t now);
-/* Named sensors SILENT at now. */
-size_t wall_sensors_silent(const struct wall_sensors *ss, bool follow, uint64_t now);
+/* The same judged as the wall does: following, at the reader's clock;
+ * else against the newest time of s's own kind (wall times are not
+ * compared with capture times). */
+uint64_t wall_sensor_age_in(const struct wall_sensors *ss, const struct wall_sensor *s, bool follow,
+			    uint64_t reader_now);
+bool wall_sensor_silent(const struct wall_sensors *ss, const struct wall_sensor *s, bool follow,
+			uint64_t reader_now);
+/* Named sensors SILENT. */
+size_t wall_sensors_silent(const struct wall_sensors *ss, bool follow, uint64_t reader_now);
 
 #endif

@@ -41,6 +41,8 @@ part "benchmark generator ground truth (small)" make -s bench-check-small
 part "dashboard in tmux, as a person uses it" sh tests/e2e/ui_tmux.sh $P
 part "dashboard list, header and ladder at 80x24 and 200x50 (IPv6, ms, sort, symptom search, a waiting command)" sh tests/e2e/ui_list_tmux.sh $P
 part "the wall in tmux: states, grouped findings, sizes, keys, a stale live capture" sh tests/e2e/wall_tmux.sh $P
+part "the wall with sensors in tmux: a line per sensor, SILENT after three heartbeats, sums, tiles name sensors" \
+	sh tests/e2e/wall_sensors_tmux.sh $P
 part "the servers view in tmux: address and port, rows add up, whole rule ids, folding, Esc back" sh tests/e2e/servers_tmux.sh $P
 part "hostile input: bounds, counters, terminal safety (quick sizes)" make -s hostile-quick
 part "fuzz targets, briefly, on the seed corpus (and the crash reproducers)" sh -c 'make -s fuzz-smoke && make -s fuzz-repro'
