@@ -96,4 +96,30 @@ int event_read_files(struct event_reader *r, const char *const *paths, size_t n,
  * false unless it is exactly that form. */
 bool event_parse_time(const char *s, size_t n, uint64_t *ts_us);
 
+/* ---- --from redis://... (src/events/from_redis.c; the address: redis_conn.h) ---- */
+
+#define FROM_REDIS_SENSORS_MAX 32 /* sensor runs one stream may hold (--from origins) */
+
+struct redis_from_opts {
+	const char *auth_file;       /* --redis-auth-file, or NULL (REDISCLI_AUTH) */
+	bool follow;                 /* go on after the end (dashboard, --wall, --follow) */
+	uint64_t since_us;           /* --since: entries Redis took from then on; 0: all */
+	FILE *notes;                 /* reconnects, trimmed entries; NULL: kept in msgs */
+};
+
+struct from_redis_counts {
+	uint64_t entries, lines, refused, missing;
+	bool failed;                 /* a stream could not be read (WRONGTYPE, NOPERM) */
+	char msgs[2048];             /* notes kept when opts.notes is NULL */
+};
+
+struct event_reader;
+/* Each stream ("redis://...") read into the reader (see from_redis.c).
+ * tick (may be NULL) is called between pages, and at least every 200 ms
+ * while following; false stops the read. Returns 0, or -1 when a stream
+ * could not be read. */
+int event_read_redis(struct event_reader *er, const char *const *urls, size_t n,
+		     const struct redis_from_opts *o, bool (*tick)(void *ctx), void *ctx,
+		     struct from_redis_counts *cnt);
+
 #endif

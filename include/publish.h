@@ -1,6 +1,7 @@
 /*
- * publish.h - events to a Redis Stream (--publish) and the Redis address
- * both the publisher and the stream reader use.
+ * publish.h - events to a Redis Stream (--publish). The Redis address and
+ * connection, which the stream reader (--from redis://) uses too, are in
+ * redis_conn.h, below both.
  *
  * The publisher takes finished JSON lines (the --json writer's own output,
  * never a second serialiser) from the sinks' thread into a bounded buffer
@@ -27,46 +28,11 @@
 #include <stdio.h>
 
 #include "event.h"
+#include "redis_conn.h"
 
-#define REDIS_PORT_DEFAULT 6379
-#define REDIS_HOST_MAX 256
-#define REDIS_USER_MAX 128
-#define REDIS_KEY_MAX 512
-#define REDIS_PASSWORD_MAX 512
 #define PUBLISH_MAXLEN_DEFAULT 1000000
 #define PUBLISH_BUFFER_MIB_DEFAULT 16
 #define PUBLISH_HEARTBEAT_S 5        /* a stats event this often while publishing */
-
-/* redis://[USER@]HOST[:PORT][/DB]/KEY */
-struct redis_target {
-	char host[REDIS_HOST_MAX];
-	uint16_t port;
-	char user[REDIS_USER_MAX];   /* "" : the default user */
-	unsigned db;
-	char key[REDIS_KEY_MAX];
-	char password[REDIS_PASSWORD_MAX]; /* "" : no AUTH; never printed */
-	char url[REDIS_USER_MAX + REDIS_HOST_MAX + REDIS_KEY_MAX + 48]; /* for messages, no secret */
-};
-
-/* Is s a redis:// address (as opposed to a file name)? */
-bool redis_is_url(const char *s);
-
-/* Parses url into t (a password in the URL is refused: it would sit on the
- * command line). Returns 0, or -1 with errbuf filled. */
-int redis_target_parse(const char *url, struct redis_target *t, char *errbuf, size_t errlen);
-
-/* The password: the first line of auth_file if given (a file others may
- * read is refused), else REDISCLI_AUTH, else none. Returns 0 or -1. */
-int redis_target_auth(struct redis_target *t, const char *auth_file, char *errbuf, size_t errlen);
-
-struct redisContext;
-/* Connect (timeout in ms for the connect and every reply), AUTH, SELECT.
- * NULL with errbuf filled on failure. */
-struct redisContext *redis_target_connect(const struct redis_target *t, unsigned timeout_ms,
-					  char *errbuf, size_t errlen);
-
-/* The sensor's name when --sensor is not given: the host name. */
-void sensor_default_name(char *dst, size_t size);
 
 struct publish_opts {
 	const struct redis_target *target; /* parsed, password loaded */
@@ -102,31 +68,5 @@ const char *publisher_message(const struct publisher *p);
 struct sink publisher_sink(struct publisher *p, const char *sensor, bool stats_only);
 struct json_opts;
 void publisher_tee(struct publisher *p, struct json_opts *jo);
-
-/* ---- --from redis://... (src/events/from_redis.c) ---- */
-
-#define FROM_REDIS_SENSORS_MAX 32 /* sensor runs one stream may hold (--from origins) */
-
-struct redis_from_opts {
-	const char *auth_file;       /* --redis-auth-file, or NULL (REDISCLI_AUTH) */
-	bool follow;                 /* go on after the end (dashboard, --wall, --follow) */
-	uint64_t since_us;           /* --since: entries Redis took from then on; 0: all */
-	FILE *notes;                 /* reconnects, trimmed entries; NULL: kept in msgs */
-};
-
-struct from_redis_counts {
-	uint64_t entries, lines, refused, missing;
-	bool failed;                 /* a stream could not be read (WRONGTYPE, NOPERM) */
-	char msgs[2048];             /* notes kept when opts.notes is NULL */
-};
-
-struct event_reader;
-/* Each stream ("redis://...") read into the reader (see from_redis.c).
- * tick (may be NULL) is called between pages, and at least every 200 ms
- * while following; false stops the read. Returns 0, or -1 when a stream
- * could not be read. */
-int event_read_redis(struct event_reader *er, const char *const *urls, size_t n,
-		     const struct redis_from_opts *o, bool (*tick)(void *ctx), void *ctx,
-		     struct from_redis_counts *cnt);
 
 #endif

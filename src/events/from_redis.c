@@ -24,7 +24,7 @@
 #include <time.h>
 
 #include "event_reader.h"
-#include "publish.h"
+#include "redis_conn.h"
 #include "util.h"
 
 #define FROM_REDIS_PAGE 100          /* entries per XRANGE/XREAD (each at most 256 KiB) */

@@ -14,7 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "publish.h"
+#include "redis_conn.h"
 #include "util.h"
 
 bool redis_is_url(const char *s)
