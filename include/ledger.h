@@ -127,6 +127,8 @@ const struct ledger_entry *ledger_find(const struct ledger *lg, uint64_t id);
 void ledger_get_stats(const struct ledger *lg, struct ledger_stats *st);
 size_t ledger_bytes(const struct ledger *lg);
 const struct ledger_opts *ledger_opts_of(const struct ledger *lg);
+/* A new budget: met as the next session or line asks for room. */
+void ledger_set_bytes_max(struct ledger *lg, size_t bytes_max);
 
 /* A reader that keeps something per entry is told before an entry goes
  * whole (budget or count cap); the entry is still readable in the call. */

@@ -13,8 +13,8 @@
 
 #include "event.h"
 
-/* The dashboard's session store budget (--ui-memory): rows, transcripts
- * and findings of the sessions it keeps (src/ui/ui_store.h). */
+/* The session ledger's budget with a dashboard (--ui-memory): entries,
+ * rows, transcripts and findings of the sessions it keeps (ledger.h). */
 #define UI_STORE_MIB_DEFAULT 12
 
 struct ui_opts {
@@ -37,6 +37,10 @@ struct ui;
 /* Starts curses. Returns NULL with errbuf filled when there is no usable terminal. */
 struct ui *ui_new(const struct ui_opts *o, char *errbuf, size_t errlen);
 struct sink ui_sink(struct ui *u);   /* register with the bus; the bus does not free it */
+/* The session ledger the dashboard reads (the dashboard's, freed by
+ * ui_free): attach it to the bus that carries ui_sink, so each event is
+ * applied to it on this thread before the dashboard sees the event. */
+struct ledger *ui_ledger(struct ui *u);
 /* Redraw if due (at most ~10 per second) and handle pending keys.
  * Returns false when the user asked to quit. Never blocks. */
 bool ui_tick(struct ui *u, uint64_t wall_us);

@@ -343,6 +343,9 @@ int main(int argc, char **argv)
 			return EXIT_INPUT;
 		}
 		event_bus_add(&r.bus, ui_sink(r.ui));
+		/* The session ledger the dashboard reads: applied on this thread,
+		 * where the dashboard draws, before any sink of r.bus. */
+		r.bus.ledger = ui_ledger(r.ui);
 		r.save = save_dir_open(o.save_dir, errbuf, sizeof(errbuf));
 		if (!r.save) {
 			ui_free(r.ui);

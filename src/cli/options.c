@@ -179,7 +179,7 @@ static const struct opt_def opt_table[] = {
 	OPT_NUM_D("spool-max", 0, "MIB", spool_max, 1u << 22, 1u << 20,
 		  FLAGGED_SPOOL_MAX_DEFAULT >> 20, "disk spool for -w (default {D})"),
 	OPT_NUM_D("ui-memory", 0, "MIB", ui_store_max, 4096, 1u << 20, UI_STORE_MIB_DEFAULT,
-		  "the dashboard's sessions, transcripts and findings\n(default {D}; the oldest clean ones go first)"),
+		  "the session ledger the dashboard reads: sessions,\ntranscripts, findings (default {D}; the oldest clean go first)"),
 
 	OPT_SECTION(""),
 	OPT_ACT("help", 'h', OPT_ACTION_HELP, "this help"),

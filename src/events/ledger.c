@@ -54,6 +54,12 @@ const struct ledger_opts *ledger_opts_of(const struct ledger *lg)
 	return &lg->o;
 }
 
+void ledger_set_bytes_max(struct ledger *lg, size_t bytes_max)
+{
+	lg->o.bytes_max = bytes_max;
+	lg->budget_dry_at = 0; /* a new budget: worth a scan again */
+}
+
 void ledger_get_stats(const struct ledger *lg, struct ledger_stats *st)
 {
 	*st = lg->st;

@@ -71,6 +71,11 @@ static const struct sink_ops ui_sink_ops = {
 	.free = NULL,
 };
 
+struct ledger *ui_ledger(struct ui *u)
+{
+	return u ? u->lg : NULL;
+}
+
 struct sink ui_sink(struct ui *u)
 {
 	struct sink s = { .ops = u ? &ui_sink_ops : NULL, .self = u };
@@ -141,7 +146,10 @@ struct ui *ui_new(const struct ui_opts *o, char *errbuf, size_t errlen)
 	ui_model_opts_default(&mo);
 	if (u->o.store_bytes_max)
 		mo.store_bytes_max = (size_t)u->o.store_bytes_max;
-	u->m = ui_model_new(&mo);
+	struct ledger_opts lo;
+	ui_model_ledger_opts(&mo, &lo);
+	u->lg = ledger_new(&lo);
+	u->m = ui_model_new_shared(&mo, u->lg);
 	ui_list_init(&u->list);
 	u->panel = u->o.wall ? UI_P_WALL : UI_P_LIST;
 	u->back = u->panel;
@@ -186,6 +194,7 @@ void ui_free(struct ui *u)
 	if (u->tty_in)
 		fclose(u->tty_in);
 	ui_model_free(u->m);
+	ledger_free(u->lg);
 	ui_list_fini(&u->list);
 	ui_ladder_fini(&u->sv_ld);
 	wall_tracks_fini(&u->wt);

@@ -45,6 +45,7 @@ struct ui {
 	attr_t attr[UI_R__COUNT];
 
 	struct ui_model *m;          /* owned */
+	struct ledger *lg;           /* owned: the sessions m reads (the bus applies events to it) */
 	enum ui_panel_id panel, back;
 
 	struct ui_list_view list;

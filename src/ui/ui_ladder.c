@@ -10,8 +10,10 @@
  *   +0.011   #6     1.0ms                  ◄──  +OK
  *                                               RETR 3 → 4 211 octets, 87 lines
  *
- * Lines cited as evidence carry the worst severity of the findings citing
- * them, so the panel can highlight them. Bodies are folded into one line;
+ * The transcript and the findings are the session ledger's (ledger.h),
+ * kept as the wire sent them: every piece of wire text is sanitised here
+ * as its line is built. Lines cited as evidence carry the worst severity
+ * of the findings citing them, so the panel can highlight them. Bodies are folded into one line;
  * LIST/UIDL bodies can be expanded into their (kept) entries.
  */
 #include <inttypes.h>
@@ -60,12 +62,32 @@ static struct ui_ll *add(struct ui_ladder *ld, enum ui_ll_kind k)
 	return l;
 }
 
-char *ui_fold_text(char *buf, size_t n, const struct ui_txn *t, const struct ui_glyphs *g)
+/* Wire text, safe for the terminal: at most what a ladder line shows. */
+#define SAN_MAX (UI_LL_TEXT + 1)
+static const char *san(char *buf, const char *raw)
 {
-	char oct[32], lines[32];
+	return sanitize_text(buf, SAN_MAX, raw);
+}
+
+static enum severity sev_of(const struct finding *f)
+{
+	return f->sev <= SEV_ERROR ? f->sev : SEV_ERROR;
+}
+
+/* "KEYWORD args" of a transaction, sanitised. */
+static const char *command_text(char *buf, size_t n, const struct ledger_txn *t)
+{
+	char kw[SAN_MAX], args[SAN_MAX];
+	snprintf(buf, n, "%s%s%s", san(kw, t->keyword), t->args[0] ? " " : "", san(args, t->args));
+	return buf;
+}
+
+char *ui_fold_text(char *buf, size_t n, const struct ledger_txn *t, const struct ui_glyphs *g)
+{
+	char oct[32], lines[32], cmd[SAN_MAX];
 	ui_fmt_group(oct, sizeof(oct), t->data_octets);
 	ui_fmt_group(lines, sizeof(lines), t->data_lines);
-	snprintf(buf, n, "%s%s%s %s %s octets, %s line%s%s", t->keyword, t->args[0] ? " " : "", t->args,
+	snprintf(buf, n, "%s %s %s octets, %s line%s%s", command_text(cmd, sizeof(cmd), t),
 		 g->right, oct, lines, t->data_lines == 1 ? "" : "s",
 		 t->terminated ? "" : ", no terminator");
 	return buf;
@@ -83,18 +105,18 @@ static void rel_time(char *buf, size_t n, const struct ui_session *s, uint64_t t
 }
 
 /* Worst severity of the findings citing this transaction, -1 if none. */
-static int evidence_sev(const struct ui_session *s, const struct ui_txn *t)
+static int evidence_sev(const struct ledger_entry *le, const struct ledger_txn *t)
 {
 	int sev = -1;
-	for (size_t i = 0; i < s->n_fx; i++) {
-		const struct ui_finding *f = &s->fx[i];
-		for (unsigned k = 0; k < f->n_ev; k++) {
-			const struct ui_evidence *e = &f->ev[k];
+	for (size_t i = 0; i < le->n_fx; i++) {
+		const struct finding *f = &le->fx[i];
+		for (unsigned k = 0; k < f->n_ev && k < FINDING_EVIDENCE_MAX; k++) {
+			const struct evidence *e = &f->ev[k];
 			bool hit = e->frame ? (e->frame == t->req_frame || e->frame == t->rep_frame ||
 					       e->frame == t->end_frame)
 					    : e->txn_index == t->index;
-			if (hit && (int)f->sev > sev)
-				sev = (int)f->sev;
+			if (hit && (int)sev_of(f) > sev)
+				sev = (int)sev_of(f);
 		}
 	}
 	return sev;
@@ -133,63 +155,70 @@ static void title(struct ui_ladder *ld, const struct ui_session *s)
 size_t ui_findings_lines(const struct ui_session *s)
 {
 	size_t n = 0;
-	for (size_t i = 0; i < s->n_fx; i++)
-		n += 2 + s->fx[i].n_ev;
+	for (size_t i = 0; s->le && i < s->le->n_fx; i++)
+		n += 2 + s->le->fx[i].n_ev;
 	return n;
 }
 
-static void findings(struct ui_ladder *ld, const struct ui_session *s, const struct ui_expand *x)
+static void findings(struct ui_ladder *ld, const struct ledger_entry *le, const struct ui_expand *x)
 {
 	struct ui_ll *l;
-	if (s->n_fx == 0) {
+	char buf[SAN_MAX];
+	if (le->n_fx == 0) {
 		l = add(ld, UI_LL_NOTE);
 		snprintf(l->text, sizeof(l->text), "No findings.");
 	}
 	/* worst first: at 80x24 the errors are the lines that fit */
 	for (int sev = SEV_ERROR; sev >= SEV_NOTICE; sev--)
-	for (size_t i = 0; i < s->n_fx; i++) {
-		const struct ui_finding *f = &s->fx[i];
-		if ((int)f->sev != sev)
+	for (size_t i = 0; i < le->n_fx; i++) {
+		const struct finding *f = &le->fx[i];
+		if ((int)sev_of(f) != sev)
 			continue;
 		l = add(ld, UI_LL_FINDING);
-		l->sev = (int)f->sev;
+		l->sev = sev;
 		l->txn_index = UI_FX_KEY(i);
 		l->expandable = x->fold_findings;
 		l->expanded = !x->fold_findings || ui_expand_has(x, UI_FX_KEY(i));
-		snprintf(l->text, sizeof(l->text), "%s %s: %s", f->sev == SEV_ERROR ? "ERROR" : f->sev == SEV_WARNING ? "WARNING" : "notice",
-			 rule_name(f->rule), f->summary);
+		snprintf(l->text, sizeof(l->text), "%s %s: %s", sev == SEV_ERROR ? "ERROR" : sev == SEV_WARNING ? "WARNING" : "notice",
+			 rule_name(f->rule), san(buf, f->summary));
 		if (!l->expanded)
 			continue;
 		l = add(ld, UI_LL_INFO);
-		l->sev = (int)f->sev;
+		l->sev = sev;
 		const char *sym = rule_symptom(f->rule);
 		snprintf(l->text, sizeof(l->text), "%s%s%s", rule_rfc(f->rule), sym ? "; " : "", sym ? sym : "");
-		for (unsigned k = 0; k < f->n_ev; k++) {
+		for (unsigned k = 0; k < f->n_ev && k < FINDING_EVIDENCE_MAX; k++) {
 			l = add(ld, UI_LL_EVIDENCE);
-			l->sev = (int)f->sev;
+			l->sev = sev;
 			l->evidence = true;
 			l->txn_index = f->ev[k].txn_index;
 			snprintf(l->frame, sizeof(l->frame), "#%" PRIu64, f->ev[k].frame);
 			ui_fmt_hmsm(l->time, sizeof(l->time), f->ev[k].ts_us);
-			snprintf(l->text, sizeof(l->text), "%s", f->ev[k].line);
+			char line[FINDING_LINE_MAX + 1];
+			snprintf(line, sizeof(line), "%.*s", (int)(sizeof(f->ev[k].line) - 1), f->ev[k].line);
+			snprintf(l->text, sizeof(l->text), "%s", san(buf, line));
 		}
 	}
-	if (s->fx_dropped) {
+	if (le->fx_dropped) {
 		l = add(ld, UI_LL_NOTE);
-		snprintf(l->text, sizeof(l->text), "%" PRIu64 " more findings not kept", s->fx_dropped);
+		snprintf(l->text, sizeof(l->text), "%" PRIu64 " more findings not kept", le->fx_dropped);
 	}
 }
 
-static void entries(struct ui_ladder *ld, const struct ui_txn *t)
+static void entries(struct ui_ladder *ld, const struct ledger_txn *t)
 {
 	for (uint32_t i = 0; i < t->n_entries; i++) {
-		const struct ui_entry *e = &t->entries[i];
+		const struct pop3_entry *e = &t->entries[i];
 		struct ui_ll *l = add(ld, UI_LL_ENTRY);
 		l->txn_index = t->index;
 		const char *bad = e->flags ? "  (malformed)" : "";
-		if (e->uid_off != UINT32_MAX && t->uids)
-			snprintf(l->text, sizeof(l->text), "%" PRIu32 " %s%s", e->num, t->uids + e->uid_off, bad);
-		else
+		if (t->cmd == POP3_CMD_UIDL && t->uids) {
+			char raw[POP3_UID_MAX + 2], buf[SAN_MAX];
+			size_t ul = e->uid_len < sizeof(raw) - 1 ? e->uid_len : sizeof(raw) - 1;
+			memcpy(raw, t->uids + e->uid_off, ul);
+			raw[ul] = '\0';
+			snprintf(l->text, sizeof(l->text), "%" PRIu32 " %s%s", e->num, san(buf, raw), bad);
+		} else
 			snprintf(l->text, sizeof(l->text), "%" PRIu32 " %" PRIu64 "%s", e->num, e->size, bad);
 	}
 	if (t->n_entries_seen > t->n_entries) {
@@ -200,15 +229,16 @@ static void entries(struct ui_ladder *ld, const struct ui_txn *t)
 	}
 }
 
-static void reply_text(char *buf, size_t n, const struct ui_txn *t)
+static void reply_text(char *buf, size_t n, const struct ledger_txn *t)
 {
 	const char *st = pop3_status_str(t->status);
 	if (t->status == POP3_ST_NONE) {
 		snprintf(buf, n, "(no reply%s)", t->flags & POP3_TF_CUT ? ": cut" : "");
 		return;
 	}
-	snprintf(buf, n, "%s%s%s%s%s%s%s%s", st, t->code[0] ? " [" : "", t->code, t->code[0] ? "]" : "",
-		 t->text[0] ? " " : "", t->text, t->flags & POP3_TF_CUT ? "  (cut)" : "",
+	char code[SAN_MAX], text[SAN_MAX];
+	snprintf(buf, n, "%s%s%s%s%s%s%s%s", st, t->code[0] ? " [" : "", san(code, t->code), t->code[0] ? "]" : "",
+		 t->text[0] ? " " : "", san(text, t->text), t->flags & POP3_TF_CUT ? "  (cut)" : "",
 		 t->flags & POP3_TF_UNSOLICITED ? "  (unsolicited)" : "");
 }
 
@@ -248,17 +278,19 @@ static void waiting(struct ui_ladder *ld, const struct ui_session *s, const stru
 void ui_ladder_build(struct ui_ladder *ld, const struct ui_session *s, const struct ui_expand *x,
 		     const struct ui_glyphs *g)
 {
+	static const struct ledger_entry none; /* a row no longer kept: no lines */
+	const struct ledger_entry *le = s->le ? s->le : &none;
 	ld->n = 0;
 	title(ld, s);
-	findings(ld, s, x);
+	findings(ld, le, x);
 	struct ui_ll *l = add(ld, UI_LL_HEADER);
 	char ce[80], se[80];
 	snprintf(l->text, sizeof(l->text), "client %s %s server %s", ui_fmt_endpoint(ce, sizeof(ce), s->cli, s->cport, 0),
 		 g->right, ui_fmt_endpoint(se, sizeof(se), s->srv, s->sport, 0));
 	ld->first_txn_line = ld->n;
-	for (size_t i = 0; i < s->n_tx; i++) {
-		const struct ui_txn *t = &s->tx[i];
-		int esev = evidence_sev(s, t);
+	for (size_t i = 0; i < le->n_tx; i++) {
+		const struct ledger_txn *t = &le->tx[i];
+		int esev = evidence_sev(le, t);
 		if (t->req_frame || t->keyword[0]) {
 			l = add(ld, UI_LL_REQ);
 			l->txn_index = t->index;
@@ -267,7 +299,7 @@ void ui_ladder_build(struct ui_ladder *ld, const struct ui_session *s, const str
 			rel_time(l->time, sizeof(l->time), s, t->req_ts_us);
 			if (t->req_frame)
 				snprintf(l->frame, sizeof(l->frame), "#%" PRIu64, t->req_frame);
-			snprintf(l->text, sizeof(l->text), "%s%s%s", t->keyword, t->args[0] ? " " : "", t->args);
+			command_text(l->text, sizeof(l->text), t);
 		}
 		l = add(ld, UI_LL_REP);
 		l->txn_index = t->index;
@@ -293,10 +325,10 @@ void ui_ladder_build(struct ui_ladder *ld, const struct ui_session *s, const str
 	}
 	if (s->wait.n && !s->closed)
 		waiting(ld, s, x);
-	if (s->tx_dropped) {
+	if (le->tx_dropped) {
 		l = add(ld, UI_LL_NOTE);
 		snprintf(l->text, sizeof(l->text), "%s%" PRIu64 " more transactions not kept",
-			 s->transcript_evicted ? "transcript dropped to make room for newer sessions; " : "",
-			 s->tx_dropped);
+			 le->transcript_evicted ? "transcript dropped to make room for newer sessions; " : "",
+			 le->tx_dropped);
 	}
 }

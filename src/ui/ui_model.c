@@ -1,21 +1,25 @@
 /*
  * ui_model.c - the dashboard's model, built from events only.
  *
- * Sessions live in one array of pointers sorted by id (flow ids grow, so
- * new sessions append and lookups are a binary search). Each event first
- * refreshes the session's snapshot, then adds what the event carries: a
- * transcript line, a finding, or the capture counters. Aggregates per
- * server and per account (ui_model_srv.c) are counted on transitions (a
- * session becomes flagged, its user becomes known, it closes), so eviction
- * never lowers them. What is kept is bounded by a byte budget (ui_store.c).
+ * The sessions, their transcripts and findings are the session ledger's
+ * (ledger.h): the bus applies each event to it before this model sees
+ * the event, and the ledger's one budget decides what is kept. The model
+ * keeps a row per ledger entry (the snapshot's fields sanitised for the
+ * list, and what the aggregates need), in one array of pointers sorted by
+ * id (flow ids grow, so new sessions append and lookups are a binary
+ * search); the ledger tells it before an entry goes, and the row goes
+ * too. Aggregates per server and per account (ui_model_srv.c) are counted
+ * on transitions (a session becomes flagged, its user becomes known, it
+ * closes), so eviction never lowers them.
  *
- * All wire text is sanitised here, once, on the way in.
+ * The row's wire text is sanitised here, once, on the way in; transcript
+ * and finding text is sanitised as it is drawn (ui_ladder.c).
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ui_model_priv.h"
-#include "ui_store.h"
 #include "util.h"
 
 void ui_model_opts_default(struct ui_model_opts *o)
@@ -29,7 +33,20 @@ void ui_model_opts_default(struct ui_model_opts *o)
 	o->accounts_per_server_max = UI_ACCOUNTS_PER_SERVER_MAX;
 }
 
-struct ui_model *ui_model_new(const struct ui_model_opts *o)
+void ui_model_ledger_opts(const struct ui_model_opts *o, struct ledger_opts *lo)
+{
+	ledger_opts_default(lo);
+	lo->bytes_max = o->store_bytes_max;
+	lo->sessions_max = o->sessions_max;
+	lo->txns_per_session_max = o->txns_per_session_max;
+	lo->findings_per_session_max = o->findings_per_session_max;
+	lo->entries_per_txn_max = o->entries_per_txn_max;
+	lo->row_bytes = sizeof(struct ui_session);
+}
+
+static void row_gone(void *ctx, const struct ledger_entry *le);
+
+struct ui_model *ui_model_new_shared(const struct ui_model_opts *o, struct ledger *lg)
 {
 	struct ui_model *m = xcalloc(1, sizeof(*m));
 	if (o)
@@ -38,7 +55,20 @@ struct ui_model *ui_model_new(const struct ui_model_opts *o)
 		ui_model_opts_default(&m->o);
 	if (m->o.sessions_max < 1)
 		m->o.sessions_max = 1;
+	if (!lg) {
+		struct ledger_opts lo;
+		ui_model_ledger_opts(&m->o, &lo);
+		lg = ledger_new(&lo);
+		m->own_lg = true;
+	}
+	m->lg = lg;
+	ledger_watch(lg, row_gone, m);
 	return m;
+}
+
+struct ui_model *ui_model_new(const struct ui_model_opts *o)
+{
+	return ui_model_new_shared(o, NULL);
 }
 
 /* ---- text ---------------------------------------------------------- */
@@ -51,110 +81,6 @@ static void put_text(char *dst, size_t dstsize, const char *src, size_t srclen)
 	memcpy(tmp, src, n);
 	tmp[n] = '\0';
 	sanitize_text(dst, dstsize, tmp);
-}
-
-static char *dup_text(const char *src, size_t srclen)
-{
-	char buf[4 * POP3_TEXT_MAX + 1];
-	put_text(buf, sizeof(buf), src, srclen);
-	return xstrdup(buf);
-}
-
-/* ---- transcripts ------------------------------------------------------ */
-
-static void copy_entries(struct ui_model *m, struct ui_txn *d, const struct pop3_txn *t)
-{
-	if (!t->entries || t->n_entries == 0)
-		return;
-	size_t keep = t->n_entries;
-	if (keep > m->o.entries_per_txn_max) {
-		m->drops.entries_dropped += keep - m->o.entries_per_txn_max;
-		keep = m->o.entries_per_txn_max;
-	}
-	if (keep == 0)
-		return;
-	d->entries = xcalloc(keep, sizeof(*d->entries));
-	d->n_entries = (uint32_t)keep;
-	bool uidl = t->cmd == POP3_CMD_UIDL && t->uids;
-	size_t arena_len = 0, arena_cap = 0;
-	for (size_t i = 0; i < keep; i++) {
-		const struct pop3_entry *e = &t->entries[i];
-		struct ui_entry *o = &d->entries[i];
-		o->num = e->num;
-		o->size = e->size;
-		o->flags = e->flags;
-		o->uid_off = UINT32_MAX;
-		if (!uidl)
-			continue;
-		char raw[POP3_UID_MAX + 2], safe[4 * (POP3_UID_MAX + 2) + 1];
-		size_t ul = e->uid_len < sizeof(raw) - 1 ? e->uid_len : sizeof(raw) - 1;
-		memcpy(raw, t->uids + e->uid_off, ul);
-		raw[ul] = '\0';
-		sanitize_text(safe, sizeof(safe), raw);
-		size_t sl = strlen(safe) + 1;
-		if (arena_len + sl > arena_cap) {
-			arena_cap = (arena_cap + sl) * 2;
-			d->uids = xrealloc(d->uids, arena_cap);
-		}
-		memcpy(d->uids + arena_len, safe, sl);
-		o->uid_off = (uint32_t)arena_len;
-		arena_len += sl;
-	}
-	d->mem += keep * sizeof(*d->entries) + arena_cap + 2 * UI_ALLOC_OVERHEAD;
-}
-
-static void add_txn(struct ui_model *m, struct ui_session *s, const struct pop3_txn *t)
-{
-	if (s->n_tx >= m->o.txns_per_session_max || s->transcript_evicted) {
-		s->tx_dropped++;
-		m->drops.txns_dropped++;
-		return;
-	}
-	struct ui_txn d;
-	memset(&d, 0, sizeof(d));
-	d.index = t->index;
-	d.cmd = t->cmd;
-	put_text(d.keyword, sizeof(d.keyword), t->keyword, sizeof(t->keyword));
-	d.args = dup_text(t->args, sizeof(t->args));
-	d.secret = t->secret;
-	d.status = t->status;
-	put_text(d.code, sizeof(d.code), t->code, sizeof(t->code));
-	d.text = dup_text(t->text, sizeof(t->text));
-	d.req_frame = t->req_frame;
-	d.req_ts_us = t->req_ts_us;
-	d.rep_frame = t->rep_frame;
-	d.rep_ts_us = t->rep_ts_us;
-	d.end_frame = t->end_frame;
-	d.end_ts_us = t->end_ts_us;
-	d.multiline = t->multiline;
-	d.terminated = t->terminated;
-	d.data_lines = t->data_lines;
-	d.data_octets = t->data_octets;
-	d.flags = t->flags;
-	d.n_entries_seen = t->n_entries;
-	d.mem = strlen(d.args) + strlen(d.text) + 2 + 2 * UI_ALLOC_OVERHEAD;
-	copy_entries(m, &d, t);
-	/* The array's slots are counted as allocated, spare ones too. */
-	size_t cap = s->cap_tx;
-	if (s->n_tx == cap) {
-		cap = cap ? cap * 2 : 8;
-		if (cap > m->o.txns_per_session_max)
-			cap = m->o.txns_per_session_max;
-	}
-	size_t slots = (cap - s->cap_tx) * sizeof(*s->tx);
-	if (!ui_store_make_room(m, d.mem + slots, s)) {
-		ui_store_txn_free(&d);
-		s->tx_dropped++;
-		m->drops.txns_dropped++;
-		return;
-	}
-	if (cap != s->cap_tx) {
-		s->tx = xrealloc(s->tx, cap * sizeof(*s->tx));
-		s->cap_tx = cap;
-	}
-	s->tx[s->n_tx++] = d;
-	s->mem += d.mem + slots;
-	m->mem += d.mem + slots;
 }
 
 /* ---- sessions ---------------------------------------------------------- */
@@ -178,25 +104,24 @@ struct ui_session *ui_model_find(const struct ui_model *m, uint64_t id)
 	return i < m->n && m->s[i]->id == id ? m->s[i] : NULL;
 }
 
+/* The session's row, made when the ledger has a new entry for it; NULL
+ * when the ledger holds none (a late event of a session it dropped). */
 static struct ui_session *session_get(struct ui_model *m, const struct ev_session *es,
 				      enum event_type type)
 {
 	struct ui_session *s = ui_model_find(m, es->id);
 	if (s)
 		return s;
-	if (type != EV_SESSION_OPEN && es->id <= m->max_evicted_id) {
-		m->drops.events_for_evicted++;
+	const struct ledger_entry *le = ledger_find(m->lg, es->id);
+	if (!le)
 		return NULL;
-	}
-	if (m->n >= m->o.sessions_max)
-		ui_store_evict_one(m);
-	(void)ui_store_make_room(m, sizeof(*s), NULL); /* kept even when nothing could go */
 	if (m->n == m->cap) {
 		m->cap = m->cap ? m->cap * 2 : 64;
 		m->s = xrealloc(m->s, m->cap * sizeof(*m->s));
 	}
 	s = xcalloc(1, sizeof(*s));
 	s->id = es->id;
+	s->le = le;
 	s->seq = m->next_seq++;
 	put_text(s->srv, sizeof(s->srv), es->srv, sizeof(es->srv));
 	ui_srv_session_new(m, s, es);
@@ -284,37 +209,6 @@ static void add_finding(struct ui_model *m, struct ui_session *s, const struct f
 	r->sev = sev;
 	put_text(r->summary, sizeof(r->summary), f->summary, sizeof(f->summary));
 
-	size_t cap = s->cap_fx;
-	if (s->n_fx == cap) {
-		cap = cap ? cap * 2 : 4;
-		if (cap > m->o.findings_per_session_max)
-			cap = m->o.findings_per_session_max;
-	}
-	size_t slots = (cap - s->cap_fx) * sizeof(*s->fx); /* counted as allocated */
-	if (s->n_fx >= m->o.findings_per_session_max || !ui_store_make_room(m, slots, s)) {
-		s->fx_dropped++;
-		m->drops.findings_dropped++;
-		return;
-	}
-	if (cap != s->cap_fx) {
-		s->fx = xrealloc(s->fx, cap * sizeof(*s->fx));
-		s->cap_fx = cap;
-		s->mem += slots;
-		m->mem += slots;
-	}
-	struct ui_finding *d = &s->fx[s->n_fx++];
-	memset(d, 0, sizeof(*d));
-	d->rule = f->rule;
-	d->sev = sev;
-	put_text(d->summary, sizeof(d->summary), f->summary, sizeof(f->summary));
-	d->n_ev = f->n_ev < FINDING_EVIDENCE_MAX ? f->n_ev : FINDING_EVIDENCE_MAX;
-	for (unsigned i = 0; i < d->n_ev; i++) {
-		d->ev[i].frame = f->ev[i].frame;
-		d->ev[i].ts_us = f->ev[i].ts_us;
-		d->ev[i].txn_index = f->ev[i].txn_index;
-		put_text(d->ev[i].line, sizeof(d->ev[i].line), f->ev[i].line, sizeof(f->ev[i].line));
-	}
-	d->ts_us = f->ts_us;
 }
 
 /* The header from the sensors' latest figures, each run counted once. */
@@ -378,10 +272,24 @@ static void add_stats(struct ui_model *m, const struct ev_stats *st)
 	memcpy(c->findings, st->findings, sizeof(c->findings));
 }
 
+/* What the ledger dropped, as the dashboard counts it. */
+static void sync_drops(struct ui_model *m)
+{
+	struct ledger_stats st;
+	ledger_get_stats(m->lg, &st);
+	m->drops.events_for_evicted = st.events_for_evicted;
+	m->drops.transcripts_evicted = st.transcripts_evicted;
+	m->drops.txns_dropped = st.txns_dropped;
+	m->drops.findings_dropped = st.findings_dropped;
+	m->drops.entries_dropped = st.entries_dropped;
+}
+
 void ui_model_event(struct ui_model *m, const struct event *e)
 {
 	if (!m || !e)
 		return;
+	if (m->own_lg)
+		ledger_apply(m->lg, e);
 	if (e->ts_us > m->c.last_ts_us)
 		m->c.last_ts_us = e->ts_us;
 	if (e->ts_us && (!m->c.first_ts_us || e->ts_us < m->c.first_ts_us))
@@ -395,6 +303,7 @@ void ui_model_event(struct ui_model *m, const struct event *e)
 	if (!e->sess)
 		return;
 	struct ui_session *s = session_get(m, e->sess, e->type);
+	sync_drops(m);
 	if (!s)
 		return;
 	session_facts(m, s, e->sess);
@@ -415,10 +324,8 @@ void ui_model_event(struct ui_model *m, const struct event *e)
 	}
 	switch (e->type) {
 	case EV_TXN:
-		if (e->txn) {
+		if (e->txn)
 			add_latency(s->server, e->txn);
-			add_txn(m, s, e->txn);
-		}
 		break;
 	case EV_FINDING:
 		if (e->finding)
@@ -427,7 +334,6 @@ void ui_model_event(struct ui_model *m, const struct event *e)
 	case EV_SESSION_CLOSE:
 		if (!s->closed) {
 			s->closed = true;
-			m->closes++;
 			if (m->sessions_active)
 				m->sessions_active--;
 			if (s->server && s->server->active)
@@ -471,9 +377,77 @@ void ui_model_free(struct ui_model *m)
 	if (!m)
 		return;
 	for (size_t i = 0; i < m->n; i++)
-		ui_store_session_free(m, m->s[i]);
+		free(m->s[i]);
 	free(m->s);
 	ui_srv_free_all(m);
 	wall_sensors_fini(&m->sensors);
+	if (m->own_lg)
+		ledger_free(m->lg);
 	free(m);
+}
+
+/* ---- what the ledger drops ---------------------------------------------------------- */
+
+/* The ledger drops the entry (budget or count cap): the row goes too,
+ * counted as the list's "held of seen" line says. */
+static void row_gone(void *ctx, const struct ledger_entry *le)
+{
+	struct ui_model *m = ctx;
+	size_t i = lower_bound(m, le->snap.id);
+	if (i >= m->n || m->s[i]->id != le->snap.id)
+		return;
+	struct ui_session *s = m->s[i];
+	m->drops.sessions_evicted++;
+	if (s->flagged)
+		m->drops.sessions_evicted_flagged++;
+	if (!s->closed) {
+		m->drops.sessions_evicted_open++;
+		if (m->sessions_active)
+			m->sessions_active--;
+		if (s->server && s->server->active)
+			s->server->active--;
+	}
+	if (s->id > m->max_evicted_id)
+		m->max_evicted_id = s->id;
+	memmove(&m->s[i], &m->s[i + 1], (m->n - i - 1) * sizeof(*m->s));
+	m->n--;
+	free(s);
+	m->gen++;
+}
+
+size_t ui_model_store_bytes(const struct ui_model *m)
+{
+	return ledger_bytes(m->lg);
+}
+
+/* 19123 -> "19,123" */
+static void thousands(char *buf, size_t n, uint64_t v)
+{
+	char digits[24];
+	int len = snprintf(digits, sizeof(digits), "%llu", (unsigned long long)v);
+	size_t o = 0;
+	for (int i = 0; i < len && o + 1 < n; i++) {
+		if (i && (len - i) % 3 == 0 && o + 2 < n)
+			buf[o++] = ',';
+		buf[o++] = digits[i];
+	}
+	buf[o] = '\0';
+}
+
+void ui_model_held_text(const struct ui_model *m, char *buf, size_t n)
+{
+	if (!n)
+		return;
+	buf[0] = '\0';
+	if (!m->drops.sessions_evicted)
+		return;
+	char held[32], seen[32], clean[32], fl[32];
+	uint64_t fdrop = m->drops.sessions_evicted_flagged;
+	thousands(held, sizeof(held), m->n);
+	thousands(seen, sizeof(seen), ui_model_total(m));
+	thousands(clean, sizeof(clean), m->drops.sessions_evicted - fdrop);
+	thousands(fl, sizeof(fl), fdrop);
+	snprintf(buf, n, "%s of %s sessions held; %s clean one%s dropped%s%s%s", held, seen, clean,
+		 m->drops.sessions_evicted - fdrop == 1 ? "" : "s", fdrop ? ", " : "", fdrop ? fl : "",
+		 fdrop ? (fdrop == 1 ? " flagged one too" : " flagged ones too") : "");
 }

@@ -6,9 +6,9 @@
  * renderer draws can carry an escape sequence. It is bounded everywhere:
  * sessions (the oldest closed clean ones are evicted first), transcript
  * lines and findings per session, LIST/UIDL entries per transaction, a
- * byte budget for the whole session store (closed clean sessions lose
- * their transcript first, then their row; flagged ones are kept longest:
- * ui_store.h), servers, accounts per server and latency samples per
+ * byte budget for the sessions (the session ledger's, ledger.h: closed
+ * clean sessions lose their transcript first, then their row; flagged
+ * ones are kept longest), servers, accounts per server and latency samples per
  * server. Every cap has a counter in struct ui_drops.
  *
  * The structures are public to the view code in src/ui only; nothing in
@@ -23,21 +23,22 @@
 
 #include "checks.h"
 #include "event.h"
+#include "ledger.h"
 #include "ui.h"
 #include "pop3.h"
 #include "wall_sensors.h"
 
-/* Defaults for struct ui_model_opts. */
-#define UI_SESSIONS_MAX 10000         /* sessions kept in the dashboard */
-#define UI_TXNS_PER_SESSION_MAX 500   /* transcript lines kept per session (the first ones) */
-#define UI_FINDINGS_PER_SESSION_MAX 64
-#define UI_ENTRIES_PER_TXN_MAX 200    /* LIST/UIDL entries kept per reply (the first ones) */
-/* The session store (every kept session's struct, transcript and
+/* Defaults for struct ui_model_opts: the session ledger's (ledger.h),
+ * which holds the sessions, transcripts and findings the dashboard shows. */
+#define UI_SESSIONS_MAX LEDGER_SESSIONS_MAX
+#define UI_TXNS_PER_SESSION_MAX LEDGER_TXNS_PER_SESSION_MAX
+#define UI_FINDINGS_PER_SESSION_MAX LEDGER_FINDINGS_PER_SESSION_MAX
+#define UI_ENTRIES_PER_TXN_MAX LEDGER_ENTRIES_PER_TXN_MAX
+/* The ledger's budget (every kept session's entry and row, transcript and
  * findings): with the rest of the process (the capture ring or the file
  * reader, the flow table, the packet spool's index) the whole dashboard
- * stays under 64 MiB. ui_store.h says what goes first. */
+ * stays under 64 MiB. ledger.h says what goes first. */
 #define UI_STORE_BYTES_MAX ((size_t)UI_STORE_MIB_DEFAULT << 20) /* ui.h; --ui-memory */
-#define UI_ALLOC_OVERHEAD 16 /* counted per allocation: malloc's header and rounding */
 #define UI_SERVERS_MAX 512            /* then sessions go to one "other servers" row */
 #define UI_ACCOUNTS_PER_SERVER_MAX 64
 #define UI_LAT_SAMPLES 1024           /* latest reply latencies kept per server */
@@ -58,49 +59,6 @@ struct ui_model_opts {
 	size_t accounts_per_server_max;
 };
 void ui_model_opts_default(struct ui_model_opts *o);
-
-/* One LIST/UIDL entry: uid (sanitised) is an offset into ui_txn.uids. */
-struct ui_entry {
-	uint32_t num;
-	uint64_t size;
-	uint32_t uid_off;   /* UINT32_MAX: no uid */
-	uint8_t flags;      /* POP3_LE_* */
-};
-
-/* One transaction of the transcript (a bounded copy of a pop3_txn). */
-struct ui_txn {
-	uint64_t index;
-	enum pop3_cmd cmd;
-	char keyword[POP3_KEYWORD_MAX + 1];
-	char *args;                 /* owned, sanitised; "" when none */
-	bool secret;
-	enum pop3_status status;
-	char code[UI_CODE_MAX];
-	char *text;                 /* owned, sanitised */
-	uint64_t req_frame, req_ts_us, rep_frame, rep_ts_us, end_frame, end_ts_us;
-	bool multiline, terminated;
-	uint64_t data_lines, data_octets;
-	uint32_t flags;             /* POP3_TF_* */
-	uint32_t n_entries_seen;    /* as in the event */
-	uint32_t n_entries;         /* kept */
-	struct ui_entry *entries;   /* owned */
-	char *uids;                 /* owned arena of NUL-terminated sanitised uids */
-	size_t mem;                 /* its text, entries and uids in the store budget (its slot: the session's) */
-};
-
-struct ui_evidence {
-	uint64_t frame, ts_us, txn_index;
-	char line[FINDING_LINE_MAX];  /* sanitised */
-};
-
-struct ui_finding {
-	enum rule_id rule;
-	enum severity sev;
-	char summary[FINDING_SUMMARY_MAX]; /* sanitised */
-	struct ui_evidence ev[FINDING_EVIDENCE_MAX];
-	unsigned n_ev;
-	uint64_t ts_us;
-};
 
 struct ui_server;
 struct ui_account;
@@ -131,14 +89,11 @@ struct ui_session {
 	bool closed;
 	struct pop3_wait wait;      /* the command waiting for its reply (wait.n = 0: none); cmd sanitised */
 
-	struct ui_txn *tx;          /* owned, n_tx kept (the first ones) */
-	size_t n_tx, cap_tx;
-	uint64_t tx_dropped;        /* not kept: per-session cap or byte budget */
-	bool transcript_evicted;    /* dropped to make room for newer sessions */
-	struct ui_finding *fx;      /* owned */
-	size_t n_fx, cap_fx;
-	uint64_t fx_dropped;
-	size_t mem;                 /* transcript + findings bytes, array slots included */
+	/* The session's entry in the ledger: its transcript and findings
+	 * (raw, sanitised as drawn). Borrowed: the ledger tells the model
+	 * before the entry goes, and the row goes with it. NULL in a frozen
+	 * copy of the row. */
+	const struct ledger_entry *le;
 
 	struct ui_server *server;   /* borrowed from the model, never freed before it */
 	struct ui_account *account; /* NULL until the user is known and an account slot exists */
@@ -275,6 +230,8 @@ struct ui_counters {
 
 struct ui_model {
 	struct ui_model_opts o;
+	struct ledger *lg;          /* the sessions' entries; owned when own_lg */
+	bool own_lg;                /* ...and then this model applies each event to it */
 	struct ui_session **s;      /* owned, sorted by id */
 	size_t n, cap;
 	uint64_t next_seq;
@@ -292,9 +249,6 @@ struct ui_model {
 	uint64_t findings_total[3];
 	uint64_t rules_hit;         /* any session */
 
-	size_t mem;                 /* transcript and finding bytes held (the store adds the sessions) */
-	uint64_t closes;            /* sessions closed so far */
-	uint64_t budget_dry_at;     /* closes when the budget last found nothing to free, +1 */
 	struct ui_counters c;
 	struct ui_drops drops;
 	/* Read from sensors (--from): each one's latest figures; with any,
@@ -304,7 +258,15 @@ struct ui_model {
 	uint64_t gen;               /* bumped on every change: the renderer redraws when it moves */
 };
 
+/* A model with a ledger of its own, made from o, to which it applies each
+ * event (tests, and a dashboard alone). */
 struct ui_model *ui_model_new(const struct ui_model_opts *o);
+/* A model reading `lg` (borrowed), to which the bus applies each event
+ * before the model sees it. */
+struct ui_model *ui_model_new_shared(const struct ui_model_opts *o, struct ledger *lg);
+/* The ledger's options for what the model keeps (o's caps and budget,
+ * the row counted per entry). */
+void ui_model_ledger_opts(const struct ui_model_opts *o, struct ledger_opts *lo);
 void ui_model_free(struct ui_model *m);
 void ui_model_event(struct ui_model *m, const struct event *e);
 
@@ -319,7 +281,7 @@ const struct ui_recent *ui_model_recent(const struct ui_model *m, size_t i);
 uint64_t ui_model_total(const struct ui_model *m);
 uint64_t ui_model_active(const struct ui_model *m);
 uint64_t ui_model_flagged(const struct ui_model *m);
-/* Bytes the session store holds (ui_store.c). */
+/* Bytes the ledger holds (its budget's count, rows included). */
 size_t ui_model_store_bytes(const struct ui_model *m);
 /* What the list holds of what was seen, when the store had to drop
  * sessions: "10,000 of 19,123 sessions held; 9,123 clean ones dropped"

@@ -88,9 +88,11 @@ static bool search_match(const char *q, const struct ui_session *s)
 		if (ci_contains(rule_name((enum rule_id)r), q) || (sym && ci_contains(sym, q)))
 			return true;
 	}
-	for (size_t i = 0; i < s->n_fx; i++)
-		if (ci_contains(s->fx[i].summary, q))
+	for (size_t i = 0; s->le && i < s->le->n_fx; i++) {
+		char sum[4 * FINDING_SUMMARY_MAX + 1]; /* as drawn */
+		if (ci_contains(sanitize_text(sum, sizeof(sum), s->le->fx[i].summary), q))
 			return true;
+	}
 	return false;
 }
 
@@ -274,10 +276,7 @@ void ui_list_freeze(struct ui_list_view *v, const struct ui_model *m)
 		}
 		*f = *s;
 		/* only the row's fields: nothing that points into the model */
-		f->tx = NULL;
-		f->n_tx = f->cap_tx = 0;
-		f->fx = NULL;
-		f->n_fx = f->cap_fx = 0;
+		f->le = NULL;
 		f->server = NULL;
 		f->account = NULL;
 	}

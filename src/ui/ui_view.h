@@ -165,7 +165,7 @@ void ui_ladder_fini(struct ui_ladder *ld);
 void ui_ladder_build(struct ui_ladder *ld, const struct ui_session *s, const struct ui_expand *x,
 		     const struct ui_glyphs *g);
 /* "RETR 3 → 4 211 octets, 87 lines" */
-char *ui_fold_text(char *buf, size_t n, const struct ui_txn *t, const struct ui_glyphs *g);
+char *ui_fold_text(char *buf, size_t n, const struct ledger_txn *t, const struct ui_glyphs *g);
 
 /* ---- servers ------------------------------------------------------------------ */
 

@@ -200,12 +200,11 @@ static void test_budget_order(void **state)
 	size_t full = ledger_bytes(lg);
 	/* Shrink the budget by re-creating pressure: a session of our own
 	 * asks for room each time (one line per step). */
-	struct ledger_opts *po = (struct ledger_opts *)(uintptr_t)ledger_opts_of(lg);
 	struct ev_session probe = mk(1000);
 	emit(lg, EV_SESSION_OPEN, &probe, NULL, NULL);
 	unsigned steps = 0;
 	for (size_t budget = full; budget > full / 10; budget -= full / 40) {
-		po->bytes_max = budget;
+		ledger_set_bytes_max(lg, budget);
 		txn(lg, &probe, 100 + steps++, "x");
 		struct seen w;
 		look(lg, &w);

@@ -181,7 +181,7 @@ static void pause_freezes_rows(void **state)
 	assert_int_equal(r->id, 1);
 	assert_int_equal(r->txns, 0);      /* as it was when paused */
 	assert_string_equal(r->last_cmd, "");
-	assert_null(r->tx);               /* nothing that points into the model */
+	assert_null(r->le);               /* nothing that points into the model */
 	/* a view change while paused takes the rows again */
 	ui_list_rebuild(&v, m);
 	assert_int_equal(ui_list_row(&v, m, 0)->txns, 7);

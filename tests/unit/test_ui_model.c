@@ -1,10 +1,10 @@
 /*
  * test_ui_model.c - the dashboard's model, fed synthetic events: what a
- * session keeps, that wire text is sanitised on the way in, the server and
- * account aggregates and their latency percentiles, the header counters
- * and rates, and every bound (sessions, transcript lines, entries,
- * findings, servers, accounts), each counted; the store's byte budget is
- * test_ui_store.c.
+ * session keeps, that wire text is sanitised before it is drawn, the
+ * server and account aggregates and their latency percentiles, the header
+ * counters and rates, and every bound (sessions, transcript lines,
+ * entries, findings, servers, accounts), each counted; the byte budget of
+ * the ledger the model reads is test_ledger.c and test_ui_ledger.c.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -64,7 +64,7 @@ static void test_session_lifecycle(void **state)
 	assert_int_equal(m->sessions_active, 0);
 	uit_close(m, &a); /* twice: counted once */
 	assert_int_equal(m->sessions_active, 0);
-	assert_int_equal(m->closes, 1);
+	assert_true(s->le->closed);
 
 	const struct ui_server *v = ui_model_server(m, "192.0.2.1", 110);
 	assert_non_null(v);
@@ -91,14 +91,29 @@ static void test_wire_text_sanitised(void **state)
 	const struct ui_session *s = ui_model_find(m, 1);
 	assert_string_equal(s->user, "bob\\x1b[2J");
 	assert_string_equal(s->banner, "evil \\x1b]0;title\\x07 banner \\xc3\\xa9");
-	assert_string_equal(s->tx[0].args, "x\\x1b[31m");
-	assert_string_equal(s->tx[0].text, "ok \\x1b[H\\x0d\\x0a");
-	assert_string_equal(s->fx[0].summary, "bad \\x1b[5m reply");
-	assert_string_equal(s->fx[0].ev[0].line, "X -> \\x9b31m");
 	assert_string_equal(ui_model_recent(m, 0)->summary, "bad \\x1b[5m reply");
-	/* nothing kept holds a control byte or a byte >= 0x80 */
-	const char *kept[] = { s->user, s->banner, s->tx[0].args, s->tx[0].text, s->fx[0].summary };
-	for (size_t i = 0; i < 5; i++)
+	/* the ledger keeps the wire's text; the ladder sanitises it as drawn */
+	assert_string_equal(s->le->tx[0].args, "x\x1b[31m");
+	struct ui_expand x;
+	memset(&x, 0, sizeof(x));
+	struct ui_ladder ld = { 0 };
+	ui_ladder_build(&ld, s, &x, ui_glyphs_get(false));
+	bool req = false, rep = false, sum = false, ev = false;
+	for (size_t i = 0; i < ld.n; i++) {
+		const char *tx = ld.l[i].text;
+		req |= !strcmp(tx, "USER x\\x1b[31m");
+		rep |= !strcmp(tx, "+OK ok \\x1b[H\\x0d\\x0a");
+		sum |= strstr(tx, "bad \\x1b[5m reply") != NULL;
+		ev |= !strcmp(tx, "X -> \\x9b31m");
+		/* no line holds a control byte or a byte >= 0x80 */
+		for (const unsigned char *p = (const unsigned char *)tx; *p; p++)
+			assert_true(*p >= 0x20 && *p < 0x7f);
+	}
+	assert_true(req && rep && sum && ev);
+	ui_ladder_fini(&ld);
+	/* nothing the row keeps holds one either */
+	const char *kept[] = { s->user, s->banner };
+	for (size_t i = 0; i < 2; i++)
 		for (const unsigned char *p = (const unsigned char *)kept[i]; *p; p++)
 			assert_true(*p >= 0x20 && *p < 0x7f);
 }
@@ -121,17 +136,31 @@ static void test_transcript_copy(void **state)
 	t.data_octets = 16;
 	uit_emit(m, EV_TXN, &a, &t, NULL);
 	const struct ui_session *s = ui_model_find(m, 3);
-	assert_int_equal(s->n_tx, 1);
-	const struct ui_txn *k = &s->tx[0];
+	assert_ptr_equal(s->le, ledger_find(m->lg, 3)); /* the ledger's entry, not a copy */
+	assert_int_equal(s->le->n_tx, 1);
+	const struct ledger_txn *k = &s->le->tx[0];
 	assert_string_equal(k->keyword, "UIDL");
 	assert_int_equal(k->n_entries, 2);
-	assert_string_equal(k->uids + k->entries[0].uid_off, "abc");
-	assert_string_equal(k->uids + k->entries[1].uid_off, "wxyz");
+	assert_memory_equal(k->uids + k->entries[0].uid_off, "abc", 3);
+	assert_memory_equal(k->uids + k->entries[1].uid_off, "wxyz", 4);
 	assert_int_equal(k->rep_ts_us - k->req_ts_us, 2000);
-	/* borrowed data can go away: the model kept its own copy */
+	/* borrowed data can go away: the ledger kept its own copy */
 	memset(uids, 'Z', sizeof(uids) - 1);
-	assert_string_equal(k->uids + k->entries[0].uid_off, "abc");
-	assert_true(m->mem > 0 && m->mem == s->mem);
+	assert_memory_equal(k->uids + k->entries[0].uid_off, "abc", 3);
+	assert_true(s->le->mem > 0 && ui_model_store_bytes(m) > s->le->mem);
+	/* the ladder shows the entries, expanded */
+	struct ui_expand x;
+	memset(&x, 0, sizeof(x));
+	ui_expand_toggle(&x, 5);
+	struct ui_ladder ld = { 0 };
+	ui_ladder_build(&ld, s, &x, ui_glyphs_get(false));
+	bool e1 = false, e2 = false;
+	for (size_t i = 0; i < ld.n; i++) {
+		e1 |= ld.l[i].kind == UI_LL_ENTRY && !strcmp(ld.l[i].text, "1 abc");
+		e2 |= ld.l[i].kind == UI_LL_ENTRY && !strcmp(ld.l[i].text, "2 wxyz");
+	}
+	assert_true(e1 && e2);
+	ui_ladder_fini(&ld);
 }
 
 static void test_server_aggregates(void **state)
@@ -324,14 +353,14 @@ static void test_transcript_caps(void **state)
 	for (int i = 0; i < 4; i++)
 		uit_flag(m, &a, &f);
 	const struct ui_session *s = ui_model_find(m, 1);
-	assert_int_equal(s->n_tx, 3);
-	assert_int_equal(s->tx_dropped, 3);
-	assert_int_equal(s->tx[0].n_entries, 5);
-	assert_int_equal(s->tx[0].n_entries_seen, 12);
+	assert_int_equal(s->le->n_tx, 3);
+	assert_int_equal(s->le->tx_dropped, 3);
+	assert_int_equal(s->le->tx[0].n_entries, 5);
+	assert_int_equal(s->le->tx[0].n_entries_seen, 12);
 	assert_int_equal(m->drops.entries_dropped, 7);
 	assert_int_equal(m->drops.txns_dropped, 3);
-	assert_int_equal(s->n_fx, 2);
-	assert_int_equal(s->fx_dropped, 2);
+	assert_int_equal(s->le->n_fx, 2);
+	assert_int_equal(s->le->fx_dropped, 2);
 	assert_int_equal(m->drops.findings_dropped, 2);
 	assert_int_equal(s->seen_fx[SEV_NOTICE], 4); /* aggregates still count all */
 	ui_model_free(m);

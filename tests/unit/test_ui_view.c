@@ -332,7 +332,7 @@ static void test_ladder(void **state)
 static void test_fold_text(void **state)
 {
 	(void)state;
-	struct ui_txn t;
+	struct ledger_txn t;
 	memset(&t, 0, sizeof(t));
 	snprintf(t.keyword, sizeof(t.keyword), "UIDL");
 	t.args = (char *)"";

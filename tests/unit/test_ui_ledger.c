@@ -1,9 +1,10 @@
 /*
- * test_ui_store.c - the dashboard's session store under its byte budget
- * (src/ui/ui_store.c): what goes first (closed clean transcripts, closed
- * clean rows, open clean transcripts, closed flagged transcripts, closed
- * flagged rows; never an open row or an open flagged transcript), oldest
- * first within a step, the store never above the budget, the counts never
+ * test_ui_ledger.c - the dashboard on the session ledger (ledger.h): its
+ * rows follow the ledger's entries under the one byte budget (what goes
+ * first: closed clean transcripts, closed clean rows, open clean
+ * transcripts, closed flagged transcripts, closed flagged rows; never an
+ * open row or an open flagged transcript), a row goes exactly when its
+ * entry does, the ledger never above the budget, the model's counts never
  * lowered, and the list's "held of seen" line.
  */
 #include <setjmp.h>
@@ -16,7 +17,6 @@
 #include <cmocka.h>
 
 #include "test_ui_events.h"
-#include "../../src/ui/ui_store.h"
 
 #define NS 40 /* sessions in the order test */
 
@@ -55,6 +55,7 @@ static void look(const struct ui_model *m, struct seen *w)
 	for (uint64_t id = 1; id <= NS; id++) {
 		enum kind k = kind_of(id);
 		const struct ui_session *s = ui_model_find(m, id);
+		assert_true(!s == !ledger_find(m->lg, id)); /* a row exactly when an entry */
 		if (!s) {
 			w->rows_gone[k]++;
 			w->newest_row_gone[k] = id;
@@ -63,8 +64,9 @@ static void look(const struct ui_model *m, struct seen *w)
 		w->rows[k]++;
 		if (id < w->oldest_row_kept[k])
 			w->oldest_row_kept[k] = id;
-		if (s->transcript_evicted) {
-			assert_int_equal(s->n_tx, 0);
+		assert_ptr_equal(s->le, ledger_find(m->lg, id));
+		if (s->le->transcript_evicted) {
+			assert_int_equal(s->le->n_tx, 0);
 			w->tx_gone[k]++;
 			w->newest_tx_gone[k] = id;
 		} else if (id < w->oldest_tx_kept[k]) {
@@ -91,22 +93,34 @@ static void test_budget_order(void **state)
 			uit_close(m, &s[id]);
 	}
 	assert_int_equal(m->n, NS);
+	/* what can never go: open rows and open flagged transcripts, and the
+	 * probe below (an open session that asks for room, a line at a time) */
+	struct uit_sess probe;
+	uit_sess(&probe, NS + 1, "192.0.2.1", "p");
+	uit_open(m, &probe);
 	const uint64_t total = m->sessions_total, flagged = m->sessions_flagged;
 	const uint64_t srv_sessions = ui_model_server(m, "192.0.2.1", 110)->sessions;
-	size_t floor_bytes = 0; /* what can never go: open rows and open flagged transcripts */
+	size_t per_row = sizeof(struct ledger_entry) + sizeof(struct ui_session);
+	size_t floor_bytes = 0;
 	for (size_t i = 0; i < m->n; i++)
 		if (!m->s[i]->closed)
-			floor_bytes += sizeof(struct ui_session) + (m->s[i]->flagged ? m->s[i]->mem : 0);
+			floor_bytes += per_row + (m->s[i]->flagged ? m->s[i]->le->mem : 0);
 
 	/* Shrink the budget step by step; after each squeeze, the order holds. */
 	struct seen w;
 	bool reached_last_step = false;
-	for (size_t max = ui_model_store_bytes(m); max > floor_bytes; max -= 97) {
-		m->o.store_bytes_max = max;
-		bool ok = ui_store_make_room(m, 1, NULL);
-		if (ok)
-			assert_true(ui_model_store_bytes(m) + 1 <= max);
+	uint64_t idx = 0;
+	for (size_t max = ui_model_store_bytes(m); max > floor_bytes + 4096; max -= 97) {
+		ledger_set_bytes_max(m->lg, max);
+		struct pop3_txn t;
+		uit_txn(&t, &probe, idx++, "NOOP", NULL, POP3_ST_OK, "", 10);
+		uit_emit(m, EV_TXN, &probe, &t, NULL);
 		look(m, &w);
+		/* under the budget, unless all that is left may not go (the
+		 * probe's own lines among it) */
+		assert_true(ui_model_store_bytes(m) <= max ||
+			    (!w.rows[CLOSED_CLEAN] && !w.rows[CLOSED_FLAGGED] &&
+			     w.tx_gone[OPEN_CLEAN] == w.rows[OPEN_CLEAN]));
 		/* oldest first within a step */
 		for (int k = 0; k < 4; k++) {
 			if (w.tx_gone[k] && w.oldest_tx_kept[k] != UINT64_MAX)
@@ -139,10 +153,15 @@ static void test_budget_order(void **state)
 		assert_int_equal(ui_model_server(m, "192.0.2.1", 110)->sessions, srv_sessions);
 	}
 	assert_true(reached_last_step);
-	/* at the floor nothing more can go: the caller is told to drop */
-	m->o.store_bytes_max = floor_bytes;
-	assert_false(ui_store_make_room(m, 4096, NULL));
-	assert_int_equal(m->n, w.rows[OPEN_CLEAN] + w.rows[OPEN_FLAGGED]);
+	/* at the floor nothing more can go: the line is dropped, counted */
+	ledger_set_bytes_max(m->lg, floor_bytes);
+	uint64_t dropped = m->drops.txns_dropped;
+	struct pop3_txn t;
+	uit_txn(&t, &probe, idx++, "NOOP", NULL, POP3_ST_OK, "", 10);
+	uit_emit(m, EV_TXN, &probe, &t, NULL);
+	assert_int_equal(m->drops.txns_dropped, dropped + 1);
+	look(m, &w);
+	assert_int_equal(m->n, w.rows[OPEN_CLEAN] + w.rows[OPEN_FLAGGED] + 1);
 	ui_model_free(m);
 }
 
@@ -153,7 +172,7 @@ static void test_budget_drops_line_when_dry(void **state)
 	(void)state;
 	struct ui_model_opts o;
 	ui_model_opts_default(&o);
-	o.store_bytes_max = 2 * sizeof(struct ui_session) + 4 * 1024;
+	o.store_bytes_max = 2 * (sizeof(struct ui_session) + sizeof(struct ledger_entry)) + 4 * 1024;
 	struct ui_model *m = ui_model_new(&o);
 	struct uit_sess a, b;
 	uit_sess(&a, 1, "192.0.2.1", "a");
@@ -162,7 +181,7 @@ static void test_budget_drops_line_when_dry(void **state)
 	uit_open(m, &b);
 	add_lines(m, &a, 20);
 	add_lines(m, &b, 20);
-	const struct ui_session *sa = ui_model_find(m, 1), *sb = ui_model_find(m, 2);
+	const struct ledger_entry *sa = ui_model_find(m, 1)->le, *sb = ui_model_find(m, 2)->le;
 	assert_true(sa->n_tx > 0);
 	assert_true(sa->tx_dropped > 0 && sb->tx_dropped > 0);
 	assert_int_equal(sa->n_tx + sa->tx_dropped, 20);
@@ -213,7 +232,7 @@ static void test_budget_long_run(void **state)
 	for (size_t i = 0; i < m->n; i++)
 		if (m->s[i]->flagged) {
 			held_flagged++;
-			assert_int_equal(m->s[i]->n_tx, 8); /* flagged transcripts kept whole */
+			assert_int_equal(m->s[i]->le->n_tx, 8); /* flagged transcripts kept whole */
 		}
 	assert_int_equal(held_flagged, nflag);
 	assert_int_equal(m->drops.sessions_evicted_flagged, 0);
