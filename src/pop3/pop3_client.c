@@ -83,11 +83,11 @@ void pop3d_client_line(struct pop3_conn *c, const struct pop3_line *l)
 	if (c->auth_wait) { /* a SASL continuation, never a command */
 		c->auth_wait = false;
 		if (l->len == 1 && l->p[0] == '*')
-			c->cur.flags |= POP3_TF_AUTH_CANCEL;
+			c->cur->flags |= POP3_TF_AUTH_CANCEL;
 		else if (!pop3_data_is_base64(l->p, l->len))
-			c->cur.flags |= POP3_TF_AUTH_NOT_B64;
+			c->cur->flags |= POP3_TF_AUTH_NOT_B64;
 		else if (c->sasl_responses == 0)
-			sasl_user(c, c->cur.args, strcspn(c->cur.args, " "), l->p, l->len);
+			sasl_user(c, c->cur->args, strcspn(c->cur->args, " "), l->p, l->len);
 		c->sasl_responses++;
 		return;
 	}

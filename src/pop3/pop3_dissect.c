@@ -65,6 +65,8 @@ void pop3_conn_free(struct pop3_conn *c)
 	pop3d_set_info_text(&c->info.user, NULL, 0, 0);
 	pop3d_set_info_text(&c->info.banner, NULL, 0, 0);
 	pop3d_set_info_text(&c->info.apop_ts, NULL, 0, 0);
+	if (c->cur_heap)
+		pop3d_txn_give(c, c->cur);
 	free(c->q);
 	free(c->ent);
 	free(c->uids);
@@ -80,7 +82,7 @@ void pop3_conn_wait(const struct pop3_conn *c, struct pop3_wait *w)
 {
 	memset(w, 0, sizeof(*w));
 	if (c->cur_open) {
-		const struct pop3_txn *t = &c->cur;
+		const struct pop3_txn *t = c->cur;
 		w->n = c->qlen + 1;
 		w->replying = true;
 		w->req_frame = t->req_frame;
@@ -187,8 +189,8 @@ void pop3_feed(struct pop3_conn *c, int dir, const uint8_t *p, size_t n, const s
 		if (r.lines) {
 			count_lines(c, 1, r.lines, r.bare_lf, r.long_lines);
 			/* a stuffed line's first '.' is no message octet (pop3d_server_body, pop3_reply.c) */
-			body_lines(&c->cur, r.lines, r.octets - r.stuffed, r.bare_lf != 0, &r.last_m);
-			c->cur.data_stuffed += r.stuffed;
+			body_lines(c->cur, r.lines, r.octets - r.stuffed, r.bare_lf != 0, &r.last_m);
+			c->cur->data_stuffed += r.stuffed;
 		}
 		p += used;
 		n -= used;
@@ -223,8 +225,8 @@ void pop3_gap(struct pop3_conn *c, int dir, uint64_t len, const struct seg_meta 
 		return;
 	}
 	if (c->cur_open) {
-		c->cur.flags |= POP3_TF_CUT;
-		pop3d_emit(c, &c->cur);
+		c->cur->flags |= POP3_TF_CUT;
+		pop3d_emit(c, c->cur);
 	}
 	c->mode = SRV_RESYNC;
 	c->after_gap = c->qlen > 0;
@@ -236,9 +238,9 @@ void pop3_finish(struct pop3_conn *c, const struct seg_meta *m)
 	pop3_framer_finish(&c->fr[0], on_line, c, 0);
 	pop3_framer_finish(&c->fr[1], on_line, c, 1);
 	if (c->cur_open) {
-		if (!c->cur.terminated && (c->cur.multiline || c->auth_open))
-			c->cur.flags |= POP3_TF_CUT;
-		pop3d_emit(c, &c->cur);
+		if (!c->cur->terminated && (c->cur->multiline || c->auth_open))
+			c->cur->flags |= POP3_TF_CUT;
+		pop3d_emit(c, c->cur);
 	}
 	while (c->qlen) {
 		struct pending p = *q_at(c, 0);

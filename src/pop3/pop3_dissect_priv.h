@@ -31,7 +31,8 @@ enum body_kind { BODY_LIST, BODY_UIDL, BODY_CAPA, BODY_MSG, BODY_OTHER };
  * and cur's lead with theirs), then the text: a busy capture has thousands
  * of these, and a segment should touch few of their cache lines. */
 struct pop3_conn {
-	bool cur_open;
+	bool cur_open;                /* a paired reply is being read: cur */
+	bool cur_heap;                /* ...and cur is owned (it spans lines) */
 	bool auth_open;               /* cur is an AUTH exchange in progress */
 	bool auth_wait;               /* ...and the client owes a continuation */
 	bool midstream;
@@ -46,7 +47,7 @@ struct pop3_conn {
 	struct pop3_opts o;
 	struct pop3_cb cb;
 	struct pop3_framer fr[2];
-	struct pending *q;            /* owned ring, grows to POP3_PENDING_MAX */
+	struct pending *q;            /* owned ring, grows to POP3_PENDING_MAX; freed when empty */
 	unsigned qhead, qlen, qcap;
 	struct seg_meta client_gap_m;
 	struct pop3_entry *ent;       /* owned, for cur.entries */
@@ -54,7 +55,12 @@ struct pop3_conn {
 	char *uids;                   /* owned arena for cur.uids */
 	size_t uids_len, uids_cap;
 	struct pop3_conn_info info;
-	struct pop3_txn cur;          /* the reply being read */
+	/* The paired reply being read, NULL when none. A multi-line or AUTH
+	 * reply spans lines and segments: it is on the heap (cur_heap) until
+	 * handed on. A single-line one lives on pop3d_server_status's stack for
+	 * the call. So thousands of connections at once do not each keep the
+	 * 1.4 KiB of a transaction between replies. */
+	struct pop3_txn *cur;
 };
 
 /* Wire text into a C string, cut to size. */
@@ -77,10 +83,17 @@ static inline struct pending *q_at(struct pop3_conn *c, unsigned i)
 	return &c->q[(c->qhead + i) % c->qcap];
 }
 
+/* The queue's memory goes when it empties (pop3_txn.c): most sessions
+ * wait on one command at a time, and an entry is 584 bytes; a one-entry
+ * queue goes back to the owner's spares (pop3.h), where the next push of
+ * any connection takes it. */
+void pop3d_q_release(struct pop3_conn *c);
+
 static inline void q_pop(struct pop3_conn *c)
 {
 	c->qhead = (c->qhead + 1) % c->qcap;
-	c->qlen--;
+	if (--c->qlen == 0)
+		pop3d_q_release(c);
 }
 
 /* Data lines of the open body: the line path adds them one at a time, the
@@ -106,6 +119,8 @@ static inline void count_lines(struct pop3_conn *c, int dir, uint64_t lines, uin
 }
 
 /* pop3_txn.c: transactions and the FIFO */
+struct pop3_txn *pop3d_txn_take(struct pop3_conn *c); /* a spare, or malloc's */
+void pop3d_txn_give(struct pop3_conn *c, struct pop3_txn *t);
 void pop3d_emit(struct pop3_conn *c, struct pop3_txn *t);
 void pop3d_txn_from_pending(struct pop3_txn *t, const struct pending *p);
 void pop3d_add_entry(struct pop3_conn *c, const struct pop3_entry *e, const char *uid,

@@ -63,7 +63,7 @@ static void after_ok(struct pop3_conn *c, const struct pop3_txn *t)
 
 static void single_entry(struct pop3_conn *c)
 {
-	struct pop3_txn *t = &c->cur;
+	struct pop3_txn *t = c->cur;
 	struct pop3_entry e;
 	const char *uid = NULL;
 	size_t uid_len = 0;
@@ -78,8 +78,8 @@ static void single_entry(struct pop3_conn *c)
 static void start_body(struct pop3_conn *c)
 {
 	c->mode = SRV_BODY;
-	c->cur.multiline = true;
-	switch (c->cur.cmd) {
+	c->cur->multiline = true;
+	switch (c->cur->cmd) {
 	case POP3_CMD_LIST: c->body = BODY_LIST; break;
 	case POP3_CMD_UIDL: c->body = BODY_UIDL; break;
 	case POP3_CMD_CAPA: c->body = BODY_CAPA; break;
@@ -91,17 +91,17 @@ static void start_body(struct pop3_conn *c)
 
 static void end_body(struct pop3_conn *c, const struct pop3_line *l, uint32_t flag)
 {
-	c->cur.end_frame = l->m.frame;
-	c->cur.end_ts_us = l->m.ts_us;
-	c->cur.flags |= flag;
+	c->cur->end_frame = l->m.frame;
+	c->cur->end_ts_us = l->m.ts_us;
+	c->cur->flags |= flag;
 	c->mode = SRV_STATUS;
-	pop3d_emit(c, &c->cur);
+	pop3d_emit(c, c->cur);
 }
 
 
 void pop3d_server_body(struct pop3_conn *c, const struct pop3_line *l)
 {
-	struct pop3_txn *t = &c->cur;
+	struct pop3_txn *t = c->cur;
 	const char *p = l->p;
 	size_t len = l->len;
 	uint64_t octets = l->octets;
@@ -183,7 +183,7 @@ void pop3d_server_status(struct pop3_conn *c, const struct pop3_line *l)
 	enum pop3_status st = pop3_data_status(l->p, l->len, &lower, &at);
 
 	if (c->auth_open) {
-		struct pop3_txn *t = &c->cur;
+		struct pop3_txn *t = c->cur;
 		if (st == POP3_ST_CONT) {
 			t->auth_steps++;
 			c->auth_wait = true;
@@ -240,8 +240,18 @@ void pop3d_server_status(struct pop3_conn *c, const struct pop3_line *l)
 		return;
 	}
 
-	struct pop3_txn *t = &c->cur;
-	pop3d_txn_from_pending(t, q_at(c, 0));
+	/* Does the reply span lines (a multi-line block, an AUTH exchange)?
+	 * Then it is kept on the heap until handed on; else it is whole now. */
+	const struct pending *pq = q_at(c, 0);
+	unsigned f = pop3_cmd_flags(pq->cmd);
+	bool multi = (f & POP3_CF_MULTI) || ((f & POP3_CF_MULTI_NOARG) && !pq->has_args) ||
+		     (pq->cmd == POP3_CMD_AUTH && !pq->has_args);
+	bool spans = st == POP3_ST_CONT || (st == POP3_ST_OK && multi);
+	struct pop3_txn one;
+	struct pop3_txn *t = spans ? pop3d_txn_take(c) : &one;
+	c->cur = t;
+	c->cur_heap = spans;
+	pop3d_txn_from_pending(t, pq);
 	q_pop(c);
 	c->cur_open = true;
 	/* Replies come in order, so the state now is the state the server was
@@ -259,9 +269,6 @@ void pop3d_server_status(struct pop3_conn *c, const struct pop3_line *l)
 		pop3d_emit(c, t);
 		goto drained;
 	}
-	unsigned f = pop3_cmd_flags(t->cmd);
-	bool multi = (f & POP3_CF_MULTI) || ((f & POP3_CF_MULTI_NOARG) && !t->has_args) ||
-		     (t->cmd == POP3_CMD_AUTH && !t->has_args);
 	after_ok(c, t);
 	if (multi) {
 		start_body(c);

@@ -14,11 +14,100 @@
 #include "pop3_framer.h"
 #include "util.h"
 
+/* ---- spares (pop3.h) ---------------------------------------------------- */
+
+/* Buffers of one size, each free one keeping the link to the next in its
+ * own first bytes. Past `kept` they go back to malloc. */
+struct spare_list {
+	void *free;
+	unsigned n;
+};
+
+#define SPARES_KEPT 64 /* more than are given back in a row */
+
+struct pop3_spares {
+	struct spare_list txn;   /* struct pop3_txn */
+	struct spare_list q1;    /* a one-entry pending queue (struct pending) */
+};
+
+static void *spare_take(struct spare_list *l, size_t size)
+{
+	if (l->free) {
+		void *p = l->free;
+		memcpy(&l->free, p, sizeof(void *));
+		l->n--;
+		return p;
+	}
+	return xmalloc(size < sizeof(void *) ? sizeof(void *) : size);
+}
+
+static void spare_give(struct spare_list *l, void *p)
+{
+	if (l->n < SPARES_KEPT) {
+		memcpy(p, &l->free, sizeof(void *));
+		l->free = p;
+		l->n++;
+		return;
+	}
+	free(p);
+}
+
+static void spare_list_free(struct spare_list *l)
+{
+	while (l->free) {
+		void *p = l->free;
+		memcpy(&l->free, p, sizeof(void *));
+		free(p);
+	}
+}
+
+struct pop3_spares *pop3_spares_new(void)
+{
+	return xcalloc(1, sizeof(struct pop3_spares));
+}
+
+void pop3_spares_free(struct pop3_spares *sp)
+{
+	if (!sp)
+		return;
+	spare_list_free(&sp->txn);
+	spare_list_free(&sp->q1);
+	free(sp);
+}
+
+struct pop3_txn *pop3d_txn_take(struct pop3_conn *c)
+{
+	struct pop3_txn *t = c->o.spares ? spare_take(&c->o.spares->txn, sizeof(struct pop3_txn))
+					 : xmalloc(sizeof(struct pop3_txn));
+	/* Cleared whole: past its strings' NULs a reused buffer would carry
+	 * another connection's text (a shown secret among it) up the pipeline. */
+	memset(t, 0, sizeof(*t));
+	return t;
+}
+
+void pop3d_txn_give(struct pop3_conn *c, struct pop3_txn *t)
+{
+	if (c->o.spares)
+		spare_give(&c->o.spares->txn, t);
+	else
+		free(t);
+}
+
+void pop3d_q_release(struct pop3_conn *c)
+{
+	if (c->qcap == 1 && c->o.spares)
+		spare_give(&c->o.spares->q1, c->q);
+	else
+		free(c->q);
+	c->q = NULL;
+	c->qcap = c->qhead = 0;
+}
+
 /* ---- transactions ------------------------------------------------------ */
 
 void pop3d_emit(struct pop3_conn *c, struct pop3_txn *t)
 {
-	bool is_cur = t == &c->cur;
+	bool is_cur = t == c->cur;
 	t->index = c->info.txns++;
 	if (c->after_gap)
 		t->flags |= POP3_TF_AFTER_GAP;
@@ -35,7 +124,11 @@ void pop3d_emit(struct pop3_conn *c, struct pop3_txn *t)
 	t->uids = c->uids;
 	c->last_single_ok = t->status == POP3_ST_OK && !t->multiline;
 	c->cb.txn(c->cb.ctx, t);
+	if (c->cur_heap) /* (c->cur, not t: it may be the caller's stack one, never given) */
+		pop3d_txn_give(c, c->cur);
 	c->cur_open = false;
+	c->cur = NULL;
+	c->cur_heap = false;
 	c->auth_open = c->auth_wait = false;
 	/* The listing was the callback's to copy: its buffers go now. A
 	 * session lists once or twice, and thousands of sessions at once each
@@ -81,7 +174,7 @@ void pop3d_txn_from_pending(struct pop3_txn *t, const struct pending *p)
 void pop3d_add_entry(struct pop3_conn *c, const struct pop3_entry *e, const char *uid,
 		      size_t uid_len)
 {
-	struct pop3_txn *t = &c->cur;
+	struct pop3_txn *t = c->cur;
 	if (t->n_entries >= POP3_LISTING_MAX) {
 		t->flags |= POP3_TF_LISTING_CAPPED;
 		return;
@@ -129,19 +222,32 @@ struct pending *pop3d_q_push(struct pop3_conn *c)
 		if (!old.lost)
 			pop3d_emit_unanswered(c, &old);
 	}
-	if (c->qlen == c->qcap) {
+	struct pending *p;
+	if (c->qcap == 0) {
 		/* one entry to start (584 bytes: most sessions wait on one
-		 * command at a time); a pipelining client doubles it */
-		unsigned ncap = c->qcap ? c->qcap * 2 : 1;
-		struct pending *nq = xmalloc(ncap * sizeof(*nq)); /* a push clears its entry */
-		for (unsigned i = 0; i < c->qlen; i++)
-			nq[i] = *q_at(c, i);
-		free(c->q);
-		c->q = nq;
-		c->qcap = ncap;
+		 * command at a time), a spare when there is one */
+		c->q = c->o.spares ? spare_take(&c->o.spares->q1, sizeof(*c->q)) : xmalloc(sizeof(*c->q));
+		c->qcap = 1;
 		c->qhead = 0;
+		c->qlen = 1;
+		p = c->q;
+	} else {
+		if (c->qlen == c->qcap) {
+			/* a pipelining client doubles it */
+			unsigned ncap = c->qcap * 2;
+			struct pending *nq = xmalloc(ncap * sizeof(*nq)); /* a push clears its entry */
+			for (unsigned i = 0; i < c->qlen; i++)
+				nq[i] = *q_at(c, i);
+			if (c->qcap == 1 && c->o.spares)
+				spare_give(&c->o.spares->q1, c->q);
+			else
+				free(c->q);
+			c->q = nq;
+			c->qcap = ncap;
+			c->qhead = 0;
+		}
+		p = &c->q[(c->qhead + c->qlen++) % c->qcap];
 	}
-	struct pending *p = &c->q[(c->qhead + c->qlen++) % c->qcap];
 	memset(p, 0, offsetof(struct pending, args));
 	p->args[0] = '\0';
 	return p;

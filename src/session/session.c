@@ -70,6 +70,7 @@ struct session_mgr {
 	struct event_bus *bus;        /* borrowed */
 	struct ev_session out;        /* the event's snapshot: a session's head and POP3 facts */
 	struct account_store *store;  /* owned */
+	struct pop3_spares *spares;   /* owned: the dissectors' spare transactions */
 	/* Every source name set, owned: a session keeps pointing at the name
 	 * of the file it opened in while the next file is read. */
 	char **sources;
@@ -95,6 +96,7 @@ struct session_mgr *session_mgr_new(const struct session_opts *o, struct event_b
 	m->o.tls_ports = m->tls_ports;
 	m->bus = bus;
 	m->store = account_store_new(&o->checks);
+	m->spares = pop3_spares_new();
 	m->source = "";
 	return m;
 }
@@ -104,6 +106,7 @@ void session_mgr_free(struct session_mgr *m)
 	if (!m)
 		return;
 	account_store_free(m->store);
+	pop3_spares_free(m->spares);
 	free(m->port_flows);
 	for (size_t i = 0; i < m->nsources; i++)
 		free(m->sources[i]);
@@ -328,7 +331,8 @@ void session_flow_open(void *ctx, struct flow *f)
 static void start_pop3(struct session *s)
 {
 	struct session_mgr *m = s->mgr;
-	struct pop3_opts po = { .show_secrets = m->o.show_secrets, .tls_port = s->tls_port };
+	struct pop3_opts po = { .show_secrets = m->o.show_secrets, .tls_port = s->tls_port,
+				.spares = m->spares };
 	struct pop3_cb pcb = { on_txn, s };
 	s->pop3 = pop3_conn_new(&po, &pcb, s->ev.midstream);
 	s->info = pop3_conn_info(s->pop3);

@@ -127,7 +127,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 1)
 		return 0;
 	struct ctx c = { 0, (data[0] & 1) != 0, 0 }, cn = c;
-	struct pop3_opts o = { (data[0] & 1) != 0, (data[0] & 2) != 0 };
+	struct pop3_opts o = { (data[0] & 1) != 0, (data[0] & 2) != 0, NULL };
 	struct pop3_cb cb = { on_txn, &c }, cbn = { on_txn, &cn };
 	struct pop3_conn *pc = pop3_conn_new(&o, &cb, (data[0] & 4) != 0);
 	struct pop3_conn *pn = pop3_conn_new(&o, &cbn, (data[0] & 4) != 0); /* with notes */

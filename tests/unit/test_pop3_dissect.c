@@ -55,7 +55,7 @@ static void on_txn(void *ctx, const struct pop3_txn *t)
 static struct fx *fx_new(bool show_secrets, bool tls_port, bool midstream)
 {
 	struct fx *x = calloc(1, sizeof(*x));
-	struct pop3_opts o = { show_secrets, tls_port };
+	struct pop3_opts o = { show_secrets, tls_port, NULL };
 	struct pop3_cb cb = { on_txn, x };
 	x->c = pop3_conn_new(&o, &cb, midstream);
 	return x;

@@ -57,7 +57,7 @@ static void feeds(struct pop3_conn *c, int dir, const char *s)
 static void replay(unsigned n, unsigned uidlen)
 {
 	struct seen s = { 0, 0, false };
-	struct pop3_opts o = { false, false };
+	struct pop3_opts o = { false, false, NULL };
 	struct pop3_cb cb = { on_txn, &s };
 	struct pop3_conn *c = pop3_conn_new(&o, &cb, false);
 	feeds(c, 1, "+OK ready\r\n");
