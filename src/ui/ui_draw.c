@@ -202,6 +202,15 @@ void ui_draw_header(struct ui *u)
 	uint64_t fl = ui_model_flagged(m);
 	snprintf(it[n].text, sizeof(it[n].text), fl ? " %" PRIu64 " FLAGGED " : " %" PRIu64 " flagged ", fl);
 	it[n].a = fl ? ui_role(u, UI_R_ALERT) : h, it[n].prio = 9, n++;
+	if (m->sensors.named) { /* read from sensors: a silent one as loud as flagged sessions */
+		size_t k = wall_sensors_silent(&m->sensors, wall_sensors_follow(u), u->now_us);
+		size_t ns = m->sensors.named;
+		if (k)
+			snprintf(it[n].text, sizeof(it[n].text), " %zu of %zu SENSOR%s SILENT ", k, ns, ns == 1 ? "" : "S");
+		else
+			snprintf(it[n].text, sizeof(it[n].text), " %zu sensor%s heard ", ns, ns == 1 ? "" : "s");
+		it[n].a = k ? ui_role(u, UI_R_ALERT) : h, it[n].prio = k ? 8 : 2, n++;
+	}
 	snprintf(it[n].text, sizeof(it[n].text), " findings E%" PRIu64 " W%" PRIu64 " N%" PRIu64 " ",
 		 m->findings_total[SEV_ERROR], m->findings_total[SEV_WARNING], m->findings_total[SEV_NOTICE]);
 	it[n].a = h, it[n].prio = 0, n++;

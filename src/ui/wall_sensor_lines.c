@@ -148,17 +148,27 @@ int wall_sensor_lines(struct ui *u, int y, int rows)
 	return y + 1 + per + 1;
 }
 
-/* "a, b" (the sensors that saw v), when there are several; "" otherwise. */
+static int name_cmp(const void *pa, const void *pb)
+{
+	const struct wall_sensor *const *a = pa, *const *b = pb;
+	return strcmp((*a)->name, (*b)->name);
+}
+
+/* "a,b" (the sensors that saw v, by name), when there are several; "" otherwise. */
 char *wall_tile_sensors(const struct ui *u, const struct ui_server *v, char *b, size_t n)
 {
 	const struct wall_sensors *ss = &u->m->sensors;
-	size_t o = 0;
+	const struct wall_sensor *saw[64];
+	size_t o = 0, k = 0;
 	b[0] = '\0';
 	if (ss->named < 2)
 		return b;
-	for (size_t i = 0; i < ss->n && i < 64 && o + 1 < n; i++)
+	for (size_t i = 0; i < ss->n && i < 64; i++)
 		if (v->sensor_bits & (1ull << i))
-			o += (size_t)snprintf(b + o, n - o, "%s%s", o ? "," : "", ss->s[i].name);
+			saw[k++] = &ss->s[i];
+	qsort(saw, k, sizeof(saw[0]), name_cmp);
+	for (size_t i = 0; i < k && o + 1 < n; i++)
+		o += (size_t)snprintf(b + o, n - o, "%s%s", o ? "," : "", saw[i]->name);
 	if (v->sensor_more && o + 1 < n)
 		snprintf(b + o, n - o, "%s+more", o ? "," : "");
 	return b;

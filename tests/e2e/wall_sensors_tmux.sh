@@ -12,7 +12,7 @@
 #  2. beta ends: its line turns SILENT, white on red, once 15 s (three
 #     heartbeats) passed since it was last heard and not before; alpha's
 #     line stays heard, not red; the title says "1 of 2 SENSORS SILENT"
-#     in the alert colour.
+#     in the alert colour; so does the dashboard's header.
 #  3. the sensors' entries replayed as files, dated a year back (--from
 #     a.json --from b.json --wall): judged against the newest time a
 #     sensor spoke, not the reader's clock: beta (it stopped about 33 s
@@ -74,6 +74,7 @@ URL=redis://127.0.0.1:$PORT/fleet
 
 # ---- 1. two sensors, a wall following them ----
 wall w "$P --from $URL --wall"
+wall d "$P --from $URL"   # the dashboard too: its header names the sensors
 sleep 1
 $P -r $M -r $M -r $M --realtime --publish "$URL" --sensor alpha > /dev/null 2> "$T/alpha.err" &
 APID=$!
@@ -85,6 +86,7 @@ check "following: both sensor lines, heard, with frames/s and frames" \
 	 wait_for w '^ *beta +heard [0-9]+ s ago  [0-9.]+k? frames/s  [1-9][0-9]* frames' 5"
 check "following: the band says 2 sensors, all heard; the title 2 sensors heard" \
 	"scr w | grep -q 'SENSORS 2, all heard' && scr w | head -1 | grep -q '2 sensors heard  drops 0'"
+check "dashboard following: the header says 2 sensors heard" "scr d | sed -n 2p | grep -q ' 2 sensors heard '" d
 check "following: the title's frames are the sum of the sensors' latest ($(sums_up w))" "sums_up w >/dev/null"
 check "following: a server seen by both sensors names them on its tile" \
 	"scr w | grep -Eq '127\\.0\\.0\\.6[0-5]:110  via alpha,beta'"
@@ -107,11 +109,14 @@ check "beta's line is white on red (SGR 37 and 41), alpha's is not red" \
 check "alpha is still heard (within a heartbeat), frames/s and frames" \
 	"scr w | grep -Eq '^ *alpha +heard [0-5] s ago  [0-9.]+k? frames/s  [1-9][0-9]* frames'"
 check "the wall does not look all-clear: title '1 of 2 SENSORS SILENT' in the alert colour, the band '2, 1 SILENT'" \
-	"scr_e w | head -1 | grep -q '\\[7m.*1 of 2 SENSORS SILENT' && scr w | grep -q 'SENSORS 2, 1 SILENT'"
+	"scr_e w | head -1 | grep -q '7m.*1 of 2 SENSORS SILENT' && scr w | grep -q 'SENSORS 2, 1 SILENT'"
+check "dashboard: the header says '1 of 2 SENSORS SILENT' in the alert colour" \
+	"scr_e d | sed -n 2p | grep -q '7m.*1 of 2 SENSORS SILENT'" d
 check "the title still sums beta's last figures with alpha's ($(sums_up w))" "sums_up w >/dev/null"
 tmux -L "$TS" send-keys -t w q
 wait_for w 'EXIT=' 5
 check "q leaves the wall (status 1: flagged sessions)" "scr w | grep -q 'EXIT=1'"
+tmux -L "$TS" send-keys -t d q
 wait "$APID"; APID=
 
 # ---- 3. a replay of the same entries from files, a year later ----
