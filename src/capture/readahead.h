@@ -19,10 +19,10 @@
 #include "pcap_records.h"
 
 #define READAHEAD_BATCHES 4
-#define READAHEAD_BATCH_BYTES (1u << 20) /* > libpcap's largest record (256 KiB) */
+#define READAHEAD_BATCH_BYTES (1u << 19) /* > libpcap's largest record (256 KiB) */
 /* With a prep function, its results for a batch's frames follow the
  * records in the batch's buffer, room for this many. */
-#define READAHEAD_PREP_FRAMES 8192
+#define READAHEAD_PREP_FRAMES 4096
 
 struct readahead;
 
