@@ -50,6 +50,7 @@ void checks_free(struct checks *k)
 	listing_fini(&k->list);
 	listing_fini(&k->uidl);
 	free(k->deleted);
+	free(k->ann);
 	free(k);
 }
 

@@ -18,6 +18,12 @@
 #define CHECKS_MSG_MAX 100000 /* message numbers tracked per session */
 #define CHECKS_ADDR_MAX 46    /* INET6_ADDRSTRLEN: the server address as text */
 
+#define CHECKS_ANN_MAX 4 /* announcements kept until STAT or LIST */
+struct announced {
+	struct announce a[CHECKS_ANN_MAX];
+	struct evidence ev[CHECKS_ANN_MAX];
+};
+
 /* One listing (LIST or UIDL without argument) as last seen. */
 struct listing {
 	bool have;
@@ -56,9 +62,10 @@ struct checks {
 	bool deleted_size_unknown;
 	struct listing list, uidl;
 
-	/* announcements in free text, compared when STAT is known */
-	struct announce ann[4];
-	struct evidence ann_ev[4];
+	/* announcements in free text, compared when STAT is known: allocated at
+	 * the first one kept (most sessions keep none; 900 bytes in each of
+	 * thousands of sessions at once otherwise) */
+	struct announced *ann;       /* owned; NULL: none kept */
 	unsigned n_ann;
 
 	/* CAPA as last seen, and the state it was seen in */

@@ -65,9 +65,11 @@ void checks_announce_seen(struct checks *k, const struct pop3_txn *t, const char
 			    (unsigned long long)a.octets);
 	if (k->have_stat || (k->list.have && k->list.complete)) {
 		checks_announce_compare(k, &a, &ev, what);
-	} else if (k->n_ann < ARRAY_LEN(k->ann)) {
-		k->ann[k->n_ann] = a;
-		k->ann_ev[k->n_ann++] = ev;
+	} else if (k->n_ann < CHECKS_ANN_MAX) {
+		if (!k->ann)
+			k->ann = xmalloc(sizeof(*k->ann));
+		k->ann->a[k->n_ann] = a;
+		k->ann->ev[k->n_ann++] = ev;
 	}
 }
 
@@ -100,8 +102,8 @@ void checks_on_stat(struct checks *k, const struct pop3_txn *t, bool login_seen)
 		k->s0 = s + k->deleted_octets;
 		k->stat_ev = ev;
 		for (unsigned i = 0; i < k->n_ann; i++)
-			checks_announce_compare(k, &k->ann[i], &k->ann_ev[i],
-					 strstr(k->ann_ev[i].line, " -> ") ? "reply" : "greeting");
+			checks_announce_compare(k, &k->ann->a[i], &k->ann->ev[i],
+					 strstr(k->ann->ev[i].line, " -> ") ? "reply" : "greeting");
 		struct evidence earlier;
 		uint32_t nd;
 		if (login_seen && k->ci->user[0] &&
