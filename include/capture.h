@@ -81,6 +81,11 @@ void source_free(struct source *s);
 enum source_status source_next(struct source *s, struct frame *out,
 			       char errbuf[CAPTURE_ERRBUF_SIZE]);
 bool source_is_live(const struct source *s);
+/* A file read as it is written (standard input, a FIFO: `tcpdump -w - |
+ * pop3mon -r -`): its frames come at the writer's pace, so the clock is
+ * worth reading at each (also a regular file read without the read-ahead
+ * thread, where the reading costs more than the clock). */
+bool source_is_pipe(const struct source *s);
 /* Live: a descriptor that polls readable when source_next() has frames
  * (pcap_get_selectable_fd); -1 for files, which never wait. */
 int source_wait_fd(const struct source *s);

@@ -228,6 +228,11 @@ enum source_status source_next(struct source *s, struct frame *out,
 	return SOURCE_ERROR;
 }
 
+bool source_is_pipe(const struct source *s)
+{
+	return !s->live && !s->ra;
+}
+
 int source_wait_fd(const struct source *s)
 {
 	return s->live ? pcap_get_selectable_fd(s->pcap) : -1;

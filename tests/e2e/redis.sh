@@ -60,6 +60,13 @@ $H slowcat "$T/g.pcap" 2 | $P -r - --publish "redis://127.0.0.1:$PORT/small" --s
 check "MAXLEN ~ trims: --stream-maxlen 10 keeps 10 to 15 entries, fewer than the 445 events" \
 	"n=\$(redis-cli -p $PORT XLEN small); [ \$n -ge 10 ] && [ \$n -le 15 ] && [ \$($H count $PORT small) -lt 445 ]"
 redis-cli -p "$PORT" CONFIG SET stream-node-max-entries 100 > /dev/null
+# A sensor reading a pipe (tcpdump -w - | pop3mon -r -) that brings frames
+# slowly still sends its heartbeat every 5 s, so a wall does not call it
+# SILENT while it works: 11 s of frames, at least two heartbeats before
+# the final stats.
+$H slowcat "$T/g.pcap" 11 | $P -r - --publish "redis://127.0.0.1:$PORT/hb" --sensor hb > /dev/null 2>&1
+check "a slow pipe: heartbeats while frames come (2 or more stats before the final one)" \
+	"[ \$($H dump $PORT hb | grep -c '\"event_type\":\"stats\",\"schema_version\":2,\"stats\":{\"final\":false') -ge 2 ]"
 
 # With a filter on --json the stream still gets every event (its own writer).
 $P -r $A --only-flagged --json "$T/f.json" --publish "redis://127.0.0.1:$PORT/filtered" --sensor alpha > /dev/null 2>&1
