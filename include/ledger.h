@@ -6,9 +6,11 @@
  * it once, before its sinks render the event, on the thread that runs
  * those sinks (the sinks' thread, or the caller's when none runs), so a
  * sink reads the ledger with no lock. A session's entry holds its latest
- * snapshot (struct ev_session by value; `source` interned, never borrowed),
- * its kept transcript (raw wire text: each sink sanitises or escapes as it
- * renders) and its findings.
+ * snapshot (the struct ev_session of its latest event, by value: the head
+ * in place, the POP3 facts with their texts cut to their strings;
+ * ledger_snapshot() gives the whole struct back; `source` interned, never
+ * borrowed), its kept transcript (raw wire text: each sink sanitises or
+ * escapes as it renders) and its findings.
  *
  * One memory budget (bytes_max, --ui-memory) counts every entry (with the
  * bytes each reader keeps per entry, row_bytes), transcripts and findings.
@@ -81,7 +83,13 @@ struct ledger_txn {
 };
 
 struct ledger_entry {
-	struct ev_session snap;        /* the latest snapshot; snap.source interned */
+	/* The latest snapshot: its head by value (snap.source interned), and
+	 * the rest (the POP3 facts, user, banner, sensor) packed in `facts`,
+	 * sized to what the texts hold: a whole ev_session is 1.8 KiB, most of
+	 * it empty text, and open sessions are never dropped for the budget. */
+	struct ev_session_head snap;
+	uint8_t *facts;                /* owned */
+	uint32_t facts_len, facts_cap;
 	uint64_t seq;                  /* order of arrival */
 	bool closed;
 	struct ledger_txn *tx;         /* owned, n_tx kept (the first ones) */
@@ -124,6 +132,8 @@ void ledger_free(struct ledger *lg);
 const struct ledger_entry *ledger_apply(struct ledger *lg, const struct event *e);
 
 const struct ledger_entry *ledger_find(const struct ledger *lg, uint64_t id);
+/* The entry's latest snapshot, whole. */
+void ledger_snapshot(const struct ledger_entry *le, struct ev_session *out);
 void ledger_get_stats(const struct ledger *lg, struct ledger_stats *st);
 size_t ledger_bytes(const struct ledger *lg);
 const struct ledger_opts *ledger_opts_of(const struct ledger *lg);

@@ -161,6 +161,9 @@ static void entry_release(struct ledger *lg, struct ledger_entry *le)
 	ledger_transcript_free(lg, le);
 	lg->mem -= le->cap_fx * sizeof *le->fx;
 	free(le->fx);
+	if (le->facts_cap)
+		lg->mem -= le->facts_cap + LEDGER_ALLOC_OVERHEAD;
+	free(le->facts);
 	memset(le, 0, sizeof *le);
 	le->next = lg->free_list;
 	lg->free_list = le;
@@ -342,6 +345,68 @@ static void add_finding(struct ledger *lg, struct ledger_entry *le, const struct
 		d->n_ev = FINDING_EVIDENCE_MAX;
 }
 
+/* ---- the snapshot ---------------------------------------------------------------------- */
+
+/* What `facts` holds: the POP3 facts up to their texts, then user, banner
+ * and sensor, each a string with its NUL. The texts must stay last in
+ * struct ev_pop3, and the sensor after it: */
+#define FACTS_FIXED offsetof(struct ev_pop3, user)
+_Static_assert(offsetof(struct ev_pop3, banner) ==
+		       offsetof(struct ev_pop3, user) + sizeof(((struct ev_pop3 *)0)->user) &&
+	       sizeof(struct ev_pop3) - offsetof(struct ev_pop3, banner) -
+			       sizeof(((struct ev_pop3 *)0)->banner) < 8,
+	       "ev_pop3: user then banner, last (else pack them here too)");
+_Static_assert(offsetof(struct ev_session, sensor) > offsetof(struct ev_session, pop3) &&
+	       sizeof(struct ev_session) - offsetof(struct ev_session, sensor) - SENSOR_NAME_MAX < 8,
+	       "ev_session: the sensor last (else pack it here too)");
+
+static void facts_put(struct ledger *lg, struct ledger_entry *le, const struct ev_session *es)
+{
+	size_t lu = strnlen(es->pop3.user, sizeof es->pop3.user - 1);
+	size_t lb = strnlen(es->pop3.banner, sizeof es->pop3.banner - 1);
+	size_t ls = strnlen(es->sensor, sizeof es->sensor - 1);
+	size_t n = FACTS_FIXED + lu + 1 + lb + 1 + ls + 1;
+	if (n > le->facts_cap) {
+		size_t cap = (n + 31) & ~(size_t)31; /* a little room: a user name arrives late */
+		if (le->facts_cap)
+			lg->mem -= le->facts_cap + LEDGER_ALLOC_OVERHEAD;
+		le->facts = xrealloc(le->facts, cap);
+		le->facts_cap = (uint32_t)cap;
+		lg->mem += cap + LEDGER_ALLOC_OVERHEAD;
+	}
+	uint8_t *at = le->facts;
+	memcpy(at, &es->pop3, FACTS_FIXED);
+	at += FACTS_FIXED;
+	memcpy(at, es->pop3.user, lu);
+	at[lu] = '\0';
+	at += lu + 1;
+	memcpy(at, es->pop3.banner, lb);
+	at[lb] = '\0';
+	at += lb + 1;
+	memcpy(at, es->sensor, ls);
+	at[ls] = '\0';
+	le->facts_len = (uint32_t)n;
+}
+
+void ledger_snapshot(const struct ledger_entry *le, struct ev_session *out)
+{
+	memset(out, 0, sizeof *out);
+	memcpy(out, &le->snap, sizeof le->snap);
+	if (!le->facts)
+		return;
+	const uint8_t *at = le->facts;
+	memcpy(&out->pop3, at, FACTS_FIXED);
+	at += FACTS_FIXED;
+	size_t n = strlen((const char *)at);
+	memcpy(out->pop3.user, at, n + 1);
+	at += n + 1;
+	n = strlen((const char *)at);
+	memcpy(out->pop3.banner, at, n + 1);
+	at += n + 1;
+	n = strlen((const char *)at);
+	memcpy(out->sensor, at, n + 1);
+}
+
 /* ---- events ----------------------------------------------------------------------- */
 
 const struct ledger_entry *ledger_apply(struct ledger *lg, const struct event *e)
@@ -355,8 +420,9 @@ const struct ledger_entry *ledger_apply(struct ledger *lg, const struct event *e
 	 * transaction or the close may have answered it; the other events
 	 * carry none and leave it as it was. */
 	struct pop3_wait wait = le->snap.wait;
-	le->snap = *e->sess;
+	memcpy(&le->snap, e->sess, sizeof le->snap); /* the head: ev_session begins with it */
 	le->snap.source = intern(lg, e->sess->source);
+	facts_put(lg, le, e->sess);
 	if (e->type == EV_SESSION_OPEN || e->type == EV_FINDING)
 		le->snap.wait = wait;
 	else if (e->type != EV_SESSION_UPDATE)
