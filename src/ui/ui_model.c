@@ -439,15 +439,24 @@ void ui_model_held_text(const struct ui_model *m, char *buf, size_t n)
 	if (!n)
 		return;
 	buf[0] = '\0';
-	if (!m->drops.sessions_evicted)
+	uint64_t tx = m->drops.transcripts_evicted;
+	char held[32], seen[32], clean[32], fl[32], txs[32];
+	thousands(txs, sizeof(txs), tx);
+	if (!m->drops.sessions_evicted) {
+		if (tx) /* the budget took transcripts only: say so too */
+			snprintf(buf, n, "all sessions held; %s transcript%s dropped for memory", txs,
+				 tx == 1 ? "" : "s");
 		return;
-	char held[32], seen[32], clean[32], fl[32];
+	}
 	uint64_t fdrop = m->drops.sessions_evicted_flagged;
 	thousands(held, sizeof(held), m->n);
 	thousands(seen, sizeof(seen), ui_model_total(m));
 	thousands(clean, sizeof(clean), m->drops.sessions_evicted - fdrop);
 	thousands(fl, sizeof(fl), fdrop);
-	snprintf(buf, n, "%s of %s sessions held; %s clean one%s dropped%s%s%s", held, seen, clean,
-		 m->drops.sessions_evicted - fdrop == 1 ? "" : "s", fdrop ? ", " : "", fdrop ? fl : "",
-		 fdrop ? (fdrop == 1 ? " flagged one too" : " flagged ones too") : "");
+	int o = snprintf(buf, n, "%s of %s sessions held; %s clean one%s dropped%s%s%s", held, seen, clean,
+			 m->drops.sessions_evicted - fdrop == 1 ? "" : "s", fdrop ? ", " : "", fdrop ? fl : "",
+			 fdrop ? (fdrop == 1 ? " flagged one too" : " flagged ones too") : "");
+	/* transcripts the budget freed (of sessions dropped since, too) */
+	if (tx && o > 0 && (size_t)o < n)
+		snprintf(buf + o, n - (size_t)o, "; %s transcript%s freed", txs, tx == 1 ? "" : "s");
 }

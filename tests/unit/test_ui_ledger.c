@@ -7,6 +7,7 @@
  * entry does, the ledger never above the budget, the model's counts never
  * lowered, and the list's "held of seen" line.
  */
+#include <inttypes.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -270,6 +271,35 @@ static void test_held_text(void **state)
 	}
 	ui_model_held_text(m, buf, sizeof(buf));
 	assert_string_equal(buf, "10 of 1,211 sessions held; 1,200 clean ones dropped, 1 flagged one too");
+	ui_model_free(m);
+
+	/* the budget freeing transcripts is said too, with or without rows gone */
+	ui_model_opts_default(&o);
+	o.store_bytes_max = 3 * (sizeof(struct ui_session) + sizeof(struct ledger_entry)) + 3000;
+	m = ui_model_new(&o);
+	struct uit_sess a, b;
+	uit_sess(&a, 1, "192.0.2.1", "a");
+	uit_sess(&b, 2, "192.0.2.1", "b");
+	uit_open(m, &a);
+	add_lines(m, &a, 10);
+	uit_close(m, &a);
+	uit_open(m, &b);
+	add_lines(m, &b, 10);
+	ui_model_held_text(m, buf, sizeof(buf));
+	assert_string_equal(buf, "all sessions held; 1 transcript dropped for memory");
+	for (uint64_t id = 3; id <= 40; id++) {
+		struct uit_sess s;
+		uit_sess(&s, id, "192.0.2.1", NULL);
+		uit_open(m, &s);
+		uit_close(m, &s);
+	}
+	ui_model_held_text(m, buf, sizeof(buf));
+	assert_non_null(strstr(buf, " sessions held; "));
+	char want[64];
+	snprintf(want, sizeof(want), " clean ones dropped; %" PRIu64 " transcript%s freed",
+		 m->drops.transcripts_evicted, m->drops.transcripts_evicted == 1 ? "" : "s");
+	assert_true(m->drops.transcripts_evicted >= 1);
+	assert_non_null(strstr(buf, want));
 	ui_model_free(m);
 }
 
