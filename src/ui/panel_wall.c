@@ -99,7 +99,10 @@ static void title(struct ui *u, uint64_t now)
 		uint64_t drops = m->c.kernel_drops + m->c.iface_drops + m->c.publish_dropped;
 		snprintf(b, sizeof(b), "  drops %" PRIu64, drops);
 		x += ui_put(u, 0, x, COLS - x, drops ? ui_role(u, UI_R_ALERT) : h, b);
-		snprintf(b, sizeof(b), "  %" PRIu64 " frames  %s frames/s  %s%s", m->c.frames,
+		char ct[48] = "";
+		if (!wall_sensors_follow(u)) /* a replay: the tiles' times are capture times */
+			snprintf(ct, sizeof(ct), "  capture time %s", ui_fmt_hms(r, sizeof(r), now));
+		snprintf(b, sizeof(b), "%s  %" PRIu64 " frames  %s frames/s  %s%s", ct, m->c.frames,
 			 ui_fmt_rate(t, sizeof(t), m->c.pps), u->source, u->input_done ? "  [end of input]" : "");
 		ui_put(u, 0, x, COLS - x, h, b);
 	} else {
@@ -447,7 +450,7 @@ static void draw(struct ui *u, int y0, int rows)
 	title(u, now);
 	int y = counters(u, 2);
 	if (u->m->sensors.named) { /* a line per sensor, up to a fifth of the screen */
-		int sr = (int)u->m->sensors.named + 2, cap = LINES / 5 > 3 ? LINES / 5 : 3;
+		int sr = (int)u->m->sensors.named + 2, cap = LINES / 5 > 4 ? LINES / 5 : 4;
 		y = wall_sensor_lines(u, y, sr < cap ? sr : cap);
 	}
 	int rest = LINES - y - 1; /* the last row is the hint */

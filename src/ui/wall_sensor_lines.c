@@ -78,7 +78,7 @@ static void sensor_text(const struct ui *u, const struct line *l, int namew, cha
 int wall_sensor_lines(struct ui *u, int y, int rows)
 {
 	const struct wall_sensors *ss = &u->m->sensors;
-	if (!ss->named || rows < 2)
+	if (!ss->named || rows < 3)
 		return y;
 	bool follow = wall_sensors_follow(u);
 	uint64_t now = wall_sensors_clock(u);
@@ -118,7 +118,9 @@ int wall_sensor_lines(struct ui *u, int y, int rows)
 	int cols = (COLS - 1) / (SENSOR_COL_W + 1);
 	if (cols < 1)
 		cols = 1;
-	int lines = rows - 1;
+	int lines = rows - 2; /* the heading and a blank line after */
+	if (lines < 1)
+		lines = 1;
 	if ((size_t)cols > n)
 		cols = (int)n;
 	int per = (int)((n + (size_t)cols - 1) / (size_t)cols);
