@@ -46,8 +46,8 @@ static int endpoint_need(struct ui *u, bool server)
 		const struct ui_session *s = ui_list_row(&u->list, u->m, i);
 		if (!s)
 			continue;
-		int l = (int)strlen(server ? ui_fmt_endpoint(b, sizeof(b), s->srv, s->sport, 0)
-					   : ui_fmt_endpoint(b, sizeof(b), s->cli, s->cport, 0));
+		int l = (int)strlen(server ? ui_fmt_endpoint(b, sizeof(b), s->srv, s->h->sport, 0)
+					   : ui_fmt_endpoint(b, sizeof(b), s->cli, s->h->cport, 0));
 		if (l + 1 > need)
 			need = l + 1;
 	}
@@ -103,35 +103,35 @@ static void cell(const struct ui_session *s, enum col c, int w, char *b, size_t 
 	char t[32], t2[32];
 	switch (c) {
 	case C_ID: snprintf(b, n, "%" PRIu64, s->id); break;
-	case C_START: ui_fmt_hmsm(b, n, s->start_ts); break;
-	case C_CLIENT: ui_fmt_endpoint(b, n, s->cli, s->cport, w - 1); break;
-	case C_SERVER: ui_fmt_endpoint(b, n, s->srv, s->sport, w - 1); break;
+	case C_START: ui_fmt_hmsm(b, n, s->h->start_ts); break;
+	case C_CLIENT: ui_fmt_endpoint(b, n, s->cli, s->h->cport, w - 1); break;
+	case C_SERVER: ui_fmt_endpoint(b, n, s->srv, s->h->sport, w - 1); break;
 	case C_USER: snprintf(b, n, "%s", ui_user_label(s)); break;
 	/* '*': still open */
 	case C_STATE: snprintf(b, n, "%s%s", state_short(s->state), s->closed ? "" : "*"); break;
 	case C_STAT:
-		if (s->stat_seen)
-			snprintf(b, n, "%s/%s", ui_fmt_count(t, sizeof(t), s->stat_count),
-				 ui_fmt_count(t2, sizeof(t2), s->stat_octets));
+		if (s->h->stat_seen)
+			snprintf(b, n, "%s/%s", ui_fmt_count(t, sizeof(t), s->h->stat_count),
+				 ui_fmt_count(t2, sizeof(t2), s->h->stat_octets));
 		else
 			snprintf(b, n, "-");
 		break;
-	case C_TXNS: snprintf(b, n, "%5s", ui_fmt_count(t, sizeof(t), s->txns)); break;
+	case C_TXNS: snprintf(b, n, "%5s", ui_fmt_count(t, sizeof(t), s->h->txns)); break;
 	case C_LAST: snprintf(b, n, "%s", s->last_cmd); break;
-	case C_LAT: snprintf(b, n, "%s", s->worst_latency_us ? ui_fmt_dur(t, sizeof(t), s->worst_latency_us) : "-"); break;
+	case C_LAT: snprintf(b, n, "%s", s->h->worst_latency_us ? ui_fmt_dur(t, sizeof(t), s->h->worst_latency_us) : "-"); break;
 	default: b[0] = '\0';
 	}
 }
 
 static void row(struct ui *u, int y, const struct layout *L, const struct ui_session *s, bool sel)
 {
-	unsigned total = s->findings[0] + s->findings[1] + s->findings[2];
-	attr_t a = total ? ui_role(u, ui_sev_role((int)s->worst)) : A_NORMAL;
+	unsigned total = s->h->findings[0] + s->h->findings[1] + s->h->findings[2];
+	attr_t a = total ? ui_role(u, ui_sev_role((int)s->h->worst)) : A_NORMAL;
 	if (sel)
 		a |= A_REVERSE;
 	ui_fill(y, 0, COLS, sel ? A_REVERSE : A_NORMAL);
 	/* the mark: visible without colour too */
-	ui_put(u, y, 0, 1, a, s->flagged ? (s->worst == SEV_ERROR ? "!" : "~") : total ? "." : " ");
+	ui_put(u, y, 0, 1, a, s->h->flagged ? (s->h->worst == SEV_ERROR ? "!" : "~") : total ? "." : " ");
 	int x = 2;
 	char b[128];
 	for (int c = 0; c < C__COUNT; c++) {

@@ -279,7 +279,7 @@ static void save_flagged(struct ui *u)
 	uint64_t *ids = xcalloc(u->m->n ? u->m->n : 1, sizeof(*ids));
 	size_t n = 0;
 	for (size_t i = 0; i < u->m->n; i++)
-		if (u->m->s[i]->flagged)
+		if (u->m->s[i]->h->flagged)
 			ids[n++] = u->m->s[i]->id;
 	if (n == 0)
 		ui_msg(u, "No flagged sessions to save.");

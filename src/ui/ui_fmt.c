@@ -137,5 +137,5 @@ const char *ui_user_label(const struct ui_session *s)
 {
 	if (s->user[0])
 		return s->user;
-	return s->midstream && !s->login_seen ? "(mid-stream)" : "(no login)";
+	return s->h->midstream && !s->login_seen ? "(mid-stream)" : "(no login)";
 }

@@ -97,9 +97,9 @@ static void rel_time(char *buf, size_t n, const struct ui_session *s, uint64_t t
 {
 	if (!ts)
 		buf[0] = '\0';
-	else if (ts >= s->start_ts)
-		snprintf(buf, n, "+%" PRIu64 ".%03u", (ts - s->start_ts) / 1000000,
-			 (unsigned)((ts - s->start_ts) % 1000000 / 1000));
+	else if (ts >= s->h->start_ts)
+		snprintf(buf, n, "+%" PRIu64 ".%03u", (ts - s->h->start_ts) / 1000000,
+			 (unsigned)((ts - s->h->start_ts) % 1000000 / 1000));
 	else
 		ui_fmt_hmsm(buf, n, ts);
 }
@@ -127,15 +127,15 @@ static void title(struct ui_ladder *ld, const struct ui_session *s)
 	char t[16], c[32], o[32], ce[80], se[80];
 	struct ui_ll *l = add(ld, UI_LL_TITLE);
 	snprintf(l->text, sizeof(l->text), "Session #%" PRIu64 "  %s -> %s  user %s  %s%s  started %s UTC  %" PRIu64 " txns  %s",
-		 s->id, ui_fmt_endpoint(ce, sizeof(ce), s->cli, s->cport, 0),
-		 ui_fmt_endpoint(se, sizeof(se), s->srv, s->sport, 0), ui_user_label(s),
-		 pop3_state_name(s->state), s->tls ? " (TLS)" : "", ui_fmt_hmsm(t, sizeof(t), s->start_ts),
-		 s->txns, s->closed ? flow_end_name(s->end) : "open");
+		 s->id, ui_fmt_endpoint(ce, sizeof(ce), s->cli, s->h->cport, 0),
+		 ui_fmt_endpoint(se, sizeof(se), s->srv, s->h->sport, 0), ui_user_label(s),
+		 pop3_state_name(s->state), s->tls ? " (TLS)" : "", ui_fmt_hmsm(t, sizeof(t), s->h->start_ts),
+		 s->h->txns, s->closed ? flow_end_name(s->h->end) : "open");
 	if (s->sensor[0]) { /* read from a stream: which sensor saw it */
 		size_t n = strlen(l->text);
 		snprintf(l->text + n, sizeof(l->text) - n, "  sensor %s", s->sensor);
 	}
-	if (s->midstream && !s->login_seen) {
+	if (s->h->midstream && !s->login_seen) {
 		l = add(ld, UI_LL_NOTE);
 		snprintf(l->text, sizeof(l->text),
 			 "Mid-stream: the capture began after this session's login; user and state unknown, only what was seen is judged.");
@@ -144,11 +144,11 @@ static void title(struct ui_ladder *ld, const struct ui_session *s)
 		l = add(ld, UI_LL_NOTE);
 		snprintf(l->text, sizeof(l->text), "Greeting: %s", s->banner);
 	}
-	if (s->stat_seen) {
+	if (s->h->stat_seen) {
 		l = add(ld, UI_LL_NOTE);
 		snprintf(l->text, sizeof(l->text), "First STAT: %s message%s, %s octets",
-			 ui_fmt_group(c, sizeof(c), s->stat_count), s->stat_count == 1 ? "" : "s",
-			 ui_fmt_group(o, sizeof(o), s->stat_octets));
+			 ui_fmt_group(c, sizeof(c), s->h->stat_count), s->h->stat_count == 1 ? "" : "s",
+			 ui_fmt_group(o, sizeof(o), s->h->stat_octets));
 	}
 }
 
@@ -245,7 +245,7 @@ static void reply_text(char *buf, size_t n, const struct ledger_txn *t)
 /* The command still waiting for its reply, last in the transcript. */
 static void waiting(struct ui_ladder *ld, const struct ui_session *s, const struct ui_expand *x)
 {
-	const struct pop3_wait *w = &s->wait;
+	const struct pop3_wait *w = s->wait;
 	struct ui_ll *l = add(ld, UI_LL_REQ);
 	l->txn_index = UINT64_MAX;
 	rel_time(l->time, sizeof(l->time), s, w->req_ts_us);
@@ -285,8 +285,8 @@ void ui_ladder_build(struct ui_ladder *ld, const struct ui_session *s, const str
 	findings(ld, le, x);
 	struct ui_ll *l = add(ld, UI_LL_HEADER);
 	char ce[80], se[80];
-	snprintf(l->text, sizeof(l->text), "client %s %s server %s", ui_fmt_endpoint(ce, sizeof(ce), s->cli, s->cport, 0),
-		 g->right, ui_fmt_endpoint(se, sizeof(se), s->srv, s->sport, 0));
+	snprintf(l->text, sizeof(l->text), "client %s %s server %s", ui_fmt_endpoint(ce, sizeof(ce), s->cli, s->h->cport, 0),
+		 g->right, ui_fmt_endpoint(se, sizeof(se), s->srv, s->h->sport, 0));
 	ld->first_txn_line = ld->n;
 	for (size_t i = 0; i < le->n_tx; i++) {
 		const struct ledger_txn *t = &le->tx[i];
@@ -323,7 +323,7 @@ void ui_ladder_build(struct ui_ladder *ld, const struct ui_session *s, const str
 				entries(ld, t);
 		}
 	}
-	if (s->wait.n && !s->closed)
+	if (s->wait && s->wait->n && !s->closed)
 		waiting(ld, s, x);
 	if (le->tx_dropped) {
 		l = add(ld, UI_LL_NOTE);

@@ -41,10 +41,21 @@ void ui_model_ledger_opts(const struct ui_model_opts *o, struct ledger_opts *lo)
 	lo->txns_per_session_max = o->txns_per_session_max;
 	lo->findings_per_session_max = o->findings_per_session_max;
 	lo->entries_per_txn_max = o->entries_per_txn_max;
-	lo->row_bytes = sizeof(struct ui_session);
+	/* the row, and its texts as most sessions have them (addresses, a
+	 * user, a short greeting), each allocation with malloc's share */
+	lo->row_bytes = sizeof(struct ui_session) + UI_ROW_TEXT_TYPICAL + 2 * LEDGER_ALLOC_OVERHEAD;
 }
 
 static void row_gone(void *ctx, const struct ledger_entry *le);
+
+void ui_session_free(struct ui_session *s)
+{
+	if (!s)
+		return;
+	free(s->txt);
+	free(s->wait);
+	free(s);
+}
 
 struct ui_model *ui_model_new_shared(const struct ui_model_opts *o, struct ledger *lg)
 {
@@ -104,6 +115,8 @@ struct ui_session *ui_model_find(const struct ui_model *m, uint64_t id)
 	return i < m->n && m->s[i]->id == id ? m->s[i] : NULL;
 }
 
+static void session_texts(struct ui_session *s, const struct ev_session *es);
+
 /* The session's row, made when the ledger has a new entry for it; NULL
  * when the ledger holds none (a late event of a session it dropped). */
 static struct ui_session *session_get(struct ui_model *m, const struct ev_session *es,
@@ -123,7 +136,8 @@ static struct ui_session *session_get(struct ui_model *m, const struct ev_sessio
 	s->id = es->id;
 	s->le = le;
 	s->seq = m->next_seq++;
-	put_text(s->srv, sizeof(s->srv), es->srv, sizeof(es->srv));
+	s->h = &le->snap;
+	session_texts(s, es);
 	ui_srv_session_new(m, s, es);
 	m->sessions_total++;
 	if (type != EV_SESSION_CLOSE) {
@@ -137,42 +151,46 @@ static struct ui_session *session_get(struct ui_model *m, const struct ev_sessio
 	return s;
 }
 
+/* The row's texts, sanitised, in one allocation sized to them: rebuilt
+ * only when one of them changed (most events change none). */
+static void session_texts(struct ui_session *s, const struct ev_session *es)
+{
+	enum { T_CLI, T_SRV, T_USER, T_BANNER, T_SENSOR, T_LAST, T__N };
+	char t[T__N][UI_BANNER_MAX];
+	put_text(t[T_CLI], sizeof(t[T_CLI]), es->cli, sizeof(es->cli));
+	put_text(t[T_SRV], sizeof(t[T_SRV]), es->srv, sizeof(es->srv));
+	put_text(t[T_USER], UI_USER_MAX, es->pop3.user, sizeof(es->pop3.user));
+	put_text(t[T_BANNER], UI_BANNER_MAX, es->pop3.banner, sizeof(es->pop3.banner));
+	put_text(t[T_SENSOR], SENSOR_NAME_MAX, es->sensor, sizeof(es->sensor));
+	put_text(t[T_LAST], POP3_KEYWORD_MAX + 1, es->last_cmd, sizeof(es->last_cmd));
+	const char **dst[T__N] = { &s->cli, &s->srv, &s->user, &s->banner, &s->sensor, &s->last_cmd };
+	size_t len[T__N], total = 0;
+	bool same = s->txt != NULL;
+	for (int i = 0; i < T__N; i++) {
+		len[i] = strlen(t[i]);
+		total += len[i] + 1;
+		same = same && !strcmp(*dst[i], t[i]);
+	}
+	if (same)
+		return;
+	free(s->txt);
+	s->txt = xmalloc(total);
+	char *at = s->txt;
+	for (int i = 0; i < T__N; i++) {
+		memcpy(at, t[i], len[i] + 1);
+		*dst[i] = at;
+		at += len[i] + 1;
+	}
+}
+
 static void session_facts(struct ui_model *m, struct ui_session *s, const struct ev_session *es)
 {
-	s->ipver = es->ipver;
-	put_text(s->cli, sizeof(s->cli), es->cli, sizeof(es->cli));
-	put_text(s->srv, sizeof(s->srv), es->srv, sizeof(es->srv));
-	put_text(s->sensor, sizeof(s->sensor), es->sensor, sizeof(es->sensor));
-	s->cport = es->cport;
-	s->sport = es->sport;
-	s->vlan = es->vlan;
-	s->start_ts = es->start_ts;
-	s->last_ts = es->last_ts;
-	s->first_frame = es->first_frame;
-	s->last_frame = es->last_frame;
-	memcpy(s->pkts, es->pkts, sizeof(s->pkts));
-	memcpy(s->bytes, es->bytes, sizeof(s->bytes));
-	s->midstream = es->midstream;
-	{
-		const struct ev_pop3 *ci = &es->pop3;
-		s->state = ci->state;
-		s->tls = ci->tls;
-		s->login_seen = ci->login_seen;
-		s->quit_seen = ci->quit_seen;
-		put_text(s->user, sizeof(s->user), ci->user, sizeof(ci->user));
-		put_text(s->banner, sizeof(s->banner), ci->banner, sizeof(ci->banner));
-	}
-	s->stat_seen = es->stat_seen;
-	s->stat_count = es->stat_count;
-	s->stat_octets = es->stat_octets;
-	s->txns = es->txns;
-	put_text(s->last_cmd, sizeof(s->last_cmd), es->last_cmd, sizeof(es->last_cmd));
-	s->worst_latency_us = es->worst_latency_us;
-	memcpy(s->findings, es->findings, sizeof(s->findings));
-	s->rules_hit = es->rules_hit;
-	s->worst = es->worst;
-	s->flagged = es->flagged;
-	s->end = es->end;
+	s->h = &s->le->snap; /* the numbers: read in place */
+	session_texts(s, es);
+	s->state = es->pop3.state;
+	s->tls = es->pop3.tls;
+	s->login_seen = es->pop3.login_seen;
+	s->quit_seen = es->pop3.quit_seen;
 	ui_srv_session_facts(m, s);
 }
 
@@ -203,7 +221,7 @@ static void add_finding(struct ui_model *m, struct ui_session *s, const struct f
 	r->session_id = s->id;
 	r->ts_us = f->ts_us;
 	strlcpy_safe(r->srv, s->srv, sizeof(r->srv));
-	r->sport = s->sport;
+	r->sport = s->h->sport;
 	strlcpy_safe(r->user, s->user, sizeof(r->user));
 	r->rule = f->rule;
 	r->sev = sev;
@@ -316,11 +334,14 @@ void ui_model_event(struct ui_model *m, const struct event *e)
 	}
 	/* The command waiting for its reply: an update says which; anything
 	 * else (its transaction, the close) may have answered it. */
-	if (e->type == EV_SESSION_UPDATE) {
-		s->wait = e->sess->wait;
-		sanitize_text(s->wait.cmd, sizeof(s->wait.cmd), e->sess->wait.cmd);
-	} else if (e->type == EV_TXN || e->type == EV_SESSION_CLOSE) {
-		s->wait.n = 0;
+	if (e->type == EV_SESSION_UPDATE && e->sess->wait.n) {
+		if (!s->wait)
+			s->wait = xmalloc(sizeof(*s->wait));
+		*s->wait = e->sess->wait;
+		sanitize_text(s->wait->cmd, sizeof(s->wait->cmd), e->sess->wait.cmd);
+	} else if (e->type == EV_SESSION_UPDATE || e->type == EV_TXN || e->type == EV_SESSION_CLOSE) {
+		free(s->wait);
+		s->wait = NULL;
 	}
 	switch (e->type) {
 	case EV_TXN:
@@ -377,7 +398,7 @@ void ui_model_free(struct ui_model *m)
 	if (!m)
 		return;
 	for (size_t i = 0; i < m->n; i++)
-		free(m->s[i]);
+		ui_session_free(m->s[i]);
 	free(m->s);
 	ui_srv_free_all(m);
 	wall_sensors_fini(&m->sensors);
@@ -398,7 +419,7 @@ static void row_gone(void *ctx, const struct ledger_entry *le)
 		return;
 	struct ui_session *s = m->s[i];
 	m->drops.sessions_evicted++;
-	if (s->flagged)
+	if (s->h->flagged)
 		m->drops.sessions_evicted_flagged++;
 	if (!s->closed) {
 		m->drops.sessions_evicted_open++;
@@ -411,7 +432,7 @@ static void row_gone(void *ctx, const struct ledger_entry *le)
 		m->max_evicted_id = s->id;
 	memmove(&m->s[i], &m->s[i + 1], (m->n - i - 1) * sizeof(*m->s));
 	m->n--;
-	free(s);
+	ui_session_free(s);
 	m->gen++;
 }
 

@@ -45,9 +45,10 @@
 #define UI_RECENT_FINDINGS 64         /* for the wall's rotating list */
 
 #define UI_USER_MAX 96                /* sanitised user name kept */
-#define UI_BANNER_MAX 200
+#define UI_BANNER_MAX 200             /* ...greeting text */
 #define UI_CODE_MAX 40
 #define UI_OTHER_SERVERS "(other servers)"
+#define UI_ROW_TEXT_TYPICAL 96        /* a row's texts, counted in the budget per row */
 
 struct ui_model_opts {
 	size_t sessions_max;
@@ -66,28 +67,27 @@ struct ui_account;
 struct ui_session {
 	uint64_t id;
 	uint64_t seq;               /* order of arrival in the model */
-	uint8_t ipver;
-	char cli[ADDR_STR_MAX], srv[ADDR_STR_MAX];
-	uint16_t cport, sport, vlan;
-	char user[UI_USER_MAX];     /* sanitised, "" until known */
-	char banner[UI_BANNER_MAX]; /* sanitised greeting text */
-	char sensor[SENSOR_NAME_MAX]; /* read from a stream: the sensor that saw it (sanitised) */
+	/* The latest snapshot's head (addresses, ports, times, counters,
+	 * findings, the end): the ledger entry's own (le->snap), read in
+	 * place, never copied into the row; in a frozen copy (paused), the
+	 * copy the list view took. The numbers are drawn as they are. */
+	const struct ev_session_head *h;
+	/* The wire text the row draws, sorts and searches by, sanitised once
+	 * as it comes (the ledger keeps it raw): one allocation sized to what
+	 * the texts hold (txt, owned; the pointers are into it, or "" when
+	 * empty), so a session with no user or banner costs a few bytes, not
+	 * the fixed arrays of the snapshot. */
+	char *txt;
+	const char *cli, *srv, *user, *banner, *sensor, *last_cmd;
+	/* The POP3 facts the row needs (in the ledger they are packed with
+	 * the texts, ledger.c facts_put): a few bytes. */
 	enum pop3_state state;
-	bool tls, login_seen, quit_seen, midstream;
-	uint64_t start_ts, last_ts, first_frame, last_frame;
-	uint64_t pkts[2], bytes[2];
-	bool stat_seen;
-	uint64_t stat_count, stat_octets;
-	uint64_t txns;              /* as counted by the session layer */
-	char last_cmd[POP3_KEYWORD_MAX + 1];
-	uint64_t worst_latency_us;
-	unsigned findings[3];       /* by severity */
-	uint64_t rules_hit;         /* bit per enum rule_id */
-	enum severity worst;
-	bool flagged;
-	enum flow_end end;
+	bool tls, login_seen, quit_seen;
 	bool closed;
-	struct pop3_wait wait;      /* the command waiting for its reply (wait.n = 0: none); cmd sanitised */
+	/* The command waiting for its reply (NULL: none; owned, cmd
+	 * sanitised): set by an update, cleared by its transaction or the
+	 * close. Allocated only while one waits. */
+	struct pop3_wait *wait;
 
 	/* The session's entry in the ledger: its transcript and findings
 	 * (raw, sanitised as drawn). Borrowed: the ledger tells the model
@@ -99,11 +99,11 @@ struct ui_session {
 	struct ui_account *account; /* NULL until the user is known and an account slot exists */
 	bool counted_flagged;       /* already added to server/account flagged counts */
 	bool account_checked;       /* an account slot was looked for */
-	unsigned seen_fx[3];        /* EV_FINDING events by severity (not capped) */
-	uint64_t seen_rules;        /* rules of those events */
-	unsigned failed_logins;     /* login-failed findings */
 	bool greeted, login_ok;     /* counted in the server's connects_ok / logins_ok */
 	bool end_counted;           /* the close's end reason counted */
+	unsigned failed_logins;     /* login-failed findings */
+	unsigned seen_fx[3];        /* EV_FINDING events by severity (not capped) */
+	uint64_t seen_rules;        /* rules of those events */
 };
 
 struct ui_account {
@@ -271,6 +271,8 @@ void ui_model_free(struct ui_model *m);
 void ui_model_event(struct ui_model *m, const struct event *e);
 
 struct ui_session *ui_model_find(const struct ui_model *m, uint64_t id);
+/* A row and what it owns (its texts, its waiting command). */
+void ui_session_free(struct ui_session *s);
 /* The server at addr, port (the overflow row: UI_OTHER_SERVERS, 0). */
 const struct ui_server *ui_model_server(const struct ui_model *m, const char *addr, uint16_t port);
 /* The trend bucket of `minute` (capture time / 60 s), NULL when not held. */

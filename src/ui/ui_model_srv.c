@@ -133,8 +133,8 @@ static void account_share(struct ui_account *a, const struct ui_session *s, int 
 		for (int i = 0; i < 3; i++)
 			a->findings[i] += s->seen_fx[i];
 		a->rules_hit |= s->seen_rules;
-		if (s->last_ts > a->last_ts)
-			a->last_ts = s->last_ts;
+		if (s->h->last_ts > a->last_ts)
+			a->last_ts = s->h->last_ts;
 		return;
 	}
 	a->sessions -= a->sessions >= 1;
@@ -196,38 +196,38 @@ void ui_srv_session_facts(struct ui_model *m, struct ui_session *s)
 	struct ui_server *v = s->server;
 	if (!v)
 		return;
-	if (s->last_ts > v->last_ts)
-		v->last_ts = s->last_ts;
+	if (s->h->last_ts > v->last_ts)
+		v->last_ts = s->h->last_ts;
 	account_attach(m, s);
 	/* A greeting, any reply (a capture that began mid-session) or any
 	 * payload from the server (TLS on 995) shows the server answers. */
-	if (s->banner[0] || s->txns || s->bytes[1]) {
+	if (s->banner[0] || s->h->txns || s->h->bytes[1]) {
 		if (!s->greeted) {
 			s->greeted = true;
 			v->connects_ok++;
 		}
-		if (s->last_ts > v->last_good_ts)
-			v->last_good_ts = s->last_ts;
+		if (s->h->last_ts > v->last_good_ts)
+			v->last_good_ts = s->h->last_ts;
 	}
 	if (!s->login_ok && (s->state == POP3_STATE_TRANSACTION || s->state == POP3_STATE_UPDATE)) {
 		s->login_ok = true;
 		v->logins_ok++;
-		struct ui_minute *b = minute_at(v, s->last_ts);
+		struct ui_minute *b = minute_at(v, s->h->last_ts);
 		if (b)
 			b->logins_ok++;
 	}
-	if (s->flagged && !s->counted_flagged) {
+	if (s->h->flagged && !s->counted_flagged) {
 		s->counted_flagged = true;
 		m->sessions_flagged++;
 		v->flagged++;
 		if (s->account)
 			s->account->flagged++;
-		struct ui_minute *b = minute_at(v, s->last_ts);
+		struct ui_minute *b = minute_at(v, s->h->last_ts);
 		if (b)
 			b->flagged++;
 	}
-	if (s->account && s->last_ts > s->account->last_ts)
-		s->account->last_ts = s->last_ts;
+	if (s->account && s->h->last_ts > s->account->last_ts)
+		s->account->last_ts = s->h->last_ts;
 }
 
 void ui_srv_finding(struct ui_model *m, struct ui_session *s, const struct finding *f, enum severity sev)
@@ -247,7 +247,7 @@ void ui_srv_finding(struct ui_model *m, struct ui_session *s, const struct findi
 	v->findings[sev]++;
 	v->rules_hit |= bit;
 	v->failed_logins += failed;
-	uint64_t ts = f->ts_us ? f->ts_us : s->last_ts;
+	uint64_t ts = f->ts_us ? f->ts_us : s->h->last_ts;
 	if ((unsigned)f->rule < R__COUNT)
 		seen(&v->rule[f->rule], ts);
 	struct ui_minute *b = minute_at(v, ts);
@@ -276,7 +276,7 @@ void ui_srv_session_close(struct ui_model *m, struct ui_session *s)
 		return;
 	s->end_counted = true;
 	int p = -1;
-	switch (s->end) {
+	switch (s->h->end) {
 	case FLOW_END_REFUSED: p = UI_PB_REFUSED; break;
 	case FLOW_END_NO_ANSWER: p = UI_PB_NO_ANSWER; break;
 	case FLOW_END_NO_GREETING: p = UI_PB_NO_GREETING; break;
@@ -285,7 +285,7 @@ void ui_srv_session_close(struct ui_model *m, struct ui_session *s)
 	}
 	if (p < 0)
 		return;
-	uint64_t ts = s->last_ts ? s->last_ts : s->start_ts;
+	uint64_t ts = s->h->last_ts ? s->h->last_ts : s->h->start_ts;
 	problem(v, (enum ui_problem)p, ts);
 	struct ui_minute *b = minute_at(v, ts);
 	if (b)

@@ -66,15 +66,15 @@ static bool search_match(const char *q, const struct ui_session *s)
 	    ci_contains(s->banner, q) || ci_contains(s->last_cmd, q) || ci_contains(s->sensor, q) ||
 	    ci_contains(pop3_state_name(s->state), q))
 		return true;
-	snprintf(buf, sizeof(buf), "%s:%u", s->cli, s->cport);
+	snprintf(buf, sizeof(buf), "%s:%u", s->cli, s->h->cport);
 	if (ci_contains(buf, q))
 		return true;
-	snprintf(buf, sizeof(buf), "%s:%u", s->srv, s->sport);
+	snprintf(buf, sizeof(buf), "%s:%u", s->srv, s->h->sport);
 	if (ci_contains(buf, q))
 		return true;
 	/* the endpoints as shown: "[2001:db8::1]:110" */
-	if (ci_contains(ui_fmt_endpoint(buf, sizeof(buf), s->cli, s->cport, 0), q) ||
-	    ci_contains(ui_fmt_endpoint(buf, sizeof(buf), s->srv, s->sport, 0), q) ||
+	if (ci_contains(ui_fmt_endpoint(buf, sizeof(buf), s->cli, s->h->cport, 0), q) ||
+	    ci_contains(ui_fmt_endpoint(buf, sizeof(buf), s->srv, s->h->sport, 0), q) ||
 	    ci_contains(ui_user_label(s), q))
 		return true;
 	snprintf(buf, sizeof(buf), "#%" PRIu64, s->id);
@@ -82,7 +82,7 @@ static bool search_match(const char *q, const struct ui_session *s)
 		return true;
 	/* a rule hit: its id, or what clients show for it (a help-desk ticket's "0x800CCC97") */
 	for (int r = 0; r < R__COUNT; r++) {
-		if (!(s->rules_hit >> r & 1))
+		if (!(s->h->rules_hit >> r & 1))
 			continue;
 		const char *sym = rule_symptom((enum rule_id)r);
 		if (ci_contains(rule_name((enum rule_id)r), q) || (sym && ci_contains(sym, q)))
@@ -98,15 +98,15 @@ static bool search_match(const char *q, const struct ui_session *s)
 
 bool ui_filter_match(const struct ui_filter *f, const struct ui_session *s)
 {
-	if (f->only_flagged && !s->flagged)
+	if (f->only_flagged && !s->h->flagged)
 		return false;
-	if (f->server[0] && (strcmp(f->server, s->srv) || (f->sport && f->sport != s->sport)))
+	if (f->server[0] && (strcmp(f->server, s->srv) || (f->sport && f->sport != s->h->sport)))
 		return false;
 	if (f->user[0] && strcmp(f->user, s->user))
 		return false;
 	if (f->no_user && s->user[0])
 		return false;
-	if (f->rule >= 0 && f->rule < 64 && !(s->rules_hit >> f->rule & 1))
+	if (f->rule >= 0 && f->rule < 64 && !(s->h->rules_hit >> f->rule & 1))
 		return false;
 	if (f->search[0] && !search_match(f->search, s))
 		return false;
@@ -148,12 +148,25 @@ void ui_list_init(struct ui_list_view *v)
 	v->built_gen = UINT64_MAX;
 }
 
+/* The frozen copies and what they own (heads, texts, waiting commands). */
+static void frozen_free(struct ui_list_view *v)
+{
+	for (size_t i = 0; v->frozen && i < v->n_frozen; i++) {
+		free(v->frozen[i].txt);
+		free(v->frozen[i].wait);
+	}
+	free(v->frozen);
+	free(v->frozen_h);
+	v->frozen = NULL;
+	v->frozen_h = NULL;
+	v->n_frozen = 0;
+}
+
 void ui_list_fini(struct ui_list_view *v)
 {
 	free(v->ids);
 	v->ids = NULL;
-	free(v->frozen);
-	v->frozen = NULL;
+	frozen_free(v);
 	v->n = v->cap = 0;
 }
 
@@ -164,7 +177,7 @@ static int cmp_u64(uint64_t a, uint64_t b)
 
 static int tie(const struct ui_session *a, const struct ui_session *b)
 {
-	int c = cmp_u64(a->start_ts, b->start_ts);
+	int c = cmp_u64(a->h->start_ts, b->h->start_ts);
 	return c ? c : cmp_u64(a->seq, b->seq);
 }
 
@@ -193,8 +206,8 @@ static int by_user(const void *pa, const void *pb)
 
 static unsigned rank(const struct ui_session *s)
 {
-	unsigned total = s->findings[0] + s->findings[1] + s->findings[2];
-	return total ? (unsigned)s->worst + 1 : 0;
+	unsigned total = s->h->findings[0] + s->h->findings[1] + s->h->findings[2];
+	return total ? (unsigned)s->h->worst + 1 : 0;
 }
 
 static int by_flags(const void *pa, const void *pb)
@@ -204,8 +217,8 @@ static int by_flags(const void *pa, const void *pb)
 	int c = cmp_u64(rank(b), rank(a));
 	if (c)
 		return c;
-	c = cmp_u64(b->findings[0] + b->findings[1] + b->findings[2],
-		    a->findings[0] + a->findings[1] + a->findings[2]);
+	c = cmp_u64(b->h->findings[0] + b->h->findings[1] + b->h->findings[2],
+		    a->h->findings[0] + a->h->findings[1] + a->h->findings[2]);
 	return c ? c : tie(a, b);
 }
 
@@ -213,7 +226,7 @@ static int by_latency(const void *pa, const void *pb)
 {
 	const struct ui_session *a = *(const struct ui_session *const *)pa;
 	const struct ui_session *b = *(const struct ui_session *const *)pb;
-	int c = cmp_u64(b->worst_latency_us, a->worst_latency_us);
+	int c = cmp_u64(b->h->worst_latency_us, a->h->worst_latency_us);
 	return c ? c : tie(a, b);
 }
 
@@ -263,10 +276,32 @@ void ui_list_rebuild(struct ui_list_view *v, const struct ui_model *m)
 		ui_list_freeze(v, m);
 }
 
+/* The row's texts again, in an allocation of the copy's own. */
+static void copy_texts(struct ui_session *f, const struct ui_session *s)
+{
+	const char *const src[] = { s->cli, s->srv, s->user, s->banner, s->sensor, s->last_cmd };
+	const char **dst[] = { &f->cli, &f->srv, &f->user, &f->banner, &f->sensor, &f->last_cmd };
+	size_t total = 0;
+	for (size_t k = 0; k < sizeof(src) / sizeof(src[0]); k++)
+		total += strlen(src[k]) + 1;
+	char *at = f->txt = xmalloc(total);
+	for (size_t k = 0; k < sizeof(src) / sizeof(src[0]); k++) {
+		size_t l = strlen(src[k]) + 1;
+		memcpy(at, src[k], l);
+		*dst[k] = at;
+		at += l;
+	}
+}
+
+/* The rows read their numbers from the ledger's entries, which change as
+ * events come: paused, each row is drawn from a copy of its entry's head
+ * and of its texts taken now, so nothing moves under the user. */
 void ui_list_freeze(struct ui_list_view *v, const struct ui_model *m)
 {
-	free(v->frozen);
+	frozen_free(v);
 	v->frozen = xcalloc(v->n ? v->n : 1, sizeof(*v->frozen));
+	v->frozen_h = xcalloc(v->n ? v->n : 1, sizeof(*v->frozen_h));
+	v->n_frozen = v->n;
 	for (size_t i = 0; i < v->n; i++) {
 		const struct ui_session *s = ui_model_find(m, v->ids[i]);
 		struct ui_session *f = &v->frozen[i];
@@ -275,6 +310,13 @@ void ui_list_freeze(struct ui_list_view *v, const struct ui_model *m)
 			continue;
 		}
 		*f = *s;
+		v->frozen_h[i] = *s->h;
+		f->h = &v->frozen_h[i];
+		copy_texts(f, s);
+		if (s->wait) {
+			f->wait = xmalloc(sizeof(*f->wait));
+			*f->wait = *s->wait;
+		}
 		/* only the row's fields: nothing that points into the model */
 		f->le = NULL;
 		f->server = NULL;
@@ -284,8 +326,7 @@ void ui_list_freeze(struct ui_list_view *v, const struct ui_model *m)
 
 void ui_list_thaw(struct ui_list_view *v)
 {
-	free(v->frozen);
-	v->frozen = NULL;
+	frozen_free(v);
 	v->built_gen = UINT64_MAX;
 }
 
@@ -386,48 +427,48 @@ int ui_next_rule(const struct ui_model *m, int cur)
 
 char *ui_session_flags(const struct ui_session *s, char *buf, size_t n)
 {
-	unsigned total = s->findings[0] + s->findings[1] + s->findings[2];
+	unsigned total = s->h->findings[0] + s->h->findings[1] + s->h->findings[2];
 	buf[0] = '\0';
 	if (!total)
 		return buf;
 	/* the first rule hit at the worst severity names the session */
 	int first = -1;
 	for (int r = 0; r < R__COUNT && first < 0; r++)
-		if ((s->rules_hit >> r & 1) && rule_severity((enum rule_id)r) == s->worst)
+		if ((s->h->rules_hit >> r & 1) && rule_severity((enum rule_id)r) == s->h->worst)
 			first = r;
 	for (int r = 0; r < R__COUNT && first < 0; r++)
-		if (s->rules_hit >> r & 1)
+		if (s->h->rules_hit >> r & 1)
 			first = r;
 	unsigned nrules = 0;
 	for (int r = 0; r < R__COUNT; r++)
-		nrules += s->rules_hit >> r & 1;
+		nrules += s->h->rules_hit >> r & 1;
 	static const char *const tag[3] = { "ntc", "WRN", "ERR" };
 	if (nrules > 1)
-		snprintf(buf, n, "%s %s +%u", tag[s->worst <= SEV_ERROR ? s->worst : 2],
+		snprintf(buf, n, "%s %s +%u", tag[s->h->worst <= SEV_ERROR ? s->h->worst : 2],
 			 first >= 0 ? rule_name((enum rule_id)first) : "?", nrules - 1);
 	else
-		snprintf(buf, n, "%s %s", tag[s->worst <= SEV_ERROR ? s->worst : 2],
+		snprintf(buf, n, "%s %s", tag[s->h->worst <= SEV_ERROR ? s->h->worst : 2],
 			 first >= 0 ? rule_name((enum rule_id)first) : "?");
 	return buf;
 }
 
 char *ui_session_flags_fit(const struct ui_session *s, int first, int w, char *buf, size_t n)
 {
-	unsigned total = s->findings[0] + s->findings[1] + s->findings[2];
+	unsigned total = s->h->findings[0] + s->h->findings[1] + s->h->findings[2];
 	buf[0] = '\0';
 	if (!total || w <= 0)
 		return buf;
 	/* the order rules are named in: the filtered one, then by severity, worst first */
 	int order[R__COUNT], k = 0, nrules = 0;
-	if (first >= 0 && first < R__COUNT && (s->rules_hit >> first & 1))
+	if (first >= 0 && first < R__COUNT && (s->h->rules_hit >> first & 1))
 		order[k++] = first;
 	for (int sev = SEV_ERROR; sev >= SEV_NOTICE; sev--)
 		for (int r = 0; r < R__COUNT; r++)
-			if ((s->rules_hit >> r & 1) && r != first && (int)rule_severity((enum rule_id)r) == sev)
+			if ((s->h->rules_hit >> r & 1) && r != first && (int)rule_severity((enum rule_id)r) == sev)
 				order[k++] = r;
 	nrules = k;
 	static const char *const tag[3] = { "ntc", "WRN", "ERR" };
-	size_t o = (size_t)snprintf(buf, n, "%s", tag[s->worst <= SEV_ERROR ? s->worst : 2]);
+	size_t o = (size_t)snprintf(buf, n, "%s", tag[s->h->worst <= SEV_ERROR ? s->h->worst : 2]);
 	for (int i = 0; i < nrules && o < n; i++) {
 		const char *name = rule_name((enum rule_id)order[i]);
 		char more[16] = "";

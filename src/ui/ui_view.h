@@ -73,8 +73,13 @@ struct ui_list_view {
 	enum ui_sort sort;
 	bool reverse;         /* the other end first (R) */
 	/* Paused (Space): copies of the rows' sessions as they were (their
-	 * transcript pointers cleared), drawn instead of the live ones. */
-	struct ui_session *frozen; /* owned, n of them, row order; NULL when live */
+	 * transcript pointers cleared), drawn instead of the live ones. A
+	 * live row reads its numbers from its ledger entry, which goes on
+	 * changing: a copy reads them from its own copy of the entry's head
+	 * (frozen_h[i]) and has its own texts. */
+	struct ui_session *frozen; /* owned, n_frozen of them, row order; NULL when live */
+	struct ev_session_head *frozen_h; /* owned, as many */
+	size_t n_frozen;
 	struct ui_filter filter;
 	uint64_t built_gen;   /* model generation of the last rebuild */
 };

@@ -105,7 +105,7 @@ static void test_budget_order(void **state)
 	size_t floor_bytes = 0;
 	for (size_t i = 0; i < m->n; i++)
 		if (!m->s[i]->closed)
-			floor_bytes += per_row + (m->s[i]->flagged ? m->s[i]->le->mem : 0);
+			floor_bytes += per_row + (m->s[i]->h->flagged ? m->s[i]->le->mem : 0);
 
 	/* Shrink the budget step by step; after each squeeze, the order holds. */
 	struct seen w;
@@ -231,7 +231,7 @@ static void test_budget_long_run(void **state)
 			 5000);
 	unsigned held_flagged = 0;
 	for (size_t i = 0; i < m->n; i++)
-		if (m->s[i]->flagged) {
+		if (m->s[i]->h->flagged) {
 			held_flagged++;
 			assert_int_equal(m->s[i]->le->n_tx, 8); /* flagged transcripts kept whole */
 		}
@@ -275,7 +275,10 @@ static void test_held_text(void **state)
 
 	/* the budget freeing transcripts is said too, with or without rows gone */
 	ui_model_opts_default(&o);
-	o.store_bytes_max = 3 * (sizeof(struct ui_session) + sizeof(struct ledger_entry)) + 3000;
+	struct ledger_opts lo;
+	ui_model_ledger_opts(&o, &lo);
+	/* three rows and entries, and room for one session's 10 lines, not two */
+	o.store_bytes_max = 3 * (lo.row_bytes + sizeof(struct ledger_entry)) + 4400;
 	m = ui_model_new(&o);
 	struct uit_sess a, b;
 	uit_sess(&a, 1, "192.0.2.1", "a");

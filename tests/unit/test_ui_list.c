@@ -175,19 +175,19 @@ static void pause_freezes_rows(void **state)
 	S[1].es.txns = 7;
 	snprintf(S[1].es.last_cmd, sizeof(S[1].es.last_cmd), "QUIT");
 	uit_emit(m, EV_SESSION_UPDATE, &S[1], NULL, NULL);
-	assert_int_equal(ui_model_find(m, 1)->txns, 7);
+	assert_int_equal(ui_model_find(m, 1)->h->txns, 7);
 	const struct ui_session *r = ui_list_row(&v, m, 0);
 	assert_non_null(r);
 	assert_int_equal(r->id, 1);
-	assert_int_equal(r->txns, 0);      /* as it was when paused */
+	assert_int_equal(r->h->txns, 0);      /* as it was when paused */
 	assert_string_equal(r->last_cmd, "");
 	assert_null(r->le);               /* nothing that points into the model */
 	/* a view change while paused takes the rows again */
 	ui_list_rebuild(&v, m);
-	assert_int_equal(ui_list_row(&v, m, 0)->txns, 7);
+	assert_int_equal(ui_list_row(&v, m, 0)->h->txns, 7);
 	ui_list_thaw(&v);
 	assert_null(v.frozen);
-	assert_int_equal(ui_list_row(&v, m, 0)->txns, 7);
+	assert_int_equal(ui_list_row(&v, m, 0)->h->txns, 7);
 	ui_list_fini(&v);
 }
 

@@ -53,14 +53,14 @@ static void test_session_lifecycle(void **state)
 	assert_string_equal(s->user, "bob");
 	assert_string_equal(s->srv, "192.0.2.1");
 	assert_int_equal(s->state, POP3_STATE_TRANSACTION);
-	assert_int_equal(s->stat_count, 1);
-	assert_int_equal(s->stat_octets, 554);
+	assert_int_equal(s->h->stat_count, 1);
+	assert_int_equal(s->h->stat_octets, 554);
 	assert_string_equal(s->last_cmd, "STAT");
 	assert_false(s->closed);
 
 	uit_close(m, &a);
 	assert_true(s->closed);
-	assert_int_equal(s->end, FLOW_END_FIN);
+	assert_int_equal(s->h->end, FLOW_END_FIN);
 	assert_int_equal(m->sessions_active, 0);
 	uit_close(m, &a); /* twice: counted once */
 	assert_int_equal(m->sessions_active, 0);
