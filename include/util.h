@@ -28,6 +28,11 @@ char *xstrdup(const char *s);
  */
 uint64_t siphash24(const void *data, size_t len, const uint8_t key[16]);
 uint64_t siphash13(const void *data, size_t len, const uint8_t key[16]);
+/* The same value, for data whose bytes from len up to the next multiple of
+ * 8 are zeros and readable (a flow key in its zero-padded array): the last
+ * word is loaded whole instead of copied byte-exact (the reader hashes
+ * every frame's key). */
+uint64_t siphash13_zpad(const void *data, size_t len, const uint8_t key[16]);
 
 /* Bounded copy that always terminates; returns the length copied. */
 size_t strlcpy_safe(char *dst, const char *src, size_t dstsize);

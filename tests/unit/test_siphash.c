@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <cmocka.h>
 
@@ -73,11 +74,38 @@ static void test_sip13_vectors(void **state)
 	}
 }
 
+/* The zero-padded variant gives siphash13's value at every length of a
+ * 48-byte key array (the flow key's): the reference vectors' messages,
+ * zeros after them, and random keys and bytes. */
+static void test_sip13_zpad_same(void **state)
+{
+	(void)state;
+	uint8_t key[16] = { 0 }, msg[48];
+	for (size_t len = 0; len < 17; len++) {
+		memset(msg, 0, sizeof msg);
+		for (size_t i = 0; i < len; i++)
+			msg[i] = (uint8_t)i;
+		assert_int_equal(siphash13_zpad(msg, len, key), vectors13[len]);
+	}
+	uint64_t x = 0x9e3779b97f4a7c15ULL;
+	for (int round = 0; round < 200; round++) {
+		for (size_t i = 0; i < sizeof key; i++)
+			key[i] = (uint8_t)((x = x * 6364136223846793005ULL + 1442695040888963407ULL) >> 56);
+		for (size_t len = 0; len <= sizeof msg; len++) {
+			memset(msg, 0, sizeof msg);
+			for (size_t i = 0; i < len; i++)
+				msg[i] = (uint8_t)((x = x * 6364136223846793005ULL + 1) >> 56);
+			assert_int_equal(siphash13_zpad(msg, len, key), siphash13(msg, len, key));
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_paper_vectors),
 		cmocka_unit_test(test_sip13_vectors),
+		cmocka_unit_test(test_sip13_zpad_same),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
