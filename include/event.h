@@ -118,6 +118,15 @@ struct publish_stats {
 #include "stats.def"
 };
 
+/* What the session ledger (ledger.h) dropped and holds, stamped into each
+ * stats event by the bus that carries the ledger (all zero, enabled
+ * false, when none does): include/stats.def's STAT_LEDGER entries. */
+struct ledger_counts {
+	bool enabled;             /* a ledger was attached: the JSON has a "ledger" object */
+#define STAT_LEDGER(o, field, ...) uint64_t field;
+#include "stats.def"
+};
+
 /* The statistics: the counters are include/stats.def's (each with its
  * JSON key and what it means), the table of them include/stats.h. */
 struct ev_stats {
@@ -142,6 +151,7 @@ struct ev_stats {
 	uint64_t findings[3];        /* by enum severity (stats.def: STAT_SEV) */
 	uint64_t rule_counts[R__COUNT];
 	struct publish_stats publish;
+	struct ledger_counts ledger;
 	/* frames, bytes (all frames read), sessions_total, sessions_active,
 	 * sessions_flagged, sessions_not_pop3, other_flows, pop3_garbage_lines,
 	 * pop3_long_lines, pop3_unsolicited, pop3_unanswered,

@@ -135,6 +135,9 @@ const struct ledger_entry *ledger_find(const struct ledger *lg, uint64_t id);
 /* The entry's latest snapshot, whole. */
 void ledger_snapshot(const struct ledger_entry *le, struct ev_session *out);
 void ledger_get_stats(const struct ledger *lg, struct ledger_stats *st);
+/* The same as the stats event carries them (struct ledger_counts, the
+ * STAT_LEDGER entries of include/stats.def), enabled set. */
+void ledger_counts(const struct ledger *lg, struct ledger_counts *out);
 size_t ledger_bytes(const struct ledger *lg);
 const struct ledger_opts *ledger_opts_of(const struct ledger *lg);
 /* A new budget: met as the next session or line asks for room. */

@@ -32,6 +32,7 @@ enum stats_when {
 	STATS_LIVE,     /* src.have_kernel_stats: the key */
 	STATS_PUBLISH,  /* publish.enabled: the whole object */
 	STATS_OTHER,    /* other_flows > 0: the whole object */
+	STATS_LEDGER,   /* ledger.enabled: the whole object */
 };
 
 /* stats.def's report column: (rank, label, why). */

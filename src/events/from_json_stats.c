@@ -80,7 +80,7 @@ bool parse_stats(struct jc *c, json_t *o, struct jline *l)
 	st->ts_us = l->ts_us;
 	/* Objects are looked up as the table reaches them; an object written
 	 * only on a condition may be absent, and its presence is the
-	 * condition (publish.enabled); STATS_LIVE keys say theirs
+	 * condition (publish.enabled, ledger.enabled); STATS_LIVE keys say theirs
 	 * (src.have_kernel_stats) by the first one's presence. */
 	const char *in = NULL; /* the object x is, "" for "stats" itself */
 	json_t *x = NULL;
@@ -93,7 +93,8 @@ bool parse_stats(struct jc *c, json_t *o, struct jline *l)
 			c->where = "stats";
 			x = o;
 			if (*in) {
-				bool need = k->when != STATS_PUBLISH && k->when != STATS_OTHER;
+				bool need = k->when != STATS_PUBLISH && k->when != STATS_OTHER &&
+					    k->when != STATS_LEDGER;
 				x = jc_member(c, o, in, need, JSON_OBJECT, "an object");
 				if (!x && (need || json_object_get(o, in)))
 					return false;
@@ -102,6 +103,8 @@ bool parse_stats(struct jc *c, json_t *o, struct jline *l)
 			}
 			if (k->when == STATS_PUBLISH)
 				st->publish.enabled = x != NULL;
+			if (k->when == STATS_LEDGER)
+				st->ledger.enabled = x != NULL;
 		}
 		if (k->when == STATS_LIVE && !live_known) {
 			st->src.have_kernel_stats = json_object_get(x, k->key) != NULL;

@@ -31,6 +31,8 @@ bool stats_when(const struct ev_stats *st, enum stats_when w)
 		return st->publish.enabled;
 	case STATS_OTHER:
 		return st->other_flows > 0;
+	case STATS_LEDGER:
+		return st->ledger.enabled;
 	}
 	return false;
 }
@@ -69,8 +71,8 @@ void stats_add(struct ev_stats *a, const struct ev_stats *b)
 	a->src.have_kernel_stats |= b->src.have_kernel_stats;
 	for (size_t i = 0; i < stats_keys_n; i++) {
 		const struct stats_key *k = &stats_keys[i];
-		if (k->when == STATS_PUBLISH)
-			continue;
+		if (k->when == STATS_PUBLISH || k->when == STATS_LEDGER)
+			continue; /* each process's own publisher and dashboard */
 		switch (k->kind) {
 		case STATS_U64:
 			*stats_u64(a, k) += stats_u64_of(b, k);

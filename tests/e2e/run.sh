@@ -33,6 +33,7 @@ part "live capture on a veth pair: privilege drop, SIGTERM flush" sh tests/e2e/l
 part "live: tunnelled POP3 through VXLAN, GRE and L2TP on a veth pair" sh tests/e2e/live_tunnels.sh $P
 part "live capture idle: under 1 % of a core in every mode" sh tests/e2e/idle.sh $P
 part "saving: -w selection and 0600, the dashboard's save live after the privilege drop" sh tests/e2e/save.sh $P
+part "the dashboard's ledger drops reach the stats record and the replay's report; none without it" sh tests/e2e/ledger_stats_tmux.sh $P
 part "memory: every mode under 64 MiB on a capture with many sessions" sh tests/e2e/memory.sh $P
 part "memory: a short live soak (30 s), RSS under 64 MiB and flat" sh -c 'make -s tests/bench/gen_pop3_pcap && bash tests/bench/soak.sh 30; s=$?; [ $s = 0 ] || [ $s = 3 ]'
 part "Redis Streams: publish, two sensors, auth, closed port, restart" sh tests/e2e/redis.sh $P

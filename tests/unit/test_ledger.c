@@ -563,6 +563,70 @@ static void test_thread_applies_before_sinks(void **state)
 	run_bus(true);
 }
 
+/* A stats event through a bus that carries a ledger goes on with the
+ * ledger's counts (include/stats.def's STAT_LEDGER), read as the event
+ * passes; the event as made is not changed, and a bus with no ledger
+ * passes it as it came (ledger.enabled false: the JSON has no "ledger"). */
+struct stats_probe {
+	struct ledger_counts got;
+	unsigned n;
+};
+
+static void stats_probe_event(void *self, const struct event *e)
+{
+	struct stats_probe *p = self;
+	if (e->type == EV_STATS) {
+		p->got = e->stats->ledger;
+		p->n++;
+	}
+}
+
+static const struct sink_ops stats_probe_ops = { "stats-probe", stats_probe_event, NULL, NULL };
+
+static void test_bus_stamps_stats(void **state)
+{
+	(void)state;
+	struct ledger_opts o;
+	ledger_opts_default(&o);
+	o.sessions_max = 3;
+	struct ledger *lg = ledger_new(&o);
+	struct stats_probe p = { .n = 0 };
+	struct event_bus bus = { .n = 0 };
+	bus.ledger = lg;
+	event_bus_add(&bus, (struct sink){ &stats_probe_ops, &p, 0 });
+	struct ev_stats st;
+	memset(&st, 0, sizeof st);
+	st.frames = 42;
+	struct event es = { EV_STATS, 1, NULL, NULL, NULL, &st };
+	event_bus_emit(&bus, &es);
+	assert_int_equal(p.n, 1);
+	assert_true(p.got.enabled);
+	assert_int_equal(p.got.sessions_evicted, 0);
+	/* 8 open sessions through a cap of 3: 5 dropped, all open */
+	for (uint64_t id = 1; id <= 8; id++) {
+		struct ev_session s = mk(id);
+		struct event e = { EV_SESSION_OPEN, s.last_ts, &s, NULL, NULL, NULL };
+		event_bus_emit(&bus, &e);
+	}
+	event_bus_emit(&bus, &es);
+	assert_int_equal(p.n, 2);
+	assert_true(p.got.enabled);
+	assert_int_equal(p.got.sessions_evicted, 5);
+	assert_int_equal(p.got.sessions_evicted_open, 5);
+	assert_int_equal(p.got.sessions_evicted_flagged, 0);
+	assert_int_equal(p.got.held, 3);
+	assert_false(st.ledger.enabled); /* the maker's event untouched */
+	assert_int_equal(st.frames, 42);
+	/* no ledger: as it came */
+	bus.ledger = NULL;
+	event_bus_emit(&bus, &es);
+	assert_int_equal(p.n, 3);
+	assert_false(p.got.enabled);
+	assert_int_equal(p.got.sessions_evicted, 0);
+	bus.n = 0;
+	ledger_free(lg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -575,6 +639,7 @@ int main(void)
 		cmocka_unit_test(test_ids_reused_long_run),
 		cmocka_unit_test(test_bus_applies_before_sinks),
 		cmocka_unit_test(test_thread_applies_before_sinks),
+		cmocka_unit_test(test_bus_stamps_stats),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -6,7 +6,7 @@
  * through the struct fields stats.def declares, not through the table the
  * writer and reader walk, so a counter one of them skips fails here); two
  * inputs' final statistics merged are the sum of every counter; the keys
- * written only live or with --publish are absent otherwise and read back
+ * written only live, with --publish or with a ledger are absent otherwise and read back
  * as absent; each report rank is one line; and src/output/JSON-SCHEMA.md
  * names every key (and the man page and README name no key that is not).
  * Run from the top of the tree (make unit does), or with POP3MON_SRCDIR.
@@ -42,6 +42,8 @@ static void fill(struct ev_stats *st, uint64_t base)
 	st->final = true;
 	st->src.have_kernel_stats = true;
 	st->publish.enabled = true;
+	st->ledger.enabled = true;
+#define STAT_LEDGER(o, f, ...) st->ledger.f = v++;
 #define STAT_EV(o, f, ...) st->f = v++;
 #define STAT_SRC(o, f, ...) st->src.f = v++;
 #define STAT_FLOW(o, f, ...) st->flows.f = v++;
@@ -67,7 +69,8 @@ static void eq(const char *what, uint64_t got, uint64_t want)
 }
 
 /* Every field of b is mul times a's (1: the same; 2: two inputs summed).
- * With pub false, the publisher's figures must be absent (zero) in b. */
+ * With pub false, the publisher's and the ledger's figures must be absent
+ * (zero) in b: each process's own, never summed. */
 static void compare(const struct ev_stats *b, const struct ev_stats *a, uint64_t mul, bool pub)
 {
 #define STAT_EV(o, f, ...) eq(#f, b->f, mul * a->f);
@@ -76,10 +79,12 @@ static void compare(const struct ev_stats *b, const struct ev_stats *a, uint64_t
 #define STAT_REASM(o, f, ...) eq("reasm." #f, b->reasm.f, mul * a->reasm.f);
 #define STAT_PUB(o, f, ...) eq("publish." #f, b->publish.f, pub ? mul * a->publish.f : 0);
 #define STAT_PUB_FLAG(o, f, ...) eq("publish." #f, b->publish.f, pub && a->publish.f);
+#define STAT_LEDGER(o, f, ...) eq("ledger." #f, b->ledger.f, pub ? a->ledger.f : 0);
 #define STAT_SEV(o, s, ...) eq("findings[" #s "]", b->findings[s], mul * a->findings[s]);
 #include "stats.def"
 	eq("src.have_kernel_stats", b->src.have_kernel_stats, a->src.have_kernel_stats);
 	eq("publish.enabled", b->publish.enabled, pub && a->publish.enabled);
+	eq("ledger.enabled", b->ledger.enabled, pub && a->ledger.enabled);
 	for (int i = 0; i < DEC__COUNT; i++)
 		eq(decode_reason_name((enum decode_reason)i), b->dec.count[i], mul * a->dec.count[i]);
 	for (int i = 0; i < R__COUNT; i++)
@@ -224,6 +229,7 @@ static void conditional_keys_absent(void **state)
 	st.src.have_kernel_stats = false;
 	st.src.kernel_drops = st.src.iface_drops = 0;
 	st.publish = (struct publish_stats){ .enabled = false };
+	st.ledger = (struct ledger_counts){ .enabled = false };
 	st.other_flows = 0;
 	memset(st.other_ports, 0, sizeof st.other_ports);
 	static struct lines l;
@@ -231,11 +237,13 @@ static void conditional_keys_absent(void **state)
 	assert_null(strstr(l.buf, "\"kernel_drops\""));
 	assert_null(strstr(l.buf, "\"iface_drops\""));
 	assert_null(strstr(l.buf, "\"publish\""));
+	assert_null(strstr(l.buf, "\"ledger\""));
 	assert_null(strstr(l.buf, "\"other_tcp_ports\""));
 	static struct got g;
 	read_stats(&l, 1, &g);
 	assert_false(g.st.src.have_kernel_stats);
 	assert_false(g.st.publish.enabled);
+	assert_false(g.st.ledger.enabled);
 	compare(&g.st, &st, 1, false);
 }
 
