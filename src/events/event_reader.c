@@ -22,6 +22,13 @@
 #define ORIGINS_MAX 256
 #define FINDING_HASHES 64   /* per session: a duplicate past these is not caught */
 #define SOURCES_MAX 1024    /* distinct source names kept */
+/* Sessions closed that are remembered, so an open record seen again is
+ * refused as a duplicate (a line or a whole file read twice); past these,
+ * the oldest is forgotten. Not "ids only grow": a file merged from several
+ * sensors (pop3mon --from A --from B --json F) holds their sessions in
+ * time order, so its ids do not grow, and it must read back. 64 Ki ids,
+ * about 1.5 MiB. */
+#define CLOSED_KEPT 65536
 
 struct rsession {
 	struct ev_session ev;
@@ -34,13 +41,15 @@ struct rsession {
 
 struct origin {
 	char *name;
-	uint64_t max_opened;    /* the highest flow id opened: below it, "already closed" */
 	uint64_t last_stats;    /* hash of the last stats line: a duplicate is refused */
 };
 
 struct event_reader {
 	struct event_reader_opts o;
 	struct idmap open;      /* out id -> struct rsession */
+	struct idmap closed;    /* out ids closed lately (a set: the value is unused) */
+	uint64_t *closed_ring;  /* the same, oldest first, CLOSED_KEPT at most */
+	size_t closed_head, nclosed;
 	struct origin origins[ORIGINS_MAX];
 	unsigned norigins;
 	char *sources[SOURCES_MAX];
@@ -63,6 +72,8 @@ struct event_reader *event_reader_new(const struct event_reader_opts *o)
 	if (!r->o.sessions_max)
 		r->o.sessions_max = EVENT_READER_SESSIONS_MAX;
 	idmap_init(&r->open);
+	idmap_init(&r->closed);
+	r->closed_ring = xmalloc(CLOSED_KEPT * sizeof *r->closed_ring);
 	jl_init(&r->line);
 	return r;
 }
@@ -75,6 +86,8 @@ void event_reader_free(struct event_reader *r)
 		if (r->open.keys[i])
 			free(r->open.vals[i]);
 	idmap_fini(&r->open);
+	idmap_fini(&r->closed);
+	free(r->closed_ring);
 	for (unsigned i = 0; i < r->norigins; i++)
 		free(r->origins[i].name);
 	for (size_t i = 0; i < r->nsources; i++)
@@ -230,8 +243,8 @@ static int feed_open(struct event_reader *r, struct jline *l, unsigned oi, uint6
 	if (idmap_get(&r->open, id))
 		return refuse(r, origin, lineno, "duplicate: session %llu is already open",
 			      (unsigned long long)l->flow_id);
-	if (l->flow_id <= r->origins[oi].max_opened)
-		return refuse(r, origin, lineno, "duplicate: session %llu was opened before (ids grow)",
+	if (idmap_get(&r->closed, id))
+		return refuse(r, origin, lineno, "duplicate: session %llu was opened before",
 			      (unsigned long long)l->flow_id);
 	if (r->open.n >= r->o.sessions_max)
 		return refuse(r, origin, lineno, "more than %zu sessions open at once", r->o.sessions_max);
@@ -245,10 +258,19 @@ static int feed_open(struct event_reader *r, struct jline *l, unsigned oi, uint6
 	s->ev.end = FLOW_END_NONE;
 	s->origin = oi;
 	idmap_put(&r->open, id, s);
-	if (l->flow_id > r->origins[oi].max_opened)
-		r->origins[oi].max_opened = l->flow_id;
 	deliver(r, EV_SESSION_OPEN, l->ts_us, &s->ev, NULL, NULL, NULL);
 	return 0;
+}
+
+static void remember_closed(struct event_reader *r, uint64_t id)
+{
+	if (r->nclosed == CLOSED_KEPT) { /* forget the oldest */
+		idmap_del(&r->closed, r->closed_ring[r->closed_head]);
+		r->closed_head = (r->closed_head + 1) % CLOSED_KEPT;
+		r->nclosed--;
+	}
+	r->closed_ring[(r->closed_head + r->nclosed++) % CLOSED_KEPT] = id;
+	idmap_put(&r->closed, id, r);
 }
 
 /* The flow fields a record repeats must be the session's. */
@@ -317,6 +339,7 @@ static int feed_session_event(struct event_reader *r, struct jline *l, struct rs
 		if (ev->flagged)
 			r->flagged++;
 		deliver(r, EV_SESSION_CLOSE, l->ts_us, ev, NULL, NULL, NULL);
+		remember_closed(r, ev->id);
 		free(idmap_del(&r->open, ev->id));
 		return 0;
 	}
@@ -347,7 +370,7 @@ int event_json_feed(struct event_reader *r, const char *line, size_t len, const 
 	struct rsession *s = idmap_get(&r->open, id);
 	if (!s)
 		return refuse(r, origin, lineno, "an event for session %llu, %s", (unsigned long long)l->flow_id,
-			      l->flow_id <= r->origins[oi].max_opened ? "already closed (a duplicate?)"
+			      idmap_get(&r->closed, id) ? "already closed (a duplicate?)"
 								       : "never opened");
 	return feed_session_event(r, l, s, h, origin, lineno);
 }
