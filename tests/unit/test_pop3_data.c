@@ -290,6 +290,55 @@ static void test_numbers(void **state)
 	assert_false(pop3_parse_u64("18446744073709551616", 20, &w));
 }
 
+/* The lookup as it was (every keyword compared letter by letter, the
+ * input folded each time), to hold the faster one to the same answers. */
+static enum pop3_cmd lookup_reference(const char *kw, size_t len)
+{
+	for (int c = POP3_CMD_NONE + 1; c < POP3_CMD_UNKNOWN; c++) {
+		const char *k = pop3_cmd_name((enum pop3_cmd)c);
+		size_t i = 0;
+		for (; i < len && k[i]; i++) {
+			char ch = kw[i];
+			if (ch >= 'a' && ch <= 'z')
+				ch = (char)(ch - 'a' + 'A');
+			if (ch != k[i])
+				break;
+		}
+		if (i == len && !k[i])
+			return (enum pop3_cmd)c;
+	}
+	return POP3_CMD_UNKNOWN;
+}
+
+/* Every keyword in every casing, cut and extended, and random words of 0-6
+ * bytes (NUL, high bytes, letters near the keywords'), as the reference. */
+static void test_command_lookup_same_as_reference(void **state)
+{
+	(void)state;
+	char w[8];
+	for (int c = POP3_CMD_NONE + 1; c < POP3_CMD_UNKNOWN; c++) {
+		const char *k = pop3_cmd_name((enum pop3_cmd)c);
+		size_t n = strlen(k);
+		for (unsigned mask = 0; mask < 1u << n; mask++) {
+			for (size_t i = 0; i < n; i++)
+				w[i] = (mask >> i & 1) ? (char)(k[i] - 'A' + 'a') : k[i];
+			w[n] = 'X';
+			for (size_t len = 0; len <= n + 1; len++)
+				assert_int_equal(pop3_cmd_lookup(w, len), lookup_reference(w, len));
+			assert_int_equal(pop3_cmd_lookup(w, n), (enum pop3_cmd)c);
+		}
+	}
+	static const char alphabet[] = "ACDEILNOPRSTUQXacdeilnoprstuqx@[`{\0\x80\xff ";
+	uint64_t x = 0x243f6a8885a308d3ULL;
+	for (int round = 0; round < 200000; round++) {
+		x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+		size_t len = (size_t)(x >> 61) % 7;
+		for (size_t i = 0; i < len; i++)
+			w[i] = alphabet[(x >> (8 + 6 * i)) % (sizeof alphabet - 1)];
+		assert_int_equal(pop3_cmd_lookup(w, len), lookup_reference(w, len));
+	}
+}
+
 static void test_command_table(void **state)
 {
 	(void)state;
@@ -368,6 +417,7 @@ int main(void)
 		cmocka_unit_test(test_capa_lines),
 		cmocka_unit_test(test_numbers),
 		cmocka_unit_test(test_command_table),
+		cmocka_unit_test(test_command_lookup_same_as_reference),
 	};
 	return cmocka_run_group_tests_name("pop3_data", tests, NULL, NULL);
 }
