@@ -157,8 +157,8 @@ static void session_texts(struct ui_session *s, const struct ev_session *es)
 {
 	enum { T_CLI, T_SRV, T_USER, T_BANNER, T_SENSOR, T_LAST, T__N };
 	char t[T__N][UI_BANNER_MAX];
-	put_text(t[T_CLI], sizeof(t[T_CLI]), es->cli, sizeof(es->cli));
-	put_text(t[T_SRV], sizeof(t[T_SRV]), es->srv, sizeof(es->srv));
+	put_text(t[T_CLI], ADDR_STR_MAX, es->cli, sizeof(es->cli)); /* the filter's server is as long */
+	put_text(t[T_SRV], ADDR_STR_MAX, es->srv, sizeof(es->srv));
 	put_text(t[T_USER], UI_USER_MAX, es->pop3.user, sizeof(es->pop3.user));
 	put_text(t[T_BANNER], UI_BANNER_MAX, es->pop3.banner, sizeof(es->pop3.banner));
 	put_text(t[T_SENSOR], SENSOR_NAME_MAX, es->sensor, sizeof(es->sensor));
@@ -180,6 +180,22 @@ static void session_texts(struct ui_session *s, const struct ev_session *es)
 		memcpy(at, t[i], len[i] + 1);
 		*dst[i] = at;
 		at += len[i] + 1;
+	}
+}
+
+void ui_session_copy_texts(struct ui_session *to, const struct ui_session *from)
+{
+	const char *const src[] = { from->cli, from->srv, from->user, from->banner, from->sensor, from->last_cmd };
+	const char **dst[] = { &to->cli, &to->srv, &to->user, &to->banner, &to->sensor, &to->last_cmd };
+	size_t total = 0;
+	for (size_t k = 0; k < sizeof(src) / sizeof(src[0]); k++)
+		total += strlen(src[k]) + 1;
+	char *at = to->txt = xmalloc(total);
+	for (size_t k = 0; k < sizeof(src) / sizeof(src[0]); k++) {
+		size_t l = strlen(src[k]) + 1;
+		memcpy(at, src[k], l);
+		*dst[k] = at;
+		at += l;
 	}
 }
 

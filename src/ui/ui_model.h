@@ -273,6 +273,8 @@ void ui_model_event(struct ui_model *m, const struct event *e);
 struct ui_session *ui_model_find(const struct ui_model *m, uint64_t id);
 /* A row and what it owns (its texts, its waiting command). */
 void ui_session_free(struct ui_session *s);
+/* to's texts: a copy of from's in an allocation of to's own (to->txt). */
+void ui_session_copy_texts(struct ui_session *to, const struct ui_session *from);
 /* The server at addr, port (the overflow row: UI_OTHER_SERVERS, 0). */
 const struct ui_server *ui_model_server(const struct ui_model *m, const char *addr, uint16_t port);
 /* The trend bucket of `minute` (capture time / 60 s), NULL when not held. */

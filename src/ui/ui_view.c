@@ -276,23 +276,6 @@ void ui_list_rebuild(struct ui_list_view *v, const struct ui_model *m)
 		ui_list_freeze(v, m);
 }
 
-/* The row's texts again, in an allocation of the copy's own. */
-static void copy_texts(struct ui_session *f, const struct ui_session *s)
-{
-	const char *const src[] = { s->cli, s->srv, s->user, s->banner, s->sensor, s->last_cmd };
-	const char **dst[] = { &f->cli, &f->srv, &f->user, &f->banner, &f->sensor, &f->last_cmd };
-	size_t total = 0;
-	for (size_t k = 0; k < sizeof(src) / sizeof(src[0]); k++)
-		total += strlen(src[k]) + 1;
-	char *at = f->txt = xmalloc(total);
-	for (size_t k = 0; k < sizeof(src) / sizeof(src[0]); k++) {
-		size_t l = strlen(src[k]) + 1;
-		memcpy(at, src[k], l);
-		*dst[k] = at;
-		at += l;
-	}
-}
-
 /* The rows read their numbers from the ledger's entries, which change as
  * events come: paused, each row is drawn from a copy of its entry's head
  * and of its texts taken now, so nothing moves under the user. */
@@ -312,7 +295,7 @@ void ui_list_freeze(struct ui_list_view *v, const struct ui_model *m)
 		*f = *s;
 		v->frozen_h[i] = *s->h;
 		f->h = &v->frozen_h[i];
-		copy_texts(f, s);
+		ui_session_copy_texts(f, s);
 		if (s->wait) {
 			f->wait = xmalloc(sizeof(*f->wait));
 			*f->wait = *s->wait;
