@@ -288,7 +288,7 @@ uint64_t ui_model_flagged(const struct ui_model *m);
 /* Bytes the ledger holds (its budget's count, rows included). */
 size_t ui_model_store_bytes(const struct ui_model *m);
 /* What the list holds of what was seen, when the ledger's budget or cap
- * dropped sessions: "10,000 of 19,123 sessions held; 9,123 clean ones
+ * dropped sessions: "8,000 of 19,123 sessions held; 11,123 clean ones
  * dropped" (and the flagged ones dropped, and the transcripts freed, if
  * any: "; 4,012 transcripts freed"); with transcripts only, "all sessions held;
  * 12 transcripts dropped for memory". "" when nothing was dropped. */
