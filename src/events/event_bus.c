@@ -17,20 +17,19 @@ void event_bus_add(struct event_bus *b, struct sink s)
 
 void event_bus_emit(const struct event_bus *b, const struct event *e)
 {
+	struct ev_stats st;
+	struct event with;
 	if (b->ledger) {
 		ledger_apply(b->ledger, e);
 		/* A stats event goes on with what the ledger dropped and holds
 		 * (ledger.h): the ledger is this stage's, and the pipeline that
 		 * made the event never reads it. Once a second at most. */
 		if (e->type == EV_STATS && e->stats) {
-			struct ev_stats st = *e->stats;
+			st = *e->stats;
 			ledger_counts(b->ledger, &st.ledger);
-			struct event with = *e;
+			with = *e;
 			with.stats = &st;
-			for (int i = 0; i < b->n; i++)
-				if (!(b->sinks[i].skip & EV_BIT(e->type)))
-					b->sinks[i].ops->event(b->sinks[i].self, &with);
-			return;
+			e = &with;
 		}
 	}
 	for (int i = 0; i < b->n; i++)

@@ -171,17 +171,6 @@ static void sync_flow(struct session *s)
 	memcpy(ev->bytes, f->bytes, sizeof(ev->bytes));
 }
 
-/* A C string into an array of `size`, cut as strlcpy_safe cuts it, with
- * the C library's word-at-a-time scan and copy: every event copies the
- * user and the banner, and a byte loop cost ~80 instructions a frame on
- * the small bench shape. */
-static inline void copy_str(char *dst, const char *src, size_t size)
-{
-	size_t n = strnlen(src, size - 1);
-	memcpy(dst, src, n);
-	dst[n] = '\0';
-}
-
 /* The POP3 facts into the snapshot, by value: an event carries no pointer
  * into the dissector's live state. */
 static void sync_pop3(struct session *s, struct ev_pop3 *p)
@@ -203,8 +192,8 @@ static void sync_pop3(struct session *s, struct ev_pop3 *p)
 	p->pending_dropped = ci->pending_dropped;
 	memcpy(p->bare_lf, ci->bare_lf, sizeof p->bare_lf);
 	memcpy(p->long_lines, ci->long_lines, sizeof p->long_lines);
-	copy_str(p->user, ci->user, sizeof p->user);
-	copy_str(p->banner, ci->banner, sizeof p->banner);
+	strlcpy_safe(p->user, ci->user, sizeof p->user);
+	strlcpy_safe(p->banner, ci->banner, sizeof p->banner);
 }
 
 static void emit(struct session *s, enum event_type type, uint64_t ts, const struct pop3_txn *t,

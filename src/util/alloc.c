@@ -45,15 +45,15 @@ char *xstrdup(const char *s)
 	return d;
 }
 
+/* The C library's word-at-a-time scan and copy, not a byte loop: every
+ * event's snapshot copies the user and the banner (a byte loop cost ~80
+ * instructions a frame on the small bench shape). */
 size_t strlcpy_safe(char *dst, const char *src, size_t dstsize)
 {
-	size_t n = 0;
 	if (dstsize == 0)
 		return 0;
-	while (n + 1 < dstsize && src[n]) {
-		dst[n] = src[n];
-		n++;
-	}
+	size_t n = strnlen(src, dstsize - 1);
+	memcpy(dst, src, n);
 	dst[n] = '\0';
 	return n;
 }

@@ -19,6 +19,8 @@
 
 #include <cmocka.h>
 
+#include "helpers/evict_order.h"
+
 #include "event.h"
 #include "ledger.h"
 
@@ -166,49 +168,6 @@ static void test_snapshot_round_trip(void **state)
 
 /* ---- the budget and its order ---------------------------------------------------------- */
 
-#define NS 40 /* sessions in the order test */
-enum kind { CLOSED_CLEAN, CLOSED_FLAGGED, OPEN_CLEAN, OPEN_FLAGGED };
-static enum kind kind_of(uint64_t id)
-{
-	switch (id % 8) {
-	case 1: return CLOSED_FLAGGED;
-	case 2: return OPEN_CLEAN;
-	case 5: return OPEN_FLAGGED;
-	default: return CLOSED_CLEAN;
-	}
-}
-
-struct seen {
-	unsigned rows_gone[4], tx_gone[4], rows[4];
-	uint64_t newest_tx_gone[4], oldest_tx_kept[4], newest_row_gone[4], oldest_row_kept[4];
-};
-
-static void look(const struct ledger *lg, struct seen *w)
-{
-	memset(w, 0, sizeof *w);
-	for (int k = 0; k < 4; k++)
-		w->oldest_tx_kept[k] = w->oldest_row_kept[k] = UINT64_MAX;
-	for (uint64_t id = 1; id <= NS; id++) {
-		enum kind k = kind_of(id);
-		const struct ledger_entry *le = ledger_find(lg, id);
-		if (!le) {
-			w->rows_gone[k]++;
-			w->newest_row_gone[k] = id;
-			continue;
-		}
-		w->rows[k]++;
-		if (id < w->oldest_row_kept[k])
-			w->oldest_row_kept[k] = id;
-		if (le->transcript_evicted) {
-			assert_int_equal(le->n_tx, 0);
-			w->tx_gone[k]++;
-			w->newest_tx_gone[k] = id;
-		} else if (id < w->oldest_tx_kept[k]) {
-			w->oldest_tx_kept[k] = id;
-		}
-	}
-}
-
 /* Sessions of all four kinds, each with a transcript, then a budget that
  * shrinks step by step: at each size the ledger stays under it, and what
  * it freed follows the order (a later step only once the earlier ones
@@ -219,16 +178,16 @@ static void test_budget_order(void **state)
 	struct ledger_opts o;
 	ledger_opts_default(&o);
 	struct ledger *lg = ledger_new(&o);
-	struct ev_session s[NS + 1];
+	struct ev_session s[EVICT_NS + 1];
 	char line[200];
 	memset(line, 'x', sizeof line - 1);
 	line[sizeof line - 1] = '\0';
-	for (uint64_t id = 1; id <= NS; id++) {
+	for (uint64_t id = 1; id <= EVICT_NS; id++) {
 		s[id] = mk(id);
 		emit(lg, EV_SESSION_OPEN, &s[id], NULL, NULL);
 		for (unsigned i = 0; i < 20; i++)
 			txn(lg, &s[id], i, line);
-		enum kind k = kind_of(id);
+		enum evict_kind k = evict_kind_of(id);
 		if (k == CLOSED_FLAGGED || k == OPEN_FLAGGED)
 			flag(lg, &s[id]);
 		if (k == CLOSED_CLEAN || k == CLOSED_FLAGGED) {
@@ -238,7 +197,7 @@ static void test_budget_order(void **state)
 	}
 	struct ledger_stats st;
 	ledger_get_stats(lg, &st);
-	assert_int_equal(st.held, NS);
+	assert_int_equal(st.held, EVICT_NS);
 	assert_int_equal(st.sessions_evicted, 0);
 	size_t full = ledger_bytes(lg);
 	/* Shrink the budget by re-creating pressure: a session of our own
@@ -249,38 +208,13 @@ static void test_budget_order(void **state)
 	for (size_t budget = full; budget > full / 10; budget -= full / 40) {
 		ledger_set_bytes_max(lg, budget);
 		txn(lg, &probe, 100 + steps++, "x");
-		struct seen w;
-		look(lg, &w);
-		/* under the budget, unless all that is left may not be freed */
-		assert_true(ledger_bytes(lg) <= budget ||
-			    (!w.rows[CLOSED_CLEAN] && !w.rows[CLOSED_FLAGGED] &&
-			     w.tx_gone[OPEN_CLEAN] == w.rows[OPEN_CLEAN]));
-		/* oldest first within each kind */
-		for (int k = 0; k < 4; k++) {
-			if (w.tx_gone[k] && w.oldest_tx_kept[k] != UINT64_MAX)
-				assert_true(w.newest_tx_gone[k] < w.oldest_tx_kept[k]);
-			if (w.rows_gone[k] && w.oldest_row_kept[k] != UINT64_MAX)
-				assert_true(w.newest_row_gone[k] < w.oldest_row_kept[k]);
-		}
-		/* a step only after the earlier ones are spent */
-		if (w.rows_gone[CLOSED_CLEAN])
-			assert_int_equal(w.tx_gone[CLOSED_CLEAN], w.rows[CLOSED_CLEAN]);
-		if (w.tx_gone[OPEN_CLEAN])
-			assert_int_equal(w.rows[CLOSED_CLEAN], 0);
-		if (w.tx_gone[CLOSED_FLAGGED]) {
-			assert_int_equal(w.rows[CLOSED_CLEAN], 0);
-			assert_int_equal(w.tx_gone[OPEN_CLEAN], w.rows[OPEN_CLEAN]);
-		}
-		if (w.rows_gone[CLOSED_FLAGGED])
-			assert_int_equal(w.tx_gone[CLOSED_FLAGGED], w.rows[CLOSED_FLAGGED]);
-		/* never: an open entry, an open flagged transcript */
-		assert_int_equal(w.rows_gone[OPEN_CLEAN], 0);
-		assert_int_equal(w.rows_gone[OPEN_FLAGGED], 0);
-		assert_int_equal(w.tx_gone[OPEN_FLAGGED], 0);
+		struct evict_seen w;
+		evict_look(lg, &w);
+		evict_assert_step(&w, ledger_bytes(lg), budget);
 	}
 	/* by the end, every step ran: clean before flagged */
-	struct seen w;
-	look(lg, &w);
+	struct evict_seen w;
+	evict_look(lg, &w);
 	assert_int_equal(w.rows[CLOSED_CLEAN], 0);
 	assert_true(w.rows_gone[CLOSED_FLAGGED] > 0);
 	ledger_get_stats(lg, &st);

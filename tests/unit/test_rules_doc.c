@@ -15,26 +15,9 @@
 
 #include <cmocka.h>
 
-#include "checks.h"
+#include "helpers/files.h"
 
-static char *slurp(const char *rel)
-{
-	const char *dir = getenv("POP3MON_SRCDIR");
-	char path[512];
-	snprintf(path, sizeof(path), "%s/%s", dir && *dir ? dir : ".", rel);
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		fail_msg("cannot open %s (run from the top of the tree)", path);
-	static char buf[1 << 18];
-	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	assert_true(n < sizeof(buf) - 1); /* the whole file */
-	buf[n] = '\0';
-	char *copy = malloc(n + 1);
-	assert_non_null(copy);
-	memcpy(copy, buf, n + 1);
-	return copy;
-}
+#include "checks.h"
 
 /* What the catalogue's severity cell must say: "error", or for a rule
  * with two, "error; warning when ..." (the usual one first). */
@@ -61,7 +44,7 @@ static void check_cell(enum rule_id r, const char *cell)
 static void catalogue_matches_rules_def(void **state)
 {
 	(void)state;
-	char *doc = slurp("docs/RULES.md");
+	char *doc = test_slurp("docs/RULES.md");
 	unsigned seen[R__COUNT] = { 0 };
 	unsigned rows = 0;
 	for (char *line = strtok(doc, "\n"); line; line = strtok(NULL, "\n")) {
@@ -100,7 +83,7 @@ static void catalogue_matches_rules_def(void **state)
 static void man_page_lists_every_rule(void **state)
 {
 	(void)state;
-	char *man = slurp("pop3mon.1");
+	char *man = test_slurp("pop3mon.1");
 	for (int r = 0; r < R__COUNT; r++) {
 		char want[128], *o = want;
 		for (const char *p = rule_name((enum rule_id)r); *p && o < want + 100; p++) {

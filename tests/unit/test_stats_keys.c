@@ -22,6 +22,8 @@
 
 #include <cmocka.h>
 
+#include "helpers/files.h"
+
 #include "event_reader.h"
 #include "sinks.h"
 #include "stats.h"
@@ -303,25 +305,6 @@ static void report_ranks_are_lines(void **state)
 
 /* ---- the documentation ---- */
 
-static char *slurp(const char *rel)
-{
-	const char *dir = getenv("POP3MON_SRCDIR");
-	char path[512];
-	snprintf(path, sizeof(path), "%s/%s", dir && *dir ? dir : ".", rel);
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		fail_msg("cannot open %s (run from the top of the tree)", path);
-	static char buf[1 << 18];
-	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	assert_true(n < sizeof(buf) - 1);
-	buf[n] = '\0';
-	char *copy = malloc(n + 1);
-	assert_non_null(copy);
-	memcpy(copy, buf, n + 1);
-	return copy;
-}
-
 /* The schema's table row for `stats.<name>` (the line), or NULL. */
 static const char *row(const char *doc, const char *name, char *line, size_t cap)
 {
@@ -385,7 +368,7 @@ static bool known(const char *obj, const char *name)
 static void schema_names_every_key(void **state)
 {
 	(void)state;
-	char *doc = slurp("src/output/JSON-SCHEMA.md");
+	char *doc = test_slurp("src/output/JSON-SCHEMA.md");
 	unsigned n = 0;
 	for (size_t i = 0; i < stats_keys_n; i++) {
 		const struct stats_key *k = &stats_keys[i];
@@ -406,7 +389,7 @@ static void schema_names_every_key(void **state)
  * (a renamed or removed counter leaves no stale name behind). */
 static void check_names_in(const char *rel, unsigned *found)
 {
-	char *doc = slurp(rel);
+	char *doc = test_slurp(rel);
 	for (char *p = doc; (p = strstr(p, "stats.")); p += 6) {
 		bool troff = p - doc >= 3 && p[-3] == '\\' && p[-2] == 'f'; /* \fBstats.x */
 		if (!troff && p > doc &&

@@ -17,9 +17,10 @@
 
 #include <cmocka.h>
 
+#include "helpers/evict_order.h"
+
 #include "test_ui_events.h"
 
-#define NS 40 /* sessions in the order test */
 
 static void add_lines(struct ui_model *m, struct uit_sess *s, unsigned n)
 {
@@ -30,74 +31,41 @@ static void add_lines(struct ui_model *m, struct uit_sess *s, unsigned n)
 	}
 }
 
-/* Kinds of the sessions in the order test, by id. */
-enum kind { CLOSED_CLEAN, CLOSED_FLAGGED, OPEN_CLEAN, OPEN_FLAGGED };
-static enum kind kind_of(uint64_t id)
+/* The ledger's order as evict_look sees it, and a dashboard row exactly
+ * where the ledger has an entry, pointing at it. */
+static void look(const struct ui_model *m, struct evict_seen *w)
 {
-	switch (id % 8) {
-	case 1: return CLOSED_FLAGGED;
-	case 2: return OPEN_CLEAN;
-	case 5: return OPEN_FLAGGED;
-	default: return CLOSED_CLEAN;
-	}
-}
-
-/* What the store did so far, by kind: rows gone, transcripts gone. */
-struct seen {
-	unsigned rows_gone[4], tx_gone[4], rows[4];
-	uint64_t newest_tx_gone[4], oldest_tx_kept[4], newest_row_gone[4], oldest_row_kept[4];
-};
-
-static void look(const struct ui_model *m, struct seen *w)
-{
-	memset(w, 0, sizeof(*w));
-	for (int k = 0; k < 4; k++)
-		w->oldest_tx_kept[k] = w->oldest_row_kept[k] = UINT64_MAX;
-	for (uint64_t id = 1; id <= NS; id++) {
-		enum kind k = kind_of(id);
+	for (uint64_t id = 1; id <= EVICT_NS; id++) {
 		const struct ui_session *s = ui_model_find(m, id);
 		assert_true(!s == !ledger_find(m->lg, id)); /* a row exactly when an entry */
-		if (!s) {
-			w->rows_gone[k]++;
-			w->newest_row_gone[k] = id;
-			continue;
-		}
-		w->rows[k]++;
-		if (id < w->oldest_row_kept[k])
-			w->oldest_row_kept[k] = id;
-		assert_ptr_equal(s->le, ledger_find(m->lg, id));
-		if (s->le->transcript_evicted) {
-			assert_int_equal(s->le->n_tx, 0);
-			w->tx_gone[k]++;
-			w->newest_tx_gone[k] = id;
-		} else if (id < w->oldest_tx_kept[k]) {
-			w->oldest_tx_kept[k] = id;
-		}
+		if (s)
+			assert_ptr_equal(s->le, ledger_find(m->lg, id));
 	}
+	evict_look(m->lg, w);
 }
 
 static void test_budget_order(void **state)
 {
 	(void)state;
 	struct ui_model *m = ui_model_new(NULL);
-	struct uit_sess s[NS + 1];
+	struct uit_sess s[EVICT_NS + 1];
 	struct finding f;
 	uit_finding(&f, R_STAT_UIDL_COUNT, "STAT said 1 message; UIDL listed 0", 12, 1, "UIDL");
-	for (uint64_t id = 1; id <= NS; id++) {
+	for (uint64_t id = 1; id <= EVICT_NS; id++) {
 		uit_sess(&s[id], id, "192.0.2.1", "u");
 		uit_open(m, &s[id]);
 		add_lines(m, &s[id], 6);
-		enum kind k = kind_of(id);
+		enum evict_kind k = evict_kind_of(id);
 		if (k == CLOSED_FLAGGED || k == OPEN_FLAGGED)
 			uit_flag(m, &s[id], &f);
 		if (k == CLOSED_CLEAN || k == CLOSED_FLAGGED)
 			uit_close(m, &s[id]);
 	}
-	assert_int_equal(m->n, NS);
+	assert_int_equal(m->n, EVICT_NS);
 	/* what can never go: open rows and open flagged transcripts, and the
 	 * probe below (an open session that asks for room, a line at a time) */
 	struct uit_sess probe;
-	uit_sess(&probe, NS + 1, "192.0.2.1", "p");
+	uit_sess(&probe, EVICT_NS + 1, "192.0.2.1", "p");
 	uit_open(m, &probe);
 	const uint64_t total = m->sessions_total, flagged = m->sessions_flagged;
 	const uint64_t srv_sessions = ui_model_server(m, "192.0.2.1", 110)->sessions;
@@ -108,7 +76,7 @@ static void test_budget_order(void **state)
 			floor_bytes += per_row + (m->s[i]->h->flagged ? m->s[i]->le->mem : 0);
 
 	/* Shrink the budget step by step; after each squeeze, the order holds. */
-	struct seen w;
+	struct evict_seen w;
 	bool reached_last_step = false;
 	uint64_t idx = 0;
 	for (size_t max = ui_model_store_bytes(m); max > floor_bytes + 4096; max -= 97) {
@@ -117,37 +85,8 @@ static void test_budget_order(void **state)
 		uit_txn(&t, &probe, idx++, "NOOP", NULL, POP3_ST_OK, "", 10);
 		uit_emit(m, EV_TXN, &probe, &t, NULL);
 		look(m, &w);
-		/* under the budget, unless all that is left may not go (the
-		 * probe's own lines among it) */
-		assert_true(ui_model_store_bytes(m) <= max ||
-			    (!w.rows[CLOSED_CLEAN] && !w.rows[CLOSED_FLAGGED] &&
-			     w.tx_gone[OPEN_CLEAN] == w.rows[OPEN_CLEAN]));
-		/* oldest first within a step */
-		for (int k = 0; k < 4; k++) {
-			if (w.tx_gone[k] && w.oldest_tx_kept[k] != UINT64_MAX)
-				assert_true(w.newest_tx_gone[k] < w.oldest_tx_kept[k]);
-			if (w.rows_gone[k] && w.oldest_row_kept[k] != UINT64_MAX)
-				assert_true(w.newest_row_gone[k] < w.oldest_row_kept[k]);
-		}
-		/* 2 only after 1: a clean row goes only when no closed clean transcript is left */
-		if (w.rows_gone[CLOSED_CLEAN])
-			assert_int_equal(w.tx_gone[CLOSED_CLEAN], w.rows[CLOSED_CLEAN]);
-		/* 3 only after 2 */
-		if (w.tx_gone[OPEN_CLEAN])
-			assert_int_equal(w.rows[CLOSED_CLEAN], 0);
-		/* 4 only after 3 */
-		if (w.tx_gone[CLOSED_FLAGGED]) {
-			assert_int_equal(w.rows[CLOSED_CLEAN], 0);
-			assert_int_equal(w.tx_gone[OPEN_CLEAN], w.rows[OPEN_CLEAN]);
-		}
-		/* 5 only after 4 */
-		if (w.rows_gone[CLOSED_FLAGGED]) {
-			assert_int_equal(w.tx_gone[CLOSED_FLAGGED], w.rows[CLOSED_FLAGGED]);
-			reached_last_step = true;
-		}
-		/* never: an open row, an open flagged transcript */
-		assert_int_equal(w.rows_gone[OPEN_CLEAN] + w.rows_gone[OPEN_FLAGGED], 0);
-		assert_int_equal(w.tx_gone[OPEN_FLAGGED], 0);
+		evict_assert_step(&w, ui_model_store_bytes(m), max);
+		reached_last_step |= w.rows_gone[CLOSED_FLAGGED] > 0;
 		/* the counts are never lowered */
 		assert_int_equal(m->sessions_total, total);
 		assert_int_equal(m->sessions_flagged, flagged);
