@@ -46,6 +46,16 @@ struct redisContext;
 struct redisContext *redis_target_connect(const struct redis_target *t, unsigned timeout_ms,
 					  char *errbuf, size_t errlen);
 
+/* Commands written as RESP by the caller, for bytes that already lie
+ * where they are (hiredis would copy each argument twice): */
+/* Appends "$LEN\r\nTEXT\r\n" at o (room: n + 24) and returns its end. */
+char *redis_resp_bulk(char *o, const char *text, size_t n);
+struct iovec;
+/* Writes every iovec on c's socket (blocking, c's timeout); -1 with c->err
+ * and c->errstr set. hiredis reads the replies (redisGetReply) as usual,
+ * so c's own output buffer must be empty. */
+int redis_send_iov(struct redisContext *c, struct iovec *iov, size_t n);
+
 /* The sensor's name when --sensor is not given: the host name. */
 void sensor_default_name(char *dst, size_t size);
 

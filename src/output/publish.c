@@ -3,16 +3,18 @@
  * (see publish.h).
  *
  * The sinks' thread appends each line to a ring of bytes (a record is its
- * sequence number, its length and its bytes) under a mutex, and drops it
- * if the ring is full: it never waits for Redis. The publishing thread
- * takes up to PUBLISH_BATCH_LINES lines at a time into a batch of its own,
- * sends them as one pipeline of XADDs, lines in a row packed into an entry
- * (Redis takes about 110,000 XADDs a second on the 2-core test machine,
- * fewer than the events a file read at full speed makes), and reads the
- * replies; a batch stays until Redis has answered each of its entries, so a connection lost
- * mid-batch loses nothing: after reconnecting, the tail of the stream
- * tells which of them arrived (this run's highest seq there) and the rest
- * are sent again. Connection attempts back off from 100 ms to 5 s.
+ * sequence number, its length, its bytes and a '\n') under a mutex, and
+ * drops it if the ring is full: live, it never waits for Redis. The
+ * publishing thread takes up to PUBLISH_BATCH_LINES lines at a time as its
+ * batch, sends them from where they lie in the ring as one pipeline of
+ * XADDs written as RESP (lines in a row packed into an entry: Redis takes
+ * about 110,000 XADDs a second on the 2-core test machine, fewer than the
+ * events a file read at full speed makes), and reads the replies. The
+ * batch's lines stay in the ring until Redis has answered each of its
+ * entries, so a connection lost mid-batch loses nothing: after
+ * reconnecting, the tail of the stream tells which of them arrived (this
+ * run's highest seq there) and the rest are sent again. Connection
+ * attempts back off from 100 ms to 5 s.
  *
  * Messages: Redis unreachable at the start or lost later is said once
  * each time it happens (and that it came back), on stderr, or kept for
@@ -27,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -45,6 +48,7 @@
 #define PUBLISH_LINGER_MS 20          /* lines this young wait for company (see publisher_main) */
 #define PUBLISH_DEDUPE_SCAN 2000       /* stream entries read back after a lost connection */
 #define PUBLISH_MSG_MAX 2048
+#define PUBLISH_HEAD_MAX 96            /* an entry's seq, n and the events length, as RESP */
 
 struct rec_hdr {
 	uint64_t seq;
@@ -53,7 +57,7 @@ struct rec_hdr {
 
 struct batch_line {
 	uint64_t seq;
-	size_t off, len;
+	size_t off, len;             /* the line's bytes in the ring (off: a ring position) */
 };
 
 struct publisher {
@@ -69,8 +73,9 @@ struct publisher {
 	bool wait_for_room;          /* a file: a full ring waits while Redis takes lines */
 	bool producer_waiting;
 	uint8_t *ring;
-	size_t cap, head, used;      /* head: oldest byte */
-	size_t nrec;                 /* lines in the ring */
+	size_t cap, head, used;      /* head: oldest byte; used counts the batch's lines too */
+	size_t taken;                /* bytes at head that are the batch's lines (in flight) */
+	size_t nrec;                 /* lines in the ring not taken into the batch */
 	bool waiting;                /* the thread sleeps on cv: the ring is empty */
 	bool lingering;              /* the thread waits for a fuller batch */
 	bool stop;                   /* finish: send what is left, then end */
@@ -79,8 +84,10 @@ struct publisher {
 
 	/* the thread's own */
 	redisContext *c;
-	char *bbuf;
-	size_t blen;
+	char prefix[REDIS_KEY_MAX + SENSOR_NAME_MAX + 160]; /* resp_prefix */
+	size_t prefix_len;
+	char heads[PUBLISH_BATCH_LINES * PUBLISH_HEAD_MAX];  /* each entry's own fields */
+	struct iovec iov[PUBLISH_BATCH_LINES * 5]; /* per entry 3, per line at most 2 */
 	struct batch_line blines[PUBLISH_BATCH_LINES];
 	size_t bn;
 	bool unacked;                /* the batch was sent, not every reply read */
@@ -131,43 +138,48 @@ static void ring_put(struct publisher *p, const void *src, size_t n)
 	p->used += n;
 }
 
-static void ring_get(struct publisher *p, void *dst, size_t n)
+static void ring_peek(const struct publisher *p, size_t at, void *dst, size_t n)
 {
-	size_t first = n < p->cap - p->head ? n : p->cap - p->head;
-	memcpy(dst, p->ring + p->head, first);
+	size_t first = n < p->cap - at ? n : p->cap - at;
+	memcpy(dst, p->ring + at, first);
 	memcpy((uint8_t *)dst + first, p->ring, n - first);
-	p->head = (p->head + n) % p->cap;
-	p->used -= n;
+}
+
+/* A record's bytes in the ring: its header, its line and the '\n' after it. */
+static size_t rec_size(size_t len)
+{
+	return sizeof(struct rec_hdr) + len + 1;
 }
 
 /* Enough lines wait to fill a batch well: the thread sends without
  * lingering. Under mu. */
 static bool batch_ready(const struct publisher *p)
 {
-	return p->nrec >= PUBLISH_BATCH_LINES / 2 || p->used >= PUBLISH_BATCH_BYTES / 2;
+	return p->nrec >= PUBLISH_BATCH_LINES / 2 || p->used - p->taken >= PUBLISH_BATCH_BYTES / 2;
 }
 
 void publisher_line(struct publisher *p, const char *line, size_t n)
 {
 	struct rec_hdr h = { 0, (uint32_t)n };
-	if (n >= PUBLISH_BATCH_BYTES) { /* cannot travel in a batch: counted, not sent */
+	if (n >= PUBLISH_BATCH_BYTES || rec_size(n) > p->cap) { /* cannot travel: counted, not sent */
 		atomic_fetch_add(&p->events, 1);
 		atomic_fetch_add(&p->dropped, 1);
 		return;
 	}
 	pthread_mutex_lock(&p->mu);
 	h.seq = atomic_fetch_add(&p->events, 1) + 1;
-	while (p->wait_for_room && p->cap - p->used < sizeof(h) + n && !p->stop &&
+	while (p->wait_for_room && p->cap - p->used < rec_size(n) && !p->stop &&
 	       atomic_load(&p->connected)) {
 		p->producer_waiting = true;
 		pthread_cond_wait(&p->space, &p->mu);
 		p->producer_waiting = false;
 	}
-	if (p->cap - p->used < sizeof(h) + n || p->stop) {
+	if (p->cap - p->used < rec_size(n) || p->stop) {
 		atomic_fetch_add(&p->dropped, 1);
 	} else {
 		ring_put(p, &h, sizeof(h));
 		ring_put(p, line, n);
+		ring_put(p, "\n", 1); /* so lines in a row are one entry's value as they lie */
 		p->nrec++;
 		atomic_store(&p->buffered, p->used);
 		if (p->waiting || (p->lingering && batch_ready(p)))
@@ -176,29 +188,45 @@ void publisher_line(struct publisher *p, const char *line, size_t n)
 	pthread_mutex_unlock(&p->mu);
 }
 
-/* Moves lines from the ring into the (empty) batch. Under mu. */
+/* Takes the ring's lines into the (empty) batch: they stay in the ring,
+ * where they are sent from, until Redis has answered (batch_release).
+ * Nothing is copied, so the sinks' thread waits on mu only for this walk.
+ * Under mu. */
 static void batch_fill(struct publisher *p)
 {
-	p->blen = 0;
+	size_t at = p->head, bytes = 0;
 	p->bn = 0;
-	while (p->used && p->bn < PUBLISH_BATCH_LINES) {
+	p->taken = 0;
+	while (p->nrec && p->bn < PUBLISH_BATCH_LINES) {
 		struct rec_hdr h;
-		size_t save_head = p->head, save_used = p->used;
-		ring_get(p, &h, sizeof(h));
-		if (p->bn && p->blen + h.len + 1 > PUBLISH_BATCH_BYTES) {
-			p->head = save_head; /* the next batch's */
-			p->used = save_used;
-			break;
-		}
-		ring_get(p, p->bbuf + p->blen, h.len);
+		ring_peek(p, at, &h, sizeof(h));
+		if (p->bn && bytes + h.len + 1 > PUBLISH_BATCH_BYTES)
+			break; /* the next batch's */
+		p->blines[p->bn++] = (struct batch_line){ h.seq, (at + sizeof(h)) % p->cap, h.len };
+		bytes += h.len + 1;
+		at = (at + rec_size(h.len)) % p->cap;
+		p->taken += rec_size(h.len);
 		p->nrec--;
-		p->blines[p->bn++] = (struct batch_line){ h.seq, p->blen, h.len };
-		p->blen += h.len;
-		p->bbuf[p->blen++] = '\n'; /* so lines in a row are one entry's value */
 	}
+}
+
+/* The batch's first n lines are done with (answered, or in the stream
+ * already): their ring bytes are free again. */
+static void batch_release(struct publisher *p, size_t n)
+{
+	size_t bytes = 0;
+	for (size_t i = 0; i < n; i++)
+		bytes += rec_size(p->blines[i].len);
+	memmove(p->blines, p->blines + n, (p->bn - n) * sizeof(p->blines[0]));
+	p->bn -= n;
+	pthread_mutex_lock(&p->mu);
+	p->head = (p->head + bytes) % p->cap;
+	p->used -= bytes;
+	p->taken -= bytes;
 	atomic_store(&p->buffered, p->used);
 	if (p->producer_waiting)
 		pthread_cond_signal(&p->space);
+	pthread_mutex_unlock(&p->mu);
 }
 
 /* ---- the connection (the thread's) ---- */
@@ -258,8 +286,7 @@ static int batch_dedupe(struct publisher *p)
 		skip++;
 	if (skip) {
 		atomic_fetch_add(&p->sent, skip);
-		memmove(p->blines, p->blines + skip, (p->bn - skip) * sizeof(p->blines[0]));
-		p->bn -= skip;
+		batch_release(p, skip);
 	}
 	p->unacked = false;
 	return 0;
@@ -303,28 +330,65 @@ static size_t entry_lines(const struct publisher *p, size_t i)
 	return n;
 }
 
+/* The part of every XADD that never changes on this connection: from
+ * "*16" to the "run" value, formatted once (publisher_new). */
+static void resp_prefix(struct publisher *p)
+{
+	char *o = p->prefix;
+	o += sprintf(o, "*16\r\n");
+	const char *words[] = { "XADD", p->t.key, "MAXLEN", "~", p->maxlen, "*", "sensor", p->sensor, "run", p->run };
+	for (size_t k = 0; k < sizeof(words) / sizeof(words[0]); k++)
+		o = redis_resp_bulk(o, words[k], strlen(words[k]));
+	p->prefix_len = (size_t)(o - p->prefix);
+}
+
+/* The iovecs of ring bytes [at, at + n): two where they wrap. */
+static size_t ring_iov(const struct publisher *p, struct iovec *v, size_t at, size_t n)
+{
+	size_t first = n < p->cap - at ? n : p->cap - at;
+	v[0] = (struct iovec){ p->ring + at, first };
+	if (first == n)
+		return 1;
+	v[1] = (struct iovec){ p->ring, n - first };
+	return 2;
+}
+
 /* The batch as one pipeline of XADDs, each entry carrying the lines that
- * queued together (one when traffic is light). Returns 0 when every entry
- * was answered; what was answered leaves the batch either way. */
+ * queued together (one when traffic is light). The commands are written
+ * as RESP straight from the ring, each line with the '\n' after it but the
+ * entry's last: hiredis would copy every byte twice, into a command and
+ * then into its output buffer, before the kernel's own copy. hiredis
+ * reads the replies. Returns 0 when every entry was
+ * answered; what was answered leaves the batch either way. */
 static int batch_send(struct publisher *p)
 {
-	char seq[24], cnt[12];
 	size_t groups[PUBLISH_BATCH_LINES], ng = 0;
+	char *h = p->heads;
+	size_t niov = 0;
 	for (size_t i = 0; i < p->bn; i += groups[ng++]) {
 		groups[ng] = entry_lines(p, i);
-		const struct batch_line *first = &p->blines[i], *last = &p->blines[i + groups[ng] - 1];
-		snprintf(seq, sizeof(seq), "%" PRIu64, first->seq);
-		snprintf(cnt, sizeof(cnt), "%zu", groups[ng]);
-		const char *argv[16] = { "XADD", p->t.key, "MAXLEN", "~", p->maxlen, "*",
-					 "sensor", p->sensor, "run", p->run, "seq", seq, "n", cnt,
-					 "events", p->bbuf + first->off };
-		size_t argl[16];
-		for (int k = 0; k < 15; k++)
-			argl[k] = strlen(argv[k]);
-		argl[15] = last->off + last->len - first->off; /* the lines, '\n' between */
-		if (redisAppendCommandArgv(p->c, 16, argv, argl) != REDIS_OK)
-			return -1;
+		const struct batch_line *first = &p->blines[i];
+		size_t len = groups[ng] - 1; /* the lines, '\n' between */
+		for (size_t k = 0; k < groups[ng]; k++)
+			len += first[k].len;
+		char seq[24], cnt[24];
+		int ls = snprintf(seq, sizeof(seq), "%" PRIu64, first->seq);
+		int lc = snprintf(cnt, sizeof(cnt), "%zu", groups[ng]);
+		char *h0 = h;
+		h = redis_resp_bulk(h, "seq", 3);
+		h = redis_resp_bulk(h, seq, (size_t)ls);
+		h = redis_resp_bulk(h, "n", 1);
+		h = redis_resp_bulk(h, cnt, (size_t)lc);
+		h = redis_resp_bulk(h, "events", 6);
+		h += sprintf(h, "$%zu\r\n", len);
+		p->iov[niov++] = (struct iovec){ p->prefix, p->prefix_len };
+		p->iov[niov++] = (struct iovec){ h0, (size_t)(h - h0) };
+		for (size_t k = 0; k < groups[ng]; k++)
+			niov += ring_iov(p, p->iov + niov, first[k].off, first[k].len + (k + 1 < groups[ng]));
+		p->iov[niov++] = (struct iovec){ (void *)"\r\n", 2 };
 	}
+	if (redis_send_iov(p->c, p->iov, niov) < 0)
+		return -1;
 	p->unacked = true;
 	size_t done = 0, lines = 0;
 	int rc = 0;
@@ -345,8 +409,7 @@ static int batch_send(struct publisher *p)
 		freeReplyObject(r);
 		lines += groups[done++];
 	}
-	memmove(p->blines, p->blines + lines, (p->bn - lines) * sizeof(p->blines[0]));
-	p->bn -= lines;
+	batch_release(p, lines);
 	if (rc == 0)
 		p->unacked = false;
 	return rc;
@@ -406,12 +469,12 @@ static void *publisher_main(void *arg)
 		}
 		pthread_mutex_lock(&p->mu);
 		if (p->bn == 0) {
-			while (!p->used && !p->stop) {
+			while (!p->nrec && !p->stop) {
 				p->waiting = true;
 				pthread_cond_wait(&p->cv, &p->mu);
 				p->waiting = false;
 			}
-			if (!p->used && p->stop) {
+			if (!p->nrec && p->stop) {
 				pthread_mutex_unlock(&p->mu);
 				break;
 			}
@@ -449,10 +512,10 @@ struct publisher *publisher_new(const struct publish_opts *o, char *errbuf, size
 	snprintf(p->run, sizeof(p->run), "%lld.%06ld-%ld", (long long)now.tv_sec, now.tv_nsec / 1000,
 		 (long)getpid());
 	snprintf(p->maxlen, sizeof(p->maxlen), "%" PRIu64, o->maxlen);
+	resp_prefix(p);
 	p->quiet = o->quiet;
 	p->cap = o->buffer_bytes < 64 * 1024 ? 64 * 1024 : o->buffer_bytes;
 	p->ring = xmalloc(p->cap);
-	p->bbuf = xmalloc(PUBLISH_BATCH_BYTES + 1);
 	p->backoff_ms = PUBLISH_BACKOFF_MIN_MS;
 	pthread_mutex_init(&p->mu, NULL);
 	pthread_cond_init(&p->cv, NULL);
@@ -494,15 +557,9 @@ uint64_t publisher_drain(struct publisher *p)
 	pthread_mutex_unlock(&p->mu);
 	pthread_join(p->thread, NULL);
 	p->started = false;
-	/* What is still in the ring or the batch was not sent. */
-	uint64_t left = p->bn;
-	while (p->used) {
-		struct rec_hdr h;
-		ring_get(p, &h, sizeof(h));
-		p->head = (p->head + h.len) % p->cap;
-		p->used -= h.len;
-		left++;
-	}
+	/* What is still in the ring (the batch's lines are there too) was not sent. */
+	uint64_t left = p->bn + p->nrec;
+	p->head = p->used = p->taken = 0;
 	p->nrec = 0;
 	p->bn = 0;
 	atomic_fetch_add(&p->dropped, left);
@@ -533,81 +590,5 @@ void publisher_free(struct publisher *p)
 	pthread_cond_destroy(&p->space);
 	memset(p->t.password, 0, sizeof(p->t.password));
 	free(p->ring);
-	free(p->bbuf);
 	free(p);
-}
-
-/* ---- the sink: a JSON writer whose lines go to the publisher ---- */
-
-struct pub_sink {
-	struct sink json;
-	struct publisher *p;
-};
-
-static void line_to_publisher(void *ctx, const char *line, size_t n)
-{
-	publisher_line(ctx, line, n);
-}
-
-static void pub_event(void *self, const struct event *e)
-{
-	struct pub_sink *s = self;
-	if (e->type == EV_STATS && e->stats) {
-		/* The publisher's counters as they are now, at this line (the
-		 * copy main filled was taken before the lines ahead of it came). */
-		struct ev_stats st = *e->stats;
-		struct event e2 = *e;
-		publisher_stats(s->p, &st.publish);
-		e2.stats = &st;
-		s->json.ops->event(s->json.self, &e2);
-		return;
-	}
-	s->json.ops->event(s->json.self, e);
-}
-
-static int pub_finish(void *self, char *errbuf, size_t errlen)
-{
-	struct pub_sink *s = self;
-	int rc = s->json.ops->finish(s->json.self, errbuf, errlen);
-	publisher_drain(s->p); /* an unreachable Redis is said, not an error of the run */
-	return rc;
-}
-
-static void pub_free(void *self)
-{
-	struct pub_sink *s = self;
-	if (!s)
-		return;
-	s->json.ops->free(s->json.self);
-	publisher_free(s->p);
-	free(s);
-}
-
-static const struct sink_ops pub_ops = {
-	.name = "publish",
-	.event = pub_event,
-	.finish = pub_finish,
-	.free = pub_free,
-};
-
-void publisher_tee(struct publisher *p, struct json_opts *jo)
-{
-	jo->line_fn = line_to_publisher;
-	jo->line_ctx = p;
-}
-
-struct sink publisher_sink(struct publisher *p, const char *sensor, bool stats_only)
-{
-	struct sink out = { 0 };
-	struct json_opts jo = { .stats_events = true, .flush_sessions = false, .host = sensor,
-				.line_fn = line_to_publisher, .line_ctx = p };
-	jo.filter.rule = -1;
-	char err[64];
-	struct pub_sink *s = xcalloc(1, sizeof(*s));
-	s->json = json_sink_new(NULL, &jo, err, sizeof(err));
-	s->p = p;
-	out.ops = &pub_ops;
-	out.self = s;
-	out.skip = stats_only ? ~EV_BIT(EV_STATS) : s->json.skip;
-	return out;
 }

@@ -10,8 +10,11 @@
 #include <hiredis/hiredis.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <limits.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "redis_conn.h"
@@ -212,4 +215,39 @@ void sensor_default_name(char *dst, size_t size)
 		strlcpy_safe(h, "sensor", sizeof(h));
 	h[sizeof(h) - 1] = '\0';
 	strlcpy_safe(dst, h, size);
+}
+
+char *redis_resp_bulk(char *o, const char *text, size_t n)
+{
+	o += sprintf(o, "$%zu\r\n", n);
+	memcpy(o, text, n);
+	o += n;
+	*o++ = '\r';
+	*o++ = '\n';
+	return o;
+}
+
+int redis_send_iov(struct redisContext *c, struct iovec *iov, size_t n)
+{
+	while (n) {
+		struct msghdr m = { .msg_iov = iov, .msg_iovlen = n > IOV_MAX ? IOV_MAX : n };
+		ssize_t w = sendmsg(c->fd, &m, MSG_NOSIGNAL); /* a closed peer is an error, not SIGPIPE */
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0) {
+			c->err = REDIS_ERR_IO;
+			snprintf(c->errstr, sizeof(c->errstr), "%s", strerror(errno));
+			return -1;
+		}
+		while (n && (size_t)w >= iov->iov_len) { /* a short write goes on where it stopped */
+			w -= (ssize_t)iov->iov_len;
+			iov++;
+			n--;
+		}
+		if (n) {
+			iov->iov_base = (char *)iov->iov_base + w;
+			iov->iov_len -= (size_t)w;
+		}
+	}
+	return 0;
 }

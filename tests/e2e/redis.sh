@@ -51,6 +51,16 @@ check "the stream holds both sensors, no duplicate, no gap" "[ \"\$($H check $PO
 check "the final stats entry counts every event, none dropped" \
 	"tail -1 $T/sa.json | jq -e '.stats.final and .stats.publish.dropped == 0 and .stats.publish.events == $(wc -l < $T/a.json) - 1' >/dev/null"
 check "nothing on stderr while Redis is up" "[ ! -s $T/a.err ] && [ ! -s $T/b.err ]"
+# The lines are sent from where they lie in the publisher's ring: with a
+# 1 MiB ring and 2 MiB of lines it wraps, and an entry whose lines cross
+# its end must still carry them whole and in order.
+./tests/bench/gen_pop3_pcap -o "$T/w.pcap" -t "$T/w.tsv" -s 12 -S 3 -q || exit 1
+$P -r "$T/w.pcap" --json "$T/w.json" --publish "${URL}-wrap" --sensor wrap --publish-buffer 1 > /dev/null 2> "$T/w.err"
+$H dump "$PORT" pop3mon-wrap > "$T/sw.json"; events "$T/w.json" > "$T/w.json.ev"
+check "a 1 MiB ring wrapped ($(wc -c < "$T/w.json") bytes of lines): the stream is the local JSON, line for line" \
+	"[ \$(wc -c < $T/w.json) -gt 2000000 ] && events $T/sw.json | cmp -s - $T/w.json.ev"
+check "... every event counted, none dropped" \
+	"tail -1 $T/sw.json | jq -e '.stats.final and .stats.publish.dropped == 0 and .stats.publish.events == $(wc -l < $T/sw.json) - 1' >/dev/null"
 # crowd.pcap's password is "secret" (what --show-secrets shows).
 check "no secret in the stream: PASS redacted" \
 	"$P -r $A --show-secrets --json - 2>/dev/null | grep -q '\"args\":\"secret\"' && ! grep -q '\"secret\"' $T/sa.json && grep -q '<redacted>' $T/sa.json"
