@@ -29,6 +29,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
@@ -48,6 +50,7 @@
 #define PUBLISH_LINGER_MS 20          /* lines this young wait for company (see publisher_main) */
 #define PUBLISH_DEDUPE_SCAN 2000       /* stream entries read back after a lost connection */
 #define PUBLISH_MSG_MAX 2048
+#define PUBLISH_NICE 10                /* the thread's nice: below the analysis */
 #define PUBLISH_HEAD_MAX 96            /* an entry's seq, n and the events length, as RESP */
 
 struct rec_hdr {
@@ -457,6 +460,10 @@ static void *publisher_main(void *arg)
 	struct publisher *p = arg;
 	uint64_t last_progress = 0;
 	prctl(PR_SET_NAME, "pop3mon-publish"); /* for top -H and perf; a name is a help, not a need */
+	/* The analysis comes first: on a busy host this thread takes the CPU
+	 * the others leave (its lines wait in the ring; a file's reader waits
+	 * for room, live drops and counts). Linux's nice is per thread. */
+	setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), PUBLISH_NICE);
 	for (;;) {
 		pthread_mutex_lock(&p->mu);
 		bool stopping = p->stop;
