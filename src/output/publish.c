@@ -87,7 +87,7 @@ struct publisher {
 
 	/* the thread's own */
 	redisContext *c;
-	char prefix[REDIS_KEY_MAX + SENSOR_NAME_MAX + 160]; /* resp_prefix */
+	char prefix[REDIS_KEY_MAX + SENSOR_NAME_MAX + 256]; /* resp_prefix: the words, 150 bytes at most, and their RESP */
 	size_t prefix_len;
 	char heads[PUBLISH_BATCH_LINES * PUBLISH_HEAD_MAX];  /* each entry's own fields */
 	struct iovec iov[PUBLISH_BATCH_LINES * 5]; /* per entry 3, per line at most 2 */
