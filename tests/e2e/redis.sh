@@ -205,9 +205,11 @@ $H slowcat "$T/g.pcap" 4 | $P -r - --json "$T/r.json" --publish "redis://127.0.0
 SPID=$!
 sleep 1.2
 # Each thread's nice, read while the sensor runs: publishing yields to the analysis.
-nices=$(for t in /proc/"$SPID"/task/*; do printf '%s=%s ' "$(cat "$t/comm")" "$(awk '{print $19}' "$t/stat")"; done)
+# (The main thread is the task whose id is the process's; its name is the binary's.)
+nices=$(for t in /proc/"$SPID"/task/*; do n=$(cat "$t/comm"); [ "${t##*/}" = "$SPID" ] && n=main
+	printf '%s=%s ' "$n" "$(awk '{print $19}' "$t/stat")"; done)
 check "the publishing thread runs at nice 10, the analysis at 0 ($nices)" \
-	"echo '$nices' | grep -q 'pop3mon-publish=10 ' && echo '$nices' | grep -q 'pop3mon=0 '"
+	"echo '$nices' | grep -q 'pop3mon-publish=10 ' && echo '$nices' | grep -q 'main=0 ' && echo '$nices' | grep -q 'pop3mon-sinks=0 '"
 before=$($H count "$PORT" r)
 kill -9 "$RPID"; wait "$RPID" 2>/dev/null; RPID=
 sleep 1
