@@ -76,7 +76,11 @@ static void list_rules(void)
 
 /* Live default filter: the watched ports, also behind one or two VLAN tags
  * (a plain "tcp port 110" misses 802.1Q frames); `tagged` false gives it
- * without them, for links with no tags where libpcap refuses `vlan`. */
+ * without them, for links with no tags where libpcap refuses `vlan`. Each
+ * `vlan` moves the offsets of everything after it in the expression, the
+ * other side of an `or` included, so the tagged cases nest: written side
+ * by side, "(vlan and vlan and tcp ...)" after "(vlan and tcp ...)" never
+ * matched a QinQ frame (802.1ad outer tag, which the kernel strips). */
 static char *default_live_filter(const struct options *o, bool tagged)
 {
 	char ports[OPTIONS_MAX_PORTS * 16] = "";
@@ -88,7 +92,7 @@ static char *default_live_filter(const struct options *o, bool tagged)
 	size_t len = strlen(ports) * 3 + 128;
 	char *f = xmalloc(len);
 	if (tagged)
-		snprintf(f, len, "(tcp and (%s)) or (vlan and tcp and (%s)) or (vlan and vlan and tcp and (%s))",
+		snprintf(f, len, "(tcp and (%s)) or (vlan and ((tcp and (%s)) or (vlan and tcp and (%s))))",
 			 ports, ports, ports);
 	else
 		snprintf(f, len, "tcp and (%s)", ports);
