@@ -38,6 +38,7 @@ part "memory: every mode under 64 MiB on a capture with many sessions" sh tests/
 part "memory: a short live soak (30 s), RSS under 64 MiB and flat" sh -c 'make -s tests/bench/gen_pop3_pcap && bash tests/bench/soak.sh 30; s=$?; [ $s = 0 ] || [ $s = 3 ]'
 part "Redis Streams: publish, two sensors, auth, closed port, restart" sh tests/e2e/redis.sh $P
 part "Redis Streams, under ASan+UBSan" env ASAN_OPTIONS=detect_leaks=1 sh tests/e2e/redis.sh ./pop3mon-asan
+part "live with a frozen Redis: the capture drops nothing, every session in the local JSON (QinQ too)" sh tests/e2e/live_publish.sh $P
 part "benchmark generator ground truth (small)" make -s bench-check-small
 part "dashboard in tmux, as a person uses it" sh tests/e2e/ui_tmux.sh $P
 part "dashboard list, header and ladder at 80x24 and 200x50 (IPv6, ms, sort, symptom search, a waiting command)" sh tests/e2e/ui_list_tmux.sh $P
