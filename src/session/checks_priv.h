@@ -20,8 +20,8 @@
 
 #define CHECKS_ANN_MAX 4 /* announcements kept until STAT or LIST */
 struct announced {
-	struct announce a[CHECKS_ANN_MAX];
-	struct evidence ev[CHECKS_ANN_MAX];
+	struct announce a;
+	struct evidence ev;
 };
 
 /* One listing (LIST or UIDL without argument) as last seen. */
@@ -62,10 +62,11 @@ struct checks {
 	bool deleted_size_unknown;
 	struct listing list, uidl;
 
-	/* announcements in free text, compared when STAT is known: allocated at
-	 * the first one kept (most sessions keep none; 900 bytes in each of
-	 * thousands of sessions at once otherwise) */
-	struct announced *ann;       /* owned; NULL: none kept */
+	/* announcements in free text, compared when STAT is known: an array
+	 * of as many as are kept (most sessions keep none or one, 224 bytes;
+	 * room for CHECKS_ANN_MAX was 900 bytes in each of thousands of
+	 * sessions at once), freed by the first STAT, which compares them */
+	struct announced *ann;       /* owned, n_ann of them; NULL: none kept */
 	unsigned n_ann;
 
 	/* CAPA as last seen, and the state it was seen in */

@@ -66,10 +66,9 @@ void checks_announce_seen(struct checks *k, const struct pop3_txn *t, const char
 	if (k->have_stat || (k->list.have && k->list.complete)) {
 		checks_announce_compare(k, &a, &ev, what);
 	} else if (k->n_ann < CHECKS_ANN_MAX) {
-		if (!k->ann)
-			k->ann = xmalloc(sizeof(*k->ann));
-		k->ann->a[k->n_ann] = a;
-		k->ann->ev[k->n_ann++] = ev;
+		k->ann = xrealloc(k->ann, (k->n_ann + 1) * sizeof(*k->ann));
+		k->ann[k->n_ann].a = a;
+		k->ann[k->n_ann++].ev = ev;
 	}
 }
 
@@ -102,8 +101,13 @@ void checks_on_stat(struct checks *k, const struct pop3_txn *t, bool login_seen)
 		k->s0 = s + k->deleted_octets;
 		k->stat_ev = ev;
 		for (unsigned i = 0; i < k->n_ann; i++)
-			checks_announce_compare(k, &k->ann->a[i], &k->ann->ev[i],
-					 strstr(k->ann->ev[i].line, " -> ") ? "reply" : "greeting");
+			checks_announce_compare(k, &k->ann[i].a, &k->ann[i].ev,
+					 strstr(k->ann[i].ev.line, " -> ") ? "reply" : "greeting");
+		/* Compared: with STAT known every later announcement is compared
+		 * as it comes, so nothing reads these again. */
+		free(k->ann);
+		k->ann = NULL;
+		k->n_ann = 0;
 		struct evidence earlier;
 		uint32_t nd;
 		if (login_seen && k->ci->user[0] &&

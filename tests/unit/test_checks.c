@@ -310,6 +310,29 @@ static void test_single_vs_listing(void **state)
 	expect(x, R_SINGLE_VS_LISTING, SEV_ERROR, "LIST 2 said 250 octets; the LIST listing said 200");
 }
 
+/* A listing's array is sized to it (8 slots at least): a later, longer
+ * listing grows it, and LIST against UIDL still reads across two sizes. */
+static void test_listing_outgrows_first_size(void **state)
+{
+	struct fx *x = *state;
+	static const char *const l1[] = { "1 100", "2 200" };
+	listing(x, false, l1, 2);
+	static const char *const u[] = { "1 a", "2 b", "3 c" };
+	static const char *const l2[] = { "1 100", "2 200", "3 300", "4 400", "5 500", "6 600",
+					  "7 700", "8 800", "9 900", "10 1000", "11 1100",
+					  "12 1200", "13 1300", "14 1400", "15 1500", "16 1600",
+					  "17 1700", "18 1800", "19 1900", "20 2000" };
+	listing(x, true, u, 3);
+	expect(x, R_LIST_UIDL_NUMBERS, SEV_ERROR, "message 3 is listed by UIDL but not by LIST");
+	listing(x, false, l2, 20);
+	struct pop3_txn t = mk(x, POP3_CMD_LIST, "20", POP3_ST_OK, "20 2500");
+	struct pop3_entry e = { .num = 20, .size = 2500 };
+	t.entries = &e;
+	t.n_entries = 1;
+	run(x, &t);
+	expect(x, R_SINGLE_VS_LISTING, SEV_ERROR, "LIST 20 said 2500 octets; the LIST listing said 2000");
+}
+
 static void test_single_vs_listing_refused(void **state)
 {
 	struct fx *x = *state;
@@ -438,6 +461,20 @@ static void test_announced_counts_greeting(void **state)
 	run(x, &g);
 	cmd(x, POP3_CMD_STAT, NULL, POP3_ST_OK, "2 330");
 	expect(x, R_ANNOUNCED_COUNTS, SEV_WARNING, "greeting text said 2 messages (320 octets)");
+}
+
+/* The announcements kept until STAT go with it (freed); one made after
+ * STAT is compared as it comes. */
+static void test_announced_counts_after_stat(void **state)
+{
+	struct fx *x = *state;
+	x->ci.tls = true;
+	authz(x, POP3_CMD_PASS, "x", POP3_ST_OK, "maildrop has 2 messages (200 octets)");
+	cmd(x, POP3_CMD_STAT, NULL, POP3_ST_OK, "2 200");
+	expect_none(x);
+	cmd(x, POP3_CMD_RSET, NULL, POP3_ST_OK, "maildrop has 3 messages (300 octets)");
+	cmd(x, POP3_CMD_STAT, NULL, POP3_ST_OK, "2 200");
+	expect(x, R_ANNOUNCED_COUNTS, SEV_WARNING, "STAT said 2 messages (200 octets); the RSET reply text said 3");
 }
 
 static void test_uid_duplicate(void **state)
@@ -1004,6 +1041,7 @@ int main(void)
 		T(test_list_uidl_numbers),
 		T(test_single_vs_listing),
 		T(test_single_vs_listing_refused),
+		T(test_listing_outgrows_first_size),
 		T(test_msg_number_range_ok_past_end),
 		T(test_msg_number_range_refused),
 		T(test_msg_number_range_sys_temp),
@@ -1016,6 +1054,7 @@ int main(void)
 		T(test_count_changed),
 		T(test_announced_counts),
 		T(test_announced_counts_greeting),
+		T(test_announced_counts_after_stat),
 		T(test_uid_duplicate),
 		T(test_uid_duplicate_sizes_differ),
 		T(test_uid_size_across_sessions),
