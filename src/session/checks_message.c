@@ -113,8 +113,8 @@ void checks_on_message_cmd(struct checks *k, const struct pop3_txn *t, bool logi
 	if (t->status != POP3_ST_OK)
 		return;
 	if (t->cmd == POP3_CMD_DELE) {
-		grow((void **)&k->deleted, &k->deleted_cap, n, 1, 0);
 		if (n < CHECKS_MSG_MAX) {
+			grow((void **)&k->deleted, &k->deleted_cap, n, 1, 0);
 			k->deleted[n] = 1;
 			k->n_deleted++;
 			k->dver++;

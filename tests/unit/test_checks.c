@@ -477,6 +477,21 @@ static void test_announced_counts_after_stat(void **state)
 	expect(x, R_ANNOUNCED_COUNTS, SEV_WARNING, "STAT said 2 messages (200 octets); the RSET reply text said 3");
 }
 
+/* DELE of a number past what the checks track (a capture that began
+ * after the login, so no count to hold it to): nothing kept for it, and
+ * no array grown to its size (4,000,000,000 would never end doubling a
+ * 32-bit capacity). */
+static void test_dele_huge_number(void **state)
+{
+	struct fx *x = *state;
+	x->ci.login_seen = false;
+	cmd(x, POP3_CMD_DELE, "4000000000", POP3_ST_OK, "");
+	cmd(x, POP3_CMD_DELE, "150000", POP3_ST_OK, "");
+	cmd(x, POP3_CMD_DELE, "2", POP3_ST_OK, "");
+	cmd(x, POP3_CMD_DELE, "2", POP3_ST_OK, "");
+	expect(x, R_DELE_NOT_APPLIED, SEV_ERROR, "a second DELE 2 was answered +OK");
+}
+
 static void test_uid_duplicate(void **state)
 {
 	struct fx *x = *state;
@@ -1055,6 +1070,7 @@ int main(void)
 		T(test_announced_counts),
 		T(test_announced_counts_greeting),
 		T(test_announced_counts_after_stat),
+		T(test_dele_huge_number),
 		T(test_uid_duplicate),
 		T(test_uid_duplicate_sizes_differ),
 		T(test_uid_size_across_sessions),
