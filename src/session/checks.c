@@ -40,6 +40,7 @@ static void listing_fini(struct listing *l)
 {
 	free(l->size);
 	free(l->uid);
+	free(l->ev.line);
 	memset(l, 0, sizeof(*l));
 }
 
@@ -51,6 +52,7 @@ void checks_free(struct checks *k)
 	listing_fini(&k->uidl);
 	free(k->deleted);
 	free(k->ann);
+	free(k->stat_ev.line);
 	free(k);
 }
 
@@ -125,8 +127,10 @@ void checks_close(struct checks *k, const struct pop3_conn_info *ci, bool rst, b
 			    rst && !ci->quit_seen && gaps ? " and " : "",
 			    gaps ? "bytes missing from the capture" : "");
 	}
-	if (k->n_deleted && !ci->quit_seen && ci->login_seen && ci->user[0] && k->have_stat)
+	if (k->n_deleted && !ci->quit_seen && ci->login_seen && ci->user[0] && k->have_stat) {
+		struct evidence stat_ev = kept_get(&k->stat_ev);
 		account_note_unquit_deletes(k->store, k->server, ci->user, k->n0, k->s0, k->n_deleted,
 					    k->deleted_size_unknown ? UINT64_MAX : k->deleted_octets,
-					    &k->stat_ev);
+					    &stat_ev);
+	}
 }

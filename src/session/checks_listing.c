@@ -24,7 +24,7 @@ static void compare_list_uidl(struct checks *k)
 		bool in_l = n < k->list.cap && k->list.size[n] != UINT64_MAX;
 		bool in_u = n < k->uidl.cap && k->uidl.uid[n] != 0;
 		if (in_l != in_u) {
-			struct evidence e2[2] = { k->list.ev, k->uidl.ev };
+			struct evidence e2[2] = { kept_get(&k->list.ev), kept_get(&k->uidl.ev) };
 			checks_fire(k, R_LIST_UIDL_NUMBERS, SEV_ERROR, e2, 2, e2[1].ts_us,
 				    "message %u is listed by %s but not by %s", n,
 				    in_l ? "LIST" : "UIDL", in_l ? "UIDL" : "LIST");
@@ -41,7 +41,12 @@ void checks_compare_listing(struct checks *k, bool uidl)
 	const char *name = uidl ? "UIDL" : "LIST";
 	/* Judge the listing against the deleted set as it was when it was sent. */
 	uint64_t exp_n = k->n0 - l->ndel;
-	struct evidence e[2] = { k->stat_ev, l->ev };
+	uint64_t sum = l->sum, exp_s = k->s0 - l->deloct;
+	uint64_t diff = sum > exp_s ? sum - exp_s : exp_s - sum;
+	bool octets_bad = !uidl && !k->deleted_size_unknown && diff > k->o.octets_tolerance;
+	if (l->n == exp_n && !octets_bad)
+		return;
+	struct evidence e[2] = { kept_get(&k->stat_ev), kept_get(&l->ev) };
 	if (l->n != exp_n) {
 		if (k->rset_pending)
 			checks_fire(k, R_RSET_NOT_RESTORED, SEV_ERROR, e, 2, l->ev.ts_us,
@@ -54,15 +59,11 @@ void checks_compare_listing(struct checks *k, bool uidl)
 				    (unsigned long long)(k->s0 - l->deloct),
 				    l->ndel ? " after DELE" : "", name, l->n);
 	}
-	if (!uidl && !k->deleted_size_unknown) {
-		uint64_t sum = l->sum, exp_s = k->s0 - l->deloct;
-		uint64_t diff = sum > exp_s ? sum - exp_s : exp_s - sum;
-		if (diff > k->o.octets_tolerance)
-			checks_fire(k, R_STAT_LIST_OCTETS, SEV_ERROR, e, 2, l->ev.ts_us,
-				    "STAT said %llu octets; LIST sizes add up to %llu (%llu %s)",
-				    (unsigned long long)exp_s, (unsigned long long)sum,
-				    (unsigned long long)diff, sum < exp_s ? "fewer" : "more");
-	}
+	if (octets_bad)
+		checks_fire(k, R_STAT_LIST_OCTETS, SEV_ERROR, e, 2, l->ev.ts_us,
+			    "STAT said %llu octets; LIST sizes add up to %llu (%llu %s)",
+			    (unsigned long long)exp_s, (unsigned long long)sum,
+			    (unsigned long long)diff, sum < exp_s ? "fewer" : "more");
 }
 
 static void check_numbers(struct checks *k, const struct pop3_txn *t, struct listing *l,
@@ -177,8 +178,9 @@ static void check_uids(struct checks *k, const struct pop3_txn *t, const struct 
 	free(v);
 }
 
-/* Store a complete LIST or UIDL listing by message number. */
-static void listing_store(struct checks *k, struct listing *l, const struct pop3_txn *t, bool uidl)
+/* Store a complete LIST or UIDL listing by message number, ev its evidence. */
+static void listing_store(struct checks *k, struct listing *l, const struct pop3_txn *t, bool uidl,
+			  const struct evidence *ev)
 {
 	uint32_t max = 0;
 	for (uint32_t i = 0; i < t->n_entries; i++)
@@ -213,7 +215,7 @@ static void listing_store(struct checks *k, struct listing *l, const struct pop3
 			l->size[e->num] = e->size;
 		}
 	}
-	checks_evidence(&l->ev, t);
+	kept_set(&l->ev, ev);
 }
 
 /* Unique-id -> size across sessions of one account (needs both listings). */
@@ -243,11 +245,13 @@ static void check_uid_sizes(struct checks *k, const struct pop3_txn *t, bool log
 void checks_on_listing(struct checks *k, const struct pop3_txn *t, bool uidl, bool login_seen)
 {
 	struct listing *l = uidl ? &k->uidl : &k->list;
-	listing_store(k, l, t, uidl); /* its evidence (l->ev) is this reply's */
+	struct evidence ev;
+	checks_evidence(&ev, t);
+	listing_store(k, l, t, uidl, &ev); /* its evidence (l->ev) is this reply's */
 	checks_announce_seen(k, t, uidl ? "UIDL reply" : "LIST reply");
-	check_numbers(k, t, l, uidl ? "UIDL" : "LIST", login_seen, &l->ev);
+	check_numbers(k, t, l, uidl ? "UIDL" : "LIST", login_seen, &ev);
 	if (uidl)
-		check_uids(k, t, &l->ev);
+		check_uids(k, t, &ev);
 	checks_compare_listing(k, uidl);
 	compare_list_uidl(k);
 	if (!k->have_stat && !uidl && l->complete)

@@ -38,7 +38,7 @@ void checks_on_single_listing(struct checks *k, const struct pop3_txn *t, bool l
 
 	if (t->status == POP3_ST_ERR) {
 		if (listed && !is_deleted(k, n)) {
-			struct evidence e2[2] = { l->ev, ev };
+			struct evidence e2[2] = { kept_get(&l->ev), ev };
 			checks_fire(k, R_SINGLE_VS_LISTING, SEV_WARNING, e2, 2, ev.ts_us,
 				    "%s %u was refused, but the %s listing had message %u (may be "
 				    "transient)", name, n, name, n);
@@ -59,16 +59,17 @@ void checks_on_single_listing(struct checks *k, const struct pop3_txn *t, bool l
 	if (t->n_entries != 1 || (t->entries[0].flags & (POP3_LE_BADNUM | POP3_LE_BADVAL)))
 		return; /* not "n value": nothing to compare */
 	const struct pop3_entry *e = &t->entries[0];
-	struct evidence e2[2] = { l->ev, ev };
 	if (e->num != n) {
 		checks_fire(k, R_SINGLE_VS_LISTING, SEV_ERROR, &ev, 1, ev.ts_us,
 			    "%s %u was answered for message %u", name, n, e->num);
 	} else if (listed && !uidl && l->size[n] != e->size) {
+		struct evidence e2[2] = { kept_get(&l->ev), ev };
 		checks_fire(k, R_SINGLE_VS_LISTING, SEV_ERROR, e2, 2, ev.ts_us,
 			    "LIST %u said %llu octets; the LIST listing said %llu", n,
 			    (unsigned long long)e->size, (unsigned long long)l->size[n]);
 	} else if (listed && uidl &&
 		   l->uid[n] != (account_uid_hash(t->uids + e->uid_off, e->uid_len) ?: 1)) {
+		struct evidence e2[2] = { kept_get(&l->ev), ev };
 		checks_fire(k, R_SINGLE_VS_LISTING, SEV_ERROR, e2, 2, ev.ts_us,
 			    "UIDL %u gave another unique-id than the UIDL listing", n);
 	}
@@ -134,7 +135,7 @@ void checks_on_message_cmd(struct checks *k, const struct pop3_txn *t, bool logi
 	bool text_size = sp && !strncmp(sp, " octets", 7) &&
 			 pop3_parse_u64(t->text, (size_t)(sp - t->text), &said);
 	if (sz != UINT64_MAX && !size_matches(t, sz)) {
-		struct evidence e2[2] = { k->list.ev };
+		struct evidence e2[2] = { kept_get(&k->list.ev) };
 		checks_evidence(&e2[1], t);
 		checks_fire(k, R_RETR_SIZE, SEV_WARNING, e2, 2, e2[1].ts_us,
 			    "LIST said message %u has %llu octets; RETR delivered %llu", n,

@@ -18,6 +18,37 @@
 #define CHECKS_MSG_MAX 100000 /* message numbers tracked per session */
 #define CHECKS_ADDR_MAX 46    /* INET6_ADDRSTRLEN: the server address as text */
 
+/* An evidence the checks keep for the session's later findings (the
+ * first STAT's, each listing's): its line on the heap, sized to it. A
+ * struct evidence holds 160 bytes of line, and every session kept three
+ * whole (552 bytes) for lines of 15-40 characters. */
+struct kept_ev {
+	uint64_t frame;
+	uint64_t ts_us;
+	uint64_t txn_index;
+	char *line; /* owned; NULL: none kept yet (an empty line) */
+};
+
+static inline void kept_set(struct kept_ev *k, const struct evidence *e)
+{
+	size_t n = strnlen(e->line, sizeof(e->line) - 1) + 1;
+	k->frame = e->frame;
+	k->ts_us = e->ts_us;
+	k->txn_index = e->txn_index;
+	k->line = xrealloc(k->line, n);
+	memcpy(k->line, e->line, n - 1);
+	k->line[n - 1] = '\0';
+}
+
+/* The evidence as a finding carries it. */
+static inline struct evidence kept_get(const struct kept_ev *k)
+{
+	struct evidence e = { .frame = k->frame, .ts_us = k->ts_us, .txn_index = k->txn_index };
+	if (k->line)
+		memcpy(e.line, k->line, strlen(k->line) + 1);
+	return e;
+}
+
 #define CHECKS_ANN_MAX 4 /* announcements kept until STAT or LIST */
 struct announced {
 	struct announce a;
@@ -37,7 +68,7 @@ struct listing {
 	uint32_t dver;          /* the deleted set's version when it was seen */
 	uint32_t ndel;          /* ...its size then */
 	uint64_t deloct;        /* ...and the deleted octets then */
-	struct evidence ev;
+	struct kept_ev ev;
 };
 
 struct checks {
@@ -51,7 +82,7 @@ struct checks {
 	/* the TRANSACTION epoch */
 	bool have_stat;
 	uint64_t n0, s0;             /* first STAT */
-	struct evidence stat_ev;
+	struct kept_ev stat_ev;
 	bool rset_pending;           /* RSET +OK: next STAT/LIST must show (n0, s0) */
 	uint8_t *deleted;            /* by message number, 1 = DELE +OK; owned */
 	uint32_t deleted_cap;

@@ -21,26 +21,26 @@ void checks_announce_compare(struct checks *k, const struct announce *a, const s
 	uint64_t ref_n, ref_s;
 	bool ref_s_known;
 	const char *ref;
-	struct evidence ref_ev;
+	const struct kept_ev *ref_ev;
 	if (k->have_stat) {
 		ref_n = k->n0 - k->n_deleted;
 		ref_s = k->s0 - k->deleted_octets;
 		ref_s_known = !k->deleted_size_unknown;
 		ref = "STAT";
-		ref_ev = k->stat_ev;
+		ref_ev = &k->stat_ev;
 	} else if (k->list.have && k->list.complete) {
 		ref_n = k->list.n;
 		ref_s = k->list.sum;
 		ref_s_known = true;
 		ref = "LIST";
-		ref_ev = k->list.ev;
+		ref_ev = &k->list.ev;
 	} else {
 		return;
 	}
 	bool octets_bad = a->octets_known && ref_s_known && a->octets != ref_s;
 	if (a->count == ref_n && !octets_bad)
 		return;
-	struct evidence e[2] = { ref_ev, *ev };
+	struct evidence e[2] = { kept_get(ref_ev), *ev };
 	char oct[48] = "";
 	if (a->octets_known)
 		snprintf(oct, sizeof(oct), " (%llu octets)", (unsigned long long)a->octets);
@@ -99,7 +99,7 @@ void checks_on_stat(struct checks *k, const struct pop3_txn *t, bool login_seen)
 		k->have_stat = true;
 		k->n0 = n + k->n_deleted;
 		k->s0 = s + k->deleted_octets;
-		k->stat_ev = ev;
+		kept_set(&k->stat_ev, &ev);
 		for (unsigned i = 0; i < k->n_ann; i++)
 			checks_announce_compare(k, &k->ann[i].a, &k->ann[i].ev,
 					 strstr(k->ann[i].ev.line, " -> ") ? "reply" : "greeting");
@@ -127,7 +127,7 @@ void checks_on_stat(struct checks *k, const struct pop3_txn *t, bool login_seen)
 		k->rset_pending = false;
 		return;
 	}
-	struct evidence e2[2] = { k->stat_ev, ev };
+	struct evidence e2[2] = { kept_get(&k->stat_ev), ev };
 	if (k->rset_pending)
 		checks_fire(k, R_RSET_NOT_RESTORED, SEV_ERROR, e2, 2, ev.ts_us,
 			    "after RSET, STAT said %llu %s (%llu octets); the session began with "
