@@ -65,7 +65,9 @@ printf '  without --publish  median %6.2f s   (runs: %s)\n' "$tp" "$(tr '\n' ' '
 printf '  with --publish     median %6.2f s   (runs: %s)\n' "$tb" "$(tr '\n' ' ' < "$T/pub")"
 printf '  cost of publishing %+6.1f %% wall time by the medians, %+6.1f %% by the fastest runs (target: at most +10 %%)\n' \
 	"$(echo "($tb / $tp - 1) * 100" | bc -l)" "$(echo "($mb / $mp - 1) * 100" | bc -l)"
-cp=$(awk '{print $1 + $2}' "$T/plain.cpu" | median) cb=$(awk '{print $1 + $2}' "$T/pub.cpu" | median)
+# (time(1) adds "Command exited with non-zero status 1" before the figures
+# of a run that found contradictions: only the lines of figures count.)
+cp=$(awk '/^[0-9]/ {print $1 + $2}' "$T/plain.cpu" | median) cb=$(awk '/^[0-9]/ {print $1 + $2}' "$T/pub.cpu" | median)
 printf '  CPU time of pop3mon (user+sys) median %.2f s without, %.2f s with --publish: %+.1f %%\n' "$cp" "$cb" \
 	"$(echo "($cb / $cp - 1) * 100" | bc -l)"
 echo "  (the machine's load average while measuring: $(cut -d' ' -f1-3 /proc/loadavg); runs scatter with it)"
