@@ -20,6 +20,7 @@
  * each time it happens (and that it came back), on stderr, or kept for
  * the end when a dashboard owns the terminal.
  */
+#include <errno.h>
 #include <hiredis/hiredis.h>
 #include <inttypes.h>
 #include <stdarg.h>
@@ -50,7 +51,7 @@
 #define PUBLISH_LINGER_MS 20          /* lines this young wait for company (see publisher_main) */
 #define PUBLISH_DEDUPE_SCAN 2000       /* stream entries read back after a lost connection */
 #define PUBLISH_MSG_MAX 2048
-#define PUBLISH_NICE 10                /* the thread's nice: below the analysis */
+#define PUBLISH_NICE 10                /* the thread's nice, added to the process's: below the analysis */
 #define PUBLISH_HEAD_MAX 96            /* an entry's seq, n and the events length, as RESP */
 
 struct rec_hdr {
@@ -462,8 +463,13 @@ static void *publisher_main(void *arg)
 	prctl(PR_SET_NAME, "pop3mon-publish"); /* for top -H and perf; a name is a help, not a need */
 	/* The analysis comes first: on a busy host this thread takes the CPU
 	 * the others leave (its lines wait in the ring; a file's reader waits
-	 * for room, live drops and counts). Linux's nice is per thread. */
-	setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), PUBLISH_NICE);
+	 * for room, live drops and counts). Linux's nice is per thread; it is
+	 * raised from the process's own (under `nice -n 19` it stays 19). */
+	id_t tid = (id_t)syscall(SYS_gettid);
+	errno = 0;
+	int nice_now = getpriority(PRIO_PROCESS, tid);
+	if (errno == 0)
+		setpriority(PRIO_PROCESS, tid, nice_now + PUBLISH_NICE > 19 ? 19 : nice_now + PUBLISH_NICE);
 	for (;;) {
 		pthread_mutex_lock(&p->mu);
 		bool stopping = p->stop;
