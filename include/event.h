@@ -198,6 +198,10 @@ struct event_bus {
 	 * read. Each event is applied to it once, before the sinks, on the
 	 * thread that runs them. */
 	struct ledger *ledger;
+	/* The ledger is a renderer's own store (the report's), not the run's:
+	 * its counts are not stamped into stats events, so --json writes the
+	 * same with --report or without. */
+	bool ledger_silent;
 };
 
 void event_bus_add(struct event_bus *b, struct sink s);

@@ -27,6 +27,17 @@
  * session (else closed, else the oldest open one). Everything dropped is
  * counted in struct ledger_stats.
  *
+ * A reader that renders at the end of the run (the text report) asks for
+ * more through struct ledger_opts: the first keep_flagged (keep_clean)
+ * sessions that close flagged (clean) and that its select() takes are
+ * kept whole to the end (on a list neither the budget nor the count cap
+ * visits); the other sessions go as they close (after the sinks have seen
+ * the close: at the next event; a later event of the same id makes a new
+ * entry); an entry is made only when a session first says something
+ * (lazy_entries); and an open session's transcript is never freed for the budget (its later
+ * lines are refused instead), so what is shown of a session is its first
+ * lines. The dashboard, which shows what is there now, asks for none of it.
+ *
  * Ids: entries are found by session id in a hash table and, once dropped,
  * go to a free list that the next session takes, so a run of months
  * holds at most sessions_max entries and never allocates more.
@@ -60,29 +71,48 @@ struct ledger_opts {
 	size_t findings_per_session_max;
 	size_t entries_per_txn_max;
 	size_t row_bytes;               /* kept per entry by its readers, counted in the budget */
+	/* For a reader that renders at the end of the run (the report); all
+	 * zero for the dashboard. */
+	size_t keep_flagged;            /* the first N sessions to close flagged and selected: kept whole */
+	size_t keep_clean;              /* ... clean and selected (report -v) */
+	bool drop_closed;               /* a session not kept goes once its close is rendered */
+	bool keep_open_transcripts;     /* the budget never frees an open one: later lines are refused */
+	bool findings_past_budget;      /* an error or warning is kept when the budget cannot make room */
+	/* Open and update events are not applied: an entry is made at the
+	 * session's first transaction, finding or close, so sessions that
+	 * open and say nothing (a SYN flood's) cost the reader nothing. */
+	bool lazy_entries;
+	/* Which sessions the reader shows (the report's --only-flagged, --rule,
+	 * --server, --user): asked once per session, at its close, with its
+	 * final snapshot; the answer is ledger_entry.selected. NULL: all. */
+	bool (*select)(void *ctx, const struct ev_session *s);
+	void *select_ctx;
 };
 void ledger_opts_default(struct ledger_opts *o);
 
-/* One transaction of a transcript: a pop3_txn's shown fields, wire text
- * as it came (sanitised by whoever shows it). */
+/* One transaction of a transcript, as ledger_tx() unpacks it: a
+ * pop3_txn's shown fields, wire text as it came (sanitised by whoever
+ * shows it). The entry keeps its transactions packed (ledger_txn.c);
+ * args, text, entries and uids point into the entry's storage, valid
+ * until the next event is applied to the ledger. */
 struct ledger_txn {
 	uint64_t index;
 	enum pop3_cmd cmd;
 	char keyword[POP3_KEYWORD_MAX + 1];
 	bool secret;
+	bool has_args;                 /* a command with arguments (they may be "") */
 	enum pop3_status status;
 	char code[32];
-	char *args;                    /* owned; "" when none */
-	char *text;                    /* owned */
+	const char *args;              /* "" when none */
+	const char *text;
 	uint64_t req_frame, req_ts_us, rep_frame, rep_ts_us, end_frame, end_ts_us;
 	bool multiline, terminated;
 	uint64_t data_lines, data_octets;
 	uint32_t flags;                /* POP3_TF_* */
 	uint32_t n_entries_seen;       /* as in the event */
 	uint32_t n_entries;            /* kept */
-	struct pop3_entry *entries;    /* owned; uid_off/uid_len into uids */
-	char *uids;                    /* owned arena (not NUL-terminated), NULL when none */
-	size_t mem;                    /* counted in the budget (its slot: the entry's) */
+	const struct pop3_entry *entries; /* uid_off/uid_len into uids */
+	const char *uids;              /* not NUL-terminated, NULL when none */
 };
 
 struct ledger_entry {
@@ -95,7 +125,13 @@ struct ledger_entry {
 	uint32_t facts_len, facts_cap;
 	uint64_t seq;                  /* order of arrival */
 	bool closed;
-	struct ledger_txn *tx;         /* owned, n_tx kept (the first ones) */
+	bool selected;                 /* select() took it at its close (true while open) */
+	bool kept;                     /* closed, kept whole to the end (keep_flagged, keep_clean) */
+	/* The transcript: n_tx transactions kept (the first ones), packed one
+	 * after another in rec, each starting at tx_at[i]; ledger_tx() reads one. */
+	uint8_t *rec;                  /* owned */
+	size_t rec_len, rec_cap;
+	uint32_t *tx_at;               /* owned */
 	size_t n_tx, cap_tx;
 	uint64_t tx_dropped;           /* not kept: per-session cap or the budget */
 	bool transcript_evicted;       /* freed for the budget; no more lines are kept */
@@ -137,6 +173,8 @@ const struct ledger_entry *ledger_apply(struct ledger *lg, const struct event *e
 const struct ledger_entry *ledger_find(const struct ledger *lg, uint64_t id);
 /* The entry's latest snapshot, whole. */
 void ledger_snapshot(const struct ledger_entry *le, struct ev_session *out);
+/* Its i-th kept transaction (i < le->n_tx). */
+void ledger_tx(const struct ledger_entry *le, size_t i, struct ledger_txn *out);
 void ledger_get_stats(const struct ledger *lg, struct ledger_stats *st);
 /* The same as the stats event carries them (struct ledger_counts, the
  * STAT_LEDGER entries of include/stats.def), enabled set. */
@@ -151,5 +189,9 @@ void ledger_set_bytes_max(struct ledger *lg, size_t bytes_max);
 typedef void (*ledger_gone_fn)(void *ctx, const struct ledger_entry *le);
 #define LEDGER_WATCHERS_MAX 4
 void ledger_watch(struct ledger *lg, ledger_gone_fn fn, void *ctx);
+
+/* The open sessions, oldest first (a reader at the end of the run: those
+ * never closed). fn must not apply events to the ledger. */
+void ledger_each_open(const struct ledger *lg, ledger_gone_fn fn, void *ctx);
 
 #endif

@@ -24,7 +24,7 @@ void event_bus_emit(const struct event_bus *b, const struct event *e)
 		/* A stats event goes on with what the ledger dropped and holds
 		 * (ledger.h): the ledger is this stage's, and the pipeline that
 		 * made the event never reads it. Once a second at most. */
-		if (e->type == EV_STATS && e->stats) {
+		if (e->type == EV_STATS && e->stats && !b->ledger_silent) {
 			st = *e->stats;
 			ledger_counts(b->ledger, &st.ledger);
 			with = *e;

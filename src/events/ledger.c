@@ -164,6 +164,8 @@ static const char *intern(struct ledger *lg, const char *src)
 
 static unsigned cls_of(const struct ledger_entry *le)
 {
+	if (le->kept)
+		return LC_KEPT;
 	return le->closed ? (le->snap.flagged ? LC_CLOSED_FLAGGED : LC_CLOSED_CLEAN)
 			  : (le->snap.flagged ? LC_OPEN_FLAGGED : LC_OPEN_CLEAN);
 }
@@ -183,15 +185,24 @@ static void entry_release(struct ledger *lg, struct ledger_entry *le)
 
 void ledger_drop(struct ledger *lg, struct ledger_entry *le)
 {
-	for (size_t i = 0; i < lg->nw; i++)
-		lg->w[i].fn(lg->w[i].ctx, le);
 	lg->st.sessions_evicted++;
 	if (le->snap.flagged)
 		lg->st.sessions_evicted_flagged++;
 	if (!le->closed)
 		lg->st.sessions_evicted_open++;
+	/* its later events are late ones, not a new session's (ids only grow,
+	 * but an entry is made at its first event of any kind) */
 	if (le->snap.id > lg->max_evicted_id)
 		lg->max_evicted_id = le->snap.id;
+	ledger_entry_go(lg, le);
+}
+
+void ledger_entry_go(struct ledger *lg, struct ledger_entry *le)
+{
+	for (size_t i = 0; i < lg->nw; i++)
+		lg->w[i].fn(lg->w[i].ctx, le);
+	if (le == lg->closing)
+		lg->closing = NULL;
 	ledger_list_del(lg, le);
 	id_del(lg, le->snap.id);
 	lg->st.held--;
@@ -222,6 +233,7 @@ static struct ledger_entry *entry_get(struct ledger *lg, const struct ev_session
 	le->snap.id = es->id;
 	le->seq = lg->next_seq++;
 	le->closed = false;
+	le->selected = true;
 	id_put(lg, le);
 	lg->st.held++;
 	lg->st.sessions_seen++;
@@ -231,116 +243,19 @@ static struct ledger_entry *entry_get(struct ledger *lg, const struct ev_session
 
 /* ---- transcripts and findings ------------------------------------------------------ */
 
-static size_t uids_len(const struct pop3_txn *t, size_t keep)
-{
-	size_t n = 0;
-	for (size_t i = 0; i < keep; i++) {
-		size_t end = (size_t)t->entries[i].uid_off + t->entries[i].uid_len;
-		if (t->entries[i].uid_len && end > n)
-			n = end;
-	}
-	return n;
-}
-
-static void copy_entries(struct ledger *lg, struct ledger_txn *d, const struct pop3_txn *t)
-{
-	d->n_entries_seen = t->n_entries;
-	if (!t->entries || t->n_entries == 0)
-		return;
-	size_t keep = t->n_entries;
-	if (keep > lg->o.entries_per_txn_max) {
-		lg->st.entries_dropped += keep - lg->o.entries_per_txn_max;
-		keep = lg->o.entries_per_txn_max;
-	}
-	if (keep == 0)
-		return;
-	d->entries = xmalloc(keep * sizeof *d->entries);
-	memcpy(d->entries, t->entries, keep * sizeof *d->entries);
-	d->n_entries = (uint32_t)keep;
-	d->mem += keep * sizeof *d->entries + LEDGER_ALLOC_OVERHEAD;
-	size_t ul = t->uids ? uids_len(t, keep) : 0;
-	if (ul) {
-		d->uids = xmalloc(ul);
-		memcpy(d->uids, t->uids, ul);
-		d->mem += ul + LEDGER_ALLOC_OVERHEAD;
-	}
-}
-
-static char *dup_field(const char *src, size_t size)
-{
-	size_t n = strnlen(src, size - 1);
-	char *p = xmalloc(n + 1);
-	memcpy(p, src, n);
-	p[n] = '\0';
-	return p;
-}
-
-static void add_txn(struct ledger *lg, struct ledger_entry *le, const struct pop3_txn *t)
-{
-	if (le->n_tx >= lg->o.txns_per_session_max || le->transcript_evicted) {
-		le->tx_dropped++;
-		lg->st.txns_dropped++;
-		return;
-	}
-	struct ledger_txn d;
-	memset(&d, 0, sizeof d);
-	d.index = t->index;
-	d.cmd = t->cmd;
-	memcpy(d.keyword, t->keyword, sizeof d.keyword);
-	d.keyword[sizeof d.keyword - 1] = '\0';
-	d.secret = t->secret;
-	d.status = t->status;
-	_Static_assert(sizeof d.code == sizeof t->code, "code: same size");
-	memcpy(d.code, t->code, sizeof d.code);
-	d.code[sizeof d.code - 1] = '\0';
-	d.args = dup_field(t->args, sizeof t->args);
-	d.text = dup_field(t->text, sizeof t->text);
-	d.req_frame = t->req_frame;
-	d.req_ts_us = t->req_ts_us;
-	d.rep_frame = t->rep_frame;
-	d.rep_ts_us = t->rep_ts_us;
-	d.end_frame = t->end_frame;
-	d.end_ts_us = t->end_ts_us;
-	d.multiline = t->multiline;
-	d.terminated = t->terminated;
-	d.data_lines = t->data_lines;
-	d.data_octets = t->data_octets;
-	d.flags = t->flags;
-	d.mem = strlen(d.args) + strlen(d.text) + 2 + 2 * LEDGER_ALLOC_OVERHEAD;
-	copy_entries(lg, &d, t);
-	/* The array's slots are counted as allocated, spare ones too. */
-	size_t cap = le->cap_tx;
-	if (le->n_tx == cap) {
-		cap = cap ? cap * 2 : 8;
-		if (cap > lg->o.txns_per_session_max)
-			cap = lg->o.txns_per_session_max;
-	}
-	size_t slots = (cap - le->cap_tx) * sizeof *le->tx;
-	if (!ledger_make_room(lg, d.mem + slots, le)) {
-		ledger_txn_free(&d);
-		le->tx_dropped++;
-		lg->st.txns_dropped++;
-		return;
-	}
-	if (cap != le->cap_tx) {
-		le->tx = xrealloc(le->tx, cap * sizeof *le->tx);
-		le->cap_tx = cap;
-	}
-	le->tx[le->n_tx++] = d;
-	le->mem += d.mem + slots;
-	lg->mem += d.mem + slots;
-}
-
 static void add_finding(struct ledger *lg, struct ledger_entry *le, const struct finding *f)
 {
 	size_t cap = le->cap_fx;
 	if (le->n_fx == cap) {
-		cap = cap ? cap * 2 : 4;
+		/* from 1: a finding is 1 KiB, and most sessions with any have one
+		 * (a notice such as cleartext-credentials) */
+		cap = cap ? cap * 2 : 1;
 		if (cap > lg->o.findings_per_session_max)
 			cap = lg->o.findings_per_session_max;
 	}
 	size_t slots = (cap - le->cap_fx) * sizeof *le->fx; /* counted as allocated */
-	if (le->n_fx >= lg->o.findings_per_session_max || !ledger_make_room(lg, slots, le)) {
+	if (le->n_fx >= lg->o.findings_per_session_max ||
+	    (!ledger_make_room(lg, slots, le) && !(lg->o.findings_past_budget && f->sev != SEV_NOTICE))) {
 		le->fx_dropped++;
 		lg->st.findings_dropped++;
 		return;
@@ -376,7 +291,7 @@ static void facts_put(struct ledger *lg, struct ledger_entry *le, const struct e
 {
 	size_t lu = strnlen(es->pop3.user, sizeof es->pop3.user - 1);
 	size_t lb = strnlen(es->pop3.banner, sizeof es->pop3.banner - 1);
-	size_t ls = strnlen(es->sensor, sizeof es->sensor - 1);
+	size_t ls = es->sensor[0] ? strnlen(es->sensor, sizeof es->sensor - 1) : 0; /* a capture's: none */
 	size_t n = FACTS_FIXED + lu + 1 + lb + 1 + ls + 1;
 	if (n > le->facts_cap) {
 		size_t cap = (n + 31) & ~(size_t)31; /* a little room: a user name arrives late */
@@ -421,10 +336,41 @@ void ledger_snapshot(const struct ledger_entry *le, struct ev_session *out)
 
 /* ---- events ----------------------------------------------------------------------- */
 
+/* The session closed: a reader at the end of the run (ledger_opts) has it
+ * kept whole, the first ones of each kind that it selects, and has no use
+ * for the transcripts of the others. `es` is its final snapshot. */
+static void on_close(struct ledger *lg, struct ledger_entry *le, const struct ev_session *es)
+{
+	le->selected = !lg->o.select || lg->o.select(lg->o.select_ctx, es);
+	size_t *n = le->snap.flagged ? &lg->kept_flagged : &lg->kept_clean;
+	size_t max = le->snap.flagged ? lg->o.keep_flagged : lg->o.keep_clean;
+	if (le->selected && *n < max) {
+		(*n)++;
+		le->kept = true; /* cls_of: LC_KEPT, out of every eviction's reach */
+	} else if (lg->o.drop_closed) {
+		lg->closing = le;
+	}
+}
+
+void ledger_each_open(const struct ledger *lg, ledger_gone_fn fn, void *ctx)
+{
+	const struct ledger_entry *a = lg->cls[LC_OPEN_CLEAN].head, *b = lg->cls[LC_OPEN_FLAGGED].head;
+	while (a || b) {
+		const struct ledger_entry **p = !b || (a && a->seq < b->seq) ? &a : &b;
+		const struct ledger_entry *le = *p;
+		*p = le->next;
+		fn(ctx, le);
+	}
+}
+
 const struct ledger_entry *ledger_apply(struct ledger *lg, const struct event *e)
 {
 	if (!lg || !e || e->type == EV_STATS || !e->sess)
 		return NULL;
+	if (lg->closing) /* drop_closed: the sinks have rendered its close */
+		ledger_entry_go(lg, lg->closing);
+	if (lg->o.lazy_entries && (e->type == EV_SESSION_OPEN || e->type == EV_SESSION_UPDATE))
+		return lg->slot[id_at(lg, e->sess->id)];
 	struct ledger_entry *le = entry_get(lg, e->sess, e->type);
 	if (!le)
 		return NULL;
@@ -442,7 +388,7 @@ const struct ledger_entry *ledger_apply(struct ledger *lg, const struct event *e
 	switch (e->type) {
 	case EV_TXN:
 		if (e->txn)
-			add_txn(lg, le, e->txn);
+			ledger_add_txn(lg, le, e->txn);
 		break;
 	case EV_FINDING:
 		if (e->finding)
@@ -452,6 +398,7 @@ const struct ledger_entry *ledger_apply(struct ledger *lg, const struct event *e
 		if (!le->closed) {
 			le->closed = true;
 			lg->closes++;
+			on_close(lg, le, e->sess);
 		}
 		break;
 	default:

@@ -14,28 +14,6 @@
 
 #include "ledger_priv.h"
 
-void ledger_txn_free(struct ledger_txn *t)
-{
-	free(t->args);
-	free(t->text);
-	free(t->entries);
-	free(t->uids);
-}
-
-void ledger_transcript_free(struct ledger *lg, struct ledger_entry *le)
-{
-	for (size_t i = 0; i < le->n_tx; i++) {
-		lg->mem -= le->tx[i].mem;
-		le->mem -= le->tx[i].mem;
-		ledger_txn_free(&le->tx[i]);
-	}
-	lg->mem -= le->cap_tx * sizeof *le->tx;
-	le->mem -= le->cap_tx * sizeof *le->tx;
-	free(le->tx);
-	le->tx = NULL;
-	le->n_tx = le->cap_tx = 0;
-}
-
 /* In seq order: an entry changes class when it closes or is flagged, and
  * goes after the older ones already there (from the tail: usually the
  * newest, so one step). */
@@ -135,6 +113,8 @@ bool ledger_make_room(struct ledger *lg, size_t need, const struct ledger_entry 
 		{ LC_CLOSED_FLAGGED, true },  /* closed flagged: entries */
 	};
 	for (size_t k = 0; k < sizeof order / sizeof order[0]; k++) {
+		if (order[k].cls == LC_OPEN_CLEAN && lg->o.keep_open_transcripts)
+			continue; /* a reader that shows each session's first lines */
 		free_step(lg, target, order[k].cls, order[k].whole, keep);
 		if (ledger_bytes(lg) <= target)
 			return true;

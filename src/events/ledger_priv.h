@@ -1,7 +1,8 @@
 /*
- * ledger_priv.h - what the ledger's two files share: ledger.c (the id
- * table, entries, applying events) and ledger_budget.c (the class lists,
- * the budget and the eviction order of ledger.h).
+ * ledger_priv.h - what the ledger's files share: ledger.c (the id table,
+ * entries, applying events), ledger_budget.c (the class lists, the budget
+ * and the eviction order of ledger.h) and ledger_txn.c (a transcript,
+ * packed).
  */
 #ifndef POP3MON_LEDGER_PRIV_H
 #define POP3MON_LEDGER_PRIV_H
@@ -9,8 +10,9 @@
 #include "ledger.h"
 
 /* An entry's class: which eviction list it is on. Open sessions are
- * never dropped by the budget (only by the count cap). */
-enum ledger_cls { LC_OPEN_CLEAN, LC_OPEN_FLAGGED, LC_CLOSED_CLEAN, LC_CLOSED_FLAGGED, LC__COUNT };
+ * never dropped by the budget (only by the count cap); kept ones
+ * (keep_flagged, keep_clean) by neither. */
+enum ledger_cls { LC_OPEN_CLEAN, LC_OPEN_FLAGGED, LC_CLOSED_CLEAN, LC_CLOSED_FLAGGED, LC_KEPT, LC__COUNT };
 
 struct ledger_list {
 	struct ledger_entry *head, *tail; /* oldest (lowest seq) first */
@@ -32,6 +34,8 @@ struct ledger {
 	uint64_t next_seq;
 	uint64_t max_evicted_id;
 	uint64_t closes;                  /* sessions closed so far */
+	size_t kept_flagged, kept_clean;  /* entries kept whole (keep_flagged, keep_clean) */
+	struct ledger_entry *closing;     /* drop_closed: goes at the next event (its close is being rendered) */
 	uint64_t budget_dry_at;           /* closes when the budget last found nothing to free, +1 */
 	size_t mem;                       /* transcripts and findings */
 	struct ledger_stats st;
@@ -44,16 +48,19 @@ struct ledger {
 /* ledger_budget.c */
 void ledger_list_put(struct ledger *lg, struct ledger_entry *le, unsigned cls);
 void ledger_list_del(struct ledger *lg, struct ledger_entry *le);
-void ledger_transcript_free(struct ledger *lg, struct ledger_entry *le);
-void ledger_txn_free(struct ledger_txn *t);
 /* Make room for `need` more bytes, never at `keep`'s expense. False when
  * nothing more can be freed: the caller drops what it wanted to add. */
 bool ledger_make_room(struct ledger *lg, size_t need, const struct ledger_entry *keep);
 /* The count cap: drop one session (see ledger.h). */
 void ledger_evict_one(struct ledger *lg);
 
+/* ledger_txn.c: a transcript, packed */
+void ledger_add_txn(struct ledger *lg, struct ledger_entry *le, const struct pop3_txn *t);
+void ledger_transcript_free(struct ledger *lg, struct ledger_entry *le);
+
 /* ledger.c */
 void ledger_drop(struct ledger *lg, struct ledger_entry *le); /* whole: watchers told, counted */
+void ledger_entry_go(struct ledger *lg, struct ledger_entry *le); /* the same, not counted as evicted */
 size_t ledger_entry_bytes(const struct ledger *lg);
 
 #endif

@@ -289,7 +289,9 @@ void ui_ladder_build(struct ui_ladder *ld, const struct ui_session *s, const str
 		 g->right, ui_fmt_endpoint(se, sizeof(se), s->srv, s->h->sport, 0));
 	ld->first_txn_line = ld->n;
 	for (size_t i = 0; i < le->n_tx; i++) {
-		const struct ledger_txn *t = &le->tx[i];
+		struct ledger_txn tb;
+		ledger_tx(le, i, &tb);
+		const struct ledger_txn *t = &tb;
 		int esev = evidence_sev(le, t);
 		if (t->req_frame || t->keyword[0]) {
 			l = add(ld, UI_LL_REQ);

@@ -24,6 +24,14 @@
 #include "event.h"
 #include "ledger.h"
 
+/* The i-th kept transaction, unpacked. */
+static struct ledger_txn tx_of(const struct ledger_entry *le, size_t i)
+{
+	struct ledger_txn t;
+	ledger_tx(le, i, &t);
+	return t;
+}
+
 static struct ev_session mk(uint64_t id)
 {
 	struct ev_session s;
@@ -100,9 +108,9 @@ static void test_entry_holds_snapshot_transcript_findings(void **state)
 	assert_string_equal(got.source, "borrowed.pcap");
 	assert_string_equal(le->snap.source, "borrowed.pcap");
 	assert_int_equal(le->n_tx, 2);
-	assert_string_equal(le->tx[0].text, "ok \x1b[H");
-	assert_string_equal(le->tx[1].keyword, "NOOP");
-	assert_int_equal(le->tx[1].rep_frame, 4);
+	assert_string_equal(tx_of(le, 0).text, "ok \x1b[H");
+	assert_string_equal(tx_of(le, 1).keyword, "NOOP");
+	assert_int_equal(tx_of(le, 1).rep_frame, 4);
 	assert_int_equal(le->n_fx, 1);
 	assert_string_equal(le->fx[0].ev[0].line, "STAT -> +OK 1 554");
 	assert_true(le->snap.flagged);
@@ -300,9 +308,9 @@ static void test_caps(void **state)
 	const struct ledger_entry *le = ledger_find(lg, 1);
 	assert_int_equal(le->n_tx, 3);
 	assert_int_equal(le->tx_dropped, 3);
-	assert_int_equal(le->tx[0].n_entries, 5);
-	assert_int_equal(le->tx[0].n_entries_seen, 12);
-	assert_memory_equal(le->tx[0].uids + le->tx[0].entries[4].uid_off, "u04", 3);
+	assert_int_equal(tx_of(le, 0).n_entries, 5);
+	assert_int_equal(tx_of(le, 0).n_entries_seen, 12);
+	assert_memory_equal(tx_of(le, 0).uids + tx_of(le, 0).entries[4].uid_off, "u04", 3);
 	assert_int_equal(le->n_fx, 2);
 	assert_int_equal(le->fx_dropped, 2);
 	struct ledger_stats st;
@@ -442,7 +450,7 @@ static void probe_event(void *self, const struct event *e)
 	p->events++;
 	const struct ledger_entry *le = e->sess ? ledger_find(p->lg, e->sess->id) : NULL;
 	/* applied before this sink: the entry has this event's transaction */
-	if (le && (e->type != EV_TXN || (le->n_tx && le->tx[le->n_tx - 1].index == e->txn->index)))
+	if (le && (e->type != EV_TXN || (le->n_tx && tx_of(le, le->n_tx - 1).index == e->txn->index)))
 		p->saw_entry++;
 }
 

@@ -31,6 +31,24 @@ static void add_lines(struct ui_model *m, struct uit_sess *s, unsigned n)
 	}
 }
 
+/* What n of add_lines' lines cost one session in the ledger's budget,
+ * and (open) what the open session itself costs, row and facts: lines
+ * are packed, so measured, not assumed. */
+static size_t lines_cost(unsigned n, bool open)
+{
+	struct ui_model_opts o;
+	ui_model_opts_default(&o);
+	struct ui_model *m = ui_model_new(&o);
+	struct uit_sess s;
+	uit_sess(&s, 1, "192.0.2.1", "a");
+	uit_open(m, &s);
+	size_t before = open ? 0 : ui_model_store_bytes(m);
+	add_lines(m, &s, n);
+	size_t c = ui_model_store_bytes(m) - before;
+	ui_model_free(m);
+	return c;
+}
+
 /* The ledger's order as evict_look sees it, and a dashboard row exactly
  * where the ledger has an entry, pointing at it. */
 static void look(const struct ui_model *m, struct evict_seen *w)
@@ -112,7 +130,10 @@ static void test_budget_drops_line_when_dry(void **state)
 	(void)state;
 	struct ui_model_opts o;
 	ui_model_opts_default(&o);
-	o.store_bytes_max = 2 * (sizeof(struct ui_session) + sizeof(struct ledger_entry)) + 4 * 1024;
+	/* room for one session's 20 lines but its last growth, and with so
+	 * little to spare that freeing that session's transcript (not the
+	 * session) is what makes room for another's first line */
+	o.store_bytes_max = 2 * lines_cost(0, true) + lines_cost(20, false) - 64;
 	struct ui_model *m = ui_model_new(&o);
 	struct uit_sess a, b;
 	uit_sess(&a, 1, "192.0.2.1", "a");
@@ -216,14 +237,15 @@ static void test_held_text(void **state)
 	ui_model_opts_default(&o);
 	struct ledger_opts lo;
 	ui_model_ledger_opts(&o, &lo);
-	/* three rows and entries, and room for one session's 10 lines, not two */
-	o.store_bytes_max = 3 * (lo.row_bytes + sizeof(struct ledger_entry)) + 4400;
+	/* two rows and entries, and room for one session's 40 lines and half
+	 * of another's 10 */
+	o.store_bytes_max = 2 * lines_cost(0, true) + lines_cost(40, false) + lines_cost(10, false) / 2;
 	m = ui_model_new(&o);
 	struct uit_sess a, b;
 	uit_sess(&a, 1, "192.0.2.1", "a");
 	uit_sess(&b, 2, "192.0.2.1", "b");
 	uit_open(m, &a);
-	add_lines(m, &a, 10);
+	add_lines(m, &a, 40);
 	uit_close(m, &a);
 	uit_open(m, &b);
 	add_lines(m, &b, 10);

@@ -18,6 +18,15 @@
 #include "test_ui_events.h"
 #include "../../src/ui/ui_view.h"
 
+
+/* The i-th kept transaction, unpacked. */
+static struct ledger_txn tx_of(const struct ledger_entry *le, size_t i)
+{
+	struct ledger_txn t;
+	ledger_tx(le, i, &t);
+	return t;
+}
+
 static int setup(void **state)
 {
 	*state = ui_model_new(NULL);
@@ -93,7 +102,7 @@ static void test_wire_text_sanitised(void **state)
 	assert_string_equal(s->banner, "evil \\x1b]0;title\\x07 banner \\xc3\\xa9");
 	assert_string_equal(ui_model_recent(m, 0)->summary, "bad \\x1b[5m reply");
 	/* the ledger keeps the wire's text; the ladder sanitises it as drawn */
-	assert_string_equal(s->le->tx[0].args, "x\x1b[31m");
+	assert_string_equal(tx_of(s->le, 0).args, "x\x1b[31m");
 	struct ui_expand x;
 	memset(&x, 0, sizeof(x));
 	struct ui_ladder ld = { 0 };
@@ -138,7 +147,8 @@ static void test_transcript_copy(void **state)
 	const struct ui_session *s = ui_model_find(m, 3);
 	assert_ptr_equal(s->le, ledger_find(m->lg, 3)); /* the ledger's entry, not a copy */
 	assert_int_equal(s->le->n_tx, 1);
-	const struct ledger_txn *k = &s->le->tx[0];
+	struct ledger_txn kb = tx_of(s->le, 0);
+	const struct ledger_txn *k = &kb;
 	assert_string_equal(k->keyword, "UIDL");
 	assert_int_equal(k->n_entries, 2);
 	assert_memory_equal(k->uids + k->entries[0].uid_off, "abc", 3);
@@ -355,8 +365,8 @@ static void test_transcript_caps(void **state)
 	const struct ui_session *s = ui_model_find(m, 1);
 	assert_int_equal(s->le->n_tx, 3);
 	assert_int_equal(s->le->tx_dropped, 3);
-	assert_int_equal(s->le->tx[0].n_entries, 5);
-	assert_int_equal(s->le->tx[0].n_entries_seen, 12);
+	assert_int_equal(tx_of(s->le, 0).n_entries, 5);
+	assert_int_equal(tx_of(s->le, 0).n_entries_seen, 12);
 	assert_int_equal(m->drops.entries_dropped, 7);
 	assert_int_equal(m->drops.txns_dropped, 3);
 	assert_int_equal(s->le->n_fx, 2);
