@@ -18,16 +18,28 @@ struct sink_filter {
 	const char *user;      /* or NULL */
 };
 
+struct ledger;
+struct ledger_opts;
 struct report_opts {
 	struct sink_filter filter;
 	bool verbose;          /* -v: transcripts of clean sessions too */
 	bool localtime;        /* --localtime instead of UTC */
 	const char *const *sources; /* capture names read, for the summary */
 	size_t nsources;
+	/* Borrowed, may be NULL: the session ledger the report renders from,
+	 * made with report_ledger_opts and applied by the bus that runs the
+	 * report (event_bus.ledger, ledger_silent). NULL: the report makes its
+	 * own and applies each event to it itself. */
+	struct ledger *ledger;
 };
 
 /* The text report, written at finish (it is a summary of the whole run). */
 struct sink report_sink_new(FILE *out, const struct report_opts *o);
+/* What the report needs its ledger to keep (ledger.h): the sessions it
+ * shows in full, kept whole to the end; the first lines of every open
+ * one; nothing of the others past their close. The filter is read
+ * through o (select_ctx): o must outlive the ledger. */
+void report_ledger_opts(const struct report_opts *o, struct ledger_opts *lo);
 
 struct json_opts {
 	struct sink_filter filter;

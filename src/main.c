@@ -31,6 +31,7 @@
 #include "flagged.h"
 #include "save_dir.h"
 #include "flow.h"
+#include "ledger.h"
 #include "options.h"
 #include "pop3.h"
 #include "publish.h"
@@ -311,10 +312,14 @@ int main(int argc, char **argv)
 			flagged_writer_select(r.flagged, &o.filter);
 		event_bus_add(&r.bus, flagged_writer_sink(r.flagged));
 	}
+	/* The report renders from a session ledger of its own policy, applied
+	 * on the sinks' thread before the report sees each event; it lives
+	 * (with ro, which its filter is read through) until the end. */
+	struct report_opts ro = { o.filter, o.verbose, o.localtime, o.files, o.nfiles, NULL };
+	struct ledger *report_lg = NULL;
 	if (o.streams) {
 		event_bus_add(&rendered, streams_sink_new(stdout));
 	} else if (!want_ui && !json_stdout) {
-		struct report_opts ro = { o.filter, o.verbose, o.localtime, o.files, o.nfiles };
 		if (o.nfrom) {
 			ro.sources = o.from;
 			ro.nsources = o.nfrom;
@@ -323,6 +328,11 @@ int main(int argc, char **argv)
 			ro.sources = &o.iface;
 			ro.nsources = 1;
 		}
+		struct ledger_opts lo;
+		report_ledger_opts(&ro, &lo);
+		report_lg = ro.ledger = ledger_new(&lo);
+		rendered.ledger = report_lg;
+		rendered.ledger_silent = true;
 		event_bus_add(&rendered, report_sink_new(stdout, &ro));
 	}
 	if (r.pub) /* after the --json sink: a shared line is written there first */
@@ -446,6 +456,7 @@ rendered:
 	flow_table_free(r.flows);
 	session_mgr_free(r.sessions);
 	event_bus_free(&r.bus);
+	ledger_free(report_lg); /* after the report, which read it */
 	flagged_writer_free(r.flagged);
 	save_dir_close(r.save);
 	for (size_t i = 0; i < nsrc; i++)

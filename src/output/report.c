@@ -10,18 +10,23 @@
  *             with evidence, RFC and client symptom, then the transcript
  *   clean     one line per session (-v: with its transcript)
  *
- * Memory is bounded per session and overall: the transcript of an open
- * session is kept (REPORT_TXN_LINES_MAX lines per session, their text
- * REPORT_TRANSCRIPT_TOTAL_MAX bytes in all, the rest counted), and is
- * dropped at close unless the session is flagged (or -v). Flagged sessions beyond
- * REPORT_FLAGGED_FULL_MAX and clean ones beyond REPORT_CLEAN_MAX are
- * summarised by count. Wire text goes through sanitize_text.
+ * The report is a renderer of the session ledger (ledger.h): the bus that
+ * runs it applies each event to the ledger first, and the ledger keeps,
+ * by the policy report_ledger_opts gives it, what the report shows at the
+ * end: the whole entry (snapshot, findings, transcript) of the first
+ * REPORT_FLAGGED_FULL_MAX flagged sessions the filter takes (with -v, of
+ * the first REPORT_CLEAN_FULL_MAX clean ones too), every open session with
+ * its first lines (REPORT_TXN_LINES_MAX each, within the ledger's budget,
+ * the rest counted), and nothing of the others past their close. A session
+ * listed without details is rendered into its one line as it closes, so
+ * the ledger may drop it. Flagged sessions beyond REPORT_FLAGGED_FULL_MAX
+ * and clean ones beyond REPORT_CLEAN_MAX are summarised by count. Wire
+ * text goes through sanitize_text.
  *
- * This file is the sink itself: events in, the per-session records kept
- * (the store: open sessions by id, then the flagged and clean lists with
- * their caps), the run's counts, and report_finish putting the sections in
- * order. The transcript (report_transcript.c), the per-session blocks and
- * time/endpoint formatting (report_sessions.c) and the summary section
+ * This file is the sink itself: events in, the run's counts, the sessions
+ * listed, and report_finish putting the sections in order. The transcript
+ * (report_transcript.c), the per-session blocks and time/endpoint
+ * formatting (report_sessions.c) and the summary section
  * (report_summary.c) are their own files; report_priv.h is what they share.
  */
 #include <errno.h>
@@ -32,126 +37,34 @@
 
 #include "report_priv.h"
 
-/* ---- per-session records ---- */
-
-static char empty_str[1];
-
-static void str_free(char *p)
+static bool filter_select(void *ctx, const struct ev_session *s)
 {
-	if (p != empty_str)
-		free(p);
+	return sink_filter_pass(ctx, s);
 }
 
-static void rsess_free(struct report *r, struct rsess *s)
+static bool filter_any(const struct sink_filter *f)
 {
-	if (!s)
-		return;
-	r->tx_total -= s->tx_cap;
-	free(s->rec);
-	free(s->f);
-	str_free(s->user);
-	str_free(s->banner);
-	free(s->tunnel);
-	free(s);
+	return f->only_flagged || f->rule >= 0 || f->server || f->user;
 }
 
-/* Keep *dst equal to src, reallocating only when it changed; "" is
- * empty_str, shared (most sessions start with neither user nor banner). */
-static void set_str(char **dst, const char *src)
+void report_ledger_opts(const struct report_opts *o, struct ledger_opts *lo)
 {
-	if (*dst && !strcmp(*dst, src))
-		return;
-	str_free(*dst);
-	*dst = src[0] ? xstrdup(src) : empty_str;
-}
-
-/* The session's source name, shared by the sessions of one capture file:
- * a copy per session was a malloc and a free each. */
-static const char *shared_source(struct report *r, const char *src)
-{
-	if (!src)
-		src = "";
-	for (size_t i = r->nsrcnames; i-- > 0;)
-		if (!strcmp(r->srcnames[i], src))
-			return r->srcnames[i];
-	r->srcnames = xrealloc(r->srcnames, (r->nsrcnames + 1) * sizeof *r->srcnames);
-	r->srcnames[r->nsrcnames] = xstrdup(src);
-	return r->srcnames[r->nsrcnames++];
-}
-
-static void rsess_drop_detail(struct report *r, struct rsess *s, bool findings_too)
-{
-	r->tx_total -= s->tx_cap;
-	free(s->rec);
-	s->rec = NULL;
-	s->rec_len = s->rec_cap = 0;
-	s->tx_len = s->tx_cap = 0;
-	if (findings_too) {
-		free(s->f);
-		s->f = NULL;
-		s->nf = 0;
-		s->brief = true;
+	ledger_opts_default(lo);
+	lo->bytes_max = REPORT_LEDGER_BYTES;
+	lo->sessions_max = REPORT_SESSIONS_MAX;
+	lo->txns_per_session_max = REPORT_TXN_LINES_MAX;
+	lo->findings_per_session_max = REPORT_FINDINGS_MAX;
+	lo->entries_per_txn_max = 0; /* a transcript line shows no LIST/UIDL entry */
+	lo->keep_flagged = REPORT_FLAGGED_FULL_MAX;
+	lo->keep_clean = o && o->verbose ? REPORT_CLEAN_FULL_MAX : 0;
+	lo->drop_closed = true;          /* rendered at its close: its line, or nothing */
+	lo->keep_open_transcripts = true; /* a session shows its first lines, never none */
+	lo->findings_past_budget = true;  /* what flags a session, at most REPORT_FINDINGS_MAX */
+	lo->lazy_entries = true;          /* a SYN flood's silent sessions: no entry */
+	if (o && filter_any(&o->filter)) {
+		lo->select = filter_select;
+		lo->select_ctx = (void *)(uintptr_t)&o->filter;
 	}
-}
-
-/* The tunnel a session came through, as one line's text (our own names and
- * formatted addresses: nothing from the wire to sanitise). */
-static char *tunnel_text(const struct ev_tunnel *t)
-{
-	char buf[sizeof t->type + 2 * ADDR_STR_MAX + 32];
-	size_t o = (size_t)snprintf(buf, sizeof buf, "%s", t->type);
-	if (t->src[0] && o < sizeof buf)
-		o += (size_t)snprintf(buf + o, sizeof buf - o, " %s -> %s", t->src, t->dst);
-	if (t->has_id && o < sizeof buf)
-		snprintf(buf + o, sizeof buf - o, " id %" PRIu32, t->id);
-	return xstrdup(buf);
-}
-
-/* `names`: the user and banner may have changed (not every transaction can
- * change them, and comparing them on each was a visible share of a run). */
-static struct rsess *rsess_get(struct report *r, const struct ev_session *e, bool names)
-{
-	struct rsess *s = idmap_get(&r->open, e->id);
-	if (!s) {
-		s = xcalloc(1, sizeof *s);
-		s->id = e->id;
-		s->source = shared_source(r, e->source);
-		if (e->sensor[0])
-			s->sensor = shared_source(r, e->sensor);
-		idmap_put(&r->open, e->id, s);
-		names = true;
-		if (e->tunnel.depth)
-			s->tunnel = tunnel_text(&e->tunnel);
-	}
-	s->ipver = e->ipver;
-	memcpy(s->cli, e->cli, sizeof s->cli);
-	memcpy(s->srv, e->srv, sizeof s->srv);
-	_Static_assert(sizeof s->community_id == sizeof e->community_id, "community id: same size");
-	memcpy(s->community_id, e->community_id, sizeof s->community_id);
-	s->cli[sizeof s->cli - 1] = s->srv[sizeof s->srv - 1] = '\0';
-	s->community_id[sizeof s->community_id - 1] = '\0';
-	s->cport = e->cport;
-	s->sport = e->sport;
-	if (names) {
-		set_str(&s->user, e->pop3.user);
-		set_str(&s->banner, e->pop3.banner);
-	}
-	s->state = e->pop3.state;
-	s->tls = e->pop3.tls;
-	s->midstream = e->midstream;
-	s->by_content = e->by_content;
-	s->flagged = e->flagged;
-	s->start_ts = e->start_ts;
-	s->last_ts = e->last_ts;
-	s->first_frame = e->first_frame;
-	s->last_frame = e->last_frame;
-	s->txns = e->txns;
-	memcpy(s->pkts, e->pkts, sizeof s->pkts);
-	memcpy(s->bytes, e->bytes, sizeof s->bytes);
-	memcpy(s->nfind, e->findings, sizeof s->nfind);
-	s->rules_hit = e->rules_hit;
-	s->end = e->end;
-	return s;
 }
 
 static void names_add(struct names *ns, const char *name)
@@ -171,33 +84,22 @@ static void names_add(struct names *ns, const char *name)
 	ns->n++;
 }
 
-static void push(struct rsess ***v, size_t *n, size_t *cap, struct rsess *s)
+static void push(struct rlisted **v, size_t *n, size_t *cap, struct rlisted it)
 {
 	if (*n == *cap) {
 		*cap = *cap ? *cap * 2 : 64;
 		*v = xrealloc(*v, *cap * sizeof **v);
 	}
-	(*v)[(*n)++] = s;
+	(*v)[(*n)++] = it;
 }
 
-/* Does the session, as last seen, pass the report's filter? */
-static bool rsess_pass(const struct report *r, const struct rsess *s)
+/* The session is over: count it, and list it, in full (the ledger's entry
+ * `le`, kept whole by the ledger or open at the end of input) or as its
+ * line. `s` is its final snapshot: a closing session's is its close
+ * event's, so a session the ledger dropped while open (its count cap:
+ * le NULL) is still counted whole and listed, without details. */
+static void session_done(struct report *r, const struct ev_session *s, const struct ledger_entry *le, bool closed)
 {
-	struct ev_session e;
-	memset(&e, 0, sizeof e);
-	strlcpy_safe(e.pop3.user, s->user, sizeof e.pop3.user);
-	e.ipver = s->ipver;
-	memcpy(e.srv, s->srv, sizeof e.srv);
-	e.sport = s->sport;
-	e.flagged = s->flagged;
-	e.rules_hit = s->rules_hit;
-	return sink_filter_pass(&r->o.filter, &e);
-}
-
-/* The session is over (closed, or open at the end): keep what the report shows. */
-static void session_done(struct report *r, struct rsess *s)
-{
-	idmap_del(&r->open, s->id);
 	r->sessions++;
 	r->not_pop3 += s->end == FLOW_END_NOT_POP3;
 	r->by_content += s->by_content;
@@ -209,34 +111,42 @@ static void session_done(struct report *r, struct rsess *s)
 		r->sessions_flagged++;
 		report_endpoint(srv, sizeof srv, s->ipver, s->srv, s->sport);
 		names_add(&r->servers, srv);
-		sanitize_text(u, sizeof u, s->user[0] ? s->user : "(no user seen)");
-		snprintf(acct, sizeof acct, "%s @ %s", u, s->srv);
+		sanitize_text(u, sizeof u, s->pop3.user[0] ? s->pop3.user : "(no user seen)");
+		snprintf(acct, sizeof acct, "%s @ %.*s", u, ADDR_STR_MAX - 1, s->srv);
 		names_add(&r->accounts, acct);
 	}
-	if (!rsess_pass(r, s)) {
+	/* The filter: decided by the ledger at the close (ledger_entry.selected),
+	 * here for a session that never closed or that the ledger no longer holds. */
+	if (closed && le ? !le->selected : !sink_filter_pass(&r->o.filter, s)) {
 		r->filtered_out++;
-		rsess_free(r, s);
 		return;
 	}
+	bool full;
 	if (s->flagged) {
 		if (r->nflagged >= REPORT_FLAGGED_FULL_MAX + REPORT_CLEAN_MAX) {
 			r->flagged_more++;
-			rsess_free(r, s);
 			return;
 		}
-		if (r->nflagged >= REPORT_FLAGGED_FULL_MAX)
-			rsess_drop_detail(r, s, true);
-		push(&r->flagged, &r->nflagged, &r->capflagged, s);
-		return;
+		full = le && (closed ? le->kept : r->nflagged < REPORT_FLAGGED_FULL_MAX);
+	} else {
+		if (r->nclean >= REPORT_CLEAN_MAX) {
+			r->clean_more++;
+			return;
+		}
+		full = le && (closed ? le->kept : r->o.verbose && r->nclean < REPORT_CLEAN_FULL_MAX);
 	}
-	if (r->nclean >= REPORT_CLEAN_MAX) {
-		r->clean_more++;
-		rsess_free(r, s);
-		return;
-	}
-	if (!r->o.verbose || r->nclean >= REPORT_CLEAN_FULL_MAX)
-		rsess_drop_detail(r, s, true);
-	push(&r->clean, &r->nclean, &r->capclean, s);
+	struct rlisted it = { s->id, full ? le : NULL, full ? NULL : report_clean_line(s, closed) };
+	if (s->flagged)
+		push(&r->flagged, &r->nflagged, &r->capflagged, it);
+	else
+		push(&r->clean, &r->nclean, &r->capclean, it);
+}
+
+static void open_at_end(void *ctx, const struct ledger_entry *le)
+{
+	struct ev_session s;
+	ledger_snapshot(le, &s);
+	session_done(ctx, &s, le, false);
 }
 
 static void report_event(void *self, const struct event *e)
@@ -263,37 +173,16 @@ static void report_event(void *self, const struct event *e)
 		return;
 	if (e->sess->start_ts && (!r->first_ts || e->sess->start_ts < r->first_ts))
 		r->first_ts = e->sess->start_ts;
-	/* The banner comes with the greeting (no command), the user with
-	 * USER/PASS/APOP/AUTH; every other event type may carry either. */
-	bool names = e->type != EV_TXN || !e->txn || e->txn->cmd == POP3_CMD_NONE ||
-		     e->txn->cmd == POP3_CMD_USER || e->txn->cmd == POP3_CMD_PASS ||
-		     e->txn->cmd == POP3_CMD_APOP || e->txn->cmd == POP3_CMD_AUTH;
-	struct rsess *s = rsess_get(r, e->sess, names);
-	switch (e->type) {
-	case EV_TXN:
-		if (e->txn)
-			report_txn_keep(r, s, e->txn);
-		break;
-	case EV_FINDING:
-		if (!e->finding)
-			break;
+	if (r->own_lg)
+		ledger_apply(r->lg, e);
+	if (e->type == EV_FINDING && e->finding) {
 		if ((unsigned)e->finding->sev < 3)
 			r->findings[e->finding->sev]++;
 		if ((unsigned)e->finding->rule < R__COUNT && (int)e->finding->sev > r->rule_worst[e->finding->rule])
 			r->rule_worst[e->finding->rule] = (int)e->finding->sev;
-		if (s->nf >= REPORT_FINDINGS_MAX) {
-			s->f_more++;
-			break;
-		}
-		s->f = xrealloc(s->f, (s->nf + 1) * sizeof *s->f);
-		s->f[s->nf++] = *e->finding;
-		break;
-	case EV_SESSION_CLOSE:
-		s->closed = true;
-		session_done(r, s);
-		break;
-	default:
-		break;
+	} else if (e->type == EV_SESSION_CLOSE) {
+		/* NULL: a session the ledger dropped while open (its count cap) */
+		session_done(r, e->sess, ledger_find(r->lg, e->sess->id), true);
 	}
 }
 
@@ -301,8 +190,16 @@ static void report_event(void *self, const struct event *e)
 
 static int by_id(const void *a, const void *b)
 {
-	const struct rsess *x = *(struct rsess *const *)a, *y = *(struct rsess *const *)b;
+	const struct rlisted *x = a, *y = b;
 	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+static void print_listed(struct report *r, FILE *o, const struct rlisted *it)
+{
+	if (it->le)
+		report_print_detailed(r, o, it->le);
+	else
+		fputs(it->line, o);
 }
 
 static int report_finish(void *self, char *errbuf, size_t errlen)
@@ -310,14 +207,14 @@ static int report_finish(void *self, char *errbuf, size_t errlen)
 	struct report *r = self;
 	FILE *o = r->out;
 
-	/* Sessions never closed (no end-of-input close): report them as open. */
-	while (r->open.n) {
-		struct rsess *s = NULL;
-		for (size_t i = 0; i < r->open.cap && !s; i++)
-			if (r->open.keys[i])
-				s = r->open.vals[i];
-		session_done(r, s);
-	}
+	/* Sessions never closed (no end-of-input close): report them as open,
+	 * oldest first. Once: a second finish finds them done. */
+	if (!r->finishing)
+		ledger_each_open(r->lg, open_at_end, r);
+	r->finishing = true;
+	struct ledger_stats st;
+	ledger_get_stats(r->lg, &st);
+	r->dropped_open = st.sessions_evicted_open;
 	if (r->nflagged)
 		qsort(r->flagged, r->nflagged, sizeof *r->flagged, by_id);
 	if (r->nclean)
@@ -328,10 +225,7 @@ static int report_finish(void *self, char *errbuf, size_t errlen)
 	if (r->nflagged) {
 		fprintf(o, "\nFlagged sessions\n================\n");
 		for (size_t i = 0; i < r->nflagged; i++)
-			if (r->flagged[i]->brief)
-				report_print_clean_line(o, r->flagged[i]);
-			else
-				report_print_detailed(r, o, r->flagged[i]);
+			print_listed(r, o, &r->flagged[i]);
 		if (r->nflagged > REPORT_FLAGGED_FULL_MAX)
 			fprintf(o, "\n(flagged sessions past the first %u are listed without findings and transcript)\n",
 				REPORT_FLAGGED_FULL_MAX);
@@ -341,12 +235,8 @@ static int report_finish(void *self, char *errbuf, size_t errlen)
 	}
 	if (r->nclean || r->clean_more) {
 		fprintf(o, "\nOther sessions\n==============\n");
-		for (size_t i = 0; i < r->nclean; i++) {
-			if (!r->clean[i]->brief)
-				report_print_detailed(r, o, r->clean[i]);
-			else
-				report_print_clean_line(o, r->clean[i]);
-		}
+		for (size_t i = 0; i < r->nclean; i++)
+			print_listed(r, o, &r->clean[i]);
 		if (r->clean_more)
 			fprintf(o, "  ... and %" PRIu64 " more session%s without findings of note (not listed)\n",
 				r->clean_more, r->clean_more == 1 ? "" : "s");
@@ -363,14 +253,10 @@ static void report_free(void *self)
 	struct report *r = self;
 	if (!r)
 		return;
-	for (size_t i = 0; i < r->open.cap; i++)
-		if (r->open.keys[i])
-			rsess_free(r, r->open.vals[i]);
-	idmap_fini(&r->open);
 	for (size_t i = 0; i < r->nflagged; i++)
-		rsess_free(r, r->flagged[i]);
+		free(r->flagged[i].line);
 	for (size_t i = 0; i < r->nclean; i++)
-		rsess_free(r, r->clean[i]);
+		free(r->clean[i].line);
 	free(r->flagged);
 	free(r->clean);
 	for (size_t i = 0; i < r->servers.n; i++)
@@ -379,9 +265,8 @@ static void report_free(void *self)
 		free(r->accounts.v[i].name);
 	free(r->servers.v);
 	free(r->accounts.v);
-	for (size_t i = 0; i < r->nsrcnames; i++)
-		free(r->srcnames[i]);
-	free(r->srcnames);
+	if (r->own_lg)
+		ledger_free(r->lg);
 	free(r);
 }
 
@@ -400,20 +285,20 @@ struct sink report_sink_new(FILE *out, const struct report_opts *o)
 		r->o = *o;
 	else
 		r->o.filter.rule = -1;
-	idmap_init(&r->open);
+	r->lg = r->o.ledger;
+	if (!r->lg) {
+		struct ledger_opts lo;
+		report_ledger_opts(&r->o, &lo); /* its select_ctx: r->o.filter, r's own */
+		r->lg = ledger_new(&lo);
+		r->own_lg = true;
+	}
 	for (int i = 0; i < R__COUNT; i++)
 		r->rule_worst[i] = -1;
-	for (unsigned i = 0; i <= POP3_ST_BAD; i++)
-		r->status_len[i] = (uint8_t)strlen(pop3_status_str((enum pop3_status)i));
-	for (unsigned i = 0; i < 32; i++) {
-		const char *fn = pop3_txn_flag_name(1u << i);
-		if (fn) {
+	for (unsigned i = 0; i < 32; i++)
+		if (pop3_txn_flag_name(1u << i))
 			r->flag_known |= 1u << i;
-			r->flag_len[i] = (uint8_t)strlen(fn);
-		}
-	}
 	/* A session's state at its close is all the report keeps; its first
-	 * event of any kind opens its record. */
+	 * transaction, finding or close makes its entry in the ledger. */
 	return (struct sink){ .ops = &report_ops, .self = r,
 			      .skip = EV_BIT(EV_SESSION_OPEN) | EV_BIT(EV_SESSION_UPDATE) };
 }

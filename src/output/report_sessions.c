@@ -2,9 +2,12 @@
  * report_sessions.c - one session as the report prints it: the block of a
  * flagged (or -v) session (endpoints, user, times, how it ended, findings
  * with evidence, then its transcript) and the one line of a session listed
- * briefly; with the time and endpoint formatting every section uses.
+ * briefly; with the time and endpoint formatting every section uses. A
+ * session is read from the session ledger (ledger.h): its snapshot, its
+ * findings and its transcript.
  */
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -19,48 +22,69 @@ void report_fmt_time(const struct report *r, char *b, size_t n, uint64_t ts, boo
 
 void report_endpoint(char *b, size_t n, uint8_t ipver, const char *addr, uint16_t port)
 {
+	/* the address arrays of an event are ADDR_STR_MAX bytes, not always
+	 * with their NUL (a snapshot is copied as it came) */
 	if (ipver == 6)
-		snprintf(b, n, "[%s]:%u", addr, port);
+		snprintf(b, n, "[%.*s]:%u", ADDR_STR_MAX - 1, addr, port);
 	else
-		snprintf(b, n, "%s:%u", addr, port);
+		snprintf(b, n, "%.*s:%u", ADDR_STR_MAX - 1, addr, port);
 }
 
-static void print_session_head(struct report *r, FILE *o, const struct rsess *s)
+/* The tunnel a session came through, as one line's text (our own names and
+ * formatted addresses: nothing from the wire to sanitise). */
+static void tunnel_text(char *buf, size_t n, const struct ev_tunnel *t)
+{
+	size_t o = (size_t)snprintf(buf, n, "%s", t->type);
+	if (t->src[0] && o < n)
+		o += (size_t)snprintf(buf + o, n - o, " %s -> %s", t->src, t->dst);
+	if (t->has_id && o < n)
+		snprintf(buf + o, n - o, " id %" PRIu32, t->id);
+}
+#define TUNNEL_TEXT_MAX (sizeof(((struct ev_tunnel *)0)->type) + 2 * ADDR_STR_MAX + 32)
+
+static void print_session_head(struct report *r, FILE *o, const struct ev_session *s, bool closed)
 {
 	char c[ADDR_STR_MAX + 16], v[ADDR_STR_MAX + 16], a[OUT_TIME_MAX], b[OUT_TIME_MAX];
 	char u[SAN(POP3_ARGS_MAX)], ban[SAN(POP3_TEXT_MAX)], src[SAN(64)], srcs[65];
 	report_endpoint(c, sizeof c, s->ipver, s->cli, s->cport);
 	report_endpoint(v, sizeof v, s->ipver, s->srv, s->sport);
 	char sen[SAN(SENSOR_NAME_MAX)];
-	strlcpy_safe(srcs, s->source, sizeof srcs);
+	strlcpy_safe(srcs, s->source ? s->source : "", sizeof srcs);
 	fprintf(o, "\nSession %" PRIu64 ": %s -> %s  (%s%s%s)\n", s->id, c, v,
-		s->sensor ? sanitize_text(sen, sizeof sen, s->sensor) : "", s->sensor ? ": " : "",
+		s->sensor[0] ? sanitize_text(sen, sizeof sen, s->sensor) : "", s->sensor[0] ? ": " : "",
 		sanitize_text(src, sizeof src, srcs));
-	fprintf(o, "  user %s, state %s%s%s%s\n", s->user[0] ? sanitize_text(u, sizeof u, s->user) : "(none seen)",
-		pop3_state_name(s->state), s->tls ? ", TLS" : "", s->midstream ? ", capture began mid-session" : "",
+	fprintf(o, "  user %s, state %s%s%s%s\n",
+		s->pop3.user[0] ? sanitize_text(u, sizeof u, s->pop3.user) : "(none seen)",
+		pop3_state_name(s->pop3.state), s->pop3.tls ? ", TLS" : "",
+		s->midstream ? ", capture began mid-session" : "",
 		s->by_content ? ", found by content (port not watched)" : "");
 	report_fmt_time(r, a, sizeof a, s->start_ts, false);
 	report_fmt_time(r, b, sizeof b, s->last_ts, false);
 	fprintf(o, "  start %s, last %s, %s\n", a, b,
-		s->closed ? flow_end_name(s->end) : "still open at the end of input");
+		closed ? flow_end_name(s->end) : "still open at the end of input");
 	fprintf(o, "  frames %" PRIu64 "-%" PRIu64 ", %" PRIu64 " txns, %" PRIu64 "/%" PRIu64
 		   " packets and %" PRIu64 "/%" PRIu64 " bytes client/server\n",
 		s->first_frame, s->last_frame, s->txns, s->pkts[0], s->pkts[1], s->bytes[0], s->bytes[1]);
-	if (s->banner[0])
-		fprintf(o, "  banner: %s\n", sanitize_text(ban, sizeof ban, s->banner));
+	if (s->pop3.banner[0])
+		fprintf(o, "  banner: %s\n", sanitize_text(ban, sizeof ban, s->pop3.banner));
 	if (s->community_id[0])
-		fprintf(o, "  community id %s\n", s->community_id);
-	if (s->tunnel)
-		fprintf(o, "  tunnel %s\n", s->tunnel);
+		fprintf(o, "  community id %.*s\n", (int)sizeof s->community_id - 1, s->community_id);
+	if (s->tunnel.depth) {
+		char tun[TUNNEL_TEXT_MAX];
+		tunnel_text(tun, sizeof tun, &s->tunnel);
+		fprintf(o, "  tunnel %s\n", tun);
+	}
 }
 
-void report_print_detailed(struct report *r, FILE *o, const struct rsess *s)
+void report_print_detailed(struct report *r, FILE *o, const struct ledger_entry *le)
 {
-	print_session_head(r, o, s);
-	if (s->nf)
+	struct ev_session s;
+	ledger_snapshot(le, &s);
+	print_session_head(r, o, &s, le->closed);
+	if (le->n_fx)
 		fprintf(o, "  Findings\n");
-	for (unsigned i = 0; i < s->nf; i++) {
-		const struct finding *f = &s->f[i];
+	for (size_t i = 0; i < le->n_fx; i++) {
+		const struct finding *f = &le->fx[i];
 		char sum[SAN(FINDING_SUMMARY_MAX)], line[SAN(FINDING_LINE_MAX)], tm[OUT_TIME_MAX], raw[FINDING_LINE_MAX];
 		char up[8];
 		const char *sv = severity_name(f->sev);
@@ -81,32 +105,56 @@ void report_print_detailed(struct report *r, FILE *o, const struct rsess *s)
 		if (rule_symptom(f->rule))
 			fprintf(o, "            client: %s\n", rule_symptom(f->rule));
 	}
-	if (s->f_more)
-		fprintf(o, "    ... %" PRIu64 " more finding%s\n", s->f_more, s->f_more == 1 ? "" : "s");
-	report_print_transcript(r, o, s);
+	if (le->fx_dropped)
+		fprintf(o, "    ... %" PRIu64 " more finding%s\n", le->fx_dropped, le->fx_dropped == 1 ? "" : "s");
+	report_print_transcript(r, o, le);
 }
 
-void report_print_clean_line(FILE *o, const struct rsess *s)
+/* Append to b (n bytes in all, *k used), cut as snprintf cuts. */
+__attribute__((format(printf, 4, 5))) static void cat(char *b, size_t n, size_t *k, const char *fmt, ...)
 {
+	if (*k >= n)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	int w = vsnprintf(b + *k, n - *k, fmt, ap);
+	va_end(ap);
+	if (w > 0)
+		*k += (size_t)w;
+}
+
+/* The longest line: its fixed words, two endpoints, the user, the sensor
+ * and the tunnel escaped, every rule named. */
+#define CLEAN_LINE_MAX \
+	(256 + 2 * (ADDR_STR_MAX + 16) + SAN(POP3_ARGS_MAX) + SAN(SENSOR_NAME_MAX) + TUNNEL_TEXT_MAX + 64 * 48)
+
+char *report_clean_line(const struct ev_session *s, bool closed)
+{
+	char b[CLEAN_LINE_MAX];
+	size_t k = 0, n = sizeof b;
 	char c[ADDR_STR_MAX + 16], v[ADDR_STR_MAX + 16], u[SAN(POP3_ARGS_MAX)];
 	report_endpoint(c, sizeof c, s->ipver, s->cli, s->cport);
 	report_endpoint(v, sizeof v, s->ipver, s->srv, s->sport);
-	fprintf(o, "  Session %" PRIu64 ": %s -> %s  user %s  %s  %" PRIu64 " txns  %s", s->id, c, v,
-		s->user[0] ? sanitize_text(u, sizeof u, s->user) : "-", pop3_state_name(s->state), s->txns,
-		s->closed ? flow_end_name(s->end) : "open");
-	if (s->sensor) {
+	cat(b, n, &k, "  Session %" PRIu64 ": %s -> %s  user %s  %s  %" PRIu64 " txns  %s", s->id, c, v,
+	    s->pop3.user[0] ? sanitize_text(u, sizeof u, s->pop3.user) : "-", pop3_state_name(s->pop3.state),
+	    s->txns, closed ? flow_end_name(s->end) : "open");
+	if (s->sensor[0]) {
 		char sen[SAN(SENSOR_NAME_MAX)];
-		fprintf(o, "  sensor %s", sanitize_text(sen, sizeof sen, s->sensor));
+		cat(b, n, &k, "  sensor %s", sanitize_text(sen, sizeof sen, s->sensor));
 	}
-	if (s->tunnel)
-		fprintf(o, "  tunnel %s", s->tunnel);
+	if (s->tunnel.depth) {
+		char tun[TUNNEL_TEXT_MAX];
+		tunnel_text(tun, sizeof tun, &s->tunnel);
+		cat(b, n, &k, "  tunnel %s", tun);
+	}
 	if (s->by_content)
-		fprintf(o, "  found by content");
+		cat(b, n, &k, "  found by content");
 	if (s->rules_hit) {
-		fprintf(o, "  %s:", s->flagged ? "rules" : "notices");
+		cat(b, n, &k, "  %s:", s->flagged ? "rules" : "notices");
 		for (int i = 0; i < R__COUNT && i < 64; i++)
 			if (s->rules_hit & (1ull << i))
-				fprintf(o, " %s", rule_name((enum rule_id)i));
+				cat(b, n, &k, " %s", rule_name((enum rule_id)i));
 	}
-	fprintf(o, "\n");
+	cat(b, n, &k, "\n");
+	return xstrdup(b);
 }

@@ -179,6 +179,10 @@ void report_print_summary(struct report *r, FILE *o)
 			r->not_pop3, r->not_pop3 == 1 ? "" : "s");
 	fprintf(o, "Findings:        %" PRIu64 " error, %" PRIu64 " warning, %" PRIu64 " notice\n",
 		r->findings[SEV_ERROR], r->findings[SEV_WARNING], r->findings[SEV_NOTICE]);
+	if (r->dropped_open) /* more open at once than the ledger holds (a SYN flood) */
+		fprintf(o, "Not held:        %" PRIu64 " session%s, over %u open at once: counted, "
+			   "listed without findings or transcript\n",
+			r->dropped_open, r->dropped_open == 1 ? "" : "s", (unsigned)LEDGER_SESSIONS_MAX);
 	const struct sink_filter *f = &r->o.filter;
 	if (f->only_flagged || f->rule >= 0 || f->server || f->user) {
 		char srv[SAN(ADDR_STR_MAX + 16)] = "", usr[SAN(POP3_ARGS_MAX)] = "";

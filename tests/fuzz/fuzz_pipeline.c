@@ -22,6 +22,7 @@
 #include "decode.h"
 #include "event.h"
 #include "flow.h"
+#include "ledger.h"
 #include "session.h"
 #include "sinks.h"
 
@@ -79,7 +80,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (js.ops)
 		event_bus_add(&bus, js);
 	static const char *const srcname[] = { "fuzz" };
-	struct report_opts ro = { filt, true, false, srcname, 1 };
+	/* the report reads a ledger the bus applies, as main.c wires it */
+	struct report_opts ro = { filt, true, false, srcname, 1, NULL };
+	struct ledger_opts lo;
+	report_ledger_opts(&ro, &lo);
+	struct ledger *lg = ro.ledger = bus.ledger = ledger_new(&lo);
+	bus.ledger_silent = true;
 	event_bus_add(&bus, report_sink_new(devnull, &ro));
 	event_bus_add(&bus, streams_sink_new(devnull));
 
@@ -144,6 +150,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	flow_table_free(ft);
 	session_mgr_free(sm);
 	event_bus_free(&bus);
+	ledger_free(lg);
 	pcap_close(p);
 	return 0;
 }
