@@ -23,36 +23,7 @@
 
 #include "event.h"
 #include "ledger.h"
-
-/* The i-th kept transaction, unpacked. */
-static struct ledger_txn tx_of(const struct ledger_entry *le, size_t i)
-{
-	struct ledger_txn t;
-	ledger_tx(le, i, &t);
-	return t;
-}
-
-static struct ev_session mk(uint64_t id)
-{
-	struct ev_session s;
-	memset(&s, 0, sizeof s);
-	s.id = id;
-	s.ipver = 4;
-	snprintf(s.cli, sizeof s.cli, "10.0.0.%u", (unsigned)(id % 250) + 2);
-	snprintf(s.srv, sizeof s.srv, "192.0.2.1");
-	s.cport = (uint16_t)(40000 + id % 20000);
-	s.sport = 110;
-	s.start_ts = s.last_ts = 1700000000000000ull + id * 1000ull;
-	s.source = "test.pcap";
-	return s;
-}
-
-static void emit(struct ledger *lg, enum event_type type, const struct ev_session *s,
-		 const struct pop3_txn *t, const struct finding *f)
-{
-	struct event e = { type, s->last_ts, s, t, f, NULL };
-	ledger_apply(lg, &e);
-}
+#include "helpers/ledger_feed.h"
 
 static void txn(struct ledger *lg, const struct ev_session *s, uint64_t idx, const char *text)
 {
@@ -65,7 +36,7 @@ static void txn(struct ledger *lg, const struct ev_session *s, uint64_t idx, con
 	snprintf(t.text, sizeof t.text, "%s", text);
 	t.req_frame = 2 * idx + 1;
 	t.rep_frame = 2 * idx + 2;
-	emit(lg, EV_TXN, s, &t, NULL);
+	lf_emit(lg, EV_TXN, s, &t, NULL);
 }
 
 static void flag(struct ledger *lg, struct ev_session *s)
@@ -81,7 +52,7 @@ static void flag(struct ledger *lg, struct ev_session *s)
 	s->findings[SEV_ERROR]++;
 	s->flagged = true;
 	s->worst = SEV_ERROR;
-	emit(lg, EV_FINDING, s, NULL, &f);
+	lf_emit(lg, EV_FINDING, s, NULL, &f);
 }
 
 /* ---- what an entry holds ---------------------------------------------------------- */
@@ -90,9 +61,9 @@ static void test_entry_holds_snapshot_transcript_findings(void **state)
 {
 	(void)state;
 	struct ledger *lg = ledger_new(NULL);
-	struct ev_session s = mk(5);
+	struct ev_session s = lf_session(5);
 	snprintf(s.pop3.user, sizeof s.pop3.user, "alice\x1b[31m");
-	emit(lg, EV_SESSION_OPEN, &s, NULL, NULL);
+	lf_emit(lg, EV_SESSION_OPEN, &s, NULL, NULL);
 	char src[] = "borrowed.pcap"; /* the event's source is borrowed: not kept */
 	s.source = src;
 	txn(lg, &s, 0, "ok \x1b[H"); /* raw: each sink sanitises as it renders */
@@ -108,24 +79,24 @@ static void test_entry_holds_snapshot_transcript_findings(void **state)
 	assert_string_equal(got.source, "borrowed.pcap");
 	assert_string_equal(le->snap.source, "borrowed.pcap");
 	assert_int_equal(le->n_tx, 2);
-	assert_string_equal(tx_of(le, 0).text, "ok \x1b[H");
-	assert_string_equal(tx_of(le, 1).keyword, "NOOP");
-	assert_int_equal(tx_of(le, 1).rep_frame, 4);
+	assert_string_equal(lf_tx(le, 0).text, "ok \x1b[H");
+	assert_string_equal(lf_tx(le, 1).keyword, "NOOP");
+	assert_int_equal(lf_tx(le, 1).rep_frame, 4);
 	assert_int_equal(le->n_fx, 1);
 	assert_string_equal(le->fx[0].ev[0].line, "STAT -> +OK 1 554");
 	assert_true(le->snap.flagged);
 	assert_false(le->closed);
 	s.end = FLOW_END_FIN;
-	emit(lg, EV_SESSION_CLOSE, &s, NULL, NULL);
+	lf_emit(lg, EV_SESSION_CLOSE, &s, NULL, NULL);
 	assert_true(le->closed);
 	assert_int_equal(le->snap.end, FLOW_END_FIN);
 	assert_null(ledger_find(lg, 6));
 	/* the waiting command: an update's, cleared by its transaction */
-	struct ev_session w = mk(9);
-	emit(lg, EV_SESSION_OPEN, &w, NULL, NULL);
+	struct ev_session w = lf_session(9);
+	lf_emit(lg, EV_SESSION_OPEN, &w, NULL, NULL);
 	w.wait.n = 1;
 	snprintf(w.wait.cmd, sizeof w.wait.cmd, "RETR");
-	emit(lg, EV_SESSION_UPDATE, &w, NULL, NULL);
+	lf_emit(lg, EV_SESSION_UPDATE, &w, NULL, NULL);
 	w.wait.n = 0;
 	flag(lg, &w); /* a finding carries no wait: it stays */
 	assert_int_equal(ledger_find(lg, 9)->snap.wait.n, 1);
@@ -140,7 +111,7 @@ static void test_snapshot_round_trip(void **state)
 {
 	(void)state;
 	struct ledger *lg = ledger_new(NULL);
-	struct ev_session s = mk(77);
+	struct ev_session s = lf_session(77);
 	s.source = NULL;
 	s.tunnel.depth = 2;
 	snprintf(s.tunnel.type, sizeof s.tunnel.type, "gre/erspan2");
@@ -154,7 +125,7 @@ static void test_snapshot_round_trip(void **state)
 	snprintf(s.pop3.user, sizeof s.pop3.user, "bob");
 	memset(s.pop3.banner, 'b', sizeof s.pop3.banner - 1); /* a banner at its longest */
 	snprintf(s.sensor, sizeof s.sensor, "edge-1");
-	emit(lg, EV_SESSION_OPEN, &s, NULL, NULL);
+	lf_emit(lg, EV_SESSION_OPEN, &s, NULL, NULL);
 	struct ev_session got;
 	ledger_snapshot(ledger_find(lg, 77), &got);
 	assert_memory_equal(&got, &s, sizeof s);
@@ -164,7 +135,7 @@ static void test_snapshot_round_trip(void **state)
 	s.sensor[0] = '\0';
 	memset(s.sensor, 0, sizeof s.sensor);
 	s.txns = 10;
-	emit(lg, EV_SESSION_UPDATE, &s, NULL, NULL);
+	lf_emit(lg, EV_SESSION_UPDATE, &s, NULL, NULL);
 	ledger_snapshot(ledger_find(lg, 77), &got);
 	assert_memory_equal(&got, &s, sizeof s);
 	/* what it costs: far less than the struct */
@@ -191,8 +162,8 @@ static void test_budget_order(void **state)
 	memset(line, 'x', sizeof line - 1);
 	line[sizeof line - 1] = '\0';
 	for (uint64_t id = 1; id <= EVICT_NS; id++) {
-		s[id] = mk(id);
-		emit(lg, EV_SESSION_OPEN, &s[id], NULL, NULL);
+		s[id] = lf_session(id);
+		lf_emit(lg, EV_SESSION_OPEN, &s[id], NULL, NULL);
 		for (unsigned i = 0; i < 20; i++)
 			txn(lg, &s[id], i, line);
 		enum evict_kind k = evict_kind_of(id);
@@ -200,7 +171,7 @@ static void test_budget_order(void **state)
 			flag(lg, &s[id]);
 		if (k == CLOSED_CLEAN || k == CLOSED_FLAGGED) {
 			s[id].end = FLOW_END_FIN;
-			emit(lg, EV_SESSION_CLOSE, &s[id], NULL, NULL);
+			lf_emit(lg, EV_SESSION_CLOSE, &s[id], NULL, NULL);
 		}
 	}
 	struct ledger_stats st;
@@ -210,8 +181,8 @@ static void test_budget_order(void **state)
 	size_t full = ledger_bytes(lg);
 	/* Shrink the budget by re-creating pressure: a session of our own
 	 * asks for room each time (one line per step). */
-	struct ev_session probe = mk(1000);
-	emit(lg, EV_SESSION_OPEN, &probe, NULL, NULL);
+	struct ev_session probe = lf_session(1000);
+	lf_emit(lg, EV_SESSION_OPEN, &probe, NULL, NULL);
 	unsigned steps = 0;
 	for (size_t budget = full; budget > full / 10; budget -= full / 40) {
 		ledger_set_bytes_max(lg, budget);
@@ -235,7 +206,7 @@ static void test_budget_order(void **state)
 	assert_true(st.txns_dropped >= 20 * st.transcripts_evicted);
 	assert_true(st.bytes_peak >= full);
 	/* a late event for a dropped session is ignored and counted */
-	emit(lg, EV_SESSION_UPDATE, &s[3], NULL, NULL);
+	lf_emit(lg, EV_SESSION_UPDATE, &s[3], NULL, NULL);
 	assert_null(ledger_find(lg, 3));
 	ledger_get_stats(lg, &st);
 	assert_int_equal(st.events_for_evicted, 1);
@@ -251,9 +222,9 @@ static void test_evicted_transcript_stays_gone(void **state)
 	ledger_opts_default(&o);
 	o.bytes_max = 64 * 1024;
 	struct ledger *lg = ledger_new(&o);
-	struct ev_session a = mk(1), b = mk(2);
-	emit(lg, EV_SESSION_OPEN, &a, NULL, NULL);
-	emit(lg, EV_SESSION_OPEN, &b, NULL, NULL);
+	struct ev_session a = lf_session(1), b = lf_session(2);
+	lf_emit(lg, EV_SESSION_OPEN, &a, NULL, NULL);
+	lf_emit(lg, EV_SESSION_OPEN, &b, NULL, NULL);
 	char line[400];
 	memset(line, 'y', sizeof line - 1);
 	line[sizeof line - 1] = '\0';
@@ -283,8 +254,8 @@ static void test_caps(void **state)
 	o.findings_per_session_max = 2;
 	o.entries_per_txn_max = 5;
 	struct ledger *lg = ledger_new(&o);
-	struct ev_session s = mk(1);
-	emit(lg, EV_SESSION_OPEN, &s, NULL, NULL);
+	struct ev_session s = lf_session(1);
+	lf_emit(lg, EV_SESSION_OPEN, &s, NULL, NULL);
 	struct pop3_entry ent[12];
 	char uids[12 * 4];
 	for (unsigned i = 0; i < 12; i++) {
@@ -300,7 +271,7 @@ static void test_caps(void **state)
 	t.entries = ent;
 	t.n_entries = 12;
 	t.uids = uids;
-	emit(lg, EV_TXN, &s, &t, NULL);
+	lf_emit(lg, EV_TXN, &s, &t, NULL);
 	for (unsigned i = 1; i < 6; i++)
 		txn(lg, &s, i, "ok");
 	for (unsigned i = 0; i < 4; i++)
@@ -308,9 +279,9 @@ static void test_caps(void **state)
 	const struct ledger_entry *le = ledger_find(lg, 1);
 	assert_int_equal(le->n_tx, 3);
 	assert_int_equal(le->tx_dropped, 3);
-	assert_int_equal(tx_of(le, 0).n_entries, 5);
-	assert_int_equal(tx_of(le, 0).n_entries_seen, 12);
-	assert_memory_equal(tx_of(le, 0).uids + tx_of(le, 0).entries[4].uid_off, "u04", 3);
+	assert_int_equal(lf_tx(le, 0).n_entries, 5);
+	assert_int_equal(lf_tx(le, 0).n_entries_seen, 12);
+	assert_memory_equal(lf_tx(le, 0).uids + lf_tx(le, 0).entries[4].uid_off, "u04", 3);
 	assert_int_equal(le->n_fx, 2);
 	assert_int_equal(le->fx_dropped, 2);
 	struct ledger_stats st;
@@ -332,22 +303,22 @@ static void test_count_cap(void **state)
 	struct ledger *lg = ledger_new(&o);
 	struct ev_session s[10];
 	for (uint64_t id = 1; id <= 4; id++) {
-		s[id] = mk(id);
-		emit(lg, EV_SESSION_OPEN, &s[id], NULL, NULL);
+		s[id] = lf_session(id);
+		lf_emit(lg, EV_SESSION_OPEN, &s[id], NULL, NULL);
 	}
 	flag(lg, &s[1]);
 	s[1].end = s[3].end = FLOW_END_FIN;
-	emit(lg, EV_SESSION_CLOSE, &s[1], NULL, NULL); /* closed flagged */
-	emit(lg, EV_SESSION_CLOSE, &s[3], NULL, NULL); /* closed clean */
-	s[5] = mk(5);
-	emit(lg, EV_SESSION_OPEN, &s[5], NULL, NULL);
+	lf_emit(lg, EV_SESSION_CLOSE, &s[1], NULL, NULL); /* closed flagged */
+	lf_emit(lg, EV_SESSION_CLOSE, &s[3], NULL, NULL); /* closed clean */
+	s[5] = lf_session(5);
+	lf_emit(lg, EV_SESSION_OPEN, &s[5], NULL, NULL);
 	assert_null(ledger_find(lg, 3));
 	assert_non_null(ledger_find(lg, 1));
-	s[6] = mk(6);
-	emit(lg, EV_SESSION_OPEN, &s[6], NULL, NULL);
+	s[6] = lf_session(6);
+	lf_emit(lg, EV_SESSION_OPEN, &s[6], NULL, NULL);
 	assert_null(ledger_find(lg, 1));
-	s[7] = mk(7);
-	emit(lg, EV_SESSION_OPEN, &s[7], NULL, NULL);
+	s[7] = lf_session(7);
+	lf_emit(lg, EV_SESSION_OPEN, &s[7], NULL, NULL);
 	assert_null(ledger_find(lg, 2)); /* the oldest open one */
 	assert_non_null(ledger_find(lg, 4));
 	struct ledger_stats st;
@@ -396,17 +367,17 @@ static void test_ids_reused_long_run(void **state)
 	const uint64_t N = 1000000;
 	size_t heap_at_100k = 0;
 	for (uint64_t id = 1; id <= N; id++) {
-		struct ev_session s = mk(id);
-		emit(lg, EV_SESSION_OPEN, &s, NULL, NULL);
+		struct ev_session s = lf_session(id);
+		lf_emit(lg, EV_SESSION_OPEN, &s, NULL, NULL);
 		txn(lg, &s, 0, "+OK hello");
 		if (id % 97 == 0)
 			flag(lg, &s);
 		/* a session closes three sessions after it opened */
 		if (id > 3) {
-			struct ev_session c = mk(id - 3);
+			struct ev_session c = lf_session(id - 3);
 			c.flagged = (id - 3) % 97 == 0;
 			c.end = FLOW_END_FIN;
-			emit(lg, EV_SESSION_CLOSE, &c, NULL, NULL);
+			lf_emit(lg, EV_SESSION_CLOSE, &c, NULL, NULL);
 		}
 		assert_true(ledger_bytes(lg) <= o.bytes_max);
 		if (id == 100000)
@@ -450,7 +421,7 @@ static void probe_event(void *self, const struct event *e)
 	p->events++;
 	const struct ledger_entry *le = e->sess ? ledger_find(p->lg, e->sess->id) : NULL;
 	/* applied before this sink: the entry has this event's transaction */
-	if (le && (e->type != EV_TXN || (le->n_tx && tx_of(le, le->n_tx - 1).index == e->txn->index)))
+	if (le && (e->type != EV_TXN || (le->n_tx && lf_tx(le, le->n_tx - 1).index == e->txn->index)))
 		p->saw_entry++;
 }
 
@@ -471,7 +442,7 @@ static void run_bus(bool thread)
 		bus = &outer;
 	}
 	for (uint64_t id = 1; id <= 50; id++) {
-		struct ev_session s = mk(id);
+		struct ev_session s = lf_session(id);
 		struct event e = { EV_SESSION_OPEN, s.last_ts, &s, NULL, NULL, NULL };
 		event_bus_emit(bus, &e);
 		struct pop3_txn t;
@@ -546,7 +517,7 @@ static void test_bus_stamps_stats(void **state)
 	assert_int_equal(p.got.sessions_evicted, 0);
 	/* 8 open sessions through a cap of 3: 5 dropped, all open */
 	for (uint64_t id = 1; id <= 8; id++) {
-		struct ev_session s = mk(id);
+		struct ev_session s = lf_session(id);
 		struct event e = { EV_SESSION_OPEN, s.last_ts, &s, NULL, NULL, NULL };
 		event_bus_emit(&bus, &e);
 	}

@@ -23,37 +23,8 @@
 
 #include "event.h"
 #include "ledger.h"
+#include "helpers/ledger_feed.h"
 #include "util.h"
-
-/* The i-th kept transaction, unpacked. */
-static struct ledger_txn tx_of(const struct ledger_entry *le, size_t i)
-{
-	struct ledger_txn t;
-	ledger_tx(le, i, &t);
-	return t;
-}
-
-static struct ev_session mk(uint64_t id)
-{
-	struct ev_session s;
-	memset(&s, 0, sizeof s);
-	s.id = id;
-	s.ipver = 4;
-	snprintf(s.cli, sizeof s.cli, "10.0.0.%u", (unsigned)(id % 250) + 2);
-	snprintf(s.srv, sizeof s.srv, "192.0.2.1");
-	s.cport = (uint16_t)(40000 + id % 20000);
-	s.sport = 110;
-	s.start_ts = s.last_ts = 1700000000000000ull + id * 1000ull;
-	s.source = "test.pcap";
-	return s;
-}
-
-static void emit(struct ledger *lg, enum event_type type, const struct ev_session *s,
-		 const struct pop3_txn *t, const struct finding *f)
-{
-	struct event e = { type, s->last_ts, s, t, f, NULL };
-	ledger_apply(lg, &e);
-}
 
 static void txn(struct ledger *lg, const struct ev_session *s, uint64_t idx, const char *args, const char *text)
 {
@@ -68,7 +39,7 @@ static void txn(struct ledger *lg, const struct ev_session *s, uint64_t idx, con
 	snprintf(t.text, sizeof t.text, "%s", text);
 	t.req_frame = 2 * idx + 1;
 	t.rep_frame = 2 * idx + 2;
-	emit(lg, EV_TXN, s, &t, NULL);
+	lf_emit(lg, EV_TXN, s, &t, NULL);
 }
 
 static void flag(struct ledger *lg, struct ev_session *s)
@@ -81,13 +52,13 @@ static void flag(struct ledger *lg, struct ev_session *s)
 	s->findings[SEV_ERROR]++;
 	s->flagged = true;
 	s->rules_hit |= 1ull << R_STAT_LIST_COUNT;
-	emit(lg, EV_FINDING, s, NULL, &f);
+	lf_emit(lg, EV_FINDING, s, NULL, &f);
 }
 
 static void close_s(struct ledger *lg, struct ev_session *s)
 {
 	s->end = FLOW_END_FIN;
-	emit(lg, EV_SESSION_CLOSE, s, NULL, NULL);
+	lf_emit(lg, EV_SESSION_CLOSE, s, NULL, NULL);
 }
 
 /* The report's policy, small. */
@@ -138,8 +109,8 @@ static void test_keep_and_drop_closed(void **state)
 	ledger_watch(lg, on_gone, &g);
 	struct ev_session s[10];
 	for (int i = 0; i < 10; i++) {
-		s[i] = mk((uint64_t)i + 1);
-		emit(lg, EV_SESSION_OPEN, &s[i], NULL, NULL);
+		s[i] = lf_session((uint64_t)i + 1);
+		lf_emit(lg, EV_SESSION_OPEN, &s[i], NULL, NULL);
 		txn(lg, &s[i], 0, "1", "554 octets");
 		if (i < 6)
 			flag(lg, &s[i]); /* ids 1-6 flagged, 7-10 clean */
@@ -155,8 +126,8 @@ static void test_keep_and_drop_closed(void **state)
 		assert_int_equal(le->selected, x->id % 2 == 1);
 	}
 	assert_int_equal(asked, (int)ARRAY_LEN(order)); /* once per session, at its close */
-	struct ev_session last = mk(11);
-	emit(lg, EV_SESSION_OPEN, &last, NULL, NULL); /* 9's close is rendered: it goes */
+	struct ev_session last = lf_session(11);
+	lf_emit(lg, EV_SESSION_OPEN, &last, NULL, NULL); /* 9's close is rendered: it goes */
 	static const uint64_t kept[] = { 1, 3, 7 }, went[] = { 2, 5, 8, 9 };
 	for (size_t k = 0; k < ARRAY_LEN(kept); k++) {
 		const struct ledger_entry *le = ledger_find(lg, kept[k]);
@@ -190,15 +161,15 @@ static void test_lazy_entries(void **state)
 	o.keep_clean = 0;
 	struct ledger *lg = ledger_new(&o);
 	for (uint64_t id = 1; id <= 1000; id++) { /* a SYN flood */
-		struct ev_session s = mk(id);
-		emit(lg, EV_SESSION_OPEN, &s, NULL, NULL);
+		struct ev_session s = lf_session(id);
+		lf_emit(lg, EV_SESSION_OPEN, &s, NULL, NULL);
 	}
 	struct ledger_stats st;
 	ledger_get_stats(lg, &st);
 	assert_int_equal(st.held, 0);
-	struct ev_session a = mk(5);
+	struct ev_session a = lf_session(5);
 	snprintf(a.pop3.user, sizeof a.pop3.user, "alice");
-	emit(lg, EV_SESSION_UPDATE, &a, NULL, NULL);
+	lf_emit(lg, EV_SESSION_UPDATE, &a, NULL, NULL);
 	assert_null(ledger_find(lg, 5));
 	txn(lg, &a, 0, NULL, "hello");
 	const struct ledger_entry *le = ledger_find(lg, 5);
@@ -206,12 +177,12 @@ static void test_lazy_entries(void **state)
 	assert_int_equal(le->n_tx, 1);
 	snprintf(a.pop3.user, sizeof a.pop3.user, "bob");
 	a.txns = 7;
-	emit(lg, EV_SESSION_UPDATE, &a, NULL, NULL); /* changes nothing */
+	lf_emit(lg, EV_SESSION_UPDATE, &a, NULL, NULL); /* changes nothing */
 	struct ev_session got;
 	ledger_snapshot(le, &got);
 	assert_string_equal(got.pop3.user, "alice");
 	assert_int_equal(got.txns, 0);
-	struct ev_session b = mk(3); /* a lower id, first heard of at its close */
+	struct ev_session b = lf_session(3); /* a lower id, first heard of at its close */
 	close_s(lg, &b);
 	assert_non_null(ledger_find(lg, 3));
 	txn(lg, &a, 1, NULL, "again"); /* 3's close rendered: it goes */
@@ -237,8 +208,8 @@ static void test_kept_survive_budget_and_cap(void **state)
 	memset(text, 'k', sizeof text - 1);
 	text[sizeof text - 1] = '\0';
 	for (uint64_t id = 1; id <= 2; id++) {
-		struct ev_session s = mk(id);
-		emit(lg, EV_SESSION_OPEN, &s, NULL, NULL);
+		struct ev_session s = lf_session(id);
+		lf_emit(lg, EV_SESSION_OPEN, &s, NULL, NULL);
 		for (uint64_t i = 0; i < 20; i++)
 			txn(lg, &s, i, NULL, text);
 		flag(lg, &s);
@@ -247,8 +218,8 @@ static void test_kept_survive_budget_and_cap(void **state)
 	}
 	/* sessions through a cap of 4 (2 kept), each with lines past the budget */
 	for (uint64_t id = 3; id <= 40; id++) {
-		struct ev_session s = mk(id);
-		emit(lg, EV_SESSION_OPEN, &s, NULL, NULL);
+		struct ev_session s = lf_session(id);
+		lf_emit(lg, EV_SESSION_OPEN, &s, NULL, NULL);
 		for (uint64_t i = 0; i < 20; i++)
 			txn(lg, &s, i, NULL, text);
 		if (id % 3 == 0) {
@@ -260,7 +231,7 @@ static void test_kept_survive_budget_and_cap(void **state)
 		const struct ledger_entry *le = ledger_find(lg, id);
 		assert_non_null(le);
 		assert_int_equal(le->n_tx, 20);
-		assert_string_equal(tx_of(le, 19).text, text);
+		assert_string_equal(lf_tx(le, 19).text, text);
 	}
 	struct ledger_stats st;
 	ledger_get_stats(lg, &st);
@@ -287,8 +258,8 @@ static void test_open_transcripts_keep_first_lines(void **state)
 		text[sizeof text - 1] = '\0';
 		struct ev_session s[8];
 		for (int k = 0; k < 8; k++) {
-			s[k] = mk((uint64_t)k + 1);
-			emit(lg, EV_SESSION_OPEN, &s[k], NULL, NULL);
+			s[k] = lf_session((uint64_t)k + 1);
+			lf_emit(lg, EV_SESSION_OPEN, &s[k], NULL, NULL);
 		}
 		for (uint64_t i = 0; i < 60; i++)
 			for (int k = 0; k < 8; k++)
@@ -302,7 +273,7 @@ static void test_open_transcripts_keep_first_lines(void **state)
 				assert_false(le->transcript_evicted);
 				assert_true(le->n_tx > 0);
 				for (size_t i = 0; i < le->n_tx; i++) /* the first lines, in order */
-					assert_int_equal(tx_of(le, i).index, i);
+					assert_int_equal(lf_tx(le, i).index, i);
 			}
 			refused += le->tx_dropped;
 		}
@@ -318,8 +289,8 @@ static void test_open_transcripts_keep_first_lines(void **state)
 		if (policy == 1) {
 			for (int k = 0; k < 4; k++)
 				close_s(lg, &s[k]);
-			struct ev_session n = mk(100);
-			emit(lg, EV_SESSION_OPEN, &n, NULL, NULL);
+			struct ev_session n = lf_session(100);
+			lf_emit(lg, EV_SESSION_OPEN, &n, NULL, NULL);
 			txn(lg, &n, 0, NULL, text);
 			assert_int_equal(ledger_find(lg, 100)->n_tx, 1);
 		}
@@ -345,8 +316,8 @@ static void test_findings_past_budget(void **state)
 		text[sizeof text - 1] = '\0';
 		struct ev_session s[40];
 		for (int k = 0; k < 40; k++) {
-			s[k] = mk((uint64_t)k + 1);
-			emit(lg, EV_SESSION_OPEN, &s[k], NULL, NULL);
+			s[k] = lf_session((uint64_t)k + 1);
+			lf_emit(lg, EV_SESSION_OPEN, &s[k], NULL, NULL);
 		}
 		for (uint64_t i = 0; i < 100; i++)
 			for (int k = 0; k < 40; k++)
@@ -362,7 +333,7 @@ static void test_findings_past_budget(void **state)
 		memset(&n, 0, sizeof n);
 		n.rule = R_CLEARTEXT_CREDS;
 		n.sev = SEV_NOTICE;
-		emit(lg, EV_FINDING, &s[1], NULL, &n);
+		lf_emit(lg, EV_FINDING, &s[1], NULL, &n);
 		assert_int_equal(ledger_find(lg, 2)->n_fx, 0);
 		assert_int_equal(ledger_find(lg, 2)->fx_dropped, 1);
 		ledger_free(lg);
@@ -382,8 +353,8 @@ static void test_each_open(void **state)
 	struct ledger *lg = ledger_new(NULL);
 	struct ev_session s[6];
 	for (int k = 0; k < 6; k++) {
-		s[k] = mk((uint64_t)(60 - k)); /* ids against the order of arrival */
-		emit(lg, EV_SESSION_OPEN, &s[k], NULL, NULL);
+		s[k] = lf_session((uint64_t)(60 - k)); /* ids against the order of arrival */
+		lf_emit(lg, EV_SESSION_OPEN, &s[k], NULL, NULL);
 	}
 	flag(lg, &s[1]);
 	flag(lg, &s[4]);
@@ -405,8 +376,8 @@ static void test_txns_packed(void **state)
 {
 	(void)state;
 	struct ledger *lg = ledger_new(NULL);
-	struct ev_session s = mk(3);
-	emit(lg, EV_SESSION_OPEN, &s, NULL, NULL);
+	struct ev_session s = lf_session(3);
+	lf_emit(lg, EV_SESSION_OPEN, &s, NULL, NULL);
 	char args[POP3_ARGS_MAX + 1], text[POP3_TEXT_MAX + 1];
 	for (uint64_t i = 0; i < 60; i++) {
 		size_t na = (i * 37) % (POP3_ARGS_MAX + 1), nt = (i * 91) % (POP3_TEXT_MAX + 1);
@@ -437,13 +408,13 @@ static void test_txns_packed(void **state)
 		t.data_octets = UINT64_MAX / (i + 1);
 		t.flags = 0x80000000u | (uint32_t)i;
 		t.n_entries = (uint32_t)i; /* seen, none kept (no listing) */
-		emit(lg, EV_TXN, &s, &t, NULL);
+		lf_emit(lg, EV_TXN, &s, &t, NULL);
 	}
 	const struct ledger_entry *le = ledger_find(lg, 3);
 	assert_int_equal(le->n_tx, 60);
 	for (uint64_t i = 0; i < 60; i++) {
 		size_t na = (i * 37) % (POP3_ARGS_MAX + 1), nt = (i * 91) % (POP3_TEXT_MAX + 1);
-		struct ledger_txn tb = tx_of(le, i);
+		struct ledger_txn tb = lf_tx(le, i);
 		const struct ledger_txn *t = &tb;
 		assert_int_equal(t->index, i);
 		assert_int_equal(t->cmd, POP3_CMD_RETR);
@@ -476,7 +447,7 @@ static void test_txns_packed(void **state)
 	ledger_free(lg);
 	/* 400 short lines: a few dozen bytes each, all counted */
 	lg = ledger_new(NULL);
-	emit(lg, EV_SESSION_OPEN, &s, NULL, NULL);
+	lf_emit(lg, EV_SESSION_OPEN, &s, NULL, NULL);
 	size_t before = ledger_bytes(lg);
 	for (uint64_t i = 0; i < 400; i++)
 		txn(lg, &s, i, NULL, "+OK");
