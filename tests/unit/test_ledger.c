@@ -39,22 +39,6 @@ static void txn(struct ledger *lg, const struct ev_session *s, uint64_t idx, con
 	lf_emit(lg, EV_TXN, s, &t, NULL);
 }
 
-static void flag(struct ledger *lg, struct ev_session *s)
-{
-	struct finding f;
-	memset(&f, 0, sizeof f);
-	f.rule = R_STAT_LIST_COUNT;
-	f.sev = SEV_ERROR;
-	snprintf(f.summary, sizeof f.summary, "STAT said 1 message; LIST listed 0");
-	f.n_ev = 1;
-	f.ev[0].frame = 7;
-	snprintf(f.ev[0].line, sizeof f.ev[0].line, "STAT -> +OK 1 554");
-	s->findings[SEV_ERROR]++;
-	s->flagged = true;
-	s->worst = SEV_ERROR;
-	lf_emit(lg, EV_FINDING, s, NULL, &f);
-}
-
 /* ---- what an entry holds ---------------------------------------------------------- */
 
 static void test_entry_holds_snapshot_transcript_findings(void **state)
@@ -69,7 +53,7 @@ static void test_entry_holds_snapshot_transcript_findings(void **state)
 	txn(lg, &s, 0, "ok \x1b[H"); /* raw: each sink sanitises as it renders */
 	s.txns = 1;
 	txn(lg, &s, 1, "second");
-	flag(lg, &s);
+	lf_flag(lg, &s);
 	src[0] = 'X';
 	const struct ledger_entry *le = ledger_find(lg, 5);
 	assert_non_null(le);
@@ -98,7 +82,7 @@ static void test_entry_holds_snapshot_transcript_findings(void **state)
 	snprintf(w.wait.cmd, sizeof w.wait.cmd, "RETR");
 	lf_emit(lg, EV_SESSION_UPDATE, &w, NULL, NULL);
 	w.wait.n = 0;
-	flag(lg, &w); /* a finding carries no wait: it stays */
+	lf_flag(lg, &w); /* a finding carries no wait: it stays */
 	assert_int_equal(ledger_find(lg, 9)->snap.wait.n, 1);
 	txn(lg, &w, 0, "answered");
 	assert_int_equal(ledger_find(lg, 9)->snap.wait.n, 0);
@@ -168,7 +152,7 @@ static void test_budget_order(void **state)
 			txn(lg, &s[id], i, line);
 		enum evict_kind k = evict_kind_of(id);
 		if (k == CLOSED_FLAGGED || k == OPEN_FLAGGED)
-			flag(lg, &s[id]);
+			lf_flag(lg, &s[id]);
 		if (k == CLOSED_CLEAN || k == CLOSED_FLAGGED) {
 			s[id].end = FLOW_END_FIN;
 			lf_emit(lg, EV_SESSION_CLOSE, &s[id], NULL, NULL);
@@ -275,7 +259,7 @@ static void test_caps(void **state)
 	for (unsigned i = 1; i < 6; i++)
 		txn(lg, &s, i, "ok");
 	for (unsigned i = 0; i < 4; i++)
-		flag(lg, &s);
+		lf_flag(lg, &s);
 	const struct ledger_entry *le = ledger_find(lg, 1);
 	assert_int_equal(le->n_tx, 3);
 	assert_int_equal(le->tx_dropped, 3);
@@ -306,7 +290,7 @@ static void test_count_cap(void **state)
 		s[id] = lf_session(id);
 		lf_emit(lg, EV_SESSION_OPEN, &s[id], NULL, NULL);
 	}
-	flag(lg, &s[1]);
+	lf_flag(lg, &s[1]);
 	s[1].end = s[3].end = FLOW_END_FIN;
 	lf_emit(lg, EV_SESSION_CLOSE, &s[1], NULL, NULL); /* closed flagged */
 	lf_emit(lg, EV_SESSION_CLOSE, &s[3], NULL, NULL); /* closed clean */
@@ -371,7 +355,7 @@ static void test_ids_reused_long_run(void **state)
 		lf_emit(lg, EV_SESSION_OPEN, &s, NULL, NULL);
 		txn(lg, &s, 0, "+OK hello");
 		if (id % 97 == 0)
-			flag(lg, &s);
+			lf_flag(lg, &s);
 		/* a session closes three sessions after it opened */
 		if (id > 3) {
 			struct ev_session c = lf_session(id - 3);

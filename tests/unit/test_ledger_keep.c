@@ -42,19 +42,6 @@ static void txn(struct ledger *lg, const struct ev_session *s, uint64_t idx, con
 	lf_emit(lg, EV_TXN, s, &t, NULL);
 }
 
-static void flag(struct ledger *lg, struct ev_session *s)
-{
-	struct finding f;
-	memset(&f, 0, sizeof f);
-	f.rule = R_STAT_LIST_COUNT;
-	f.sev = SEV_ERROR;
-	snprintf(f.summary, sizeof f.summary, "STAT said 1 message; LIST listed 0");
-	s->findings[SEV_ERROR]++;
-	s->flagged = true;
-	s->rules_hit |= 1ull << R_STAT_LIST_COUNT;
-	lf_emit(lg, EV_FINDING, s, NULL, &f);
-}
-
 static void close_s(struct ledger *lg, struct ev_session *s)
 {
 	s->end = FLOW_END_FIN;
@@ -113,7 +100,7 @@ static void test_keep_and_drop_closed(void **state)
 		lf_emit(lg, EV_SESSION_OPEN, &s[i], NULL, NULL);
 		txn(lg, &s[i], 0, "1", "554 octets");
 		if (i < 6)
-			flag(lg, &s[i]); /* ids 1-6 flagged, 7-10 clean */
+			lf_flag(lg, &s[i]); /* ids 1-6 flagged, 7-10 clean */
 	}
 	/* id 2 (flagged, not selected), 1, 3 (kept), 5 (selected, past 2) */
 	static const uint64_t order[] = { 2, 1, 3, 5, 8, 7, 9 };
@@ -212,7 +199,7 @@ static void test_kept_survive_budget_and_cap(void **state)
 		lf_emit(lg, EV_SESSION_OPEN, &s, NULL, NULL);
 		for (uint64_t i = 0; i < 20; i++)
 			txn(lg, &s, i, NULL, text);
-		flag(lg, &s);
+		lf_flag(lg, &s);
 		close_s(lg, &s);
 		assert_true(ledger_find(lg, id)->kept);
 	}
@@ -223,7 +210,7 @@ static void test_kept_survive_budget_and_cap(void **state)
 		for (uint64_t i = 0; i < 20; i++)
 			txn(lg, &s, i, NULL, text);
 		if (id % 3 == 0) {
-			flag(lg, &s); /* past keep_flagged: closed flagged, not kept */
+			lf_flag(lg, &s); /* past keep_flagged: closed flagged, not kept */
 			close_s(lg, &s);
 		}
 	}
@@ -324,7 +311,7 @@ static void test_findings_past_budget(void **state)
 				txn(lg, &s[k], i, NULL, text + (i * 7 + (uint64_t)k * 13) % 280);
 		assert_true(ledger_bytes(lg) + sizeof(struct finding) > o.bytes_max); /* no room for one */
 		for (int i = 0; i < 5; i++)
-			flag(lg, &s[0]);
+			lf_flag(lg, &s[0]);
 		const struct ledger_entry *le = ledger_find(lg, 1);
 		assert_int_equal(le->n_fx, policy == 1 ? 3 : 0);
 		assert_int_equal(le->fx_dropped, policy == 1 ? 2 : 5);
@@ -356,8 +343,8 @@ static void test_each_open(void **state)
 		s[k] = lf_session((uint64_t)(60 - k)); /* ids against the order of arrival */
 		lf_emit(lg, EV_SESSION_OPEN, &s[k], NULL, NULL);
 	}
-	flag(lg, &s[1]);
-	flag(lg, &s[4]);
+	lf_flag(lg, &s[1]);
+	lf_flag(lg, &s[4]);
 	close_s(lg, &s[2]);
 	struct gone g = { .n = 0 };
 	ledger_each_open(lg, visit, &g);

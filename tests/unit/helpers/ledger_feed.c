@@ -26,6 +26,23 @@ void lf_emit(struct ledger *lg, enum event_type type, const struct ev_session *s
 	ledger_apply(lg, &e);
 }
 
+void lf_flag(struct ledger *lg, struct ev_session *s)
+{
+	struct finding f;
+	memset(&f, 0, sizeof f);
+	f.rule = R_STAT_LIST_COUNT;
+	f.sev = SEV_ERROR;
+	snprintf(f.summary, sizeof f.summary, "STAT said 1 message; LIST listed 0");
+	f.n_ev = 1;
+	f.ev[0].frame = 7;
+	snprintf(f.ev[0].line, sizeof f.ev[0].line, "STAT -> +OK 1 554");
+	s->findings[SEV_ERROR]++;
+	s->flagged = true;
+	s->worst = SEV_ERROR;
+	s->rules_hit |= 1ull << R_STAT_LIST_COUNT;
+	lf_emit(lg, EV_FINDING, s, NULL, &f);
+}
+
 struct ledger_txn lf_tx(const struct ledger_entry *le, size_t i)
 {
 	struct ledger_txn t;
