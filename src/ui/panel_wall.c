@@ -81,7 +81,7 @@ static void title(struct ui *u, uint64_t now)
 			snprintf(b, sizeof(b), stale ? " CAPTURE STALE: last packet %s ago " : "last packet %s ago",
 				 wall_fmt_ago(t, sizeof(t), u->now_us > lp ? u->now_us - lp : 0));
 		x += ui_put(u, 0, x, COLS - x, stale ? ui_role(u, UI_R_ALERT) : h, b);
-		uint64_t drops = m->c.kernel_drops + m->c.iface_drops;
+		uint64_t drops = m->c.fig.kernel_drops + m->c.fig.iface_drops;
 		snprintf(b, sizeof(b), "  drops %" PRIu64, drops);
 		x += ui_put(u, 0, x, COLS - x, drops ? ui_role(u, UI_R_ALERT) : h, b);
 		snprintf(b, sizeof(b), "  %s pkt/s  up %s  %s", ui_fmt_rate(t, sizeof(t), m->c.pps),
@@ -96,18 +96,18 @@ static void title(struct ui *u, uint64_t now)
 		else
 			snprintf(b, sizeof(b), "%zu sensor%s heard", m->sensors.named, m->sensors.named == 1 ? "" : "s");
 		x += ui_put(u, 0, x, COLS - x, silent ? ui_role(u, UI_R_ALERT) : h, b);
-		uint64_t drops = m->c.kernel_drops + m->c.iface_drops + m->c.publish_dropped;
+		uint64_t drops = m->c.fig.kernel_drops + m->c.fig.iface_drops + m->c.fig.publish_dropped;
 		snprintf(b, sizeof(b), "  drops %" PRIu64, drops);
 		x += ui_put(u, 0, x, COLS - x, drops ? ui_role(u, UI_R_ALERT) : h, b);
 		char ct[48] = "";
 		if (!wall_sensors_follow(u)) /* a replay: the tiles' times are capture times */
 			snprintf(ct, sizeof(ct), "  capture time %s", ui_fmt_hms(r, sizeof(r), now));
-		snprintf(b, sizeof(b), "%s  %" PRIu64 " frames  %s frames/s  %s%s", ct, m->c.frames,
+		snprintf(b, sizeof(b), "%s  %" PRIu64 " frames  %s frames/s  %s%s", ct, m->c.fig.frames,
 			 ui_fmt_rate(t, sizeof(t), m->c.pps), u->source, u->input_done ? "  [end of input]" : "");
 		ui_put(u, 0, x, COLS - x, h, b);
 	} else {
 		snprintf(b, sizeof(b), "capture time %s%s  %" PRIu64 " frames  %s", ui_fmt_hms(t, sizeof(t), now),
-			 u->input_done ? "  [end of input]" : "", m->c.frames, u->source);
+			 u->input_done ? "  [end of input]" : "", m->c.fig.frames, u->source);
 		ui_put(u, 0, x, COLS - x, h, b);
 	}
 }

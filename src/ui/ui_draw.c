@@ -177,9 +177,9 @@ void ui_draw_header(struct ui *u)
 			 ui_fmt_rate(t2, sizeof(t2), m->c.bps));
 		it[n].a = h, it[n].prio = 1, n++;
 		snprintf(it[n].text, sizeof(it[n].text), " drops kernel %" PRIu64 " iface %" PRIu64 " ",
-			 m->c.kernel_drops, m->c.iface_drops);
+			 m->c.fig.kernel_drops, m->c.fig.iface_drops);
 		/* lost packets mean missed evidence: as loud as flagged sessions */
-		it[n].a = m->c.kernel_drops || m->c.iface_drops ? ui_role(u, UI_R_ALERT) : h;
+		it[n].a = m->c.fig.kernel_drops || m->c.fig.iface_drops ? ui_role(u, UI_R_ALERT) : h;
 		it[n].prio = 4, n++;
 	} else if (m->c.first_ts_us) {
 		char t3[32];
@@ -188,7 +188,7 @@ void ui_draw_header(struct ui *u)
 			 ui_fmt_dur(t3, sizeof(t3), m->c.last_ts_us - m->c.first_ts_us));
 		it[n].a = h, it[n].prio = 2, n++;
 		if (m->c.have_stats) {
-			snprintf(it[n].text, sizeof(it[n].text), " %s frames ", ui_fmt_group(t1, sizeof(t1), m->c.frames));
+			snprintf(it[n].text, sizeof(it[n].text), " %s frames ", ui_fmt_group(t1, sizeof(t1), m->c.fig.frames));
 			it[n].a = h, it[n].prio = 1, n++;
 		}
 	}

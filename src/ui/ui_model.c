@@ -251,20 +251,12 @@ static void sensors_stats(struct ui_model *m, const struct ev_stats *st)
 	struct ui_counters *c = &m->c;
 	struct wall_sensor_run sum;
 	wall_sensors_sum(&m->sensors, &sum);
-	if (sum.frames > c->frames)
+	if (sum.fig.frames > c->fig.frames)
 		c->last_packet_wall_us = m->clock_us ? m->clock_us : st->wall_us;
 	c->have_stats = true;
-	c->frames = sum.frames;
-	c->bytes = sum.bytes;
+	c->fig = sum.fig;
 	c->pps = wall_sensors_fps(&m->sensors);
-	c->kernel_drops = sum.kernel_drops;
-	c->iface_drops = sum.iface_drops;
-	c->publish_dropped = sum.publish_dropped;
 	c->have_kernel_stats |= st->src.have_kernel_stats;
-	c->stats_sessions_total = sum.sessions_total;
-	c->stats_sessions_active = sum.sessions_active;
-	c->stats_sessions_flagged = sum.sessions_flagged;
-	memcpy(c->findings, sum.findings, sizeof(c->findings));
 }
 
 static void add_stats(struct ui_model *m, const struct ev_stats *st)
@@ -291,19 +283,12 @@ static void add_stats(struct ui_model *m, const struct ev_stats *st)
 		c->prev_bytes = st->bytes;
 		c->prev_wall_us = now;
 	}
-	if (st->frames > c->frames)
+	if (st->frames > c->fig.frames)
 		c->last_packet_wall_us = now;
 	c->have_stats = true;
 	c->final = st->final;
-	c->frames = st->frames;
-	c->bytes = st->bytes;
-	c->kernel_drops = st->src.kernel_drops;
-	c->iface_drops = st->src.iface_drops;
+	run_figures_of(&c->fig, st);
 	c->have_kernel_stats = st->src.have_kernel_stats;
-	c->stats_sessions_total = st->sessions_total;
-	c->stats_sessions_active = st->sessions_active;
-	c->stats_sessions_flagged = st->sessions_flagged;
-	memcpy(c->findings, st->findings, sizeof(c->findings));
 }
 
 /* What the ledger dropped, as the dashboard counts it. */
@@ -392,20 +377,20 @@ const struct ui_recent *ui_model_recent(const struct ui_model *m, size_t i)
 
 uint64_t ui_model_total(const struct ui_model *m)
 {
-	return m->c.stats_sessions_total > m->sessions_total ? m->c.stats_sessions_total
+	return m->c.fig.sessions_total > m->sessions_total ? m->c.fig.sessions_total
 							     : m->sessions_total;
 }
 
 uint64_t ui_model_active(const struct ui_model *m)
 {
-	return m->c.have_stats && m->c.stats_sessions_total >= m->sessions_total
-		       ? m->c.stats_sessions_active
+	return m->c.have_stats && m->c.fig.sessions_total >= m->sessions_total
+		       ? m->c.fig.sessions_active
 		       : m->sessions_active;
 }
 
 uint64_t ui_model_flagged(const struct ui_model *m)
 {
-	return m->c.stats_sessions_flagged > m->sessions_flagged ? m->c.stats_sessions_flagged
+	return m->c.fig.sessions_flagged > m->sessions_flagged ? m->c.fig.sessions_flagged
 								 : m->sessions_flagged;
 }
 

@@ -215,13 +215,9 @@ struct ui_drops {
 struct ui_counters {
 	bool have_stats;
 	bool final;
-	uint64_t frames, bytes;
+	struct run_figures fig;            /* the latest record's (with sensors: summed over them) */
 	double pps, bps;                   /* packets and bytes per second */
-	uint64_t kernel_drops, iface_drops;
-	uint64_t publish_dropped;          /* read from sensors: events their --publish dropped */
 	bool have_kernel_stats;
-	uint64_t stats_sessions_total, stats_sessions_active, stats_sessions_flagged;
-	uint64_t findings[3];              /* from stats */
 	uint64_t prev_frames, prev_bytes, prev_wall_us;
 	uint64_t last_ts_us;               /* capture time of the latest event */
 	uint64_t last_packet_wall_us;      /* wall clock of the stats event that first counted the latest frame */

@@ -54,10 +54,10 @@ static void sensor_text(const struct ui *u, const struct line *l, int namew, cha
 	struct wall_sensor_run t;
 	wall_sensor_total(s, &t);
 	char ago[32], at[16], rate[32], drops[96];
-	uint64_t d = t.kernel_drops + t.iface_drops + t.publish_dropped;
+	uint64_t d = t.fig.kernel_drops + t.fig.iface_drops + t.fig.publish_dropped;
 	if (d)
 		snprintf(drops, sizeof(drops), "drops %" PRIu64 " (capture %" PRIu64 ", publish %" PRIu64 ")", d,
-			 t.kernel_drops + t.iface_drops, t.publish_dropped);
+			 t.fig.kernel_drops + t.fig.iface_drops, t.fig.publish_dropped);
 	else
 		snprintf(drops, sizeof(drops), "drops 0");
 	wall_fmt_ago(ago, sizeof(ago), l->age);
@@ -65,14 +65,14 @@ static void sensor_text(const struct ui *u, const struct line *l, int namew, cha
 		bool f = wall_sensors_follow(u);
 		ui_fmt_hms(at, sizeof(at), f ? s->heard_us : s->spoke_us);
 		snprintf(b, n, " %-*s SILENT  not heard for %s (last %s)%s  %" PRIu64 " frames  %s", namew, s->name,
-			 ago, at, s->ended ? "  ended" : "", t.frames, drops);
+			 ago, at, s->ended ? "  ended" : "", t.fig.frames, drops);
 		return;
 	}
 	if (s->have_fps && !s->ended)
 		snprintf(rate, sizeof(rate), "%s frames/s", ui_fmt_rate(at, sizeof(at), s->fps));
 	else
 		snprintf(rate, sizeof(rate), s->ended ? "ended" : "- frames/s");
-	snprintf(b, n, " %-*s heard %s ago  %s  %" PRIu64 " frames  %s", namew, s->name, ago, rate, t.frames, drops);
+	snprintf(b, n, " %-*s heard %s ago  %s  %" PRIu64 " frames  %s", namew, s->name, ago, rate, t.fig.frames, drops);
 }
 
 int wall_sensor_lines(struct ui *u, int y, int rows)

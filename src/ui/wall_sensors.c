@@ -70,7 +70,20 @@ int wall_sensors_event(struct wall_sensors *ss, const char *sensor, uint64_t ts_
 	return (int)(s - ss->s);
 }
 
-static void add_run(struct wall_sensor_run *a, const struct wall_sensor_run *b)
+void run_figures_of(struct run_figures *f, const struct ev_stats *st)
+{
+	f->frames = st->frames;
+	f->bytes = st->bytes;
+	f->kernel_drops = st->src.kernel_drops;
+	f->iface_drops = st->src.iface_drops;
+	f->publish_dropped = st->publish.dropped;
+	f->sessions_total = st->sessions_total;
+	f->sessions_active = st->sessions_active;
+	f->sessions_flagged = st->sessions_flagged;
+	memcpy(f->findings, st->findings, sizeof(f->findings));
+}
+
+void run_figures_add(struct run_figures *a, const struct run_figures *b)
 {
 	a->frames += b->frames;
 	a->bytes += b->bytes;
@@ -82,6 +95,11 @@ static void add_run(struct wall_sensor_run *a, const struct wall_sensor_run *b)
 	a->sessions_flagged += b->sessions_flagged;
 	for (int i = 0; i < 3; i++)
 		a->findings[i] += b->findings[i];
+}
+
+static void add_run(struct wall_sensor_run *a, const struct wall_sensor_run *b)
+{
+	run_figures_add(&a->fig, &b->fig);
 	if (b->wall_us > a->wall_us)
 		a->wall_us = b->wall_us;
 }
@@ -93,7 +111,7 @@ static struct wall_sensor_run *run_for(struct wall_sensor *s, const struct ev_st
 		struct wall_sensor_run *r = &s->run[i];
 		if (r->origin != st->origin)
 			continue;
-		if (!r->ended && st->frames >= r->frames)
+		if (!r->ended && st->frames >= r->fig.frames)
 			return r;
 		break; /* that run is over (or the counters restarted): a new one */
 	}
@@ -118,15 +136,7 @@ int wall_sensors_stats(struct wall_sensors *ss, const struct ev_stats *st, uint6
 		return -1;
 	struct wall_sensor_run *r = run_for(s, st);
 	r->ended = st->ended || st->final;
-	r->frames = st->frames;
-	r->bytes = st->bytes;
-	r->kernel_drops = st->src.kernel_drops;
-	r->iface_drops = st->src.iface_drops;
-	r->publish_dropped = st->publish.dropped;
-	r->sessions_total = st->sessions_total;
-	r->sessions_active = st->sessions_active;
-	r->sessions_flagged = st->sessions_flagged;
-	memcpy(r->findings, st->findings, sizeof(r->findings));
+	run_figures_of(&r->fig, st);
 	r->wall_us = st->wall_us;
 	s->have_stats = true;
 	s->ended = r->ended;

@@ -40,14 +40,23 @@
 #define WALL_SILENT_US (WALL_SILENT_BEATS * WALL_HEARTBEAT_US)
 #define WALL_RATE_MIN_US 500000       /* frames/s over at least this much of the sensor's time */
 
-/* One run's latest figures (or the sum of those folded). */
-struct wall_sensor_run {
-	uint32_t origin;              /* the reader's origin (0: one origin) */
-	bool ended;                   /* its last record came (the run is over) */
+/* What a stats record says that the header and a sensor's line show: one
+ * list, taken from the record (run_figures_of) and summed over runs and
+ * sensors (run_figures_add). */
+struct run_figures {
 	uint64_t frames, bytes;
 	uint64_t kernel_drops, iface_drops, publish_dropped;
 	uint64_t sessions_total, sessions_active, sessions_flagged;
 	uint64_t findings[3];
+};
+void run_figures_of(struct run_figures *f, const struct ev_stats *st);
+void run_figures_add(struct run_figures *a, const struct run_figures *b);
+
+/* One run's latest figures (or the sum of those folded). */
+struct wall_sensor_run {
+	uint32_t origin;              /* the reader's origin (0: one origin) */
+	bool ended;                   /* its last record came (the run is over) */
+	struct run_figures fig;
 	uint64_t wall_us;             /* its record's wall_time (0: none) */
 };
 

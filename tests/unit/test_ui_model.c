@@ -278,8 +278,8 @@ static void test_stats_rates(void **state)
 	ui_model_event(m, &e);
 	assert_true(m->c.pps > 999.9 && m->c.pps < 1000.1);
 	assert_true(m->c.bps > 1499999.0 && m->c.bps < 1500001.0);
-	assert_int_equal(m->c.kernel_drops, 7);
-	assert_int_equal(m->c.iface_drops, 3);
+	assert_int_equal(m->c.fig.kernel_drops, 7);
+	assert_int_equal(m->c.fig.iface_drops, 3);
 	assert_int_equal(ui_model_total(m), 4);
 	assert_int_equal(ui_model_active(m), 2);
 	assert_int_equal(ui_model_flagged(m), 1);

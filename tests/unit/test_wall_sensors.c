@@ -45,15 +45,15 @@ static void test_latest_per_origin(void **state)
 	assert_int_equal(wall_sensors_stats(&ss, &a2, R0 + 5 * S_), 0);
 	struct wall_sensor_run sum;
 	wall_sensors_sum(&ss, &sum);
-	assert_int_equal(sum.frames, 290); /* 250 + 40: a's latest, not 100 + 250 */
-	assert_int_equal(sum.bytes, 29000);
+	assert_int_equal(sum.fig.frames, 290); /* 250 + 40: a's latest, not 100 + 250 */
+	assert_int_equal(sum.fig.bytes, 29000);
 	assert_int_equal(ss.n, 2);
 	assert_int_equal(ss.named, 2);
 	/* a's second run (another origin: the sensor restarted) counts apart */
 	struct ev_stats a3 = stats("a", 3, W0 + 20 * S_, 30);
 	assert_int_equal(wall_sensors_stats(&ss, &a3, R0 + 20 * S_), 0);
 	wall_sensors_sum(&ss, &sum);
-	assert_int_equal(sum.frames, 320);
+	assert_int_equal(sum.fig.frames, 320);
 	assert_int_equal(ss.s[0].nrun, 2);
 	/* in one file (one origin): a run that ended, then a new one; and a
 	 * counter that went back (a crash and a restart) */
@@ -65,7 +65,7 @@ static void test_latest_per_origin(void **state)
 	wall_sensors_stats(&one, &c2, R0);
 	wall_sensors_stats(&one, &c3, R0);
 	wall_sensors_sum(&one, &sum);
-	assert_int_equal(sum.frames, 515);
+	assert_int_equal(sum.fig.frames, 515);
 	/* a capture's own figures are no sensor's */
 	struct ev_stats own = stats("", 0, W0, 9);
 	assert_int_equal(wall_sensors_stats(&one, &own, R0), -1);
@@ -83,7 +83,7 @@ static void test_runs_folded_when_many(void **state)
 	}
 	struct wall_sensor_run sum;
 	wall_sensors_sum(&ss, &sum);
-	assert_int_equal(sum.frames, 10 * (WALL_SENSOR_RUNS_MAX + 3)); /* every run once */
+	assert_int_equal(sum.fig.frames, 10 * (WALL_SENSOR_RUNS_MAX + 3)); /* every run once */
 	assert_int_equal(ss.s[0].nrun, WALL_SENSOR_RUNS_MAX);
 	wall_sensors_fini(&ss);
 }
@@ -230,24 +230,24 @@ static void test_model_header_sums(void **state)
 	a.frames = 300, a.sessions_total = 9;
 	a.wall_us += 5 * S_;
 	feed_stats(m, &a, R0 + 5 * S_);
-	assert_int_equal(m->c.frames, 340);   /* 300 + 40: each sensor's latest */
-	assert_int_equal(m->c.stats_sessions_total, 13);
-	assert_int_equal(m->c.stats_sessions_flagged, 3);
-	assert_int_equal(m->c.stats_sessions_active, 1);
-	assert_int_equal(m->c.kernel_drops, 2);
-	assert_int_equal(m->c.publish_dropped, 5);
-	assert_int_equal(m->c.findings[SEV_ERROR], 7);
+	assert_int_equal(m->c.fig.frames, 340);   /* 300 + 40: each sensor's latest */
+	assert_int_equal(m->c.fig.sessions_total, 13);
+	assert_int_equal(m->c.fig.sessions_flagged, 3);
+	assert_int_equal(m->c.fig.sessions_active, 1);
+	assert_int_equal(m->c.fig.kernel_drops, 2);
+	assert_int_equal(m->c.fig.publish_dropped, 5);
+	assert_int_equal(m->c.fig.findings[SEV_ERROR], 7);
 	assert_int_equal(ui_model_total(m), 13);
 	assert_true(m->c.pps > 39.99 && m->c.pps < 40.01); /* a: 200 frames in 5 s */
 	/* b ends (its final record, passed on as ended), then the reader's
 	 * one final sum: counted already, only the end is taken */
 	b.ended = true, b.frames = 50;
 	feed_stats(m, &b, R0 + 6 * S_);
-	assert_int_equal(m->c.frames, 350);
+	assert_int_equal(m->c.fig.frames, 350);
 	struct ev_stats fin = stats("", 0, W0 + 9 * S_, 999); /* (told apart from the sum it repeats) */
 	fin.final = true;
 	feed_stats(m, &fin, R0 + 9 * S_);
-	assert_int_equal(m->c.frames, 350);
+	assert_int_equal(m->c.fig.frames, 350);
 	assert_true(m->c.final);
 	assert_int_equal(m->sensors.n, 2);
 	ui_model_free(m);
@@ -260,7 +260,7 @@ static void test_model_without_sensors_unchanged(void **state)
 	struct ev_stats s1 = stats("", 0, W0, 100), s2 = stats("", 0, W0 + S_, 150);
 	feed_stats(m, &s1, R0);
 	feed_stats(m, &s2, R0);
-	assert_int_equal(m->c.frames, 150); /* a capture's own: the latest, as before */
+	assert_int_equal(m->c.fig.frames, 150); /* a capture's own: the latest, as before */
 	assert_int_equal(m->sensors.n, 0);
 	ui_model_free(m);
 }
