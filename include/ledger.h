@@ -180,7 +180,6 @@ void ledger_get_stats(const struct ledger *lg, struct ledger_stats *st);
  * STAT_LEDGER entries of include/stats.def), enabled set. */
 void ledger_counts(const struct ledger *lg, struct ledger_counts *out);
 size_t ledger_bytes(const struct ledger *lg);
-const struct ledger_opts *ledger_opts_of(const struct ledger *lg);
 /* A new budget: met as the next session or line asks for room. */
 void ledger_set_bytes_max(struct ledger *lg, size_t bytes_max);
 

@@ -49,11 +49,6 @@ size_t ledger_bytes(const struct ledger *lg)
 	return lg->mem + lg->st.held * ledger_entry_bytes(lg);
 }
 
-const struct ledger_opts *ledger_opts_of(const struct ledger *lg)
-{
-	return &lg->o;
-}
-
 void ledger_set_bytes_max(struct ledger *lg, size_t bytes_max)
 {
 	lg->o.bytes_max = bytes_max;

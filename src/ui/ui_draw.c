@@ -268,30 +268,3 @@ void ui_draw_bar(struct ui *u, unsigned view)
 	}
 }
 
-/* 3x5 digits, '#' = lit. */
-static const char *const font[11][5] = {
-	{ "###", "# #", "# #", "# #", "###" }, { " # ", "## ", " # ", " # ", "###" },
-	{ "###", "  #", "###", "#  ", "###" }, { "###", "  #", "###", "  #", "###" },
-	{ "# #", "# #", "###", "  #", "  #" }, { "###", "#  ", "###", "  #", "###" },
-	{ "###", "#  ", "###", "# #", "###" }, { "###", "  #", "  #", "  #", "  #" },
-	{ "###", "# #", "###", "# #", "###" }, { "###", "# #", "###", "  #", "###" },
-	{ "   ", "   ", "   ", "   ", "   " },
-};
-
-int ui_big_width(const char *digits)
-{
-	return (int)strlen(digits) * 4;
-}
-
-int ui_big_number(struct ui *u, int y, int x, attr_t a, const char *digits)
-{
-	int w = 0;
-	for (const char *d = digits; *d; d++, w += 4) {
-		int k = *d >= '0' && *d <= '9' ? *d - '0' : 10;
-		for (int r = 0; r < 5; r++)
-			for (int c = 0; c < 3; c++)
-				if (font[k][r][c] == '#')
-					ui_put(u, y + r, x + w + c, 1, a, u->g->block);
-	}
-	return w;
-}

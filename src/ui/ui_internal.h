@@ -97,9 +97,6 @@ void ui_msg(struct ui *u, const char *fmt, ...) __attribute__((format(printf, 2,
 void ui_draw_header(struct ui *u);
 void ui_draw_bar(struct ui *u, unsigned view);
 void ui_colors_init(struct ui *u);
-/* Big digits for the wall: 5 rows, 4 columns per digit. Returns the width. */
-int ui_big_number(struct ui *u, int y, int x, attr_t a, const char *digits);
-int ui_big_width(const char *digits);
 
 /* wall_sensor_lines.c: the wall's sensor band (rows at most, from y;
  * returns the next free row), the clock sensors are judged by, and the

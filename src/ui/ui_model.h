@@ -135,7 +135,6 @@ enum ui_problem {
 #undef X
 	UI_PB__COUNT
 };
-const char *ui_problem_name(enum ui_problem p);
 
 /* How often something was seen, and when first and last (capture time, us). */
 struct ui_seen {

@@ -26,16 +26,6 @@
 
 #define MINUTE_US 60000000ull
 
-const char *ui_problem_name(enum ui_problem p)
-{
-	static const char *const names[] = {
-#define X(id, name) [id] = name,
-		UI_PROBLEM_LIST(X)
-#undef X
-	};
-	return (unsigned)p < UI_PB__COUNT ? names[p] : "?";
-}
-
 static void seen(struct ui_seen *c, uint64_t ts)
 {
 	if (c->n++ == 0 || ts < c->first_ts)
