@@ -122,7 +122,7 @@ static void draw(struct ui *u, int y0, int rows)
 		/* findings that would take more than half the panel fold to a line each */
 		u->sv_x.fold_findings = ui_findings_lines(s) > (size_t)(rows > 0 ? rows : 1) / 2;
 		u->sv_x.live = u->o.live;
-		u->sv_x.now_us = u->o.live ? u->now_us : u->m->c.last_ts_us;
+		u->sv_x.now_us = ui_judge_now(u);
 		ui_ladder_build(&u->sv_ld, s, &u->sv_x, u->g);
 	}
 	struct ui_ladder *ld = &u->sv_ld;

@@ -43,13 +43,6 @@
 #define TILE_GOOD_W 36
 #define TILE_MAX_W 80
 
-static uint64_t wall_now(const struct ui *u)
-{
-	if (u->o.live || !u->m->c.last_ts_us)
-		return u->now_us;
-	return u->m->c.last_ts_us;
-}
-
 static enum ui_role state_role(enum wall_state s)
 {
 	switch (s) {
@@ -433,7 +426,7 @@ static void draw(struct ui *u, int y0, int rows)
 {
 	(void)y0;
 	(void)rows;
-	uint64_t now = wall_now(u);
+	uint64_t now = ui_judge_now(u);
 	wall_tracks_update(&u->wt, u->m, now, &u->wth);
 	/* pages turn on their own, unless someone is at the keyboard; a new
 	 * error or warning brings the findings back to their first page */
@@ -506,7 +499,7 @@ static bool action(struct ui *u, enum ui_action a)
 	case UI_ACT_ACK:
 		if (u->wall_sel < u->wt.n && u->wall_sel < u->m->n_srv) {
 			struct wall_input in;
-			wall_input_from(&in, u->m->srv[u->wall_sel], wall_now(u), &u->wth);
+			wall_input_from(&in, u->m->srv[u->wall_sel], ui_judge_now(u), &u->wth);
 			struct wall_track *t = &u->wt.t[u->wall_sel];
 			if (t->state == WALL_OK)
 				ui_msg(u, "%s is OK: nothing to acknowledge.", u->m->srv[u->wall_sel]->name);

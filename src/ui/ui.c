@@ -434,6 +434,10 @@ bool ui_tick(struct ui *u, uint64_t wall_us)
 		u->last_draw_us = 0;
 	}
 	u->now_us = wall_us;
+	if (u->m->c.last_ts_us != u->newest_ts_us) {
+		u->newest_ts_us = u->m->c.last_ts_us;
+		u->newest_at_us = wall_us;
+	}
 	if (handle_keys(u))
 		u->dirty = true;
 	if (u->quit)

@@ -84,6 +84,9 @@ struct ui {
 	size_t save_n;
 
 	uint64_t now_us, start_us, last_draw_us, drawn_gen;
+	/* Following a stream, the newest event time and the reader's clock
+	 * when it came: time goes on from there while the stream is quiet. */
+	uint64_t newest_ts_us, newest_at_us;
 	bool started, dirty, clear_next, input_done, quit;
 };
 
@@ -103,6 +106,10 @@ void ui_colors_init(struct ui *u);
  * sensors that saw a tile's server ("" with fewer than two sensors). */
 int wall_sensor_lines(struct ui *u, int y, int rows);
 bool wall_sensors_follow(const struct ui *u);
+/* The time ages and states are judged by: the clock live; the newest
+ * event time reading files; following a stream, that time moved on by the
+ * reader's clock since it came (a quiet fleet's tiles still age). */
+uint64_t ui_judge_now(const struct ui *u);
 uint64_t wall_sensors_clock(const struct ui *u);
 char *wall_tile_sensors(const struct ui *u, const struct ui_server *v, char *b, size_t n);
 

@@ -17,6 +17,11 @@
 #     a.json --from b.json --wall): judged against the newest time a
 #     sensor spoke, not the reader's clock: beta (it stopped about 33 s
 #     before alpha) SILENT, alpha heard, the title's frames the sum.
+#  4. a wall following the stream after both sensors ended: the tiles
+#     age on the reader's clock from the newest event on (not frozen at
+#     the last event's time): the ERROR server (its last problem 15 s
+#     before the newest event) turns RECOVERED 5 s into the quiet with
+#     --wall-quiet 20, and not at once.
 #
 # usage: tests/e2e/wall_sensors_tmux.sh [POP3MON]
 # Skips (said, status 0) without redis-server, redis-cli or tmux.
@@ -134,5 +139,16 @@ check "replay: alpha heard 0 s before the end, though its file is a year old" \
 check "replay: the title's frames are the sum of both ($(sums_up r))" "sums_up r >/dev/null" r
 check "replay: the tiles name both sensors" "scr r | grep -Eq '127\\.0\\.0\\.6[0-5]:110  via alpha,beta'" r
 tmux -L "$TS" send-keys -t r q
+
+# ---- 4. following a quiet stream: time goes on ----
+wall q "$P --from $URL --wall --wall-quiet 20"
+started=$(date +%s)
+check "quiet stream: the ERROR tile is ERROR at first (15 s since its problem, 20 needed)" \
+	"wait_for q 'ERROR  list-uidl-numbers' 3" q
+wait_for q 'RECOVERED  recovered [0-9]+ s ago \(was ERROR\)' 15; found=$?
+after=$(( $(date +%s) - started ))
+check "quiet stream: RECOVERED (was ERROR) ${after} s into the quiet, on the reader's clock" \
+	"[ $found = 0 ] && [ $after -ge 4 ] && [ $after -le 10 ]" q
+tmux -L "$TS" send-keys -t q q
 echo "wall sensors: $ok passed, $bad failed"
 [ "$bad" -eq 0 ]
