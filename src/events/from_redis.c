@@ -27,7 +27,7 @@
 #include "redis_conn.h"
 #include "util.h"
 
-#define FROM_REDIS_PAGE 100          /* entries per XRANGE/XREAD (each at most 256 KiB) */
+#define FROM_REDIS_PAGE 25           /* entries per XRANGE/XREAD (each at most 256 KiB: a reply under 6.25 MiB) */
 #define FROM_REDIS_TIMEOUT_MS 5000   /* connect, and replies (XREAD BLOCK is shorter) */
 #define FROM_REDIS_BLOCK_MS 200      /* follow: how long one XREAD waits, all streams */
 #define FROM_REDIS_BACKOFF_MAX_MS 5000

@@ -42,7 +42,7 @@
 
 #define PUBLISH_BATCH_LINES 512
 #define PUBLISH_BATCH_BYTES (1u << 20)
-#define PUBLISH_ENTRY_LINES 64         /* lines one stream entry may carry */
+#define PUBLISH_ENTRY_LINES 256        /* lines one stream entry may carry (see entry_lines) */
 #define PUBLISH_ENTRY_BYTES (256u * 1024)
 #define PUBLISH_TIMEOUT_MS 2000        /* connect, and each reply */
 #define PUBLISH_BACKOFF_MIN_MS 100
@@ -321,7 +321,10 @@ static bool try_connect(struct publisher *p)
 
 /* How many of the batch's lines from i go in one entry: consecutive
  * seqs (a line dropped between two starts a new entry), at most
- * PUBLISH_ENTRY_LINES and PUBLISH_ENTRY_BYTES. */
+ * PUBLISH_ENTRY_LINES and PUBLISH_ENTRY_BYTES. Redis pays a fixed part
+ * per XADD on top of the bytes (an entry this large is a stream node of
+ * its own): 256 lines an entry rather than 64 took its CPU for the 1 GB
+ * bench capture from 0.214 to 0.153 s; 512 saved only 0.004 s more. */
 static size_t entry_lines(const struct publisher *p, size_t i)
 {
 	size_t n = 1, bytes = p->blines[i].len;
