@@ -134,7 +134,30 @@ static int uid_pair_cmp(const void *a, const void *b)
 	return x->num < y->num ? -1 : x->num > y->num;
 }
 
-static void check_uids(struct checks *k, const struct pop3_txn *t, const struct evidence *ev)
+/* Sorts v by (hash, number). Listings are a few entries long, where
+ * insertion sort inline beats qsort's merge sort and its compare calls;
+ * the order is total, so the result is qsort's. */
+static void uid_pairs_sort(struct uid_pair *v, uint32_t n)
+{
+	if (n > 32) {
+		qsort(v, n, sizeof(*v), uid_pair_cmp);
+		return;
+	}
+	for (uint32_t i = 1; i < n; i++) {
+		struct uid_pair x = v[i];
+		uint32_t j = i;
+		while (j > 0 && uid_pair_cmp(&v[j - 1], &x) > 0) {
+			v[j] = v[j - 1];
+			j--;
+		}
+		v[j] = x;
+	}
+}
+
+/* v: each entry's unique-id hash and number, in the reply's order
+ * (listing_store used them so); sorted here. */
+static void check_uids(struct checks *k, const struct pop3_txn *t, const struct evidence *ev,
+		       struct uid_pair *v)
 {
 	for (uint32_t i = 0; i < t->n_entries; i++) {
 		const struct pop3_entry *e = &t->entries[i];
@@ -158,13 +181,7 @@ static void check_uids(struct checks *k, const struct pop3_txn *t, const struct 
 	uint32_t n = t->n_entries;
 	if (n < 2)
 		return;
-	struct uid_pair *v = xmalloc(n * sizeof(*v));
-	for (uint32_t i = 0; i < n; i++) {
-		const struct pop3_entry *e = &t->entries[i];
-		v[i].h = account_uid_hash(t->uids + e->uid_off, e->uid_len);
-		v[i].num = e->num;
-	}
-	qsort(v, n, sizeof(*v), uid_pair_cmp);
+	uid_pairs_sort(v, n);
 	for (uint32_t i = 1; i < n; i++) {
 		if (v[i].h != v[i - 1].h)
 			continue;
@@ -175,12 +192,11 @@ static void check_uids(struct checks *k, const struct pop3_txn *t, const struct 
 			    sizes_differ ? " although LIST gives them different sizes" : "");
 		break;
 	}
-	free(v);
 }
 
 /* Store a complete LIST or UIDL listing by message number, ev its evidence. */
 static void listing_store(struct checks *k, struct listing *l, const struct pop3_txn *t, bool uidl,
-			  const struct evidence *ev)
+			  const struct evidence *ev, const struct uid_pair *hv)
 {
 	uint32_t max = 0;
 	for (uint32_t i = 0; i < t->n_entries; i++)
@@ -209,8 +225,7 @@ static void listing_store(struct checks *k, struct listing *l, const struct pop3
 		if ((e->flags & POP3_LE_BADNUM) || e->num >= CHECKS_MSG_MAX)
 			continue;
 		if (uidl) {
-			uint64_t h = account_uid_hash(t->uids + e->uid_off, e->uid_len);
-			l->uid[e->num] = h ? h : 1;
+			l->uid[e->num] = hv[i].h ? hv[i].h : 1;
 		} else {
 			l->size[e->num] = e->size;
 		}
@@ -247,11 +262,26 @@ void checks_on_listing(struct checks *k, const struct pop3_txn *t, bool uidl, bo
 	struct listing *l = uidl ? &k->uidl : &k->list;
 	struct evidence ev;
 	checks_evidence(&ev, t);
-	listing_store(k, l, t, uidl, &ev); /* its evidence (l->ev) is this reply's */
+	/* A UIDL listing's unique-ids hashed once, for the store and the
+	 * duplicate check (each hashed them: a SipHash per entry twice); on
+	 * the stack for the usual few entries. */
+	struct uid_pair stack_v[64], *hv = NULL;
+	if (uidl && t->n_entries) {
+		hv = t->n_entries <= ARRAY_LEN(stack_v) ? stack_v
+							 : xmalloc(t->n_entries * sizeof(*hv));
+		for (uint32_t i = 0; i < t->n_entries; i++) {
+			const struct pop3_entry *e = &t->entries[i];
+			hv[i].h = account_uid_hash(t->uids + e->uid_off, e->uid_len);
+			hv[i].num = e->num;
+		}
+	}
+	listing_store(k, l, t, uidl, &ev, hv); /* its evidence (l->ev) is this reply's */
 	checks_announce_seen(k, t, uidl ? "UIDL reply" : "LIST reply");
 	check_numbers(k, t, l, uidl ? "UIDL" : "LIST", login_seen, &ev);
 	if (uidl)
-		check_uids(k, t, &ev);
+		check_uids(k, t, &ev, hv); /* sorts hv */
+	if (hv != stack_v)
+		free(hv);
 	checks_compare_listing(k, uidl);
 	compare_list_uidl(k);
 	if (!k->have_stat && !uidl && l->complete)
