@@ -91,6 +91,15 @@ static const unsigned char *word(const unsigned char *p, const char *w)
 	return is_alnum(*p) ? NULL : p;
 }
 
+/* Case-insensitive prefix `w` (lowercase) at p, word boundary or not. */
+static bool prefix_ci(const unsigned char *p, const char *w)
+{
+	for (; *w; p++, w++)
+		if (lower(*p) != (unsigned char)*w)
+			return false;
+	return true;
+}
+
 /* "message(s)", "messages" or "message" at p; the end or NULL. */
 static const unsigned char *msgs_word(const unsigned char *p)
 {
@@ -326,6 +335,16 @@ bool announce_parse(const char *text, struct announce *a)
 	const unsigned char *num_at, *e;
 	uint64_t count;
 	bool ovf;
+
+	/* Every announcement has the word "message" (msgs_word): a reply
+	 * without one (most of them: "Logged in.", "1234 octets") is turned
+	 * away by one vector scan instead of find_count's walk, which this
+	 * call made for every judged reply. */
+	const char *m = (const char *)body;
+	while ((m = strpbrk(m, "mM")) != NULL && !prefix_ci((const unsigned char *)m, "message"))
+		m++;
+	if (m == NULL)
+		return false;
 
 	e = find_count(body, body, &num_at, &count, &ovf);
 	if (e == NULL || ovf || !lead_ok(body, num_at))
