@@ -26,18 +26,32 @@ bool pop3_data_listing_line(const char *p, size_t len, bool uidl, struct pop3_en
 		e->flags |= POP3_LE_BADNUM;
 	while (i < len && p[i] == ' ')
 		i++;
-	size_t j = span_token(p, len, i);
 	if (uidl) {
+		/* The unique-id's end and whether every byte is 0x21-0x7E in one
+		 * pass, 8 bytes a step while all are (no space among them
+		 * either: 0x20 is below): a UIDL line is mostly its id, and the
+		 * two byte loops here cost ~200 instructions a line. */
+		size_t j = i;
+		bool bad = false;
+		while (j + 8 <= len) {
+			uint64_t w;
+			memcpy(&w, p + j, 8);
+			if (((w - 0x2121212121212121ull) & ~w & 0x8080808080808080ull) |
+			    (((w + 0x0101010101010101ull) | w) & 0x8080808080808080ull))
+				break; /* a byte below 0x21 or above 0x7E: bytewise from here */
+			j += 8;
+		}
+		for (; j < len && p[j] != ' '; j++)
+			if ((unsigned char)p[j] < 0x21 || (unsigned char)p[j] > 0x7e)
+				bad = true;
 		*uid = p + i;
 		*uid_len = j - i;
 		if (j == i)
 			e->flags |= POP3_LE_BADVAL | POP3_LE_UID_BAD;
-		else if (j - i > POP3_UID_MAX || j < len)
-			e->flags |= POP3_LE_UID_BAD; /* too long, or text after it */
-		for (size_t k = i; k < j; k++)
-			if ((unsigned char)p[k] < 0x21 || (unsigned char)p[k] > 0x7e)
-				e->flags |= POP3_LE_UID_BAD;
+		else if (j - i > POP3_UID_MAX || j < len || bad)
+			e->flags |= POP3_LE_UID_BAD; /* too long, text after it, a bad byte */
 	} else {
+		size_t j = span_token(p, len, i);
 		/* RFC 1939 allows text after the size ("n size info"): ignore it. */
 		if (!pop3_parse_u64(p + i, j - i, &e->size))
 			e->flags |= POP3_LE_BADVAL;

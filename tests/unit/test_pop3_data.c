@@ -106,6 +106,50 @@ static bool listing(const char *line, bool uidl, struct pop3_entry *e, const cha
 	return pop3_data_listing_line(line, strlen(line), uidl, e, uid, uid_len);
 }
 
+/* A UIDL line's id as the byte loops before issue #20's word-at-a-time
+ * scan judged it: its end, and UID_BAD for a byte outside 0x21-0x7E. */
+static void ref_uid(const char *p, size_t len, size_t i, size_t *j, bool *bad)
+{
+	*j = i;
+	while (*j < len && p[*j] != ' ')
+		(*j)++;
+	*bad = false;
+	for (size_t k = i; k < *j; k++)
+		if ((unsigned char)p[k] < 0x21 || (unsigned char)p[k] > 0x7e)
+			*bad = true;
+}
+
+static void test_uidl_scan_same_as_bytewise(void **state)
+{
+	(void)state;
+	uint64_t x = 88172645463325252ull;
+	static const char pick[] = { 'a', 'Z', '0', '~', '!', ' ', '\t', '\x7f', '\x80', '\xff',
+				     '\x20', '\x21', '\x7e', '\x01', '\0' };
+	for (unsigned k = 0; k < 300000; k++) {
+		char line[96];
+		size_t len = 3 + (k % 90);
+		memcpy(line, "7 ", 2);
+		for (size_t i = 2; i < len; i++) {
+			x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+			/* mostly id bytes, now and then one of the edges */
+			line[i] = x % 16 ? (char)(0x21 + x / 16 % 94) : pick[x / 16 % sizeof pick];
+		}
+		struct pop3_entry e;
+		const char *uid;
+		size_t ul, j;
+		bool bad;
+		pop3_data_listing_line(line, len, true, &e, &uid, &ul);
+		size_t i = 2; /* the id starts after the spaces */
+		while (i < len && line[i] == ' ')
+			i++;
+		ref_uid(line, len, i, &j, &bad);
+		assert_ptr_equal(uid, line + i);
+		assert_int_equal(ul, j - i);
+		bool want = j == i || j - i > POP3_UID_MAX || j < len || bad;
+		assert_int_equal((e.flags & POP3_LE_UID_BAD) != 0, want);
+	}
+}
+
 static void test_list_lines(void **state)
 {
 	(void)state;
@@ -418,6 +462,7 @@ int main(void)
 		cmocka_unit_test(test_numbers),
 		cmocka_unit_test(test_command_table),
 		cmocka_unit_test(test_command_lookup_same_as_reference),
+		cmocka_unit_test(test_uidl_scan_same_as_bytewise),
 	};
 	return cmocka_run_group_tests_name("pop3_data", tests, NULL, NULL);
 }
