@@ -286,7 +286,7 @@ void checks_on_listing(struct checks *k, const struct pop3_txn *t, bool uidl, bo
 	compare_list_uidl(k);
 	if (!k->have_stat && !uidl && l->complete)
 		for (unsigned i = 0; i < k->n_ann; i++)
-			checks_announce_compare(k, &k->ann[i].a, &k->ann[i].ev, "reply");
+			checks_announce_compare(k, &k->ann[i].a, &k->ann[i].ev, NULL, "reply");
 	if (l->complete)
 		k->rset_pending = false;
 	check_uid_sizes(k, t, login_seen);

@@ -159,8 +159,10 @@ static inline uint64_t listed_size(const struct checks *k, uint32_t n)
 void checks_on_stat(struct checks *k, const struct pop3_txn *t, bool login_seen);
 /* A count announced in free text: judged now, or kept until STAT/LIST. */
 void checks_announce_seen(struct checks *k, const struct pop3_txn *t, const char *what);
+/* ev: the announcement's evidence, or NULL to build it from t if a
+ * finding needs it. */
 void checks_announce_compare(struct checks *k, const struct announce *a, const struct evidence *ev,
-			     const char *what);
+			     const struct pop3_txn *t, const char *what);
 
 /* checks_listing.c */
 void checks_on_listing(struct checks *k, const struct pop3_txn *t, bool uidl, bool login_seen);

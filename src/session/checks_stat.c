@@ -16,7 +16,7 @@
 /* Compare a free-text count with the structured one: STAT (after D), or
  * a complete LIST listing when the session sent no STAT. */
 void checks_announce_compare(struct checks *k, const struct announce *a, const struct evidence *ev,
-			     const char *what)
+			     const struct pop3_txn *t, const char *what)
 {
 	uint64_t ref_n, ref_s;
 	bool ref_s_known;
@@ -40,11 +40,15 @@ void checks_announce_compare(struct checks *k, const struct announce *a, const s
 	bool octets_bad = a->octets_known && ref_s_known && a->octets != ref_s;
 	if (a->count == ref_n && !octets_bad)
 		return;
-	struct evidence e[2] = { kept_get(ref_ev), *ev };
+	struct evidence e[2] = { kept_get(ref_ev) };
+	if (ev)
+		e[1] = *ev;
+	else
+		checks_evidence(&e[1], t);
 	char oct[48] = "";
 	if (a->octets_known)
 		snprintf(oct, sizeof(oct), " (%llu octets)", (unsigned long long)a->octets);
-	checks_fire(k, R_ANNOUNCED_COUNTS, SEV_WARNING, e, 2, ev->ts_us,
+	checks_fire(k, R_ANNOUNCED_COUNTS, SEV_WARNING, e, 2, e[1].ts_us,
 		    "%s said %llu %s (%llu octets); the %s text said %llu %s%s", ref,
 		    (unsigned long long)ref_n, plural(ref_n, "message", "messages"),
 		    (unsigned long long)ref_s, what, (unsigned long long)a->count,
@@ -56,19 +60,19 @@ void checks_announce_seen(struct checks *k, const struct pop3_txn *t, const char
 	struct announce a;
 	if (!announce_parse(t->text, &a))
 		return;
-	struct evidence ev;
-	checks_evidence(&ev, t);
+	/* The evidence line only when a finding or the kept announcement
+	 * needs it: most announcements agree with STAT. */
 	if (a.octets_known && ((a.count == 0 && a.octets > 0) || (a.count > 0 && a.octets == 0)))
-		checks_fire(k, R_IMPOSSIBLE_DROP, SEV_WARNING, &ev, 1, ev.ts_us,
-			    "the %s text claims %llu %s in %llu octets", what,
-			    (unsigned long long)a.count, plural(a.count, "message", "messages"),
-			    (unsigned long long)a.octets);
+		checks_fire_txn(k, R_IMPOSSIBLE_DROP, SEV_WARNING, t,
+				"the %s text claims %llu %s in %llu octets", what,
+				(unsigned long long)a.count, plural(a.count, "message", "messages"),
+				(unsigned long long)a.octets);
 	if (k->have_stat || (k->list.have && k->list.complete)) {
-		checks_announce_compare(k, &a, &ev, what);
+		checks_announce_compare(k, &a, NULL, t, what);
 	} else if (k->n_ann < CHECKS_ANN_MAX) {
 		k->ann = xrealloc(k->ann, (k->n_ann + 1) * sizeof(*k->ann));
 		k->ann[k->n_ann].a = a;
-		k->ann[k->n_ann++].ev = ev;
+		checks_evidence(&k->ann[k->n_ann++].ev, t);
 	}
 }
 
@@ -101,7 +105,7 @@ void checks_on_stat(struct checks *k, const struct pop3_txn *t, bool login_seen)
 		k->s0 = s + k->deleted_octets;
 		kept_set(&k->stat_ev, &ev);
 		for (unsigned i = 0; i < k->n_ann; i++)
-			checks_announce_compare(k, &k->ann[i].a, &k->ann[i].ev,
+			checks_announce_compare(k, &k->ann[i].a, &k->ann[i].ev, NULL,
 					 strstr(k->ann[i].ev.line, " -> ") ? "reply" : "greeting");
 		/* Compared: with STAT known every later announcement is compared
 		 * as it comes, so nothing reads these again. */
