@@ -26,8 +26,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
-#include <time.h>
 
 #include "util.h"
 
@@ -80,15 +78,6 @@ static void reasm_gap_cb(void *ctx, void *obj, int dir, uint64_t len, const stru
 	t->cb.gap(t->cb.ctx, obj, dir, len, m);
 }
 
-void flow_hasher_init(struct flow_hasher *hz)
-{
-	if (getrandom(hz->seed, sizeof(hz->seed), 0) != (ssize_t)sizeof(hz->seed)) {
-		/* No entropy: still keyed per process, just weaker. */
-		uint64_t x = (uint64_t)(uintptr_t)hz ^ (uint64_t)time(NULL);
-		memcpy(hz->seed, &x, sizeof(x));
-	}
-}
-
 struct flow_table *flow_table_new(const struct flow_opts *o, const struct flow_cb *cb)
 {
 	struct flow_table *t = xcalloc(1, sizeof(*t));
@@ -107,39 +96,6 @@ struct flow_table *flow_table_new(const struct flow_opts *o, const struct flow_c
 	struct reasm_cb rcb = { reasm_data_cb, reasm_gap_cb, t };
 	reasm_init(&t->reasm, &o->reasm, &rcb);
 	return t;
-}
-
-/* Canonical key: the smaller (addr, port) endpoint first, then zeros to
- * the end (a lookup compares the whole array, a constant length done
- * inline). The order says which of the packet's ends came first: its
- * direction, once the flow knows which end is the client. */
-static void make_key(const struct packet *p, struct flow_hash *fh)
-{
-	size_t alen = p->ipver == 4 ? 4 : 16;
-	/* (address, port) endpoints compared as their bytes would be, port
-	 * big-endian after the address; the constant lengths let the compiler
-	 * inline the compare (this runs for every packet) */
-	int c = alen == 4 ? memcmp(p->src, p->dst, 4) : memcmp(p->src, p->dst, 16);
-	if (c == 0)
-		c = (p->sport > p->dport) - (p->sport < p->dport);
-	const uint8_t *a = c > 0 ? p->dst : p->src, *b = c > 0 ? p->src : p->dst;
-	uint16_t pa = c > 0 ? p->dport : p->sport, pb = c > 0 ? p->sport : p->dport;
-	uint8_t *key = fh->key;
-	key[0] = p->ipver;
-	memcpy(key + 1, a, alen);
-	key[1 + alen] = (uint8_t)(pa >> 8);
-	key[2 + alen] = (uint8_t)pa;
-	memcpy(key + 3 + alen, b, alen);
-	key[3 + 2 * alen] = (uint8_t)(pb >> 8);
-	key[4 + 2 * alen] = (uint8_t)pb;
-	fh->keylen = (uint8_t)(1 + 2 * (alen + 2));
-	if (p->tun.depth) {
-		for (int i = 0; i < 8; i++)
-			key[fh->keylen + i] = (uint8_t)(p->tun.key >> (56 - 8 * i));
-		fh->keylen += 8;
-	}
-	memset(key + fh->keylen, 0, FLOW_KEY_BYTES - fh->keylen);
-	fh->order = c == 0 ? FLOW_SAME_ENDS : c > 0 ? FLOW_DST_FIRST : FLOW_SRC_FIRST;
 }
 
 static void lru_unlink(struct flow_table *t, struct flow *f)
@@ -377,14 +333,6 @@ static struct flow *flow_create(struct flow_table *t, const struct packet *p,
 		hash_grow(t);
 	t->cb.open(t->cb.ctx, f);
 	return f;
-}
-
-void flow_hasher_hash(const struct flow_hasher *hz, const struct packet *p, struct flow_hash *fh)
-{
-	make_key(p, fh);
-	/* make_key zeroes the key past keylen (FLOW_KEY_BYTES, a multiple of 8) */
-	_Static_assert(FLOW_KEY_BYTES % 8 == 0, "a flow key's last word is read whole");
-	fh->h = siphash13_zpad(fh->key, fh->keylen, hz->seed);
 }
 
 uint64_t flow_table_packet(struct flow_table *t, const struct packet *p, const struct seg_meta *m)
