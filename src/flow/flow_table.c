@@ -42,6 +42,7 @@ struct flow_table {
 	uint64_t clock;             /* latest time seen: packets, expire() */
 	size_t nended;              /* ended flows still kept (see above) */
 	struct flow *hs_head[3], *hs_tail[3]; /* HS_SYN_WAIT, HS_GREET_WAIT */
+	uint64_t hs_due;            /* the earlier head's deadline (UINT64_MAX: none) */
 	uint8_t watched[65536 / 8];
 };
 
@@ -85,6 +86,7 @@ struct flow_table *flow_table_new(const struct flow_opts *o, const struct flow_c
 	t->o.ports = NULL;
 	t->cb = *cb;
 	t->nbuckets = 1024;
+	t->hs_due = UINT64_MAX;
 	t->buckets = xcalloc(t->nbuckets, sizeof(*t->buckets));
 	if (o->hasher)
 		t->hz = *o->hasher;
@@ -152,6 +154,16 @@ static void flow_unlink(struct flow_table *t, struct flow *f)
 	lru_unlink(t, f);
 }
 
+/* Every packet compares its time with one word instead of testing both
+ * lists' heads (16 instructions a packet): kept by whatever moves a head. */
+static void hs_due_update(struct flow_table *t)
+{
+	const struct flow *a = t->hs_head[HS_SYN_WAIT], *b = t->hs_head[HS_GREET_WAIT];
+	uint64_t da = a ? a->hs.syn_ts + t->o.no_answer_us : UINT64_MAX;
+	uint64_t db = b ? b->hs.synack_ts + t->o.no_greeting_us : UINT64_MAX;
+	t->hs_due = da < db ? da : db;
+}
+
 static void hs_unlink(struct flow_table *t, struct flow *f)
 {
 	int l = f->hs_list;
@@ -167,6 +179,7 @@ static void hs_unlink(struct flow_table *t, struct flow *f)
 		t->hs_tail[l] = f->hs_prev;
 	f->hs_prev = f->hs_next = NULL;
 	f->hs_list = HS_NONE;
+	hs_due_update(t);
 }
 
 /* Append: deadlines are event time + a fixed timeout, so the list stays
@@ -182,6 +195,7 @@ static void hs_push(struct flow_table *t, struct flow *f, int l)
 	else
 		t->hs_head[l] = f;
 	t->hs_tail[l] = f;
+	hs_due_update(t);
 }
 
 /* An ended flow goes without a word: its close was reported already. */
@@ -352,12 +366,9 @@ uint64_t flow_table_packet_hashed(struct flow_table *t, const struct packet *p,
 	}
 	if (m->ts_us > t->clock)
 		t->clock = m->ts_us;
-	/* A handshake timer due before this packet fires first (two pointer
-	 * tests per packet), so a late retransmission finds the flow ended. */
-	if ((t->hs_head[HS_SYN_WAIT] &&
-	     t->hs_head[HS_SYN_WAIT]->hs.syn_ts + t->o.no_answer_us <= m->ts_us) ||
-	    (t->hs_head[HS_GREET_WAIT] &&
-	     t->hs_head[HS_GREET_WAIT]->hs.synack_ts + t->o.no_greeting_us <= m->ts_us))
+	/* A handshake timer due before this packet fires first, so a late
+	 * retransmission finds the flow ended. */
+	if (t->hs_due <= m->ts_us)
 		hs_expire(t, m->ts_us);
 	struct flow *f = flow_lookup(t, fh);
 	bool syn_only = (p->flags & (TCP_SYN | TCP_ACK)) == TCP_SYN;
@@ -442,6 +453,7 @@ uint64_t flow_table_packet_hashed(struct flow_table *t, const struct packet *p,
 			f->hs.syns = 1;
 			f->hs.syn_frame = f->hs.last_syn_frame = m->frame;
 			f->hs.syn_ts = f->hs.last_syn_ts = m->ts_us;
+			hs_due_update(t); /* were it a head, its deadline moved */
 			if (f->watched && t->o.no_answer_us && !f->synack_seen && !f->bytes[0] &&
 			    !f->bytes[1])
 				hs_push(t, f, HS_SYN_WAIT);
