@@ -56,6 +56,7 @@ struct flow {
 	struct flow *hnext;
 	uint8_t key[FLOW_KEY_BYTES];  /* as flow_hash.key */
 	uint8_t cli_first;           /* the client is the key's first endpoint */
+	uint8_t key_short;           /* key bytes 16.. all zero (IPv4, no tunnel) */
 	struct flow *lru_prev, *lru_next;
 
 	uint64_t last_ts;            /* microseconds */

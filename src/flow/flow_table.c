@@ -280,10 +280,16 @@ static int dir_of(const struct flow_hash *fh, const struct flow *f)
 		       ? DIR_C2S : DIR_S2C;
 }
 
+/* The whole key compared, in two parts: an IPv4 key without a tunnel
+ * fits in the first 16 bytes, zeros after, and matches only a flow whose
+ * key is zero there too (key_short), so its lookup reads 16 bytes, not 48. */
 static struct flow *flow_lookup(struct flow_table *t, const struct flow_hash *fh)
 {
+	bool fh_short = fh->keylen <= 16; /* make_key zeroes the key past keylen */
 	for (struct flow *f = t->buckets[fh->h & (t->nbuckets - 1)]; f; f = f->hnext)
-		if (f->hash == fh->h && !memcmp(f->key, fh->key, sizeof(f->key)))
+		if (f->hash == fh->h && !memcmp(f->key, fh->key, 16) &&
+		    (fh_short ? f->key_short
+			      : !memcmp(f->key + 16, fh->key + 16, sizeof(f->key) - 16)))
 			return f;
 	return NULL;
 }
@@ -335,6 +341,9 @@ static struct flow *flow_create(struct flow_table *t, const struct packet *p,
 	f->hs.first_fin_dir = -1;
 	f->hash = fh->h;
 	memcpy(f->key, fh->key, sizeof(f->key));
+	f->key_short = 1;
+	for (size_t i = 16; i < sizeof(f->key); i++)
+		f->key_short &= f->key[i] == 0;
 	f->cli_first = cli == (fh->order == FLOW_SRC_FIRST);
 	size_t b = f->hash & (t->nbuckets - 1);
 	f->hnext = t->buckets[b];
