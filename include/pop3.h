@@ -174,6 +174,7 @@ struct pop3_conn_info {
 	const char *user;                /* at most POP3_ARGS_MAX bytes */
 	const char *banner;              /* greeting text, at most POP3_TEXT_MAX */
 	const char *apop_ts;             /* <...> in the greeting, if any; at most POP3_APOP_TS_MAX */
+	uint32_t user_len, banner_len;   /* their strlen: every event copies both */
 };
 
 struct pop3_cb {

@@ -192,8 +192,14 @@ static void sync_pop3(struct session *s, struct ev_pop3 *p)
 	p->pending_dropped = ci->pending_dropped;
 	memcpy(p->bare_lf, ci->bare_lf, sizeof p->bare_lf);
 	memcpy(p->long_lines, ci->long_lines, sizeof p->long_lines);
-	strlcpy_safe(p->user, ci->user, sizeof p->user);
-	strlcpy_safe(p->banner, ci->banner, sizeof p->banner);
+	/* by their kept lengths: a string scan each, for every event, cost
+	 * ~0.7% of the main thread */
+	size_t n = ci->user_len < sizeof p->user - 1 ? ci->user_len : sizeof p->user - 1;
+	memcpy(p->user, ci->user, n);
+	p->user[n] = '\0';
+	n = ci->banner_len < sizeof p->banner - 1 ? ci->banner_len : sizeof p->banner - 1;
+	memcpy(p->banner, ci->banner, n);
+	p->banner[n] = '\0';
 }
 
 static void emit(struct session *s, enum event_type type, uint64_t ts, const struct pop3_txn *t,
