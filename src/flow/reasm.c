@@ -271,8 +271,8 @@ void reasm_ack(struct reasm *r, struct reasm_dir *d, void *obj, int dir, uint32_
 	       const struct seg_meta *m)
 {
 	(void)m;
-	if (!d->started || d->closed)
-		return;
+	if (!d->ooo || !d->started || d->closed)
+		return; /* no hole to give up on: most ACKs */
 	int64_t rel = reasm_rel(d, ack);
 	while (d->ooo && rel > (int64_t)d->next && (uint64_t)rel >= d->ooo->start)
 		skip_hole(r, d, obj, dir);
