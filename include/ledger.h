@@ -142,6 +142,7 @@ struct ledger_entry {
 	/* the ledger's: its class list and place in the table */
 	struct ledger_entry *prev, *next;
 	unsigned cls;
+	uint16_t facts_lu, facts_lb, facts_ls; /* the lengths of the texts in facts */
 };
 
 /* What the budget and the caps dropped, and what is held. */

@@ -96,7 +96,7 @@ static void free_step(struct ledger *lg, size_t target, unsigned cls, bool whole
 	}
 }
 
-bool ledger_make_room(struct ledger *lg, size_t need, const struct ledger_entry *keep)
+bool ledger_make_room_slow(struct ledger *lg, size_t need, const struct ledger_entry *keep)
 {
 	size_t max = lg->o.bytes_max;
 	if (ledger_bytes(lg) + need <= max)

@@ -49,8 +49,15 @@ struct ledger {
 void ledger_list_put(struct ledger *lg, struct ledger_entry *le, unsigned cls);
 void ledger_list_del(struct ledger *lg, struct ledger_entry *le);
 /* Make room for `need` more bytes, never at `keep`'s expense. False when
- * nothing more can be freed: the caller drops what it wanted to add. */
-bool ledger_make_room(struct ledger *lg, size_t need, const struct ledger_entry *keep);
+ * nothing more can be freed: the caller drops what it wanted to add.
+ * Inline: it is asked at every line and the answer is nearly always yes. */
+bool ledger_make_room_slow(struct ledger *lg, size_t need, const struct ledger_entry *keep);
+static inline bool ledger_make_room(struct ledger *lg, size_t need, const struct ledger_entry *keep)
+{
+	if (lg->mem + lg->st.held * (sizeof(struct ledger_entry) + lg->o.row_bytes) + need <= lg->o.bytes_max)
+		return true;
+	return ledger_make_room_slow(lg, need, keep);
+}
 /* The count cap: drop one session (see ledger.h). */
 void ledger_evict_one(struct ledger *lg);
 
