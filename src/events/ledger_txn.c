@@ -11,7 +11,8 @@
  * about 40 bytes plus its texts, and its session's buffer a realloc now
  * and then. Packing costs about what the report's own line records did:
  * the command's time as 8 plain bytes, the reply's frame and the times
- * after it as differences, short texts copied by a loop, not a call. The texts are packed as they came (raw wire text: each reader
+ * after it as differences, the texts copied a word at a time, not by
+ * calls. The texts are packed as they came (raw wire text: each reader
  * sanitises or escapes as it renders).
  */
 #include <stdlib.h>
@@ -25,9 +26,10 @@
  * pointers, then keyword, code, args and text, each with its NUL. */
 enum { TX_MULTI = 1, TX_TERM = 2, TX_SECRET = 4, TX_ARGS = 8, TX_ENTRIES = 16 };
 #define TX_NUMS 12 /* varints after the time, before the listing */
+#define TEXT_SLACK 8 /* put_text writes whole words */
 #define TXREC_MAX                                                                                      \
 	(1 + 8 + 10 * (TX_NUMS + 2) + 2 * sizeof(void *) + POP3_KEYWORD_MAX + 1 + 32 + POP3_ARGS_MAX + 1 + \
-	 POP3_TEXT_MAX + 1)
+	 POP3_TEXT_MAX + 1 + TEXT_SLACK)
 #define REC_FIRST 512 /* bytes: a session of ten lines (the bulk shape: 10.5) in one */
 #define AT_FIRST 16   /* records: the same, with room */
 
@@ -36,6 +38,19 @@ static inline uint8_t *put_var(uint8_t *o, uint64_t v)
 	if (v < 0x80) { /* most: statuses, commands, deltas, short counts */
 		*o = (uint8_t)v;
 		return o + 1;
+	}
+	/* frame numbers, times apart and sizes: mostly two or three bytes,
+	 * written without the loop's test a byte */
+	if (v < (1u << 14)) {
+		o[0] = (uint8_t)(v | 0x80);
+		o[1] = (uint8_t)(v >> 7);
+		return o + 2;
+	}
+	if (v < (1u << 21)) {
+		o[0] = (uint8_t)(v | 0x80);
+		o[1] = (uint8_t)((v >> 7) | 0x80);
+		o[2] = (uint8_t)(v >> 14);
+		return o + 3;
 	}
 	while (v >= 0x80) {
 		*o++ = (uint8_t)(v | 0x80);
@@ -70,21 +85,33 @@ static uint64_t unzz(uint64_t z)
 	return (z >> 1) ^ (uint64_t)-(int64_t)(z & 1);
 }
 
-static uint8_t *put_text(uint8_t *o, const char *s, size_t size)
+/* A text field (an array of `size`: its string, at most size - 1 bytes)
+ * with its NUL at o; returns past it. A word at a time, the word's first
+ * zero byte found by the usual bit trick (exact for the lowest one): a
+ * loop a byte cost twice as much for a keyword, a code or a command's
+ * arguments, and strnlen and memcpy more for a reply's text (callgrind,
+ * the 300 MB shapes: +1.3 M on small). Whole words are written, so o has
+ * TEXT_SLACK bytes of room past the string's NUL. */
+static inline uint8_t *put_text(uint8_t *o, const char *s, size_t size)
 {
-	size_t n = strnlen(s, size - 1);
-	memcpy(o, s, n);
-	o[n] = '\0';
-	return o + n + 1;
-}
-
-/* The same for a short text (keyword, code): a loop, not two calls. */
-static inline uint8_t *put_short(uint8_t *o, const char *s, size_t size)
-{
-	for (size_t i = 0; i < size - 1 && s[i]; i++)
-		*o++ = (uint8_t)s[i];
-	*o++ = '\0';
-	return o;
+	size_t max = size - 1, i = 0;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	for (; i + 8 <= max; i += 8) {
+		uint64_t w;
+		memcpy(&w, s + i, 8);
+		memcpy(o + i, &w, 8);
+		uint64_t z = (w - 0x0101010101010101ull) & ~w & 0x8080808080808080ull;
+		if (z) {
+			size_t n = i + ((size_t)__builtin_ctzll(z) >> 3);
+			o[n] = '\0';
+			return o + n + 1;
+		}
+	}
+#endif
+	for (; i < max && s[i]; i++)
+		o[i] = (uint8_t)s[i];
+	o[i] = '\0';
+	return o + i + 1;
 }
 
 static size_t uids_len(const struct pop3_txn *t, size_t keep)
@@ -183,9 +210,9 @@ static size_t pack(uint8_t *o0, const struct pop3_txn *t, size_t n_entries, size
 		o += sizeof entries + sizeof uids;
 	}
 	_Static_assert(sizeof t->code <= 32, "code: as TXREC_MAX counts it");
-	o = put_short(o, t->keyword, sizeof t->keyword);
-	o = put_short(o, t->code, sizeof t->code);
-	o = put_short(o, t->args, sizeof t->args); /* mostly a number or a name */
+	o = put_text(o, t->keyword, sizeof t->keyword);
+	o = put_text(o, t->code, sizeof t->code);
+	o = put_text(o, t->args, sizeof t->args); /* mostly a number or a name */
 	o = put_text(o, t->text, sizeof t->text);
 	return (size_t)(o - o0);
 }
