@@ -143,18 +143,28 @@ static void id_del(struct ledger *lg, uint64_t id)
 /* ---- entries ---------------------------------------------------------------------- */
 
 /* The session's source name, one copy per distinct name (a file's
- * sessions share it); past LEDGER_SOURCES_MAX names, "". */
+ * sessions share it); past LEDGER_SOURCES_MAX names, "". Every event asks
+ * and nearly always for the name before: that one is tried first, the
+ * loop's overhead saved. (By a kept length and memcmp it would be cheaper
+ * still, but memcmp may read past the end of a shorter name: ASan.) */
 static const char *intern(struct ledger *lg, const char *src)
 {
 	if (!src)
 		return NULL;
-	for (size_t i = lg->nsources; i-- > 0;)
+	if (lg->last_src && !strcmp(src, lg->last_src))
+		return lg->last_src;
+	const char *in = NULL;
+	for (size_t i = lg->nsources; i-- > 0 && !in;)
 		if (!strcmp(lg->sources[i], src))
-			return lg->sources[i];
-	if (lg->nsources == LEDGER_SOURCES_MAX)
-		return "";
-	lg->sources[lg->nsources] = xstrdup(src);
-	return lg->sources[lg->nsources++];
+			in = lg->sources[i];
+	if (!in && lg->nsources == LEDGER_SOURCES_MAX)
+		in = "";
+	if (!in) {
+		lg->sources[lg->nsources] = xstrdup(src);
+		in = lg->sources[lg->nsources++];
+	}
+	lg->last_src = in;
+	return in;
 }
 
 static unsigned cls_of(const struct ledger_entry *le)
@@ -261,10 +271,13 @@ static void add_finding(struct ledger *lg, struct ledger_entry *le, const struct
 		le->mem += slots;
 		lg->mem += slots;
 	}
+	/* its evidence lines only (readers read n_ev of them): a finding is
+	 * 1 KiB, most with one line, and most sessions have one, a notice */
 	struct finding *d = &le->fx[le->n_fx++];
-	*d = *f;
-	if (d->n_ev > FINDING_EVIDENCE_MAX)
-		d->n_ev = FINDING_EVIDENCE_MAX;
+	unsigned nev = f->n_ev < FINDING_EVIDENCE_MAX ? f->n_ev : FINDING_EVIDENCE_MAX;
+	memcpy(d, f, offsetof(struct finding, ev) + nev * sizeof f->ev[0]);
+	d->n_ev = nev;
+	d->ts_us = f->ts_us;
 }
 
 /* ---- the snapshot ---------------------------------------------------------------------- */
@@ -411,14 +424,19 @@ const struct ledger_entry *ledger_apply(struct ledger *lg, const struct event *e
 	/* The command waiting for its reply: an update says which; a
 	 * transaction or the close may have answered it; the other events
 	 * carry none and leave it as it was. */
-	struct pop3_wait wait = le->snap.wait;
-	memcpy(&le->snap, e->sess, sizeof le->snap); /* the head: ev_session begins with it */
+	if (e->type == EV_SESSION_OPEN || e->type == EV_FINDING) {
+		/* the head but the wait, last in it: kept as it was */
+		_Static_assert(sizeof(struct ev_session_head) - offsetof(struct ev_session_head, wait) <
+				       sizeof(struct pop3_wait) + 8,
+			       "ev_session_head: the wait last");
+		memcpy(&le->snap, e->sess, offsetof(struct ev_session_head, wait));
+	} else {
+		memcpy(&le->snap, e->sess, sizeof le->snap); /* the head: ev_session begins with it */
+		if (e->type != EV_SESSION_UPDATE)
+			le->snap.wait.n = 0;
+	}
 	le->snap.source = intern(lg, e->sess->source);
 	facts_put(lg, le, e->sess);
-	if (e->type == EV_SESSION_OPEN || e->type == EV_FINDING)
-		le->snap.wait = wait;
-	else if (e->type != EV_SESSION_UPDATE)
-		le->snap.wait.n = 0;
 	switch (e->type) {
 	case EV_TXN:
 		if (e->txn)

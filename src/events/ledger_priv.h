@@ -40,6 +40,7 @@ struct ledger {
 	size_t mem;                       /* transcripts and findings */
 	struct ledger_stats st;
 	const char *sources[LEDGER_SOURCES_MAX]; /* interned, owned */
+	const char *last_src;             /* the one the last event had */
 	size_t nsources;
 	struct ledger_watcher w[LEDGER_WATCHERS_MAX];
 	size_t nw;
