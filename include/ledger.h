@@ -143,6 +143,7 @@ struct ledger_entry {
 	struct ledger_entry *prev, *next;
 	unsigned cls;
 	uint16_t facts_lu, facts_lb, facts_ls; /* the lengths of the texts in facts */
+	bool listings;                 /* a kept line has a listing's copies */
 };
 
 /* What the budget and the caps dropped, and what is held. */

@@ -179,7 +179,10 @@ static void entry_release(struct ledger *lg, struct ledger_entry *le)
 {
 	ledger_transcript_free(lg, le);
 	lg->mem -= le->cap_fx * sizeof *le->fx;
-	free(le->fx);
+	if (le->cap_fx == 1)
+		ledger_pool_give(&lg->pool_fx, le->fx);
+	else
+		free(le->fx);
 	if (le->facts_cap)
 		lg->mem -= le->facts_cap + LEDGER_ALLOC_OVERHEAD;
 	free(le->facts);
@@ -227,8 +230,8 @@ static struct ledger_entry *entry_get(struct ledger *lg, const struct ev_session
 	if (lg->st.held >= lg->o.sessions_max)
 		ledger_evict_one(lg);
 	(void)ledger_make_room(lg, ledger_entry_bytes(lg), NULL); /* kept even when nothing could go */
-	le = lg->free_list;
-	if (le) {
+	if (lg->free_list) {
+		le = lg->free_list;
 		lg->free_list = le->next;
 		le->next = NULL;
 	} else {
@@ -266,7 +269,8 @@ static void add_finding(struct ledger *lg, struct ledger_entry *le, const struct
 		return;
 	}
 	if (cap != le->cap_fx) {
-		le->fx = xrealloc(le->fx, cap * sizeof *le->fx);
+		le->fx = le->cap_fx ? xrealloc(le->fx, cap * sizeof *le->fx)
+			 : cap == 1 ? ledger_pool_take(&lg->pool_fx, sizeof *le->fx) : xmalloc(cap * sizeof *le->fx);
 		le->cap_fx = cap;
 		le->mem += slots;
 		lg->mem += slots;
@@ -475,6 +479,9 @@ void ledger_free(struct ledger *lg)
 			entry_release(lg, lg->slot[i]);
 			/* entry_release put it on the free list: freed below */
 		}
+	ledger_pool_fini(&lg->pool_rec);
+	ledger_pool_fini(&lg->pool_at);
+	ledger_pool_fini(&lg->pool_fx);
 	while (lg->free_list) {
 		struct ledger_entry *n = lg->free_list->next;
 		free(lg->free_list);

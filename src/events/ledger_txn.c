@@ -254,14 +254,18 @@ void ledger_add_txn(struct ledger *lg, struct ledger_entry *le, const struct pop
 		return;
 	}
 	if (rcap != le->rec_cap) {
-		le->rec = xrealloc(le->rec, rcap);
+		le->rec = le->rec_cap ? xrealloc(le->rec, rcap)
+			  : rcap == REC_FIRST ? ledger_pool_take(&lg->pool_rec, rcap) : xmalloc(rcap);
 		le->rec_cap = rcap;
 	}
 	if (acap != le->cap_tx) {
-		le->tx_at = xrealloc(le->tx_at, acap * sizeof *le->tx_at);
+		le->tx_at = le->cap_tx ? xrealloc(le->tx_at, acap * sizeof *le->tx_at)
+			    : acap == AT_FIRST ? ledger_pool_take(&lg->pool_at, acap * sizeof *le->tx_at)
+					       : xmalloc(acap * sizeof *le->tx_at);
 		le->cap_tx = acap;
 	}
 	if (keep) {
+		le->listings = true;
 		struct pop3_entry *e = xmalloc(keep * sizeof *e);
 		memcpy(e, t->entries, keep * sizeof *e);
 		char *u = NULL;
@@ -278,10 +282,13 @@ void ledger_add_txn(struct ledger *lg, struct ledger_entry *le, const struct pop
 	lg->mem += grow + lm;
 }
 
-void ledger_transcript_free(struct ledger *lg, struct ledger_entry *le)
+/* The listings' copies alone. */
+static void ledger_listings_free(struct ledger *lg, struct ledger_entry *le)
 {
+	if (!le->listings)
+		return;
 	size_t m = 0;
-	for (size_t i = 0; i < le->n_tx; i++) { /* the listings' copies */
+	for (size_t i = 0; i < le->n_tx; i++) {
 		const uint8_t *p = le->rec + le->tx_at[i];
 		if (!(*p++ & TX_ENTRIES))
 			continue;
@@ -299,14 +306,29 @@ void ledger_transcript_free(struct ledger *lg, struct ledger_entry *le)
 		free(e);
 		free(u);
 	}
+	lg->mem -= m;
+	le->mem -= m;
+	le->listings = false;
+}
+
+void ledger_transcript_free(struct ledger *lg, struct ledger_entry *le)
+{
+	ledger_listings_free(lg, le);
+	size_t m = 0;
 	if (le->rec_cap)
 		m += le->rec_cap + LEDGER_ALLOC_OVERHEAD;
 	if (le->cap_tx)
 		m += le->cap_tx * sizeof *le->tx_at + LEDGER_ALLOC_OVERHEAD;
 	lg->mem -= m;
 	le->mem -= m;
-	free(le->rec);
-	free(le->tx_at);
+	if (le->rec_cap == REC_FIRST)
+		ledger_pool_give(&lg->pool_rec, le->rec);
+	else
+		free(le->rec);
+	if (le->cap_tx == AT_FIRST)
+		ledger_pool_give(&lg->pool_at, le->tx_at);
+	else
+		free(le->tx_at);
 	le->rec = NULL;
 	le->tx_at = NULL;
 	le->rec_len = le->rec_cap = 0;

@@ -8,7 +8,8 @@
  * make no entry, that an open session keeps its first lines (later ones
  * refused) under a full budget, that findings are kept past it; the open
  * sessions walked oldest first; transactions packed and read back whole;
- * and a silent ledger's counts kept out of stats events.
+ * a silent ledger's counts kept out of stats events; and entries and
+ * buffers taken again showing nothing of the session before.
  */
 #include <inttypes.h>
 #include <setjmp.h>
@@ -485,6 +486,50 @@ static void test_silent_ledger_not_stamped(void **state)
 	ledger_free(lg);
 }
 
+/* Entries that went are taken again, and their first buffers (pools):
+ * each new session shows its own user, banner, sensor, lines and
+ * findings, never its predecessor's, and a text that changes within a session
+ * (the user name arriving, the banner shortening) is shown as it is now. */
+static void test_reused_hold_nothing_of_before(void **state)
+{
+	(void)state;
+	struct ledger_opts o = keep_opts();
+	o.keep_flagged = o.keep_clean = 0;
+	struct ledger *lg = ledger_new(&o);
+	for (uint64_t id = 1; id <= 40; id++) {
+		struct ev_session s = lf_session(id);
+		if (id % 3)
+			snprintf(s.pop3.banner, sizeof s.pop3.banner, "POP3 ready %0*d", (int)(id % 7) * 9, 0);
+		if (id % 4 == 1)
+			snprintf(s.sensor, sizeof s.sensor, "sensor-%" PRIu64, id);
+		lf_emit(lg, EV_SESSION_OPEN, &s, NULL, NULL);
+		for (uint64_t k = 0; k < id % 5; k++)
+			txn(lg, &s, k, id % 2 ? "1" : NULL, id % 2 ? "+OK long text of a line" : "x");
+		if (id % 2) {
+			snprintf(s.pop3.user, sizeof s.pop3.user, "user%" PRIu64, id * 1000);
+			s.pop3.banner[id % 11] = '\0';
+		}
+		if (id % 6 == 0)
+			lf_flag(lg, &s);
+		txn(lg, &s, id % 5, NULL, "last");
+		struct ev_session got;
+		const struct ledger_entry *le = ledger_find(lg, id);
+		assert_non_null(le);
+		ledger_snapshot(le, &got);
+		assert_string_equal(got.pop3.user, s.pop3.user);
+		assert_string_equal(got.pop3.banner, s.pop3.banner);
+		assert_string_equal(got.sensor, s.sensor);
+		assert_int_equal(le->n_tx, id % 5 + 1);
+		assert_string_equal(lf_tx(le, le->n_tx - 1).text, "last");
+		assert_int_equal(le->n_fx, id % 6 == 0);
+		close_s(lg, &s);
+	}
+	struct ledger_stats st;
+	ledger_get_stats(lg, &st);
+	assert_int_equal(st.entries_allocated, 1); /* one entry, taken again and again */
+	ledger_free(lg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -496,6 +541,7 @@ int main(void)
 		cmocka_unit_test(test_each_open),
 		cmocka_unit_test(test_txns_packed),
 		cmocka_unit_test(test_silent_ledger_not_stamped),
+		cmocka_unit_test(test_reused_hold_nothing_of_before),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
