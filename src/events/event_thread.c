@@ -127,7 +127,10 @@ static void part_measure(struct part *pt, const void *src, size_t size,
 		return;
 	pt->bytes = size;
 	for (size_t i = 0; i < ntf; i++) {
-		pt->len[i] = (uint16_t)strnlen((const char *)src + tf[i].off, tf[i].size - 1);
+		/* most are empty (a reply's code and SASL list, a finding's later
+		 * evidence lines): not a call for those */
+		const char *t = (const char *)src + tf[i].off;
+		pt->len[i] = (uint16_t)(t[0] ? strnlen(t, tf[i].size - 1) : 0);
 		pt->bytes += 2 + (size_t)pt->len[i] - tf[i].size;
 	}
 }
@@ -193,16 +196,17 @@ static void measure(const struct event *e, struct sizes *z)
 		     ARRAY_LEN(finding_text));
 	z->entries = e->txn && e->txn->entries ? e->txn->n_entries * sizeof(struct pop3_entry) : 0;
 	z->uids = e->txn ? uids_len(e->txn) : 0;
-	z->src = src ? strlen(src) + 1 : 0;
+	z->src = src ? strlen(src) + 1 : 0; /* with its NUL; its length goes before it */
 	size_t n = sizeof(struct event) + z->sess.bytes + z->txn.bytes +
-		   z->finding.bytes + (e->stats ? sizeof(struct ev_stats) : 0) + z->src;
+		   z->finding.bytes + (e->stats ? sizeof(struct ev_stats) : 0) +
+		   (z->src ? sizeof(uint32_t) + z->src : 0);
 	z->at_entries = al8(n);
 	z->total = z->at_entries + al8(z->entries) + al8(z->uids);
 }
 
 /* Pack e at dst (z->total bytes): the event, its parts in a fixed order,
- * the source name, then the listing, 8-aligned, for the consumer to use
- * in place. */
+ * the source name (its length first), then the listing, 8-aligned, for
+ * the consumer to use in place. */
 static void pack(uint8_t *dst, const struct event *e, const struct sizes *z)
 {
 	uint8_t *at = dst;
@@ -218,8 +222,12 @@ static void pack(uint8_t *dst, const struct event *e, const struct sizes *z)
 		memcpy(at, e->stats, sizeof *e->stats);
 		at += sizeof *e->stats;
 	}
-	if (z->src)
-		memcpy(at, source_of(e), z->src);
+	if (z->src) {
+		/* the length first: the consumer need not measure it again */
+		uint32_t len = (uint32_t)z->src;
+		memcpy(at, &len, sizeof len);
+		memcpy(at + sizeof len, source_of(e), z->src);
+	}
 	if (z->entries)
 		memcpy(dst + z->at_entries, e->txn->entries, z->entries);
 	if (z->uids)
@@ -285,8 +293,10 @@ static void unpack(struct unpacked *u, const uint8_t *rec)
 	}
 	const char *src = NULL;
 	if (u->e.stats ? u->stats.source != NULL : u->e.sess && u->sess.source != NULL) {
-		src = (const char *)at;
-		at += strlen(src) + 1;
+		uint32_t len;
+		memcpy(&len, at, sizeof len);
+		src = (const char *)at + sizeof len;
+		at += sizeof len + len;
 	}
 	if (u->e.stats)
 		u->stats.source = src;
