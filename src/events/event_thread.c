@@ -242,7 +242,20 @@ static void pack(uint8_t *dst, const struct event *e, const struct sizes *z)
 static void stream(uint8_t *dst, const uint8_t *src, size_t n)
 {
 #ifdef STREAM_STORES
-	for (size_t i = 0; i < n; i += 16)
+	size_t i = 0;
+	/* 64 bytes a turn: the loop's own count and test were a third of
+	 * its instructions, 16 bytes a turn (a record is 1-2 KB) */
+	for (; i + 64 <= n; i += 64) {
+		__m128i a = _mm_load_si128((const __m128i *)(const void *)(src + i));
+		__m128i b = _mm_load_si128((const __m128i *)(const void *)(src + i + 16));
+		__m128i c = _mm_load_si128((const __m128i *)(const void *)(src + i + 32));
+		__m128i d = _mm_load_si128((const __m128i *)(const void *)(src + i + 48));
+		_mm_stream_si128((__m128i *)(void *)(dst + i), a);
+		_mm_stream_si128((__m128i *)(void *)(dst + i + 16), b);
+		_mm_stream_si128((__m128i *)(void *)(dst + i + 32), c);
+		_mm_stream_si128((__m128i *)(void *)(dst + i + 48), d);
+	}
+	for (; i < n; i += 16)
 		_mm_stream_si128((__m128i *)(void *)(dst + i),
 				 _mm_load_si128((const __m128i *)(const void *)(src + i)));
 #else
