@@ -424,6 +424,15 @@ static void draw(struct ui *u)
 	u->drawn_gen = u->m->gen;
 }
 
+uint64_t ui_judge_now(const struct ui *u)
+{
+	if (u->o.live || !u->m->c.last_ts_us)
+		return u->now_us;
+	if (wall_sensors_follow(u) && u->newest_ts_us == u->m->c.last_ts_us && u->now_us > u->newest_at_us)
+		return u->m->c.last_ts_us + (u->now_us - u->newest_at_us);
+	return u->m->c.last_ts_us;
+}
+
 bool ui_tick(struct ui *u, uint64_t wall_us)
 {
 	if (!u || !u->active)

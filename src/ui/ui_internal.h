@@ -106,14 +106,14 @@ void ui_colors_init(struct ui *u);
  * sensors that saw a tile's server ("" with fewer than two sensors). */
 int wall_sensor_lines(struct ui *u, int y, int rows);
 bool wall_sensors_follow(const struct ui *u);
+uint64_t wall_sensors_clock(const struct ui *u);
+char *wall_tile_sensors(const struct ui *u, const struct ui_server *v, char *b, size_t n);
+
+/* ui.c: actions shared by panels, and the clock they judge by */
 /* The time ages and states are judged by: the clock live; the newest
  * event time reading files; following a stream, that time moved on by the
  * reader's clock since it came (a quiet fleet's tiles still age). */
 uint64_t ui_judge_now(const struct ui *u);
-uint64_t wall_sensors_clock(const struct ui *u);
-char *wall_tile_sensors(const struct ui *u, const struct ui_server *v, char *b, size_t n);
-
-/* ui.c: actions shared by panels */
 void ui_save_ids(struct ui *u, const uint64_t *ids, size_t n);
 void ui_open_session(struct ui *u, uint64_t id);
 

@@ -27,15 +27,6 @@ bool wall_sensors_follow(const struct ui *u)
 	return u->o.follow && !u->input_done;
 }
 
-uint64_t ui_judge_now(const struct ui *u)
-{
-	if (u->o.live || !u->m->c.last_ts_us)
-		return u->now_us;
-	if (wall_sensors_follow(u) && u->newest_ts_us == u->m->c.last_ts_us && u->now_us > u->newest_at_us)
-		return u->m->c.last_ts_us + (u->now_us - u->newest_at_us);
-	return u->m->c.last_ts_us;
-}
-
 uint64_t wall_sensors_clock(const struct ui *u)
 {
 	return wall_sensors_now(&u->m->sensors, wall_sensors_follow(u), u->now_us);
