@@ -65,8 +65,7 @@ static void sasl_user(struct pop3_conn *c, const char *mech, size_t mech_len, co
 {
 	char user[POP3_ARGS_MAX + 1];
 	if (pop3_data_sasl_user(mech, mech_len, resp, len, user, sizeof user))
-		c->info.user_len =
-			pop3d_set_info_text(&c->info.user, user, strlen(user), POP3_ARGS_MAX);
+		pop3d_set_info_text(&c->info.user, &c->info.user_len, user, strlen(user), POP3_ARGS_MAX);
 }
 
 void pop3d_client_line(struct pop3_conn *c, const struct pop3_line *l)
@@ -115,11 +114,11 @@ void pop3d_client_line(struct pop3_conn *c, const struct pop3_line *l)
 		p->flags |= POP3_TF_BARE_LF;
 	parse_msgnum(p);
 	if (p->cmd == POP3_CMD_USER && p->has_args)
-		c->info.user_len =
-			pop3d_set_info_text(&c->info.user, p->args, strlen(p->args), POP3_ARGS_MAX);
+		pop3d_set_info_text(&c->info.user, &c->info.user_len, p->args, strlen(p->args),
+				    POP3_ARGS_MAX);
 	if (p->cmd == POP3_CMD_APOP && p->has_args)
-		c->info.user_len = pop3d_set_info_text(&c->info.user, p->args,
-						       strcspn(p->args, " "), POP3_ARGS_MAX);
+		pop3d_set_info_text(&c->info.user, &c->info.user_len, p->args, strcspn(p->args, " "),
+				    POP3_ARGS_MAX);
 	if (p->cmd == POP3_CMD_AUTH) {
 		/* The user of PLAIN and LOGIN is in the (initial) response; the
 		 * rest of the response is redacted just below. */

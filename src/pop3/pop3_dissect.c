@@ -26,19 +26,20 @@
 
 static const char no_text[1] = "";
 
-uint32_t pop3d_set_info_text(const char **dst, const char *p, size_t len, size_t max)
+void pop3d_set_info_text(const char **dst, uint32_t *dst_len, const char *p, size_t len, size_t max)
 {
 	if (*dst != no_text)
 		free((char *)*dst);
-	if (len == 0) {
-		*dst = no_text;
-		return 0;
-	}
 	size_t n = len < max ? len : max;
+	if (dst_len)
+		*dst_len = (uint32_t)n;
+	if (n == 0) {
+		*dst = no_text;
+		return;
+	}
 	char *s = xmalloc(n + 1);
 	copy_text(s, n + 1, p, n); /* n bytes, none NUL */
 	*dst = s;
-	return (uint32_t)n;
 }
 
 struct pop3_conn *pop3_conn_new(const struct pop3_opts *o, const struct pop3_cb *cb,
@@ -63,9 +64,9 @@ void pop3_conn_free(struct pop3_conn *c)
 		return;
 	pop3_framer_fini(&c->fr[0]);
 	pop3_framer_fini(&c->fr[1]);
-	c->info.user_len = pop3d_set_info_text(&c->info.user, NULL, 0, 0);
-	c->info.banner_len = pop3d_set_info_text(&c->info.banner, NULL, 0, 0);
-	pop3d_set_info_text(&c->info.apop_ts, NULL, 0, 0);
+	pop3d_set_info_text(&c->info.user, &c->info.user_len, NULL, 0, 0);
+	pop3d_set_info_text(&c->info.banner, &c->info.banner_len, NULL, 0, 0);
+	pop3d_set_info_text(&c->info.apop_ts, NULL, NULL, 0, 0);
 	if (c->cur_heap)
 		pop3d_txn_give(c, c->cur);
 	free(c->q);

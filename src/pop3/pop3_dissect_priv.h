@@ -73,8 +73,9 @@ static inline void copy_text(char *dst, size_t size, const char *p, size_t len)
 }
 
 /* A pop3_conn_info text: wire text cut to max bytes (NUL as SUB, as
- * copy_text), on the heap; "" costs nothing. Returns its length. */
-uint32_t pop3d_set_info_text(const char **dst, const char *p, size_t len, size_t max);
+ * copy_text), on the heap; "" costs nothing. Its length goes to *dst_len
+ * (NULL: not kept) in the same call, so the two never disagree. */
+void pop3d_set_info_text(const char **dst, uint32_t *dst_len, const char *p, size_t len, size_t max);
 
 /* ---- the pending-command FIFO (pop3_txn.c pushes) ------------------------ */
 

@@ -40,11 +40,10 @@ static void set_reply(struct pop3_txn *t, const struct pop3_line *l, enum pop3_s
 static void greeting(struct pop3_conn *c, const struct pop3_txn *t)
 {
 	c->info.greeted = true;
-	c->info.banner_len =
-		pop3d_set_info_text(&c->info.banner, t->text, strlen(t->text), POP3_TEXT_MAX);
+	pop3d_set_info_text(&c->info.banner, &c->info.banner_len, t->text, strlen(t->text), POP3_TEXT_MAX);
 	const char *lt = strchr(t->text, '<'), *gt = lt ? strchr(lt, '>') : NULL;
 	if (lt && gt)
-		pop3d_set_info_text(&c->info.apop_ts, lt, (size_t)(gt - lt + 1), POP3_APOP_TS_MAX);
+		pop3d_set_info_text(&c->info.apop_ts, NULL, lt, (size_t)(gt - lt + 1), POP3_APOP_TS_MAX);
 }
 
 static void after_ok(struct pop3_conn *c, const struct pop3_txn *t)
