@@ -27,16 +27,7 @@
 
 static void txn(struct ledger *lg, const struct ev_session *s, uint64_t idx, const char *text)
 {
-	struct pop3_txn t;
-	memset(&t, 0, sizeof t);
-	t.index = idx;
-	t.cmd = POP3_CMD_NOOP;
-	snprintf(t.keyword, sizeof t.keyword, "NOOP");
-	t.status = POP3_ST_OK;
-	snprintf(t.text, sizeof t.text, "%s", text);
-	t.req_frame = 2 * idx + 1;
-	t.rep_frame = 2 * idx + 2;
-	lf_emit(lg, EV_TXN, s, &t, NULL);
+	lf_txn(lg, s, idx, "NOOP", text);
 }
 
 /* ---- what an entry holds ---------------------------------------------------------- */

@@ -27,20 +27,12 @@
 #include "helpers/ledger_feed.h"
 #include "util.h"
 
+/* RETR, with args ("RETR 1") or without */
 static void txn(struct ledger *lg, const struct ev_session *s, uint64_t idx, const char *args, const char *text)
 {
-	struct pop3_txn t;
-	memset(&t, 0, sizeof t);
-	t.index = idx;
-	t.cmd = POP3_CMD_RETR;
-	snprintf(t.keyword, sizeof t.keyword, "RETR");
-	t.has_args = args != NULL;
-	snprintf(t.args, sizeof t.args, "%s", args ? args : "");
-	t.status = POP3_ST_OK;
-	snprintf(t.text, sizeof t.text, "%s", text);
-	t.req_frame = 2 * idx + 1;
-	t.rep_frame = 2 * idx + 2;
-	lf_emit(lg, EV_TXN, s, &t, NULL);
+	char cmd[32];
+	snprintf(cmd, sizeof cmd, "RETR%s%s", args ? " " : "", args ? args : "");
+	lf_txn(lg, s, idx, cmd, text);
 }
 
 static void close_s(struct ledger *lg, struct ev_session *s)

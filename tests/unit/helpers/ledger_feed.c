@@ -26,6 +26,24 @@ void lf_emit(struct ledger *lg, enum event_type type, const struct ev_session *s
 	ledger_apply(lg, &e);
 }
 
+void lf_txn(struct ledger *lg, const struct ev_session *s, uint64_t idx, const char *cmd, const char *text)
+{
+	struct pop3_txn t;
+	memset(&t, 0, sizeof t);
+	t.index = idx;
+	const char *sp = strchr(cmd, ' ');
+	size_t kl = sp ? (size_t)(sp - cmd) : strlen(cmd);
+	t.cmd = pop3_cmd_lookup(cmd, kl);
+	snprintf(t.keyword, sizeof t.keyword, "%.*s", (int)kl, cmd);
+	t.has_args = sp != NULL;
+	snprintf(t.args, sizeof t.args, "%s", sp ? sp + 1 : "");
+	t.status = POP3_ST_OK;
+	snprintf(t.text, sizeof t.text, "%s", text);
+	t.req_frame = 2 * idx + 1;
+	t.rep_frame = 2 * idx + 2;
+	lf_emit(lg, EV_TXN, s, &t, NULL);
+}
+
 void lf_flag(struct ledger *lg, struct ev_session *s)
 {
 	struct finding f;
