@@ -7,18 +7,16 @@
  * the finding, the stats) and the source name, each 8-byte aligned, with
  * the copy's pointers aimed at the copies (a batch is reused, never moved).
  * The consumer hands the events to its bus in the order they came. A
- * record larger than a batch (a listing of thousands of entries) is packed
- * on the heap and only its pointer travels.
+ * record is packed once, in place in the batch: its size is bounded before
+ * (the structs' packed sizes are, the listing and the source name are
+ * measured), so a batch without that much room left is handed over first.
+ * A record whose bound is larger than a batch (a listing of thousands of
+ * entries) is packed on the heap and only its pointer travels.
  */
 #include <pthread.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
-
-#if defined(__SSE2__) && defined(__x86_64__)
-#include <emmintrin.h>
-#define STREAM_STORES 1
-#endif
 
 #include "batch_ring.h"
 #include "event.h"
@@ -37,7 +35,6 @@ struct unpacked;
 struct event_thread {
 	struct event_bus inner;
 	struct unpacked *u;  /* the consumer's copy of the event it hands on */
-	uint8_t *stage;      /* the producer's: a record is made here, then streamed */
 	struct batch_ring *ring;
 	pthread_t thread;
 	bool running;   /* the thread was started and not yet joined */
@@ -48,14 +45,6 @@ struct event_thread {
 static size_t al8(size_t n)
 {
 	return (n + 7) & ~(size_t)7;
-}
-
-/* A record's size in the ring: 16-byte multiples, so every record starts
- * 16-aligned (malloc's alignment for the batches and the stage) and is
- * streamed 16 bytes a store. */
-static size_t al16(size_t n)
-{
-	return (n + 15) & ~(size_t)15;
 }
 
 static size_t uids_len(const struct pop3_txn *t)
@@ -105,35 +94,10 @@ static const struct text_field finding_text[] = {
 /* A struct in a record: its bytes, with each text field's string (NUL
  * left out, 2 bytes of length before it) in place of the field. A
  * transaction's text arrays alone are over 1 KB and their strings short:
- * a record is a third of the structs' size, and all of it is written. */
-struct part {
-	const void *src;
-	size_t size;
-	const struct text_field *tf;
-	size_t ntf;
-	uint16_t len[TEXT_MAX];
-	size_t bytes;        /* in the record */
-};
-
-static void part_measure(struct part *pt, const void *src, size_t size,
-			 const struct text_field *tf, size_t ntf)
-{
-	pt->src = src;
-	pt->size = size;
-	pt->tf = tf;
-	pt->ntf = ntf;
-	pt->bytes = 0;
-	if (!src)
-		return;
-	pt->bytes = size;
-	for (size_t i = 0; i < ntf; i++) {
-		/* most are empty (a reply's code and SASL list, a finding's later
-		 * evidence lines): not a call for those */
-		const char *t = (const char *)src + tf[i].off;
-		pt->len[i] = (uint16_t)(t[0] ? strnlen(t, tf[i].size - 1) : 0);
-		pt->bytes += 2 + (size_t)pt->len[i] - tf[i].size;
-	}
-}
+ * a record is a third of the structs' size, and all of it is written.
+ * Packed, a struct takes at most its size and a byte per text field (a
+ * string is shorter than its field by its NUL, its length takes 2). */
+#define PART_MAX(type, text) (sizeof(type) + ARRAY_LEN(text))
 
 /* memcpy for the pieces of a record: most are empty (text fields lie
  * next to each other, strings are often empty), and a call per empty
@@ -144,20 +108,27 @@ static inline void put_bytes(void *dst, const void *src, size_t n)
 		memcpy(dst, src, n);
 }
 
-static uint8_t *part_put(uint8_t *at, const struct part *pt)
+/* Pack the struct at src (size bytes) at `at`; returns the end. Each
+ * string is measured as it is copied: one pass over the struct. */
+static uint8_t *part_put(uint8_t *at, const void *src, size_t size, const struct text_field *tf,
+			 size_t ntf)
 {
-	const uint8_t *src = pt->src;
+	const uint8_t *s = src;
 	size_t from = 0;
-	for (size_t i = 0; i < pt->ntf; i++) {
-		put_bytes(at, src + from, pt->tf[i].off - from);
-		at += pt->tf[i].off - from;
-		memcpy(at, &pt->len[i], 2);
-		put_bytes(at + 2, src + pt->tf[i].off, pt->len[i]);
-		at += 2 + pt->len[i];
-		from = pt->tf[i].off + pt->tf[i].size;
+	for (size_t i = 0; i < ntf; i++) {
+		put_bytes(at, s + from, tf[i].off - from);
+		at += tf[i].off - from;
+		/* most are empty (a reply's code and SASL list, a finding's
+		 * later evidence lines): not a call for those */
+		const char *t = (const char *)s + tf[i].off;
+		uint16_t len = (uint16_t)(t[0] ? strnlen(t, tf[i].size - 1) : 0);
+		memcpy(at, &len, 2);
+		put_bytes(at + 2, t, len);
+		at += 2 + len;
+		from = tf[i].off + tf[i].size;
 	}
-	put_bytes(at, src + from, pt->size - from);
-	return at + pt->size - from;
+	put_bytes(at, s + from, size - from);
+	return at + size - from;
 }
 
 /* Back into a whole struct (past each string's NUL, what was there). */
@@ -180,44 +151,40 @@ static const uint8_t *part_get(void *dst, size_t size, const struct text_field *
 	return at + size - from;
 }
 
-/* What an event's record is made of, measured once. */
+/* The lengths of what an event's record holds besides its structs. */
 struct sizes {
-	struct part sess, txn, finding;
-	size_t total, entries, uids, src;
-	size_t at_entries;   /* the listing's offset in the record, 8-aligned */
+	size_t entries, uids, src;
+	size_t bound;        /* the most the record can take */
 };
 
 static void measure(const struct event *e, struct sizes *z)
 {
 	const char *src = source_of(e);
-	part_measure(&z->sess, e->sess, sizeof(struct ev_session), sess_text, ARRAY_LEN(sess_text));
-	part_measure(&z->txn, e->txn, sizeof(struct pop3_txn), txn_text, ARRAY_LEN(txn_text));
-	part_measure(&z->finding, e->finding, sizeof(struct finding), finding_text,
-		     ARRAY_LEN(finding_text));
 	z->entries = e->txn && e->txn->entries ? e->txn->n_entries * sizeof(struct pop3_entry) : 0;
 	z->uids = e->txn ? uids_len(e->txn) : 0;
 	z->src = src ? strlen(src) + 1 : 0; /* with its NUL; its length goes before it */
-	size_t n = sizeof(struct event) + z->sess.bytes + z->txn.bytes +
-		   z->finding.bytes + (e->stats ? sizeof(struct ev_stats) : 0) +
-		   (z->src ? sizeof(uint32_t) + z->src : 0);
-	z->at_entries = al8(n);
-	z->total = z->at_entries + al8(z->entries) + al8(z->uids);
+	size_t n = sizeof(struct event) + (e->sess ? PART_MAX(struct ev_session, sess_text) : 0) +
+		   (e->txn ? PART_MAX(struct pop3_txn, txn_text) : 0) +
+		   (e->finding ? PART_MAX(struct finding, finding_text) : 0) +
+		   (e->stats ? sizeof(struct ev_stats) : 0) + (z->src ? sizeof(uint32_t) + z->src : 0);
+	z->bound = al8(n) + al8(z->entries) + al8(z->uids);
 }
 
-/* Pack e at dst (z->total bytes): the event, its parts in a fixed order,
- * the source name (its length first), then the listing, 8-aligned, for
- * the consumer to use in place. */
-static void pack(uint8_t *dst, const struct event *e, const struct sizes *z)
+/* Pack e at dst (z->bound bytes there): the event, its parts in a fixed
+ * order, the source name (its length first), then the listing, 8-aligned,
+ * for the consumer to use in place. Returns the record's size. */
+static size_t pack(uint8_t *dst, const struct event *e, const struct sizes *z)
 {
 	uint8_t *at = dst;
 	memcpy(at, e, sizeof *e);
 	at += sizeof *e;
-	if (z->sess.src)
-		at = part_put(at, &z->sess);
-	if (z->txn.src)
-		at = part_put(at, &z->txn);
-	if (z->finding.src)
-		at = part_put(at, &z->finding);
+	if (e->sess)
+		at = part_put(at, e->sess, sizeof *e->sess, sess_text, ARRAY_LEN(sess_text));
+	if (e->txn)
+		at = part_put(at, e->txn, sizeof *e->txn, txn_text, ARRAY_LEN(txn_text));
+	if (e->finding)
+		at = part_put(at, e->finding, sizeof *e->finding, finding_text,
+			      ARRAY_LEN(finding_text));
 	if (e->stats) {
 		memcpy(at, e->stats, sizeof *e->stats);
 		at += sizeof *e->stats;
@@ -227,47 +194,18 @@ static void pack(uint8_t *dst, const struct event *e, const struct sizes *z)
 		uint32_t len = (uint32_t)z->src;
 		memcpy(at, &len, sizeof len);
 		memcpy(at + sizeof len, source_of(e), z->src);
+		at += sizeof len + z->src;
 	}
+	size_t at_entries = al8((size_t)(at - dst));
 	if (z->entries)
-		memcpy(dst + z->at_entries, e->txn->entries, z->entries);
+		memcpy(dst + at_entries, e->txn->entries, z->entries);
 	if (z->uids)
-		memcpy(dst + z->at_entries + al8(z->entries), e->txn->uids, z->uids);
-}
-
-/* Copy n bytes (a multiple of 16, both 16-aligned) into the ring past the
- * cache: the consumer's core read these lines a lap of the ring ago, and
- * a plain store would first have to take each line back from it (a
- * fetch and an invalidation per 64 bytes, on the thread the run waits
- * for). Published with a fence (publish). */
-static void stream(uint8_t *dst, const uint8_t *src, size_t n)
-{
-#ifdef STREAM_STORES
-	size_t i = 0;
-	/* 64 bytes a turn: the loop's own count and test were a third of
-	 * its instructions, 16 bytes a turn (a record is 1-2 KB) */
-	for (; i + 64 <= n; i += 64) {
-		__m128i a = _mm_load_si128((const __m128i *)(const void *)(src + i));
-		__m128i b = _mm_load_si128((const __m128i *)(const void *)(src + i + 16));
-		__m128i c = _mm_load_si128((const __m128i *)(const void *)(src + i + 32));
-		__m128i d = _mm_load_si128((const __m128i *)(const void *)(src + i + 48));
-		_mm_stream_si128((__m128i *)(void *)(dst + i), a);
-		_mm_stream_si128((__m128i *)(void *)(dst + i + 16), b);
-		_mm_stream_si128((__m128i *)(void *)(dst + i + 32), c);
-		_mm_stream_si128((__m128i *)(void *)(dst + i + 48), d);
-	}
-	for (; i < n; i += 16)
-		_mm_stream_si128((__m128i *)(void *)(dst + i),
-				 _mm_load_si128((const __m128i *)(const void *)(src + i)));
-#else
-	memcpy(dst, src, n);
-#endif
+		memcpy(dst + at_entries + al8(z->entries), e->txn->uids, z->uids);
+	return at_entries + al8(z->entries) + al8(z->uids);
 }
 
 static void publish(struct event_thread *t)
 {
-#ifdef STREAM_STORES
-	_mm_sfence(); /* streamed stores are weakly ordered: all of them first */
-#endif
 	batch_ring_publish(t->ring);
 }
 
@@ -373,26 +311,26 @@ static void on_event(void *self, const struct event *e)
 	}
 	struct sizes z;
 	measure(e, &z);
-	size_t need = z.total;
 	size_t cap = batch_ring_batch_bytes(t->ring);
-	bool heap = al8(sizeof(struct rec_hdr)) + need > cap;
-	struct rec_hdr h = { (uint32_t)al16(al8(sizeof h) + (heap ? al8(sizeof(void *)) : need)), heap };
+	size_t at = al8(sizeof(struct rec_hdr));
+	struct rec_hdr h = { 0, at + z.bound > cap };
 	struct batch *b = batch_ring_fill(t->ring);
-	if (b->used + h.size > cap) {
+	if (b->used + at + (h.heap ? sizeof(void *) : z.bound) > cap) {
 		publish(t);
 		b = batch_ring_fill(t->ring);
 	}
 	uint8_t *rec = b->buf + b->used;
-	if (heap) {
-		uint8_t *packed = xmalloc(need);
+	if (h.heap) {
+		uint8_t *packed = xmalloc(z.bound);
 		pack(packed, e, &z);
-		memcpy(rec, &h, sizeof h);
-		memcpy(rec + al8(sizeof h), &packed, sizeof packed);
+		memcpy(rec + at, &packed, sizeof packed);
+		h.size = (uint32_t)(at + al8(sizeof packed));
 	} else {
-		memcpy(t->stage, &h, sizeof h);
-		pack(t->stage + al8(sizeof h), e, &z);
-		stream(rec, t->stage, h.size);
+		/* in place, written once (a stage then a copy into the ring had
+		 * written every byte twice) */
+		h.size = (uint32_t)(at + pack(rec + at, e, &z));
 	}
+	memcpy(rec, &h, sizeof h);
 	b->used += h.size;
 	if (t->when != EV_HANDOVER_FULL && (e->type == EV_SESSION_CLOSE || e->type == EV_STATS)) {
 		if (t->when == EV_HANDOVER_PACED && e->type != EV_STATS) {
@@ -430,7 +368,6 @@ static void on_free(void *self)
 	event_bus_free(&t->inner);
 	batch_ring_free(t->ring);
 	free(t->u);
-	free(t->stage);
 	free(t);
 }
 
@@ -444,7 +381,6 @@ struct sink event_thread_sink(struct event_bus *inner, enum ev_handover when)
 	inner->ledger = NULL;
 	t->when = when;
 	t->u = xcalloc(1, sizeof *t->u);
-	t->stage = xmalloc(EVENT_THREAD_BATCH_BYTES); /* pages touched only as records need */
 	t->ring = batch_ring_new(EVENT_THREAD_BATCHES, EVENT_THREAD_BATCH_BYTES);
 	t->running = batch_ring_thread_start(&t->thread, consumer, t, "pop3mon-sinks");
 	return (struct sink){ .ops = &event_thread_ops, .self = t, .skip = t->inner.n ? t->inner.skip : ~0u };
