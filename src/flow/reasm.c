@@ -210,7 +210,8 @@ static void data_at(struct reasm *r, struct reasm_dir *d, void *obj, int dir, in
 	if (start == next) {
 		deliver(r, d, obj, dir, p, len, m);
 		declare_gap(r, d, obj, dir, wirelen - len, m); /* snaplen cut the tail */
-		drain(r, d, obj, dir);
+		if (d->ooo) /* not a call per in-order segment, most have nothing after */
+			drain(r, d, obj, dir);
 		return;
 	}
 	if ((uint64_t)(start - next) > REASM_MAX_AHEAD) {
