@@ -413,6 +413,10 @@ void session_flow_data(void *ctx, struct flow *f, int dir, const uint8_t *p, siz
 	if (s->kind != SK_POP3 && !is_pop3(s, dir, p, n, m))
 		return;
 	feed_pop3(s, dir, p, n, m);
+	/* No sink shows updates (a report, JSON: the bus's skip is fixed
+	 * before the first packet): none of what decides them is kept. */
+	if (!event_bus_wants(s->mgr->bus, EV_SESSION_UPDATE))
+		return;
 	/* A command that starts to wait, and a reply that begins, are shown at
 	 * once (the dashboard says how long it has waited and what came so
 	 * far): at most two updates per command, not one per segment. */
