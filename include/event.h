@@ -4,7 +4,9 @@
  * producer's live state) and borrowed pointers to those values, valid only
  * for the call; a sink copies what it keeps. What any sink renders is in
  * the event, so an event can leave the process as a JSON line and come
- * back (--from, src/events/from_json.c) and drive the same sinks.
+ * back (--from, src/events/from_json.c) and drive the same sinks. (Only
+ * the sinks' thread, which copies each event at once, may get a session
+ * as its producer's parts instead of its snapshot: see struct event.)
  * EVENT_SCHEMA_VERSION is written into the JSON; bump it on any change.
  */
 #ifndef POP3MON_EVENT_H
@@ -167,7 +169,28 @@ struct event {
 	const struct pop3_txn *txn;      /* EV_TXN */
 	const struct finding *finding;   /* EV_FINDING */
 	const struct ev_stats *stats;    /* EV_STATS */
+	/* Instead of sess, on a bus whose every sink copies events whole
+	 * (event_bus_takes_parts: the event thread): the session as its
+	 * producer keeps it, its head and the dissector's facts, joined only
+	 * in the copy (ev_session_join's values), so the snapshot is not
+	 * built and then copied again. A sink that renders gets sess, never
+	 * these (NULL). */
+	const struct ev_session_head *sess_head;
+	const struct pop3_conn_info *sess_info;
 };
+
+/* The POP3 facts of a session by value from the dissector's, the user and
+ * the banner left out (ev_session_join copies those too). */
+void ev_pop3_counters(struct ev_pop3 *p, const struct pop3_conn_info *ci);
+/* A session's snapshot from its head and the dissector's facts (the
+ * sensor left as it is). */
+void ev_session_join(struct ev_session *out, const struct ev_session_head *head,
+		     const struct pop3_conn_info *ci);
+/* The length of a POP3 text as a snapshot keeps it (cut to its field). */
+static inline size_t ev_text_len(uint32_t len, size_t field_size)
+{
+	return len < field_size - 1 ? len : field_size - 1;
+}
 
 /* A sink: one vtable, one object. */
 struct sink_ops {
@@ -186,6 +209,9 @@ struct sink {
 	/* EV_BIT()s of the types the sink does nothing with: no one builds an
 	 * event that every sink skips (0, the default, takes them all). */
 	unsigned skip;
+	/* The sink copies each event whole and takes a session as its parts
+	 * (struct event's sess_head and sess_info): the event thread. */
+	bool takes_parts;
 };
 
 #define EVENT_SINKS_MAX 8
@@ -202,6 +228,7 @@ struct event_bus {
 	 * its counts are not stamped into stats events, so --json writes the
 	 * same with --report or without. */
 	bool ledger_silent;
+	bool parts;     /* every sink takes a session as its parts */
 };
 
 void event_bus_add(struct event_bus *b, struct sink s);
@@ -210,6 +237,12 @@ void event_bus_emit(const struct event_bus *b, const struct event *e);
 static inline bool event_bus_wants(const struct event_bus *b, enum event_type type)
 {
 	return b->n > 0 && !(b->skip & EV_BIT(type));
+}
+/* May a producer send a session as its parts (struct event's sess_head)?
+ * Only when every sink copies events whole and no ledger reads them here. */
+static inline bool event_bus_takes_parts(const struct event_bus *b)
+{
+	return b->parts && !b->ledger;
 }
 int event_bus_finish(struct event_bus *b, char *errbuf, size_t errlen);
 void event_bus_free(struct event_bus *b);

@@ -6,6 +6,8 @@
  * session snapshot and its POP3 facts, the transaction with its listing,
  * the finding, the stats) and the source name, each 8-byte aligned, with
  * the copy's pointers aimed at the copies (a batch is reused, never moved).
+ * A session sent as its parts (the head and the dissector's facts) is
+ * packed as the snapshot made of them would be: no snapshot is built.
  * The consumer hands the events to its bus in the order they came. A
  * record is packed once, in place in the batch: its size is bounded before
  * (the structs' packed sizes are, the listing and the source name are
@@ -35,6 +37,11 @@ struct unpacked;
 struct event_thread {
 	struct event_bus inner;
 	struct unpacked *u;  /* the consumer's copy of the event it hands on */
+	/* The producer's: a session's POP3 facts made from the dissector's
+	 * (its padding zero, as in a snapshot), and, without a thread, the
+	 * snapshot a session sent as its parts is joined into. */
+	struct ev_pop3 *facts;
+	struct ev_session *joined;
 	struct batch_ring *ring;
 	pthread_t thread;
 	bool running;   /* the thread was started and not yet joined */
@@ -64,6 +71,8 @@ static const char *source_of(const struct event *e)
 {
 	if (e->stats)
 		return e->stats->source;
+	if (e->sess_head)
+		return e->sess_head->source;
 	return e->sess ? e->sess->source : NULL;
 }
 
@@ -135,6 +144,43 @@ static inline __attribute__((always_inline)) uint8_t *part_put(uint8_t *at, cons
 	return at + size - from;
 }
 
+/* A string as part_put packs a text field: its length, then its bytes. */
+static uint8_t *text_put(uint8_t *at, const char *src, size_t len)
+{
+	uint16_t n = (uint16_t)len;
+	memcpy(at, &n, 2);
+	put_bytes(at + 2, src, len);
+	return at + 2 + len;
+}
+
+_Static_assert(ARRAY_LEN(sess_text) == 2 &&
+	       offsetof(struct ev_session, pop3.user) ==
+		       sizeof(struct ev_session_head) + offsetof(struct ev_pop3, user) &&
+	       offsetof(struct ev_session, pop3.banner) ==
+		       offsetof(struct ev_session, pop3.user) + sizeof(((struct ev_pop3 *)0)->user),
+	       "a session sent as its parts packs as part_put packs its snapshot");
+#define SESS_TAIL (sizeof(struct ev_session) - offsetof(struct ev_session, pop3.banner) - \
+		   sizeof(((struct ev_pop3 *)0)->banner))
+
+/* A session sent as its parts, packed as part_put packs the snapshot
+ * ev_session_join would make of them (the sensor empty, as a producer of
+ * parts has none): its head, the facts up to the user, the user and the
+ * banner by their kept lengths (no scan: the dissector keeps no NUL in
+ * them), the rest zero. */
+static uint8_t *sess_parts_put(uint8_t *at, struct ev_pop3 *facts,
+			       const struct ev_session_head *head, const struct pop3_conn_info *ci)
+{
+	memcpy(at, head, sizeof *head);
+	at += sizeof *head;
+	ev_pop3_counters(facts, ci);
+	memcpy(at, facts, offsetof(struct ev_pop3, user));
+	at += offsetof(struct ev_pop3, user);
+	at = text_put(at, ci->user, ev_text_len(ci->user_len, sizeof facts->user));
+	at = text_put(at, ci->banner, ev_text_len(ci->banner_len, sizeof facts->banner));
+	memset(at, 0, SESS_TAIL);
+	return at + SESS_TAIL;
+}
+
 /* Back into a whole struct (past each string's NUL, what was there).
  * Inlined for each table, as part_put. */
 static inline __attribute__((always_inline)) const uint8_t *part_get(void *dst, size_t size, const struct text_field *tf, size_t ntf,
@@ -169,7 +215,8 @@ static void measure(const struct event *e, struct sizes *z)
 	z->entries = e->txn && e->txn->entries ? e->txn->n_entries * sizeof(struct pop3_entry) : 0;
 	z->uids = e->txn ? uids_len(e->txn) : 0;
 	z->src = src ? strlen(src) + 1 : 0; /* with its NUL; its length goes before it */
-	size_t n = sizeof(struct event) + (e->sess ? PART_MAX(struct ev_session, sess_text) : 0) +
+	size_t n = sizeof(struct event) +
+		   (e->sess || e->sess_head ? PART_MAX(struct ev_session, sess_text) : 0) +
 		   (e->txn ? PART_MAX(struct pop3_txn, txn_text) : 0) +
 		   (e->finding ? PART_MAX(struct finding, finding_text) : 0) +
 		   (e->stats ? sizeof(struct ev_stats) : 0) + (z->src ? sizeof(uint32_t) + z->src : 0);
@@ -179,12 +226,23 @@ static void measure(const struct event *e, struct sizes *z)
 /* Pack e at dst (z->bound bytes there): the event, its parts in a fixed
  * order, the source name (its length first), then the listing, 8-aligned,
  * for the consumer to use in place. Returns the record's size. */
-static size_t pack(uint8_t *dst, const struct event *e, const struct sizes *z)
+static size_t pack(struct event_thread *t, uint8_t *dst, const struct event *e,
+		   const struct sizes *z)
 {
 	uint8_t *at = dst;
-	memcpy(at, e, sizeof *e);
-	at += sizeof *e;
-	if (e->sess)
+	struct event ec = *e;
+	if (e->sess_head) {
+		/* the consumer reads whether a snapshot follows, and points sess
+		 * at its copy of it */
+		ec.sess = (const struct ev_session *)(const void *)e->sess_head;
+		ec.sess_head = NULL;
+		ec.sess_info = NULL;
+	}
+	memcpy(at, &ec, sizeof ec);
+	at += sizeof ec;
+	if (e->sess_head)
+		at = sess_parts_put(at, t->facts, e->sess_head, e->sess_info);
+	else if (e->sess)
 		at = part_put(at, e->sess, sizeof *e->sess, sess_text, ARRAY_LEN(sess_text));
 	if (e->txn)
 		at = part_put(at, e->txn, sizeof *e->txn, txn_text, ARRAY_LEN(txn_text));
@@ -312,6 +370,15 @@ static void on_event(void *self, const struct event *e)
 {
 	struct event_thread *t = self;
 	if (!t->running) {
+		if (e->sess_head) { /* the sinks render from a snapshot */
+			struct event ej = *e;
+			ev_session_join(t->joined, e->sess_head, e->sess_info);
+			ej.sess = t->joined;
+			ej.sess_head = NULL;
+			ej.sess_info = NULL;
+			event_bus_emit(&t->inner, &ej);
+			return;
+		}
 		event_bus_emit(&t->inner, e);
 		return;
 	}
@@ -328,13 +395,13 @@ static void on_event(void *self, const struct event *e)
 	uint8_t *rec = b->buf + b->used;
 	if (h.heap) {
 		uint8_t *packed = xmalloc(z.bound);
-		pack(packed, e, &z);
+		pack(t, packed, e, &z);
 		memcpy(rec + at, &packed, sizeof packed);
 		h.size = (uint32_t)(at + al8(sizeof packed));
 	} else {
 		/* in place, written once (a stage then a copy into the ring had
 		 * written every byte twice) */
-		h.size = (uint32_t)(at + pack(rec + at, e, &z));
+		h.size = (uint32_t)(at + pack(t, rec + at, e, &z));
 	}
 	memcpy(rec, &h, sizeof h);
 	b->used += h.size;
@@ -374,6 +441,8 @@ static void on_free(void *self)
 	event_bus_free(&t->inner);
 	batch_ring_free(t->ring);
 	free(t->u);
+	free(t->facts);
+	free(t->joined);
 	free(t);
 }
 
@@ -387,7 +456,10 @@ struct sink event_thread_sink(struct event_bus *inner, enum ev_handover when)
 	inner->ledger = NULL;
 	t->when = when;
 	t->u = xcalloc(1, sizeof *t->u);
+	t->facts = xcalloc(1, sizeof *t->facts);
+	t->joined = xcalloc(1, sizeof *t->joined);
 	t->ring = batch_ring_new(EVENT_THREAD_BATCHES, EVENT_THREAD_BATCH_BYTES);
 	t->running = batch_ring_thread_start(&t->thread, consumer, t, "pop3mon-sinks");
-	return (struct sink){ .ops = &event_thread_ops, .self = t, .skip = t->inner.n ? t->inner.skip : ~0u };
+	return (struct sink){ .ops = &event_thread_ops, .self = t,
+			      .skip = t->inner.n ? t->inner.skip : ~0u, .takes_parts = true };
 }

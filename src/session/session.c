@@ -36,8 +36,8 @@ enum session_kind {
  * date from the flow only when an event goes out. */
 struct session {
 	struct pop3_conn *pop3;   /* owned; created with the first payload byte */
-	/* The POP3 facts the snapshot is copied from when an event goes out
-	 * (sync_pop3): the dissector's, or a fixed one while there is none. */
+	/* The POP3 facts the snapshot is made from when an event goes out
+	 * (ev_session_join): the dissector's, or a fixed one while there is none. */
 	const struct pop3_conn_info *info;
 	const struct flow *flow;  /* borrowed: the flow outlives its session */
 	uint64_t update_due_ts;   /* next EV_SESSION_UPDATE, capture time */
@@ -50,7 +50,7 @@ struct session {
 	unsigned waiting;         /* pop3_conn_waiting() after the last segment */
 	/* The snapshot but its POP3 facts (a SYN flood must not cost 1 KiB of
 	 * empty user and banner per flow): emit() joins the two in the
-	 * manager's event copy. */
+	 * manager's event copy, or the event thread in its record. */
 	struct ev_session_head ev;
 };
 
@@ -171,37 +171,6 @@ static void sync_flow(struct session *s)
 	memcpy(ev->bytes, f->bytes, sizeof(ev->bytes));
 }
 
-/* The POP3 facts into the snapshot, by value: an event carries no pointer
- * into the dissector's live state. */
-static void sync_pop3(struct session *s, struct ev_pop3 *p)
-{
-	const struct pop3_conn_info *ci = s->info;
-	p->state = ci->state;
-	p->greeted = ci->greeted;
-	p->tls = ci->tls;
-	p->stls_accepted = ci->stls_accepted;
-	p->login_seen = ci->login_seen;
-	p->quit_seen = ci->quit_seen;
-	memcpy(p->bytes, ci->bytes, sizeof p->bytes);
-	memcpy(p->gaps, ci->gaps, sizeof p->gaps);
-	memcpy(p->gap_bytes, ci->gap_bytes, sizeof p->gap_bytes);
-	p->resyncs = ci->resyncs;
-	p->unanswered = ci->unanswered;
-	p->unsolicited = ci->unsolicited;
-	p->garbage_lines = ci->garbage_lines;
-	p->pending_dropped = ci->pending_dropped;
-	memcpy(p->bare_lf, ci->bare_lf, sizeof p->bare_lf);
-	memcpy(p->long_lines, ci->long_lines, sizeof p->long_lines);
-	/* by their kept lengths: a string scan each, for every event, cost
-	 * ~0.7% of the main thread */
-	size_t n = ci->user_len < sizeof p->user - 1 ? ci->user_len : sizeof p->user - 1;
-	memcpy(p->user, ci->user, n);
-	p->user[n] = '\0';
-	n = ci->banner_len < sizeof p->banner - 1 ? ci->banner_len : sizeof p->banner - 1;
-	memcpy(p->banner, ci->banner, n);
-	p->banner[n] = '\0';
-}
-
 static void emit(struct session *s, enum event_type type, uint64_t ts, const struct pop3_txn *t,
 		 const struct finding *f)
 {
@@ -212,10 +181,15 @@ static void emit(struct session *s, enum event_type type, uint64_t ts, const str
 		pop3_conn_wait(s->pop3, &s->ev.wait);
 	else
 		s->ev.wait.n = 0;
-	struct ev_session *out = &s->mgr->out;
-	memcpy(out, &s->ev, sizeof s->ev);
-	sync_pop3(s, &out->pop3);
-	struct event e = { .type = type, .ts_us = ts, .sess = out, .txn = t, .finding = f };
+	struct event e = { .type = type, .ts_us = ts, .txn = t, .finding = f };
+	if (event_bus_takes_parts(s->mgr->bus)) {
+		/* copied whole (the event thread): joined there, in the copy */
+		e.sess_head = &s->ev;
+		e.sess_info = s->info;
+	} else {
+		ev_session_join(&s->mgr->out, &s->ev, s->info);
+		e.sess = &s->mgr->out;
+	}
 	event_bus_emit(s->mgr->bus, &e);
 }
 

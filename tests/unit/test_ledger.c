@@ -408,7 +408,7 @@ static void run_bus(bool thread)
 	struct probe p = { lg, 0, 0 };
 	struct event_bus inner = { .n = 0 };
 	inner.ledger = lg;
-	event_bus_add(&inner, (struct sink){ &probe_ops, &p, 0 });
+	event_bus_add(&inner, (struct sink){ .ops = &probe_ops, .self = &p });
 	struct event_bus outer = { .n = 0 };
 	struct event_bus *bus = &inner;
 	if (thread) {
@@ -418,13 +418,13 @@ static void run_bus(bool thread)
 	}
 	for (uint64_t id = 1; id <= 50; id++) {
 		struct ev_session s = lf_session(id);
-		struct event e = { EV_SESSION_OPEN, s.last_ts, &s, NULL, NULL, NULL };
+		struct event e = { .type = EV_SESSION_OPEN, .ts_us = s.last_ts, .sess = &s };
 		event_bus_emit(bus, &e);
 		struct pop3_txn t;
 		memset(&t, 0, sizeof t);
 		t.index = 0;
 		snprintf(t.text, sizeof t.text, "hi");
-		struct event et = { EV_TXN, s.last_ts, &s, &t, NULL, NULL };
+		struct event et = { .type = EV_TXN, .ts_us = s.last_ts, .sess = &s, .txn = &t };
 		event_bus_emit(bus, &et);
 	}
 	char err[64];
@@ -481,11 +481,11 @@ static void test_bus_stamps_stats(void **state)
 	struct stats_probe p = { .n = 0 };
 	struct event_bus bus = { .n = 0 };
 	bus.ledger = lg;
-	event_bus_add(&bus, (struct sink){ &stats_probe_ops, &p, 0 });
+	event_bus_add(&bus, (struct sink){ .ops = &stats_probe_ops, .self = &p });
 	struct ev_stats st;
 	memset(&st, 0, sizeof st);
 	st.frames = 42;
-	struct event es = { EV_STATS, 1, NULL, NULL, NULL, &st };
+	struct event es = { .type = EV_STATS, .ts_us = 1, .stats = &st };
 	event_bus_emit(&bus, &es);
 	assert_int_equal(p.n, 1);
 	assert_true(p.got.enabled);
@@ -493,7 +493,7 @@ static void test_bus_stamps_stats(void **state)
 	/* 8 open sessions through a cap of 3: 5 dropped, all open */
 	for (uint64_t id = 1; id <= 8; id++) {
 		struct ev_session s = lf_session(id);
-		struct event e = { EV_SESSION_OPEN, s.last_ts, &s, NULL, NULL, NULL };
+		struct event e = { .type = EV_SESSION_OPEN, .ts_us = s.last_ts, .sess = &s };
 		event_bus_emit(&bus, &e);
 	}
 	event_bus_emit(&bus, &es);

@@ -468,7 +468,7 @@ static void test_silent_ledger_not_stamped(void **state)
 	bus.ledger_silent = true;
 	struct ev_stats st;
 	memset(&st, 0, sizeof st);
-	struct event es = { EV_STATS, 1, NULL, NULL, NULL, &st };
+	struct event es = { .type = EV_STATS, .ts_us = 1, .stats = &st };
 	event_bus_emit(&bus, &es);
 	assert_int_equal(p.n, 1);
 	assert_false(p.got.enabled);

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -170,6 +171,113 @@ static void test_empty_bus_and_thread_sink_skip(void **state)
 	te.ops->free(te.self);
 }
 
+/* Each event's type and session as a sink gets it (the source by its name). */
+struct snaps {
+	unsigned n;
+	enum event_type type[16];
+	struct ev_session sess[16];
+	char source[16][16];
+};
+
+static void snap_event(void *self, const struct event *e)
+{
+	struct snaps *sn = self;
+	if (sn->n >= 16 || !e->sess)
+		return;
+	sn->type[sn->n] = e->type;
+	sn->sess[sn->n] = *e->sess;
+	snprintf(sn->source[sn->n], sizeof sn->source[0], "%s", e->sess->source);
+	sn->sess[sn->n].source = NULL;
+	sn->n++;
+}
+
+static const struct sink_ops snap_ops = { "snap", snap_event, NULL, NULL };
+
+/* A login, then a STAT: the user and the banner in the snapshot. */
+static void play_login(struct event_bus *bus)
+{
+	struct session_opts so;
+	memset(&so, 0, sizeof so);
+	so.checks.account_max = 4;
+	so.checks.uids_per_account_max = 16;
+	struct session_mgr *sm = session_mgr_new(&so, bus);
+	session_mgr_set_source(sm, "test");
+	struct flow f;
+	memset(&f, 0, sizeof f);
+	f.id = 7;
+	f.ipver = 4;
+	memcpy(f.cli, "\xc0\x00\x02\x01", 4);
+	memcpy(f.srv, "\xc0\x00\x02\x02", 4);
+	f.cport = 40001;
+	f.sport = 110;
+	f.watched = true;
+	f.syn_seen = true;
+	f.first_ts = f.last_ts = 1000000;
+	f.pkts[0] = 3;
+	f.bytes[1] = 90;
+	session_flow_open(sm, &f);
+	static const char *const lines[][2] = {
+		{ "1", "+OK POP3 server ready <1.2@example.net>\r\n" }, { "0", "USER alice\r\n" },
+		{ "1", "+OK\r\n" }, { "0", "PASS secret\r\n" }, { "1", "+OK 2 messages\r\n" },
+		{ "0", "STAT\r\n" }, { "1", "+OK 2 320\r\n" },
+	};
+	uint64_t frame = 1;
+	for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++) {
+		f.last_ts += 1000;
+		struct seg_meta m = { .frame = ++frame, .ts_us = f.last_ts };
+		session_flow_data(sm, &f, lines[i][0][0] - '0', (const uint8_t *)lines[i][1],
+				  strlen(lines[i][1]), &m);
+	}
+	struct seg_meta m = { .frame = ++frame, .ts_us = f.last_ts };
+	session_flow_close(sm, &f, FLOW_END_FIN, &m);
+	session_mgr_free(sm);
+}
+
+/* Through the sinks' thread a session goes as its parts (its head and the
+ * dissector's facts), packed without a snapshot: the sinks there must get
+ * the snapshot a sink on the caller's thread gets, field for field. */
+static void test_thread_sinks_get_the_same_snapshot(void **state)
+{
+	(void)state;
+	static struct snaps direct, threaded;
+	memset(&direct, 0, sizeof direct);
+	memset(&threaded, 0, sizeof threaded);
+
+	struct event_bus bus = { .n = 0 };
+	event_bus_add(&bus, (struct sink){ .ops = &snap_ops, .self = &direct });
+	assert_false(event_bus_takes_parts(&bus));
+	play_login(&bus);
+
+	struct event_bus inner = { .n = 0 };
+	event_bus_add(&inner, (struct sink){ .ops = &snap_ops, .self = &threaded });
+	struct event_bus tbus = { .n = 0 };
+	event_bus_add(&tbus, event_thread_sink(&inner, EV_HANDOVER_FULL));
+	assert_true(event_bus_takes_parts(&tbus));
+	play_login(&tbus);
+	char err[64];
+	assert_int_equal(event_bus_finish(&tbus, err, sizeof err), 0);
+	event_bus_free(&tbus);
+
+	assert_true(direct.n >= 5); /* open, three transactions, close (and updates) */
+	assert_int_equal(threaded.n, direct.n);
+	bool saw_user = false;
+	for (unsigned i = 0; i < direct.n; i++) {
+		const struct ev_session *a = &direct.sess[i], *b = &threaded.sess[i];
+		assert_int_equal(threaded.type[i], direct.type[i]);
+		assert_string_equal(threaded.source[i], direct.source[i]);
+		assert_memory_equal(b, a, sizeof(struct ev_session_head));
+		assert_memory_equal(&b->pop3, &a->pop3, offsetof(struct ev_pop3, user));
+		assert_string_equal(b->pop3.user, a->pop3.user);
+		assert_string_equal(b->pop3.banner, a->pop3.banner);
+		assert_string_equal(b->sensor, a->sensor);
+		saw_user |= strcmp(a->pop3.user, "alice") == 0;
+	}
+	assert_true(saw_user);
+	assert_string_equal(direct.sess[direct.n - 1].pop3.banner,
+			    "POP3 server ready <1.2@example.net>");
+	assert_int_equal(direct.sess[direct.n - 1].end, FLOW_END_FIN);
+}
+
 /* One connection: its segments ("0"/"1" + bytes) then a close. */
 static struct session_mgr *conn(struct event_bus *bus, uint16_t sport, bool watched,
 				const char *const (*segs)[2], size_t nsegs, enum flow_end why,
@@ -309,6 +417,7 @@ int main(void)
 		cmocka_unit_test(test_updates_once_a_second_while_wanted),
 		cmocka_unit_test(test_skipped_type_is_not_made),
 		cmocka_unit_test(test_empty_bus_and_thread_sink_skip),
+		cmocka_unit_test(test_thread_sinks_get_the_same_snapshot),
 		cmocka_unit_test(test_not_pop3_on_watched_port),
 		cmocka_unit_test(test_found_by_content),
 		cmocka_unit_test(test_other_port_not_shown),

@@ -35,7 +35,7 @@ static inline void uit_sess(struct uit_sess *s, uint64_t id, const char *srv, co
 static inline void uit_emit(struct ui_model *m, enum event_type type, const struct uit_sess *s,
 			    const struct pop3_txn *t, const struct finding *f)
 {
-	struct event e = { type, s->es.last_ts, &s->es, t, f, NULL };
+	struct event e = { .type = type, .ts_us = s->es.last_ts, .sess = &s->es, .txn = t, .finding = f };
 	ui_model_event(m, &e);
 }
 

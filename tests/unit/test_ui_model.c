@@ -266,7 +266,7 @@ static void test_stats_rates(void **state)
 	st.sessions_total = 4;
 	st.sessions_active = 2;
 	st.sessions_flagged = 1;
-	struct event e = { EV_STATS, 0, NULL, NULL, NULL, &st };
+	struct event e = { .type = EV_STATS, .stats = &st };
 	ui_model_event(m, &e);
 	assert_true(m->c.have_stats);
 	assert_true(m->c.pps == 0.0);

@@ -22,7 +22,7 @@ struct ev_session lf_session(uint64_t id)
 void lf_emit(struct ledger *lg, enum event_type type, const struct ev_session *s, const struct pop3_txn *t,
 	     const struct finding *f)
 {
-	struct event e = { type, s->last_ts, s, t, f, NULL };
+	struct event e = { .type = type, .ts_us = s->last_ts, .sess = s, .txn = t, .finding = f };
 	ledger_apply(lg, &e);
 }
 
