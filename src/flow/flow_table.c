@@ -442,45 +442,53 @@ uint64_t flow_table_packet_hashed(struct flow_table *t, const struct packet *p,
 	f->last_frame = m->frame;
 	f->pkts[dir]++;
 	f->bytes[dir] += p->payload_wirelen;
-	if (p->flags & TCP_SYN) {
-		if (p->flags & TCP_ACK) {
-			if (!f->synack_seen) {
-				f->hs.synack_frame = m->frame;
-				f->hs.synack_ts = m->ts_us;
-				hs_unlink(t, f);
-				if (f->watched && t->o.no_greeting_us && !f->bytes[DIR_S2C])
-					hs_push(t, f, HS_GREET_WAIT);
+	if (p->flags & (TCP_SYN | TCP_RST | TCP_FIN)) {
+		/* the handshake and the ends, a few packets a connection: one
+		 * test for the others */
+		if (p->flags & TCP_SYN) {
+			if (p->flags & TCP_ACK) {
+				if (!f->synack_seen) {
+					f->hs.synack_frame = m->frame;
+					f->hs.synack_ts = m->ts_us;
+					hs_unlink(t, f);
+					if (f->watched && t->o.no_greeting_us && !f->bytes[DIR_S2C])
+						hs_push(t, f, HS_GREET_WAIT);
+				}
+				f->synack_seen = true;
+			} else if (f->syn_seen && p->seq == f->isn) {
+				f->hs.syns++;
+				f->hs.last_syn_frame = m->frame;
+				f->hs.last_syn_ts = m->ts_us;
+			} else {
+				f->syn_seen = true;
+				f->isn = p->seq;
+				f->hs.syns = 1;
+				f->hs.syn_frame = f->hs.last_syn_frame = m->frame;
+				f->hs.syn_ts = f->hs.last_syn_ts = m->ts_us;
+				hs_due_update(t); /* were it a head, its deadline moved */
+				if (f->watched && t->o.no_answer_us && !f->synack_seen && !f->bytes[0] &&
+				    !f->bytes[1])
+					hs_push(t, f, HS_SYN_WAIT);
 			}
-			f->synack_seen = true;
-		} else if (f->syn_seen && p->seq == f->isn) {
-			f->hs.syns++;
-			f->hs.last_syn_frame = m->frame;
-			f->hs.last_syn_ts = m->ts_us;
-		} else {
-			f->syn_seen = true;
-			f->isn = p->seq;
-			f->hs.syns = 1;
-			f->hs.syn_frame = f->hs.last_syn_frame = m->frame;
-			f->hs.syn_ts = f->hs.last_syn_ts = m->ts_us;
-			hs_due_update(t); /* were it a head, its deadline moved */
-			if (f->watched && t->o.no_answer_us && !f->synack_seen && !f->bytes[0] &&
-			    !f->bytes[1])
-				hs_push(t, f, HS_SYN_WAIT);
 		}
-	} else if (f->hs_list == HS_SYN_WAIT && dir == DIR_C2S && (p->flags & TCP_ACK)) {
-		hs_unlink(t, f); /* the client goes on: answered, the SYN-ACK not captured */
+		if ((p->flags & TCP_RST) && !f->hs.rst_frame) {
+			f->hs.rst_frame = m->frame;
+			f->hs.rst_ts = m->ts_us;
+			f->hs.rst_dir = (uint8_t)dir;
+		}
+		if (p->flags & TCP_FIN) {
+			if (f->hs.first_fin_dir < 0)
+				f->hs.first_fin_dir = (int8_t)dir;
+			f->fin[dir] = true;
+		}
 	}
-	if (f->hs_list != HS_NONE && p->payload_wirelen && dir == DIR_S2C)
-		hs_unlink(t, f); /* the server spoke */
-	if ((p->flags & TCP_RST) && !f->hs.rst_frame) {
-		f->hs.rst_frame = m->frame;
-		f->hs.rst_ts = m->ts_us;
-		f->hs.rst_dir = (uint8_t)dir;
+	if (f->hs_list != HS_NONE) { /* a handshake timer runs */
+		if (f->hs_list == HS_SYN_WAIT && !(p->flags & TCP_SYN) && dir == DIR_C2S &&
+		    (p->flags & TCP_ACK))
+			hs_unlink(t, f); /* the client goes on: answered, the SYN-ACK not captured */
+		if (f->hs_list != HS_NONE && p->payload_wirelen && dir == DIR_S2C)
+			hs_unlink(t, f); /* the server spoke */
 	}
-	if ((p->flags & TCP_FIN) && f->hs.first_fin_dir < 0)
-		f->hs.first_fin_dir = (int8_t)dir;
-	if (p->flags & TCP_FIN)
-		f->fin[dir] = true;
 
 	if (f->ignore_bytes) {
 		/* nobody reads these bytes: not reassembled, not buffered (a
