@@ -110,6 +110,30 @@ static inline bool cursor_copy(struct cursor *c, void *dst, size_t n)
 	return true;
 }
 
+/*
+ * The next `n` bytes, checked once: a pointer to them, or NULL when fewer
+ * are there; the offset does not move. For a fixed-layout header read at
+ * constant offsets below `n` with span_be16/span_be32 (decode's fast path
+ * for plain TCP/IP: one length test, not one per field).
+ */
+static inline const uint8_t *cursor_span(const struct cursor *c, size_t n)
+{
+	return cursor_has(c, n) ? c->base + c->off : NULL;
+}
+
+/* Big-endian fields of a span from cursor_span; `at` + 2 (or 4) must be
+ * within the length it checked. */
+static inline uint16_t span_be16(const uint8_t *span, size_t at)
+{
+	return (uint16_t)((uint16_t)span[at] << 8 | span[at + 1]);
+}
+
+static inline uint32_t span_be32(const uint8_t *span, size_t at)
+{
+	return (uint32_t)span[at] << 24 | (uint32_t)span[at + 1] << 16 |
+	       (uint32_t)span[at + 2] << 8 | span[at + 3];
+}
+
 /* Peek at byte `at` past the read offset without consuming it. */
 static inline bool cursor_peek_u8(const struct cursor *c, size_t at, uint8_t *v)
 {

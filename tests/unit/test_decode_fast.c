@@ -1,0 +1,154 @@
+/*
+ * test_decode_fast.c - decode.c's fast path for plain Ethernet/IP/TCP
+ * against its general path. The same IP datagram goes once behind an
+ * Ethernet header (DLT_EN10MB: the fast path takes what it can) and once
+ * behind a Linux cooked header (DLT_LINUX_SLL: always the general path,
+ * which reads the same ethertype and then the same IP decoders). Over
+ * many datagrams with random bytes poked into the headers and random
+ * capture and wire lengths, both must give the same reason and, when a
+ * packet is decoded, the same packet view.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <pcap/dlt.h>
+
+#include "decode.h"
+#include "helpers/pkt.h"
+
+#define ETH_LEN 14
+#define SLL_LEN 16
+#define ROUNDS 200000
+
+static uint64_t rng = 0x9e3779b97f4a7c15ULL;
+
+static uint32_t next_rand(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return (uint32_t)(rng >> 11);
+}
+
+static const uint8_t v6_hbh[] = { 0 };
+
+/* A datagram of random shape at dg; returns its length. */
+static size_t random_datagram(uint8_t *dg, size_t cap, struct pkt_layout *lay)
+{
+	static const char body[] = "+OK 2 messages (320 octets)\r\nRETR 1\r\n.\r\n";
+	struct pkt_tcp t;
+	memset(&t, 0, sizeof t);
+	t.ipver = next_rand() % 3 ? 4 : 6;
+	t.src = t.ipver == 4 ? "198.51.100.5" : "2001:db8:1::5";
+	t.dst = t.ipver == 4 ? "192.0.2.10" : "2001:db8::10";
+	t.sport = 110;
+	t.dport = (uint16_t)next_rand();
+	t.seq = next_rand();
+	t.ack = next_rand();
+	t.flags = (uint8_t)next_rand();
+	t.payload = body;
+	t.len = next_rand() % sizeof body;
+	t.ip_opts_len = next_rand() % 4 == 0 ? 4 * (next_rand() % 3) : 0;
+	t.tcp_opts_len = next_rand() % 2 ? 4 * (next_rand() % 4) : 0;
+	if (next_rand() % 8 == 0)
+		t.ip_frag = (uint16_t)(next_rand() % 2 ? 0x2000 : 0x0010);
+	if (t.ipver == 6 && next_rand() % 8 == 0) {
+		t.v6_ext = v6_hbh;
+		t.n_v6_ext = 1;
+	}
+	return pkt_ip_tcp(dg, cap, &t, lay);
+}
+
+/* The fields decode_frame fills for a decoded packet, with the payload
+ * as an offset into the datagram. */
+static void expect_same(const struct packet *a, const uint8_t *a_dg, const struct packet *b,
+			const uint8_t *b_dg)
+{
+	assert_int_equal(a->ipver, b->ipver);
+	assert_memory_equal(a->src, b->src, 16);
+	assert_memory_equal(a->dst, b->dst, 16);
+	assert_int_equal(a->sport, b->sport);
+	assert_int_equal(a->dport, b->dport);
+	assert_int_equal(a->seq, b->seq);
+	assert_int_equal(a->ack, b->ack);
+	assert_int_equal(a->flags, b->flags);
+	assert_int_equal(a->vlan, b->vlan);
+	assert_int_equal(a->payload - a_dg, b->payload - b_dg);
+	assert_int_equal(a->payload_len, b->payload_len);
+	assert_int_equal(a->payload_wirelen, b->payload_wirelen);
+	assert_int_equal(a->tun.depth, b->tun.depth);
+}
+
+static void test_fast_path_as_general(void **state)
+{
+	(void)state;
+	uint8_t dg[256], eth[ETH_LEN + 300], sll[SLL_LEN + 300];
+	unsigned decoded = 0, cut = 0, each[DEC__COUNT] = { 0 };
+	for (int round = 0; round < ROUNDS; round++) {
+		struct pkt_layout lay;
+		size_t n = random_datagram(dg, sizeof dg, &lay);
+		assert_true(n > 0);
+		/* poke up to three header bytes (IP and TCP), sometimes none */
+		for (unsigned k = next_rand() % 4; k > 0; k--) {
+			size_t at = next_rand() % (lay.payload < n ? lay.payload + 1 : n);
+			dg[at] = (uint8_t)(next_rand() % 2 ? next_rand() : dg[at] ^ (1u << (next_rand() % 8)));
+		}
+		/* Ethernet padding or trailing bytes after the datagram */
+		size_t pad = next_rand() % 4 == 0 ? next_rand() % 40 : 0;
+		memset(dg + n, 0xa5, pad);
+		size_t frame = n + pad;
+		/* the capture: whole, cut by a snap length, or shorter than the
+		 * wire length says without being cut */
+		size_t caplen = frame, wirelen = frame;
+		switch (next_rand() % 4) {
+		case 0:
+			caplen = next_rand() % (frame + 1);
+			break;
+		case 1:
+			caplen = next_rand() % (frame + 1);
+			wirelen = caplen;
+			break;
+		default:
+			break;
+		}
+		memset(eth, 0, ETH_LEN);
+		eth[12] = dg[0] >> 4 == 6 ? 0x86 : 0x08;
+		eth[13] = dg[0] >> 4 == 6 ? 0xdd : 0x00;
+		memcpy(eth + ETH_LEN, dg, frame);
+		memset(sll, 0, SLL_LEN);
+		sll[14] = eth[12];
+		sll[15] = eth[13];
+		memcpy(sll + SLL_LEN, dg, frame);
+
+		struct packet pe, ps;
+		enum decode_reason re = decode_frame(DLT_EN10MB, eth, (uint32_t)(ETH_LEN + caplen),
+						     (uint32_t)(ETH_LEN + wirelen), &pe, NULL);
+		enum decode_reason rs = decode_frame(DLT_LINUX_SLL, sll, (uint32_t)(SLL_LEN + caplen),
+						     (uint32_t)(SLL_LEN + wirelen), &ps, NULL);
+		assert_int_equal(re, rs);
+		each[re]++;
+		if (re == DEC_OK || re == DEC_PAYLOAD_TRUNC) {
+			expect_same(&pe, eth + ETH_LEN, &ps, sll + SLL_LEN);
+			decoded++;
+			cut += re == DEC_PAYLOAD_TRUNC;
+		}
+	}
+	/* the rounds reached both outcomes and the reasons the fast path
+	 * hands to the general one */
+	assert_true(decoded > ROUNDS / 4);
+	assert_true(cut > ROUNDS / 50);
+	assert_true(each[DEC_IP_BAD] > 0 && each[DEC_IP_TRUNC] > 0 && each[DEC_TCP_BAD] > 0 &&
+		    each[DEC_TCP_TRUNC] > 0 && each[DEC_IP_FRAGMENT] > 0 && each[DEC_NOT_TCP] > 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_fast_path_as_general),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
