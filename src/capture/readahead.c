@@ -235,9 +235,14 @@ enum source_status readahead_next(struct readahead *ra, struct frame *out,
 			return SOURCE_FRAME;
 		}
 		if (b->last) { /* stays put: every later call ends here too */
-			if (ra->end == SOURCE_ERROR)
+			if (ra->end == SOURCE_ERROR) {
 				snprintf(errbuf, CAPTURE_ERRBUF_SIZE, "%s", ra->err);
-			return ra->end;
+				return SOURCE_ERROR;
+			}
+			/* ra->end is EOF or ERROR; returned as a constant so that the
+			 * compiler, inlining this into the run loop, sees no
+			 * SOURCE_FRAME with *out unfilled (-Wmaybe-uninitialized) */
+			return SOURCE_EOF;
 		}
 		batch_ring_release(ra->ring);
 		ra->pos = 0;
