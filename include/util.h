@@ -33,6 +33,9 @@ uint64_t siphash13(const void *data, size_t len, const uint8_t key[16]);
  * word is loaded whole instead of copied byte-exact (the reader hashes
  * every frame's key). */
 uint64_t siphash13_zpad(const void *data, size_t len, const uint8_t key[16]);
+/* The same value for a message of 8 to 15 bytes held as two little-endian
+ * words, the second zero past the message's end (a key built in registers). */
+uint64_t siphash13_2w(uint64_t w0, uint64_t w1, size_t len, const uint8_t key[16]);
 
 /* Bounded copy that always terminates; returns the length copied. */
 size_t strlcpy_safe(char *dst, const char *src, size_t dstsize);

@@ -101,35 +101,39 @@ static void make_key(const struct packet *p, struct flow_hash *fh, int c)
 
 /* The same key for IPv4 outside a tunnel (most packets), built as two
  * words in registers instead of byte by byte: 4, the first endpoint's six
- * bytes (address, port; big-endian), the second's, zeros. */
+ * bytes (address, port; big-endian), the second's, zeros; hashed from the
+ * words as they are. Returns the comparison as endpoint_cmp does. */
 #define V4_KEYLEN 13
-static inline void make_key_v4(const struct packet *p, struct flow_hash *fh, int c)
+static inline int key_v4(const struct packet *p, struct flow_hash *fh, const uint8_t seed[16])
 {
 	uint64_t s = (uint64_t)be32_at(p->src) << 16 | p->sport;
 	uint64_t d = (uint64_t)be32_at(p->dst) << 16 | p->dport;
+	int c = (s > d) - (s < d);
 	/* the endpoints' bytes in key order, each in the low six bytes of a
 	 * little-endian word: bswap of the value shifted to the top */
 	uint64_t ea = __builtin_bswap64((c > 0 ? d : s) << 16);
 	uint64_t eb = __builtin_bswap64((c > 0 ? s : d) << 16);
+	uint64_t w0 = 4 | ea << 8 | eb << 56, w1 = eb >> 8;
 	uint8_t *key = fh->key;
-	store_le64(key, 4 | ea << 8 | eb << 56);
-	store_le64(key + 8, eb >> 8);
+	store_le64(key, w0);
+	store_le64(key + 8, w1);
 	memset(key + 16, 0, FLOW_KEY_BYTES - 16);
 	fh->keylen = V4_KEYLEN;
+	fh->h = siphash13_2w(w0, w1, V4_KEYLEN, seed);
+	return c;
 }
 
 void flow_hasher_hash(const struct flow_hasher *hz, const struct packet *p, struct flow_hash *fh)
 {
-	int c = endpoint_cmp(p);
-	fh->order = c == 0 ? FLOW_SAME_ENDS : c > 0 ? FLOW_DST_FIRST : FLOW_SRC_FIRST;
+	int c;
 	if (p->ipver == 4 && !p->tun.depth) {
-		make_key_v4(p, fh, c);
-		/* the constant length lets the hash's loop fold away */
-		fh->h = siphash13_zpad(fh->key, V4_KEYLEN, hz->seed);
-		return;
+		c = key_v4(p, fh, hz->seed);
+	} else {
+		c = endpoint_cmp(p);
+		make_key(p, fh, c);
+		/* make_key zeroes the key past keylen (FLOW_KEY_BYTES, a multiple of 8) */
+		_Static_assert(FLOW_KEY_BYTES % 8 == 0, "a flow key's last word is read whole");
+		fh->h = siphash13_zpad(fh->key, fh->keylen, hz->seed);
 	}
-	make_key(p, fh, c);
-	/* make_key zeroes the key past keylen (FLOW_KEY_BYTES, a multiple of 8) */
-	_Static_assert(FLOW_KEY_BYTES % 8 == 0, "a flow key's last word is read whole");
-	fh->h = siphash13_zpad(fh->key, fh->keylen, hz->seed);
+	fh->order = c == 0 ? FLOW_SAME_ENDS : c > 0 ? FLOW_DST_FIRST : FLOW_SRC_FIRST;
 }
