@@ -57,56 +57,75 @@ bool pcap_records_plain_linktype(int dlt, bool swapped)
  * unsigned values), nanoseconds scaled down by division in the same
  * signedness; so any value a damaged file holds gives the same time both
  * ways. */
-static uint64_t ts_us(const struct pcap_format *f, const uint8_t *h)
+static inline uint64_t ts_us(bool swapped, bool nsec, const uint8_t *h)
 {
-	uint32_t s = get32(h, f->swapped), u = get32(h + 4, f->swapped);
-	int64_t sec = f->swapped ? (int64_t)s : (int64_t)(int32_t)s;
-	int64_t frac = f->swapped ? (int64_t)u : (int64_t)(int32_t)u;
-	if (f->nsec)
+	uint32_t s = get32(h, swapped), u = get32(h + 4, swapped);
+	int64_t sec = swapped ? (int64_t)s : (int64_t)(int32_t)s;
+	int64_t frac = swapped ? (int64_t)u : (int64_t)(int32_t)u;
+	if (nsec)
 		frac /= 1000;
 	return (uint64_t)sec * 1000000u + (uint64_t)frac;
+}
+
+/*
+ * The loop of pcap_records_convert, compiled once for each byte order
+ * (`swapped` a constant: no test per field) and with the lengths and the
+ * format in locals: a store into buf, which may alias anything, made the
+ * compiler reload them through their pointers for every record.
+ */
+static inline __attribute__((always_inline)) enum pcap_records_status
+convert(const struct pcap_format *f, bool swapped, uint8_t *buf, size_t *lenp, size_t *done,
+	size_t max, uint64_t *frames, char *err, size_t errlen)
+{
+	const bool nsec = f->nsec;
+	const uint32_t snapshot = f->snapshot, max_caplen = f->max_caplen;
+	size_t len = *lenp, at = 0, n = 0;
+	enum pcap_records_status st = PCAP_RECORDS_MORE;
+	for (; len - at >= sizeof(struct rec); n++) {
+		if (n == max) {
+			st = PCAP_RECORDS_FULL;
+			break;
+		}
+		uint8_t *h = buf + at;
+		uint32_t caplen = get32(h + 8, swapped);
+		if (caplen > max_caplen) {
+			if (caplen > snapshot)
+				snprintf(err, errlen,
+					 "invalid packet capture length %u, bigger than snaplen of %d",
+					 caplen, (int)snapshot);
+			else
+				snprintf(err, errlen,
+					 "invalid packet capture length %u, bigger than maximum of %u",
+					 caplen, max_caplen);
+			st = PCAP_RECORDS_BAD;
+			break;
+		}
+		if (len - at - sizeof(struct rec) < caplen)
+			break; /* the rest is in the next read */
+		struct rec r = { ts_us(swapped, nsec, h), caplen, get32(h + 12, swapped) };
+		if (caplen > snapshot) {
+			/* libpcap hands on the first snapshot bytes and skips the rest */
+			size_t cut = caplen - snapshot, end = at + sizeof r + caplen;
+			memmove(buf + end - cut, buf + end, len - end);
+			len -= cut;
+			r.caplen = snapshot;
+		}
+		memcpy(h, &r, sizeof r);
+		at += sizeof r + r.caplen;
+	}
+	*lenp = len;
+	*done = at;
+	*frames += n;
+	return st;
 }
 
 enum pcap_records_status pcap_records_convert(const struct pcap_format *f, uint8_t *buf,
 					      size_t *len, size_t *done, size_t max,
 					      uint64_t *frames, char *err, size_t errlen)
 {
-	size_t at = 0;
-	for (size_t n = 0; *len - at >= sizeof(struct rec); n++) {
-		if (n == max) {
-			*done = at;
-			return PCAP_RECORDS_FULL;
-		}
-		uint8_t *h = buf + at;
-		uint32_t caplen = get32(h + 8, f->swapped);
-		if (caplen > f->max_caplen) {
-			*done = at;
-			if (caplen > f->snapshot)
-				snprintf(err, errlen,
-					 "invalid packet capture length %u, bigger than snaplen of %d",
-					 caplen, (int)f->snapshot);
-			else
-				snprintf(err, errlen,
-					 "invalid packet capture length %u, bigger than maximum of %u",
-					 caplen, f->max_caplen);
-			return PCAP_RECORDS_BAD;
-		}
-		if (*len - at - sizeof(struct rec) < caplen)
-			break; /* the rest is in the next read */
-		struct rec r = { ts_us(f, h), caplen, get32(h + 12, f->swapped) };
-		if (caplen > f->snapshot) {
-			/* libpcap hands on the first snapshot bytes and skips the rest */
-			size_t cut = caplen - f->snapshot, end = at + sizeof r + caplen;
-			memmove(buf + end - cut, buf + end, *len - end);
-			*len -= cut;
-			r.caplen = f->snapshot;
-		}
-		memcpy(h, &r, sizeof r);
-		at += sizeof r + r.caplen;
-		++*frames;
-	}
-	*done = at;
-	return PCAP_RECORDS_MORE;
+	if (f->swapped)
+		return convert(f, true, buf, len, done, max, frames, err, errlen);
+	return convert(f, false, buf, len, done, max, frames, err, errlen);
 }
 
 void pcap_records_truncated(const struct pcap_format *f, const uint8_t *rec, size_t left,
