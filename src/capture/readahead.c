@@ -59,13 +59,20 @@ static uint8_t *prep_slot(const struct readahead *ra, const struct batch *b, siz
 static void prep_records(struct readahead *ra, struct batch *b, size_t at, size_t end,
 			 size_t first, uint64_t number)
 {
-	for (size_t i = first; at < end; i++) {
+	/* in locals: the call through a pointer could change *ra as far as
+	 * the compiler knows, so each was loaded again for every frame */
+	const frame_prep_fn prep = ra->prep;
+	void *const ctx = ra->prep_ctx;
+	const int linktype = ra->linktype;
+	const size_t slot_size = ra->prep_slot;
+	uint8_t *slot = prep_slot(ra, b, first);
+	for (; at < end; slot += slot_size) {
 		struct rec r;
 		memcpy(&r, b->buf + at, sizeof r);
 		struct frame f = { .number = number++, .ts_us = r.ts_us, .caplen = r.caplen,
-				   .wirelen = r.wirelen, .linktype = ra->linktype,
+				   .wirelen = r.wirelen, .linktype = linktype,
 				   .data = b->buf + at + sizeof r };
-		ra->prep(ra->prep_ctx, &f, prep_slot(ra, b, i));
+		prep(ctx, &f, slot);
 		at += rec_size(r.caplen);
 	}
 }
