@@ -357,69 +357,86 @@ decode_tunnelled(struct cursor cur, struct packet *pkt, int net, bool cut, uint8
 	}
 }
 
+#define DEC_FAST_NOT_TAKEN DEC__COUNT /* no reason: decode_fast left the frame */
+
+/* IPv6 next headers decode_ipv6 walks as extension headers. */
+static inline bool ip6_ext_header(uint8_t nh)
+{
+	return nh == 0 || nh == 43 || nh == 60 || nh == 135 || nh == 51 || nh == 44;
+}
+
 /*
  * The common frame: untagged Ethernet, IPv4 without options or IPv6 with no
- * extension header, not a fragment, TCP. One length test covers the three
- * headers (cursor_span), then each field is read at its fixed offset:
- * the general path's test per field was most of a frame's decode. It takes
- * only a frame the general path decodes to DEC_OK or DEC_PAYLOAD_TRUNC, and
- * fills *pkt as that path would; anything else (a tag, options, a
- * fragment, a lying or cut header) returns false and is decoded the
- * general way, which decides its reason. test_decode_fast.c holds the two
- * paths to the same results.
+ * extension header, not a fragment. One length test covers the headers
+ * (cursor_span), then each field is read at its fixed offset: the general
+ * path's test per field was most of a frame's decode. TCP is decoded here;
+ * another protocol goes on to the tunnels from the IP payload, as the
+ * general path would send it. It takes only a frame the general path
+ * decodes the same way, and fills *pkt as that path would; anything else
+ * (a tag, options, a fragment, a lying or cut header) returns
+ * DEC_FAST_NOT_TAKEN and is decoded the general way, which decides its
+ * reason. test_decode_fast.c holds the two paths to the same results.
  */
-static inline bool decode_fast(const uint8_t *data, uint32_t caplen, uint32_t wirelen,
-			       struct packet *pkt, enum decode_reason *r)
+static inline enum decode_reason decode_fast(const uint8_t *data, uint32_t caplen,
+					    uint32_t wirelen, struct packet *pkt)
 {
 	struct cursor c = cursor_make(data, caplen);
 	const uint8_t *h = cursor_span(&c, ETH_HLEN + IP4_HLEN + TCP_HLEN);
 	if (!h)
-		return false;
+		return DEC_FAST_NOT_TAKEN;
 	uint16_t et = span_be16(h, 12);
 	size_t iphl;
 	uint32_t l4_wirelen; /* what the IP header declares past itself */
+	uint8_t proto;
 	memset(pkt, 0, offsetof(struct packet, payload));
 	pkt->tun.depth = 0;
 	if (et == ETHERTYPE_IPV4) {
 		const uint8_t *ip = h + ETH_HLEN;
 		uint16_t total = span_be16(ip, 2);
-		/* version 4, 20-byte header; not MF nor an offset; TCP */
-		if (ip[0] != 0x45 || (span_be16(ip, 6) & 0x3fff) || ip[9] != IPPROTO_TCP_ ||
-		    total < IP4_HLEN)
-			return false;
+		/* version 4, 20-byte header; not MF nor an offset */
+		if (ip[0] != 0x45 || (span_be16(ip, 6) & 0x3fff) || total < IP4_HLEN)
+			return DEC_FAST_NOT_TAKEN;
 		iphl = IP4_HLEN;
 		l4_wirelen = (uint32_t)total - IP4_HLEN;
+		proto = ip[9];
 		pkt->ipver = 4;
 		memcpy(pkt->src, ip + 12, 4);
 		memcpy(pkt->dst, ip + 16, 4);
 	} else if (et == ETHERTYPE_IPV6) {
 		h = cursor_span(&c, ETH_HLEN + IP6_HLEN + TCP_HLEN);
 		if (!h)
-			return false;
+			return DEC_FAST_NOT_TAKEN;
 		const uint8_t *ip = h + ETH_HLEN;
 		uint16_t plen = span_be16(ip, 4);
-		if ((ip[0] >> 4) != 6 || ip[6] != IPPROTO_TCP_ || plen == 0)
-			return false;
+		proto = ip[6];
+		if ((ip[0] >> 4) != 6 || plen == 0 || ip6_ext_header(proto))
+			return DEC_FAST_NOT_TAKEN;
 		iphl = IP6_HLEN;
 		l4_wirelen = plen;
 		pkt->ipver = 6;
 		memcpy(pkt->src, ip + 8, 16);
 		memcpy(pkt->dst, ip + 24, 16);
 	} else {
-		return false;
+		return DEC_FAST_NOT_TAKEN;
 	}
 	/* the datagram as declared, cut to what was captured: past it only
 	 * when the frame was cut, else the header lies (DEC_IP_BAD) */
 	size_t have = caplen - ETH_HLEN - iphl; /* >= TCP_HLEN: in the span */
 	bool ip_cut = l4_wirelen > have;
 	if (ip_cut && caplen >= wirelen)
-		return false;
+		return DEC_FAST_NOT_TAKEN;
 	size_t l4_len = ip_cut ? have : l4_wirelen;
+	if (proto != IPPROTO_TCP_) {
+		/* the tunnels read their headers through this cursor, from
+		 * the IP payload as decode_tunnelled would be given it */
+		return decode_tunnelled(cursor_make(h + ETH_HLEN + iphl, l4_len), pkt, NET_OTHER,
+					ip_cut, proto);
+	}
 	const uint8_t *tcp = h + ETH_HLEN + iphl;
 	size_t hlen = (size_t)(tcp[12] >> 4) * 4;
 	/* a TCP header cut or lying (the general path says which) */
 	if (l4_len < TCP_HLEN || hlen < TCP_HLEN || hlen > l4_wirelen || hlen > l4_len)
-		return false;
+		return DEC_FAST_NOT_TAKEN;
 	pkt->sport = span_be16(tcp, 0);
 	pkt->dport = span_be16(tcp, 2);
 	pkt->seq = span_be32(tcp, 4);
@@ -428,8 +445,7 @@ static inline bool decode_fast(const uint8_t *data, uint32_t caplen, uint32_t wi
 	pkt->payload = tcp + hlen;
 	pkt->payload_len = (uint32_t)(l4_len - hlen);
 	pkt->payload_wirelen = l4_wirelen - (uint32_t)hlen;
-	*r = pkt->payload_len < pkt->payload_wirelen ? DEC_PAYLOAD_TRUNC : DEC_OK;
-	return true;
+	return pkt->payload_len < pkt->payload_wirelen ? DEC_PAYLOAD_TRUNC : DEC_OK;
 }
 
 /* Link, IP, TCP: the straight path. Anything else goes to the tunnels. */
@@ -443,8 +459,11 @@ static enum decode_reason decode_inner(int lt, const uint8_t *data, uint32_t cap
 	uint8_t proto = 0;
 	enum decode_reason r;
 
-	if (lt == DLT_EN10MB && decode_fast(data, caplen, wirelen, pkt, &r))
-		return r;
+	if (lt == DLT_EN10MB) {
+		r = decode_fast(data, caplen, wirelen, pkt);
+		if (r != DEC_FAST_NOT_TAKEN)
+			return r;
+	}
 	memset(pkt, 0, offsetof(struct packet, payload));
 	pkt->tun.depth = 0; /* the rest of tun is set when a layer is entered */
 	r = decode_link(lt, &c, &net, &pkt->vlan);

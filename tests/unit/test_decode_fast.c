@@ -4,9 +4,10 @@
  * Ethernet header (DLT_EN10MB: the fast path takes what it can) and once
  * behind a Linux cooked header (DLT_LINUX_SLL: always the general path,
  * which reads the same ethertype and then the same IP decoders). Over
- * many datagrams with random bytes poked into the headers and random
- * capture and wire lengths, both must give the same reason and, when a
- * packet is decoded, the same packet view.
+ * many datagrams with random bytes poked into the headers, some of them
+ * sent to a tunnel (UDP to its port, GRE, IP in IP), and random capture
+ * and wire lengths, both must give the same reason and, when a packet is
+ * decoded, the same packet view.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -80,18 +81,48 @@ static void expect_same(const struct packet *a, const uint8_t *a_dg, const struc
 	assert_int_equal(a->payload - a_dg, b->payload - b_dg);
 	assert_int_equal(a->payload_len, b->payload_len);
 	assert_int_equal(a->payload_wirelen, b->payload_wirelen);
+	if (a->tun.depth) { /* the rest of tun is set only when a layer is */
+		assert_int_equal(a->tun.key, b->tun.key);
+		assert_int_equal(a->tun.has_id, b->tun.has_id);
+		if (a->tun.has_id)
+			assert_int_equal(a->tun.id, b->tun.id);
+	}
+}
+
+/* The tunnel layers, counted whatever the reason (decode_count). */
+static void expect_same_layers(const struct packet *a, const struct packet *b)
+{
 	assert_int_equal(a->tun.depth, b->tun.depth);
+	for (unsigned i = 0; i < a->tun.depth && i < TUNNEL_DEPTH_MAX; i++)
+		assert_int_equal(a->tun.kind[i], b->tun.kind[i]);
 }
 
 static void test_fast_path_as_general(void **state)
 {
 	(void)state;
 	uint8_t dg[256], eth[ETH_LEN + 300], sll[SLL_LEN + 300];
-	unsigned decoded = 0, cut = 0, each[DEC__COUNT] = { 0 };
+	unsigned decoded = 0, cut = 0, layers = 0, each[DEC__COUNT] = { 0 };
 	for (int round = 0; round < ROUNDS; round++) {
 		struct pkt_layout lay;
 		size_t n = random_datagram(dg, sizeof dg, &lay);
 		assert_true(n > 0);
+		/* now and then another protocol: UDP to a tunnel's port, GRE,
+		 * IP in IP (the tunnels then read the TCP header and payload
+		 * as theirs) */
+		if (next_rand() % 8 == 0) {
+			static const uint8_t protos[] = { 17, 17, 17, 47, 4, 41, 1 };
+			static const uint16_t ports[] = { 4789, 6081, 1701, 2152, 53 };
+			uint8_t proto = protos[next_rand() % sizeof protos];
+			dg[dg[0] >> 4 == 6 ? 6 : 9] = proto;
+			uint16_t port = ports[next_rand() % 5];
+			dg[lay.l4 + 2] = (uint8_t)(port >> 8);
+			dg[lay.l4 + 3] = (uint8_t)port;
+			if (next_rand() % 2) { /* a UDP length that fits */
+				size_t ulen = n - lay.l4;
+				dg[lay.l4 + 4] = (uint8_t)(ulen >> 8);
+				dg[lay.l4 + 5] = (uint8_t)ulen;
+			}
+		}
 		/* poke up to three header bytes (IP and TCP), sometimes none */
 		for (unsigned k = next_rand() % 4; k > 0; k--) {
 			size_t at = next_rand() % (lay.payload < n ? lay.payload + 1 : n);
@@ -131,6 +162,8 @@ static void test_fast_path_as_general(void **state)
 						     (uint32_t)(SLL_LEN + wirelen), &ps, NULL);
 		assert_int_equal(re, rs);
 		each[re]++;
+		expect_same_layers(&pe, &ps);
+		layers += pe.tun.depth > 0;
 		if (re == DEC_OK || re == DEC_PAYLOAD_TRUNC) {
 			expect_same(&pe, eth + ETH_LEN, &ps, sll + SLL_LEN);
 			decoded++;
@@ -141,8 +174,10 @@ static void test_fast_path_as_general(void **state)
 	 * hands to the general one */
 	assert_true(decoded > ROUNDS / 4);
 	assert_true(cut > ROUNDS / 50);
+	assert_true(layers > ROUNDS / 100);
 	assert_true(each[DEC_IP_BAD] > 0 && each[DEC_IP_TRUNC] > 0 && each[DEC_TCP_BAD] > 0 &&
-		    each[DEC_TCP_TRUNC] > 0 && each[DEC_IP_FRAGMENT] > 0 && each[DEC_NOT_TCP] > 0);
+		    each[DEC_TCP_TRUNC] > 0 && each[DEC_IP_FRAGMENT] > 0 && each[DEC_NOT_TCP] > 0 &&
+		    each[DEC_TUNNEL_BAD] > 0 && each[DEC_NOT_IP] > 0);
 }
 
 int main(void)
