@@ -28,6 +28,7 @@
 #define IP6_EXT_MAX 8        /* extension headers followed before giving up */
 #define IPPROTO_TCP_ 6
 #define ETH_HLEN 14
+#define VLAN_TAG_LEN 4
 #define IP4_HLEN 20 /* without options */
 #define IP6_HLEN 40
 #define TCP_HLEN 20 /* without options */
@@ -366,32 +367,30 @@ static inline bool ip6_ext_header(uint8_t nh)
 }
 
 /*
- * The common frame: untagged Ethernet, IPv4 without options or IPv6 with no
- * extension header, not a fragment. One length test covers the headers
- * (cursor_span), then each field is read at its fixed offset: the general
- * path's test per field was most of a frame's decode. TCP is decoded here;
- * another protocol goes on to the tunnels from the IP payload, as the
- * general path would send it. It takes only a frame the general path
- * decodes the same way, and fills *pkt as that path would; anything else
- * (a tag, options, a fragment, a lying or cut header) returns
- * DEC_FAST_NOT_TAKEN and is decoded the general way, which decides its
- * reason. test_decode_fast.c holds the two paths to the same results.
+ * The common frame: Ethernet, untagged or with one 802.1Q tag; IPv4
+ * without options or IPv6 with no extension header; not a fragment. One
+ * length test covers the headers (cursor_span), then each field is read
+ * at its fixed offset: the general path's test per field was most of a
+ * frame's decode. TCP is decoded here; another protocol goes on to the
+ * tunnels from the IP payload, as the general path would send it. It
+ * takes only a frame the general path decodes the same way, and fills
+ * *pkt as that path would; anything else (more tags, options, a fragment,
+ * a lying or cut header) returns DEC_FAST_NOT_TAKEN and is decoded the
+ * general way, which decides its reason. test_decode_fast.c holds the two
+ * paths to the same results.
  */
-static inline enum decode_reason decode_fast(const uint8_t *data, uint32_t caplen,
-					    uint32_t wirelen, struct packet *pkt)
+static inline __attribute__((always_inline)) enum decode_reason
+fast_ip(const struct cursor *c, uint32_t wirelen, struct packet *pkt, size_t lh, uint16_t et)
 {
-	struct cursor c = cursor_make(data, caplen);
-	const uint8_t *h = cursor_span(&c, ETH_HLEN + IP4_HLEN + TCP_HLEN);
-	if (!h)
-		return DEC_FAST_NOT_TAKEN;
-	uint16_t et = span_be16(h, 12);
+	const uint8_t *h;
 	size_t iphl;
 	uint32_t l4_wirelen; /* what the IP header declares past itself */
 	uint8_t proto;
-	memset(pkt, 0, offsetof(struct packet, payload));
-	pkt->tun.depth = 0;
 	if (et == ETHERTYPE_IPV4) {
-		const uint8_t *ip = h + ETH_HLEN;
+		h = cursor_span(c, lh + IP4_HLEN + TCP_HLEN);
+		if (!h)
+			return DEC_FAST_NOT_TAKEN;
+		const uint8_t *ip = h + lh;
 		uint16_t total = span_be16(ip, 2);
 		/* version 4, 20-byte header; not MF nor an offset */
 		if (ip[0] != 0x45 || (span_be16(ip, 6) & 0x3fff) || total < IP4_HLEN)
@@ -402,11 +401,11 @@ static inline enum decode_reason decode_fast(const uint8_t *data, uint32_t caple
 		pkt->ipver = 4;
 		memcpy(pkt->src, ip + 12, 4);
 		memcpy(pkt->dst, ip + 16, 4);
-	} else if (et == ETHERTYPE_IPV6) {
-		h = cursor_span(&c, ETH_HLEN + IP6_HLEN + TCP_HLEN);
+	} else {
+		h = cursor_span(c, lh + IP6_HLEN + TCP_HLEN);
 		if (!h)
 			return DEC_FAST_NOT_TAKEN;
-		const uint8_t *ip = h + ETH_HLEN;
+		const uint8_t *ip = h + lh;
 		uint16_t plen = span_be16(ip, 4);
 		proto = ip[6];
 		if ((ip[0] >> 4) != 6 || plen == 0 || ip6_ext_header(proto))
@@ -416,23 +415,21 @@ static inline enum decode_reason decode_fast(const uint8_t *data, uint32_t caple
 		pkt->ipver = 6;
 		memcpy(pkt->src, ip + 8, 16);
 		memcpy(pkt->dst, ip + 24, 16);
-	} else {
-		return DEC_FAST_NOT_TAKEN;
 	}
 	/* the datagram as declared, cut to what was captured: past it only
 	 * when the frame was cut, else the header lies (DEC_IP_BAD) */
-	size_t have = caplen - ETH_HLEN - iphl; /* >= TCP_HLEN: in the span */
+	size_t have = c->len - lh - iphl; /* >= TCP_HLEN: in the span */
 	bool ip_cut = l4_wirelen > have;
-	if (ip_cut && caplen >= wirelen)
+	if (ip_cut && c->len >= wirelen)
 		return DEC_FAST_NOT_TAKEN;
 	size_t l4_len = ip_cut ? have : l4_wirelen;
 	if (proto != IPPROTO_TCP_) {
 		/* the tunnels read their headers through this cursor, from
 		 * the IP payload as decode_tunnelled would be given it */
-		return decode_tunnelled(cursor_make(h + ETH_HLEN + iphl, l4_len), pkt, NET_OTHER,
+		return decode_tunnelled(cursor_make(h + lh + iphl, l4_len), pkt, NET_OTHER,
 					ip_cut, proto);
 	}
-	const uint8_t *tcp = h + ETH_HLEN + iphl;
+	const uint8_t *tcp = h + lh + iphl;
 	size_t hlen = (size_t)(tcp[12] >> 4) * 4;
 	/* a TCP header cut or lying (the general path says which) */
 	if (l4_len < TCP_HLEN || hlen < TCP_HLEN || hlen > l4_wirelen || hlen > l4_len)
@@ -446,6 +443,34 @@ static inline enum decode_reason decode_fast(const uint8_t *data, uint32_t caple
 	pkt->payload_len = (uint32_t)(l4_len - hlen);
 	pkt->payload_wirelen = l4_wirelen - (uint32_t)hlen;
 	return pkt->payload_len < pkt->payload_wirelen ? DEC_PAYLOAD_TRUNC : DEC_OK;
+}
+
+/* fast_ip is compiled twice, for a link header of each length, so that
+ * the untagged frame's offsets stay constants. */
+static inline enum decode_reason decode_fast(const uint8_t *data, uint32_t caplen,
+					    uint32_t wirelen, struct packet *pkt)
+{
+	struct cursor c = cursor_make(data, caplen);
+	const uint8_t *h = cursor_span(&c, ETH_HLEN + IP4_HLEN + TCP_HLEN);
+	if (!h)
+		return DEC_FAST_NOT_TAKEN;
+	memset(pkt, 0, offsetof(struct packet, payload));
+	pkt->tun.depth = 0;
+	uint16_t et = span_be16(h, 12);
+	if (et == ETHERTYPE_IPV4 || et == ETHERTYPE_IPV6)
+		return fast_ip(&c, wirelen, pkt, ETH_HLEN, et);
+	if (et != ETHERTYPE_VLAN)
+		return DEC_FAST_NOT_TAKEN;
+	/* one tag; a second (its ethertype is neither IP) or QinQ's 0x88a8
+	 * outside goes the general way */
+	h = cursor_span(&c, ETH_HLEN + VLAN_TAG_LEN + IP4_HLEN + TCP_HLEN);
+	if (!h)
+		return DEC_FAST_NOT_TAKEN;
+	pkt->vlan = span_be16(h, ETH_HLEN) & 0x0fff;
+	et = span_be16(h, ETH_HLEN + 2);
+	if (et == ETHERTYPE_IPV4 || et == ETHERTYPE_IPV6)
+		return fast_ip(&c, wirelen, pkt, ETH_HLEN + VLAN_TAG_LEN, et);
+	return DEC_FAST_NOT_TAKEN;
 }
 
 /* Link, IP, TCP: the straight path. Anything else goes to the tunnels. */

@@ -1,7 +1,8 @@
 /*
  * test_decode_fast.c - decode.c's fast path for plain Ethernet/IP/TCP
  * against its general path. The same IP datagram goes once behind an
- * Ethernet header (DLT_EN10MB: the fast path takes what it can) and once
+ * Ethernet header, untagged or with one or two 802.1Q tags (DLT_EN10MB:
+ * the fast path takes what it can) and once
  * behind a Linux cooked header (DLT_LINUX_SLL: always the general path,
  * which reads the same ethertype and then the same IP decoders). Over
  * many datagrams with random bytes poked into the headers, some of them
@@ -13,6 +14,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -100,8 +102,8 @@ static void expect_same_layers(const struct packet *a, const struct packet *b)
 static void test_fast_path_as_general(void **state)
 {
 	(void)state;
-	uint8_t dg[256], eth[ETH_LEN + 300], sll[SLL_LEN + 300];
-	unsigned decoded = 0, cut = 0, layers = 0, each[DEC__COUNT] = { 0 };
+	uint8_t dg[256], eth[ETH_LEN + 8 + 300], sll[SLL_LEN + 300];
+	unsigned decoded = 0, cut = 0, layers = 0, tagged = 0, each[DEC__COUNT] = { 0 };
 	for (int round = 0; round < ROUNDS; round++) {
 		struct pkt_layout lay;
 		size_t n = random_datagram(dg, sizeof dg, &lay);
@@ -146,35 +148,61 @@ static void test_fast_path_as_general(void **state)
 		default:
 			break;
 		}
+		/* Ethernet untagged, with one 802.1Q tag, or two */
+		uint8_t et_hi = dg[0] >> 4 == 6 ? 0x86 : 0x08, et_lo = dg[0] >> 4 == 6 ? 0xdd : 0x00;
+		size_t tags = next_rand() % 4 == 0 ? 1 + next_rand() % 4 / 3 : 0, el = ETH_LEN;
+		uint16_t tci = (uint16_t)next_rand();
 		memset(eth, 0, ETH_LEN);
-		eth[12] = dg[0] >> 4 == 6 ? 0x86 : 0x08;
-		eth[13] = dg[0] >> 4 == 6 ? 0xdd : 0x00;
-		memcpy(eth + ETH_LEN, dg, frame);
+		for (size_t i = 0; i < tags; i++) {
+			eth[el - 2] = 0x81;
+			eth[el - 1] = 0x00;
+			eth[el] = (uint8_t)(tci >> 8);
+			eth[el + 1] = (uint8_t)tci;
+			el += 4;
+		}
+		eth[el - 2] = et_hi;
+		eth[el - 1] = et_lo;
+		memcpy(eth + el, dg, frame);
 		memset(sll, 0, SLL_LEN);
-		sll[14] = eth[12];
-		sll[15] = eth[13];
+		sll[14] = et_hi;
+		sll[15] = et_lo;
 		memcpy(sll + SLL_LEN, dg, frame);
 
+		/* each frame in a buffer of its captured length: under ASan
+		 * (make unit-asan) a read past it is an error */
+		uint8_t *fe = malloc(el + caplen), *fs = malloc(SLL_LEN + caplen);
+		assert_non_null(fe);
+		assert_non_null(fs);
+		memcpy(fe, eth, el + caplen);
+		memcpy(fs, sll, SLL_LEN + caplen);
 		struct packet pe, ps;
-		enum decode_reason re = decode_frame(DLT_EN10MB, eth, (uint32_t)(ETH_LEN + caplen),
-						     (uint32_t)(ETH_LEN + wirelen), &pe, NULL);
-		enum decode_reason rs = decode_frame(DLT_LINUX_SLL, sll, (uint32_t)(SLL_LEN + caplen),
+		enum decode_reason re = decode_frame(DLT_EN10MB, fe, (uint32_t)(el + caplen),
+						     (uint32_t)(el + wirelen), &pe, NULL);
+		enum decode_reason rs = decode_frame(DLT_LINUX_SLL, fs, (uint32_t)(SLL_LEN + caplen),
 						     (uint32_t)(SLL_LEN + wirelen), &ps, NULL);
 		assert_int_equal(re, rs);
 		each[re]++;
 		expect_same_layers(&pe, &ps);
 		layers += pe.tun.depth > 0;
 		if (re == DEC_OK || re == DEC_PAYLOAD_TRUNC) {
-			expect_same(&pe, eth + ETH_LEN, &ps, sll + SLL_LEN);
+			/* the outermost tag's id, where a cooked header has none */
+			assert_int_equal(pe.vlan, tags ? tci & 0x0fff : 0);
+			assert_int_equal(ps.vlan, 0);
+			ps.vlan = pe.vlan;
+			expect_same(&pe, fe + el, &ps, fs + SLL_LEN);
+			tagged += tags > 0;
 			decoded++;
 			cut += re == DEC_PAYLOAD_TRUNC;
 		}
+		free(fe);
+		free(fs);
 	}
 	/* the rounds reached both outcomes and the reasons the fast path
 	 * hands to the general one */
 	assert_true(decoded > ROUNDS / 4);
 	assert_true(cut > ROUNDS / 50);
 	assert_true(layers > ROUNDS / 100);
+	assert_true(tagged > ROUNDS / 20);
 	assert_true(each[DEC_IP_BAD] > 0 && each[DEC_IP_TRUNC] > 0 && each[DEC_TCP_BAD] > 0 &&
 		    each[DEC_TCP_TRUNC] > 0 && each[DEC_IP_FRAGMENT] > 0 && each[DEC_NOT_TCP] > 0 &&
 		    each[DEC_TUNNEL_BAD] > 0 && each[DEC_NOT_IP] > 0);
