@@ -423,13 +423,23 @@ fast_ip(const struct cursor *c, uint32_t wirelen, struct packet *pkt, size_t lh,
 	if (ip_cut && c->len >= wirelen)
 		return DEC_FAST_NOT_TAKEN;
 	size_t l4_len = ip_cut ? have : l4_wirelen;
+	const uint8_t *l4 = h + lh + iphl;
 	if (proto != IPPROTO_TCP_) {
+		/* Not TCP: most of it (a busy link's UDP, ICMP) no tunnel
+		 * either, told here as tunnel_from_ip would tell it (a UDP
+		 * header's ports are in the span: it has TCP_HLEN bytes).
+		 * Protocol 0 is left to decode_tunnelled, which takes it for
+		 * "no protocol" and says DEC_NOT_IP. */
+		if (proto != 0 && !decode_proto_may_tunnel(proto))
+			return DEC_NOT_TCP;
+		if (proto == IPPROTO_UDP_ &&
+		    (l4_len < 4 || decode_udp_tunnel(span_be16(l4, 0), span_be16(l4, 2)) == DEC_NOT_TCP))
+			return DEC_NOT_TCP;
 		/* the tunnels read their headers through this cursor, from
 		 * the IP payload as decode_tunnelled would be given it */
-		return decode_tunnelled(cursor_make(h + lh + iphl, l4_len), pkt, NET_OTHER,
-					ip_cut, proto);
+		return decode_tunnelled(cursor_make(l4, l4_len), pkt, NET_OTHER, ip_cut, proto);
 	}
-	const uint8_t *tcp = h + lh + iphl;
+	const uint8_t *tcp = l4;
 	size_t hlen = (size_t)(tcp[12] >> 4) * 4;
 	/* a TCP header cut or lying (the general path says which) */
 	if (l4_len < TCP_HLEN || hlen < TCP_HLEN || hlen > l4_wirelen || hlen > l4_len)

@@ -22,6 +22,40 @@ enum {
 
 int decode_net_from_ethertype(uint16_t et);
 
+#define IPPROTO_IPIP_ 4
+#define IPPROTO_UDP_ 17
+#define IPPROTO_IPV6_ 41
+#define IPPROTO_GRE_ 47
+
+#define PORT_VXLAN 4789
+#define PORT_GENEVE 6081
+#define PORT_L2TP 1701
+#define PORT_GTPU 2152
+
+/* Whether tunnel_from_ip may find a tunnel in an IP payload of this
+ * protocol; for any other it says DEC_NOT_TCP. */
+static inline bool decode_proto_may_tunnel(uint8_t proto)
+{
+	return proto == IPPROTO_UDP_ || proto == IPPROTO_GRE_ || proto == IPPROTO_IPIP_ ||
+	       proto == IPPROTO_IPV6_;
+}
+
+/* The tunnel a UDP datagram between these ports carries (DEC_TUN_*), or
+ * DEC_NOT_TCP: none. Here, not in decode_tunnel.c alone, so that decode.c's
+ * fast path can leave the rest of a busy link's UDP without a call. */
+static inline enum decode_reason decode_udp_tunnel(uint16_t sport, uint16_t dport)
+{
+	if (dport == PORT_VXLAN)
+		return DEC_TUN_VXLAN;
+	if (dport == PORT_GENEVE)
+		return DEC_TUN_GENEVE;
+	if (dport == PORT_L2TP || sport == PORT_L2TP)
+		return DEC_TUN_L2TP;
+	if (dport == PORT_GTPU || sport == PORT_GTPU)
+		return DEC_TUN_GTPU;
+	return DEC_NOT_TCP;
+}
+
 /* An Ethernet header (and up to four VLAN tags) at c: *net is what follows.
  * *vlan is set from the first tag unless it is already non-zero. */
 enum decode_reason decode_ether(struct cursor *c, int *net, uint16_t *vlan);

@@ -30,15 +30,6 @@
 
 #include "decode_int.h"
 
-#define IPPROTO_IPIP_ 4
-#define IPPROTO_UDP_ 17
-#define IPPROTO_IPV6_ 41
-#define IPPROTO_GRE_ 47
-
-#define PORT_VXLAN 4789
-#define PORT_GENEVE 6081
-#define PORT_L2TP 1701
-#define PORT_GTPU 2152
 
 #define ET_IPV4 0x0800
 #define ET_IPV6 0x86dd
@@ -257,16 +248,8 @@ static enum decode_reason udp(struct cursor *c, struct packet *pkt, bool cut, in
 	size_t start = c->off;
 	if (!cursor_be16(c, &sport) || !cursor_be16(c, &dport))
 		return DEC_NOT_TCP;
-	enum decode_reason k;
-	if (dport == PORT_VXLAN)
-		k = DEC_TUN_VXLAN;
-	else if (dport == PORT_GENEVE)
-		k = DEC_TUN_GENEVE;
-	else if (dport == PORT_L2TP || sport == PORT_L2TP)
-		k = DEC_TUN_L2TP;
-	else if (dport == PORT_GTPU || sport == PORT_GTPU)
-		k = DEC_TUN_GTPU;
-	else
+	enum decode_reason k = decode_udp_tunnel(sport, dport);
+	if (k == DEC_NOT_TCP)
 		return DEC_NOT_TCP;
 	enum decode_reason r = push(pkt, k);
 	if (r != DEC_OK)
