@@ -33,8 +33,9 @@ void json_tcache_fill(struct tcache *c, uint64_t ts_us)
 {
 	c->len = out_time_str(c->text, sizeof c->text, ts_us, OUT_TIME_EVE);
 	c->us = ts_us;
-	const char *d = memchr(c->text, '.', c->len);
-	c->dot = d && c->len - (size_t)(d - c->text) > 6 ? (size_t)(d - c->text) : 0;
+	/* An EVE time ends in ".dddddd+0000": no search for its dot ("?", the
+	 * text of a time gmtime cannot take, has none). */
+	c->dot = c->len >= 12 && c->text[c->len - 12] == '.' ? c->len - 12 : 0;
 }
 
 
