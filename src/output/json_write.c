@@ -321,7 +321,7 @@ void jw_raw_at(struct jw *w, char *o, const char *s, size_t n)
 /* Decimal digits of v at o, which has room for 20: returns their end.
  * Counted first, then written from the end two at a time (one division
  * per pair, in 32 bits once the value fits), straight into place. */
-static char *put_digits(char *o, uint64_t v)
+static char *put_digits_long(char *o, uint64_t v)
 {
 	char *end = o + out_digits(v), *p = end;
 	while (v > UINT32_MAX) {
@@ -342,6 +342,49 @@ static char *put_digits(char *o, uint64_t v)
 	else
 		p[-1] = (char)('0' + u);
 	return end;
+}
+
+/* One or two digits of v (below 100) at o: returns their end. */
+static inline char *put_small(char *o, unsigned v)
+{
+	if (v < 10) {
+		*o = (char)('0' + v);
+		return o + 1;
+	}
+	memcpy(o, out_digit_pairs + 2 * v, 2);
+	return o + 2;
+}
+
+/* Four digits of v (below 10000), zeros in front. */
+static inline void put_four(char *o, unsigned v)
+{
+	memcpy(o, out_digit_pairs + 2 * (v / 100), 2);
+	memcpy(o + 2, out_digit_pairs + 2 * (v % 100), 2);
+}
+
+/*
+ * The same for the sizes nearly every number has (counts, frame numbers,
+ * sizes, latencies: a third of them 0 to 9, most of the rest 3 to 6
+ * digits): by width, no count and no loop, the high part one or two
+ * digits and the rest pairs; 7 digits and more go the long way.
+ */
+static char *put_digits(char *o, uint64_t v)
+{
+	if (v < 100)
+		return put_small(o, (unsigned)v);
+	if (v < 10000) {
+		unsigned u = (unsigned)v;
+		o = put_small(o, u / 100);
+		memcpy(o, out_digit_pairs + 2 * (u % 100), 2);
+		return o + 2;
+	}
+	if (v < 1000000) {
+		unsigned u = (unsigned)v;
+		o = put_small(o, u / 10000);
+		put_four(o, u % 10000);
+		return o + 4;
+	}
+	return put_digits_long(o, v);
 }
 
 char *jc_u64(char *o, uint64_t v)
