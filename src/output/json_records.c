@@ -63,10 +63,101 @@ static void txn_caps(struct jw *w, const struct pop3_txn *t)
 		jw_str(w, "sasl", t->sasl);
 }
 
-/* A text as a JSON string, NULL as "" (as jw_str writes it). */
-static inline char *jc_text(char *o, const char *s, size_t n)
+/*
+ * This program's names (a state, a status, a rule, a severity, an end
+ * reason) as JSON strings, escaped once per name and kept: a record has
+ * several, and measuring and escaping each every time cost more than the
+ * rest of its field. Only for names the functions of other modules return
+ * from static storage, which never change: the key is the name's address.
+ * The table never evicts (names are a few dozen), so a name's text stays
+ * where it is for the thread's life; when full, or for a name whose text
+ * is longer than a slot, the name is measured and escaped as any text.
+ */
+#define JNAME_TEXT 48  /* a slot's text, quotes included, padded */
+#define JNAME_SLOTS 256
+
+struct jname_slot {
+	const char *name; /* NULL: free */
+	size_t n;         /* the name's length */
+	size_t len;       /* its JSON text's; 0: too long to keep */
+	char text[JNAME_TEXT];
+};
+
+/* A name to write: its kept text (len != 0), or the name itself. */
+struct jname {
+	const char *text, *name;
+	size_t len, n;
+};
+
+static _Thread_local struct jname_slot jname_slots[JNAME_SLOTS];
+
+static inline size_t jname_home(const char *name)
 {
-	return jc_str(o, s ? s : "", n);
+	return (size_t)(((uint64_t)(uintptr_t)name * 0x9e3779b97f4a7c15u) >> 56);
+}
+
+/* The name's slot from its home on, filled if it is new; NULL when the
+ * table is full. */
+static const struct jname_slot *jname_find(const char *name)
+{
+	size_t h = jname_home(name);
+	for (size_t i = 0; i < JNAME_SLOTS; i++) {
+		struct jname_slot *sl = &jname_slots[(h + i) % JNAME_SLOTS];
+		if (sl->name == name)
+			return sl;
+		if (!sl->name) {
+			sl->name = name;
+			sl->n = strlen(name);
+			sl->len = 0;
+			if (sl->n + 2 <= JNAME_TEXT) { /* else its text cannot fit */
+				char buf[JW_ESCAPED_MAX(JNAME_TEXT)];
+				size_t len = (size_t)(jc_str(buf, name, sl->n) - buf);
+				if (len <= JNAME_TEXT) {
+					memset(sl->text, 0, sizeof sl->text);
+					memcpy(sl->text, buf, len);
+					sl->len = len;
+				}
+			}
+			return sl;
+		}
+	}
+	return NULL;
+}
+
+static struct jname jname_slow(const char *name)
+{
+	const struct jname_slot *sl = jname_find(name);
+	if (!sl)
+		return (struct jname){ NULL, name, 0, strlen(name) };
+	return (struct jname){ sl->text, name, sl->len, sl->n };
+}
+
+/* Inline, the name at its home slot (nearly always): a compare and loads. */
+static inline struct jname jname_of(const char *name)
+{
+	if (!name)
+		name = ""; /* as jw_str writes NULL */
+	const struct jname_slot *sl = &jname_slots[jname_home(name)];
+	if (sl->name == name)
+		return (struct jname){ sl->text, name, sl->len, sl->n };
+	return jname_slow(name);
+}
+
+/* Room for a name's text at most. */
+static inline size_t jname_room(struct jname v)
+{
+	return v.len ? JNAME_TEXT : JW_ESCAPED_MAX(v.n);
+}
+
+/* The name's JSON text at o (room for jname_room): a kept text is one
+ * fixed-size move of the whole slot. */
+static inline char *jc_name(char *o, struct jname v)
+{
+	if (v.len) {
+		memcpy(o, v.text, JNAME_TEXT);
+		return o + v.len;
+	}
+	return jc_str(o, v.name, v.n);
 }
 
 /*
@@ -82,13 +173,12 @@ void json_write_txn(struct json_sink *j, const struct event *e)
 	const struct pop3_txn *t = e->txn;
 	struct jw *w = &j->w;
 	uint64_t cnt = t->end_frame ? t->end_frame : t->rep_frame ? t->rep_frame : t->req_frame;
-	const char *state = pop3_state_name(t->state_before);
-	const char *status = pop3_status_str(t->status);
-	size_t state_n = state ? strlen(state) : 0, status_n = status ? strlen(status) : 0;
+	struct jname state = jname_of(pop3_state_name(t->state_before));
+	struct jname status = jname_of(pop3_status_str(t->status));
 	size_t kw_n = strlen(t->keyword), args_n = t->has_args ? strlen(t->args) : 0;
 	size_t text_n = strlen(t->text), code_n = strlen(t->code);
 	COMMON(j, "pop3", e->ts_us, e->sess);
-	char *o = jw_at(w, TXN_FIXED_MAX + JW_ESCAPED_MAX(state_n) + JW_ESCAPED_MAX(status_n) +
+	char *o = jw_at(w, TXN_FIXED_MAX + jname_room(state) + jname_room(status) +
 				   JW_ESCAPED_MAX(kw_n) + JW_ESCAPED_MAX(args_n) + JW_ESCAPED_MAX(text_n) +
 				   JW_ESCAPED_MAX(code_n));
 	if (cnt) {
@@ -98,7 +188,7 @@ void json_write_txn(struct json_sink *j, const struct event *e)
 	o = JC_LIT(o, ",\"pop3\":{\"tx_id\":");
 	o = jc_u64(o, t->index);
 	o = JC_LIT(o, ",\"state\":");
-	o = jc_text(o, state, state_n);
+	o = jc_name(o, state);
 	if (t->cmd != POP3_CMD_NONE) {
 		o = JC_LIT(o, ",\"request\":{\"command\":");
 		o = jc_str(o, t->keyword, kw_n);
@@ -125,7 +215,7 @@ void json_write_txn(struct json_sink *j, const struct event *e)
 		o = JC_LIT(o, ",\"response\":{\"success\":");
 		o = jc_bool(o, t->status == POP3_ST_OK);
 		o = JC_LIT(o, ",\"status\":");
-		o = jc_text(o, status, status_n);
+		o = jc_name(o, status);
 		o = JC_LIT(o, ",\"header\":");
 		o = jc_str(o, t->text, text_n);
 		if (t->code[0]) {
@@ -175,11 +265,11 @@ void json_write_txn(struct json_sink *j, const struct event *e)
 		const char *n = pop3_txn_flag_name(f & -f);
 		if (!n)
 			continue;
-		size_t nn = strlen(n);
-		o = jw_more(w, o, 1 + JW_ESCAPED_MAX(nn) + 8);
+		struct jname name = jname_of(n);
+		o = jw_more(w, o, 1 + jname_room(name) + 8);
 		if (!first)
 			*o++ = ',';
-		o = jc_str(o, n, nn);
+		o = jc_name(o, name);
 		first = false;
 	}
 	o = JC_LIT(o, "]}}");
@@ -212,28 +302,28 @@ void json_write_finding(struct json_sink *j, const struct event *e)
 			cnt = f->ev[i].frame;
 	const char *symptom = rule_symptom(f->rule);
 	const char *user = e->sess && e->sess->pop3.user[0] ? e->sess->pop3.user : NULL;
-	struct text rule = text_of(rule_name(f->rule)), sev = text_of(severity_name(f->sev));
-	struct text sum = text_of(f->summary), rfc = text_of(rule_rfc(f->rule));
-	struct text sym = text_of(symptom), usr = text_of(user);
+	struct jname rule = jname_of(rule_name(f->rule)), sev = jname_of(severity_name(f->sev));
+	struct jname rfc = jname_of(rule_rfc(f->rule)), sym = jname_of(symptom);
+	struct text sum = text_of(f->summary), usr = text_of(user);
 	COMMON(j, "pop3_finding", e->ts_us, e->sess);
-	char *o = jw_at(w, RECORD_FIXED_MAX + JW_ESCAPED_MAX(rule.n) + JW_ESCAPED_MAX(sev.n) +
-				   JW_ESCAPED_MAX(sum.n) + JW_ESCAPED_MAX(rfc.n) + JW_ESCAPED_MAX(sym.n) +
+	char *o = jw_at(w, RECORD_FIXED_MAX + jname_room(rule) + jname_room(sev) +
+				   JW_ESCAPED_MAX(sum.n) + jname_room(rfc) + jname_room(sym) +
 				   JW_ESCAPED_MAX(usr.n));
 	if (cnt) {
 		o = JC_LIT(o, ",\"pcap_cnt\":");
 		o = jc_u64(o, cnt);
 	}
 	o = JC_LIT(o, ",\"finding\":{\"rule\":");
-	o = jc_str(o, rule.s, rule.n);
+	o = jc_name(o, rule);
 	o = JC_LIT(o, ",\"severity\":");
-	o = jc_str(o, sev.s, sev.n);
+	o = jc_name(o, sev);
 	o = JC_LIT(o, ",\"summary\":");
 	o = jc_str(o, sum.s, sum.n);
 	o = JC_LIT(o, ",\"rfc\":");
-	o = jc_str(o, rfc.s, rfc.n);
+	o = jc_name(o, rfc);
 	if (symptom) {
 		o = JC_LIT(o, ",\"symptom\":");
-		o = jc_str(o, sym.s, sym.n);
+		o = jc_name(o, sym);
 	}
 	if (user) {
 		o = JC_LIT(o, ",\"user\":");
@@ -266,14 +356,14 @@ void json_write_session(struct json_sink *j, const struct event *e, uint64_t dro
 	const struct ev_pop3 *ci = &s->pop3;
 	struct jw *w = &j->w;
 	bool any = s->findings[0] + s->findings[1] + s->findings[2] != 0;
-	struct text reason = text_of(flow_end_name(s->end));
-	struct text state = text_of(pop3_state_name(ci->state));
+	struct jname reason = jname_of(flow_end_name(s->end));
+	struct jname state = jname_of(pop3_state_name(ci->state));
 	struct text user = text_of(ci->user[0] ? ci->user : NULL);
 	struct text banner = text_of(ci->greeted ? ci->banner : NULL);
-	struct text worst = text_of(any ? severity_name(s->worst) : NULL);
+	struct jname worst = jname_of(any ? severity_name(s->worst) : NULL);
 	COMMON(j, "pop3_session", e->ts_us, s);
-	char *o = jw_at(w, RECORD_FIXED_MAX + JW_ESCAPED_MAX(reason.n) + JW_ESCAPED_MAX(state.n) +
-				   JW_ESCAPED_MAX(user.n) + JW_ESCAPED_MAX(banner.n) + JW_ESCAPED_MAX(worst.n));
+	char *o = jw_at(w, RECORD_FIXED_MAX + jname_room(reason) + jname_room(state) +
+				   JW_ESCAPED_MAX(user.n) + JW_ESCAPED_MAX(banner.n) + jname_room(worst));
 	if (s->last_frame) {
 		o = JC_LIT(o, ",\"pcap_cnt\":");
 		o = jc_u64(o, s->last_frame);
@@ -283,7 +373,7 @@ void json_write_session(struct json_sink *j, const struct event *e, uint64_t dro
 	o = JC_LIT(o, "\",\"end\":\"");
 	o = put_time(&j->tc, o, s->last_ts);
 	o = JC_LIT(o, "\",\"end_reason\":");
-	o = jc_str(o, reason.s, reason.n);
+	o = jc_name(o, reason);
 	o = JC_LIT(o, ",\"first_frame\":");
 	o = jc_u64(o, s->first_frame);
 	o = JC_LIT(o, ",\"last_frame\":");
@@ -293,7 +383,7 @@ void json_write_session(struct json_sink *j, const struct event *e, uint64_t dro
 	if (s->by_content)
 		o = JC_LIT(o, ",\"found_by\":\"content\"");
 	o = JC_LIT(o, ",\"state\":");
-	o = jc_str(o, state.s, state.n);
+	o = jc_name(o, state);
 	if (ci->user[0]) {
 		o = JC_LIT(o, ",\"user\":");
 		o = jc_str(o, user.s, user.n);
@@ -339,18 +429,18 @@ void json_write_session(struct json_sink *j, const struct event *e, uint64_t dro
 	o = jc_bool(o, s->flagged);
 	if (any) {
 		o = JC_LIT(o, ",\"worst_severity\":");
-		o = jc_str(o, worst.s, worst.n);
+		o = jc_name(o, worst);
 	}
 	o = JC_LIT(o, ",\"rules\":[");
 	bool first = true;
 	for (int r = 0; r < R__COUNT && r < 64; r++) {
 		if (!(s->rules_hit & (1ull << r)))
 			continue;
-		struct text rn = text_of(rule_name((enum rule_id)r));
-		o = jw_more(w, o, 1 + JW_ESCAPED_MAX(rn.n) + RECORD_FIXED_MAX);
+		struct jname rn = jname_of(rule_name((enum rule_id)r));
+		o = jw_more(w, o, 1 + jname_room(rn) + RECORD_FIXED_MAX);
 		if (!first)
 			*o++ = ',';
-		o = jc_str(o, rn.s, rn.n);
+		o = jc_name(o, rn);
 		first = false;
 	}
 	*o++ = ']';
@@ -393,9 +483,9 @@ void json_write_open(struct json_sink *j, const struct event *e)
 {
 	const struct ev_session *s = e->sess;
 	struct jw *w = &j->w;
-	struct text state = text_of(pop3_state_name(s->pop3.state));
+	struct jname state = jname_of(pop3_state_name(s->pop3.state));
 	COMMON(j, "pop3_session_open", e->ts_us, s);
-	char *o = jw_at(w, RECORD_FIXED_MAX + JW_ESCAPED_MAX(state.n));
+	char *o = jw_at(w, RECORD_FIXED_MAX + jname_room(state));
 	if (s->first_frame) {
 		o = JC_LIT(o, ",\"pcap_cnt\":");
 		o = jc_u64(o, s->first_frame);
@@ -405,7 +495,7 @@ void json_write_open(struct json_sink *j, const struct event *e)
 	o = JC_LIT(o, ",\"midstream\":");
 	o = jc_bool(o, s->midstream);
 	o = JC_LIT(o, ",\"state\":");
-	o = jc_str(o, state.s, state.n);
+	o = jc_name(o, state);
 	o = JC_LIT(o, "}}");
 	jw_at_end(w, o, 0);
 }
