@@ -8,6 +8,7 @@
 #ifndef POP3MON_TIMEFMT_H
 #define POP3MON_TIMEFMT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -25,6 +26,12 @@ char *out_fmt_time(char *buf, size_t n, uint64_t ts_us, enum out_time_style styl
  * The text is always printable ASCII with neither '"' nor '\\', so JSON
  * can take it as it is. */
 size_t out_time_str(char *buf, size_t n, uint64_t ts_us, enum out_time_style style);
+/* text (len bytes) is out_time_str's EVE text of was_us: rewrite it to
+ * ts_us's in place when that is of the same UTC day, where only the time
+ * of day and the microseconds differ. False, text untouched, otherwise:
+ * another day, a text not of the usual form, a day out_time_str does not
+ * write by arithmetic. */
+bool out_time_eve_same_day(char *text, size_t len, uint64_t was_us, uint64_t ts_us);
 
 /* "00" to "99", for numbers written two digits at a time. */
 extern const char out_digit_pairs[201];

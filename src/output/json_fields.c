@@ -31,6 +31,11 @@ void json_time_field(struct jw *w, const char *key, uint64_t ts_us)
 
 void json_tcache_fill(struct tcache *c, uint64_t ts_us)
 {
+	/* another second of the same day: its time of day rewritten in place */
+	if (c->len && c->dot && out_time_eve_same_day(c->text, c->len, c->us, ts_us)) {
+		c->us = ts_us;
+		return;
+	}
 	c->len = out_time_str(c->text, sizeof c->text, ts_us, OUT_TIME_EVE);
 	c->us = ts_us;
 	/* An EVE time ends in ".dddddd+0000": no search for its dot ("?", the

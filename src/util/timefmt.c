@@ -194,6 +194,19 @@ static size_t utc_time_str(char *buf, uint64_t ts_us, enum out_time_style style)
 	return (size_t)(o - buf);
 }
 
+bool out_time_eve_same_day(char *text, size_t len, uint64_t was_us, uint64_t ts_us)
+{
+	uint64_t t = ts_us / 1000000, day = t / 86400;
+	if (len != 31 || day != was_us / 86400000000u || !utc_date(day))
+		return false;
+	unsigned us = (unsigned)(ts_us % 1000000), sod = (unsigned)(t % 86400);
+	memcpy(text + 11, out_digit_pairs + 2 * (sod / 3600), 2);
+	memcpy(text + 14, out_digit_pairs + 2 * (sod / 60 % 60), 2);
+	memcpy(text + 17, out_digit_pairs + 2 * (sod % 60), 2);
+	out_six_digits(text + 20, us);
+	return true;
+}
+
 size_t out_time_str(char *buf, size_t n, uint64_t ts_us, enum out_time_style style)
 {
 	if (n >= OUT_TIME_MAX &&
