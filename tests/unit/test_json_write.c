@@ -1,0 +1,298 @@
+/*
+ * test_json_write.c - the JSON writer's fast paths against plain
+ * references: the escaper (words of 8, blocks of 16 with SSE2, short
+ * texts) against a byte-by-byte escaper written from the policy in
+ * json_write.h, numbers against printf, times against gmtime and
+ * strftime, and a time rewritten in place against one written whole.
+ */
+#include <inttypes.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <cmocka.h>
+
+#include "../../src/output/json_write.h"
+#include "timefmt.h"
+
+static uint64_t rng_state = 0x9e3779b97f4a7c15u;
+
+static uint64_t rnd(void)
+{
+	uint64_t x = rng_state;
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	return rng_state = x;
+}
+
+/* The code point of a well-formed UTF-8 sequence at s (n bytes left) and
+ * its length, by decoding: 0 when it is not one (a stray continuation, a
+ * cut sequence, an overlong form, a surrogate, past U+10FFFF). */
+static size_t ref_utf8(const unsigned char *s, size_t n, uint32_t *cp)
+{
+	size_t len;
+	uint32_t v;
+	if (s[0] >= 0xc0 && s[0] < 0xe0) {
+		len = 2;
+		v = s[0] & 0x1f;
+	} else if (s[0] >= 0xe0 && s[0] < 0xf0) {
+		len = 3;
+		v = s[0] & 0x0f;
+	} else if (s[0] >= 0xf0 && s[0] < 0xf8) {
+		len = 4;
+		v = s[0] & 0x07;
+	} else
+		return 0;
+	if (len > n)
+		return 0;
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		v = v << 6 | (s[i] & 0x3f);
+	}
+	static const uint32_t least[5] = { 0, 0, 0x80, 0x800, 0x10000 };
+	if (v < least[len] || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff))
+		return 0;
+	*cp = v;
+	return len;
+}
+
+/* The policy of json_write.h, one byte or sequence at a time. */
+static size_t ref_escape(char *o, const unsigned char *s, size_t n)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < n;) {
+		unsigned c = s[i];
+		uint32_t cp;
+		size_t l;
+		if (c == '"' || c == '\\') {
+			o[k++] = '\\';
+			o[k++] = (char)c;
+			i++;
+		} else if (c == '\n' || c == '\r' || c == '\t') {
+			o[k++] = '\\';
+			o[k++] = c == '\n' ? 'n' : c == '\r' ? 'r' : 't';
+			i++;
+		} else if (c < 0x20 || c == 0x7f) {
+			k += (size_t)sprintf(o + k, "\\u%04x", c);
+			i++;
+		} else if (c < 0x80) {
+			o[k++] = (char)c;
+			i++;
+		} else if ((l = ref_utf8(s + i, n - i, &cp)) == 0) {
+			k += (size_t)sprintf(o + k, "\\u%04x", c); /* the byte as U+00XX */
+			i++;
+		} else if (cp < 0xa0) { /* C1 control */
+			k += (size_t)sprintf(o + k, "\\u%04x", (unsigned)cp);
+			i += l;
+		} else {
+			memcpy(o + k, s + i, l);
+			k += l;
+			i += l;
+		}
+	}
+	o[k] = '\0';
+	return k;
+}
+
+/* Both ways, as a whole JSON string (jc_str, what the records use) and by
+ * jw_escape; fails with the input's bytes on a difference. */
+static void check_escape(const unsigned char *in, size_t n)
+{
+	static char want[6 * 512 + 8], got[6 * 512 + 8];
+	size_t wl = ref_escape(want, in, n);
+	char *end = jc_str(got, (const char *)in, n);
+	size_t gl = (size_t)(end - got);
+	bool same = gl == wl + 2 && got[0] == '"' && got[gl - 1] == '"' && memcmp(got + 1, want, wl) == 0;
+	struct jw w;
+	jw_init(&w);
+	jw_escape(&w, (const char *)in, n);
+	same = same && w.len == wl && memcmp(w.buf, want, wl + 1) == 0;
+	jw_fini(&w);
+	if (!same) {
+		char hex[3 * 512 + 1];
+		for (size_t i = 0; i < n; i++)
+			sprintf(hex + 3 * i, "%02x ", in[i]);
+		hex[3 * n] = '\0';
+		fail_msg("%zu bytes: %s\nwant %s", n, hex, want);
+	}
+}
+
+/* Every byte 0-255, alone and at every offset of plain text long enough
+ * for two 16-byte blocks and a tail, and every pair of bytes from a set
+ * that covers each UTF-8 class. */
+static void test_escape_every_byte_everywhere(void **state)
+{
+	(void)state;
+	unsigned char in[64];
+	for (unsigned c = 0; c < 256; c++)
+		for (size_t n = 1; n <= 40; n++)
+			for (size_t at = 0; at < n; at++) {
+				for (size_t i = 0; i < n; i++)
+					in[i] = (unsigned char)('a' + i % 26);
+				in[at] = (unsigned char)c;
+				check_escape(in, n);
+			}
+	static const unsigned char cls[] = { 0x00, 0x09, 0x1f, 0x20, 0x22, 0x5c, 0x7e, 0x7f, 0x80, 0x9f,
+					     0xa0, 0xbf, 0xc0, 0xc1, 0xc2, 0xdf, 0xe0, 0xed, 0xef, 0xf0,
+					     0xf4, 0xf5, 0xff, 'x' };
+	for (size_t a = 0; a < sizeof cls; a++)
+		for (size_t b = 0; b < sizeof cls; b++)
+			for (size_t at = 0; at < 20; at++) {
+				memset(in, 'q', 24);
+				in[at] = cls[a];
+				in[at + 1] = cls[b];
+				check_escape(in, 24);
+				check_escape(in, at + 2);
+			}
+}
+
+/* Random texts of every length to 300: mostly plain ASCII, with special
+ * bytes, random bytes and valid UTF-8 (2, 3 and 4 bytes, C1 controls
+ * among them) spread in at varying rates. */
+static void test_escape_random(void **state)
+{
+	(void)state;
+	static const char *utf8[] = { "\xc3\xa9", "\xc2\x85", "\xc2\xa0", "\xe2\x82\xac", "\xed\x9f\xbf",
+				      "\xef\xbf\xbd", "\xf0\x9f\x98\x80", "\xf4\x8f\xbf\xbf" };
+	unsigned char in[512];
+	for (int round = 0; round < 20000; round++) {
+		size_t n = (size_t)(rnd() % 301);
+		unsigned rate = (unsigned)(rnd() % 4); /* 0: plain only ... 3: one in 4 odd */
+		size_t i = 0;
+		while (i < n) {
+			uint64_t r = rnd();
+			if (rate == 0 || r % (rate == 1 ? 64 : rate == 2 ? 12 : 4)) {
+				in[i++] = (unsigned char)(0x20 + (r >> 8) % 0x5f);
+				continue;
+			}
+			switch ((r >> 8) % 3) {
+			case 0: /* any byte */
+				in[i++] = (unsigned char)(r >> 16);
+				break;
+			case 1: { /* a whole UTF-8 sequence, when it fits */
+				const char *u = utf8[(r >> 16) % (sizeof utf8 / sizeof utf8[0])];
+				size_t l = strlen(u);
+				if (i + l <= n) {
+					memcpy(in + i, u, l);
+					i += l;
+				} else
+					in[i++] = 'z';
+				break;
+			}
+			default: /* the bytes JSON escapes by name */
+				in[i++] = (unsigned char)"\"\\\n\r\t"[(r >> 16) % 5];
+			}
+		}
+		check_escape(in, n);
+	}
+}
+
+/* Numbers of every width, at random within it, against printf. */
+static void test_numbers_random(void **state)
+{
+	(void)state;
+	for (int round = 0; round < 200000; round++) {
+		unsigned bits = (unsigned)(rnd() % 65);
+		uint64_t v = bits == 64 ? rnd() : rnd() & (((uint64_t)1 << bits) - 1);
+		char want[32], got[32];
+		snprintf(want, sizeof want, "%" PRIu64, v);
+		char *end = jc_u64(got, v);
+		*end = '\0';
+		if (strcmp(got, want) != 0)
+			fail_msg("%s written as %s", want, got);
+	}
+}
+
+/* A UTC time as gmtime and strftime write it, the style's way. */
+static void ref_time(char *o, size_t n, uint64_t ts_us, enum out_time_style style)
+{
+	time_t t = (time_t)(ts_us / 1000000);
+	struct tm tm;
+	char head[40];
+	assert_non_null(gmtime_r(&t, &tm));
+	strftime(head, sizeof head,
+		 style == OUT_TIME_EVE ? "%Y-%m-%dT%H:%M:%S" : style == OUT_TIME_UTC ? "%Y-%m-%d %H:%M:%S" : "%H:%M:%S",
+		 &tm);
+	snprintf(o, n, "%s.%06u%s", head, (unsigned)(ts_us % 1000000),
+		 style == OUT_TIME_EVE ? "+0000" : style == OUT_TIME_UTC ? "Z" : "");
+}
+
+/* UTC times written by arithmetic, the date from a kept day: random times
+ * from 1970 to past 9999, days next to each other and far apart in turns
+ * (the two kept days), each day's first and last microsecond. */
+static void test_times_random(void **state)
+{
+	(void)state;
+	static const enum out_time_style styles[] = { OUT_TIME_EVE, OUT_TIME_UTC, OUT_TIME_CLOCK_UTC };
+	uint64_t near = 1709280000000000ull;
+	for (int round = 0; round < 100000; round++) {
+		uint64_t ts;
+		switch (round % 4) {
+		case 0: ts = rnd() % 260000000000000000ull; break; /* to year 10209 */
+		case 1: ts = near + rnd() % (3 * 86400000000ull); break;
+		case 2: ts = (rnd() % 3000000) * 86400000000ull; break;
+		default: ts = (rnd() % 3000000 + 1) * 86400000000ull - 1; break;
+		}
+		if (round % 7 == 0)
+			ts = 0; /* the day the JSON prefix is built at */
+		enum out_time_style st = styles[rnd() % 3];
+		char want[96], got[OUT_TIME_MAX];
+		ref_time(want, sizeof want, ts, st);
+		size_t len = out_time_str(got, sizeof got, ts, st);
+		if (len != strlen(want) || strcmp(got, want) != 0)
+			fail_msg("%" PRIu64 " style %d: got %s, want %s", ts, (int)st, got, want);
+	}
+}
+
+/* A text rewritten in place for another time of the same day equals the
+ * text written whole; another day, or a text not of the usual form, is
+ * left as it was. */
+static void test_time_same_day(void **state)
+{
+	(void)state;
+	const uint64_t day = 86400000000ull;
+	for (int round = 0; round < 100000; round++) {
+		uint64_t was = rnd() % (400000 * day), ts;
+		switch (round % 3) {
+		case 0: ts = was - was % day + rnd() % day; break; /* same day */
+		case 1: ts = was - was % day + (round & 8 ? day - 1 : 0); break; /* its edges */
+		default: ts = rnd() % (400000 * day); break; /* mostly another day */
+		}
+		char text[OUT_TIME_MAX], before[OUT_TIME_MAX], want[OUT_TIME_MAX];
+		size_t len = out_time_str(text, sizeof text, was, OUT_TIME_EVE);
+		memcpy(before, text, sizeof text);
+		size_t wl = out_time_str(want, sizeof want, ts, OUT_TIME_EVE);
+		bool same_day = ts / day == was / day;
+		bool done = out_time_eve_same_day(text, len, was, ts);
+		if (len == 31 && same_day && !done)
+			fail_msg("%" PRIu64 " -> %" PRIu64 ": not rewritten", was, ts);
+		if (done ? wl != len || memcmp(text, want, wl) != 0 : memcmp(text, before, sizeof text) != 0)
+			fail_msg("%" PRIu64 " -> %" PRIu64 ": got %.*s, want %s", was, ts, (int)len, text,
+				 done ? want : before);
+	}
+	char text[OUT_TIME_MAX] = "?";
+	assert_false(out_time_eve_same_day(text, 1, 0, 1));
+	assert_string_equal(text, "?");
+	/* a 5-digit year is never rewritten (its text is longer) */
+	size_t len = out_time_str(text, sizeof text, 253402300800000000ull, OUT_TIME_EVE);
+	assert_false(out_time_eve_same_day(text, len, 253402300800000000ull, 253402300801000000ull));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_escape_every_byte_everywhere),
+		cmocka_unit_test(test_escape_random),
+		cmocka_unit_test(test_numbers_random),
+		cmocka_unit_test(test_times_random),
+		cmocka_unit_test(test_time_same_day),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
