@@ -3,7 +3,8 @@
  * references: the escaper (words of 8, blocks of 16 with SSE2, short
  * texts) against a byte-by-byte escaper written from the policy in
  * json_write.h, numbers against printf, times against gmtime and
- * strftime, and a time rewritten in place against one written whole.
+ * strftime, a time rewritten in place against one written whole, and
+ * the names the records keep escaped against the escaper.
  */
 #include <inttypes.h>
 #include <setjmp.h>
@@ -14,10 +15,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
 #include "../../src/output/json_write.h"
+#include "checks.h"
+#include "flow.h"
+#include "helpers/events.h"
+#include "sinks.h"
 #include "timefmt.h"
 
 static uint64_t rng_state = 0x9e3779b97f4a7c15u;
@@ -285,6 +291,109 @@ static void test_time_same_day(void **state)
 	assert_false(out_time_eve_same_day(text, len, 253402300800000000ull, 253402300801000000ull));
 }
 
+/* `"key":` and the escaper's JSON string of name. */
+static void want_field(char *o, const char *key, const char *name)
+{
+	o += sprintf(o, "\"%s\":", key);
+	*jc_str(o, name, strlen(name)) = '\0';
+}
+
+/* The next line of f, which must hold every field in want[]. */
+static void expect_line(FILE *f, char (*want)[512], size_t n)
+{
+	static char line[65536];
+	assert_non_null(fgets(line, sizeof line, f));
+	for (size_t i = 0; i < n; i++)
+		if (!strstr(line, want[i]))
+			fail_msg("no %s in %s", want[i], line);
+}
+
+/*
+ * The records write this program's names (states, statuses, rules,
+ * severities, RFCs, symptoms, end reasons) from texts kept per name: each
+ * must be the escaper's text of that name, the first time (kept) and
+ * every time after (taken from where it was kept), names interleaved.
+ */
+static void test_record_names(void **state)
+{
+	(void)state;
+	char path[] = "/tmp/test_json_write_XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	close(fd);
+	char err[256] = "";
+	struct json_opts o = { .filter = { .rule = -1 } };
+	struct sink s = json_sink_new(path, &o, err, sizeof err);
+	assert_non_null(s.ops);
+	struct ev_session sess;
+	struct ev_pop3 *ci;
+	struct pop3_txn t;
+	struct finding f;
+	tev_session(&sess, &ci, 7);
+	for (int round = 0; round < 3; round++) {
+		for (int st = POP3_STATE_UNKNOWN; st <= POP3_STATE_CONNECT + 1; st++)
+			for (int rs = POP3_ST_OK; rs <= POP3_ST_BAD + 1; rs++) {
+				tev_txn(&t, 1, "NOOP", NULL, (enum pop3_status)rs, "", 6);
+				t.state_before = (enum pop3_state)st;
+				tev_emit(s, EV_TXN, &sess, &t, NULL, NULL);
+			}
+		for (int r = 0; r <= R__COUNT; r++) {
+			tev_finding(&f, (enum rule_id)r, "a summary", 11, "STAT -> +OK 1 554", 13, "x");
+			f.sev = (enum severity)(r % 3);
+			tev_emit(s, EV_FINDING, &sess, NULL, &f, NULL);
+		}
+		for (int e = FLOW_END_NONE; e <= FLOW_END_REFUSED; e++) {
+			sess.end = (enum flow_end)e;
+			sess.pop3.state = (enum pop3_state)(e % (POP3_STATE_CONNECT + 1));
+			sess.findings[SEV_WARNING] = 1;
+			sess.worst = (enum severity)(e % 3);
+			sess.rules_hit = (1ull << (e % R__COUNT)) | (1ull << ((e * 7) % R__COUNT));
+			tev_emit(s, EV_SESSION_CLOSE, &sess, NULL, NULL, NULL);
+		}
+	}
+	assert_int_equal(s.ops->finish(s.self, err, sizeof err), 0);
+	s.ops->free(s.self);
+
+	FILE *in = fopen(path, "r");
+	assert_non_null(in);
+	char want[4][512];
+	for (int round = 0; round < 3; round++) {
+		for (int st = POP3_STATE_UNKNOWN; st <= POP3_STATE_CONNECT + 1; st++)
+			for (int rs = POP3_ST_OK; rs <= POP3_ST_BAD + 1; rs++) {
+				want_field(want[0], "state", pop3_state_name((enum pop3_state)st));
+				want_field(want[1], "status", pop3_status_str((enum pop3_status)rs));
+				expect_line(in, want, 2);
+			}
+		for (int r = 0; r <= R__COUNT; r++) {
+			size_t n = 0;
+			want_field(want[n++], "rule", rule_name((enum rule_id)r));
+			want_field(want[n++], "severity", severity_name((enum severity)(r % 3)));
+			want_field(want[n++], "rfc", rule_rfc((enum rule_id)r));
+			if (rule_symptom((enum rule_id)r))
+				want_field(want[n++], "symptom", rule_symptom((enum rule_id)r));
+			expect_line(in, want, n);
+		}
+		for (int e = FLOW_END_NONE; e <= FLOW_END_REFUSED; e++) {
+			char rules[512];
+			want_field(want[0], "end_reason", flow_end_name((enum flow_end)e));
+			want_field(want[1], "state", pop3_state_name((enum pop3_state)(e % (POP3_STATE_CONNECT + 1))));
+			want_field(want[2], "worst_severity", severity_name((enum severity)(e % 3)));
+			int a = e % R__COUNT, b = (e * 7) % R__COUNT, lo = a < b ? a : b, hi = a < b ? b : a;
+			char *p = rules + sprintf(rules, "\"rules\":[");
+			p = jc_str(p, rule_name((enum rule_id)lo), strlen(rule_name((enum rule_id)lo)));
+			if (hi != lo) {
+				*p++ = ',';
+				p = jc_str(p, rule_name((enum rule_id)hi), strlen(rule_name((enum rule_id)hi)));
+			}
+			strcpy(p, "]");
+			strcpy(want[3], rules);
+			expect_line(in, want, 4);
+		}
+	}
+	fclose(in);
+	unlink(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -293,6 +402,7 @@ int main(void)
 		cmocka_unit_test(test_numbers_random),
 		cmocka_unit_test(test_times_random),
 		cmocka_unit_test(test_time_same_day),
+		cmocka_unit_test(test_record_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
