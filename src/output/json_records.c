@@ -181,9 +181,13 @@ void json_write_txn(struct json_sink *j, const struct event *e)
 	char *o = jw_at(w, TXN_FIXED_MAX + jname_room(state) + jname_room(status) +
 				   JW_ESCAPED_MAX(kw_n) + JW_ESCAPED_MAX(args_n) + JW_ESCAPED_MAX(text_n) +
 				   JW_ESCAPED_MAX(code_n));
+	const char *cnt_at = NULL; /* where cnt's digits are, for the frames equal to it */
+	size_t cnt_len = 0;
 	if (cnt) {
 		o = JC_LIT(o, ",\"pcap_cnt\":");
+		cnt_at = o;
 		o = jc_u64(o, cnt);
+		cnt_len = (size_t)(o - cnt_at);
 	}
 	o = JC_LIT(o, ",\"pop3\":{\"tx_id\":");
 	o = jc_u64(o, t->index);
@@ -223,9 +227,9 @@ void json_write_txn(struct json_sink *j, const struct event *e)
 			o = jc_str(o, t->code, code_n);
 		}
 		o = JC_LIT(o, ",\"frame\":");
-		o = jc_u64(o, t->rep_frame);
+		o = jc_u64_again(o, t->rep_frame, cnt, cnt_at, cnt_len);
 		o = JC_LIT(o, ",\"end_frame\":");
-		o = jc_u64(o, t->end_frame);
+		o = jc_u64_again(o, t->end_frame, cnt, cnt_at, cnt_len);
 		o = JC_LIT(o, ",\"timestamp\":\"");
 		o = put_time(&j->tc, o, t->rep_ts_us);
 		o = JC_LIT(o, "\",\"multiline\":");

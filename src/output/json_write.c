@@ -435,7 +435,7 @@ static char *put_digits(char *o, uint64_t v)
 	return put_digits_long(o, v);
 }
 
-char *jc_u64(char *o, uint64_t v)
+char *jc_u64_digits(char *o, uint64_t v)
 {
 	return put_digits(o, v);
 }

@@ -164,7 +164,31 @@ static inline char *jc_bool(char *o, bool v)
 	return o + (v ? 4 : 5);
 }
 
-char *jc_u64(char *o, uint64_t v);                    /* at most JW_U64_MAX */
+char *jc_u64_digits(char *o, uint64_t v);             /* at most JW_U64_MAX */
+
+/* A number: one digit inline (a third of them, zeros above all), the
+ * rest by call. */
+static inline char *jc_u64(char *o, uint64_t v)
+{
+	if (v < 10) {
+		*o = (char)('0' + v);
+		return o + 1;
+	}
+	return jc_u64_digits(o, v);
+}
+
+/* The number v, which may be the one written before at was_at (was_len
+ * bytes, still in the buffer, ahead of o): then copied as it was written,
+ * one fixed move, not written again. A transaction's pcap_cnt is its
+ * end_frame, and often its reply's frame. */
+static inline char *jc_u64_again(char *o, uint64_t v, uint64_t was, const char *was_at, size_t was_len)
+{
+	if (was_at && v == was && o - was_at >= JW_U64_MAX) {
+		memcpy(o, was_at, JW_U64_MAX);
+		return o + was_len;
+	}
+	return jc_u64(o, v);
+}
 char *jc_str(char *o, const char *s, size_t n);       /* at most JW_ESCAPED_MAX(n) */
 char *jc_fixed(char *o, uint64_t whole, uint64_t frac, unsigned digits); /* 2 * JW_U64_MAX + 1 */
 void jw_at_end(struct jw *w, char *o, unsigned depth);

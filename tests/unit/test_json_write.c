@@ -216,6 +216,32 @@ static void test_numbers_random(void **state)
 	}
 }
 
+/* A number equal to one written before is copied from it; any other, or
+ * one too close behind it to copy whole, is written. */
+static void test_number_again(void **state)
+{
+	(void)state;
+	char buf[128];
+	for (int round = 0; round < 20000; round++) {
+		uint64_t was = rnd() >> (rnd() % 64), v = round % 2 ? was : rnd() >> (rnd() % 64);
+		size_t gap = (size_t)(rnd() % 40);
+		memset(buf, 'x', sizeof buf);
+		char *at = buf + 1, *end = jc_u64(at, was);
+		size_t was_len = (size_t)(end - at);
+		char *o = end + gap;
+		char *e = jc_u64_again(o, v, was, round % 5 ? at : NULL, was_len);
+		*e = '\0';
+		char want[32];
+		snprintf(want, sizeof want, "%" PRIu64, v);
+		if (strcmp(o, want) != 0)
+			fail_msg("%s after %" PRIu64 " %zu bytes back: got %s", want, was, gap, o);
+		at[was_len] = '\0';
+		snprintf(want, sizeof want, "%" PRIu64, was);
+		if (gap && strcmp(at, want) != 0)
+			fail_msg("%s overwritten: %s", want, at);
+	}
+}
+
 /* A UTC time as gmtime and strftime write it, the style's way. */
 static void ref_time(char *o, size_t n, uint64_t ts_us, enum out_time_style style)
 {
@@ -400,6 +426,7 @@ int main(void)
 		cmocka_unit_test(test_escape_every_byte_everywhere),
 		cmocka_unit_test(test_escape_random),
 		cmocka_unit_test(test_numbers_random),
+		cmocka_unit_test(test_number_again),
 		cmocka_unit_test(test_times_random),
 		cmocka_unit_test(test_time_same_day),
 		cmocka_unit_test(test_record_names),
