@@ -242,14 +242,16 @@ void json_common(struct json_sink *j, const char *type, size_t tlen, uint64_t ts
 		common_fields(w, type, ts_us, s, &m);
 		return;
 	}
-	jw_line(w);
-	jw_obj_begin(w, NULL);
-	char *o = jw_key(w, "timestamp", OUT_TIME_MAX + 2 + p->len + tlen);
-	*o++ = '"';
+	/* by cursor (json_write.h): the line's start one literal, and the
+	 * writer left one level deep, as common_fields leaves it */
+	char *o = jw_at(w, 16 + OUT_TIME_MAX + p->len + tlen);
+	o = JC_LIT(o, "{\"timestamp\":\"");
 	o = put_time(&j->tc, o, ts_us);
 	*o++ = '"';
 	memcpy(o, p->buf, p->type_at);
 	memcpy(o + p->type_at, type, tlen);
-	jw_raw_at(w, o + p->type_at + tlen, p->buf + p->type_at, p->len - p->type_at);
+	o += p->type_at + tlen;
+	memcpy(o, p->buf + p->type_at, p->len - p->type_at);
+	jw_at_end(w, o + p->len - p->type_at, 1);
 }
 
