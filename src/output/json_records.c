@@ -175,8 +175,11 @@ void json_write_txn(struct json_sink *j, const struct event *e)
 	uint64_t cnt = t->end_frame ? t->end_frame : t->rep_frame ? t->rep_frame : t->req_frame;
 	struct jname state = jname_of(pop3_state_name(t->state_before));
 	struct jname status = jname_of(pop3_status_str(t->status));
-	size_t kw_n = strlen(t->keyword), args_n = t->has_args ? strlen(t->args) : 0;
-	size_t text_n = strlen(t->text), code_n = strlen(t->code);
+	/* measured only when written (most replies have no code) */
+	size_t kw_n = t->cmd != POP3_CMD_NONE ? strlen(t->keyword) : 0;
+	size_t args_n = t->cmd != POP3_CMD_NONE && t->has_args ? strlen(t->args) : 0;
+	size_t text_n = t->status != POP3_ST_NONE ? strlen(t->text) : 0;
+	size_t code_n = t->status != POP3_ST_NONE && t->code[0] ? strlen(t->code) : 0;
 	COMMON(j, "pop3", e->ts_us, e->sess);
 	char *o = jw_at(w, TXN_FIXED_MAX + jname_room(state) + jname_room(status) +
 				   JW_ESCAPED_MAX(kw_n) + JW_ESCAPED_MAX(args_n) + JW_ESCAPED_MAX(text_n) +
