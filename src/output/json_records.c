@@ -10,38 +10,63 @@
 #include "json_sink.h"
 #include "stats.h"
 
-static void txn_listing(struct jw *w, const struct pop3_txn *t)
+/*
+ * A LIST or UIDL listing, by cursor as the rest of the record (a listing
+ * of a thousand entries cost a thousand rounds of the writer's steps):
+ * room made per entry for its worst case, and at the end for what
+ * follows, up to the flags.
+ */
+#define LISTING_ENTRY_MAX (64 + 2 * JW_U64_MAX + 48)
+
+static char *txn_listing(struct jw *w, char *o, const struct pop3_txn *t)
 {
 	bool uidl = t->cmd == POP3_CMD_UIDL;
 	uint32_t n = t->n_entries < JSON_LISTING_MAX ? t->n_entries : JSON_LISTING_MAX;
-	jw_arr_begin(w, "listing");
+	o = jw_more(w, o, 16);
+	o = JC_LIT(o, ",\"listing\":[");
 	for (uint32_t i = 0; i < n; i++) {
 		const struct pop3_entry *e = &t->entries[i];
-		jw_obj_begin(w, NULL);
-		jw_u64(w, "number", e->num);
+		const char *uid = uidl && t->uids ? t->uids + e->uid_off : "";
+		size_t uid_len = uidl && t->uids ? e->uid_len : 0;
+		o = jw_more(w, o, LISTING_ENTRY_MAX + JW_ESCAPED_MAX(uid_len));
+		if (i)
+			*o++ = ',';
+		o = JC_LIT(o, "{\"number\":");
+		o = jc_u64(o, e->num);
 		if (uidl) {
-			if (t->uids)
-				jw_strn(w, "uid", t->uids + e->uid_off, e->uid_len);
-			else
-				jw_str(w, "uid", "");
-		} else
-			jw_u64(w, "size", e->size);
-		if (e->flags) {
-			jw_arr_begin(w, "invalid");
-			if (e->flags & POP3_LE_BADNUM)
-				jw_str(w, NULL, "number");
-			if (e->flags & POP3_LE_BADVAL)
-				jw_str(w, NULL, uidl ? "uid_missing" : "size");
-			if (e->flags & POP3_LE_UID_BAD)
-				jw_str(w, NULL, "uid_syntax");
-			jw_arr_end(w);
+			o = JC_LIT(o, ",\"uid\":");
+			o = jc_str(o, uid, uid_len);
+		} else {
+			o = JC_LIT(o, ",\"size\":");
+			o = jc_u64(o, e->size);
 		}
-		jw_obj_end(w);
+		if (e->flags) {
+			const char *sep = "";
+			o = JC_LIT(o, ",\"invalid\":[");
+			if (e->flags & POP3_LE_BADNUM) {
+				o = JC_LIT(o, "\"number\"");
+				sep = ",";
+			}
+			if (e->flags & POP3_LE_BADVAL) {
+				o = jc_lit(o, sep, strlen(sep));
+				o = uidl ? JC_LIT(o, "\"uid_missing\"") : JC_LIT(o, "\"size\"");
+				sep = ",";
+			}
+			if (e->flags & POP3_LE_UID_BAD) {
+				o = jc_lit(o, sep, strlen(sep));
+				o = JC_LIT(o, "\"uid_syntax\"");
+			}
+			*o++ = ']';
+		}
+		*o++ = '}';
 	}
-	jw_arr_end(w);
+	o = jw_more(w, o, 128);
+	*o++ = ']';
 	uint64_t listed = (uint64_t)t->n_entries + t->n_entries_more;
-	jw_u64(w, "listing_count", listed);
-	jw_bool(w, "listing_truncated", n < listed || (t->flags & POP3_TF_LISTING_CAPPED));
+	o = JC_LIT(o, ",\"listing_count\":");
+	o = jc_u64(o, listed);
+	o = JC_LIT(o, ",\"listing_truncated\":");
+	return jc_bool(o, n < listed || (t->flags & POP3_TF_LISTING_CAPPED));
 }
 
 static void txn_caps(struct jw *w, const struct pop3_txn *t)
@@ -258,12 +283,11 @@ void json_write_txn(struct json_sink *j, const struct event *e)
 	}
 	bool listing = t->n_entries && t->entries && (t->cmd == POP3_CMD_LIST || t->cmd == POP3_CMD_UIDL);
 	bool caps = t->cmd == POP3_CMD_CAPA && t->status == POP3_ST_OK;
-	if (listing || caps) { /* rare: by the writer's steps, inside "pop3" */
+	if (listing)
+		o = txn_listing(w, o, t);
+	if (caps) { /* rare: by the writer's steps, inside "pop3" */
 		jw_at_end(w, o, 2);
-		if (listing)
-			txn_listing(w, t);
-		if (caps)
-			txn_caps(w, t);
+		txn_caps(w, t);
 		o = jw_at(w, 16);
 	}
 	o = JC_LIT(o, ",\"flags\":[");

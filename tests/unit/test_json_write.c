@@ -420,6 +420,118 @@ static void test_record_names(void **state)
 	unlink(path);
 }
 
+/* A listing as the writer's steps write it (how the record wrote it
+ * before it was written by cursor): the reference. */
+static void ref_listing(struct jw *w, const struct pop3_txn *t, uint32_t max)
+{
+	bool uidl = t->cmd == POP3_CMD_UIDL;
+	uint32_t n = t->n_entries < max ? t->n_entries : max;
+	jw_arr_begin(w, "listing");
+	for (uint32_t i = 0; i < n; i++) {
+		const struct pop3_entry *e = &t->entries[i];
+		jw_obj_begin(w, NULL);
+		jw_u64(w, "number", e->num);
+		if (uidl) {
+			if (t->uids)
+				jw_strn(w, "uid", t->uids + e->uid_off, e->uid_len);
+			else
+				jw_str(w, "uid", "");
+		} else
+			jw_u64(w, "size", e->size);
+		if (e->flags) {
+			jw_arr_begin(w, "invalid");
+			if (e->flags & POP3_LE_BADNUM)
+				jw_str(w, NULL, "number");
+			if (e->flags & POP3_LE_BADVAL)
+				jw_str(w, NULL, uidl ? "uid_missing" : "size");
+			if (e->flags & POP3_LE_UID_BAD)
+				jw_str(w, NULL, "uid_syntax");
+			jw_arr_end(w);
+		}
+		jw_obj_end(w);
+	}
+	jw_arr_end(w);
+	uint64_t listed = (uint64_t)t->n_entries + t->n_entries_more;
+	jw_u64(w, "listing_count", listed);
+	jw_bool(w, "listing_truncated", n < listed || (t->flags & POP3_TF_LISTING_CAPPED));
+}
+
+/*
+ * LIST and UIDL listings, written by cursor, against the reference: every
+ * set of invalid flags, uids present, missing and needing escapes, sizes
+ * of every width, listings empty, short, long, past the 1000 written and
+ * with entries listed but not carried.
+ */
+static void test_record_listing(void **state)
+{
+	(void)state;
+	static const uint32_t counts[] = { 1, 2, 9, 40, 999, 1000, 1001, 2500 };
+	char path[] = "/tmp/test_json_write_XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	close(fd);
+	char err[256] = "";
+	struct json_opts o = { .filter = { .rule = -1 } };
+	struct sink s = json_sink_new(path, &o, err, sizeof err);
+	assert_non_null(s.ops);
+	struct ev_session sess;
+	tev_session(&sess, NULL, 9);
+	struct jw want;
+	jw_init(&want);
+	for (size_t c = 0; c < sizeof counts / sizeof counts[0]; c++)
+		for (int kind = 0; kind < 4; kind++) { /* LIST, UIDL, UIDL without uids, UIDL odd uids */
+			bool uidl = kind > 0;
+			struct pop3_txn t;
+			tev_txn(&t, 4, uidl ? "UIDL" : "LIST", NULL, POP3_ST_OK, "listing", 31);
+			tev_listing(&t, counts[c], uidl);
+			t.cmd = uidl ? POP3_CMD_UIDL : POP3_CMD_LIST;
+			t.n_entries_more = kind == 1 ? counts[c] : 0;
+			t.flags = kind == 2 && c % 2 ? POP3_TF_LISTING_CAPPED : 0;
+			if (kind == 2) {
+				free(t.uids);
+				t.uids = NULL;
+			}
+			for (uint32_t i = 0; i < counts[c]; i++) {
+				t.entries[i].flags = (uint8_t)((i + c) % 8);
+				t.entries[i].size = rnd() >> (rnd() % 64);
+				if (kind == 3 && i % 3 == 0) /* quotes, a control byte, a long one */
+					t.entries[i].uid_len = (uint8_t)snprintf(t.uids + 16 * i, 16, i % 2 ? "u\"%u\\\x01" : "%014u", i);
+			}
+			tev_emit(s, EV_TXN, &sess, &t, NULL, NULL);
+			jw_line(&want);
+			jw_obj_begin(&want, NULL);
+			jw_u64(&want, "tx_id", 4); /* a value before it: the comma */
+			ref_listing(&want, &t, 1000);
+			jw_obj_end(&want);
+			want.buf[want.len++] = '\n';
+			want.buf[want.len] = '\0';
+			tev_listing_free(&t);
+		}
+	assert_int_equal(s.ops->finish(s.self, err, sizeof err), 0);
+	s.ops->free(s.self);
+
+	FILE *in = fopen(path, "r");
+	assert_non_null(in);
+	static char line[1 << 20];
+	const char *next = want.buf;
+	while (fgets(line, sizeof line, in)) {
+		const char *nl = strchr(next, '\n');
+		assert_non_null(nl);
+		/* the reference's listing: from ",\"listing\"" to its last '}' */
+		const char *from = strstr(next, ",\"listing\":");
+		assert_non_null(from);
+		size_t len = (size_t)(nl - 1 - from);
+		const char *at = strstr(line, ",\"listing\":");
+		if (!at || strncmp(at, from, len) != 0 || strncmp(at + len, ",\"flags\":[", 10) != 0)
+			fail_msg("listing differs:\n got %.300s\nwant %.*s", at ? at : line, (int)(len < 300 ? len : 300), from);
+		next = nl + 1;
+	}
+	assert_int_equal(*next, '\0');
+	fclose(in);
+	unlink(path);
+	jw_fini(&want);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -430,6 +542,7 @@ int main(void)
 		cmocka_unit_test(test_times_random),
 		cmocka_unit_test(test_time_same_day),
 		cmocka_unit_test(test_record_names),
+		cmocka_unit_test(test_record_listing),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
