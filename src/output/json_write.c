@@ -470,3 +470,43 @@ char *jc_fixed(char *o, uint64_t whole, uint64_t frac, unsigned digits)
 	}
 	return o;
 }
+
+/* ---- names kept escaped (json_write.h) ---- */
+
+_Thread_local struct jname_slot jname_slots[JNAME_SLOTS];
+
+/* The name's slot from its home on, filled if it is new; NULL when the
+ * table is full. */
+static const struct jname_slot *jname_find(const char *name)
+{
+	size_t h = jname_home(name);
+	for (size_t i = 0; i < JNAME_SLOTS; i++) {
+		struct jname_slot *sl = &jname_slots[(h + i) % JNAME_SLOTS];
+		if (sl->name == name)
+			return sl;
+		if (!sl->name) {
+			sl->name = name;
+			sl->n = strlen(name);
+			sl->len = 0;
+			if (sl->n + 2 <= JNAME_TEXT) { /* else its text cannot fit */
+				char buf[JW_ESCAPED_MAX(JNAME_TEXT)];
+				size_t len = (size_t)(jc_str(buf, name, sl->n) - buf);
+				if (len <= JNAME_TEXT) {
+					memset(sl->text, 0, sizeof sl->text);
+					memcpy(sl->text, buf, len);
+					sl->len = len;
+				}
+			}
+			return sl;
+		}
+	}
+	return NULL;
+}
+
+struct jname jname_slow(const char *name)
+{
+	const struct jname_slot *sl = jname_find(name);
+	if (!sl)
+		return (struct jname){ NULL, name, 0, strlen(name) };
+	return (struct jname){ sl->text, name, sl->len, sl->n };
+}

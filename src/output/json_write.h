@@ -193,6 +193,70 @@ char *jc_str(char *o, const char *s, size_t n);       /* at most JW_ESCAPED_MAX(
 char *jc_fixed(char *o, uint64_t whole, uint64_t frac, unsigned digits); /* 2 * JW_U64_MAX + 1 */
 void jw_at_end(struct jw *w, char *o, unsigned depth);
 
+/*
+ * This program's names (a state, a status, a rule, a severity, an end
+ * reason) as JSON strings, escaped once per name and kept: a record has
+ * several, and measuring and escaping each every time cost more than the
+ * rest of its field. Only for names the functions of other modules return
+ * from static storage, which never change: the key is the name's address.
+ * The table (per thread) never evicts (names are a few dozen), so a name's
+ * text stays where it is for the thread's life; when full, or for a name
+ * whose text is longer than a slot, the name is measured and escaped as
+ * any text.
+ */
+#define JNAME_TEXT 48  /* a slot's text, quotes included, padded */
+#define JNAME_SLOTS 256
+
+struct jname_slot {
+	const char *name; /* NULL: free */
+	size_t n;         /* the name's length */
+	size_t len;       /* its JSON text's; 0: too long to keep */
+	char text[JNAME_TEXT];
+};
+
+/* A name to write: its kept text (len != 0), or the name itself. */
+struct jname {
+	const char *text, *name;
+	size_t len, n;
+};
+
+extern _Thread_local struct jname_slot jname_slots[JNAME_SLOTS];
+struct jname jname_slow(const char *name); /* found or kept from its home slot on */
+
+static inline size_t jname_home(const char *name)
+{
+	return (size_t)(((uint64_t)(uintptr_t)name * 0x9e3779b97f4a7c15u) >> 56);
+}
+
+/* Inline, the name at its home slot (nearly always): a compare and loads.
+ * NULL is "", as jw_str writes it. */
+static inline struct jname jname_of(const char *name)
+{
+	if (!name)
+		name = "";
+	const struct jname_slot *sl = &jname_slots[jname_home(name)];
+	if (sl->name == name)
+		return (struct jname){ sl->text, name, sl->len, sl->n };
+	return jname_slow(name);
+}
+
+/* Room for a name's text at most. */
+static inline size_t jname_room(struct jname v)
+{
+	return v.len ? JNAME_TEXT : JW_ESCAPED_MAX(v.n);
+}
+
+/* The name's JSON text at o (room for jname_room): a kept text is one
+ * fixed-size move of the whole slot. */
+static inline char *jc_name(char *o, struct jname v)
+{
+	if (v.len) {
+		memcpy(o, v.text, JNAME_TEXT);
+		return o + v.len;
+	}
+	return jc_str(o, v.name, v.n);
+}
+
 /* Append the escaped body of a JSON string (no quotes) for n bytes of s. */
 void jw_escape(struct jw *w, const char *s, size_t n);
 

@@ -532,6 +532,51 @@ static void test_record_listing(void **state)
 	jw_fini(&want);
 }
 
+/* A name's text by jc_name equals the escaper's, kept or not. */
+static void check_name(const char *name)
+{
+	char got[6 * 128 + 64], want[6 * 128 + 8];
+	struct jname v = jname_of(name);
+	assert_true(jname_room(v) <= sizeof got);
+	*jc_name(got, v) = '\0';
+	const char *s = name ? name : "";
+	*jc_str(want, s, strlen(s)) = '\0';
+	if (strcmp(got, want) != 0)
+		fail_msg("name %s: got %s, want %s", s, got, want);
+}
+
+/*
+ * Names kept escaped, directly: plain, needing escapes, as long as a slot
+ * takes and longer, NULL; asked for again (kept) and again after the table
+ * has filled up (last: from then on new names are not kept, and must still
+ * come out right).
+ */
+static void test_names_kept(void **state)
+{
+	(void)state;
+	static const char *names[] = {
+		"TRANSACTION", "+OK", "", "a \"quoted\" \\ name\x01", "\xc3\xa9t\xc3\xa9 \xff",
+		"0123456789012345678901234567890123456789012345", /* 46: its text fills a slot */
+		"01234567890123456789012345678901234567890123456", /* 47: one too long */
+		"a name of the kind a symptom is, far longer than any slot of the table holds",
+		"\"\"\"\"\"\"\"\"\"\"", /* short, but escaped twice as long */
+		"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"", /* escaped past a slot */
+	};
+	for (int round = 0; round < 3; round++) {
+		for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+			check_name(names[i]);
+		check_name(NULL);
+	}
+	static char many[2 * JNAME_SLOTS][12];
+	for (int round = 0; round < 2; round++)
+		for (size_t i = 0; i < 2 * JNAME_SLOTS; i++) {
+			snprintf(many[i], sizeof many[i], i % 7 ? "n%zu" : "q\"%zu", i);
+			check_name(many[i]);
+			check_name(names[i % (sizeof names / sizeof names[0])]);
+		}
+	assert_int_equal(jname_of(many[2 * JNAME_SLOTS - 1]).len, 0); /* the table is full */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -543,6 +588,7 @@ int main(void)
 		cmocka_unit_test(test_time_same_day),
 		cmocka_unit_test(test_record_names),
 		cmocka_unit_test(test_record_listing),
+		cmocka_unit_test(test_names_kept), /* last: it fills the table */
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
