@@ -146,18 +146,26 @@ static void utc_day_fill(struct utc_day *c, uint64_t day)
 	c->ok = true;
 }
 
-static const char *utc_date(uint64_t day)
+static _Thread_local struct utc_day utc_days[2];
+static _Thread_local unsigned utc_last; /* the one asked for last */
+
+/* Not the day asked for last: the other kept one, or a new one in its
+ * place. Out of line (its gmtime calls need a frame the hit does not). */
+static __attribute__((noinline)) const char *utc_date_other(uint64_t day)
 {
-	static _Thread_local struct utc_day days[2];
-	static _Thread_local unsigned last; /* the one asked for last */
-	struct utc_day *c = &days[last];
-	if (!c->valid || c->day != day) {
-		last ^= 1;
-		c = &days[last];
-		if (!c->valid || c->day != day)
-			utc_day_fill(c, day);
-	}
+	utc_last ^= 1;
+	struct utc_day *c = &utc_days[utc_last];
+	if (!c->valid || c->day != day)
+		utc_day_fill(c, day);
 	return c->ok ? c->date : NULL;
+}
+
+static inline const char *utc_date(uint64_t day)
+{
+	const struct utc_day *c = &utc_days[utc_last];
+	if (c->valid && c->day == day)
+		return c->ok ? c->date : NULL;
+	return utc_date_other(day);
 }
 
 /* A UTC style's text by arithmetic (buf has room for OUT_TIME_MAX): its
