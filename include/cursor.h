@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 struct cursor {
 	const uint8_t *base; /* borrowed: start of the window */
@@ -111,27 +112,64 @@ static inline bool cursor_copy(struct cursor *c, void *dst, size_t n)
 }
 
 /*
- * The next `n` bytes, checked once: a pointer to them, or NULL when fewer
- * are there; the offset does not move. For a fixed-layout header read at
- * constant offsets below `n` with span_be16/span_be32 (decode's fast path
- * for plain TCP/IP: one length test, not one per field).
+ * A fixed-layout header read at constant offsets (decode's fast path for
+ * plain TCP/IP): the bytes are checked once, by cursor_span, and each
+ * read of the span checks itself against the span's length. Those checks
+ * cost nothing where it is used: inlined, with the span's length and the
+ * offsets constants, the compiler proves them and drops them, so the
+ * header costs one length test, not one per field, and still no read can
+ * pass what was checked. A span that failed its check is empty (p NULL).
  */
-static inline const uint8_t *cursor_span(const struct cursor *c, size_t n)
+struct span {
+	const uint8_t *p;
+	size_t n;
+};
+
+/* The next `n` bytes (the offset does not move), or an empty span. */
+static inline struct span cursor_span(const struct cursor *c, size_t n)
 {
-	return cursor_has(c, n) ? c->base + c->off : NULL;
+	if (!cursor_has(c, n))
+		return (struct span){ NULL, 0 };
+	return (struct span){ c->base + c->off, n };
 }
 
-/* Big-endian fields of a span from cursor_span; `at` + 2 (or 4) must be
- * within the length it checked. */
-static inline uint16_t span_be16(const uint8_t *span, size_t at)
+/* The span from `at` on (empty when `at` is past its end). */
+static inline struct span span_from(struct span s, size_t at)
 {
-	return (uint16_t)((uint16_t)span[at] << 8 | span[at + 1]);
+	if (at > s.n)
+		return (struct span){ NULL, 0 };
+	return (struct span){ s.p + at, s.n - at };
 }
 
-static inline uint32_t span_be32(const uint8_t *span, size_t at)
+/* Fields; 0 past the span's end. */
+static inline uint8_t span_u8(struct span s, size_t at)
 {
-	return (uint32_t)span[at] << 24 | (uint32_t)span[at + 1] << 16 |
-	       (uint32_t)span[at + 2] << 8 | span[at + 3];
+	return at < s.n ? s.p[at] : 0;
+}
+
+static inline uint16_t span_be16(struct span s, size_t at)
+{
+	if (at > s.n || s.n - at < 2)
+		return 0;
+	return (uint16_t)((uint16_t)s.p[at] << 8 | s.p[at + 1]);
+}
+
+static inline uint32_t span_be32(struct span s, size_t at)
+{
+	if (at > s.n || s.n - at < 4)
+		return 0;
+	return (uint32_t)s.p[at] << 24 | (uint32_t)s.p[at + 1] << 16 |
+	       (uint32_t)s.p[at + 2] << 8 | s.p[at + 3];
+}
+
+/* `n` bytes at `at` into dst; zeros past the span's end. */
+static inline void span_copy(void *dst, struct span s, size_t at, size_t n)
+{
+	if (at > s.n || s.n - at < n) {
+		memset(dst, 0, n);
+		return;
+	}
+	memcpy(dst, s.p + at, n);
 }
 
 /* Peek at byte `at` past the read offset without consuming it. */

@@ -382,48 +382,45 @@ static inline bool ip6_ext_header(uint8_t nh)
 static inline __attribute__((always_inline)) enum decode_reason
 fast_ip(const struct cursor *c, uint32_t wirelen, struct packet *pkt, size_t lh, uint16_t et)
 {
-	const uint8_t *h;
-	size_t iphl;
+	struct span ip, l4;
 	uint32_t l4_wirelen; /* what the IP header declares past itself */
 	uint8_t proto;
 	if (et == ETHERTYPE_IPV4) {
-		h = cursor_span(c, lh + IP4_HLEN + TCP_HLEN);
-		if (!h)
+		ip = span_from(cursor_span(c, lh + IP4_HLEN + TCP_HLEN), lh);
+		if (!ip.p)
 			return DEC_FAST_NOT_TAKEN;
-		const uint8_t *ip = h + lh;
 		uint16_t total = span_be16(ip, 2);
 		/* version 4, 20-byte header; not MF nor an offset */
-		if (ip[0] != 0x45 || (span_be16(ip, 6) & 0x3fff) || total < IP4_HLEN)
+		if (span_u8(ip, 0) != 0x45 || (span_be16(ip, 6) & 0x3fff) || total < IP4_HLEN)
 			return DEC_FAST_NOT_TAKEN;
-		iphl = IP4_HLEN;
+		l4 = span_from(ip, IP4_HLEN);
 		l4_wirelen = (uint32_t)total - IP4_HLEN;
-		proto = ip[9];
+		proto = span_u8(ip, 9);
 		pkt->ipver = 4;
-		memcpy(pkt->src, ip + 12, 4);
-		memcpy(pkt->dst, ip + 16, 4);
+		span_copy(pkt->src, ip, 12, 4);
+		span_copy(pkt->dst, ip, 16, 4);
 	} else {
-		h = cursor_span(c, lh + IP6_HLEN + TCP_HLEN);
-		if (!h)
+		ip = span_from(cursor_span(c, lh + IP6_HLEN + TCP_HLEN), lh);
+		if (!ip.p)
 			return DEC_FAST_NOT_TAKEN;
-		const uint8_t *ip = h + lh;
 		uint16_t plen = span_be16(ip, 4);
-		proto = ip[6];
-		if ((ip[0] >> 4) != 6 || plen == 0 || ip6_ext_header(proto))
+		proto = span_u8(ip, 6);
+		if ((span_u8(ip, 0) >> 4) != 6 || plen == 0 || ip6_ext_header(proto))
 			return DEC_FAST_NOT_TAKEN;
-		iphl = IP6_HLEN;
+		l4 = span_from(ip, IP6_HLEN);
 		l4_wirelen = plen;
 		pkt->ipver = 6;
-		memcpy(pkt->src, ip + 8, 16);
-		memcpy(pkt->dst, ip + 24, 16);
+		span_copy(pkt->src, ip, 8, 16);
+		span_copy(pkt->dst, ip, 24, 16);
 	}
 	/* the datagram as declared, cut to what was captured: past it only
-	 * when the frame was cut, else the header lies (DEC_IP_BAD) */
-	size_t have = c->len - lh - iphl; /* >= TCP_HLEN: in the span */
+	 * when the frame was cut, else the header lies (DEC_IP_BAD). The span
+	 * holds TCP_HLEN bytes of it; the captured frame may hold more. */
+	size_t have = c->len - (size_t)(l4.p - c->base); /* >= TCP_HLEN: the span's */
 	bool ip_cut = l4_wirelen > have;
 	if (ip_cut && c->len >= wirelen)
 		return DEC_FAST_NOT_TAKEN;
 	size_t l4_len = ip_cut ? have : l4_wirelen;
-	const uint8_t *l4 = h + lh + iphl;
 	if (proto != IPPROTO_TCP_) {
 		/* Not TCP: most of it (a busy link's UDP, ICMP) no tunnel
 		 * either, told here as tunnel_from_ip would tell it (a UDP
@@ -437,19 +434,18 @@ fast_ip(const struct cursor *c, uint32_t wirelen, struct packet *pkt, size_t lh,
 			return DEC_NOT_TCP;
 		/* the tunnels read their headers through this cursor, from
 		 * the IP payload as decode_tunnelled would be given it */
-		return decode_tunnelled(cursor_make(l4, l4_len), pkt, NET_OTHER, ip_cut, proto);
+		return decode_tunnelled(cursor_make(l4.p, l4_len), pkt, NET_OTHER, ip_cut, proto);
 	}
-	const uint8_t *tcp = l4;
-	size_t hlen = (size_t)(tcp[12] >> 4) * 4;
+	size_t hlen = (size_t)(span_u8(l4, 12) >> 4) * 4;
 	/* a TCP header cut or lying (the general path says which) */
 	if (l4_len < TCP_HLEN || hlen < TCP_HLEN || hlen > l4_wirelen || hlen > l4_len)
 		return DEC_FAST_NOT_TAKEN;
-	pkt->sport = span_be16(tcp, 0);
-	pkt->dport = span_be16(tcp, 2);
-	pkt->seq = span_be32(tcp, 4);
-	pkt->ack = span_be32(tcp, 8);
-	pkt->flags = tcp[13];
-	pkt->payload = tcp + hlen;
+	pkt->sport = span_be16(l4, 0);
+	pkt->dport = span_be16(l4, 2);
+	pkt->seq = span_be32(l4, 4);
+	pkt->ack = span_be32(l4, 8);
+	pkt->flags = span_u8(l4, 13);
+	pkt->payload = l4.p + hlen; /* hlen <= l4_len: within the frame */
 	pkt->payload_len = (uint32_t)(l4_len - hlen);
 	pkt->payload_wirelen = l4_wirelen - (uint32_t)hlen;
 	return pkt->payload_len < pkt->payload_wirelen ? DEC_PAYLOAD_TRUNC : DEC_OK;
@@ -461,8 +457,8 @@ static inline enum decode_reason decode_fast(const uint8_t *data, uint32_t caple
 					    uint32_t wirelen, struct packet *pkt)
 {
 	struct cursor c = cursor_make(data, caplen);
-	const uint8_t *h = cursor_span(&c, ETH_HLEN + IP4_HLEN + TCP_HLEN);
-	if (!h)
+	struct span h = cursor_span(&c, ETH_HLEN + IP4_HLEN + TCP_HLEN);
+	if (!h.p)
 		return DEC_FAST_NOT_TAKEN;
 	memset(pkt, 0, offsetof(struct packet, payload));
 	pkt->tun.depth = 0;
@@ -474,7 +470,7 @@ static inline enum decode_reason decode_fast(const uint8_t *data, uint32_t caple
 	/* one tag; a second (its ethertype is neither IP) or QinQ's 0x88a8
 	 * outside goes the general way */
 	h = cursor_span(&c, ETH_HLEN + VLAN_TAG_LEN + IP4_HLEN + TCP_HLEN);
-	if (!h)
+	if (!h.p)
 		return DEC_FAST_NOT_TAKEN;
 	pkt->vlan = span_be16(h, ETH_HLEN) & 0x0fff;
 	et = span_be16(h, ETH_HLEN + 2);

@@ -188,6 +188,38 @@ static void test_sub(void **state)
 	assert_int_equal(w, 0x0304);
 }
 
+/* A span is checked once and each of its reads again: nothing past the
+ * bytes cursor_span checked is read, whatever the offset (0s instead). */
+static void test_span(void **state)
+{
+	(void)state;
+	const uint8_t b[8] = { 0x45, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07 };
+	struct cursor c = cursor_make(b, sizeof b);
+	assert_true(cursor_skip(&c, 2));
+	assert_null(cursor_span(&c, 7).p);          /* 6 bytes left */
+	struct span s = cursor_span(&c, 6);
+	assert_ptr_equal(s.p, b + 2);
+	assert_int_equal(c.off, 2);                  /* the offset does not move */
+	assert_int_equal(span_u8(s, 0), 0x02);
+	assert_int_equal(span_be16(s, 4), 0x0607);
+	assert_int_equal(span_be32(s, 2), 0x04050607);
+	assert_int_equal(span_u8(s, 6), 0);          /* past the end: 0, not b's bytes */
+	assert_int_equal(span_be16(s, 5), 0);
+	assert_int_equal(span_be32(s, 3), 0);
+	assert_int_equal(span_be32(s, SIZE_MAX - 1), 0);
+	uint8_t d[4] = { 9, 9, 9, 9 };
+	span_copy(d, s, 3, 4);                       /* one byte short: zeros */
+	assert_memory_equal(d, ((uint8_t[4]){ 0, 0, 0, 0 }), 4);
+	span_copy(d, s, 2, 4);
+	assert_memory_equal(d, b + 4, 4);
+	struct span t = span_from(s, 4);
+	assert_int_equal(t.n, 2);
+	assert_int_equal(span_be16(t, 0), 0x0607);
+	assert_int_equal(span_u8(t, 2), 0);
+	assert_null(span_from(s, 7).p);
+	assert_int_equal(span_from(s, 6).n, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -199,6 +231,7 @@ int main(void)
 		cmocka_unit_test(test_copy),
 		cmocka_unit_test(test_peek),
 		cmocka_unit_test(test_sub),
+		cmocka_unit_test(test_span),
 	};
 	return cmocka_run_group_tests_name("cursor", tests, NULL, NULL);
 }
