@@ -41,6 +41,21 @@
  * Ids: entries are found by session id in a hash table and, once dropped,
  * go to a free list that the next session takes, so a run of months
  * holds at most sessions_max entries and never allocates more.
+ *
+ * Readers' slots: a reader that keeps data of its own per session (the
+ * JSON writer: the lines it holds for a session its filter cannot decide
+ * yet, the escaped flow fields of its records) keeps it in the session's
+ * entry (ledger_reader_add, ledger_set_slot) instead of a map of its own,
+ * and is told when the entry goes. A slot may pin its entry: what it holds
+ * cannot be made again (held lines), so the count cap never drops the
+ * entry while it is open (LC_PINNED, ledger_priv.h; the cap may then be
+ * passed). A reader that needs its entry before the session says anything
+ * (a lazy ledger makes none at the open) has one made (ledger_make): such
+ * an entry is `quiet` until the session's first transaction, finding or
+ * close, and ledger_each_open does not show it. A reader that renders each
+ * event as it comes needs nothing else: slots_only keeps no snapshot,
+ * transcript or finding (main.c gives the JSON writer such a ledger when
+ * the report's is not on its bus).
  */
 #ifndef POP3MON_LEDGER_H
 #define POP3MON_LEDGER_H
@@ -87,6 +102,9 @@ struct ledger_opts {
 	 * final snapshot; the answer is ledger_entry.selected. NULL: all. */
 	bool (*select)(void *ctx, const struct ev_session *s);
 	void *select_ctx;
+	/* Ids and readers' slots only: no snapshot (le->snap.id and closed
+	 * aside), transcript or finding is copied in. */
+	bool slots_only;
 };
 void ledger_opts_default(struct ledger_opts *o);
 
@@ -115,6 +133,8 @@ struct ledger_txn {
 	const char *uids;              /* not NUL-terminated, NULL when none */
 };
 
+#define LEDGER_READERS_MAX 2 /* the --json writer and --publish's */
+
 struct ledger_entry {
 	/* The latest snapshot: its head by value (snap.source interned), and
 	 * the rest (the POP3 facts, user, banner, sensor) packed in `facts`,
@@ -124,9 +144,16 @@ struct ledger_entry {
 	uint8_t *facts;                /* owned */
 	uint32_t facts_len, facts_cap;
 	uint64_t seq;                  /* order of arrival */
+	void *slot[LEDGER_READERS_MAX]; /* each reader's own (ledger_reader_add); NULL: nothing */
 	bool closed;
 	bool selected;                 /* select() took it at its close (true while open) */
 	bool kept;                     /* closed, kept whole to the end (keep_flagged, keep_clean) */
+	bool transcript_evicted;       /* freed for the budget; no more lines are kept */
+	bool listings;                 /* a kept line has a listing's copies */
+	bool quiet;                    /* made by ledger_make, the session has said nothing yet */
+	uint8_t pinned;                /* a bit per reader whose slot pins it (ledger_set_slot) */
+	uint8_t cls;                   /* the ledger's: its class list (with prev, next) */
+	uint16_t facts_lu, facts_lb, facts_ls; /* the lengths of the texts in facts */
 	/* The transcript: n_tx transactions kept (the first ones), packed one
 	 * after another in rec, each starting at tx_at[i]; ledger_tx() reads one. */
 	uint8_t *rec;                  /* owned */
@@ -134,16 +161,11 @@ struct ledger_entry {
 	uint32_t *tx_at;               /* owned */
 	size_t n_tx, cap_tx;
 	uint64_t tx_dropped;           /* not kept: per-session cap or the budget */
-	bool transcript_evicted;       /* freed for the budget; no more lines are kept */
 	struct finding *fx;            /* owned, n_fx kept (the first ones) */
 	size_t n_fx, cap_fx;
 	uint64_t fx_dropped;
 	size_t mem;                    /* transcript and findings bytes, slots included */
-	/* the ledger's: its class list and place in the table */
-	struct ledger_entry *prev, *next;
-	unsigned cls;
-	uint16_t facts_lu, facts_lb, facts_ls; /* the lengths of the texts in facts */
-	bool listings;                 /* a kept line has a listing's copies */
+	struct ledger_entry *prev, *next; /* the ledger's: its place in its class list */
 };
 
 /* What the budget and the caps dropped, and what is held. */
@@ -192,7 +214,30 @@ typedef void (*ledger_gone_fn)(void *ctx, const struct ledger_entry *le);
 void ledger_watch(struct ledger *lg, ledger_gone_fn fn, void *ctx);
 
 /* The open sessions, oldest first (a reader at the end of the run: those
- * never closed). fn must not apply events to the ledger. */
+ * never closed), quiet ones left out. fn must not apply events to the ledger. */
 void ledger_each_open(const struct ledger *lg, ledger_gone_fn fn, void *ctx);
+
+/* ---- readers' slots ---- */
+
+/* A reader's slot is being let go (its entry goes: evicted, dropped after
+ * its close, or the ledger or the reader ends): free what it holds. */
+typedef void (*ledger_slot_gone_fn)(void *ctx, void *slot);
+/* A reader with a slot in every entry: its index, -1 when
+ * LEDGER_READERS_MAX readers have one. */
+int ledger_reader_add(struct ledger *lg, ledger_slot_gone_fn gone, void *ctx);
+/* The reader goes before the ledger: gone for each slot it holds (none
+ * is pinned after), and its index is free. */
+void ledger_reader_end(struct ledger *lg, int reader);
+/* The entry the last ledger_apply returned (a reader on the bus that
+ * applied the event reads its session's entry with no lookup); NULL when
+ * it returned NULL. Valid until the next event is applied. */
+const struct ledger_entry *ledger_current(const struct ledger *lg);
+/* The session's entry, made (quiet) when the ledger has none: a lazy
+ * ledger at the session's open. NULL when the ledger refuses the session
+ * (it dropped it: a late event). */
+const struct ledger_entry *ledger_make(struct ledger *lg, const struct ev_session *s);
+/* Set a reader's slot of an entry; pin: what it holds must not be
+ * dropped with the entry while the session is open (see above). */
+void ledger_set_slot(struct ledger *lg, const struct ledger_entry *le, int reader, void *v, bool pin);
 
 #endif

@@ -1,7 +1,7 @@
 /*
  * ledger.c - the session ledger (ledger.h): the id table, the entries and
  * what each event does to them. The budget and the order in which it
- * frees are ledger_budget.c.
+ * frees are ledger_budget.c; readers' slots, ledger_slots.c.
  *
  * Ids are flow ids (or, read back with --from, whatever the file says),
  * so the table is a hash, not a sorted array: a dropped entry leaves the
@@ -83,16 +83,14 @@ void ledger_watch(struct ledger *lg, ledger_gone_fn fn, void *ctx)
 
 static size_t id_hash(uint64_t id)
 {
-	/* splitmix64's finaliser: sequential flow ids spread over the table */
-	id ^= id >> 30;
-	id *= 0xbf58476d1ce4e5b9ull;
-	id ^= id >> 27;
-	id *= 0x94d049bb133111ebull;
-	id ^= id >> 31;
-	return (size_t)id;
+	/* Fibonacci hashing, the bits from 17 up (as idmap.h): sequential
+	 * flow ids spread over the table, in one multiply at every event.
+	 * Ids read back with --from are the file's, and no hash unkeyed
+	 * would stop a file chosen to collide; the probe stays correct. */
+	return (size_t)((id * 0x9e3779b97f4a7c15ull) >> 17);
 }
 
-static size_t id_at(const struct ledger *lg, uint64_t id)
+size_t ledger_id_at(const struct ledger *lg, uint64_t id)
 {
 	size_t mask = lg->cap - 1;
 	size_t i = id_hash(id) & mask;
@@ -103,7 +101,7 @@ static size_t id_at(const struct ledger *lg, uint64_t id)
 
 const struct ledger_entry *ledger_find(const struct ledger *lg, uint64_t id)
 {
-	return lg->slot[id_at(lg, id)];
+	return lg->slot[ledger_id_at(lg, id)];
 }
 
 static void id_put(struct ledger *lg, struct ledger_entry *le)
@@ -115,16 +113,16 @@ static void id_put(struct ledger *lg, struct ledger_entry *le)
 		lg->slot = xcalloc(lg->cap, sizeof *lg->slot);
 		for (size_t i = 0; i < ocap; i++)
 			if (old[i])
-				lg->slot[id_at(lg, old[i]->snap.id)] = old[i];
+				lg->slot[ledger_id_at(lg, old[i]->snap.id)] = old[i];
 		free(old);
 	}
-	lg->slot[id_at(lg, le->snap.id)] = le;
+	lg->slot[ledger_id_at(lg, le->snap.id)] = le;
 }
 
 static void id_del(struct ledger *lg, uint64_t id)
 {
 	size_t mask = lg->cap - 1;
-	size_t i = id_at(lg, id);
+	size_t i = ledger_id_at(lg, id);
 	if (!lg->slot[i])
 		return;
 	lg->slot[i] = NULL;
@@ -171,12 +169,33 @@ static unsigned cls_of(const struct ledger_entry *le)
 {
 	if (le->kept)
 		return LC_KEPT;
+	if (le->pinned && !le->closed)
+		return LC_PINNED;
 	return le->closed ? (le->snap.flagged ? LC_CLOSED_FLAGGED : LC_CLOSED_CLEAN)
 			  : (le->snap.flagged ? LC_OPEN_FLAGGED : LC_OPEN_CLEAN);
 }
 
+/* Onto the list of its class, if that changed. */
+void ledger_reclass(struct ledger *lg, struct ledger_entry *le)
+{
+	if (cls_of(le) != le->cls) {
+		ledger_list_del(lg, le);
+		ledger_list_put(lg, le, cls_of(le));
+	}
+}
+
 static void entry_release(struct ledger *lg, struct ledger_entry *le)
 {
+	if (lg->o.slots_only) {
+		/* nothing but the id, the slots (let go and unpinned by
+		 * ledger_slots_gone) and the flags ledger_entry_new sets again
+		 * was written: no memset of the whole entry (728 bytes, most of
+		 * it the empty snapshot) per session */
+		le->prev = NULL;
+		le->next = lg->free_list;
+		lg->free_list = le;
+		return;
+	}
 	ledger_transcript_free(lg, le);
 	lg->mem -= le->cap_fx * sizeof *le->fx;
 	if (le->cap_fx == 1)
@@ -209,6 +228,10 @@ void ledger_entry_go(struct ledger *lg, struct ledger_entry *le)
 {
 	for (size_t i = 0; i < lg->nw; i++)
 		lg->w[i].fn(lg->w[i].ctx, le);
+	if (lg->has_readers)
+		ledger_slots_gone(lg, le);
+	if (le == lg->cur)
+		lg->cur = NULL;
 	if (le == lg->closing)
 		lg->closing = NULL;
 	ledger_list_del(lg, le);
@@ -217,12 +240,26 @@ void ledger_entry_go(struct ledger *lg, struct ledger_entry *le)
 	entry_release(lg, le);
 }
 
-static struct ledger_entry *entry_get(struct ledger *lg, const struct ev_session *es,
-				      enum event_type type)
+/* A new entry struct, zeroed, from the slab being handed out. Entries
+ * come LEDGER_SLAB at a time and go back only at ledger_free: a malloc
+ * and a free per struct cost more than the struct's work in a ledger of
+ * ids only, and the free ones stay on the free list to the end anyway. */
+static struct ledger_entry *slab_take(struct ledger *lg)
 {
-	struct ledger_entry *le = lg->slot[id_at(lg, es->id)];
-	if (le)
-		return le;
+	if (!lg->slab || lg->slab->used == LEDGER_SLAB) {
+		struct ledger_slab *sl = xcalloc(1, sizeof *sl);
+		sl->prev = lg->slab;
+		lg->slab = sl;
+	}
+	return &lg->slab->e[lg->slab->used++];
+}
+
+/* A session with no entry yet: one is made (NULL: a late event). Out of
+ * line: the lookup before it is made at every event and is inlined. */
+__attribute__((noinline)) struct ledger_entry *ledger_entry_new(struct ledger *lg, const struct ev_session *es,
+							      enum event_type type)
+{
+	struct ledger_entry *le;
 	if (type != EV_SESSION_OPEN && es->id <= lg->max_evicted_id) {
 		lg->st.events_for_evicted++;
 		return NULL;
@@ -235,18 +272,36 @@ static struct ledger_entry *entry_get(struct ledger *lg, const struct ev_session
 		lg->free_list = le->next;
 		le->next = NULL;
 	} else {
-		le = xcalloc(1, sizeof *le);
+		le = slab_take(lg);
 		lg->st.entries_allocated++;
 	}
 	le->snap.id = es->id;
 	le->seq = lg->next_seq++;
 	le->closed = false;
 	le->selected = true;
+	le->quiet = false;
 	id_put(lg, le);
 	lg->st.held++;
 	lg->st.sessions_seen++;
 	ledger_list_put(lg, le, LC_OPEN_CLEAN);
 	return le;
+}
+
+/* The session's entry, NULL when none. An event is often of the session
+ * of the event before (a client's commands in one segment, a finding
+ * after its transaction): that entry is tried first, the hash saved. */
+static inline struct ledger_entry *entry_find(struct ledger *lg, uint64_t id)
+{
+	if (lg->cur && lg->cur->snap.id == id)
+		return lg->cur;
+	return lg->slot[ledger_id_at(lg, id)];
+}
+
+static inline struct ledger_entry *entry_get(struct ledger *lg, const struct ev_session *es,
+					     enum event_type type)
+{
+	struct ledger_entry *le = entry_find(lg, es->id);
+	return le ? le : ledger_entry_new(lg, es, type);
 }
 
 /* ---- transcripts and findings ------------------------------------------------------ */
@@ -405,26 +460,60 @@ static void on_close(struct ledger *lg, struct ledger_entry *le, const struct ev
 
 void ledger_each_open(const struct ledger *lg, ledger_gone_fn fn, void *ctx)
 {
-	const struct ledger_entry *a = lg->cls[LC_OPEN_CLEAN].head, *b = lg->cls[LC_OPEN_FLAGGED].head;
-	while (a || b) {
-		const struct ledger_entry **p = !b || (a && a->seq < b->seq) ? &a : &b;
-		const struct ledger_entry *le = *p;
-		*p = le->next;
-		fn(ctx, le);
+	/* three lists in seq order, merged: clean, flagged and pinned */
+	const struct ledger_entry *at[3] = { lg->cls[LC_OPEN_CLEAN].head, lg->cls[LC_OPEN_FLAGGED].head,
+					     lg->cls[LC_PINNED].head };
+	for (;;) {
+		int k = -1;
+		for (int i = 0; i < 3; i++)
+			if (at[i] && (k < 0 || at[i]->seq < at[k]->seq))
+				k = i;
+		if (k < 0)
+			break;
+		const struct ledger_entry *le = at[k];
+		at[k] = le->next;
+		if (!le->quiet)
+			fn(ctx, le);
 	}
 }
 
+/* slots_only: the id, whether it closed and (drop_closed) its going. */
+static struct ledger_entry *apply_slots_only(struct ledger *lg, struct ledger_entry *le, const struct event *e)
+{
+	le->quiet = false;
+	if (e->type == EV_SESSION_CLOSE && !le->closed) {
+		le->closed = true;
+		lg->closes++;
+		on_close(lg, le, e->sess);
+		ledger_reclass(lg, le);
+	}
+	return le;
+}
+
+static struct ledger_entry *apply(struct ledger *lg, const struct event *e, struct ledger_entry *le);
+
 const struct ledger_entry *ledger_apply(struct ledger *lg, const struct event *e)
 {
-	if (!lg || !e || e->type == EV_STATS || !e->sess)
+	if (!lg)
 		return NULL;
-	if (lg->closing) /* drop_closed: the sinks have rendered its close */
-		ledger_entry_go(lg, lg->closing);
-	if (lg->o.lazy_entries && (e->type == EV_SESSION_OPEN || e->type == EV_SESSION_UPDATE))
-		return lg->slot[id_at(lg, e->sess->id)];
-	struct ledger_entry *le = entry_get(lg, e->sess, e->type);
-	if (!le)
-		return NULL;
+	struct ledger_entry *le = NULL;
+	if (e && e->type != EV_STATS && e->sess) {
+		if (lg->closing) /* drop_closed: the sinks have rendered its close */
+			ledger_entry_go(lg, lg->closing);
+		if (lg->o.lazy_entries && (e->type == EV_SESSION_OPEN || e->type == EV_SESSION_UPDATE))
+			le = entry_find(lg, e->sess->id);
+		else if ((le = entry_get(lg, e->sess, e->type)))
+			le = lg->o.slots_only ? apply_slots_only(lg, le, e) : apply(lg, e, le);
+	}
+	lg->cur = le;
+	return le;
+}
+
+/* The event, to the session's entry le. Out of line: the lookup before it
+ * is the part every ledger and event runs. */
+static __attribute__((noinline)) struct ledger_entry *apply(struct ledger *lg, const struct event *e, struct ledger_entry *le)
+{
+	le->quiet = false;
 	/* The command waiting for its reply: an update says which; a
 	 * transaction or the close may have answered it; the other events
 	 * carry none and leave it as it was. */
@@ -460,10 +549,7 @@ const struct ledger_entry *ledger_apply(struct ledger *lg, const struct event *e
 	default:
 		break;
 	}
-	if (cls_of(le) != le->cls) {
-		ledger_list_del(lg, le);
-		ledger_list_put(lg, le, cls_of(le));
-	}
+	ledger_reclass(lg, le);
 	size_t b = ledger_bytes(lg);
 	if (b > lg->st.bytes_peak)
 		lg->st.bytes_peak = b;
@@ -476,16 +562,18 @@ void ledger_free(struct ledger *lg)
 		return;
 	for (size_t i = 0; i < lg->cap; i++)
 		if (lg->slot[i]) {
+			if (lg->has_readers)
+				ledger_slots_gone(lg, lg->slot[i]);
 			entry_release(lg, lg->slot[i]);
-			/* entry_release put it on the free list: freed below */
+			/* entry_release put it on the free list: its slab freed below */
 		}
 	ledger_pool_fini(&lg->pool_rec);
 	ledger_pool_fini(&lg->pool_at);
 	ledger_pool_fini(&lg->pool_fx);
-	while (lg->free_list) {
-		struct ledger_entry *n = lg->free_list->next;
-		free(lg->free_list);
-		lg->free_list = n;
+	while (lg->slab) { /* every entry struct, the free list's too */
+		struct ledger_slab *prev = lg->slab->prev;
+		free(lg->slab);
+		lg->slab = prev;
 	}
 	for (size_t i = 0; i < lg->nsources; i++)
 		free((void *)(uintptr_t)lg->sources[i]);

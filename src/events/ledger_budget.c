@@ -23,7 +23,7 @@ void ledger_list_put(struct ledger *lg, struct ledger_entry *le, unsigned cls)
 	struct ledger_entry *after = l->tail;
 	while (after && after->seq > le->seq)
 		after = after->prev;
-	le->cls = cls;
+	le->cls = (uint8_t)cls;
 	le->prev = after;
 	le->next = after ? after->next : l->head;
 	if (le->next)

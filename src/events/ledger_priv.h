@@ -1,8 +1,8 @@
 /*
  * ledger_priv.h - what the ledger's files share: ledger.c (the id table,
  * entries, applying events), ledger_budget.c (the class lists, the budget
- * and the eviction order of ledger.h) and ledger_txn.c (a transcript,
- * packed).
+ * and the eviction order of ledger.h), ledger_txn.c (a transcript,
+ * packed) and ledger_slots.c (readers' slots).
  */
 #ifndef POP3MON_LEDGER_PRIV_H
 #define POP3MON_LEDGER_PRIV_H
@@ -11,8 +11,11 @@
 
 /* An entry's class: which eviction list it is on. Open sessions are
  * never dropped by the budget (only by the count cap); kept ones
- * (keep_flagged, keep_clean) by neither. */
-enum ledger_cls { LC_OPEN_CLEAN, LC_OPEN_FLAGGED, LC_CLOSED_CLEAN, LC_CLOSED_FLAGGED, LC_KEPT, LC__COUNT };
+ * (keep_flagged, keep_clean) and open pinned ones (a reader's slot holds
+ * what cannot be made again: ledger_set_slot) by neither. */
+enum ledger_cls {
+	LC_OPEN_CLEAN, LC_OPEN_FLAGGED, LC_CLOSED_CLEAN, LC_CLOSED_FLAGGED, LC_KEPT, LC_PINNED, LC__COUNT
+};
 
 struct ledger_list {
 	struct ledger_entry *head, *tail; /* oldest (lowest seq) first */
@@ -36,8 +39,21 @@ struct ledger_pool {
 	size_t n;
 };
 
+/* Entry structs, made LEDGER_SLAB at a time (ledger.c slab_take). */
+#define LEDGER_SLAB 32
+struct ledger_slab {
+	struct ledger_slab *prev;
+	size_t used;
+	struct ledger_entry e[LEDGER_SLAB];
+};
+
 struct ledger_watcher {
 	ledger_gone_fn fn;
+	void *ctx;
+};
+
+struct ledger_reader {
+	ledger_slot_gone_fn gone; /* NULL: the index is free */
 	void *ctx;
 };
 
@@ -49,6 +65,7 @@ struct ledger {
 	size_t cap;                       /* power of two */
 	struct ledger_list cls[LC__COUNT];
 	struct ledger_entry *free_list;   /* dropped entries, reused (next) */
+	struct ledger_slab *slab;         /* where entry structs come from (the newest; prev) */
 	struct ledger_pool pool_rec, pool_at, pool_fx; /* see struct ledger_pool */
 	uint64_t next_seq;
 	uint64_t max_evicted_id;
@@ -63,6 +80,9 @@ struct ledger {
 	size_t nsources;
 	struct ledger_watcher w[LEDGER_WATCHERS_MAX];
 	size_t nw;
+	struct ledger_reader rd[LEDGER_READERS_MAX];
+	bool has_readers;                 /* any rd[] taken: entries' slots are looked at when they go */
+	struct ledger_entry *cur;         /* what the last ledger_apply returned */
 };
 
 /* ledger_pool.c */
@@ -91,8 +111,15 @@ void ledger_add_txn(struct ledger *lg, struct ledger_entry *le, const struct pop
 void ledger_transcript_free(struct ledger *lg, struct ledger_entry *le);
 
 /* ledger.c */
+size_t ledger_id_at(const struct ledger *lg, uint64_t id); /* the table slot of id, or the empty one it would take */
+/* A new entry for es (a late event's session: NULL), as ledger_apply makes it. */
+struct ledger_entry *ledger_entry_new(struct ledger *lg, const struct ev_session *es, enum event_type type);
+void ledger_reclass(struct ledger *lg, struct ledger_entry *le); /* onto its class's list, if that changed */
 void ledger_drop(struct ledger *lg, struct ledger_entry *le); /* whole: watchers told, counted */
 void ledger_entry_go(struct ledger *lg, struct ledger_entry *le); /* the same, not counted as evicted */
 size_t ledger_entry_bytes(const struct ledger *lg);
+
+/* ledger_slots.c */
+void ledger_slots_gone(struct ledger *lg, struct ledger_entry *le); /* each reader lets go; unpinned */
 
 #endif
