@@ -65,6 +65,11 @@ struct sink streams_sink_new(FILE *out);
 
 /* Does a session pass the filter? (The dashboard has its own, interactive.) */
 bool sink_filter_pass(const struct sink_filter *f, const struct ev_session *s);
+/* The same asked of a session not over yet, at each event: it passes now,
+ * it never will (its server does not match), or it may still (it may be
+ * flagged, a rule may fire, the user may be seen). */
+enum sink_verdict { SINK_UNDECIDED, SINK_PASS, SINK_NEVER };
+enum sink_verdict sink_filter_decide(const struct sink_filter *f, const struct ev_session *s);
 /* --server's value: "192.0.2.1", "192.0.2.1:110", "2001:db8::1",
  * "[2001:db8::1]:995". False when it is not an address (or a bad port). */
 struct sink_server {

@@ -6,6 +6,10 @@
  * "2001:DB8::1" is "2001:db8::1"); --user matches the login name without
  * regard to case (mail systems mostly treat user names so, and a help
  * desk types what the ticket says).
+ *
+ * One place decides: sink_filter_pass (the report asks once, at a
+ * session's close, through its ledger's select()) and sink_filter_decide
+ * (the JSON writer asks at each event: pass now, never, or not yet).
  */
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -82,4 +86,15 @@ bool sink_filter_pass(const struct sink_filter *f, const struct ev_session *s)
 	if (f->user && strcasecmp(f->user, s->pop3.user))
 		return false;
 	return true;
+}
+
+enum sink_verdict sink_filter_decide(const struct sink_filter *f, const struct ev_session *s)
+{
+	if (sink_filter_pass(f, s))
+		return SINK_PASS;
+	/* Flagged, a rule firing, the user: each may still come. The server
+	 * never changes: when it does not match, the session never passes. */
+	if (s && (!f->server || server_match(f->server, s)))
+		return SINK_UNDECIDED;
+	return SINK_NEVER;
 }
