@@ -64,8 +64,12 @@ const char *publisher_message(const struct publisher *p);
 /* The sink that feeds it: a JSON lines writer (every event, stats events
  * on) whose lines go to the publisher; finish drains it. The sink owns p.
  * stats_only: the session lines come from the --json sink (publisher_tee
- * on its options, which must have no filter), this one writes the stats. */
-struct sink publisher_sink(struct publisher *p, const char *sensor, bool stats_only);
+ * on its options, which must have no filter), this one writes the stats.
+ * ledger: the session ledger of the bus that runs the sink, in whose
+ * entries its JSON writer keeps its sessions' own (json_opts.ledger);
+ * NULL: the writer's own. */
+struct ledger;
+struct sink publisher_sink(struct publisher *p, const char *sensor, bool stats_only, struct ledger *ledger);
 struct json_opts;
 void publisher_tee(struct publisher *p, struct json_opts *jo);
 

@@ -56,9 +56,19 @@ struct json_opts {
 	 * one serialisation (only without a filter: every line is written). */
 	void (*line_fn)(void *ctx, const char *line, size_t n);
 	void *line_ctx;
+	/* Borrowed, may be NULL: the session ledger of the bus that runs the
+	 * writer (event_bus.ledger, applied before it), in whose entries it
+	 * keeps its per-session data (a reader slot, ledger.h). NULL, or no
+	 * slot left: the writer makes its own (json_ledger_opts) and applies
+	 * each event to it itself. It must outlive the writer. */
+	struct ledger *ledger;
 };
 /* JSON lines; path "-" is stdout, NULL the line_fn. */
 struct sink json_sink_new(const char *path, const struct json_opts *o, char *errbuf, size_t errlen);
+/* A ledger for a bus whose only readers are JSON writers: ids and their
+ * slots, nothing else (ledger_opts.slots_only), no cap or budget (what
+ * it holds is bounded by the open sessions and JSON_PEND_*). */
+void json_ledger_opts(struct ledger_opts *lo);
 
 /* --streams: one line per flow as it closes (endpoints, bytes, gaps, end). */
 struct sink streams_sink_new(FILE *out);

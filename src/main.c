@@ -286,15 +286,34 @@ int main(int argc, char **argv)
 		pub_shared = o.json_path && !o.filter.only_flagged && o.filter.rule < 0 &&
 			     !o.filter.server && !o.filter.user;
 	}
+	/* The session ledger of the sinks' thread, applied there before each
+	 * of its sinks sees an event (silent: stats events go on unchanged):
+	 * the report's, of its own policy, which the JSON writers read too, or
+	 * for JSON writers alone one that holds only their slots. It lives
+	 * (with ro, which the report's filter is read through) until the end. */
+	struct report_opts ro = { o.filter, o.verbose, o.localtime, o.files, o.nfiles, NULL };
+	bool want_report = !o.streams && !want_ui && !json_stdout;
+	struct ledger *rendered_lg = NULL;
+	struct ledger_opts lo;
+	if (want_report) {
+		report_ledger_opts(&ro, &lo);
+		rendered_lg = ro.ledger = ledger_new(&lo);
+	} else if (o.json_path || r.pub) {
+		json_ledger_opts(&lo);
+		rendered_lg = ledger_new(&lo);
+	}
+	rendered.ledger = rendered_lg;
+	rendered.ledger_silent = true;
 	if (o.json_path) {
 		struct json_opts jo = { .filter = o.filter, .stats_events = o.stats_interval_s > 0,
-					.flush_sessions = o.iface != NULL, .host = o.sensor };
+					.flush_sessions = o.iface != NULL, .host = o.sensor, .ledger = rendered_lg };
 		if (pub_shared)
 			publisher_tee(r.pub, &jo);
 		struct sink s = json_sink_new(o.json_path, &jo, errbuf, sizeof(errbuf));
 		if (!s.ops) {
 			fprintf(stderr, "pop3mon: %s\n", errbuf);
 			publisher_free(r.pub);
+			ledger_free(rendered_lg);
 			return EXIT_INPUT;
 		}
 		event_bus_add(&rendered, s);
@@ -305,6 +324,8 @@ int main(int argc, char **argv)
 					       o.spool_max, errbuf, sizeof(errbuf));
 		if (!r.flagged) {
 			fprintf(stderr, "pop3mon: %s\n", errbuf);
+			event_bus_free(&rendered);
+			ledger_free(rendered_lg);
 			return EXIT_INPUT;
 		}
 		if (o.write_path && (o.filter.only_flagged || o.filter.rule >= 0 || o.filter.server ||
@@ -312,14 +333,9 @@ int main(int argc, char **argv)
 			flagged_writer_select(r.flagged, &o.filter);
 		event_bus_add(&r.bus, flagged_writer_sink(r.flagged));
 	}
-	/* The report renders from a session ledger of its own policy, applied
-	 * on the sinks' thread before the report sees each event; it lives
-	 * (with ro, which its filter is read through) until the end. */
-	struct report_opts ro = { o.filter, o.verbose, o.localtime, o.files, o.nfiles, NULL };
-	struct ledger *report_lg = NULL;
 	if (o.streams) {
 		event_bus_add(&rendered, streams_sink_new(stdout));
-	} else if (!want_ui && !json_stdout) {
+	} else if (want_report) {
 		if (o.nfrom) {
 			ro.sources = o.from;
 			ro.nsources = o.nfrom;
@@ -328,15 +344,10 @@ int main(int argc, char **argv)
 			ro.sources = &o.iface;
 			ro.nsources = 1;
 		}
-		struct ledger_opts lo;
-		report_ledger_opts(&ro, &lo);
-		report_lg = ro.ledger = ledger_new(&lo);
-		rendered.ledger = report_lg;
-		rendered.ledger_silent = true;
 		event_bus_add(&rendered, report_sink_new(stdout, &ro));
 	}
 	if (r.pub) /* after the --json sink: a shared line is written there first */
-		event_bus_add(&rendered, publisher_sink(r.pub, o.sensor, pub_shared));
+		event_bus_add(&rendered, publisher_sink(r.pub, o.sensor, pub_shared, rendered_lg));
 	if (rendered.n)
 		event_bus_add(&r.bus, event_thread_sink(&rendered, o.iface || o.nfrom ? EV_HANDOVER_PROMPT
 							   : o.publish_url ? EV_HANDOVER_PACED : EV_HANDOVER_FULL));
@@ -456,7 +467,7 @@ rendered:
 	flow_table_free(r.flows);
 	session_mgr_free(r.sessions);
 	event_bus_free(&r.bus);
-	ledger_free(report_lg); /* after the report, which read it */
+	ledger_free(rendered_lg); /* after the sinks that read it */
 	flagged_writer_free(r.flagged);
 	save_dir_close(r.save);
 	for (size_t i = 0; i < nsrc; i++)

@@ -97,75 +97,111 @@ static void out_flush(struct json_sink *j)
 	}
 }
 
-static void pend_free(struct json_sink *j, uint64_t id)
+/* The session's own goes (its close, or its open with nothing held). */
+static void sess_free(struct json_sink *j, struct jsess *p)
 {
-	struct pend *p = idmap_del(&j->pend, id);
-	if (!p)
-		return;
-	j->pend_bytes -= p->cap;
-	free(p->buf);
+	if (p->holding)
+		j->pend_bytes -= p->held_cap;
+	free(p->held);
 	free(p);
 }
 
-/* Write what an undecided session held, then forget it. */
-static uint64_t pend_flush(struct json_sink *j, uint64_t id)
+/* The ledger lets go of an entry with the writer's slot set (it went, or
+ * the writer ends): what was held never passed. */
+static void slot_gone(void *ctx, void *slot)
 {
-	struct pend *p = idmap_get(&j->pend, id);
-	if (!p)
+	sess_free(ctx, slot);
+}
+
+/* The session's held lines go (it cannot pass, or they were written). */
+static void pend_free(struct json_sink *j)
+{
+	struct jsess *p = json_sess(j);
+	if (!p || !p->holding)
+		return;
+	j->pend_bytes -= p->held_cap;
+	free(p->held);
+	p->held = NULL;
+	p->held_len = p->held_cap = 0;
+	p->dropped = 0;
+	p->holding = false;
+	ledger_set_slot(j->lg, j->le, j->rd, p, false);
+}
+
+/* Write what an undecided session held, then forget it. */
+static uint64_t pend_flush(struct json_sink *j)
+{
+	struct jsess *p = json_sess(j);
+	if (!p || !p->holding)
 		return 0;
 	uint64_t dropped = p->dropped;
-	out_write(j, p->buf, p->len);
-	pend_free(j, id);
+	out_write(j, p->held, p->held_len);
+	pend_free(j);
 	return dropped;
 }
 
-static void pend_add(struct json_sink *j, uint64_t id, const char *line, size_t n)
+static void pend_add(struct json_sink *j, const struct ev_session *s, const char *line, size_t n)
 {
-	struct pend *p = idmap_get(&j->pend, id);
+	if (!j->le && j->rd >= 0)
+		j->le = ledger_make(j->lg, s); /* a lazy ledger makes none at the open */
+	if (!j->le) {
+		/* the ledger refuses the session: its count cap dropped it while
+		 * it passed (--user: it may stop passing), or the writer ended */
+		j->lines_dropped++;
+		return;
+	}
+	struct jsess *p = json_sess(j);
 	if (!p) {
 		p = xcalloc(1, sizeof *p);
-		idmap_put(&j->pend, id, p);
+		ledger_set_slot(j->lg, j->le, j->rd, p, true);
 	}
-	if (p->len + n + 1 > p->cap) {
-		size_t cap = p->cap ? p->cap : 1024;
-		while (p->len + n + 1 > cap)
+	if (!p->holding) {
+		p->holding = true;
+		ledger_set_slot(j->lg, j->le, j->rd, p, true); /* pinned: held lines cannot be made again */
+	}
+	if (p->held_len + n + 1 > p->held_cap) {
+		size_t cap = p->held_cap ? p->held_cap : 1024;
+		while (p->held_len + n + 1 > cap)
 			cap *= 2;
-		if (cap > JSON_PEND_SESSION_MAX || j->pend_bytes + (cap - p->cap) > JSON_PEND_TOTAL_MAX) {
+		if (cap > JSON_PEND_SESSION_MAX || j->pend_bytes + (cap - p->held_cap) > JSON_PEND_TOTAL_MAX) {
 			p->dropped++;
 			j->lines_dropped++;
 			return;
 		}
-		p->buf = xrealloc(p->buf, cap);
-		j->pend_bytes += cap - p->cap;
-		p->cap = cap;
+		p->held = xrealloc(p->held, cap);
+		j->pend_bytes += cap - p->held_cap;
+		p->held_cap = cap;
 	}
-	memcpy(p->buf + p->len, line, n);
-	p->buf[p->len + n] = '\n';
-	p->len += n + 1;
+	memcpy(p->held + p->held_len, line, n);
+	p->held[p->held_len + n] = '\n';
+	p->held_len += n + 1;
 }
 
-/* Forget every undecided session. */
+/* Forget every session: what undecided ones held never passed. */
 static void pend_clear(struct json_sink *j)
 {
-	for (size_t i = 0; i < j->pend.cap; i++) {
-		struct pend *p = j->pend.keys[i] ? j->pend.vals[i] : NULL;
-		if (p) {
-			free(p->buf);
-			free(p);
-		}
-	}
-	idmap_fini(&j->pend);
+	if (j->rd >= 0)
+		ledger_reader_end(j->lg, j->rd);
+	j->rd = -1;
+	j->le = NULL;
 	j->pend_bytes = 0;
 }
 
-/* Can this session still come to pass the filter? (Its server never changes.) */
-static bool may_pass_later(const struct sink_filter *f, const struct ev_session *s)
-{
-	struct sink_filter fixed = { .only_flagged = false, .rule = -1, .server = f->server, .user = NULL };
-	return sink_filter_pass(&fixed, s);
-}
-
 /* ---- the sink ---- */
+
+void json_ledger_opts(struct ledger_opts *lo)
+{
+	ledger_opts_default(lo);
+	lo->slots_only = true;
+	lo->lazy_entries = true; /* an entry at a first record; at the open only to hold it */
+	lo->drop_closed = true;  /* nothing is kept past the close */
+	/* No count cap, no budget: entries hold what cannot be dropped
+	 * (held lines, bounded by JSON_PEND_*), or a prefix from a session's
+	 * first record to its close, as many as the flow table has open. */
+	lo->sessions_max = SIZE_MAX;
+	lo->bytes_max = SIZE_MAX;
+	lo->txns_per_session_max = lo->findings_per_session_max = lo->entries_per_txn_max = 0;
+}
 
 static void emit_line(struct json_sink *j, const struct ev_session *s, bool pass)
 {
@@ -202,7 +238,7 @@ static void emit_line(struct json_sink *j, const struct ev_session *s, bool pass
 		}
 		j->lines_written++;
 	} else {
-		pend_add(j, s->id, w->buf + at, n); /* undecided: keep it */
+		pend_add(j, s, w->buf + at, n); /* undecided: keep it */
 		w->len = at;
 		w->buf[at] = '\0';
 	}
@@ -213,12 +249,20 @@ static void json_event_1(struct json_sink *j, const struct event *e);
 static void json_event(void *self, const struct event *e)
 {
 	struct json_sink *j = self;
+	/* The session's entry: the bus applied the event to its ledger
+	 * before this sink (ledger_current), or the writer applies it to its
+	 * own. An entry of another id: not this bus's ledger, no slot. */
+	const struct ledger_entry *le = j->own_lg ? ledger_apply(j->lg, e) : ledger_current(j->lg);
+	j->le = le && j->rd >= 0 && e->sess && le->snap.id == e->sess->id ? le : NULL;
 	json_event_1(j, e);
-	/* After its last record the prefix goes; after the open record too:
-	 * a session that only opens and closes (a SYN flood) must not hold
-	 * one between the two. */
-	if ((e->type == EV_SESSION_CLOSE || e->type == EV_SESSION_OPEN) && e->sess)
-		json_pre_free(j, e->sess->id);
+	/* After its last record its own goes; after the open record too,
+	 * unless lines are held: a session that only opens and closes (a SYN
+	 * flood) must not hold anything between the two. */
+	struct jsess *p = json_sess(j);
+	if (p && (e->type == EV_SESSION_CLOSE || (e->type == EV_SESSION_OPEN && !p->holding))) {
+		ledger_set_slot(j->lg, j->le, j->rd, NULL, false);
+		sess_free(j, p);
+	}
 }
 
 static void json_event_1(struct json_sink *j, const struct event *e)
@@ -239,14 +283,16 @@ static void json_event_1(struct json_sink *j, const struct event *e)
 	if ((e->type == EV_TXN && !e->txn) || (e->type == EV_FINDING && !e->finding))
 		return;
 
-	bool pass = sink_filter_pass(&j->o.filter, s);
-	if (!pass && !may_pass_later(&j->o.filter, s)) {
-		pend_free(j, s->id);
+	/* no filter (the usual run): every session passes, nothing to ask */
+	enum sink_verdict v = j->filtered ? sink_filter_decide(&j->o.filter, s) : SINK_PASS;
+	if (v == SINK_NEVER) {
+		pend_free(j);
 		return;
 	}
+	bool pass = v == SINK_PASS;
 	uint64_t dropped = 0;
 	if (pass)
-		dropped = pend_flush(j, s->id);
+		dropped = pend_flush(j);
 
 	switch (e->type) {
 	case EV_SESSION_OPEN:
@@ -268,7 +314,7 @@ static void json_event_1(struct json_sink *j, const struct event *e)
 			if (j->o.flush_sessions)
 				out_flush(j);
 		} else {
-			pend_free(j, s->id); /* closed without passing: its lines go */
+			pend_free(j); /* closed without passing: its lines go */
 		}
 		break;
 	default:
@@ -299,7 +345,8 @@ static void json_free(void *self)
 	if (!j)
 		return;
 	pend_clear(j);
-	json_pre_clear(j);
+	if (j->own_lg)
+		ledger_free(j->lg);
 	jw_fini(&j->pw);
 	out_drain(j); /* finish, when it came, left nothing */
 	if (j->own && j->out)
@@ -352,10 +399,22 @@ struct sink json_sink_new(const char *path, const struct json_opts *o, char *err
 	if (j->o.host && j->o.host[0])
 		j->host = xstrdup(j->o.host);
 	j->o.host = NULL; /* borrowed: the copy is kept */
+	const struct sink_filter *flt = &j->o.filter;
+	j->filtered = flt->only_flagged || flt->rule >= 0 || flt->server || flt->user;
 	jw_init(&j->w);
-	idmap_init(&j->pend);
-	idmap_init(&j->pre);
 	jw_init(&j->pw);
+	/* Its sessions' own, in the ledger's entries: the bus's, or else one
+	 * of its own, slots only, applied here. */
+	j->lg = j->o.ledger;
+	j->rd = j->lg ? ledger_reader_add(j->lg, slot_gone, j) : -1;
+	if (j->rd < 0) {
+		struct ledger_opts lo;
+		json_ledger_opts(&lo);
+		j->lg = ledger_new(&lo);
+		j->own_lg = true;
+		j->rd = ledger_reader_add(j->lg, slot_gone, j);
+	}
+	j->o.ledger = NULL; /* borrowed: held in lg */
 	s.ops = &json_ops;
 	s.self = j;
 	s.skip = EV_BIT(EV_SESSION_UPDATE); /* no record of its own */

@@ -2,7 +2,7 @@
  * json_fields.c - the fields every JSON record starts with (timestamp, flow
  * id, source, event type, addresses, ports, VLAN, tunnel, Community ID,
  * schema version), and the per-session cache of their escaped bytes (see
- * struct jpre in json_sink.h).
+ * struct jsess in json_sink.h: kept in the session's ledger entry).
  */
 #include <string.h>
 
@@ -103,7 +103,10 @@ static bool kept_as_is(const struct jw *w, size_t at, size_t end, const char *s,
 	return n < size && end - at == n && memcmp(w->buf + at, s, n) == 0;
 }
 
-static struct jpre *pre_build(struct json_sink *j, const struct ev_session *s)
+/* Build the session's prefix in p (made, or grown, as needed: the slot is
+ * set again); false when it cannot be cached (a text the escaper changes,
+ * an address with no NUL). */
+static bool pre_build(struct json_sink *j, struct jsess **pp, const struct ev_session *s)
 {
 	struct jw *w = &j->pw;
 	struct marks m;
@@ -113,9 +116,18 @@ static struct jpre *pre_build(struct json_sink *j, const struct ev_session *s)
 	    !kept_as_is(w, m.srv_at, m.srv_end, s->srv, sizeof s->srv) ||
 	    !kept_as_is(w, m.cid_at, m.cid_end, s->community_id, sizeof s->community_id) ||
 	    (s->source && !kept_as_is(w, m.src_at, m.src_end, s->source, SIZE_MAX)) || w->len > UINT32_MAX)
-		return NULL;
+		return false;
 	size_t len = w->len - m.ts_end, b = m.ts_end;
-	struct jpre *p = xmalloc(sizeof *p + len);
+	struct jsess *p = *pp;
+	if (!p || p->buf_cap < len) {
+		bool fresh = !p;
+		p = xrealloc(p, sizeof *p + len);
+		if (fresh)
+			memset(p, 0, sizeof *p);
+		p->buf_cap = (uint32_t)len;
+		ledger_set_slot(j->lg, j->le, j->rd, p, p->holding);
+		*pp = p;
+	}
 	memcpy(p->buf, w->buf + b, len);
 	p->len = (uint32_t)len;
 	p->type_at = (uint32_t)(m.type_at - b);
@@ -132,7 +144,8 @@ static struct jpre *pre_build(struct json_sink *j, const struct ev_session *s)
 	p->srv_len = (uint32_t)(m.srv_end - m.srv_at);
 	p->cid_at = (uint32_t)(m.cid_at - b);
 	p->cid_len = (uint32_t)(m.cid_end - m.cid_at);
-	return p;
+	p->pre_ok = true;
+	return true;
 }
 
 /* Are the n bytes at a and b the same? Inline: the texts are short, and
@@ -187,9 +200,9 @@ static inline bool same_tunnel(const struct ev_tunnel *a, const struct ev_tunnel
 			      !strcmp(a->dst, b->dst)));
 }
 
-/* Was p built from these fields? (The id is the map's key.) The source is
+/* Was p built from these fields? (The id is the entry's.) The source is
  * a pointer, not an array, so strncmp: nothing past its NUL is read. */
-static bool pre_fits(const struct jpre *p, const struct ev_session *s)
+static bool pre_fits(const struct jsess *p, const struct ev_session *s)
 {
 	return p->vlan == s->vlan && p->cport == s->cport && p->sport == s->sport &&
 	       same_tunnel(&p->tun, &s->tunnel) &&
@@ -201,33 +214,21 @@ static bool pre_fits(const struct jpre *p, const struct ev_session *s)
 			  : !p->has_source);
 }
 
-void json_pre_free(struct json_sink *j, uint64_t id)
-{
-	free(idmap_del(&j->pre, id));
-}
-
-void json_pre_clear(struct json_sink *j)
-{
-	for (size_t i = 0; i < j->pre.cap; i++)
-		if (j->pre.keys[i])
-			free(j->pre.vals[i]);
-	idmap_fini(&j->pre);
-}
-
 /* The session's prefix, built or rebuilt as needed; NULL when it cannot be
- * cached (a text the escaper changes, an address with no NUL). */
-static const struct jpre *pre_get(struct json_sink *j, const struct ev_session *s)
+ * cached, or the ledger holds no entry for the session (a lazy one at the
+ * open record: nothing to keep it in, and nothing worth keeping). */
+static const struct jsess *pre_get(struct json_sink *j, const struct ev_session *s)
 {
-	struct jpre *p = idmap_get(&j->pre, s->id);
-	if (p && pre_fits(p, s))
+	if (!j->le)
+		return NULL;
+	struct jsess *p = json_sess(j);
+	if (p && p->pre_ok && pre_fits(p, s))
 		return p;
-	free(p);
-	p = pre_build(j, s);
+	if (pre_build(j, &p, s))
+		return p;
 	if (p)
-		idmap_put(&j->pre, s->id, p);
-	else
-		idmap_del(&j->pre, s->id);
-	return p;
+		p->pre_ok = false;
+	return NULL;
 }
 
 /* The start of a record; the type, a literal, needs no escaping. */
@@ -235,7 +236,7 @@ static const struct jpre *pre_get(struct json_sink *j, const struct ev_session *
 void json_common(struct json_sink *j, const char *type, size_t tlen, uint64_t ts_us, const struct ev_session *s)
 {
 	struct jw *w = &j->w;
-	const struct jpre *p = s ? pre_get(j, s) : NULL;
+	const struct jsess *p = s ? pre_get(j, s) : NULL;
 	j->line_at = w->len;
 	if (!p) {
 		struct marks m;

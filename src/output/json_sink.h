@@ -3,6 +3,11 @@
  * and the lines held for undecided sessions; json_fields.c: the flow
  * fields every record starts with, cached per session; json_records.c:
  * each record's own object). Not an interface for anyone else.
+ *
+ * What the writer keeps per session (struct jsess) lives in the session's
+ * entry of a session ledger (ledger.h), in the writer's reader slot: the
+ * ledger of the bus it runs on (json_opts.ledger), or one of its own,
+ * slots only, when it runs with none. It keeps no map of sessions.
  */
 #ifndef POP3MON_JSON_SINK_H
 #define POP3MON_JSON_SINK_H
@@ -13,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "idmap.h"
+#include "ledger.h"
 #include "json_write.h"
 #include "sinks.h"
 #include "timefmt.h"
@@ -25,13 +30,16 @@
 #define JSON_LISTING_MAX 1000                      /* listing entries written per txn */
 #define JSON_OUT_CHUNK (192u * 1024u)              /* a write() per 192 KiB, not per 4 KiB */
 
-struct pend {
-	char *buf; /* whole lines, each ending in '\n' */
-	size_t len, cap;
-	uint64_t dropped;
-};
-
 /*
+ * A session's own, in its ledger entry's slot, from the first line held
+ * or record written to its close (after its open record it goes unless
+ * lines are held: a session that only opens and closes, a SYN flood's,
+ * holds nothing between the two).
+ *
+ * Held lines: while the filter cannot decide (holding), the session's
+ * lines wait here, whole, each ending in '\n'; the slot pins the entry,
+ * so the ledger never drops it before the writer decides.
+ *
  * The flow fields of a session's records (flow_id, source, addresses,
  * ports, vlan, community id, schema version: everything from the comma
  * after the timestamp on, the event type aside) are the same bytes in
@@ -46,10 +54,16 @@ struct pend {
  * rebuilds the prefix, so it can never go stale, whatever the key. An
  * entry lives from the session's first written record to its close.
  */
-struct jpre {
+struct jsess {
+	char *held;        /* the lines held */
+	size_t held_len, held_cap;
+	uint64_t dropped;  /* lines not held: over a cap */
+	bool holding;      /* undecided: its lines are held (even when all were dropped) */
+	bool pre_ok;       /* buf holds the prefix of these fields: */
+	bool has_source;
 	struct ev_tunnel tun;
 	uint16_t vlan, cport, sport;
-	bool has_source;
+	uint32_t buf_cap;  /* buf's size */
 	uint32_t len, type_at;
 	uint32_t src_at, src_len, cli_at, cli_len, srv_at, srv_len, cid_at, cid_len;
 	char buf[];
@@ -79,12 +93,16 @@ struct json_sink {
 	bool gather;       /* own file: lines gathered in w, written a chunk at a time */
 	char *name;        /* for error messages */
 	struct json_opts o;
+	bool filtered;     /* o.filter has a criterion: sessions may wait or never pass */
 	struct jw w;       /* the line being written (own file: after the ones not yet written) */
 	size_t line_at;    /* where in w it starts */
 	int err;           /* errno of the first write error, 0 if none */
 	bool failed;
-	struct idmap pend; /* session id -> struct pend */
-	struct idmap pre;  /* session id -> struct jpre */
+	/* Each session's struct jsess: the slot `rd` of its entry in lg. */
+	struct ledger *lg; /* json_opts.ledger (applied by the bus), or own_lg */
+	bool own_lg;       /* made here (slots only) and applied here */
+	int rd;            /* the reader slot; -1 after finish */
+	const struct ledger_entry *le; /* the event's session's entry, NULL: none */
 	struct jw pw;      /* where prefixes are built */
 	struct tcache tc;
 	size_t pend_bytes;
@@ -101,8 +119,11 @@ void json_time_field(struct jw *w, const char *key, uint64_t ts_us);
 void json_common(struct json_sink *j, const char *type, size_t tlen, uint64_t ts_us, const struct ev_session *s);
 /* The start of a record; the type, a literal, needs no escaping. */
 #define COMMON(j, type, ts_us, s) json_common(j, type, sizeof(type) - 1, ts_us, s)
-void json_pre_free(struct json_sink *j, uint64_t id);
-void json_pre_clear(struct json_sink *j);
+/* The event's session's own (slot), NULL when none. */
+static inline struct jsess *json_sess(const struct json_sink *j)
+{
+	return j->le ? (struct jsess *)j->le->slot[j->rd] : NULL;
+}
 
 /* A time's text at o, which has room for OUT_TIME_MAX: returns its end.
  * The text of a second is its head, '.', six digits and its tail. */

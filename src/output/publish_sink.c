@@ -67,11 +67,12 @@ void publisher_tee(struct publisher *p, struct json_opts *jo)
 	jo->line_ctx = p;
 }
 
-struct sink publisher_sink(struct publisher *p, const char *sensor, bool stats_only)
+struct sink publisher_sink(struct publisher *p, const char *sensor, bool stats_only, struct ledger *ledger)
 {
 	struct sink out = { 0 };
 	struct json_opts jo = { .stats_events = true, .flush_sessions = false, .host = sensor,
-				.line_fn = line_to_publisher, .line_ctx = p };
+				.line_fn = line_to_publisher, .line_ctx = p,
+				.ledger = stats_only ? NULL : ledger }; /* stats only: no session of its own */
 	jo.filter.rule = -1;
 	char err[64];
 	struct pub_sink *s = xcalloc(1, sizeof(*s));
