@@ -6,11 +6,13 @@
  * after the event type). Schema: src/output/JSON-SCHEMA.md.
  *
  * Events are written as they happen, except when the filter cannot decide
- * yet. A session may start to pass later (--only-flagged: its first error
- * or warning; --rule: the rule firing; --user: the USER command), so the
- * lines of an undecided session are kept, up to JSON_PEND_SESSION_MAX
- * bytes per session and JSON_PEND_TOTAL_MAX for the run, and written in
- * order the moment it passes; at its close they are written or dropped.
+ * yet (sink_filter_decide). A session may start to pass later
+ * (--only-flagged: its first error or warning; --rule: the rule firing;
+ * --user: the USER command), so the lines of an undecided session are
+ * kept, in its session ledger entry (struct jsess, json_sink.h), up to
+ * JSON_PEND_SESSION_MAX bytes per session and JSON_PEND_TOTAL_MAX for the
+ * run, and written in order the moment it passes; at its close they are
+ * written or dropped.
  * Lines over a cap are dropped and counted (pop3_session.json_lines_dropped
  * and stats.json). A session whose server does not match --server can
  * never pass: its events are dropped at once. A session's open is a record

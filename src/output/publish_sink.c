@@ -2,7 +2,8 @@
  * publish_sink.c - the sink that feeds the publisher (publish.h): a JSON
  * lines writer whose lines go to publisher_line instead of a file, and
  * the stats events with the publisher's counters as they are at that
- * line.
+ * line. Its writer keeps its sessions' own in the bus's ledger when given
+ * one (publisher_sink), as --json's does.
  */
 #include <stdlib.h>
 
