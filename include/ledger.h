@@ -48,8 +48,8 @@
  * entry (ledger_reader_add, ledger_set_slot) instead of a map of its own,
  * and is told when the entry goes. A slot may pin its entry: what it holds
  * cannot be made again (held lines), so the count cap never drops the
- * entry while it is open (LC_PINNED, ledger_priv.h; the cap may then be
- * passed). A reader that needs its entry before the session says anything
+ * entry while it is open, nor the budget its transcript (LC_PINNED,
+ * ledger_priv.h; the cap may then be passed). A reader that needs its entry before the session says anything
  * (a lazy ledger makes none at the open) has one made (ledger_make): such
  * an entry is `quiet` until the session's first transaction, finding or
  * close, and ledger_each_open does not show it. A reader that renders each
