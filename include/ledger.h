@@ -190,8 +190,9 @@ struct ledger *ledger_new(const struct ledger_opts *o);   /* NULL: defaults */
 void ledger_free(struct ledger *lg);
 
 /* Apply one event (the bus calls it before its sinks). Returns the
- * session's entry, NULL for stats events and for late events of a
- * session the ledger dropped. */
+ * session's entry, NULL for stats events, for late events of a session
+ * the ledger dropped, and (lazy_entries) for open and update events,
+ * which it does not take in. */
 const struct ledger_entry *ledger_apply(struct ledger *lg, const struct event *e);
 
 const struct ledger_entry *ledger_find(const struct ledger *lg, uint64_t id);

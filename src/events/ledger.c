@@ -501,7 +501,7 @@ const struct ledger_entry *ledger_apply(struct ledger *lg, const struct event *e
 		if (lg->closing) /* drop_closed: the sinks have rendered its close */
 			ledger_entry_go(lg, lg->closing);
 		if (lg->o.lazy_entries && (e->type == EV_SESSION_OPEN || e->type == EV_SESSION_UPDATE))
-			le = entry_find(lg, e->sess->id);
+			; /* taken in by nothing: NULL, not even looked up */
 		else if ((le = entry_get(lg, e->sess, e->type)))
 			le = lg->o.slots_only ? apply_slots_only(lg, le, e) : apply(lg, e, le);
 	}

@@ -251,17 +251,20 @@ static void json_event_1(struct json_sink *j, const struct event *e);
 static void json_event(void *self, const struct event *e)
 {
 	struct json_sink *j = self;
-	/* The session's entry: the bus applied the event to its ledger
-	 * before this sink (ledger_current), or the writer applies it to its
-	 * own. An entry of another id: not this bus's ledger, no slot. */
-	const struct ledger_entry *le = j->own_lg ? ledger_apply(j->lg, e) : ledger_current(j->lg);
-	j->le = le && j->rd >= 0 && e->sess && le->snap.id == e->sess->id ? le : NULL;
+	/* The session's entry (NULL for a stats event): the bus applied the
+	 * event to its ledger before this sink (ledger_current: json_opts
+	 * says the ledger must be that bus's), or the writer applies it to
+	 * its own. After finish, none. */
+	j->le = j->own_lg ? ledger_apply(j->lg, e) : ledger_current(j->lg);
+	if (j->rd < 0)
+		j->le = NULL;
 	json_event_1(j, e);
 	/* After its last record its own goes; after the open record too,
 	 * unless lines are held: a session that only opens and closes (a SYN
 	 * flood) must not hold anything between the two. */
-	struct jsess *p = json_sess(j);
-	if (p && (e->type == EV_SESSION_CLOSE || (e->type == EV_SESSION_OPEN && !p->holding))) {
+	struct jsess *p;
+	if ((e->type == EV_SESSION_CLOSE || e->type == EV_SESSION_OPEN) && (p = json_sess(j)) &&
+	    (e->type == EV_SESSION_CLOSE || !p->holding)) {
 		ledger_set_slot(j->lg, j->le, j->rd, NULL, false);
 		sess_free(j, p);
 	}
