@@ -383,6 +383,47 @@ static void test_command_lookup_same_as_reference(void **state)
 	}
 }
 
+/* Near misses of the hashed lookup: every keyword with each of its bytes,
+ * and the byte after it, replaced by each of the 256 values (a letter's
+ * other case, its neighbours, NUL, 0x80+); and every word of 3 and 4
+ * upper-case letters, which shares the hash's slots with the keywords. */
+static void test_command_lookup_near_misses(void **state)
+{
+	(void)state;
+	char w[8];
+	for (int c = POP3_CMD_NONE + 1; c < POP3_CMD_UNKNOWN; c++) {
+		const char *k = pop3_cmd_name((enum pop3_cmd)c);
+		size_t n = strlen(k);
+		for (size_t at = 0; at <= n; at++) {
+			for (int b = 0; b < 256; b++) {
+				memcpy(w, k, n);
+				w[n] = 'S';
+				w[at] = (char)b;
+				size_t len = at == n ? n + 1 : n;
+				enum pop3_cmd want = lookup_reference(w, len);
+				assert_int_equal(pop3_cmd_lookup(w, len), want);
+				/* the same keyword in another case; else another keyword
+				 * (LAST, LIST) or none, as the reference says */
+				if (at < n && (b == k[at] || b == k[at] - 'A' + 'a'))
+					assert_int_equal(want, c);
+			}
+		}
+	}
+	unsigned found = 0;
+	for (size_t len = 3; len <= 4; len++) {
+		unsigned total = len == 3 ? 26 * 26 * 26 : 26 * 26 * 26 * 26;
+		for (unsigned i = 0; i < total; i++) {
+			unsigned v = i;
+			for (size_t j = 0; j < len; j++, v /= 26)
+				w[j] = (char)('A' + v % 26);
+			enum pop3_cmd got = pop3_cmd_lookup(w, len);
+			assert_int_equal(got, lookup_reference(w, len));
+			found += got != POP3_CMD_UNKNOWN;
+		}
+	}
+	assert_int_equal(found, POP3_CMD_UNKNOWN - POP3_CMD_NONE - 1); /* each keyword once */
+}
+
 static void test_command_table(void **state)
 {
 	(void)state;
@@ -462,6 +503,7 @@ int main(void)
 		cmocka_unit_test(test_numbers),
 		cmocka_unit_test(test_command_table),
 		cmocka_unit_test(test_command_lookup_same_as_reference),
+		cmocka_unit_test(test_command_lookup_near_misses),
 		cmocka_unit_test(test_uidl_scan_same_as_bytewise),
 	};
 	return cmocka_run_group_tests_name("pop3_data", tests, NULL, NULL);
