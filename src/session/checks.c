@@ -40,7 +40,7 @@ static void listing_fini(struct listing *l)
 {
 	free(l->size);
 	free(l->uid);
-	free(l->ev.line);
+	free(l->ev.heap);
 	memset(l, 0, sizeof(*l));
 }
 
@@ -52,7 +52,7 @@ void checks_free(struct checks *k)
 	listing_fini(&k->uidl);
 	free(k->deleted);
 	free(k->ann);
-	free(k->stat_ev.line);
+	free(k->stat_ev.heap);
 	free(k);
 }
 

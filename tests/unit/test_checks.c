@@ -263,6 +263,44 @@ static void test_count_changed(void **state)
 	cfx_expect(x, R_COUNT_CHANGED, SEV_ERROR, "STAT first said 2 messages (300 octets), later 3");
 }
 
+/* The evidence the checks keep (the first STAT's, a listing's) is quoted
+ * whole by a later finding, at every length around the inline room
+ * (KEPT_INLINE) and past it, and a short line replacing a long one. */
+static void test_kept_evidence_lengths(void **state)
+{
+	struct fx *x = *state;
+	char text[128], want[160];
+	for (int pad = 0; pad <= 70; pad++) {
+		cfx_session(x);
+		x->nf = 0;
+		snprintf(text, sizeof(text), "2 300 %.*s", pad,
+			 "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789abcdefghijklmnop");
+		cfx_cmd(x, POP3_CMD_STAT, NULL, POP3_ST_OK, text);
+		cfx_cmd(x, POP3_CMD_STAT, NULL, POP3_ST_OK, "3 400");
+		const struct finding *f = cfx_find(x, R_COUNT_CHANGED);
+		assert_non_null(f);
+		snprintf(want, sizeof(want), "STAT -> +OK %.80s", text);
+		assert_string_equal(f->ev[0].line, want);
+	}
+	static const char *const texts[] = { "a listing whose first line is long enough for the heap",
+					     "another listing whose first line is long enough for the heap",
+					     "short", "" };
+	for (int i = 1; i < 4; i++) { /* a long line kept, then replaced */
+		cfx_session(x);
+		x->nf = 0;
+		for (int j = 0; j <= i; j += i) {
+			struct pop3_txn t = cfx_mk(x, POP3_CMD_LIST, NULL, POP3_ST_OK, texts[j]);
+			t.multiline = t.terminated = true;
+			cfx_run(x, &t);
+		}
+		cfx_cmd(x, POP3_CMD_STAT, NULL, POP3_ST_OK, "2 300"); /* LIST listed 0 */
+		const struct finding *f = cfx_find(x, R_STAT_LIST_COUNT);
+		assert_non_null(f);
+		snprintf(want, sizeof(want), "LIST -> +OK %s", texts[i]);
+		assert_string_equal(f->ev[1].line, want);
+	}
+}
+
 static void test_announced_counts(void **state)
 {
 	struct fx *x = *state;
@@ -514,6 +552,7 @@ int main(void)
 		T(test_dele_twice),
 		T(test_rset_not_restored),
 		T(test_count_changed),
+		T(test_kept_evidence_lengths),
 		T(test_announced_counts),
 		T(test_announced_counts_greeting),
 		T(test_announced_counts_after_stat),
