@@ -70,8 +70,7 @@ void pop3_conn_free(struct pop3_conn *c)
 	if (c->cur_heap)
 		pop3d_txn_give(c, c->cur);
 	free(c->q);
-	free(c->ent);
-	free(c->uids);
+	pop3d_listing_release(c);
 	free(c);
 }
 

@@ -124,6 +124,7 @@ struct pop3_txn *pop3d_txn_take(struct pop3_conn *c); /* a spare, or malloc's */
 void pop3d_txn_give(struct pop3_conn *c, struct pop3_txn *t);
 void pop3d_emit(struct pop3_conn *c, struct pop3_txn *t);
 void pop3d_txn_from_pending(struct pop3_txn *t, const struct pending *p);
+void pop3d_listing_release(struct pop3_conn *c);
 void pop3d_add_entry(struct pop3_conn *c, const struct pop3_entry *e, const char *uid,
 		     size_t uid_len);
 void pop3d_emit_unanswered(struct pop3_conn *c, const struct pending *p);

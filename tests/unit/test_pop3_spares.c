@@ -4,7 +4,8 @@
  * take and give back the same buffers, and no connection sees another's
  * text, counts or commands; a pipelining client's queue grows past the
  * one-entry spare and empties again; an open reply at the end is handed on
- * and its buffer returned (ASan's unit run checks every buffer's life).
+ * and its buffer returned; listings of several connections keep their own
+ * entries and unique-ids (ASan's unit run checks every buffer's life).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -151,11 +152,83 @@ static void test_free_while_open(void **state)
 	assert_int_equal(x.n, 0);
 }
 
+/* Listings of two connections at once: each reply's entries and
+ * unique-ids are its own, whether its buffers were a spare (another
+ * connection's last listing), outgrew the spare's size, or are given back
+ * and taken again. */
+struct listing_rec {
+	char got[4][2048]; /* "num uid," per entry, per UIDL reply */
+	int n;
+};
+
+static void on_listing(void *ctx, const struct pop3_txn *t)
+{
+	struct listing_rec *r = ctx;
+	if (t->cmd != POP3_CMD_UIDL || t->has_args)
+		return;
+	assert_true(r->n < 4);
+	char *o = r->got[r->n++];
+	size_t at = 0;
+	o[0] = '\0';
+	for (uint32_t i = 0; i < t->n_entries; i++) {
+		const struct pop3_entry *e = &t->entries[i];
+		at += (size_t)snprintf(o + at, 2048 - at, "%u %.*s,", e->num, (int)e->uid_len,
+				       t->uids + e->uid_off);
+		assert_true(at < 2048);
+	}
+}
+
+static void test_listing_spares(void **state)
+{
+	(void)state;
+	struct pop3_spares *sp = pop3_spares_new();
+	struct listing_rec r[2];
+	struct fx x[2];
+	memset(r, 0, sizeof r);
+	memset(x, 0, sizeof x);
+	for (int i = 0; i < 2; i++) {
+		struct pop3_opts o = { .spares = sp };
+		struct pop3_cb cb = { on_listing, &r[i] };
+		x[i].c = pop3_conn_new(&o, &cb, true);
+	}
+	char uid[64], line[96], want_long[2048] = "";
+	feed(&x[0], 0, "UIDL\r\n");
+	feed(&x[1], 0, "UIDL\r\n");
+	feed(&x[0], 1, "+OK\r\n");
+	feed(&x[1], 1, "+OK\r\n1 short-a\r\n");
+	for (int n = 1; n <= 28; n++) { /* past 16 entries and the first arena */
+		snprintf(uid, sizeof uid, "%02d-%.56s", n,
+			 "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRST");
+		snprintf(line, sizeof line, "%d %s\r\n", n, uid);
+		feed(&x[0], 1, line);
+		size_t at = strlen(want_long);
+		snprintf(want_long + at, sizeof want_long - at, "%d %s,", n, uid);
+		if (n == 20)
+			feed(&x[1], 1, "2 short-b\r\n.\r\n"); /* gives its first-size buffers back */
+	}
+	feed(&x[1], 0, "UIDL\r\n");
+	feed(&x[1], 1, "+OK\r\n7 c\r\n"); /* takes them again */
+	feed(&x[0], 1, ".\r\n");
+	feed(&x[0], 0, "UIDL\r\n");
+	feed(&x[0], 1, "+OK\r\n3 d\r\n.\r\n");
+	feed(&x[1], 1, ".\r\n");
+	assert_int_equal(r[0].n, 2);
+	assert_string_equal(r[0].got[0], want_long);
+	assert_string_equal(r[0].got[1], "3 d,");
+	assert_int_equal(r[1].n, 2);
+	assert_string_equal(r[1].got[0], "1 short-a,2 short-b,");
+	assert_string_equal(r[1].got[1], "7 c,");
+	for (int i = 0; i < 2; i++)
+		pop3_conn_free(x[i].c);
+	pop3_spares_free(sp);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_shared_spares),
 		cmocka_unit_test(test_free_while_open),
+		cmocka_unit_test(test_listing_spares),
 	};
 	return cmocka_run_group_tests_name("pop3_spares", tests, NULL, NULL);
 }
