@@ -96,10 +96,17 @@ void pop3d_client_line(struct pop3_conn *c, const struct pop3_line *l)
 	while (kw < l->len && l->p[kw] != ' ')
 		kw++;
 	p->cmd = pop3_cmd_lookup(l->p, kw);
-	copy_text(p->keyword, sizeof(p->keyword), l->p, kw);
-	for (char *k = p->keyword; *k; k++)
-		if (*k >= 'a' && *k <= 'z')
-			*k = (char)(*k - 'a' + 'A');
+	if (p->cmd != POP3_CMD_UNKNOWN) {
+		/* A known keyword upper-cased is its name: 3 letters and the
+		 * NUL, or 4 letters (pop3_cmd_lookup takes no other). */
+		memcpy(p->keyword, pop3_cmd_name(p->cmd), 4);
+		p->keyword[4] = '\0';
+	} else {
+		copy_text(p->keyword, sizeof(p->keyword), l->p, kw);
+		for (char *k = p->keyword; *k; k++)
+			if (*k >= 'a' && *k <= 'z')
+				*k = (char)(*k - 'a' + 'A');
+	}
 	if (kw < l->len) {
 		p->has_args = true;
 		copy_text(p->args, sizeof(p->args), l->p + kw + 1, l->len - kw - 1);

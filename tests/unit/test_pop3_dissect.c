@@ -79,6 +79,9 @@ static void test_every_command(void **state)
 		{ "XTND XMIT\r\n", "+OK\r\n", POP3_CMD_XTND, "XTND", false },
 		{ "QUIT\r\n", "+OK bye\r\n", POP3_CMD_QUIT, "QUIT", false },
 		{ "quit\r\n", "+OK bye\r\n", POP3_CMD_QUIT, "QUIT", false },
+		{ "tOp 1 0\r\n", "+OK\r\nx\r\n.\r\n", POP3_CMD_TOP, "TOP", true },
+		{ "ToPs 1\r\n", "+OK\r\n", POP3_CMD_UNKNOWN, "TOPS", false },
+		{ "st@t\r\n", "+OK\r\n", POP3_CMD_UNKNOWN, "ST@T", false },
 		{ "XYZZY plugh\r\n", "+OK nothing happens\r\n", POP3_CMD_UNKNOWN, "XYZZY", false },
 		{ "RETR 1\r\n", "-ERR no\r\n", POP3_CMD_RETR, "RETR", false },
 	};
