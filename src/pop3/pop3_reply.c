@@ -161,7 +161,11 @@ static void unpaired(struct pop3_conn *c, const struct pop3_line *l, enum pop3_s
 		     bool lower, size_t at, uint32_t flags, bool is_greeting)
 {
 	struct pop3_txn t;
-	memset(&t, 0, sizeof(t));
+	/* As pop3d_txn_from_pending: what lies before the text cleared, each
+	 * text array ended (set_reply fills text and code), not 1,368 bytes
+	 * for every greeting. */
+	memset(&t, 0, offsetof(struct pop3_txn, args));
+	t.args[0] = t.code[0] = t.sasl[0] = '\0';
 	t.state_before = c->info.state;
 	set_reply(&t, l, st, lower, at);
 	t.flags |= flags;
