@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "pop3.h"
 #include "pop3_framer.h"
@@ -63,13 +64,17 @@ struct pop3_conn {
 	struct pop3_txn *cur;
 };
 
-/* Wire text into a C string, cut to size. */
+/* Wire text into a C string, cut to size. Every line's text, argument and
+ * unique-id comes through here (~11 M instructions a byte at a time on the
+ * small bench shape's main thread): copied whole, and only a text that
+ * holds a NUL is gone over again. */
 static inline void copy_text(char *dst, size_t size, const char *p, size_t len)
 {
 	size_t n = len < size - 1 ? len : size - 1;
-	for (size_t i = 0; i < n; i++)
-		dst[i] = p[i] ? p[i] : '\x1a'; /* NUL would cut the C string: SUB stands in */
+	memcpy(dst, p, n);
 	dst[n] = '\0';
+	for (char *z = memchr(dst, 0, n); z; z = memchr(z + 1, 0, (size_t)(dst + n - z - 1)))
+		*z = '\x1a'; /* NUL would cut the C string: SUB stands in */
 }
 
 /* A pop3_conn_info text: wire text cut to max bytes (NUL as SUB, as

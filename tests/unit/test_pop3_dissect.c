@@ -106,6 +106,32 @@ static void test_every_command(void **state)
 	}
 }
 
+/* A NUL in wire text becomes SUB (0x1A) wherever it is, in texts short
+ * and long (the copy goes a run at a time), arguments and unique-ids. */
+static void test_nul_becomes_sub(void **state)
+{
+	struct fx *x = *state;
+	dfx_greet_login(x);
+	int b = x->n;
+	static const char cli[] = "NOOP a\0b\r\n";
+	dfx_feed(x, 0, cli, sizeof cli - 1);
+	static const char r1[] = "+OK \0\0x\0\r\n";
+	dfx_feed(x, 1, r1, sizeof r1 - 1);
+	dfx_cli(x, "NOOP\r\n");
+	static const char r2[] = "+OK 0123456789abcdef\0ghijklmnopqrstuvwxyz0123456789\0\r\n";
+	dfx_feed(x, 1, r2, sizeof r2 - 1);
+	dfx_cli(x, "UIDL\r\n");
+	static const char r3[] = "+OK\r\n1 ab\0cd\r\n.\r\n";
+	dfx_feed(x, 1, r3, sizeof r3 - 1);
+	assert_int_equal(x->n, b + 3);
+	assert_string_equal(dfx_tx(x, b)->args, "a\x1a" "b");
+	assert_string_equal(dfx_tx(x, b)->text, "\x1a\x1a" "x\x1a");
+	assert_string_equal(dfx_tx(x, b + 1)->text,
+			    "0123456789abcdef\x1a" "ghijklmnopqrstuvwxyz0123456789\x1a");
+	assert_int_equal(dfx_tx(x, b + 2)->n_entries, 1);
+	assert_string_equal(x->tx[b + 2].uid[0], "ab\x1a" "cd");
+}
+
 static void test_list_uidl_with_and_without_arg(void **state)
 {
 	struct fx *x = *state;
@@ -353,6 +379,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_greeting_apop_timestamp, dfx_setup, dfx_teardown),
 		cmocka_unit_test(test_every_command),
+		cmocka_unit_test_setup_teardown(test_nul_becomes_sub, dfx_setup, dfx_teardown),
 		cmocka_unit_test_setup_teardown(test_list_uidl_with_and_without_arg, dfx_setup, dfx_teardown),
 		cmocka_unit_test_setup_teardown(test_retr_dot_stuffing, dfx_setup, dfx_teardown),
 		cmocka_unit_test_setup_teardown(test_dot_cr_without_lf, dfx_setup, dfx_teardown),
