@@ -38,8 +38,10 @@ struct checks *checks_new(const struct checks_opts *o, struct account_store *sto
 
 static void listing_fini(struct listing *l)
 {
-	free(l->size);
-	free(l->uid);
+	if (l->size != l->first)
+		free(l->size);
+	if (l->uid != l->first)
+		free(l->uid);
 	free(l->ev.heap);
 	memset(l, 0, sizeof(*l));
 }

@@ -213,13 +213,17 @@ static void listing_store(struct checks *k, struct listing *l, const struct pop3
 	l->sum = 0;
 	for (uint32_t i = 0; i < t->n_entries; i++)
 		l->sum += t->entries[i].size;
-	if (uidl) {
-		grow((void **)&l->uid, &l->cap, max, sizeof(*l->uid), 0);
-		memset(l->uid, 0, l->cap * sizeof(*l->uid));
-	} else {
-		grow((void **)&l->size, &l->cap, max, sizeof(*l->size), 0xff);
-		memset(l->size, 0xff, l->cap * sizeof(*l->size));
+	uint64_t **arr = uidl ? &l->uid : &l->size;
+	int fill = uidl ? 0 : 0xff;
+	if (!*arr && max < LISTING_FIRST) {
+		*arr = l->first;
+		l->cap = LISTING_FIRST;
+	} else if (*arr == l->first && max >= l->cap) {
+		*arr = NULL; /* outgrown: to the heap (every slot is set below) */
+		l->cap = 0;
 	}
+	grow((void **)arr, &l->cap, max, sizeof(**arr), fill);
+	memset(*arr, fill, l->cap * sizeof(**arr));
 	for (uint32_t i = 0; i < t->n_entries; i++) {
 		const struct pop3_entry *e = &t->entries[i];
 		if ((e->flags & POP3_LE_BADNUM) || e->num >= CHECKS_MSG_MAX)

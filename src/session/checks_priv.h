@@ -71,6 +71,8 @@ struct announced {
 	struct evidence ev;
 };
 
+#define LISTING_FIRST 8 /* message numbers 0-7 */
+
 /* One listing (LIST or UIDL without argument) as last seen. */
 struct listing {
 	bool have;
@@ -85,6 +87,10 @@ struct listing {
 	uint32_t ndel;          /* ...its size then */
 	uint64_t deloct;        /* ...and the deleted octets then */
 	struct kept_ev ev;
+	/* size or uid while no number reaches LISTING_FIRST: most sessions
+	 * list a few messages, and the heap array was a malloc and a free a
+	 * listing (~20 K on the small bench shape) for as many bytes */
+	uint64_t first[LISTING_FIRST];
 };
 
 struct checks {

@@ -162,6 +162,39 @@ static void test_listing_outgrows_first_size(void **state)
 	cfx_expect(x, R_SINGLE_VS_LISTING, SEV_ERROR, "LIST 20 said 2500 octets; the LIST listing said 2000");
 }
 
+/* Listings across the in-struct first array (numbers 0-7): read back
+ * from it, moved to the heap by a number 8, and cleared when a shorter
+ * listing follows a longer one. */
+static void test_listing_first_array_bounds(void **state)
+{
+	struct fx *x = *state;
+	static const char *const l8[] = { "1 100", "2 200", "3 300", "4 400", "5 500", "6 600", "7 700",
+					  "8 800" };
+	static const char *const u3[] = { "1 a", "2 b", "3 c" };
+	for (int round = 0; round < 3; round++) {
+		cfx_session(x);
+		x->nf = 0;
+		cfx_listing(x, false, l8, 7);
+		if (round > 0)
+			cfx_listing(x, false, l8, 8); /* moved to the heap */
+		if (round == 2) {
+			cfx_listing(x, false, l8, 2);
+			cfx_listing(x, true, u3, 3);
+			cfx_expect(x, R_LIST_UIDL_NUMBERS, SEV_ERROR,
+				   "message 3 is listed by UIDL but not by LIST");
+			continue;
+		}
+		struct pop3_txn t = cfx_mk(x, POP3_CMD_LIST, round == 0 ? "7" : "8", POP3_ST_OK,
+					   round == 0 ? "7 777" : "8 888");
+		struct pop3_entry e = { .num = round == 0 ? 7 : 8, .size = round == 0 ? 777 : 888 };
+		t.entries = &e;
+		t.n_entries = 1;
+		cfx_run(x, &t);
+		cfx_expect(x, R_SINGLE_VS_LISTING, SEV_ERROR,
+			   round == 0 ? "the LIST listing said 700" : "the LIST listing said 800");
+	}
+}
+
 static void test_single_vs_listing_refused(void **state)
 {
 	struct fx *x = *state;
@@ -542,6 +575,7 @@ int main(void)
 		T(test_single_vs_listing),
 		T(test_single_vs_listing_refused),
 		T(test_listing_outgrows_first_size),
+		T(test_listing_first_array_bounds),
 		T(test_msg_number_range_ok_past_end),
 		T(test_msg_number_range_refused),
 		T(test_msg_number_range_sys_temp),
