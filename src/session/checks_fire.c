@@ -54,9 +54,8 @@ static bool format_strings(char *out, size_t size, const char *fmt, va_list ap)
 			n = strlen(s);
 			p += 2;
 		} else {
-			while (*p && *p != '%')
-				p++;
-			n = (size_t)(p - s);
+			n = strcspn(p, "%"); /* the text up to the next conversion, not a byte loop */
+			p += n;
 		}
 		size_t room = size - 1 - o;
 		memcpy(out + o, s, n < room ? n : room);
