@@ -47,27 +47,42 @@ static void count_event(void *self, const struct event *e)
 
 static const struct sink_ops count_ops = { "count", count_event, NULL, NULL };
 
-/* One session, its greeting and a STAT, then a slow RETR body: one
- * segment every 300 ms of capture time for 3 s, then FIN. */
-static void play(struct event_bus *bus)
+/* A session manager with small stores, its source "test"; the timers
+ * 0 (off) unless given. */
+static struct session_mgr *mgr_new(struct event_bus *bus, uint64_t no_answer_us, uint64_t no_greeting_us)
 {
 	struct session_opts so;
 	memset(&so, 0, sizeof so);
 	so.checks.account_max = 4;
 	so.checks.uids_per_account_max = 16;
+	so.no_answer_us = no_answer_us;
+	so.no_greeting_us = no_greeting_us;
 	struct session_mgr *sm = session_mgr_new(&so, bus);
 	session_mgr_set_source(sm, "test");
+	return sm;
+}
 
+/* A watched IPv4 flow 192.0.2.1:cport -> 192.0.2.2:sport, at 1 s. */
+static void flow_init(struct flow *f, uint64_t id, uint16_t cport, uint16_t sport)
+{
+	memset(f, 0, sizeof *f);
+	f->id = id;
+	f->ipver = 4;
+	memcpy(f->cli, "\xc0\x00\x02\x01", 4);
+	memcpy(f->srv, "\xc0\x00\x02\x02", 4);
+	f->cport = cport;
+	f->sport = sport;
+	f->watched = true;
+	f->first_ts = f->last_ts = 1000000;
+}
+
+/* One session, its greeting and a STAT, then a slow RETR body: one
+ * segment every 300 ms of capture time for 3 s, then FIN. */
+static void play(struct event_bus *bus)
+{
+	struct session_mgr *sm = mgr_new(bus, 0, 0);
 	struct flow f;
-	memset(&f, 0, sizeof f);
-	f.id = 1;
-	f.ipver = 4;
-	memcpy(f.cli, "\xc0\x00\x02\x01", 4);
-	memcpy(f.srv, "\xc0\x00\x02\x02", 4);
-	f.cport = 40000;
-	f.sport = 110;
-	f.watched = true;
-	f.first_ts = f.last_ts = 1000000;
+	flow_init(&f, 1, 40000, 110);
 	session_flow_open(sm, &f);
 
 	static const char *const lines[][2] = {
@@ -196,23 +211,10 @@ static const struct sink_ops snap_ops = { "snap", snap_event, NULL, NULL };
 /* A login, then a STAT: the user and the banner in the snapshot. */
 static void play_login(struct event_bus *bus)
 {
-	struct session_opts so;
-	memset(&so, 0, sizeof so);
-	so.checks.account_max = 4;
-	so.checks.uids_per_account_max = 16;
-	struct session_mgr *sm = session_mgr_new(&so, bus);
-	session_mgr_set_source(sm, "test");
+	struct session_mgr *sm = mgr_new(bus, 0, 0);
 	struct flow f;
-	memset(&f, 0, sizeof f);
-	f.id = 7;
-	f.ipver = 4;
-	memcpy(f.cli, "\xc0\x00\x02\x01", 4);
-	memcpy(f.srv, "\xc0\x00\x02\x02", 4);
-	f.cport = 40001;
-	f.sport = 110;
-	f.watched = true;
+	flow_init(&f, 7, 40001, 110);
 	f.syn_seen = true;
-	f.first_ts = f.last_ts = 1000000;
 	f.pkts[0] = 3;
 	f.bytes[1] = 90;
 	session_flow_open(sm, &f);
@@ -283,27 +285,13 @@ static struct session_mgr *conn(struct event_bus *bus, uint16_t sport, bool watc
 				const char *const (*segs)[2], size_t nsegs, enum flow_end why,
 				struct flow *f)
 {
-	struct session_opts so;
-	memset(&so, 0, sizeof so);
-	so.checks.account_max = 4;
-	so.checks.uids_per_account_max = 16;
-	so.no_answer_us = 3000000;
-	so.no_greeting_us = 10000000;
-	struct session_mgr *sm = session_mgr_new(&so, bus);
-	session_mgr_set_source(sm, "test");
-	memset(f, 0, sizeof *f);
-	f->id = 1;
-	f->ipver = 4;
-	memcpy(f->cli, "\xc0\x00\x02\x01", 4);
-	memcpy(f->srv, "\xc0\x00\x02\x02", 4);
-	f->cport = 40000;
-	f->sport = sport;
+	struct session_mgr *sm = mgr_new(bus, 3000000, 10000000);
+	flow_init(f, 1, 40000, sport);
 	f->watched = watched;
 	f->syn_seen = true;
 	f->hs.syn_frame = 1;
 	f->hs.syns = 1;
 	f->hs.first_fin_dir = -1;
-	f->first_ts = f->last_ts = 1000000;
 	session_flow_open(sm, f);
 	uint64_t frame = 1;
 	for (size_t i = 0; i < nsegs; i++) {
