@@ -29,7 +29,9 @@ struct batch_ring *batch_ring_new(unsigned nbatches, size_t batch_bytes)
 	r->batch_bytes = batch_bytes;
 	r->b = xcalloc(nbatches, sizeof *r->b);
 	for (unsigned i = 0; i < nbatches; i++)
-		r->b[i].buf = xmalloc(batch_bytes);
+		/* zeroed: a consumer may read a record in place, past what was
+		 * written in it (event_thread.c: the bytes after a string's NUL) */
+		r->b[i].buf = xcalloc(1, batch_bytes);
 	pthread_mutex_init(&r->mu, NULL);
 	pthread_cond_init(&r->filled, NULL);
 	pthread_cond_init(&r->freed, NULL);
