@@ -574,6 +574,7 @@ void ledger_free(struct ledger *lg)
 			/* entry_release put it on the free list: its slab freed below */
 		}
 	ledger_pool_fini(&lg->pool_rec);
+	ledger_pool_fini(&lg->pool_rec2);
 	ledger_pool_fini(&lg->pool_at);
 	ledger_pool_fini(&lg->pool_fx);
 	while (lg->slab) { /* every entry struct, the free list's too */

@@ -23,12 +23,13 @@ struct ledger_list {
 
 /*
  * Buffers of a session's first sizes (a transcript's first REC_FIRST
- * bytes and AT_FIRST index slots, the first finding's slot), kept when
- * an entry lets them go and given to the next entry that asks for one of
- * that size. A reader that drops each session as it closes (the report)
- * made and freed three of them a session. An entry holds exactly what it
- * counts in the budget, as before; the pools, at most LEDGER_POOL_MAX
- * buffers each (about 400 KB), are all they add. (Entries that kept
+ * bytes and the twice as many it grows to, AT_FIRST index slots, the
+ * first finding's slot), kept when an entry lets them go and given to
+ * the next entry that asks for one of that size. A reader that drops
+ * each session as it closes (the report) made and freed three or four of
+ * them a session. An entry holds exactly what it counts in the budget,
+ * as before; the pools, at most LEDGER_POOL_MAX buffers each (about
+ * 650 KB), are all they add. (Entries that kept
  * their buffers for the next session instead held more than they used,
  * a finding's kilobyte before any finding: the small bench shape's peak
  * grew 3.7 MiB.)
@@ -66,7 +67,7 @@ struct ledger {
 	struct ledger_list cls[LC__COUNT];
 	struct ledger_entry *free_list;   /* dropped entries, reused (next) */
 	struct ledger_slab *slab;         /* where entry structs come from (the newest; prev) */
-	struct ledger_pool pool_rec, pool_at, pool_fx; /* see struct ledger_pool */
+	struct ledger_pool pool_rec, pool_rec2, pool_at, pool_fx; /* see struct ledger_pool */
 	uint64_t next_seq;
 	uint64_t max_evicted_id;
 	uint64_t closes;                  /* sessions closed so far */
