@@ -184,6 +184,31 @@ void ledger_reclass(struct ledger *lg, struct ledger_entry *le)
 	}
 }
 
+/* A session's facts buffer, from the pool of its size when it has one
+ * (ledger_priv.h: LEDGER_FACTS_POOLS): each session took a malloc, a
+ * realloc when its user came and a free, 8 M instructions on the small
+ * bench shape, where the buffers of a few sizes serve every session. */
+static struct ledger_pool *facts_pool(struct ledger *lg, size_t cap)
+{
+	size_t k = (cap - LEDGER_FACTS_POOL_FROM) / 32;
+	return cap >= LEDGER_FACTS_POOL_FROM && k < LEDGER_FACTS_POOLS ? &lg->pool_facts[k] : NULL;
+}
+
+static void *facts_take(struct ledger *lg, size_t cap)
+{
+	struct ledger_pool *p = facts_pool(lg, cap);
+	return p ? ledger_pool_take(p, cap) : xmalloc(cap);
+}
+
+static void facts_give(struct ledger *lg, void *b, size_t cap)
+{
+	struct ledger_pool *p = b ? facts_pool(lg, cap) : NULL;
+	if (p && p->n < LEDGER_FACTS_POOL_MAX)
+		ledger_pool_give(p, b);
+	else
+		free(b);
+}
+
 static void entry_release(struct ledger *lg, struct ledger_entry *le)
 {
 	if (lg->o.slots_only) {
@@ -204,7 +229,7 @@ static void entry_release(struct ledger *lg, struct ledger_entry *le)
 		free(le->fx);
 	if (le->facts_cap)
 		lg->mem -= le->facts_cap + LEDGER_ALLOC_OVERHEAD;
-	free(le->facts);
+	facts_give(lg, le->facts, le->facts_cap);
 	memset(le, 0, sizeof *le);
 	le->next = lg->free_list;
 	lg->free_list = le;
@@ -351,6 +376,8 @@ static void add_finding(struct ledger *lg, struct ledger_entry *le, const struct
  * and sensor, each a string with its NUL. The texts must stay last in
  * struct ev_pop3, and the sensor after it: */
 #define FACTS_FIXED offsetof(struct ev_pop3, user)
+_Static_assert(((FACTS_FIXED + 3 + 31) & ~(size_t)31) == LEDGER_FACTS_POOL_FROM,
+	       "the facts pools start at the smallest facts buffer");
 _Static_assert(offsetof(struct ev_pop3, banner) ==
 		       offsetof(struct ev_pop3, user) + sizeof(((struct ev_pop3 *)0)->user) &&
 	       sizeof(struct ev_pop3) - offsetof(struct ev_pop3, banner) -
@@ -406,7 +433,9 @@ static void facts_put(struct ledger *lg, struct ledger_entry *le, const struct e
 		size_t cap = (n + 31) & ~(size_t)31; /* a little room: a user name arrives late */
 		if (le->facts_cap)
 			lg->mem -= le->facts_cap + LEDGER_ALLOC_OVERHEAD;
-		le->facts = xrealloc(le->facts, cap);
+		/* all of it is written below: nothing to carry over */
+		facts_give(lg, le->facts, le->facts_cap);
+		le->facts = facts_take(lg, cap);
 		le->facts_cap = (uint32_t)cap;
 		lg->mem += cap + LEDGER_ALLOC_OVERHEAD;
 	}
@@ -575,6 +604,8 @@ void ledger_free(struct ledger *lg)
 		}
 	ledger_pool_fini(&lg->pool_rec);
 	ledger_pool_fini(&lg->pool_rec2);
+	for (size_t i = 0; i < LEDGER_FACTS_POOLS; i++)
+		ledger_pool_fini(&lg->pool_facts[i]);
 	ledger_pool_fini(&lg->pool_at);
 	ledger_pool_fini(&lg->pool_fx);
 	while (lg->slab) { /* every entry struct, the free list's too */

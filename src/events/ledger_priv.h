@@ -35,6 +35,13 @@ struct ledger_list {
  * grew 3.7 MiB.)
  */
 #define LEDGER_POOL_MAX 256
+/* And a session's facts (ledger.c facts_put), by their capacity, a
+ * multiple of 32: one pool for each from LEDGER_FACTS_POOL_FROM (the
+ * smallest, no texts) up, at most LEDGER_FACTS_POOL_MAX buffers each
+ * (about 140 KB in all). */
+#define LEDGER_FACTS_POOL_FROM 160
+#define LEDGER_FACTS_POOLS 8
+#define LEDGER_FACTS_POOL_MAX 64
 struct ledger_pool {
 	void *b[LEDGER_POOL_MAX];
 	size_t n;
@@ -68,6 +75,7 @@ struct ledger {
 	struct ledger_entry *free_list;   /* dropped entries, reused (next) */
 	struct ledger_slab *slab;         /* where entry structs come from (the newest; prev) */
 	struct ledger_pool pool_rec, pool_rec2, pool_at, pool_fx; /* see struct ledger_pool */
+	struct ledger_pool pool_facts[LEDGER_FACTS_POOLS];
 	uint64_t next_seq;
 	uint64_t max_evicted_id;
 	uint64_t closes;                  /* sessions closed so far */
