@@ -56,6 +56,9 @@ struct flow {
 	struct flow *hnext;
 	uint8_t key[FLOW_KEY_BYTES];  /* as flow_hash.key */
 	uint8_t cli_first;           /* the client is the key's first endpoint */
+	/* A packet's direction by its flow_hash.order (FLOW_SRC_FIRST ..
+	 * FLOW_SAME_ENDS), worked out once from cli_first: one load a packet. */
+	uint8_t dir_by_order[3];
 	uint8_t key_short;           /* key bytes 16.. all zero (IPv4, no tunnel) */
 	struct flow *lru_prev, *lru_next;
 

@@ -273,11 +273,11 @@ static void flow_close(struct flow_table *t, struct flow *f, enum flow_end why,
 	}
 }
 
-/* Which way a packet goes on its flow (see flow_table_packet_hashed). */
+/* Which way a packet goes on its flow. Both ends the same (a connection
+ * to itself): all of it is the client's. */
 static int dir_of(const struct flow_hash *fh, const struct flow *f)
 {
-	return fh->order == FLOW_SAME_ENDS || (fh->order == FLOW_SRC_FIRST) == f->cli_first
-		       ? DIR_C2S : DIR_S2C;
+	return f->dir_by_order[fh->order];
 }
 
 /* The whole key compared, in two parts: an IPv4 key without a tunnel
@@ -345,6 +345,9 @@ static struct flow *flow_create(struct flow_table *t, const struct packet *p,
 	for (size_t i = 16; i < sizeof(f->key); i++)
 		f->key_short &= f->key[i] == 0;
 	f->cli_first = cli == (fh->order == FLOW_SRC_FIRST);
+	f->dir_by_order[FLOW_SRC_FIRST] = f->cli_first ? DIR_C2S : DIR_S2C;
+	f->dir_by_order[FLOW_DST_FIRST] = f->cli_first ? DIR_S2C : DIR_C2S;
+	f->dir_by_order[FLOW_SAME_ENDS] = DIR_C2S;
 	size_t b = f->hash & (t->nbuckets - 1);
 	f->hnext = t->buckets[b];
 	t->buckets[b] = f;
@@ -435,9 +438,7 @@ uint64_t flow_table_packet_hashed(struct flow_table *t, const struct packet *p,
 		lru_push_front(t, f);
 	}
 
-	/* Both ends the same (a connection to itself): all of it is the client's. */
-	int dir = fh->order == FLOW_SAME_ENDS || (fh->order == FLOW_SRC_FIRST) == f->cli_first
-			  ? DIR_C2S : DIR_S2C;
+	int dir = dir_of(fh, f);
 	f->last_ts = m->ts_us;
 	f->last_frame = m->frame;
 	f->pkts[dir]++;

@@ -252,16 +252,20 @@ void reasm_segment(struct reasm *r, struct reasm_dir *d, void *obj, int dir, uin
 	} else if (!d->started) {
 		reasm_dir_start(d, seq);
 	}
-	int64_t start = reasm_rel(d, seq);
-	if (wirelen > 0) {
-		r->st.segments++;
-		data_at(r, d, obj, dir, start, payload, len, wirelen, m);
-	}
-	if (flags & 0x01) { /* FIN */
-		int64_t fin = start + (int64_t)wirelen;
-		if (!d->fin_seen && fin >= (int64_t)d->next) {
-			d->fin_seen = true;
-			d->fin_off = (uint64_t)fin;
+	/* A pure ACK (no payload, no FIN: most of a download's client side)
+	 * needs no offset; the others take theirs before the data moves next. */
+	if (wirelen > 0 || (flags & 0x01)) {
+		int64_t start = reasm_rel(d, seq);
+		if (wirelen > 0) {
+			r->st.segments++;
+			data_at(r, d, obj, dir, start, payload, len, wirelen, m);
+		}
+		if (flags & 0x01) { /* FIN */
+			int64_t fin = start + (int64_t)wirelen;
+			if (!d->fin_seen && fin >= (int64_t)d->next) {
+				d->fin_seen = true;
+				d->fin_off = (uint64_t)fin;
+			}
 		}
 	}
 	if (d->fin_seen && d->next >= d->fin_off && !d->ooo)

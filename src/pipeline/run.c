@@ -154,6 +154,10 @@ void run_source(struct run *r, struct source *s)
 	 * every 1,024 frames of a file read at full speed. A pipe that stays
 	 * silent blocks in read(): no heartbeat then (the wall says SILENT). */
 	bool clock_each = r->o->realtime || source_is_pipe(s);
+	/* in locals: handle_frame's calls could change *r->o as far as the
+	 * compiler knows, so these were loaded again for every frame */
+	const bool realtime_file = r->o->realtime && !live;
+	const uint64_t count = r->o->count;
 
 	current_source = s;
 	r->source_name = source_name(s);
@@ -161,10 +165,10 @@ void run_source(struct run *r, struct source *s)
 	while (!stop_requested) {
 		enum source_status st = source_next(s, &fr, errbuf);
 		if (st == SOURCE_FRAME) {
-			if (r->o->realtime && !live)
+			if (realtime_file)
 				realtime_wait(&rt_base_ts, &rt_base_wall, fr.ts_us);
 			handle_frame(r, &fr);
-			if (r->o->count && r->frames >= r->o->count)
+			if (count && r->frames >= count)
 				break;
 			if ((r->frames & 1023) == 0 || clock_each) {
 				if (live)
