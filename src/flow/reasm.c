@@ -243,6 +243,15 @@ void reasm_segment(struct reasm *r, struct reasm_dir *d, void *obj, int dir, uin
 		   uint8_t flags, const uint8_t *payload, uint32_t len, uint32_t wirelen,
 		   const struct seg_meta *m)
 {
+	/* A pure ACK on a started direction (no payload, no SYN, no FIN: most
+	 * of a download's client side) moves nothing: only a FIN the peer's
+	 * ACK has since drained up to can close the direction, and closing a
+	 * closed one changes nothing, so it skips the tests below. */
+	if (!(wirelen | (flags & 0x03u)) && d->started) {
+		if (d->fin_seen && d->next >= d->fin_off && !d->ooo)
+			d->closed = true;
+		return;
+	}
 	if (d->closed)
 		return;
 	if (flags & 0x02) { /* SYN: data starts after it */
