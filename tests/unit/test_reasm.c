@@ -404,6 +404,24 @@ static void test_fin_ahead_then_fill(void **state)
 	assert_true(x->d.closed);
 }
 
+/* The peer's ACK gives up the hole before a FIN and delivers what was
+ * buffered; the direction's next segment, a pure ACK on the short path,
+ * still closes it. */
+static void test_pure_ack_closes_after_ack_drain(void **state)
+{
+	struct fx *x = *state;
+	seg(x, 1000, SYN, NULL);
+	seg(x, 1004, ACK | FIN, "de");
+	ack(x, 1006);
+	assert_string_equal(x->log, "gap 3\ndata de\n");
+	assert_false(x->d.closed);
+	seg(x, 1007, ACK, NULL);
+	assert_true(x->d.closed);
+	seg(x, 1007, ACK, NULL); /* closed stays closed */
+	assert_true(x->d.closed);
+	assert_string_equal(x->log, "gap 3\ndata de\n");
+}
+
 static void test_wraparound(void **state)
 {
 	struct fx *x = *state;
@@ -555,6 +573,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_fin, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fin_offset_gap, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fin_ahead_then_fill, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pure_ack_closes_after_ack_drain, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_wraparound, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_snaplen_in_order, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_snaplen_ahead, setup, teardown),
