@@ -334,6 +334,19 @@ static void expect_line(FILE *f, char (*want)[512], size_t n)
 			fail_msg("no %s in %s", want[i], line);
 }
 
+/* A JSON sink writing to a new temporary file, its name made in path. */
+static struct sink sink_to_temp(char *path)
+{
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	close(fd);
+	char err[256] = "";
+	struct json_opts o = { .filter = { .rule = -1 } };
+	struct sink s = json_sink_new(path, &o, err, sizeof err);
+	assert_non_null(s.ops);
+	return s;
+}
+
 /*
  * The records write this program's names (states, statuses, rules,
  * severities, RFCs, symptoms, end reasons) from texts kept per name: each
@@ -343,14 +356,8 @@ static void expect_line(FILE *f, char (*want)[512], size_t n)
 static void test_record_names(void **state)
 {
 	(void)state;
-	char path[] = "/tmp/test_json_write_XXXXXX";
-	int fd = mkstemp(path);
-	assert_true(fd >= 0);
-	close(fd);
-	char err[256] = "";
-	struct json_opts o = { .filter = { .rule = -1 } };
-	struct sink s = json_sink_new(path, &o, err, sizeof err);
-	assert_non_null(s.ops);
+	char path[] = "/tmp/test_json_write_XXXXXX", err[256] = "";
+	struct sink s = sink_to_temp(path);
 	struct ev_session sess;
 	struct ev_pop3 *ci;
 	struct pop3_txn t;
@@ -466,14 +473,8 @@ static void test_record_listing(void **state)
 {
 	(void)state;
 	static const uint32_t counts[] = { 1, 2, 9, 40, 999, 1000, 1001, 2500 };
-	char path[] = "/tmp/test_json_write_XXXXXX";
-	int fd = mkstemp(path);
-	assert_true(fd >= 0);
-	close(fd);
-	char err[256] = "";
-	struct json_opts o = { .filter = { .rule = -1 } };
-	struct sink s = json_sink_new(path, &o, err, sizeof err);
-	assert_non_null(s.ops);
+	char path[] = "/tmp/test_json_write_XXXXXX", err[256] = "";
+	struct sink s = sink_to_temp(path);
 	struct ev_session sess;
 	tev_session(&sess, NULL, 9);
 	struct jw want;
