@@ -131,4 +131,9 @@ size_t ledger_entry_bytes(const struct ledger *lg);
 /* ledger_slots.c */
 void ledger_slots_gone(struct ledger *lg, struct ledger_entry *le); /* each reader lets go; unpinned */
 
+/* ledger_facts.c: the snapshot past its head, packed in le->facts (kept
+ * as the texts are when they did not change), and freed. */
+void ledger_facts_put(struct ledger *lg, struct ledger_entry *le, const struct ev_session *es);
+void ledger_facts_free(struct ledger *lg, struct ledger_entry *le);
+
 #endif
