@@ -8,8 +8,10 @@
 #ifndef POP3MON_UTIL_H
 #define POP3MON_UTIL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #define WARN_UNUSED __attribute__((warn_unused_result))
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
@@ -39,5 +41,51 @@ uint64_t siphash13_2w(uint64_t w0, uint64_t w1, size_t len, const uint8_t key[16
 
 /* Bounded copy that always terminates; returns the length copied. */
 size_t strlcpy_safe(char *dst, const char *src, size_t dstsize);
+
+/* Are the n bytes at a and b the same? Inline: the texts compared (a
+ * cached prefix's fields, a snapshot's user and banner) are short and
+ * mostly equal, and a call to memcmp cost more than the compare. Words,
+ * the last one overlapping the one before; under 8 bytes, two
+ * overlapping halves. */
+static inline bool bytes_same(const void *pa, const void *pb, size_t n)
+{
+	const unsigned char *a = pa, *b = pb;
+	if (n >= 8) {
+		uint64_t x, y;
+		for (size_t i = 0; i + 8 < n; i += 8) {
+			memcpy(&x, a + i, 8);
+			memcpy(&y, b + i, 8);
+			if (x != y)
+				return false;
+		}
+		memcpy(&x, a + n - 8, 8);
+		memcpy(&y, b + n - 8, 8);
+		return x == y;
+	}
+	if (n >= 4) {
+		uint32_t x1, y1, x2, y2;
+		memcpy(&x1, a, 4);
+		memcpy(&y1, b, 4);
+		memcpy(&x2, a + n - 4, 4);
+		memcpy(&y2, b + n - 4, 4);
+		return x1 == y1 && x2 == y2;
+	}
+	if (n >= 2) {
+		uint16_t x1, y1, x2, y2;
+		memcpy(&x1, a, 2);
+		memcpy(&y1, b, 2);
+		memcpy(&x2, a + n - 2, 2);
+		memcpy(&y2, b + n - 2, 2);
+		return x1 == y1 && x2 == y2;
+	}
+	return n == 0 || *a == *b;
+}
+
+/* Is the string s the n bytes kept at `have`? (s is an array longer than
+ * n, so s[n] may be read.) */
+static inline bool text_same(const void *have, size_t n, const char *s)
+{
+	return s[n] == '\0' && bytes_same(have, s, n);
+}
 
 #endif

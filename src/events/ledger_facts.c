@@ -57,31 +57,6 @@ _Static_assert(offsetof(struct ev_session, sensor) > offsetof(struct ev_session,
 	       sizeof(struct ev_session) - offsetof(struct ev_session, sensor) - SENSOR_NAME_MAX < 8,
 	       "ev_session: the sensor last (else pack it here too)");
 
-/* Are the n bytes at `have` the string s (n shorter than its array)?
- * Inline, a word at a time, the last word overlapping the one before:
- * the texts are short and mostly the same as at the event before. */
-static inline bool same_text(const uint8_t *have, size_t n, const char *s)
-{
-	if (s[n] != '\0')
-		return false;
-	if (n >= 8) {
-		uint64_t x, y;
-		for (size_t i = 0; i + 8 < n; i += 8) {
-			memcpy(&x, have + i, 8);
-			memcpy(&y, s + i, 8);
-			if (x != y)
-				return false;
-		}
-		memcpy(&x, have + n - 8, 8);
-		memcpy(&y, s + n - 8, 8);
-		return x == y;
-	}
-	for (size_t i = 0; i < n; i++)
-		if (have[i] != (uint8_t)s[i])
-			return false;
-	return true;
-}
-
 void ledger_facts_put(struct ledger *lg, struct ledger_entry *le, const struct ev_session *es)
 {
 	/* The texts (user, banner, sensor) rarely change within a session:
@@ -89,8 +64,8 @@ void ledger_facts_put(struct ledger *lg, struct ledger_entry *le, const struct e
 	if (le->facts_len) {
 		const uint8_t *t = le->facts + FACTS_FIXED;
 		size_t lu = le->facts_lu, lb = le->facts_lb;
-		if (same_text(t, lu, es->pop3.user) && same_text(t + lu + 1, lb, es->pop3.banner) &&
-		    same_text(t + lu + 1 + lb + 1, le->facts_ls, es->sensor)) {
+		if (text_same(t, lu, es->pop3.user) && text_same(t + lu + 1, lb, es->pop3.banner) &&
+		    text_same(t + lu + 1 + lb + 1, le->facts_ls, es->sensor)) {
 			memcpy(le->facts, &es->pop3, FACTS_FIXED);
 			return;
 		}

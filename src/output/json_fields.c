@@ -148,49 +148,6 @@ static bool pre_build(struct json_sink *j, struct jsess **pp, const struct ev_se
 	return true;
 }
 
-/* Are the n bytes at a and b the same? Inline: the texts are short, and
- * a call to memcmp cost more than the compare. Words, the last one
- * overlapping the one before; under 8 bytes, two overlapping halves. */
-static inline bool same_bytes(const char *a, const char *b, size_t n)
-{
-	if (n >= 8) {
-		uint64_t x, y;
-		for (size_t i = 0; i + 8 < n; i += 8) {
-			memcpy(&x, a + i, 8);
-			memcpy(&y, b + i, 8);
-			if (x != y)
-				return false;
-		}
-		memcpy(&x, a + n - 8, 8);
-		memcpy(&y, b + n - 8, 8);
-		return x == y;
-	}
-	if (n >= 4) {
-		uint32_t x1, y1, x2, y2;
-		memcpy(&x1, a, 4);
-		memcpy(&y1, b, 4);
-		memcpy(&x2, a + n - 4, 4);
-		memcpy(&y2, b + n - 4, 4);
-		return x1 == y1 && x2 == y2;
-	}
-	if (n >= 2) {
-		uint16_t x1, y1, x2, y2;
-		memcpy(&x1, a, 2);
-		memcpy(&y1, b, 2);
-		memcpy(&x2, a + n - 2, 2);
-		memcpy(&y2, b + n - 2, 2);
-		return x1 == y1 && x2 == y2;
-	}
-	return n == 0 || *a == *b;
-}
-
-/* Is the array s the n bytes at have? (n is shorter than the array: it
- * was when the prefix was built.) */
-static inline bool same_text(const char *have, size_t n, const char *s)
-{
-	return same_bytes(have, s, n) && s[n] == '\0';
-}
-
 /* Field by field: no padding, nothing past a string's NUL is read. */
 static inline bool same_tunnel(const struct ev_tunnel *a, const struct ev_tunnel *b)
 {
@@ -206,9 +163,9 @@ static bool pre_fits(const struct jsess *p, const struct ev_session *s)
 {
 	return p->vlan == s->vlan && p->cport == s->cport && p->sport == s->sport &&
 	       same_tunnel(&p->tun, &s->tunnel) &&
-	       same_text(p->buf + p->cli_at, p->cli_len, s->cli) &&
-	       same_text(p->buf + p->srv_at, p->srv_len, s->srv) &&
-	       same_text(p->buf + p->cid_at, p->cid_len, s->community_id) &&
+	       text_same(p->buf + p->cli_at, p->cli_len, s->cli) &&
+	       text_same(p->buf + p->srv_at, p->srv_len, s->srv) &&
+	       text_same(p->buf + p->cid_at, p->cid_len, s->community_id) &&
 	       (s->source ? p->has_source && strncmp(p->buf + p->src_at, s->source, p->src_len) == 0 &&
 				    s->source[p->src_len] == '\0'
 			  : !p->has_source);
