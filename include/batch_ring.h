@@ -22,6 +22,7 @@
 struct batch {
 	uint8_t *buf;
 	size_t used;
+	size_t frames; /* its records the producer counts as items (readahead: frames) */
 	bool last;
 };
 

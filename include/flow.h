@@ -60,6 +60,12 @@ struct flow {
 	 * FLOW_SAME_ENDS), worked out once from cli_first: one load a packet. */
 	uint8_t dir_by_order[3];
 	uint8_t key_short;           /* key bytes 16.. all zero (IPv4, no tunnel) */
+	/* Read by every packet, so here, in the lookup's line: */
+	uint8_t hs_list;             /* table internal: which handshake timer list */
+	bool ended;  /* closed (refused, no_answer); kept to absorb the SYN's retransmissions */
+	/* Set by the layer above: nobody is shown this flow (not POP3 on a port
+	 * not watched); flow_table_packet returns 0 for its packets. */
+	bool quiet;
 	struct flow *lru_prev, *lru_next;
 
 	uint64_t last_ts;            /* microseconds */
@@ -67,6 +73,10 @@ struct flow {
 	uint64_t pkts[2], bytes[2];  /* payload bytes per direction */
 	bool syn_seen, synack_seen, fin[2], rst;
 	bool midstream;              /* first packet was not a SYN */
+	/* Set by the layer above: it reads none of this flow's bytes (not POP3):
+	 * no reassembly, no buffering; a FIN still ends its side. */
+	bool ignore_bytes;
+	bool bytes_dropped;          /* table internal: its buffers freed once */
 	uint32_t isn;                /* client's SYN sequence number */
 	void *user;                  /* owned by the layer above; freed in close */
 	uint64_t id;                 /* 1.. in order of creation */
@@ -91,17 +101,8 @@ struct flow {
 		int8_t first_fin_dir;               /* -1: no FIN yet */
 	} hs;
 	bool watched;  /* a watched port is on it (else tracked for detection by content) */
-	/* Set by the layer above: nobody is shown this flow (not POP3 on a port
-	 * not watched); flow_table_packet returns 0 for its packets. */
-	bool quiet;
-	/* Set by the layer above: it reads none of this flow's bytes (not POP3):
-	 * no reassembly, no buffering; a FIN still ends its side. */
-	bool ignore_bytes;
-	bool bytes_dropped;          /* table internal: its buffers freed once */
 	/* table internals: the handshake timer list (flow_table.c) */
 	struct flow *hs_prev, *hs_next;
-	uint8_t hs_list;
-	bool ended;  /* closed (refused, no_answer); kept to absorb the SYN's retransmissions */
 	struct tunnel tun;           /* the first packet's; src is the client's side */
 };
 
@@ -128,6 +129,8 @@ struct flow_cb {
 	flow_data_fn data;
 	flow_gap_fn gap;
 	void *ctx;
+	/* flow_table_prefetch's stages 2 and 3 (0 and 1 here); NULL: none */
+	void (*prefetch)(void *ctx, const void *user, int stage);
 };
 
 struct flow_opts {
@@ -184,6 +187,13 @@ void flow_hasher_init(struct flow_hasher *hz); /* a random seed */
 void flow_hasher_hash(const struct flow_hasher *hz, const struct packet *p, struct flow_hash *fh);
 uint64_t flow_table_packet_hashed(struct flow_table *t, const struct packet *p,
 				  const struct seg_meta *m, const struct flow_hash *fh);
+/* Warm the caches for a packet a few frames on, whose hash the reader
+ * thread made (a packet costs a miss on each of its flow's lines, its
+ * session's and its dissector's otherwise). Only reads and prefetches;
+ * stage 0 the bucket, 1 the flow it leads to, 2 what the layer above
+ * keeps for the flow (flow_cb.prefetch): each a frame or two after the
+ * one before, so its pointer is in cache when read. */
+void flow_table_prefetch(const struct flow_table *t, const struct flow_hash *fh, int stage);
 /* Close flows idle since before now - timeout. Cheap: walks the LRU tail. */
 void flow_table_expire(struct flow_table *t, uint64_t now_us);
 /* Close every flow (end of input). */

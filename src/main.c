@@ -404,7 +404,7 @@ int main(int argc, char **argv)
 	so.no_greeting_us = o.flow.no_greeting_us;
 	r.sessions = session_mgr_new(&so, &r.bus);
 	struct flow_cb cb = { session_flow_open, session_flow_close, session_flow_data,
-			      session_flow_gap, r.sessions };
+			      session_flow_gap, r.sessions, session_flow_prefetch };
 	struct streams_tap tap = { o.streams_dir, r.sessions };
 	if (o.streams_dir)
 		cb = streams_tap_callbacks(&tap);

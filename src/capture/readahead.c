@@ -29,6 +29,7 @@ struct readahead {
 	char err[CAPTURE_ERRBUF_SIZE];
 	size_t pos;             /* the consumer's read position in its batch */
 	size_t idx;             /* the consumer's frame index in its batch */
+	const struct batch *cur; /* the consumer's batch */
 	uint64_t frames;        /* the reader's count, for its error message */
 	int linktype;
 	frame_prep_fn prep;     /* see capture.h; NULL: none */
@@ -120,6 +121,7 @@ static void *reader_direct(void *arg)
 		enum pcap_records_status st = pcap_records_convert(
 			&ra->fmt, b->buf, &len, &done, ra->max_frames, &ra->frames, why, sizeof why);
 		b->used = done;
+		b->frames = (size_t)(ra->frames + 1 - first);
 		if (ra->prep)
 			prep_records(ra, b, 0, done, 0, first);
 		if (st == PCAP_RECORDS_BAD)
@@ -187,7 +189,7 @@ static void *reader(void *arg)
 		if (ra->prep)
 			prep_records(ra, b, b->used, b->used + need, n, ra->frames);
 		b->used += need;
-		n++;
+		b->frames = ++n;
 	}
 }
 
@@ -224,6 +226,7 @@ enum source_status readahead_next(struct readahead *ra, struct frame *out,
 {
 	for (;;) {
 		struct batch *b = batch_ring_take(ra->ring);
+		ra->cur = b;
 		if (ra->pos < b->used) {
 			struct rec r;
 			memcpy(&r, b->buf + ra->pos, sizeof r);
@@ -255,6 +258,13 @@ enum source_status readahead_next(struct readahead *ra, struct frame *out,
 		ra->pos = 0;
 		ra->idx = 0;
 	}
+}
+
+const void *readahead_prep_ahead(const struct readahead *ra, size_t k)
+{
+	const struct batch *b = ra->cur;
+	size_t i = ra->idx + k - 1;
+	return ra->prep && b && i < b->frames ? prep_slot(ra, b, i) : NULL;
 }
 
 void readahead_stop(struct readahead *ra)

@@ -189,6 +189,11 @@ void source_free(struct source *s)
 	free(s);
 }
 
+const void *source_prep_ahead(const struct source *s, size_t k)
+{
+	return s->ra ? readahead_prep_ahead(s->ra, k) : NULL;
+}
+
 enum source_status source_next(struct source *s, struct frame *out,
 			       char errbuf[CAPTURE_ERRBUF_SIZE])
 {

@@ -23,6 +23,7 @@
  */
 #include "flow.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -359,6 +360,45 @@ static struct flow *flow_create(struct flow_table *t, const struct packet *p,
 		hash_grow(t);
 	t->cb.open(t->cb.ctx, f);
 	return f;
+}
+
+/* A packet reads and writes the flow up to its reassembly state. */
+static void prefetch_flow(const struct flow *f)
+{
+	const char *p = (const char *)f;
+	for (size_t off = 0; off < offsetof(struct flow, ipver); off += 64)
+		__builtin_prefetch(p + off, 1);
+}
+
+void flow_table_prefetch(const struct flow_table *t, const struct flow_hash *fh, int stage)
+{
+	struct flow *const *b = &t->buckets[fh->h & (t->nbuckets - 1)];
+	if (stage == 0) {
+		__builtin_prefetch(b);
+		return;
+	}
+	const struct flow *f = *b;
+	if (stage == 1) {
+		if (f)
+			prefetch_flow(f);
+		return;
+	}
+	/* by the hash alone: a rare wrong guess only fetches a line for nothing */
+	while (f && f->hash != fh->h)
+		f = f->hnext;
+	if (!f)
+		return;
+	if (stage == 2) {
+		if (f != *b)
+			prefetch_flow(f); /* not the chain's first */
+		/* the neighbours the move to the LRU list's front rewrites */
+		if (f->lru_prev)
+			__builtin_prefetch(&f->lru_prev->lru_next, 1);
+		if (f->lru_next)
+			__builtin_prefetch(&f->lru_next->lru_prev, 1);
+	}
+	if (f->user && t->cb.prefetch)
+		t->cb.prefetch(t->cb.ctx, f->user, stage - 2);
 }
 
 uint64_t flow_table_packet(struct flow_table *t, const struct packet *p, const struct seg_meta *m)

@@ -42,5 +42,5 @@ static void tap_close(void *ctx, struct flow *f, enum flow_end why, const struct
 
 struct flow_cb streams_tap_callbacks(struct streams_tap *tap)
 {
-	return (struct flow_cb){ tap_open, tap_close, tap_data, tap_gap, tap };
+	return (struct flow_cb){ tap_open, tap_close, tap_data, tap_gap, tap, NULL };
 }

@@ -428,6 +428,23 @@ void session_flow_data(void *ctx, struct flow *f, int dir, const uint8_t *p, siz
 	flow_data_slow(s, f, dir, p, n, m);
 }
 
+void session_flow_prefetch(void *ctx, const void *user, int stage)
+{
+	(void)ctx;
+	const struct session *s = user;
+	if (stage == 0) {
+		__builtin_prefetch(s);
+		return;
+	}
+	const char *c = (const char *)s->pop3;
+	if (!c)
+		return;
+	/* what feeding a segment reads: the modes, the framers, the queue,
+	 * the counters and the open transaction's pointer */
+	for (size_t off = 0; off < 512; off += 64)
+		__builtin_prefetch(c + off);
+}
+
 void session_flow_gap(void *ctx, struct flow *f, int dir, uint64_t len, const struct seg_meta *m)
 {
 	(void)ctx;

@@ -72,6 +72,7 @@ bool batch_ring_publish(struct batch_ring *r)
 	pthread_mutex_unlock(&r->mu);
 	r->w = (r->w + 1) % r->n;
 	r->b[r->w].used = 0;
+	r->b[r->w].frames = 0;
 	r->b[r->w].last = false;
 	return go;
 }

@@ -2,7 +2,9 @@
  * test_source.c - capture files through the source (src/capture/source.c
  * and its reader thread, readahead.c): every frame arrives once, in order,
  * with its bytes, across batch boundaries; a bad record is reported after
- * every good frame before it, naming the file and the frame.
+ * every good frame before it, naming the file and the frame; the prep of a
+ * frame further on (source_prep_ahead, the run loop's prefetching) is that
+ * frame's, whichever reader path and wherever the batches end.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -135,12 +137,87 @@ static void test_free_mid_file(void **state)
 	unlink(path);
 }
 
+/* The prep step writes the frame's number into its slot. */
+static void prep_number(void *ctx, const struct frame *f, void *out)
+{
+	(void)ctx;
+	memcpy(out, &f->number, sizeof f->number);
+}
+
+#define AHEAD 8
+
+/* Every prep handed out ahead, k frames on, is the one that frame then
+ * brings; NULL only near a batch's end. With `bpf`, the libpcap reader's
+ * path, frames the filter drops between them. */
+static void check_prep_ahead(const char *bpf, uint32_t expect_frames)
+{
+	char path[] = "/tmp/test_source_XXXXXX";
+	tmp_pcap(path, 0);
+	char err[CAPTURE_ERRBUF_SIZE];
+	struct source_opts o = { .bpf = bpf, .prep = prep_number, .prep_size = sizeof(uint64_t) };
+	struct source *s = source_open_file(path, &o, err);
+	assert_non_null(s);
+	uint64_t *got = calloc(NFRAMES, sizeof *got);          /* numbers, in arrival order */
+	uint64_t(*ahead)[AHEAD + 1] = calloc(NFRAMES, sizeof *ahead); /* 0: none */
+	assert_true(got && ahead);
+	struct frame fr;
+	uint32_t n = 0, none = 0;
+	while (source_next(s, &fr, err) == SOURCE_FRAME) {
+		assert_true(n < NFRAMES);
+		uint64_t own;
+		memcpy(&own, fr.prep, sizeof own);
+		assert_int_equal(own, fr.number);
+		got[n] = fr.number;
+		for (size_t k = 1; k <= AHEAD; k++) {
+			const void *a = source_prep_ahead(s, k);
+			if (a)
+				memcpy(&ahead[n][k], a, sizeof(uint64_t));
+			else
+				none++;
+		}
+		n++;
+	}
+	assert_int_equal(n, expect_frames);
+	for (uint32_t i = 0; i < n; i++)
+		for (size_t k = 1; k <= AHEAD; k++) {
+			if (!ahead[i][k])
+				continue;
+			assert_true(i + k < n);
+			assert_int_equal(ahead[i][k], got[i + k]);
+		}
+	/* near every frame has its eight successors at hand (the batches
+	 * end about every 350 frames here) */
+	assert_true(none < n * AHEAD / 10);
+	assert_true(source_prep_ahead(s, 1) == NULL); /* past the end */
+	free(got);
+	free(ahead);
+	source_free(s);
+	unlink(path);
+}
+
+static void test_prep_ahead(void **state)
+{
+	(void)state;
+	check_prep_ahead(NULL, NFRAMES);
+}
+
+static void test_prep_ahead_filtered(void **state)
+{
+	(void)state;
+	uint32_t passed = 0;
+	for (uint32_t i = 0; i < NFRAMES; i++)
+		passed += frame_len(i) > 100;
+	check_prep_ahead("greater 101", passed);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_every_frame_in_order),
 		cmocka_unit_test(test_truncated_last_record),
 		cmocka_unit_test(test_free_mid_file),
+		cmocka_unit_test(test_prep_ahead),
+		cmocka_unit_test(test_prep_ahead_filtered),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
