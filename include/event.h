@@ -233,6 +233,9 @@ struct event_bus {
 
 void event_bus_add(struct event_bus *b, struct sink s);
 void event_bus_emit(const struct event_bus *b, const struct event *e);
+/* An event of session id comes a few events on: its ledger state is
+ * fetched ahead (ledger_prefetch's stages). */
+void event_bus_prefetch(const struct event_bus *b, uint64_t id, int stage);
 /* Does any sink take events of this type? A producer asks before it makes one. */
 static inline bool event_bus_wants(const struct event_bus *b, enum event_type type)
 {

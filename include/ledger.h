@@ -196,6 +196,11 @@ void ledger_free(struct ledger *lg);
 const struct ledger_entry *ledger_apply(struct ledger *lg, const struct event *e);
 
 const struct ledger_entry *ledger_find(const struct ledger *lg, uint64_t id);
+/* Warm the caches for an event of session id a few events on (each is a
+ * miss on the table and on the entry otherwise): stage 0 its table slot,
+ * 1 the entries there, 2 the whole entry and the readers' slots. Only
+ * reads and prefetches; each stage an event or two after the one before. */
+void ledger_prefetch(const struct ledger *lg, uint64_t id, int stage);
 /* The entry's latest snapshot, whole. */
 void ledger_snapshot(const struct ledger_entry *le, struct ev_session *out);
 /* Its i-th kept transaction (i < le->n_tx). */

@@ -53,6 +53,12 @@ void ev_session_join(struct ev_session *out, const struct ev_session_head *head,
 	p->banner[n] = '\0';
 }
 
+void event_bus_prefetch(const struct event_bus *b, uint64_t id, int stage)
+{
+	if (b->ledger)
+		ledger_prefetch(b->ledger, id, stage);
+}
+
 void event_bus_emit(const struct event_bus *b, const struct event *e)
 {
 	struct ev_stats st;

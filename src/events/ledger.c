@@ -100,6 +100,30 @@ size_t ledger_id_at(const struct ledger *lg, uint64_t id)
 	return i;
 }
 
+void ledger_prefetch(const struct ledger *lg, uint64_t id, int stage)
+{
+	size_t mask = lg->cap - 1;
+	size_t i = id_hash(id) & mask;
+	if (stage == 0) {
+		__builtin_prefetch(&lg->slot[i]);
+		return;
+	}
+	if (stage == 1) { /* the probe's first two, by their ids */
+		for (size_t k = 0; k < 2 && lg->slot[(i + k) & mask]; k++)
+			__builtin_prefetch(&lg->slot[(i + k) & mask]->snap.id);
+		return;
+	}
+	const struct ledger_entry *le = lg->slot[ledger_id_at(lg, id)];
+	if (!le)
+		return;
+	/* the head is written whole by every event; the readers' slots are read */
+	for (size_t off = 0; off < sizeof *le; off += 64)
+		__builtin_prefetch((const char *)le + off, 1);
+	for (size_t r = 0; r < LEDGER_READERS_MAX; r++)
+		if (le->slot[r])
+			__builtin_prefetch(le->slot[r], 1);
+}
+
 const struct ledger_entry *ledger_find(const struct ledger *lg, uint64_t id)
 {
 	return lg->slot[ledger_id_at(lg, id)];

@@ -383,6 +383,48 @@ static void test_ids_reused_long_run(void **state)
 	ledger_free(lg);
 }
 
+/* The sinks' thread prefetches each event's entry a few events ahead
+ * (ledger_prefetch): for ids held, gone and never seen, at every stage,
+ * it reads only (under ASan, within the table) and changes nothing. */
+static void test_prefetch_reads_only(void **state)
+{
+	(void)state;
+	struct ledger_opts o;
+	ledger_opts_default(&o);
+	o.sessions_max = 500; /* churn: entries dropped, the table's runs shifted back */
+	struct ledger *lg = ledger_new(&o);
+	enum { N = 3000 };
+	for (uint64_t id = 1; id <= N; id++) {
+		struct ev_session s = lf_session(id);
+		lf_emit(lg, EV_SESSION_OPEN, &s, NULL, NULL);
+		if (id > 5) {
+			struct ev_session c = lf_session(id - 5);
+			c.end = FLOW_END_FIN;
+			lf_emit(lg, EV_SESSION_CLOSE, &c, NULL, NULL);
+		}
+	}
+	static const struct ledger_entry *before[N + 101];
+	for (uint64_t id = 1; id <= N + 100; id++)
+		before[id] = ledger_find(lg, id);
+	struct ledger_stats st0, st1;
+	ledger_get_stats(lg, &st0);
+	for (int stage = 0; stage < 3; stage++)
+		for (uint64_t id = 1; id <= N + 100; id++)
+			ledger_prefetch(lg, id, stage);
+	ledger_get_stats(lg, &st1);
+	size_t held = 0;
+	for (uint64_t id = 1; id <= N + 100; id++) {
+		assert_ptr_equal(ledger_find(lg, id), before[id]);
+		held += before[id] != NULL;
+	}
+	assert_int_equal(held, st0.held);
+	assert_true(held > 400 && held <= o.sessions_max);
+	assert_null(before[N + 1]);
+	assert_int_equal(st1.held, st0.held);
+	assert_int_equal(st1.bytes, st0.bytes);
+	ledger_free(lg);
+}
+
 /* ---- the bus ------------------------------------------------------------------------ */
 
 struct probe {
@@ -525,6 +567,7 @@ int main(void)
 		cmocka_unit_test(test_caps),
 		cmocka_unit_test(test_count_cap),
 		cmocka_unit_test(test_ids_reused_long_run),
+		cmocka_unit_test(test_prefetch_reads_only),
 		cmocka_unit_test(test_bus_applies_before_sinks),
 		cmocka_unit_test(test_thread_applies_before_sinks),
 		cmocka_unit_test(test_bus_stamps_stats),
