@@ -20,51 +20,20 @@ void flow_hasher_init(struct flow_hasher *hz)
 	}
 }
 
-/* Byte order by hand, so the key's bytes are the same on any machine. */
-static inline uint64_t be64_at(const uint8_t *p)
-{
-	uint64_t v;
-	memcpy(&v, p, sizeof v);
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-	return v;
-#else
-	return __builtin_bswap64(v);
-#endif
-}
-
-static inline uint32_t be32_at(const uint8_t *p)
-{
-	uint32_t v;
-	memcpy(&v, p, sizeof v);
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-	return v;
-#else
-	return __builtin_bswap32(v);
-#endif
-}
-
-static inline void store_le64(uint8_t *p, uint64_t v)
-{
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-	v = __builtin_bswap64(v);
-#endif
-	memcpy(p, &v, sizeof v);
-}
-
 /* (address, port) endpoints compared as their bytes would be, port
  * big-endian after the address: a 16-byte memcmp was a libc call for every
  * packet, and its sign is all that is needed */
 static inline int endpoint_cmp(const struct packet *p)
 {
 	if (p->ipver == 4) {
-		uint64_t s = (uint64_t)be32_at(p->src) << 16 | p->sport;
-		uint64_t d = (uint64_t)be32_at(p->dst) << 16 | p->dport;
+		uint64_t s = (uint64_t)load_be32(p->src) << 16 | p->sport;
+		uint64_t d = (uint64_t)load_be32(p->dst) << 16 | p->dport;
 		return (s > d) - (s < d);
 	}
-	uint64_t s = be64_at(p->src), d = be64_at(p->dst);
+	uint64_t s = load_be64(p->src), d = load_be64(p->dst);
 	if (s == d) {
-		s = be64_at(p->src + 8);
-		d = be64_at(p->dst + 8);
+		s = load_be64(p->src + 8);
+		d = load_be64(p->dst + 8);
 	}
 	if (s == d) {
 		s = p->sport;
@@ -106,8 +75,8 @@ static void make_key(const struct packet *p, struct flow_hash *fh, int c)
 #define V4_KEYLEN 13
 static inline int key_v4(const struct packet *p, struct flow_hash *fh, const uint8_t seed[16])
 {
-	uint64_t s = (uint64_t)be32_at(p->src) << 16 | p->sport;
-	uint64_t d = (uint64_t)be32_at(p->dst) << 16 | p->dport;
+	uint64_t s = (uint64_t)load_be32(p->src) << 16 | p->sport;
+	uint64_t d = (uint64_t)load_be32(p->dst) << 16 | p->dport;
 	int c = (s > d) - (s < d);
 	/* the endpoints' bytes in key order, each in the low six bytes of a
 	 * little-endian word: bswap of the value shifted to the top */

@@ -13,18 +13,6 @@
 
 #include <string.h>
 
-/* One load, not eight: the flow table hashes every packet, and the byte
- * loop made this a tenth of the main thread's instructions. */
-static uint64_t load_le64(const uint8_t *p)
-{
-	uint64_t v;
-	memcpy(&v, p, sizeof v);
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-	v = __builtin_bswap64(v);
-#endif
-	return v;
-}
-
 #define SIPROUND()                                                     \
 	do {                                                           \
 		v0 += v1; v1 = ROTL(v1, 13); v1 ^= v0; v0 = ROTL(v0, 32); \
