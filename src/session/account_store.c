@@ -32,9 +32,19 @@ struct unquit {
 	struct evidence ev;
 };
 
+/* The uid table is large (2 M slots, 64 MiB by default) and filled at
+ * random places: a slot on a page never written is known empty without
+ * reading it. Read first, such a page is mapped to the kernel's zero page,
+ * and the write that follows copies it and flushes the TLB on every core
+ * the process runs on (an interrupt to the other threads, a few
+ * microseconds each time). One bit per page of slots says which were
+ * written. */
+#define UID_PAGE_SLOTS (4096 / sizeof(struct uid_slot))
+
 struct account_store {
 	struct uid_slot *uids;
 	size_t mask;
+	uint64_t *written;            /* a bit per UID_PAGE_SLOTS slots */
 	/* Every STAT looks its account up here: the hashes (of server, user;
 	 * 0 = empty) are kept apart so that is an 8 KiB scan, not 1024 cache
 	 * lines of evidence. */
@@ -63,6 +73,7 @@ struct account_store *account_store_new(const struct checks_opts *o)
 		cap *= 2;
 	s->uids = xcalloc(cap, sizeof(*s->uids));
 	s->mask = cap - 1;
+	s->written = xcalloc((cap / UID_PAGE_SLOTS + 63) / 64, sizeof(*s->written));
 	if (!o->random_seed || getrandom(s->seed, sizeof(s->seed), 0) != (ssize_t)sizeof(s->seed))
 		memcpy(s->seed, uid_key, sizeof(s->seed));
 	return s;
@@ -73,6 +84,7 @@ void account_store_free(struct account_store *s)
 	if (!s)
 		return;
 	free(s->uids);
+	free(s->written);
 	free(s);
 }
 
@@ -101,6 +113,12 @@ uint64_t account_next_serial(struct account_store *s)
 	return ++s->serial;
 }
 
+static bool page_written(const struct account_store *s, size_t at)
+{
+	size_t page = at / UID_PAGE_SLOTS;
+	return s->written[page / 64] >> (page % 64) & 1;
+}
+
 bool account_uid_size(struct account_store *s, uint64_t account, uint64_t uid, uint64_t size,
 		      uint64_t session, uint64_t *old)
 {
@@ -110,7 +128,12 @@ bool account_uid_size(struct account_store *s, uint64_t account, uint64_t uid, u
 	struct uid_slot *victim = &s->uids[key & s->mask];
 	s->clock++;
 	for (size_t i = 0; i < PROBE; i++) {
-		struct uid_slot *sl = &s->uids[(key + i) & s->mask];
+		size_t at = (key + i) & s->mask;
+		struct uid_slot *sl = &s->uids[at];
+		if (!page_written(s, at)) {
+			victim = sl; /* empty, as an unread slot below */
+			break;
+		}
 		if (sl->key == key) {
 			sl->stamp = s->clock;
 			bool changed = sl->size != size && sl->session != session;
@@ -129,8 +152,10 @@ bool account_uid_size(struct account_store *s, uint64_t account, uint64_t uid, u
 		if (sl->stamp < victim->stamp)
 			victim = sl;
 	}
-	if (victim->key)
+	size_t vat = (size_t)(victim - s->uids);
+	if (page_written(s, vat) && victim->key) /* not read on a fresh page */
 		s->evicted++;
+	s->written[vat / UID_PAGE_SLOTS / 64] |= 1ull << (vat / UID_PAGE_SLOTS % 64);
 	victim->key = key;
 	victim->size = size;
 	victim->stamp = s->clock;
