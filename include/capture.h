@@ -86,12 +86,13 @@ bool source_is_live(const struct source *s);
  * worth reading at each (also a regular file read without the read-ahead
  * thread, where the reading costs more than the clock). */
 bool source_is_pipe(const struct source *s);
-/* The prep (source_opts.prep) of a frame further on: k (>= 1) frames
- * after the one source_next() gave last. NULL when it is not at hand yet
- * (or the source has no reader thread). It stays valid as long as that
- * frame's data; the caller may only read it, to prefetch what the frame
- * will touch. */
-const void *source_prep_ahead(const struct source *s, size_t k);
+/* The preps (source_opts.prep) of the frames after the one source_next()
+ * gave last, as far as they are at hand (0 when none is, or the source
+ * has no reader thread): the one k (>= 1) frames on is at
+ * first + (k - 1) * stride, for k up to the count returned. They stay
+ * valid as long as those frames' data; the caller may only read them, to
+ * prefetch what the frames will touch. */
+size_t source_preps_ahead(const struct source *s, const uint8_t **first, size_t *stride);
 
 /* Live: a descriptor that polls readable when source_next() has frames
  * (pcap_get_selectable_fd); -1 for files, which never wait. */

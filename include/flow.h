@@ -190,9 +190,10 @@ uint64_t flow_table_packet_hashed(struct flow_table *t, const struct packet *p,
 /* Warm the caches for a packet a few frames on, whose hash the reader
  * thread made (a packet costs a miss on each of its flow's lines, its
  * session's and its dissector's otherwise). Only reads and prefetches;
- * stage 0 the bucket, 1 the flow it leads to, 2 what the layer above
- * keeps for the flow (flow_cb.prefetch): each a frame or two after the
- * one before, so its pointer is in cache when read. */
+ * stage 0 the bucket, 1 the flow it leads to, 2 and 3 what the layer
+ * above keeps for the flow (flow_cb.prefetch): each a frame or two after
+ * the one before, so its pointer is in cache when read. */
+#define FLOW_PREFETCH_STAGES 4
 void flow_table_prefetch(const struct flow_table *t, const struct flow_hash *fh, int stage);
 /* Close flows idle since before now - timeout. Cheap: walks the LRU tail. */
 void flow_table_expire(struct flow_table *t, uint64_t now_us);

@@ -260,11 +260,14 @@ enum source_status readahead_next(struct readahead *ra, struct frame *out,
 	}
 }
 
-const void *readahead_prep_ahead(const struct readahead *ra, size_t k)
+size_t readahead_preps_ahead(const struct readahead *ra, const uint8_t **first, size_t *stride)
 {
 	const struct batch *b = ra->cur;
-	size_t i = ra->idx + k - 1;
-	return ra->prep && b && i < b->frames ? prep_slot(ra, b, i) : NULL;
+	if (!ra->prep || !b || ra->idx >= b->frames)
+		return 0;
+	*first = prep_slot(ra, b, ra->idx);
+	*stride = ra->prep_slot;
+	return b->frames - ra->idx;
 }
 
 void readahead_stop(struct readahead *ra)

@@ -44,9 +44,9 @@ struct readahead *readahead_start(pcap_t *p, int fd, const struct pcap_format *d
 enum source_status readahead_next(struct readahead *r, struct frame *out,
 				  char errbuf[CAPTURE_ERRBUF_SIZE]);
 
-/* The prep of the frame k (>= 1) after the one readahead_next gave last,
- * if it is in the same batch; NULL otherwise. For prefetching. */
-const void *readahead_prep_ahead(const struct readahead *r, size_t k);
+/* source_preps_ahead: the preps after the frame readahead_next gave last,
+ * those of its batch. */
+size_t readahead_preps_ahead(const struct readahead *r, const uint8_t **first, size_t *stride);
 
 /* Stop the thread (it may be mid-file), wait for it, free everything. */
 void readahead_stop(struct readahead *r);

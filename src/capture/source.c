@@ -189,9 +189,9 @@ void source_free(struct source *s)
 	free(s);
 }
 
-const void *source_prep_ahead(const struct source *s, size_t k)
+size_t source_preps_ahead(const struct source *s, const uint8_t **first, size_t *stride)
 {
-	return s->ra ? readahead_prep_ahead(s->ra, k) : NULL;
+	return s->ra ? readahead_preps_ahead(s->ra, first, stride) : 0;
 }
 
 enum source_status source_next(struct source *s, struct frame *out,

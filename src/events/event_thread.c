@@ -29,7 +29,6 @@
 
 #define EVENT_THREAD_BATCHES 4
 #define EVENT_THREAD_BATCH_BYTES (1024u * 1024)
-#define EVENT_RING_PREFETCH 4096 /* bytes ahead of the write position: two or three records */
 
 struct rec_hdr {
 	uint32_t size;  /* of the record in the batch, header included */
@@ -402,11 +401,6 @@ static void on_event(void *self, const struct event *e)
 		b = batch_ring_fill(t->ring);
 	}
 	uint8_t *rec = b->buf + b->used;
-	/* The ring's lines were last written by the consumer's core (unpack
-	 * aims the pointers in place): claimed ahead of the packing, not by a
-	 * stall on each (a prefetch past the buffer's end never faults). */
-	for (size_t off = 0; off < z.bound; off += 64)
-		__builtin_prefetch(rec + EVENT_RING_PREFETCH + off, 1);
 	if (h.heap) {
 		uint8_t *packed = xmalloc(z.bound);
 		pack(t, packed, e, &z);

@@ -22,6 +22,7 @@ __attribute__((flatten)) void frame_decode_and_hash(const struct flow_hasher *hz
 	if (pp->dr == DEC_OK || pp->dr == DEC_PAYLOAD_TRUNC)
 		flow_hasher_hash(hz, &pp->pkt, &pp->fh);
 	pp->lines.data = NULL;
+	pp->fetch_ahead = 0;
 }
 
 void prep_ctx_init(struct prep_ctx *pc, const struct flow_hasher *hz, const uint16_t *ports,
@@ -46,7 +47,11 @@ void frame_prepare(void *ctx, const struct frame *fr, void *out)
 	/* on a busy link most payloads are other traffic: counting their
 	 * lines cost the reader more than decoding and hashing them */
 	if ((pp->dr == DEC_OK || pp->dr == DEC_PAYLOAD_TRUNC) &&
-	    pp->pkt.payload_len >= PAYLOAD_LINES_MIN &&
-	    (watched(pc, pp->pkt.sport) || watched(pc, pp->pkt.dport)))
-		pop3_payload_lines(&pp->lines, pp->pkt.payload, pp->pkt.payload_len);
+	    (watched(pc, pp->pkt.sport) || watched(pc, pp->pkt.dport))) {
+		/* a pure ACK reaches the flow, never the session */
+		pp->fetch_ahead = pp->pkt.payload_len ? PREP_FETCH_FLOW | PREP_FETCH_SESSION
+						      : PREP_FETCH_FLOW;
+		if (pp->pkt.payload_len >= PAYLOAD_LINES_MIN)
+			pop3_payload_lines(&pp->lines, pp->pkt.payload, pp->pkt.payload_len);
+	}
 }

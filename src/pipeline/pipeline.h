@@ -18,10 +18,19 @@
 /* A frame decoded, its flow hashed and its payload's lines counted, on the
  * file's reader thread. */
 struct prepared {
+	/* What the run loop's look-ahead reads, in the first line: */
 	enum decode_reason dr;
-	struct packet pkt;
+	/* PREP_FETCH_* bits: the state the run loop fetches ahead for the
+	 * frame (set by the reader's prep step only) */
+	uint8_t fetch_ahead;
 	struct flow_hash fh;
+	struct packet pkt;
 	struct pop3_payload_lines lines; /* .data NULL: not counted */
+};
+
+enum {
+	PREP_FETCH_FLOW = 1,    /* decoded, on a watched port: its flow */
+	PREP_FETCH_SESSION = 2, /* and it carries bytes: the session and dissector too */
 };
 
 /* Decode and hash on the calling thread (no line counts). */

@@ -5,6 +5,7 @@
  * replay. main.c keeps the command line, the wiring and the exit status.
  */
 #include <poll.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -144,13 +145,25 @@ static void live_idle(struct run *r, struct source *s)
 
 /* A file's frames come decoded and hashed by the reader thread: the
  * state each will touch is fetched a few frames ahead, each stage's
- * pointer read a frame or two after the stage before fetched it. */
-static const unsigned prefetch_distance[4] = { 8, 6, 4, 2 };
+ * pointer read a frame or two after the stage before fetched it: the
+ * reader's prep (written on the other core), then flow_table_prefetch's
+ * stages. Near a batch's end, where the farthest is not at hand, the
+ * frame goes without (one in hundreds). */
+#define PREP_AHEAD 10
+static const unsigned prefetch_distance[FLOW_PREFETCH_STAGES] = { 8, 6, 4, 2 };
 static void prefetch_ahead(struct run *r, const struct source *s)
 {
-	for (int stage = 0; stage < 4; stage++) {
-		const struct prepared *a = source_prep_ahead(s, prefetch_distance[stage]);
-		if (a && (a->dr == DEC_OK || a->dr == DEC_PAYLOAD_TRUNC))
+	const uint8_t *first;
+	size_t stride;
+	if (source_preps_ahead(s, &first, &stride) < PREP_AHEAD)
+		return;
+	const uint8_t *far = first + (PREP_AHEAD - 1) * stride;
+	__builtin_prefetch(far);
+	__builtin_prefetch(far + offsetof(struct prepared, fh.key));
+	for (int stage = 0; stage < FLOW_PREFETCH_STAGES; stage++) {
+		const struct prepared *a =
+			(const void *)(first + (prefetch_distance[stage] - 1) * stride);
+		if (a->fetch_ahead & (stage < 2 ? PREP_FETCH_FLOW : PREP_FETCH_SESSION))
 			flow_table_prefetch(r->flows, &a->fh, stage);
 	}
 }

@@ -112,8 +112,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fo.all_ports = true; /* detection by content, as a file is read by default */
 	fo.no_answer_us = 3000000;
 	fo.no_greeting_us = 10000000;
+	struct flow_hasher hz;
+	flow_hasher_init(&hz);
+	fo.hasher = &hz;
 	struct flow_cb cb = { session_flow_open, session_flow_close, session_flow_data,
-			      session_flow_gap, sm };
+			      session_flow_gap, sm, session_flow_prefetch };
 	struct flow_table *ft = flow_table_new(&fo, &cb);
 
 	struct decode_stats dec;
@@ -134,7 +137,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		enum decode_reason dr = decode_frame(lt, copy, h->caplen, h->len, &pk, &dec);
 		if (dr == DEC_OK || dr == DEC_PAYLOAD_TRUNC) {
 			struct seg_meta m = { .frame = frames, .ts_us = ts };
-			flow_table_packet(ft, &pk, &m);
+			/* the run loop's look-ahead, here on the packet itself:
+			 * whatever the table holds, it only reads */
+			struct flow_hash fh;
+			flow_hasher_hash(&hz, &pk, &fh);
+			for (int stage = 0; stage < FLOW_PREFETCH_STAGES; stage++)
+				flow_table_prefetch(ft, &fh, stage);
+			flow_table_packet_hashed(ft, &pk, &m, &fh);
 		}
 		free(copy);
 		if (ts >= next_expire) {

@@ -285,7 +285,7 @@ int main(int argc, char **argv)
 		fo.reasm.total_bytes = REASM_TOTAL_DEFAULT;
 		fo.ports = ports;
 		fo.nports = 2;
-		struct flow_cb cb = { cb_open, cb_close, cb_data, cb_gap, NULL };
+		struct flow_cb cb = { cb_open, cb_close, cb_data, cb_gap, NULL, NULL };
 		struct flow_table *ft = flow_table_new(&fo, &cb);
 		struct decode_stats dec;
 		memset(&dec, 0, sizeof(dec));

@@ -90,12 +90,12 @@ static void syn_of(struct fx *x, int i, struct packet *p, struct flow_hash *fh)
 	flow_hasher_hash(&x->hz, p, fh);
 }
 
-/* All four stages for a packet hashed as fh, in the run loop's order. */
+/* All the stages for a packet hashed as fh, in the run loop's order. */
 static void prefetch_all(struct fx *x, const struct flow_hash *fh)
 {
 	x->seen[0] = x->seen[1] = NULL;
 	x->calls[0] = x->calls[1] = 0;
-	for (int stage = 0; stage < 4; stage++)
+	for (int stage = 0; stage < FLOW_PREFETCH_STAGES; stage++)
 		flow_table_prefetch(x->t, fh, stage);
 }
 

@@ -102,7 +102,7 @@ static struct fx *fx_new(size_t max_flows, const uint16_t *ports, size_t nports)
 	o.reasm.total_bytes = REASM_TOTAL_DEFAULT;
 	o.ports = ports;
 	o.nports = nports;
-	struct flow_cb cb = { on_open, on_close, on_data, on_gap, x };
+	struct flow_cb cb = { on_open, on_close, on_data, on_gap, x, NULL };
 	x->t = flow_table_new(&o, &cb);
 	x->now = 1 * SEC;
 	return x;
@@ -207,7 +207,7 @@ static void test_tunnels_never_merge(void **state)
 			       .ports = ports110, .nports = 1 };
 	o.reasm.per_dir_bytes = REASM_PER_DIR_DEFAULT;
 	o.reasm.total_bytes = REASM_TOTAL_DEFAULT;
-	struct flow_cb cb = { keep_open, on_close, on_data, on_gap, NULL };
+	struct flow_cb cb = { keep_open, on_close, on_data, on_gap, NULL, NULL };
 	struct fx *x = calloc(1, sizeof *x);
 	cb.ctx = x;
 	x->t = flow_table_new(&o, &cb);
@@ -526,7 +526,7 @@ static struct fx *fx_timers(void)
 	o.reasm.total_bytes = REASM_TOTAL_DEFAULT;
 	o.ports = ports110;
 	o.nports = 1;
-	struct flow_cb cb = { on_open, on_close, on_data, on_gap, x };
+	struct flow_cb cb = { on_open, on_close, on_data, on_gap, x, NULL };
 	x->t = flow_table_new(&o, &cb);
 	x->now = 1 * SEC;
 	return x;
@@ -594,7 +594,7 @@ static void test_no_answer_evidence(void **state)
 	o.reasm.total_bytes = REASM_TOTAL_DEFAULT;
 	o.ports = ports110;
 	o.nports = 1;
-	struct flow_cb cb = { on_open, on_close_hs, on_data, on_gap, x };
+	struct flow_cb cb = { on_open, on_close_hs, on_data, on_gap, x, NULL };
 	x->t = flow_table_new(&o, &cb);
 	c2s(x, 1000, 0, TCP_SYN, NULL);   /* frame 1 */
 	x->now = 2 * SEC;
@@ -680,7 +680,7 @@ static void test_unwatched_port_not_judged(void **state)
 	o.ports = ports110;
 	o.nports = 1;
 	o.all_ports = true;
-	struct flow_cb cb = { on_open, on_close, on_data, on_gap, x };
+	struct flow_cb cb = { on_open, on_close, on_data, on_gap, x, NULL };
 	x->t = flow_table_new(&o, &cb);
 	x->now = SEC;
 	assert_int_equal(pk(x, CLI, 40000, SRV, 8080, 1, 0, TCP_SYN, NULL), 1);
@@ -804,7 +804,7 @@ static void test_ignored_bytes_not_buffered(void **state)
 	o.ports = ports110;
 	o.nports = 1;
 	o.all_ports = true;
-	struct flow_cb cb = { on_open_ignore, on_close, on_data, on_gap, x };
+	struct flow_cb cb = { on_open_ignore, on_close, on_data, on_gap, x, NULL };
 	x->t = flow_table_new(&o, &cb);
 	x->now = SEC;
 	pk(x, CLI, 40000, SRV, 8080, 100, 0, TCP_SYN, NULL);
@@ -842,7 +842,7 @@ static void test_quiet_flow_ends_early(void **state)
 	o.ports = ports110;
 	o.nports = 1;
 	o.all_ports = true;
-	struct flow_cb cb = { on_open, on_close, on_data_quiet, on_gap, x };
+	struct flow_cb cb = { on_open, on_close, on_data_quiet, on_gap, x, NULL };
 	x->t = flow_table_new(&o, &cb);
 	x->now = SEC;
 	pk(x, CLI, 40000, SRV, 8080, 100, 0, TCP_SYN, NULL);

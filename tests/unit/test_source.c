@@ -2,9 +2,9 @@
  * test_source.c - capture files through the source (src/capture/source.c
  * and its reader thread, readahead.c): every frame arrives once, in order,
  * with its bytes, across batch boundaries; a bad record is reported after
- * every good frame before it, naming the file and the frame; the prep of a
- * frame further on (source_prep_ahead, the run loop's prefetching) is that
- * frame's, whichever reader path and wherever the batches end.
+ * every good frame before it, naming the file and the frame; the preps of
+ * the frames further on (source_preps_ahead, the run loop's prefetching)
+ * are those frames', whichever reader path and wherever the batches end.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -147,8 +147,8 @@ static void prep_number(void *ctx, const struct frame *f, void *out)
 #define AHEAD 8
 
 /* Every prep handed out ahead, k frames on, is the one that frame then
- * brings; NULL only near a batch's end. With `bpf`, the libpcap reader's
- * path, frames the filter drops between them. */
+ * brings; missing only near a batch's end. With `bpf`, the libpcap
+ * reader's path, frames the filter drops between them. */
 static void check_prep_ahead(const char *bpf, uint32_t expect_frames)
 {
 	char path[] = "/tmp/test_source_XXXXXX";
@@ -168,10 +168,12 @@ static void check_prep_ahead(const char *bpf, uint32_t expect_frames)
 		memcpy(&own, fr.prep, sizeof own);
 		assert_int_equal(own, fr.number);
 		got[n] = fr.number;
+		const uint8_t *first;
+		size_t stride = 0;
+		size_t at_hand = source_preps_ahead(s, &first, &stride);
 		for (size_t k = 1; k <= AHEAD; k++) {
-			const void *a = source_prep_ahead(s, k);
-			if (a)
-				memcpy(&ahead[n][k], a, sizeof(uint64_t));
+			if (k <= at_hand)
+				memcpy(&ahead[n][k], first + (k - 1) * stride, sizeof(uint64_t));
 			else
 				none++;
 		}
@@ -188,7 +190,9 @@ static void check_prep_ahead(const char *bpf, uint32_t expect_frames)
 	/* near every frame has its eight successors at hand (the batches
 	 * end about every 350 frames here) */
 	assert_true(none < n * AHEAD / 10);
-	assert_true(source_prep_ahead(s, 1) == NULL); /* past the end */
+	const uint8_t *first;
+	size_t stride;
+	assert_int_equal(source_preps_ahead(s, &first, &stride), 0); /* past the end */
 	free(got);
 	free(ahead);
 	source_free(s);
