@@ -37,10 +37,8 @@ struct rec_hdr {
 
 struct event_thread {
 	struct event_bus inner;
-	/* The producer's: a session's POP3 facts made from the dissector's
-	 * (its padding zero, as in a snapshot), and, without a thread, the
-	 * snapshot a session sent as its parts is joined into. */
-	struct ev_pop3 *facts;
+	/* Without a thread, the producer's: the snapshot a session sent as
+	 * its parts is joined into. */
 	struct ev_session *joined;
 	struct batch_ring *ring;
 	pthread_t thread;
@@ -164,16 +162,17 @@ _Static_assert(ARRAY_LEN(sess_text) == 2 &&
  * ev_session_join would make of them (the sensor empty, as a producer of
  * parts has none): its head, the facts up to the user, the user and the
  * banner by their kept lengths (no scan: the dissector keeps no NUL in
- * them), the rest zero. */
-static uint8_t *sess_parts_put(uint8_t *at, struct ev_pop3 *facts,
-			       const struct ev_session_head *head, const struct pop3_conn_info *ci)
+ * them), the rest zero. The facts are written in place, the flags' word
+ * cleared first: its padding is zero, as in a snapshot. */
+static uint8_t *sess_parts_put(uint8_t *at, const struct ev_session_head *head,
+			       const struct pop3_conn_info *ci)
 {
 	struct ev_session *s = (struct ev_session *)(void *)at;
 	memcpy(at, head, sizeof *head);
-	ev_pop3_counters(facts, ci);
-	memcpy(&s->pop3, facts, offsetof(struct ev_pop3, user));
-	text_put(s->pop3.user, ci->user, ev_text_len(ci->user_len, sizeof facts->user));
-	text_put(s->pop3.banner, ci->banner, ev_text_len(ci->banner_len, sizeof facts->banner));
+	memset(&s->pop3, 0, offsetof(struct ev_pop3, bytes));
+	ev_pop3_counters(&s->pop3, ci);
+	text_put(s->pop3.user, ci->user, ev_text_len(ci->user_len, sizeof s->pop3.user));
+	text_put(s->pop3.banner, ci->banner, ev_text_len(ci->banner_len, sizeof s->pop3.banner));
 	memset(s->pop3.banner + sizeof s->pop3.banner, 0, SESS_TAIL);
 	return at + sizeof *s;
 }
@@ -201,8 +200,7 @@ static void measure(const struct event *e, struct sizes *z)
 /* Pack e at dst (z->bound bytes there): the event, its parts in a fixed
  * order, the source name (its length first), then the listing, 8-aligned,
  * for the consumer to use in place. Returns the record's size. */
-static size_t pack(struct event_thread *t, uint8_t *dst, const struct event *e,
-		   const struct sizes *z)
+static size_t pack(uint8_t *dst, const struct event *e, const struct sizes *z)
 {
 	uint8_t *at = dst;
 	struct event ec = *e;
@@ -216,7 +214,7 @@ static size_t pack(struct event_thread *t, uint8_t *dst, const struct event *e,
 	memcpy(at, &ec, sizeof ec);
 	at += sizeof ec;
 	if (e->sess_head)
-		at = sess_parts_put(at, t->facts, e->sess_head, e->sess_info);
+		at = sess_parts_put(at, e->sess_head, e->sess_info);
 	else if (e->sess)
 		at = part_put(at, e->sess, sizeof *e->sess, sess_text, ARRAY_LEN(sess_text));
 	if (e->txn)
@@ -403,13 +401,13 @@ static void on_event(void *self, const struct event *e)
 	uint8_t *rec = b->buf + b->used;
 	if (h.heap) {
 		uint8_t *packed = xmalloc(z.bound);
-		pack(t, packed, e, &z);
+		pack(packed, e, &z);
 		memcpy(rec + at, &packed, sizeof packed);
 		h.size = (uint32_t)(at + al8(sizeof packed));
 	} else {
 		/* in place, written once (a stage then a copy into the ring had
 		 * written every byte twice) */
-		h.size = (uint32_t)(at + pack(t, rec + at, e, &z));
+		h.size = (uint32_t)(at + pack(rec + at, e, &z));
 	}
 	memcpy(rec, &h, sizeof h);
 	b->used += h.size;
@@ -448,7 +446,6 @@ static void on_free(void *self)
 	drain(t);
 	event_bus_free(&t->inner);
 	batch_ring_free(t->ring);
-	free(t->facts);
 	free(t->joined);
 	free(t);
 }
@@ -462,7 +459,6 @@ struct sink event_thread_sink(struct event_bus *inner, enum ev_handover when)
 	inner->n = 0;
 	inner->ledger = NULL;
 	t->when = when;
-	t->facts = xcalloc(1, sizeof *t->facts);
 	t->joined = xcalloc(1, sizeof *t->joined);
 	t->ring = batch_ring_new(EVENT_THREAD_BATCHES, EVENT_THREAD_BATCH_BYTES);
 	t->running = batch_ring_thread_start(&t->thread, consumer, t, "pop3mon-sinks");
