@@ -42,11 +42,6 @@ uint64_t siphash13_2w(uint64_t w0, uint64_t w1, size_t len, const uint8_t key[16
 /* Bounded copy that always terminates; returns the length copied. */
 size_t strlcpy_safe(char *dst, const char *src, size_t dstsize);
 
-/* Are the n bytes at a and b the same? Inline: the texts compared (a
- * cached prefix's fields, a snapshot's user and banner) are short and
- * mostly equal, and a call to memcmp cost more than the compare. Words,
- * the last one overlapping the one before; under 8 bytes, two
- * overlapping halves. */
 /* Whole words in a fixed byte order, one load each (a byte loop was a
  * tenth of the main thread's instructions in SipHash), so that a flow key
  * and its hash are the same on any machine. The bytes must be there:
@@ -91,6 +86,11 @@ static inline uint32_t load_be32(const uint8_t *p)
 #endif
 }
 
+/* Are the n bytes at a and b the same? Inline: the texts compared (a
+ * cached prefix's fields, a snapshot's user and banner) are short and
+ * mostly equal, and a call to memcmp cost more than the compare. Words,
+ * the last one overlapping the one before; under 8 bytes, two
+ * overlapping halves. */
 static inline bool bytes_same(const void *pa, const void *pb, size_t n)
 {
 	const unsigned char *a = pa, *b = pb;

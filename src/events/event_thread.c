@@ -312,10 +312,12 @@ static uint64_t rec_session(const uint8_t *rec)
 {
 	struct rec_hdr h;
 	memcpy(&h, rec, sizeof h);
+	if (h.heap)
+		return 0;
 	const uint8_t *ev = rec + al8(sizeof h);
 	const void *sess;
 	memcpy(&sess, ev + offsetof(struct event, sess), sizeof sess);
-	if (h.heap || !sess)
+	if (!sess)
 		return 0;
 	uint64_t id;
 	memcpy(&id, ev + sizeof(struct event) + offsetof(struct ev_session_head, id), sizeof id);
