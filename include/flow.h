@@ -129,8 +129,8 @@ struct flow_cb {
 	flow_data_fn data;
 	flow_gap_fn gap;
 	void *ctx;
-	/* flow_table_prefetch's stages 2 and 3 (0 and 1 here); NULL: none */
-	void (*prefetch)(void *ctx, const void *user, int stage);
+	/* flow_table_prefetch_user: fetch what flow->user leads to; NULL: none */
+	void (*prefetch)(void *ctx, const void *user);
 };
 
 struct flow_opts {
@@ -189,12 +189,16 @@ uint64_t flow_table_packet_hashed(struct flow_table *t, const struct packet *p,
 				  const struct seg_meta *m, const struct flow_hash *fh);
 /* Warm the caches for a packet a few frames on, whose hash the reader
  * thread made (a packet costs a miss on each of its flow's lines, its
- * session's and its dissector's otherwise). Only reads and prefetches;
- * stage 0 the bucket, 1 the flow it leads to, 2 and 3 what the layer
- * above keeps for the flow (flow_cb.prefetch): each a frame or two after
- * the one before, so its pointer is in cache when read. */
-#define FLOW_PREFETCH_STAGES 4
-void flow_table_prefetch(const struct flow_table *t, const struct flow_hash *fh, int stage);
+ * session's and its dissector's otherwise). Only reads and prefetches, in
+ * this order, each a frame or two after the one before, so that the
+ * pointer it reads was fetched by the one before: the bucket; the flow it
+ * leads to; the flow's LRU neighbours and, with `user`, the first line of
+ * the layer above's state (flow->user); what that state leads to
+ * (flow_cb.prefetch). */
+void flow_table_prefetch_bucket(const struct flow_table *t, const struct flow_hash *fh);
+void flow_table_prefetch_flow(const struct flow_table *t, const struct flow_hash *fh);
+void flow_table_prefetch_links(const struct flow_table *t, const struct flow_hash *fh, bool user);
+void flow_table_prefetch_user(const struct flow_table *t, const struct flow_hash *fh);
 /* Close flows idle since before now - timeout. Cheap: walks the LRU tail. */
 void flow_table_expire(struct flow_table *t, uint64_t now_us);
 /* Close every flow (end of input). */

@@ -40,8 +40,8 @@ void session_flow_open(void *ctx, struct flow *f);
 void session_flow_close(void *ctx, struct flow *f, enum flow_end why, const struct seg_meta *m);
 void session_flow_data(void *ctx, struct flow *f, int dir, const uint8_t *p, size_t n,
 		       const struct seg_meta *m);
-/* flow_cb.prefetch: stage 0 the session, 1 its dissector's state. */
-void session_flow_prefetch(void *ctx, const void *user, int stage);
+/* flow_cb.prefetch: the dissector's state the session leads to. */
+void session_flow_prefetch(void *ctx, const void *user);
 void session_flow_gap(void *ctx, struct flow *f, int dir, uint64_t len, const struct seg_meta *m);
 
 #endif

@@ -370,35 +370,54 @@ static void prefetch_flow(const struct flow *f)
 		__builtin_prefetch(p + off, 1);
 }
 
-void flow_table_prefetch(const struct flow_table *t, const struct flow_hash *fh, int stage)
+static struct flow *const *bucket_of(const struct flow_table *t, const struct flow_hash *fh)
 {
-	struct flow *const *b = &t->buckets[fh->h & (t->nbuckets - 1)];
-	if (stage == 0) {
-		__builtin_prefetch(b);
-		return;
-	}
-	const struct flow *f = *b;
-	if (stage == 1) {
-		if (f)
-			prefetch_flow(f);
-		return;
-	}
-	/* by the hash alone: a rare wrong guess only fetches a line for nothing */
+	return &t->buckets[fh->h & (t->nbuckets - 1)];
+}
+
+/* The flow by the hash alone: a rare wrong guess only fetches a line for
+ * nothing. */
+static const struct flow *guess_flow(const struct flow_table *t, const struct flow_hash *fh)
+{
+	const struct flow *f = *bucket_of(t, fh);
 	while (f && f->hash != fh->h)
 		f = f->hnext;
+	return f;
+}
+
+void flow_table_prefetch_bucket(const struct flow_table *t, const struct flow_hash *fh)
+{
+	__builtin_prefetch(bucket_of(t, fh));
+}
+
+void flow_table_prefetch_flow(const struct flow_table *t, const struct flow_hash *fh)
+{
+	const struct flow *f = *bucket_of(t, fh);
+	if (f)
+		prefetch_flow(f);
+}
+
+void flow_table_prefetch_links(const struct flow_table *t, const struct flow_hash *fh, bool user)
+{
+	const struct flow *f = guess_flow(t, fh);
 	if (!f)
 		return;
-	if (stage == 2) {
-		if (f != *b)
-			prefetch_flow(f); /* not the chain's first */
-		/* the neighbours the move to the LRU list's front rewrites */
-		if (f->lru_prev)
-			__builtin_prefetch(&f->lru_prev->lru_next, 1);
-		if (f->lru_next)
-			__builtin_prefetch(&f->lru_next->lru_prev, 1);
-	}
-	if (f->user && t->cb.prefetch)
-		t->cb.prefetch(t->cb.ctx, f->user, stage - 2);
+	if (f != *bucket_of(t, fh))
+		prefetch_flow(f); /* not the chain's first */
+	/* the neighbours the move to the LRU list's front rewrites */
+	if (f->lru_prev)
+		__builtin_prefetch(&f->lru_prev->lru_next, 1);
+	if (f->lru_next)
+		__builtin_prefetch(&f->lru_next->lru_prev, 1);
+	if (user && f->user)
+		__builtin_prefetch(f->user);
+}
+
+void flow_table_prefetch_user(const struct flow_table *t, const struct flow_hash *fh)
+{
+	const struct flow *f = guess_flow(t, fh);
+	if (f && f->user && t->cb.prefetch)
+		t->cb.prefetch(t->cb.ctx, f->user);
 }
 
 uint64_t flow_table_packet(struct flow_table *t, const struct packet *p, const struct seg_meta *m)

@@ -5,7 +5,6 @@
  * replay. main.c keeps the command line, the wiring and the exit status.
  */
 #include <poll.h>
-#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -150,22 +149,25 @@ static void live_idle(struct run *r, struct source *s)
  * stages. Near a batch's end, where the farthest is not at hand, the
  * frame goes without (one in hundreds). */
 #define PREP_AHEAD 10
-static const unsigned prefetch_distance[FLOW_PREFETCH_STAGES] = { 8, 6, 4, 2 };
 static void prefetch_ahead(struct run *r, const struct source *s)
 {
 	const uint8_t *first;
 	size_t stride;
 	if (source_preps_ahead(s, &first, &stride) < PREP_AHEAD)
 		return;
-	const uint8_t *far = first + (PREP_AHEAD - 1) * stride;
-	__builtin_prefetch(far);
-	__builtin_prefetch(far + offsetof(struct prepared, fh.key));
-	for (int stage = 0; stage < FLOW_PREFETCH_STAGES; stage++) {
-		const struct prepared *a =
-			(const void *)(first + (prefetch_distance[stage] - 1) * stride);
-		if (a->fetch_ahead & (stage < 2 ? PREP_FETCH_FLOW : PREP_FETCH_SESSION))
-			flow_table_prefetch(r->flows, &a->fh, stage);
-	}
+#define AHEAD(k) ((const struct prepared *)(const void *)(first + ((k) - 1) * stride))
+	__builtin_prefetch(AHEAD(PREP_AHEAD));
+	__builtin_prefetch(&AHEAD(PREP_AHEAD)->fh.key);
+	if (AHEAD(8)->fetch_ahead)
+		flow_table_prefetch_bucket(r->flows, &AHEAD(8)->fh);
+	if (AHEAD(6)->fetch_ahead)
+		flow_table_prefetch_flow(r->flows, &AHEAD(6)->fh);
+	unsigned f4 = AHEAD(4)->fetch_ahead;
+	if (f4)
+		flow_table_prefetch_links(r->flows, &AHEAD(4)->fh, f4 & PREP_FETCH_SESSION);
+	if (AHEAD(2)->fetch_ahead & PREP_FETCH_SESSION)
+		flow_table_prefetch_user(r->flows, &AHEAD(2)->fh);
+#undef AHEAD
 }
 
 /* Read one source to its end (or until stopped). */

@@ -428,14 +428,10 @@ void session_flow_data(void *ctx, struct flow *f, int dir, const uint8_t *p, siz
 	flow_data_slow(s, f, dir, p, n, m);
 }
 
-void session_flow_prefetch(void *ctx, const void *user, int stage)
+void session_flow_prefetch(void *ctx, const void *user)
 {
 	(void)ctx;
 	const struct session *s = user;
-	if (stage == 0) {
-		__builtin_prefetch(s);
-		return;
-	}
 	const char *c = (const char *)s->pop3;
 	if (!c)
 		return;

@@ -141,8 +141,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			 * whatever the table holds, it only reads */
 			struct flow_hash fh;
 			flow_hasher_hash(&hz, &pk, &fh);
-			for (int stage = 0; stage < FLOW_PREFETCH_STAGES; stage++)
-				flow_table_prefetch(ft, &fh, stage);
+			flow_table_prefetch_bucket(ft, &fh);
+			flow_table_prefetch_flow(ft, &fh);
+			flow_table_prefetch_links(ft, &fh, true);
+			flow_table_prefetch_user(ft, &fh);
 			flow_table_packet_hashed(ft, &pk, &m, &fh);
 		}
 		free(copy);

@@ -1,9 +1,9 @@
 /*
- * test_flow_prefetch.c - flow_table_prefetch (src/flow/flow_table.c), the
- * run loop's look-ahead: for a packet of a known flow, stages 2 and 3 hand
- * the layer above that flow's own state, wherever it sits in its bucket's
- * chain; for a packet of no flow, of a closed flow, or before the flow
- * exists, nothing. The table itself is never changed by it.
+ * test_flow_prefetch.c - flow_table_prefetch_* (src/flow/flow_table.c),
+ * the run loop's look-ahead: for a packet of a known flow, the last step
+ * hands the layer above that flow's own state, wherever it sits in its
+ * bucket's chain; for a packet of no flow, of a closed flow, or before the
+ * flow exists, nothing. The table itself is never changed by it.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -25,8 +25,8 @@ struct fx {
 	struct flow_table *t;
 	struct flow_hasher hz;
 	int users[NFLOWS + 1];       /* flow id -> its marker, what f->user points at */
-	const void *seen[2];         /* the last user each stage was handed */
-	int calls[2];
+	const void *seen;            /* the last user handed up */
+	int calls;
 };
 
 static void on_open(void *ctx, struct flow *f)
@@ -64,12 +64,11 @@ static void on_gap(void *ctx, struct flow *f, int dir, uint64_t len, const struc
 	(void)m;
 }
 
-static void on_prefetch(void *ctx, const void *user, int stage)
+static void on_prefetch(void *ctx, const void *user)
 {
 	struct fx *x = ctx;
-	assert_true(stage == 0 || stage == 1);
-	x->seen[stage] = user;
-	x->calls[stage]++;
+	x->seen = user;
+	x->calls++;
 }
 
 static const uint16_t ports110[] = { 110 };
@@ -90,13 +89,15 @@ static void syn_of(struct fx *x, int i, struct packet *p, struct flow_hash *fh)
 	flow_hasher_hash(&x->hz, p, fh);
 }
 
-/* All the stages for a packet hashed as fh, in the run loop's order. */
+/* All the steps for a packet hashed as fh, in the run loop's order. */
 static void prefetch_all(struct fx *x, const struct flow_hash *fh)
 {
-	x->seen[0] = x->seen[1] = NULL;
-	x->calls[0] = x->calls[1] = 0;
-	for (int stage = 0; stage < FLOW_PREFETCH_STAGES; stage++)
-		flow_table_prefetch(x->t, fh, stage);
+	x->seen = NULL;
+	x->calls = 0;
+	flow_table_prefetch_bucket(x->t, fh);
+	flow_table_prefetch_flow(x->t, fh);
+	flow_table_prefetch_links(x->t, fh, true);
+	flow_table_prefetch_user(x->t, fh);
 }
 
 static void test_prefetch_finds_each_flow(void **state)
@@ -116,7 +117,7 @@ static void test_prefetch_finds_each_flow(void **state)
 	/* before its flow exists: the bucket may hold others, none is it */
 	syn_of(x, 1, &p, &fh);
 	prefetch_all(x, &fh);
-	assert_int_equal(x->calls[0] + x->calls[1], 0);
+	assert_int_equal(x->calls, 0);
 
 	for (int i = 1; i <= NFLOWS; i++) {
 		syn_of(x, i, &p, &fh);
@@ -126,15 +127,13 @@ static void test_prefetch_finds_each_flow(void **state)
 	for (int i = 1; i <= NFLOWS; i++) {
 		syn_of(x, i, &p, &fh);
 		prefetch_all(x, &fh);
-		assert_int_equal(x->calls[0], 1);
-		assert_int_equal(x->calls[1], 1);
-		assert_ptr_equal(x->seen[0], &x->users[i]);
-		assert_ptr_equal(x->seen[1], &x->users[i]);
+		assert_int_equal(x->calls, 1);
+		assert_ptr_equal(x->seen, &x->users[i]);
 	}
 	/* a packet of no flow: nothing handed up */
 	syn_of(x, NFLOWS + 7, &p, &fh);
 	prefetch_all(x, &fh);
-	assert_int_equal(x->calls[0] + x->calls[1], 0);
+	assert_int_equal(x->calls, 0);
 	/* the table is as it was: every flow still found, no flow made */
 	assert_int_equal(flow_table_stats(x->t)->created, NFLOWS);
 	assert_int_equal(flow_table_stats(x->t)->active, NFLOWS);
@@ -149,8 +148,7 @@ static void test_prefetch_finds_each_flow(void **state)
 	assert_int_equal(flow_table_stats(x->t)->active, NFLOWS - 1);
 	syn_of(x, 5, &p, &fh);
 	prefetch_all(x, &fh);
-	assert_true(x->seen[0] != &x->users[5]);
-	assert_true(x->seen[1] != &x->users[5]);
+	assert_true(x->seen != &x->users[5]);
 
 	flow_table_free(x->t);
 	free(x);
