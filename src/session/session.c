@@ -439,6 +439,9 @@ void session_flow_prefetch(void *ctx, const void *user)
 	 * the counters and the open transaction's pointer */
 	for (size_t off = 0; off < 512; off += 64)
 		__builtin_prefetch(c + off);
+	/* the head a transaction's event counts in and copies */
+	for (size_t off = 0; off < sizeof s->ev; off += 64)
+		__builtin_prefetch((const char *)&s->ev + off);
 }
 
 void session_flow_gap(void *ctx, struct flow *f, int dir, uint64_t len, const struct seg_meta *m)
