@@ -7,7 +7,6 @@
  * findings and its transcript.
  */
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -20,14 +19,52 @@ void report_fmt_time(const struct report *r, char *b, size_t n, uint64_t ts, boo
 	out_fmt_time(b, n, ts, st);
 }
 
+/* Text built by appends, cut as snprintf cuts (at n - 1, NUL-terminated):
+ * a line is made for every session that closes, where snprintf's format
+ * parsing had been a tenth of the sinks' thread on the small shape. */
+struct line_buf {
+	char *b;
+	size_t n, k;
+};
+
+static void put_mem(struct line_buf *l, const char *p, size_t len)
+{
+	if (l->k + 1 >= l->n)
+		return;
+	if (len > l->n - 1 - l->k)
+		len = l->n - 1 - l->k;
+	memcpy(l->b + l->k, p, len);
+	l->k += len;
+	l->b[l->k] = '\0';
+}
+
+static void put_str(struct line_buf *l, const char *s)
+{
+	put_mem(l, s, strlen(s));
+}
+
+static void put_u64(struct line_buf *l, uint64_t v)
+{
+	char d[20];
+	size_t i = sizeof d;
+	do
+		d[--i] = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	put_mem(l, d + i, sizeof d - i);
+}
+
 void report_endpoint(char *b, size_t n, uint8_t ipver, const char *addr, uint16_t port)
 {
+	struct line_buf l = { b, n, 0 };
+	if (n)
+		b[0] = '\0';
+	if (ipver == 6)
+		put_str(&l, "[");
 	/* the address arrays of an event are ADDR_STR_MAX bytes, not always
 	 * with their NUL (a snapshot is copied as it came) */
-	if (ipver == 6)
-		snprintf(b, n, "[%.*s]:%u", ADDR_STR_MAX - 1, addr, port);
-	else
-		snprintf(b, n, "%.*s:%u", ADDR_STR_MAX - 1, addr, port);
+	put_mem(&l, addr, strnlen(addr, ADDR_STR_MAX - 1));
+	put_str(&l, ipver == 6 ? "]:" : ":");
+	put_u64(&l, port);
 }
 
 /* The tunnel a session came through, as one line's text (our own names and
@@ -110,19 +147,6 @@ void report_print_detailed(struct report *r, FILE *o, const struct ledger_entry 
 	report_print_transcript(r, o, le);
 }
 
-/* Append to b (n bytes in all, *k used), cut as snprintf cuts. */
-__attribute__((format(printf, 4, 5))) static void cat(char *b, size_t n, size_t *k, const char *fmt, ...)
-{
-	if (*k >= n)
-		return;
-	va_list ap;
-	va_start(ap, fmt);
-	int w = vsnprintf(b + *k, n - *k, fmt, ap);
-	va_end(ap);
-	if (w > 0)
-		*k += (size_t)w;
-}
-
 /* The longest line: its fixed words, two endpoints, the user, the sensor
  * and the tunnel escaped, every rule named. */
 #define CLEAN_LINE_MAX \
@@ -131,30 +155,46 @@ __attribute__((format(printf, 4, 5))) static void cat(char *b, size_t n, size_t 
 char *report_clean_line(const struct ev_session *s, bool closed)
 {
 	char b[CLEAN_LINE_MAX];
-	size_t k = 0, n = sizeof b;
+	struct line_buf l = { b, sizeof b, 0 };
 	char c[ADDR_STR_MAX + 16], v[ADDR_STR_MAX + 16], u[SAN(POP3_ARGS_MAX)];
 	report_endpoint(c, sizeof c, s->ipver, s->cli, s->cport);
 	report_endpoint(v, sizeof v, s->ipver, s->srv, s->sport);
-	cat(b, n, &k, "  Session %" PRIu64 ": %s -> %s  user %s  %s  %" PRIu64 " txns  %s", s->id, c, v,
-	    s->pop3.user[0] ? sanitize_text(u, sizeof u, s->pop3.user) : "-", pop3_state_name(s->pop3.state),
-	    s->txns, closed ? flow_end_name(s->end) : "open");
+	b[0] = '\0';
+	put_str(&l, "  Session ");
+	put_u64(&l, s->id);
+	put_str(&l, ": ");
+	put_str(&l, c);
+	put_str(&l, " -> ");
+	put_str(&l, v);
+	put_str(&l, "  user ");
+	put_str(&l, s->pop3.user[0] ? sanitize_text(u, sizeof u, s->pop3.user) : "-");
+	put_str(&l, "  ");
+	put_str(&l, pop3_state_name(s->pop3.state));
+	put_str(&l, "  ");
+	put_u64(&l, s->txns);
+	put_str(&l, " txns  ");
+	put_str(&l, closed ? flow_end_name(s->end) : "open");
 	if (s->sensor[0]) {
 		char sen[SAN(SENSOR_NAME_MAX)];
-		cat(b, n, &k, "  sensor %s", sanitize_text(sen, sizeof sen, s->sensor));
+		put_str(&l, "  sensor ");
+		put_str(&l, sanitize_text(sen, sizeof sen, s->sensor));
 	}
 	if (s->tunnel.depth) {
 		char tun[TUNNEL_TEXT_MAX];
 		tunnel_text(tun, sizeof tun, &s->tunnel);
-		cat(b, n, &k, "  tunnel %s", tun);
+		put_str(&l, "  tunnel ");
+		put_str(&l, tun);
 	}
 	if (s->by_content)
-		cat(b, n, &k, "  found by content");
+		put_str(&l, "  found by content");
 	if (s->rules_hit) {
-		cat(b, n, &k, "  %s:", s->flagged ? "rules" : "notices");
+		put_str(&l, s->flagged ? "  rules:" : "  notices:");
 		for (int i = 0; i < R__COUNT && i < 64; i++)
-			if (s->rules_hit & (1ull << i))
-				cat(b, n, &k, " %s", rule_name((enum rule_id)i));
+			if (s->rules_hit & (1ull << i)) {
+				put_str(&l, " ");
+				put_str(&l, rule_name((enum rule_id)i));
+			}
 	}
-	cat(b, n, &k, "\n");
+	put_str(&l, "\n");
 	return xstrdup(b);
 }
