@@ -106,4 +106,45 @@ void report_print_transcript(const struct report *r, FILE *o, const struct ledge
 /* report_summary.c */
 void report_print_summary(struct report *r, FILE *o);
 
+/*
+ * A line built by appends (snprintf was most of the report's cost: the
+ * transcript's lines, the one-line summary of each session that closes):
+ * the text is cut at the end of the buffer, as snprintf would cut it.
+ */
+struct line {
+	char *b;
+	size_t len, cap; /* cap includes the NUL */
+};
+
+static inline void line_put(struct line *l, const char *s, size_t n)
+{
+	if (n > l->cap - 1 - l->len)
+		n = l->cap - 1 - l->len;
+	memcpy(l->b + l->len, s, n);
+	l->len += n;
+	l->b[l->len] = '\0';
+}
+
+static inline void line_str(struct line *l, const char *s)
+{
+	line_put(l, s, strlen(s));
+}
+
+static inline void line_u64(struct line *l, uint64_t v)
+{
+	char b[24], *p = b + sizeof b;
+	do
+		*--p = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	line_put(l, p, (size_t)(b + sizeof b - p));
+}
+
+/* Wire text, through sanitize_text straight into the line. */
+static inline void line_san(struct line *l, const char *s)
+{
+	char *at = l->b + l->len;
+	sanitize_text(at, l->cap - l->len, s);
+	l->len += strlen(at);
+}
+
 #endif

@@ -19,52 +19,17 @@ void report_fmt_time(const struct report *r, char *b, size_t n, uint64_t ts, boo
 	out_fmt_time(b, n, ts, st);
 }
 
-/* Text built by appends, cut as snprintf cuts (at n - 1, NUL-terminated):
- * a line is made for every session that closes, where snprintf's format
- * parsing had been a tenth of the sinks' thread on the small shape. */
-struct line_buf {
-	char *b;
-	size_t n, k;
-};
-
-static void put_mem(struct line_buf *l, const char *p, size_t len)
-{
-	if (l->k + 1 >= l->n)
-		return;
-	if (len > l->n - 1 - l->k)
-		len = l->n - 1 - l->k;
-	memcpy(l->b + l->k, p, len);
-	l->k += len;
-	l->b[l->k] = '\0';
-}
-
-static void put_str(struct line_buf *l, const char *s)
-{
-	put_mem(l, s, strlen(s));
-}
-
-static void put_u64(struct line_buf *l, uint64_t v)
-{
-	char d[20];
-	size_t i = sizeof d;
-	do
-		d[--i] = (char)('0' + v % 10);
-	while ((v /= 10) != 0);
-	put_mem(l, d + i, sizeof d - i);
-}
-
 void report_endpoint(char *b, size_t n, uint8_t ipver, const char *addr, uint16_t port)
 {
-	struct line_buf l = { b, n, 0 };
-	if (n)
-		b[0] = '\0';
+	struct line l = { b, 0, n };
+	b[0] = '\0';
 	if (ipver == 6)
-		put_str(&l, "[");
+		line_put(&l, "[", 1);
 	/* the address arrays of an event are ADDR_STR_MAX bytes, not always
 	 * with their NUL (a snapshot is copied as it came) */
-	put_mem(&l, addr, strnlen(addr, ADDR_STR_MAX - 1));
-	put_str(&l, ipver == 6 ? "]:" : ":");
-	put_u64(&l, port);
+	line_put(&l, addr, strnlen(addr, ADDR_STR_MAX - 1));
+	line_str(&l, ipver == 6 ? "]:" : ":");
+	line_u64(&l, port);
 }
 
 /* The tunnel a session came through, as one line's text (our own names and
@@ -155,46 +120,46 @@ void report_print_detailed(struct report *r, FILE *o, const struct ledger_entry 
 char *report_clean_line(const struct ev_session *s, bool closed)
 {
 	char b[CLEAN_LINE_MAX];
-	struct line_buf l = { b, sizeof b, 0 };
+	struct line l = { b, 0, sizeof b };
 	char c[ADDR_STR_MAX + 16], v[ADDR_STR_MAX + 16], u[SAN(POP3_ARGS_MAX)];
 	report_endpoint(c, sizeof c, s->ipver, s->cli, s->cport);
 	report_endpoint(v, sizeof v, s->ipver, s->srv, s->sport);
 	b[0] = '\0';
-	put_str(&l, "  Session ");
-	put_u64(&l, s->id);
-	put_str(&l, ": ");
-	put_str(&l, c);
-	put_str(&l, " -> ");
-	put_str(&l, v);
-	put_str(&l, "  user ");
-	put_str(&l, s->pop3.user[0] ? sanitize_text(u, sizeof u, s->pop3.user) : "-");
-	put_str(&l, "  ");
-	put_str(&l, pop3_state_name(s->pop3.state));
-	put_str(&l, "  ");
-	put_u64(&l, s->txns);
-	put_str(&l, " txns  ");
-	put_str(&l, closed ? flow_end_name(s->end) : "open");
+	line_str(&l, "  Session ");
+	line_u64(&l, s->id);
+	line_str(&l, ": ");
+	line_str(&l, c);
+	line_str(&l, " -> ");
+	line_str(&l, v);
+	line_str(&l, "  user ");
+	line_str(&l, s->pop3.user[0] ? sanitize_text(u, sizeof u, s->pop3.user) : "-");
+	line_str(&l, "  ");
+	line_str(&l, pop3_state_name(s->pop3.state));
+	line_str(&l, "  ");
+	line_u64(&l, s->txns);
+	line_str(&l, " txns  ");
+	line_str(&l, closed ? flow_end_name(s->end) : "open");
 	if (s->sensor[0]) {
 		char sen[SAN(SENSOR_NAME_MAX)];
-		put_str(&l, "  sensor ");
-		put_str(&l, sanitize_text(sen, sizeof sen, s->sensor));
+		line_str(&l, "  sensor ");
+		line_str(&l, sanitize_text(sen, sizeof sen, s->sensor));
 	}
 	if (s->tunnel.depth) {
 		char tun[TUNNEL_TEXT_MAX];
 		tunnel_text(tun, sizeof tun, &s->tunnel);
-		put_str(&l, "  tunnel ");
-		put_str(&l, tun);
+		line_str(&l, "  tunnel ");
+		line_str(&l, tun);
 	}
 	if (s->by_content)
-		put_str(&l, "  found by content");
+		line_str(&l, "  found by content");
 	if (s->rules_hit) {
-		put_str(&l, s->flagged ? "  rules:" : "  notices:");
+		line_str(&l, s->flagged ? "  rules:" : "  notices:");
 		for (int i = 0; i < R__COUNT && i < 64; i++)
 			if (s->rules_hit & (1ull << i)) {
-				put_str(&l, " ");
-				put_str(&l, rule_name((enum rule_id)i));
+				line_str(&l, " ");
+				line_str(&l, rule_name((enum rule_id)i));
 			}
 	}
-	put_str(&l, "\n");
+	line_str(&l, "\n");
 	return xstrdup(b);
 }

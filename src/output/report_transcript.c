@@ -11,47 +11,6 @@
 
 #include "report_priv.h"
 
-/*
- * A line built by appends (snprintf was most of the report's cost): the
- * text is cut at the end of the buffer, as snprintf would cut it. The
- * buffers below are sized so that only the flag list can reach the end.
- */
-struct line {
-	char *b;
-	size_t len, cap; /* cap includes the NUL */
-};
-
-static void line_put(struct line *l, const char *s, size_t n)
-{
-	if (n > l->cap - 1 - l->len)
-		n = l->cap - 1 - l->len;
-	memcpy(l->b + l->len, s, n);
-	l->len += n;
-	l->b[l->len] = '\0';
-}
-
-static void line_str(struct line *l, const char *s)
-{
-	line_put(l, s, strlen(s));
-}
-
-static void line_u64(struct line *l, uint64_t v)
-{
-	char b[24], *p = b + sizeof b;
-	do
-		*--p = (char)('0' + v % 10);
-	while ((v /= 10) != 0);
-	line_put(l, p, (size_t)(b + sizeof b - p));
-}
-
-/* Wire text, through sanitize_text straight into the line. */
-static void line_san(struct line *l, const char *s)
-{
-	char *at = l->b + l->len;
-	sanitize_text(at, l->cap - l->len, s);
-	l->len += strlen(at);
-}
-
 #define LINE_BUF (SAN(POP3_ARGS_MAX) + SAN(POP3_TEXT_MAX) + 512)
 
 /* The longest a line can be before its flags: "    frame " a/b, the time,
