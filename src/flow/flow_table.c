@@ -22,30 +22,14 @@
  * silently at the idle timeout, at eviction or at the end of input.
  */
 #include "flow.h"
+#include "flow_table_priv.h"
 
-#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "util.h"
 
-struct flow_table {
-	struct flow **buckets;
-	size_t nbuckets;            /* power of two */
-	struct flow *lru_head, *lru_tail;
-	struct flow_opts o;
-	struct flow_cb cb;
-	struct reasm reasm;
-	struct flow_stats st;
-	struct flow_hasher hz;
-	uint64_t next_id;
-	uint64_t clock;             /* latest time seen: packets, expire() */
-	size_t nended;              /* ended flows still kept (see above) */
-	struct flow *hs_head[3], *hs_tail[3]; /* HS_SYN_WAIT, HS_GREET_WAIT */
-	uint64_t hs_due;            /* the earlier head's deadline (UINT64_MAX: none) */
-	uint8_t watched[65536 / 8];
-};
 
 enum { HS_NONE, HS_SYN_WAIT, HS_GREET_WAIT };
 
@@ -360,64 +344,6 @@ static struct flow *flow_create(struct flow_table *t, const struct packet *p,
 		hash_grow(t);
 	t->cb.open(t->cb.ctx, f);
 	return f;
-}
-
-/* A packet reads and writes the flow up to its reassembly state. */
-static void prefetch_flow(const struct flow *f)
-{
-	const char *p = (const char *)f;
-	for (size_t off = 0; off < offsetof(struct flow, ipver); off += 64)
-		__builtin_prefetch(p + off, 1);
-}
-
-static struct flow *const *bucket_of(const struct flow_table *t, const struct flow_hash *fh)
-{
-	return &t->buckets[fh->h & (t->nbuckets - 1)];
-}
-
-/* The flow by the hash alone: a rare wrong guess only fetches a line for
- * nothing. */
-static const struct flow *guess_flow(const struct flow_table *t, const struct flow_hash *fh)
-{
-	const struct flow *f = *bucket_of(t, fh);
-	while (f && f->hash != fh->h)
-		f = f->hnext;
-	return f;
-}
-
-void flow_table_prefetch_bucket(const struct flow_table *t, const struct flow_hash *fh)
-{
-	__builtin_prefetch(bucket_of(t, fh));
-}
-
-void flow_table_prefetch_flow(const struct flow_table *t, const struct flow_hash *fh)
-{
-	const struct flow *f = *bucket_of(t, fh);
-	if (f)
-		prefetch_flow(f);
-}
-
-void flow_table_prefetch_links(const struct flow_table *t, const struct flow_hash *fh, bool user)
-{
-	const struct flow *f = guess_flow(t, fh);
-	if (!f)
-		return;
-	if (f != *bucket_of(t, fh))
-		prefetch_flow(f); /* not the chain's first */
-	/* the neighbours the move to the LRU list's front rewrites */
-	if (f->lru_prev)
-		__builtin_prefetch(&f->lru_prev->lru_next, 1);
-	if (f->lru_next)
-		__builtin_prefetch(&f->lru_next->lru_prev, 1);
-	if (user && f->user)
-		__builtin_prefetch(f->user);
-}
-
-void flow_table_prefetch_user(const struct flow_table *t, const struct flow_hash *fh)
-{
-	const struct flow *f = guess_flow(t, fh);
-	if (f && f->user && t->cb.prefetch)
-		t->cb.prefetch(t->cb.ctx, f->user);
 }
 
 uint64_t flow_table_packet(struct flow_table *t, const struct packet *p, const struct seg_meta *m)
