@@ -143,10 +143,10 @@ static void live_idle(struct run *r, struct source *s)
 }
 
 /* A file's frames come decoded and hashed by the reader thread: the
- * state each will touch is fetched a few frames ahead, each stage's
- * pointer read a frame or two after the stage before fetched it: the
- * reader's prep (written on the other core), then flow_table_prefetch's
- * stages. Near a batch's end, where the farthest is not at hand, the
+ * state each will touch is fetched a few frames ahead, each step reading
+ * a pointer the step before fetched a frame or two earlier: the reader's
+ * prep (written on the other core), then the flow table's four steps
+ * (flow.h). Near a batch's end, where the farthest is not at hand, the
  * frame goes without (one in hundreds). */
 #define PREP_AHEAD 10
 static void prefetch_ahead(struct run *r, const struct source *s)
