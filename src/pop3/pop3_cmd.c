@@ -4,6 +4,8 @@
  * sign, no spaces, no overflow; RFC 1939 message numbers start at 1 but a
  * 0 still parses (so the checks can flag it).
  */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "pop3.h"
@@ -43,18 +45,34 @@ static inline uint32_t fold4(uint32_t w)
 /* A perfect hash of the keywords' words (their 4 bytes little-endian, a
  * 3-byte keyword's NUL the fourth): (word * KW_HASH_MUL) >> 27 gives each
  * keyword of pop3_cmd.def its own slot of 32; 0 (POP3_CMD_NONE) is none.
- * The slot only proposes: the keyword itself is compared. A keyword added
- * to pop3_cmd.def without its slot here is not found, and
- * test_pop3_data.c's every-keyword tests fail. (Found by trying
- * multipliers until the 17 slots were distinct.) */
+ * The slot only proposes: the keyword itself is compared. (The multiplier
+ * was found by trying until the 17 slots were distinct.) */
 #define KW_HASH_MUL 33311u
-static const uint8_t kw_slot[32] = {
-	[0] = POP3_CMD_APOP, [1] = POP3_CMD_XTND,  [3] = POP3_CMD_DELE,  [5] = POP3_CMD_USER,
-	[11] = POP3_CMD_PASS, [12] = POP3_CMD_STAT, [13] = POP3_CMD_RSET, [14] = POP3_CMD_QUIT,
-	[15] = POP3_CMD_LAST, [16] = POP3_CMD_LIST, [18] = POP3_CMD_AUTH, [21] = POP3_CMD_CAPA,
-	[24] = POP3_CMD_RETR, [26] = POP3_CMD_TOP,  [27] = POP3_CMD_STLS, [29] = POP3_CMD_UIDL,
-	[31] = POP3_CMD_NOOP,
-};
+#define KW_SLOT(word) ((uint32_t)((word) * KW_HASH_MUL) >> 27)
+
+static uint32_t kw_word(const char *k) /* 3 letters and the NUL, or 4 */
+{
+	const unsigned char *u = (const unsigned char *)k;
+	return u[0] | (uint32_t)u[1] << 8 | (uint32_t)u[2] << 16 | (uint32_t)u[3] << 24;
+}
+
+/* Made from cmd_table (pop3_cmd.def, the one list) before main: a keyword
+ * added there that takes a taken slot stops every program at once, saying
+ * which, instead of going unrecognised. */
+static uint8_t kw_slot[32];
+
+__attribute__((constructor)) static void kw_slots_fill(void)
+{
+	for (int c = POP3_CMD_NONE + 1; c < POP3_CMD_UNKNOWN; c++) {
+		unsigned s = KW_SLOT(kw_word(cmd_table[c].kw));
+		if (kw_slot[s]) {
+			fprintf(stderr, "pop3_cmd.def: %s and %s share a hash slot; change KW_HASH_MUL\n",
+				cmd_table[kw_slot[s]].kw, cmd_table[c].kw);
+			abort();
+		}
+		kw_slot[s] = (uint8_t)c;
+	}
+}
 
 /* Every client line is looked up: the folded bytes make one word, hashed
  * to the one keyword it can be and compared with it, where walking the
@@ -72,12 +90,10 @@ enum pop3_cmd pop3_cmd_lookup(const char *kw, size_t len)
 		w |= (uint32_t)u[3] << 24;
 	}
 	w = fold4(w);
-	unsigned c = kw_slot[(uint32_t)(w * KW_HASH_MUL) >> 27];
+	unsigned c = kw_slot[KW_SLOT(w)];
 	if (c == POP3_CMD_NONE)
 		return POP3_CMD_UNKNOWN;
-	const unsigned char *k = (const unsigned char *)cmd_table[c].kw; /* 3 letters and the NUL, or 4 */
-	uint32_t kw_word = k[0] | (uint32_t)k[1] << 8 | (uint32_t)k[2] << 16 | (uint32_t)k[3] << 24;
-	return kw_word == w ? (enum pop3_cmd)c : POP3_CMD_UNKNOWN;
+	return kw_word(cmd_table[c].kw) == w ? (enum pop3_cmd)c : POP3_CMD_UNKNOWN;
 }
 
 const char *pop3_status_str(enum pop3_status s)
