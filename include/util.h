@@ -64,26 +64,16 @@ static inline void store_le64(uint8_t *p, uint64_t v)
 	memcpy(p, &v, sizeof v);
 }
 
+/* Big-endian: the little-endian load, its bytes the other way round. */
 static inline uint64_t load_be64(const uint8_t *p)
 {
-	uint64_t v;
-	memcpy(&v, p, sizeof v);
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-	return v;
-#else
-	return __builtin_bswap64(v);
-#endif
+	return __builtin_bswap64(load_le64(p));
 }
 
+/* byte by byte, which the compiler makes one load and a byte swap */
 static inline uint32_t load_be32(const uint8_t *p)
 {
-	uint32_t v;
-	memcpy(&v, p, sizeof v);
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-	return v;
-#else
-	return __builtin_bswap32(v);
-#endif
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
 /* Are the n bytes at a and b the same? Inline: the texts compared (a
