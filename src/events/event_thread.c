@@ -329,15 +329,32 @@ static uint64_t rec_session(const uint8_t *rec)
 	return id;
 }
 
-/* Look-ahead over a batch: a cursor per stage of the ledger's prefetch,
- * each that many records ahead of the one dispatched. */
-static const unsigned ahead_records[3] = { 6, 4, 2 };
+/* Look-ahead over a batch: one cursor reads the session id of the record
+ * AHEAD_RECORDS on; the ledger's prefetch stages take each id from the
+ * ring of the last ids read, at 6, 4 and 2 records ahead of the one
+ * dispatched (each record's id read once). */
+#define AHEAD_RECORDS 6
+#define AHEAD_RING 8 /* a power of two above AHEAD_RECORDS */
 
-static size_t rec_next(const struct batch *b, size_t at)
+struct ahead {
+	size_t at;              /* the cursor's record (b->used: past the end) */
+	uint64_t n;             /* records it has read */
+	uint64_t id[AHEAD_RING]; /* their ids by number (0: none) */
+};
+
+/* Read the record at the cursor, fetch stage 0 for its session, move on. */
+static void ahead_step(struct event_thread *t, const struct batch *b, struct ahead *a)
 {
-	struct rec_hdr h;
-	memcpy(&h, b->buf + at, sizeof h);
-	return at + h.size;
+	uint64_t id = 0;
+	if (a->at < b->used) {
+		struct rec_hdr h;
+		memcpy(&h, b->buf + a->at, sizeof h);
+		id = rec_session(b->buf + a->at);
+		a->at += h.size;
+	}
+	a->id[a->n++ % AHEAD_RING] = id;
+	if (id)
+		event_bus_prefetch(&t->inner, id, 0);
 }
 
 static void *consumer(void *arg)
@@ -345,21 +362,16 @@ static void *consumer(void *arg)
 	struct event_thread *t = arg;
 	for (;;) {
 		struct batch *b = batch_ring_take(t->ring);
-		size_t ahead[ARRAY_LEN(ahead_records)];
-		for (size_t s = 0; s < ARRAY_LEN(ahead); s++) {
-			ahead[s] = 0;
-			for (unsigned k = 0; k < ahead_records[s] && ahead[s] < b->used; k++)
-				ahead[s] = rec_next(b, ahead[s]);
-		}
+		struct ahead a = { 0 };
+		while (a.n < AHEAD_RECORDS)
+			ahead_step(t, b, &a);
 		for (size_t pos = 0; pos < b->used;) {
-			for (size_t s = 0; s < ARRAY_LEN(ahead); s++) {
-				if (ahead[s] >= b->used)
-					continue;
-				uint64_t id = rec_session(b->buf + ahead[s]);
-				if (id)
-					event_bus_prefetch(&t->inner, id, (int)s);
-				ahead[s] = rec_next(b, ahead[s]);
-			}
+			ahead_step(t, b, &a); /* record n - 1 = this one + AHEAD_RECORDS */
+			uint64_t id4 = a.id[(a.n - 1 - 2) % AHEAD_RING], id2 = a.id[(a.n - 1 - 4) % AHEAD_RING];
+			if (id4)
+				event_bus_prefetch(&t->inner, id4, 1);
+			if (id2)
+				event_bus_prefetch(&t->inner, id2, 2);
 			struct rec_hdr h;
 			memcpy(&h, b->buf + pos, sizeof h);
 			dispatch(t, b->buf + pos);
