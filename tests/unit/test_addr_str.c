@@ -15,6 +15,8 @@
 
 #include <cmocka.h>
 
+#include "helpers/rng.h"
+
 #include "decode.h"
 
 /* The former code, kept here as the reference. */
@@ -50,10 +52,7 @@ static void ref_addr6(const uint8_t addr[16], char *buf, size_t len)
 static uint64_t rng = 0x9e3779b97f4a7c15ull;
 static uint32_t next(void)
 {
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return (uint32_t)rng;
+	return (uint32_t)xorshift64(&rng);
 }
 
 static void test_addr6_as_before(void **state)

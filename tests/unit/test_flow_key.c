@@ -15,6 +15,8 @@
 
 #include <cmocka.h>
 
+#include "helpers/rng.h"
+
 #include "decode.h"
 #include "flow.h"
 #include "util.h"
@@ -25,10 +27,7 @@ static uint64_t rng = 0x2545f4914f6cdd1dULL;
 
 static uint32_t next_rand(void)
 {
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return (uint32_t)(rng >> 11);
+	return (uint32_t)(xorshift64(&rng) >> 11);
 }
 
 /* The key as the table reads it, written the plain way. */

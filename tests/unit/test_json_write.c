@@ -19,6 +19,8 @@
 
 #include <cmocka.h>
 
+#include "helpers/rng.h"
+
 #include "../../src/output/json_write.h"
 #include "checks.h"
 #include "flow.h"
@@ -30,11 +32,7 @@ static uint64_t rng_state = 0x9e3779b97f4a7c15u;
 
 static uint64_t rnd(void)
 {
-	uint64_t x = rng_state;
-	x ^= x << 13;
-	x ^= x >> 7;
-	x ^= x << 17;
-	return rng_state = x;
+	return xorshift64(&rng_state);
 }
 
 /* The code point of a well-formed UTF-8 sequence at s (n bytes left) and

@@ -17,6 +17,8 @@
 
 #include <cmocka.h>
 
+#include "helpers/rng.h"
+
 #include "../../src/pop3/pop3_framer.h"
 
 /* The framer's resync after a gap: a server line starts with '+' or '-'. */
@@ -61,10 +63,7 @@ static uint64_t rng_state = 0x9e3779b97f4a7c15ULL;
 
 static uint64_t rnd(void)
 {
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 7;
-	rng_state ^= rng_state << 17;
-	return rng_state;
+	return xorshift64(&rng_state);
 }
 
 static size_t rnd_below(size_t n)
