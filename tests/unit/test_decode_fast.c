@@ -18,9 +18,9 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <pcap/dlt.h>
 
 #include "helpers/rng.h"
-#include <pcap/dlt.h>
 
 #include "decode.h"
 #include "helpers/pkt.h"
