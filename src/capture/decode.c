@@ -225,6 +225,24 @@ static inline __attribute__((always_inline)) enum decode_reason decode_ipv4(stru
 	return DEC_OK;
 }
 
+/* IPv6 next headers (IANA's numbers) that are extension headers, walked
+ * to the upper-layer protocol; the one list for the general path and the
+ * fast one, which leaves any of them to the general path. */
+enum {
+	IP6_NH_HOPOPT = 0,
+	IP6_NH_ROUTING = 43,
+	IP6_NH_FRAGMENT = 44,
+	IP6_NH_AH = 51,
+	IP6_NH_DSTOPTS = 60,
+	IP6_NH_MOBILITY = 135,
+};
+
+static inline bool ip6_ext_header(uint8_t nh)
+{
+	return nh == IP6_NH_HOPOPT || nh == IP6_NH_ROUTING || nh == IP6_NH_FRAGMENT ||
+	       nh == IP6_NH_AH || nh == IP6_NH_DSTOPTS || nh == IP6_NH_MOBILITY;
+}
+
 static inline __attribute__((always_inline)) enum decode_reason decode_ipv6(struct cursor *c, struct packet *pkt, bool frame_cut,
 				      bool *cut, uint32_t *l4_wirelen, uint8_t *proto)
 {
@@ -247,18 +265,16 @@ static inline __attribute__((always_inline)) enum decode_reason decode_ipv6(stru
 	for (int i = 0;; i++) {
 		uint8_t next, len8;
 		uint16_t fragoff;
-		switch (nh) {
-		default: /* TCP, or something a tunnel decoder may know */
+		if (!ip6_ext_header(nh)) { /* TCP, or something a tunnel decoder may know */
 			pkt->ipver = 6;
 			*l4_wirelen = (uint32_t)(plen - used);
 			*proto = nh;
 			return DEC_OK;
-		case 0:   /* hop-by-hop */
-		case 43:  /* routing */
-		case 60:  /* destination options */
-		case 135: /* mobility */
-			if (i == IP6_EXT_MAX)
-				return DEC_IP6_EXT_BAD;
+		}
+		if (i == IP6_EXT_MAX)
+			return DEC_IP6_EXT_BAD;
+		switch (nh) {
+		default: /* hop-by-hop, routing, destination options, mobility */
 			if (!cursor_u8(c, &next) || !cursor_u8(c, &len8))
 				return *cut ? DEC_IP_TRUNC : DEC_IP6_EXT_BAD;
 			if (!cursor_skip(c, (size_t)len8 * 8 + 6))
@@ -266,9 +282,7 @@ static inline __attribute__((always_inline)) enum decode_reason decode_ipv6(stru
 			used += (size_t)len8 * 8 + 8;
 			nh = next;
 			break;
-		case 51: /* AH: length in 4-octet units, minus 2 */
-			if (i == IP6_EXT_MAX)
-				return DEC_IP6_EXT_BAD;
+		case IP6_NH_AH: /* length in 4-octet units, minus 2 */
 			if (!cursor_u8(c, &next) || !cursor_u8(c, &len8))
 				return *cut ? DEC_IP_TRUNC : DEC_IP6_EXT_BAD;
 			if (!cursor_skip(c, ((size_t)len8 + 2) * 4 - 2))
@@ -276,9 +290,7 @@ static inline __attribute__((always_inline)) enum decode_reason decode_ipv6(stru
 			used += ((size_t)len8 + 2) * 4;
 			nh = next;
 			break;
-		case 44: /* fragment: only an atomic fragment (offset 0, no M) passes */
-			if (i == IP6_EXT_MAX)
-				return DEC_IP6_EXT_BAD;
+		case IP6_NH_FRAGMENT: /* only an atomic fragment (offset 0, no M) passes */
 			if (!cursor_u8(c, &next) || !cursor_skip(c, 1) ||
 			    !cursor_be16(c, &fragoff) || !cursor_skip(c, 4))
 				return *cut ? DEC_IP_TRUNC : DEC_IP6_EXT_BAD;
@@ -359,12 +371,6 @@ decode_tunnelled(struct cursor cur, struct packet *pkt, int net, bool cut, uint8
 }
 
 #define DEC_FAST_NOT_TAKEN DEC__COUNT /* no reason: decode_fast left the frame */
-
-/* IPv6 next headers decode_ipv6 walks as extension headers. */
-static inline bool ip6_ext_header(uint8_t nh)
-{
-	return nh == 0 || nh == 43 || nh == 60 || nh == 135 || nh == 51 || nh == 44;
-}
 
 /*
  * The common frame: Ethernet, untagged or with one 802.1Q tag; IPv4
