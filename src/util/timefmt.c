@@ -168,6 +168,19 @@ static inline const char *utc_date(uint64_t day)
 	return utc_date_other(day);
 }
 
+/* "HH:MM:SS.uuuuuu" at o (15 bytes, no NUL): sod seconds of the day, us
+ * microseconds. */
+static void put_clock(char *o, unsigned sod, unsigned us)
+{
+	memcpy(o, out_digit_pairs + 2 * (sod / 3600), 2);
+	o[2] = ':';
+	memcpy(o + 3, out_digit_pairs + 2 * (sod / 60 % 60), 2);
+	o[5] = ':';
+	memcpy(o + 6, out_digit_pairs + 2 * (sod % 60), 2);
+	o[8] = '.';
+	out_six_digits(o + 9, us);
+}
+
 /* A UTC style's text by arithmetic (buf has room for OUT_TIME_MAX): its
  * length, 0 when the day is not one utc_date takes. */
 static size_t utc_time_str(char *buf, uint64_t ts_us, enum out_time_style style)
@@ -183,13 +196,7 @@ static size_t utc_time_str(char *buf, uint64_t ts_us, enum out_time_style style)
 		o[10] = style == OUT_TIME_EVE ? 'T' : ' ';
 		o += 11;
 	}
-	memcpy(o, out_digit_pairs + 2 * (sod / 3600), 2);
-	o[2] = ':';
-	memcpy(o + 3, out_digit_pairs + 2 * (sod / 60 % 60), 2);
-	o[5] = ':';
-	memcpy(o + 6, out_digit_pairs + 2 * (sod % 60), 2);
-	o[8] = '.';
-	out_six_digits(o + 9, us);
+	put_clock(o, sod, us);
 	o += 15;
 	if (style == OUT_TIME_EVE) {
 		memcpy(o, "+0000", 6);
@@ -207,11 +214,7 @@ bool out_time_eve_same_day(char *text, size_t len, uint64_t was_us, uint64_t ts_
 	uint64_t t = ts_us / 1000000, day = t / 86400;
 	if (len != 31 || day != was_us / 86400000000u || !utc_date(day))
 		return false;
-	unsigned us = (unsigned)(ts_us % 1000000), sod = (unsigned)(t % 86400);
-	memcpy(text + 11, out_digit_pairs + 2 * (sod / 3600), 2);
-	memcpy(text + 14, out_digit_pairs + 2 * (sod / 60 % 60), 2);
-	memcpy(text + 17, out_digit_pairs + 2 * (sod % 60), 2);
-	out_six_digits(text + 20, us);
+	put_clock(text + 11, (unsigned)(t % 86400), (unsigned)(ts_us % 1000000));
 	return true;
 }
 
