@@ -45,8 +45,9 @@ void batch_ring_release(struct batch_ring *r);
 /* Consumer: gone; a producer blocked in publish returns false. */
 void batch_ring_stop(struct batch_ring *r);
 
-/* Start the thread on the other side of a ring with every signal blocked:
- * SIGINT, SIGTERM and SIGWINCH stay with the main thread. */
+/* Start the thread on the other side of a ring with every signal blocked
+ * (SIGINT, SIGTERM and SIGWINCH stay with the main thread), as a
+ * SCHED_BATCH thread (its wake-ups do not preempt the main thread). */
 /* name: the thread's name as ps, top and perf show it (at most 15 bytes) */
 bool batch_ring_thread_start(pthread_t *t, void *(*fn)(void *), void *arg, const char *name);
 
