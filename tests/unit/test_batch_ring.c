@@ -22,7 +22,8 @@
 #define BATCH_BYTES 64
 #define STREAM 1000 /* batches sent: many times round the ring */
 
-struct producer {
+/* The test and the thread it starts share this. */
+struct helper {
 	struct batch_ring *ring;
 	int policy;          /* first_batch_policy: the thread's own */
 	unsigned published;  /* until publish said the consumer is gone */
@@ -32,7 +33,7 @@ struct producer {
 /* Batch i holds i in its first bytes and i % 7 + 1 bytes in all. */
 static void *produce(void *arg)
 {
-	struct producer *p = arg;
+	struct helper *p = arg;
 	for (uint32_t i = 0; i < STREAM; i++) {
 		struct batch *b = batch_ring_fill(p->ring);
 		p->not_empty += b->used != 0 || b->last; /* (cmocka asserts on the test's thread) */
@@ -51,7 +52,7 @@ static void *produce(void *arg)
 static void test_every_batch_once_in_order(void **state)
 {
 	(void)state;
-	struct producer p = { batch_ring_new(BATCHES, BATCH_BYTES), -1, 0, 0 };
+	struct helper p = { .ring = batch_ring_new(BATCHES, BATCH_BYTES), .policy = -1 };
 	pthread_t t;
 	assert_true(batch_ring_thread_start(&t, produce, &p, "test-producer"));
 	for (uint32_t i = 0;; i++) {
@@ -79,7 +80,7 @@ static void test_every_batch_once_in_order(void **state)
 static void test_stop_releases_producer(void **state)
 {
 	(void)state;
-	struct producer p = { batch_ring_new(BATCHES, BATCH_BYTES), -1, 0, 0 };
+	struct helper p = { .ring = batch_ring_new(BATCHES, BATCH_BYTES), .policy = -1 };
 	pthread_t t;
 	assert_true(batch_ring_thread_start(&t, produce, &p, "test-producer"));
 	struct batch *b = batch_ring_take(p.ring);
@@ -99,7 +100,7 @@ static void test_stop_releases_producer(void **state)
  * its first batch, so after start returned. */
 static void *first_batch_policy(void *arg)
 {
-	struct producer *p = arg;
+	struct helper *p = arg;
 	batch_ring_take(p->ring);
 	p->policy = sched_getscheduler(0);
 	return NULL;
@@ -108,7 +109,7 @@ static void *first_batch_policy(void *arg)
 static void test_helper_thread_is_batch(void **state)
 {
 	(void)state;
-	struct producer p = { batch_ring_new(BATCHES, BATCH_BYTES), -1, 0, 0 };
+	struct helper p = { .ring = batch_ring_new(BATCHES, BATCH_BYTES), .policy = -1 };
 	pthread_t t;
 	assert_true(batch_ring_thread_start(&t, first_batch_policy, &p, "test-consumer"));
 	batch_ring_fill(p.ring)->last = true;
