@@ -204,6 +204,11 @@ struct pop3_conn;
 struct pop3_conn *pop3_conn_new(const struct pop3_opts *o, const struct pop3_cb *cb,
 				bool midstream);
 void pop3_conn_free(struct pop3_conn *c);
+/* Fetch into cache, a few frames ahead, what feeding the connection a
+ * segment reads: its modes, framers, queue, counters and the open
+ * transaction's pointer (the whole of its state, which it alone knows
+ * the size of). Only prefetches. */
+void pop3_conn_prefetch(const struct pop3_conn *c);
 
 /* In-order bytes of direction dir (0 client->server, 1 server->client). */
 void pop3_feed(struct pop3_conn *c, int dir, const uint8_t *p, size_t n, const struct seg_meta *m);

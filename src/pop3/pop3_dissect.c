@@ -58,6 +58,12 @@ struct pop3_conn *pop3_conn_new(const struct pop3_opts *o, const struct pop3_cb 
 	return c;
 }
 
+void pop3_conn_prefetch(const struct pop3_conn *c)
+{
+	for (size_t off = 0; off < sizeof *c; off += 64)
+		__builtin_prefetch((const char *)c + off);
+}
+
 void pop3_conn_free(struct pop3_conn *c)
 {
 	if (!c)

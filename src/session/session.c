@@ -432,13 +432,9 @@ void session_flow_prefetch(void *ctx, const void *user)
 {
 	(void)ctx;
 	const struct session *s = user;
-	const char *c = (const char *)s->pop3;
-	if (!c)
+	if (!s->pop3)
 		return;
-	/* what feeding a segment reads: the modes, the framers, the queue,
-	 * the counters and the open transaction's pointer */
-	for (size_t off = 0; off < 512; off += 64)
-		__builtin_prefetch(c + off);
+	pop3_conn_prefetch(s->pop3);
 	/* the head a transaction's event counts in and copies */
 	for (size_t off = 0; off < sizeof s->ev; off += 64)
 		__builtin_prefetch((const char *)&s->ev + off);
