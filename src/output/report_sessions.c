@@ -121,7 +121,7 @@ char *report_clean_line(const struct ev_session *s, bool closed)
 {
 	char b[CLEAN_LINE_MAX];
 	struct line l = { b, 0, sizeof b };
-	char c[ADDR_STR_MAX + 16], v[ADDR_STR_MAX + 16], u[SAN(POP3_ARGS_MAX)];
+	char c[ADDR_STR_MAX + 16], v[ADDR_STR_MAX + 16];
 	report_endpoint(c, sizeof c, s->ipver, s->cli, s->cport);
 	report_endpoint(v, sizeof v, s->ipver, s->srv, s->sport);
 	b[0] = '\0';
@@ -132,7 +132,7 @@ char *report_clean_line(const struct ev_session *s, bool closed)
 	line_str(&l, " -> ");
 	line_str(&l, v);
 	line_str(&l, "  user ");
-	line_str(&l, s->pop3.user[0] ? sanitize_text(u, sizeof u, s->pop3.user) : "-");
+	line_san(&l, s->pop3.user[0] ? s->pop3.user : "-");
 	line_str(&l, "  ");
 	line_str(&l, pop3_state_name(s->pop3.state));
 	line_str(&l, "  ");
@@ -140,9 +140,8 @@ char *report_clean_line(const struct ev_session *s, bool closed)
 	line_str(&l, " txns  ");
 	line_str(&l, closed ? flow_end_name(s->end) : "open");
 	if (s->sensor[0]) {
-		char sen[SAN(SENSOR_NAME_MAX)];
 		line_str(&l, "  sensor ");
-		line_str(&l, sanitize_text(sen, sizeof sen, s->sensor));
+		line_san(&l, s->sensor);
 	}
 	if (s->tunnel.depth) {
 		char tun[TUNNEL_TEXT_MAX];

@@ -18,6 +18,7 @@
 
 #include <cmocka.h>
 
+#include "../../src/output/report_priv.h"
 #include "helpers/events.h"
 #include "ledger.h"
 #include "sinks.h"
@@ -526,6 +527,32 @@ static void test_write_error(void **state)
 	fclose(f);
 }
 
+/* A clean session's one line: its endpoints (IPv6 in brackets), and the
+ * user and sensor from the wire escaped, as every other line is. */
+static void test_clean_line(void **state)
+{
+	(void)state;
+	struct ev_session s;
+	tev_session(&s, NULL, 7);
+	s.ipver = 6;
+	strlcpy_safe(s.cli, "2001:db8::a", sizeof s.cli);
+	strlcpy_safe(s.srv, "2001:db8::5", sizeof s.srv);
+	strlcpy_safe(s.pop3.user, "bob\x1b[2J", sizeof s.pop3.user);
+	strlcpy_safe(s.sensor, "edge\x07", sizeof s.sensor);
+	s.txns = 3;
+	s.end = FLOW_END_FIN;
+	char *l = report_clean_line(&s, true);
+	assert_string_equal(l, "  Session 7: [2001:db8::a]:50007 -> [2001:db8::5]:110  user "
+			       "bob\\x1b[2J  TRANSACTION  3 txns  fin  sensor edge\\x07\n");
+	free(l);
+	s.pop3.user[0] = '\0';
+	s.sensor[0] = '\0';
+	l = report_clean_line(&s, false);
+	assert_string_equal(l, "  Session 7: [2001:db8::a]:50007 -> [2001:db8::5]:110  user -  "
+			       "TRANSACTION  3 txns  open\n");
+	free(l);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -538,6 +565,7 @@ int main(void)
 		cmocka_unit_test(test_sources),
 		cmocka_unit_test(test_filter_localtime),
 		cmocka_unit_test(test_write_error),
+		cmocka_unit_test(test_clean_line),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
