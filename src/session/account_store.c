@@ -119,6 +119,12 @@ static bool page_written(const struct account_store *s, size_t at)
 	return s->written[page / 64] >> (page % 64) & 1;
 }
 
+static void page_mark_written(struct account_store *s, size_t at)
+{
+	size_t page = at / UID_PAGE_SLOTS;
+	s->written[page / 64] |= 1ull << (page % 64);
+}
+
 bool account_uid_size(struct account_store *s, uint64_t account, uint64_t uid, uint64_t size,
 		      uint64_t session, uint64_t *old)
 {
@@ -155,7 +161,7 @@ bool account_uid_size(struct account_store *s, uint64_t account, uint64_t uid, u
 	size_t vat = (size_t)(victim - s->uids);
 	if (page_written(s, vat) && victim->key) /* not read on a fresh page */
 		s->evicted++;
-	s->written[vat / UID_PAGE_SLOTS / 64] |= 1ull << (vat / UID_PAGE_SLOTS % 64);
+	page_mark_written(s, vat);
 	victim->key = key;
 	victim->size = size;
 	victim->stamp = s->clock;
