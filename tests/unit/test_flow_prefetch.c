@@ -1,5 +1,5 @@
 /*
- * test_flow_prefetch.c - flow_table_prefetch_* (src/flow/flow_table.c),
+ * test_flow_prefetch.c - flow_table_prefetch_* (src/flow/flow_prefetch.c),
  * the run loop's look-ahead: for a packet of a known flow, the last step
  * hands the layer above that flow's own state, wherever it sits in its
  * bucket's chain; for a packet of no flow, of a closed flow, or before the
