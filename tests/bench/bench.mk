@@ -9,6 +9,7 @@
 CC ?= cc
 BENCH_DIR := tests/bench
 BENCH_GEN := $(BENCH_DIR)/gen_pop3_pcap
+BENCH_SYSCALL := $(BENCH_DIR)/syscall_cost
 BENCH_GEN_CFLAGS := -std=c11 -D_DEFAULT_SOURCE -Wall -Wextra -Werror -Wshadow \
                     -Wstrict-prototypes -Wformat=2 -Wvla $(CFLAGS) -O2
 BENCH_ENV := $(if $(BENCH_SIZES),BENCH_SIZES='$(BENCH_SIZES)') \
@@ -25,11 +26,14 @@ BENCH_ENV := $(if $(BENCH_SIZES),BENCH_SIZES='$(BENCH_SIZES)') \
 $(BENCH_GEN): $(BENCH_DIR)/gen_pop3_pcap.c
 	$(CC) $(BENCH_GEN_CFLAGS) -o $@ $<
 
+$(BENCH_SYSCALL): $(BENCH_DIR)/syscall_cost.c
+	$(CC) $(BENCH_GEN_CFLAGS) -o $@ $<
+
 bench-gen: $(BENCH_GEN)
 	@$(BENCH_ENV) bash $(BENCH_DIR)/bench.sh gen
 
 # pop3mon is built if it can be; without it only tcpdump/tshark are timed.
-bench: $(BENCH_GEN)
+bench: $(BENCH_GEN) $(BENCH_SYSCALL)
 	@$(MAKE) --no-print-directory pop3mon || \
 	  echo "bench: pop3mon did not build; timing tcpdump/tshark only" >&2
 	@$(BENCH_ENV) bash $(BENCH_DIR)/bench.sh
