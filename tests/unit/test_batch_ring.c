@@ -44,7 +44,7 @@ static void *produce(void *arg)
 		b->last = i == STREAM - 1;
 		if (!batch_ring_publish(p->ring))
 			return NULL;
-		p->published = i + 1;
+		__atomic_store_n(&p->published, i + 1, __ATOMIC_RELEASE);
 	}
 	return NULL;
 }
@@ -76,7 +76,10 @@ static void test_every_batch_once_in_order(void **state)
 }
 
 /* The consumer leaves early: the producer, blocked on a full ring, is let
- * go and publishes no more. */
+ * go and publishes no more. The stop waits until the producer has filled
+ * the ring but the batch that blocks it: stopped before, the producer
+ * would see the stop at an earlier batch and the count would hang on the
+ * threads' timing, not on the ring. */
 static void test_stop_releases_producer(void **state)
 {
 	(void)state;
@@ -87,6 +90,8 @@ static void test_stop_releases_producer(void **state)
 	uint32_t got;
 	memcpy(&got, b->buf, sizeof got);
 	assert_int_equal(got, 0);
+	while (__atomic_load_n(&p.published, __ATOMIC_ACQUIRE) < BATCHES - 1)
+		sched_yield();
 	batch_ring_stop(p.ring);
 	pthread_join(t, NULL);
 	/* it filled the ring (the taken batch is not released: it still
